@@ -1,0 +1,59 @@
+#pragma once
+// The one entry point every surface uses (CLI `call`, the wasm module, the TypeScript client):
+// a JSON request in, a JSON response out. Declared operations live in core/api/ops_*.cpp.
+//
+// Request:  {"op":"project.list","as":{"organizationId":"…","userId":"…"},"params":{…},"now"?:"ISO"}
+// Response: {"ok":true,"result":…} | {"ok":false,"error":{"code","message","path","issues":[…]}}
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/errors.hpp"
+#include "core/time.hpp"
+
+namespace ec::store {
+class Store;
+}
+
+namespace ec::api {
+
+struct Options {
+  /// Seed for generated ids (0 = random). Deterministic seeds make mock data reproducible.
+  uint64_t id_seed = 0;
+};
+
+/// Progress callback for long operations (mock.seed, imports): (done, total, phase).
+using Progress = std::function<void(int64_t done, int64_t total, const std::string& phase)>;
+
+/// A long-lived handle on one database. Not thread-safe. Closing is idempotent.
+class Core {
+ public:
+  /// Opens or creates the database at `path` (":memory:" for none), migrating older schemas.
+  /// Throws ec::Error (not_a_database, schema_too_new, io).
+  explicit Core(const std::string& path, Options options = {});
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  /// Handles one JSON request; never throws: every failure becomes an error response.
+  std::string call(std::string_view request_json);
+  /// Same, on parsed JSON.
+  json call_json(const json& request);
+  /// Sets the progress callback used by long operations (empty to clear).
+  void set_progress(Progress progress);
+  /// Closes the database; later calls answer {"ok":false,"error":{"code":"closed"}}.
+  void close();
+
+  store::Store* store() { return store_.get(); }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+  Progress progress_;
+};
+
+/// Validates one document against an entity (as `episodes-core validate` does); never throws.
+/// Returns {"ok":true} or {"ok":false,"issues":[…]}.
+std::string validate_json(std::string_view entity, std::string_view document, std::string_view mode = "record");
+
+}  // namespace ec::api

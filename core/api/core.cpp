@@ -1,0 +1,170 @@
+// The dispatcher: request JSON -> operation lookup -> `as` check -> params check -> handler in a
+// transaction -> response JSON. Tenancy, validation, audit and error mapping happen here once.
+#include <new>
+
+#include "core/api/registry.hpp"
+#include "core/json/codec.hpp"
+#include "core/store/repo.hpp"
+#include "core/store/store.hpp"
+
+namespace ec::api {
+
+const std::vector<Operation>& operations() {
+  static const std::vector<Operation> ops = [] {
+    std::vector<Operation> all;
+    add_org_ops(all);
+    add_entity_ops(all);
+    add_project_ops(all);
+    add_event_ops(all);
+    add_meta_ops(all);
+    return all;
+  }();
+  return ops;
+}
+
+const Operation* find_operation(std::string_view name) {
+  for (const auto& op : operations())
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+namespace {
+
+json child(const char* key) { return json::array({key}); }
+
+void check_plain(const std::vector<schema::Field>& fields, const json& params, std::vector<Issue>& issues) {
+  for (const auto& f : fields) {
+    auto it = params.find(f.name);
+    if (it == params.end()) {
+      if (!f.nullable && !f.default_value)
+        issues.push_back(validate::make_issue(child(f.name.c_str()), validate::issue::required, f.name + " is required",
+                                              {{"field", f.name}}));
+      continue;
+    }
+    validate::field(f, *it, child(f.name.c_str()), issues);
+  }
+}
+
+bool declared(const std::vector<schema::Field>& fields, const std::string& key) {
+  for (const auto& f : fields)
+    if (f.name == key) return true;
+  return false;
+}
+
+}  // namespace
+
+void check_params(const Operation& op, const json& params) {
+  std::vector<Issue> issues;
+  if (!params.is_object()) throw Error(code::invalid, "params must be a JSON object", child("params"));
+  check_plain(op.params, params, issues);
+  const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
+  if (e && op.entity_key.empty()) {
+    json doc = json::object();
+    for (const auto& [k, v] : params.items())
+      if (!declared(op.params, k)) doc[k] = v;
+    auto more = validate::entity(*e, doc, op.entity_mode);
+    issues.insert(issues.end(), more.begin(), more.end());
+  } else {
+    for (const auto& [k, v] : params.items()) {
+      if (declared(op.params, k) || (e && k == op.entity_key)) continue;
+      issues.push_back(validate::make_issue(json::array({k}), validate::issue::unknown_field,
+                                            "unknown parameter '" + k + "' for " + op.name, {{"field", k}}));
+    }
+    if (e) {
+      auto it = params.find(op.entity_key);
+      if (it == params.end()) {
+        issues.push_back(validate::make_issue(child(op.entity_key.c_str()), validate::issue::required,
+                                              op.entity_key + " is required"));
+      } else {
+        auto more = validate::entity(*e, *it, op.entity_mode, child(op.entity_key.c_str()));
+        issues.insert(issues.end(), more.begin(), more.end());
+      }
+    }
+  }
+  if (!issues.empty()) throw Error::invalid(std::move(issues));
+}
+
+namespace {
+
+json error_response(const Error& e) { return json{{"ok", false}, {"error", e.to_json()}}; }
+
+store::Actor check_as(store::Store& s, const json& as) {
+  if (!as.is_object() || !as.contains("organizationId") || !as.contains("userId") ||
+      !as["organizationId"].is_string() || !as["userId"].is_string())
+    throw Error(code::bad_request, "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
+                child("as"));
+  store::Actor actor{as["organizationId"].get<std::string>(), as["userId"].get<std::string>()};
+  // The acting user must be a current member of the organization; anything else is refused
+  // the same way, so probing ids reveals nothing.
+  static const schema::Entity& users = *schema::find_entity("User");
+  if (!validate::is_uuid(actor.organization_id) || !validate::is_uuid(actor.user_id) ||
+      !store::repo::find(s, users, actor.organization_id, actor.user_id))
+    throw Error(code::forbidden, "no such user in that organization", child("as"));
+  return actor;
+}
+
+}  // namespace
+
+Core::Core(const std::string& path, Options options)
+    : store_(std::make_unique<store::Store>(path, options.id_seed)) {}
+
+Core::~Core() = default;
+
+void Core::close() { store_.reset(); }
+
+void Core::set_progress(Progress progress) { progress_ = std::move(progress); }
+
+json Core::call_json(const json& request) {
+  try {
+    if (!store_) throw Error("closed", "the database is closed");
+    if (!request.is_object()) throw Error(code::bad_request, "a request must be a JSON object");
+    auto op_it = request.find("op");
+    if (op_it == request.end() || !op_it->is_string())
+      throw Error(code::bad_request, "\"op\" (the operation name) is required", child("op"));
+    const Operation* op = find_operation(op_it->get<std::string>());
+    if (!op) throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'", child("op"));
+    store::Store& s = *store_;
+    Instant now = s.now();
+    if (auto it = request.find("now"); it != request.end() && !it->is_null()) {
+      auto t = it->is_string() ? parse_instant(it->get<std::string>()) : std::nullopt;
+      if (!t) throw Error(code::bad_request, "\"now\" must be an ISO-8601 instant", child("now"));
+      now = *t;
+    }
+    json params = request.contains("params") && !request["params"].is_null() ? request["params"] : json::object();
+    Context ctx{s, {}, now, progress_ ? &progress_ : nullptr};
+    if (op->needs_as) ctx.as = check_as(s, request.contains("as") ? request["as"] : json(nullptr));
+    if (op->prefill && params.is_object()) op->prefill(ctx, params);
+    check_params(*op, params);
+    for (const auto& f : op->params)
+      if (!params.contains(f.name) && f.default_value) params[f.name] = *f.default_value;
+    json result;
+    if (op->writes) {
+      s.db().transaction([&] { result = op->handler(ctx, params); });
+    } else {
+      result = op->handler(ctx, params);
+    }
+    return json{{"ok", true}, {"result", std::move(result)}};
+  } catch (const Error& e) {
+    return error_response(e);
+  } catch (const std::bad_alloc&) {
+    return error_response(Error(code::internal, "out of memory"));
+  } catch (const std::exception& e) {
+    return error_response(Error(code::internal, std::string("internal error: ") + e.what()));
+  }
+}
+
+std::string Core::call(std::string_view request_json) {
+  json request;
+  try {
+    request = codec::parse(request_json);
+  } catch (const Error& e) {
+    return error_response(e).dump();
+  }
+  try {
+    return call_json(request).dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    return error_response(Error(code::internal, e.what())).dump();
+  }
+}
+
+}  // namespace ec::api

@@ -1,0 +1,37 @@
+#pragma once
+// The generic operations every user-editable entity gets from its schema declaration
+// (create, get, list, update, delete, restore, purge), with per-entity hooks for the rules
+// that are not structural (plan limits, numbering, highlight text, …).
+#include <functional>
+#include <string>
+
+#include "core/api/registry.hpp"
+
+namespace ec::api {
+
+struct EntityHooks {
+  /// After defaults and system fields are set, before insert (may throw; may adjust the row).
+  std::function<void(Context&, json& row)> before_create;
+  /// With the stored row and the merged row, before the update is written.
+  std::function<void(Context&, const json& before, json& after)> before_update;
+  /// Before soft delete / restore (e.g. plan limits on restore).
+  std::function<void(Context&, const json& row)> before_restore;
+  /// Extra prefill before validation on create.
+  std::function<void(Context&, json& params)> prefill_create;
+};
+
+/// The operation prefix of an entity ("Project" -> "project", "EpisodeScheduleQueue" -> "queue").
+std::string op_prefix(const schema::Entity& e);
+
+/// Creates a row through the same path as `<entity>.create` (defaults, parents, hooks, audit).
+json create_row(Context& ctx, const schema::Entity& e, const json& input, const EntityHooks& hooks = {});
+/// Updates a row through the same path as `<entity>.update`.
+json update_row(Context& ctx, const schema::Entity& e, const std::string& id, const json& patch,
+                const EntityHooks& hooks = {});
+/// Checks that every reference in `row` points to a visible row of the same organization.
+void check_parents(Context& ctx, const schema::Entity& e, const json& row, const json& only_fields = nullptr);
+
+/// Per-entity hooks (defined next to the rules they implement).
+const EntityHooks& hooks_for(const schema::Entity& e);
+
+}  // namespace ec::api

@@ -1,0 +1,222 @@
+// Generic entity operations derived from the schema: <prefix>.create/get/list/update/delete/
+// restore/purge. Which operations an entity gets follows from its declaration.
+#include "core/api/entity_ops.hpp"
+#include "core/store/audit.hpp"
+#include "core/store/repo.hpp"
+
+namespace ec::api {
+
+using namespace schema::build;  // NOLINT: parameter declarations read as a table
+using schema::Entity;
+using schema::Field;
+namespace repo = store::repo;
+
+std::string op_prefix(const Entity& e) {
+  if (e.name == "EpisodeScheduleQueue") return "queue";
+  if (e.name == "TokenUsageDaily") return "usageDaily";
+  if (e.name == "BudgetReservation") return "budgetReservation";
+  std::string p = e.name;
+  p[0] = static_cast<char>(p[0] - 'A' + 'a');
+  return p;
+}
+
+void check_parents(Context& ctx, const Entity& e, const json& row, const json& only_fields) {
+  for (const auto& f : e.fields) {
+    if (f.references.empty() || f.name == "organizationId") continue;
+    if (only_fields.is_object() && !only_fields.contains(f.name)) continue;
+    auto it = row.find(f.name);
+    if (it == row.end() || it->is_null()) continue;
+    const Entity& parent = *schema::find_entity(f.references);
+    // Another organization's id behaves exactly like an id that does not exist.
+    if (!repo::find(ctx.store, parent, ctx.as.organization_id, it->get<std::string>()))
+      throw Error(code::not_found, parent.name + " " + it->get<std::string>() + " not found",
+                  json::array({f.name}));
+  }
+}
+
+json create_row(Context& ctx, const Entity& e, const json& input, const EntityHooks& hooks) {
+  json row = repo::with_defaults(e, input);
+  const std::string ts = format_instant(ctx.now);
+  row["id"] = ctx.store.new_id();
+  if (e.tenant_scoped) row["organizationId"] = ctx.as.organization_id;
+  row["createdAt"] = ts;
+  row["updatedAt"] = ts;
+  for (const auto& f : e.fields) {
+    if (f.origin == schema::Origin::System && !row.contains(f.name))
+      row[f.name] = f.default_value ? *f.default_value : json(nullptr);
+  }
+  check_parents(ctx, e, row);
+  if (hooks.before_create) hooks.before_create(ctx, row);
+  repo::insert(ctx.store, e, row);
+  store::audit(ctx.store, ctx.as, "create", e, row["id"].get<std::string>(), repo::diff(e, nullptr, row), ctx.now);
+  return row;
+}
+
+json update_row(Context& ctx, const Entity& e, const std::string& id, const json& patch, const EntityHooks& hooks) {
+  const json before = repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
+  json after = before;
+  for (const auto& [k, v] : patch.items()) after[k] = v;
+  std::vector<Issue> issues;
+  validate::entity_rules(e, after, json::array({"patch"}), issues);
+  if (!issues.empty()) throw Error::invalid(std::move(issues));
+  check_parents(ctx, e, after, patch);
+  if (hooks.before_update) hooks.before_update(ctx, before, after);
+  json changes = repo::diff(e, before, after);
+  if (changes.empty()) return before;  // nothing changed: no write, no audit row
+  json fields = json::object();
+  for (const auto& [k, c] : changes.items()) fields[k] = c["after"];
+  after["updatedAt"] = format_instant(ctx.now);
+  fields["updatedAt"] = after["updatedAt"];
+  repo::set_fields(ctx.store, e, ctx.as.organization_id, id, fields);
+  store::audit(ctx.store, ctx.as, "update", e, id, changes, ctx.now);
+  return after;
+}
+
+namespace {
+
+F id_param() { return std::move(uuid("id").doc("Row id.")); }
+
+std::vector<Field> list_params(const Entity& e) {
+  std::vector<Field> p;
+  std::vector<std::string> orderable;
+  for (const auto& f : e.fields) {
+    const bool filter = (!f.references.empty() && f.name != "organizationId") || f.type == schema::Type::Enum;
+    if (filter) {
+      Field copy = f;
+      copy.nullable = true;
+      copy.default_value.reset();
+      copy.origin = schema::Origin::Input;
+      copy.immutable = false;
+      copy.actor_default = false;
+      copy.doc = "Only rows with this " + f.name + ".";
+      p.push_back(copy);
+    }
+    if (f.type == schema::Type::Instant || f.type == schema::Type::Int || f.type == schema::Type::Date ||
+        f.name == "name" || f.name == "title")
+      orderable.push_back(f.name);
+  }
+  if (e.soft_delete) {
+    p.push_back(boolean("includeDeleted").def(false).doc("Also soft-deleted rows."));
+    p.push_back(boolean("onlyDeleted").def(false).doc("Only soft-deleted rows (the trash)."));
+  }
+  p.push_back(enumeration("orderBy", orderable).def("createdAt"));
+  p.push_back(boolean("descending").def(false));
+  p.push_back(integer("limit", 1, 1000).def(100));
+  p.push_back(integer("offset", 0).def(0));
+  return p;
+}
+
+json page(std::vector<json> items, int64_t total, int64_t limit, int64_t offset) {
+  return json{{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
+}
+
+void prefill_actor(const Entity& e, Context& ctx, json& params) {
+  if (!params.is_object()) return;
+  for (const auto& f : e.fields)
+    if (f.actor_default && !params.contains(f.name)) params[f.name] = ctx.as.user_id;
+}
+
+void add_for(std::vector<Operation>& ops, const Entity& e) {
+  const std::string p = op_prefix(e);
+  const Entity* ep = &e;
+  if (e.name == "Organization") return;  // tenant itself: see ops_org.cpp
+
+  ops.push_back(Operation{
+      .name = p + ".get", .doc = "One " + e.name + " by id.",
+      .params = e.soft_delete ? std::vector<Field>{id_param(), boolean("includeDeleted").def(false)}
+                              : std::vector<Field>{id_param()},
+      .result_ts = e.name, .errors = {code::not_found}, .writes = false,
+      .handler = [ep](Context& ctx, const json& params) {
+        return repo::get(ctx.store, *ep, ctx.as.organization_id, params["id"].get<std::string>(),
+                         params.value("includeDeleted", false), json::array({"id"}));
+      }});
+  ops.push_back(Operation{
+      .name = p + ".list", .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
+      .params = list_params(e), .result_ts = "Page<" + e.name + ">", .writes = false,
+      .handler = [ep](Context& ctx, const json& params) {
+        repo::ListQuery q;
+        for (const auto& f : ep->fields) {
+          if (!params.contains(f.name) || params[f.name].is_null()) continue;
+          q.equals.emplace_back(f.name, params[f.name]);
+        }
+        q.include_deleted = params.value("includeDeleted", false);
+        q.only_deleted = params.value("onlyDeleted", false);
+        q.order_by = params.value("orderBy", std::string("createdAt"));
+        q.descending = params.value("descending", false);
+        q.limit = params.value("limit", int64_t{100});
+        q.offset = params.value("offset", int64_t{0});
+        const auto& org = ctx.as.organization_id;
+        return page(repo::list(ctx.store, *ep, org, q), repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
+      }});
+  if (!e.api_writable) return;
+
+  ops.push_back(Operation{
+      .name = p + ".create", .doc = "Creates a " + e.name + "; the audit row is written in the same transaction.",
+      .entity = e.name, .entity_mode = validate::Mode::Create, .result_ts = e.name,
+      .errors = {code::not_found, code::conflict}, .writes = true,
+      .prefill = [ep](Context& ctx, json& params) {
+        prefill_actor(*ep, ctx, params);
+        if (const auto& h = hooks_for(*ep); h.prefill_create) h.prefill_create(ctx, params);
+      },
+      .handler = [ep](Context& ctx, const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
+
+  ops.push_back(Operation{
+      .name = p + ".update", .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
+      .params = {id_param()}, .entity = e.name, .entity_mode = validate::Mode::Patch, .entity_key = "patch",
+      .result_ts = e.name, .errors = {code::not_found, code::conflict},
+      .handler = [ep](Context& ctx, const json& params) {
+        return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"], hooks_for(*ep));
+      }});
+
+  if (e.soft_delete) {
+    ops.push_back(Operation{
+        .name = p + ".delete", .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
+        .params = {id_param()}, .result_ts = e.name, .errors = {code::not_found},
+        .handler = [ep](Context& ctx, const json& params) {
+          const std::string id = params["id"].get<std::string>();
+          json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, false, json::array({"id"}));
+          json fields{{"deletedAt", format_instant(ctx.now)}, {"deletedBy", ctx.as.user_id}, {"updatedAt", format_instant(ctx.now)}};
+          repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
+          store::audit(ctx.store, ctx.as, "delete", *ep, id,
+                       {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}}, ctx.now);
+          for (const auto& [k, v] : fields.items()) row[k] = v;
+          return row;
+        }});
+    ops.push_back(Operation{
+        .name = p + ".restore", .doc = "Undoes a soft delete.",
+        .params = {id_param()}, .result_ts = e.name, .errors = {code::not_found, code::plan_limit},
+        .handler = [ep](Context& ctx, const json& params) {
+          const std::string id = params["id"].get<std::string>();
+          json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+          if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
+          if (const auto& h = hooks_for(*ep); h.before_restore) h.before_restore(ctx, row);
+          json fields{{"deletedAt", nullptr}, {"deletedBy", nullptr}, {"updatedAt", format_instant(ctx.now)}};
+          repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
+          store::audit(ctx.store, ctx.as, "restore", *ep, id,
+                       {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}}, ctx.now);
+          for (const auto& [k, v] : fields.items()) row[k] = v;
+          return row;
+        }});
+  }
+
+  ops.push_back(Operation{
+      .name = p + (e.soft_delete ? ".purge" : ".delete"),
+      .doc = e.soft_delete ? "Removes a " + e.name + " for good (with the rows that belong to it)."
+                           : "Removes a " + e.name + " for good.",
+      .params = {id_param()}, .result_ts = "{ id: string; purged: true }", .errors = {code::not_found, code::conflict},
+      .handler = [ep](Context& ctx, const json& params) {
+        const std::string id = params["id"].get<std::string>();
+        const json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+        repo::purge(ctx.store, *ep, ctx.as.organization_id, id);
+        store::audit(ctx.store, ctx.as, "purge", *ep, id, repo::diff(*ep, row, nullptr), ctx.now);
+        return json{{"id", id}, {"purged", true}};
+      }});
+}
+
+}  // namespace
+
+void add_entity_ops(std::vector<Operation>& ops) {
+  for (const auto& e : schema::entities()) add_for(ops, e);
+}
+
+}  // namespace ec::api

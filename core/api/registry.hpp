@@ -1,0 +1,56 @@
+#pragma once
+// Operation declarations: each operation is declared once with its name, parameters (as schema
+// fields, so validation, docs and TypeScript types derive from them), result type and handler.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/api/api.hpp"
+#include "core/schema/builder.hpp"
+#include "core/store/store.hpp"
+#include "core/validate/validate.hpp"
+
+namespace ec::api {
+
+/// What a handler runs with: the store, who is acting, and the request's time.
+struct Context {
+  store::Store& store;
+  store::Actor as;
+  Instant now;
+  const Progress* progress = nullptr;
+};
+
+struct Operation {
+  std::string name;  // "project.create"
+  std::string doc;
+  bool needs_as = true;           // false only for organization.create (and metadata ops)
+  std::vector<schema::Field> params;
+  /// Entity-shaped parameters: "" = none; validated with `entity_mode` at `entity_key`
+  /// ("" = the params object itself, e.g. create; "patch" = params.patch, e.g. update).
+  std::string entity;
+  validate::Mode entity_mode = validate::Mode::Create;
+  std::string entity_key;
+  std::string result_ts;  // TypeScript type of the result ("Project", "Page<Episode>", …)
+  std::vector<std::string> errors;  // error codes the operation can return, besides invalid
+  bool writes = true;     // runs inside a transaction
+  /// Fills caller-omitted values that have a contextual default (acting user, next number)
+  /// before validation.
+  std::function<void(Context&, json& params)> prefill;
+  std::function<json(Context&, const json& params)> handler;
+};
+
+/// Every declared operation, in declaration order.
+const std::vector<Operation>& operations();
+const Operation* find_operation(std::string_view name);
+
+/// Validates `params` against an operation's declaration; throws Error::invalid with all issues.
+void check_params(const Operation& op, const json& params);
+
+// Registration, one function per operation family (core/api/ops_*.cpp).
+void add_entity_ops(std::vector<Operation>& ops);
+void add_org_ops(std::vector<Operation>& ops);
+void add_project_ops(std::vector<Operation>& ops);
+void add_event_ops(std::vector<Operation>& ops);
+void add_meta_ops(std::vector<Operation>& ops);
+
+}  // namespace ec::api

@@ -1,0 +1,40 @@
+#pragma once
+// JSON <-> SQL value mapping for every field type, derived from the schema; plus bounded
+// JSON parsing for untrusted input (size and depth limits, errors as ec::Error).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/errors.hpp"
+#include "core/schema/schema.hpp"
+
+namespace ec::codec {
+
+/// A value as SQLite stores it.
+using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
+
+/// JSON form -> SQL form. The value must already be valid for the field (see core/validate).
+SqlValue to_sql(const schema::Field& f, const json& v);
+/// SQL form -> JSON form (exact inverse of to_sql).
+json from_sql(const schema::Field& f, const SqlValue& v);
+
+/// SQL literal for a field's default (DDL); "" when the field has no default.
+std::string default_sql_literal(const schema::Field& f);
+
+struct ParseLimits {
+  size_t max_bytes = 4 * 1024 * 1024;
+  int max_depth = 64;
+};
+
+/// Parses untrusted JSON text. Throws ec::Error{bad_request} with a readable message (byte
+/// position included) for malformed, too large or too deeply nested input. Never aborts.
+json parse(std::string_view text, ParseLimits limits = {});
+
+/// Number of UTF-16 code units of a UTF-8 string (what JavaScript's .length reports).
+size_t utf16_length(std::string_view utf8);
+/// Byte offset in `utf8` of UTF-16 code unit offset `units`; npos if it falls inside a
+/// surrogate pair or past the end.
+size_t utf8_offset_of_utf16(std::string_view utf8, size_t units);
+
+}  // namespace ec::codec

@@ -1,0 +1,113 @@
+#pragma once
+// The one declaration of the data model. Every entity of DOMAIN.md is declared once (in
+// entities.cpp); SQLite DDL, PostgreSQL DDL, TypeScript types, the JSON mapping and the
+// structural validation are all derived from these declarations.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ec::schema {
+
+using json = nlohmann::json;
+
+/// Storage/JSON type of a field. JSON form in brackets; SQLite / PostgreSQL storage after.
+enum class Type {
+  Uuid,     // ["8-4-4-4-12" lower-case hex]  TEXT / uuid
+  String,   // [string, single line]          TEXT / text
+  Text,     // [string, may be long markdown] TEXT / text
+  Int,      // [integer]                      INTEGER / bigint
+  Bool,     // [boolean]                      INTEGER 0/1 / boolean
+  Instant,  // ["…Z" ISO-8601 UTC]            INTEGER ms since epoch / timestamptz
+  Date,     // ["YYYY-MM-DD"]                 TEXT / date
+  Enum,     // [one of enum_values]           TEXT + CHECK / text + CHECK
+  Json,     // [object or array]              TEXT + json_valid / jsonb
+  Money,    // [integer micro-pounds, exact]  INTEGER / bigint (see docs/adr/0001-money.md)
+};
+
+/// Domain rule applied on top of the type (see core/validate).
+enum class Rule {
+  None,
+  Email,
+  Timezone,     // a real IANA zone name from core/tz
+  Slug,         // lower-case a-z0-9 and single dashes
+  EventType,    // dotted lower-case name: "onboarding.completed"
+  Cadence,      // Project.cadenceConfig
+  Memories,     // Project.memories (MVP list)
+  GenErrors,    // Episode.generationErrors: [{at, code, message}]
+  JsonObject,   // any JSON object (bounded size)
+  JsonChanges,  // AuditLog.changes: {field: {before, after}}
+  Model,        // LLM model name
+};
+
+/// Who sets a field: the caller, or the store.
+enum class Origin {
+  Input,   // given by callers on create/update
+  System,  // set only by the store (id, organizationId, timestamps, soft-delete, counters)
+};
+
+struct Field {
+  std::string name;    // camelCase JSON / TypeScript name
+  std::string column;  // snake_case SQL name (derived from name)
+  Type type = Type::String;
+  bool nullable = false;
+  std::optional<json> default_value;  // JSON-form default applied on create
+  std::vector<std::string> enum_values;
+  std::string references;  // target entity name ("" = none); always within the same org
+  bool cascade = true;     // ON DELETE CASCADE for the reference (else RESTRICT)
+  Rule rule = Rule::None;
+  Origin origin = Origin::Input;
+  bool immutable = false;  // may be set on create, never changed by update
+  bool actor_default = false;  // on create, defaults to the acting user (authorId, userId, …)
+  std::optional<int64_t> min;  // Int/Money: minimum value; String/Text: minimum length
+  std::optional<int64_t> max;  // Int/Money: maximum value; String/Text/Json: max length (bytes)
+  std::string doc;
+
+  bool required_on_create() const {
+    return origin == Origin::Input && !nullable && !default_value.has_value() && !actor_default;
+  }
+};
+
+struct Index {
+  std::vector<std::string> columns;  // SQL column names
+  bool unique = false;
+  std::string where;          // partial index predicate (portable SQL), "" = none
+  bool nocase_first = false;  // case-insensitive on the last column (e-mail)
+};
+
+struct Entity {
+  std::string name;   // "Project"
+  std::string table;  // "projects"
+  std::string doc;
+  std::vector<Field> fields;
+  std::vector<Index> indexes;
+  bool tenant_scoped = true;  // has organizationId (all but Organization)
+  bool soft_delete = false;   // deletedAt / deletedBy
+  bool append_only = false;   // rows can never be updated or deleted (AuditLog)
+  bool api_writable = true;   // false: maintained by the store/triggers only
+
+  const Field* field(std::string_view json_name) const;
+  const Field* column(std::string_view sql_name) const;
+};
+
+/// The schema version stored in the database (PRAGMA user_version). Version 1 was the product
+/// team's original model (no User.timezone, no Episode generation tracking, none of the tables
+/// added after the expert review); core/store/migrate.cpp upgrades it.
+inline constexpr int kSchemaVersion = 2;
+
+/// Every entity, in dependency order (parents before children).
+const std::vector<Entity>& entities();
+/// Lookup by entity name ("Project"); nullptr if unknown.
+const Entity* find_entity(std::string_view name);
+/// Lookup by table name.
+const Entity* find_table(std::string_view table);
+
+/// camelCase -> snake_case ("organizationId" -> "organization_id").
+std::string snake_case(std::string_view camel);
+
+std::string_view type_name(Type t);
+
+}  // namespace ec::schema

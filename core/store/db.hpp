@@ -1,0 +1,86 @@
+#pragma once
+// A thin RAII layer over SQLite: one connection, prepared statements (cached by SQL text),
+// nested transactions via savepoints, and SQLite errors mapped to ec::Error.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/json/codec.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ec::store {
+
+using codec::SqlValue;
+
+class Db;
+
+/// A prepared statement. Obtained from Db::prepare (cached) and reset automatically.
+class Stmt {
+ public:
+  Stmt(Db& db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  Stmt& bind(int index, const SqlValue& v);  // 1-based
+  Stmt& bind_all(const std::vector<SqlValue>& values);
+  /// Steps once: true if a row is available.
+  bool step();
+  /// Runs to completion (for writes); returns sqlite3_changes().
+  int run();
+  void reset();
+
+  int columns() const;
+  std::string column_name(int i) const;
+  SqlValue value(int i) const;
+  int64_t int64(int i) const;
+  std::string text(int i) const;
+  bool is_null(int i) const;
+
+ private:
+  Db& db_;
+  sqlite3_stmt* stmt_;
+};
+
+/// One SQLite connection. Not thread-safe (neither is the wasm module); one per store.
+class Db {
+ public:
+  /// Opens (creating if needed) a database file, or ":memory:". Throws Error{io|not_a_database}.
+  explicit Db(const std::string& path, bool create = true);
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  /// Runs one or more statements without parameters (DDL, pragmas).
+  void exec(std::string_view sql);
+  /// A cached prepared statement for this SQL text, reset and with bindings cleared.
+  Stmt& prepare(const std::string& sql);
+  /// Convenience: first column of the first row as an integer (0 if no row).
+  int64_t query_int(const std::string& sql, const std::vector<SqlValue>& params);
+
+  /// Runs fn inside a transaction (a savepoint when nested): commits when fn returns,
+  /// rolls back when it throws, then rethrows.
+  void transaction(const std::function<void()>& fn);
+  bool in_transaction() const { return depth_ > 0; }
+
+  int64_t changes() const;
+  sqlite3* handle() { return db_; }
+  const std::string& path() const { return path_; }
+
+  /// Throws the ec::Error matching a SQLite result code (constraint -> conflict, ...).
+  [[noreturn]] void fail(int rc, const std::string& context = "");
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  int depth_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+};
+
+}  // namespace ec::store

@@ -1,0 +1,188 @@
+#include "core/store/repo.hpp"
+
+namespace ec::store::repo {
+
+using schema::Field;
+
+std::string select_columns(const Entity& e, const std::string& alias) {
+  std::string out;
+  for (const auto& f : e.fields) out += (out.empty() ? "" : ", ") + alias + "." + f.column;
+  return out;
+}
+
+json read_row(const Entity& e, Stmt& st, int first) {
+  json row = json::object();
+  int i = first;
+  for (const auto& f : e.fields) row[f.name] = codec::from_sql(f, st.value(i++));
+  return row;
+}
+
+std::string visible_sql(const Entity& e, const std::string& alias, int depth) {
+  // Built with append(): GCC 12 reports a false -Wrestrict on long operator+ chains here.
+  std::string cond;
+  if (e.soft_delete) cond.append(alias).append(".deleted_at IS NULL");
+  else cond = "1";
+  for (const auto& f : e.fields) {
+    if (f.references.empty() || f.nullable || !f.cascade || f.name == "organizationId") continue;
+    const Entity* parent = schema::find_entity(f.references);
+    if (!parent) continue;
+    std::string pa("p");
+    pa.append(std::to_string(depth)).append("_").append(f.column);
+    const std::string inner = visible_sql(*parent, pa, depth + 1);
+    if (inner == "1") continue;
+    cond.append(" AND EXISTS (SELECT 1 FROM ").append(parent->table).append(" ").append(pa);
+    cond.append(" WHERE ").append(pa).append(".id = ").append(alias).append(".").append(f.column);
+    cond.append(" AND ").append(inner).append(")");
+  }
+  return cond;
+}
+
+namespace {
+
+std::string org_condition(const Entity& e, const std::string& alias) {
+  return e.tenant_scoped ? alias + ".organization_id = ?" : alias + ".id = ?";
+}
+
+const Field& require_field(const Entity& e, const std::string& name) {
+  const Field* f = e.field(name);
+  if (!f) throw Error(code::bad_request, "unknown field '" + name + "' for " + e.name, json::array({name}));
+  return *f;
+}
+
+// WHERE clause + bound values shared by list and count.
+std::string where_clause(const Entity& e, const std::string& org, const ListQuery& q, std::vector<SqlValue>& params) {
+  std::string sql = " WHERE " + org_condition(e, "t");
+  params.push_back(org);
+  for (const auto& [name, value] : q.equals) {
+    const Field& f = require_field(e, name);
+    if (value.is_null()) {
+      sql += " AND t." + f.column + " IS NULL";
+    } else {
+      sql += " AND t." + f.column + " = ?";
+      params.push_back(codec::to_sql(f, value));
+    }
+  }
+  if (q.only_deleted && e.soft_delete) {
+    sql += " AND t.deleted_at IS NOT NULL";
+  } else if (!q.include_deleted) {
+    const std::string v = visible_sql(e, "t");
+    if (v != "1") sql += " AND " + v;
+  }
+  return sql;
+}
+
+}  // namespace
+
+std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                         bool include_deleted) {
+  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t WHERE t.id = ?";
+  if (e.tenant_scoped) sql += " AND t.organization_id = ?";
+  if (!include_deleted) {
+    const std::string v = visible_sql(e, "t");
+    if (v != "1") sql += " AND " + v;
+  }
+  Stmt& st = s.db().prepare(sql);
+  st.bind(1, id);
+  if (e.tenant_scoped) st.bind(2, org);
+  std::optional<json> row;
+  if (st.step()) row = read_row(e, st);
+  st.reset();
+  return row;
+}
+
+json get(Store& s, const Entity& e, const std::string& org, const std::string& id, bool include_deleted,
+         const json& path) {
+  auto row = find(s, e, org, id, include_deleted);
+  if (!row) throw Error(code::not_found, e.name + " " + id + " not found", path);
+  return std::move(*row);
+}
+
+std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
+  std::vector<SqlValue> params;
+  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t" + where_clause(e, org, q, params);
+  const Field& order = require_field(e, q.order_by);
+  sql += " ORDER BY t." + order.column + (q.descending ? " DESC" : " ASC") + ", t.id" +
+         (q.descending ? " DESC" : " ASC") + " LIMIT ? OFFSET ?";
+  params.emplace_back(q.limit);
+  params.emplace_back(q.offset);
+  Stmt& st = s.db().prepare(sql);
+  st.bind_all(params);
+  std::vector<json> rows;
+  while (st.step()) rows.push_back(read_row(e, st));
+  st.reset();
+  return rows;
+}
+
+int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
+  std::vector<SqlValue> params;
+  const std::string sql = "SELECT count(*) FROM " + e.table + " t" + where_clause(e, org, q, params);
+  return s.db().query_int(sql, params);
+}
+
+void insert(Store& s, const Entity& e, const json& row) {
+  std::string cols, marks;
+  std::vector<SqlValue> values;
+  for (const auto& f : e.fields) {
+    cols += (cols.empty() ? "" : ", ") + f.column;
+    marks += marks.empty() ? "?" : ", ?";
+    auto it = row.find(f.name);
+    values.push_back(it == row.end() ? SqlValue(nullptr) : codec::to_sql(f, *it));
+  }
+  Stmt& st = s.db().prepare("INSERT INTO " + e.table + " (" + cols + ") VALUES (" + marks + ")");
+  st.bind_all(values);
+  st.run();
+}
+
+bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id, const json& fields) {
+  if (fields.empty()) return true;
+  std::string sets;
+  std::vector<SqlValue> values;
+  for (const auto& [name, value] : fields.items()) {
+    const Field& f = require_field(e, name);
+    sets += (sets.empty() ? "" : ", ") + f.column + " = ?";
+    values.push_back(codec::to_sql(f, value));
+  }
+  values.emplace_back(id);
+  std::string sql = "UPDATE " + e.table + " SET " + sets + " WHERE id = ?";
+  if (e.tenant_scoped) {
+    sql += " AND organization_id = ?";
+    values.emplace_back(org);
+  }
+  Stmt& st = s.db().prepare(sql);
+  st.bind_all(values);
+  return st.run() > 0;
+}
+
+bool purge(Store& s, const Entity& e, const std::string& org, const std::string& id) {
+  std::string sql = "DELETE FROM " + e.table + " WHERE id = ?";
+  std::vector<SqlValue> values{id};
+  if (e.tenant_scoped) {
+    sql += " AND organization_id = ?";
+    values.emplace_back(org);
+  }
+  Stmt& st = s.db().prepare(sql);
+  st.bind_all(values);
+  return st.run() > 0;
+}
+
+json with_defaults(const Entity& e, json input) {
+  for (const auto& f : e.fields) {
+    if (input.contains(f.name)) continue;
+    if (f.default_value) input[f.name] = *f.default_value;
+    else if (f.nullable) input[f.name] = nullptr;
+  }
+  return input;
+}
+
+json diff(const Entity& e, const json& before, const json& after) {
+  json changes = json::object();
+  for (const auto& f : e.fields) {
+    if (f.name == "updatedAt" || f.name == "createdAt") continue;
+    const json b = before.is_object() && before.contains(f.name) ? before[f.name] : json(nullptr);
+    const json a = after.is_object() && after.contains(f.name) ? after[f.name] : json(nullptr);
+    if (a != b) changes[f.name] = {{"before", b}, {"after", a}};
+  }
+  return changes;
+}
+
+}  // namespace ec::store::repo

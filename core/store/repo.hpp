@@ -1,0 +1,54 @@
+#pragma once
+// Generic, schema-driven row access. SQL text is assembled only from names declared in
+// core/schema (never from caller strings); every value is bound to a prepared statement.
+// Every function is scoped to one organization: another org's ids behave as missing ids.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/schema/schema.hpp"
+#include "core/store/store.hpp"
+
+namespace ec::store::repo {
+
+using schema::Entity;
+
+struct ListQuery {
+  std::vector<std::pair<std::string, json>> equals;  // JSON field name -> value (null = IS NULL)
+  bool include_deleted = false;  // also soft-deleted rows (and rows of soft-deleted parents)
+  bool only_deleted = false;     // the trash
+  std::string order_by = "createdAt";  // JSON field name
+  bool descending = false;
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+
+/// One row by id, or nullopt (missing, other organization, or hidden by soft delete).
+std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                         bool include_deleted = false);
+/// Like find, but throws Error{not_found} naming the entity and `path`.
+json get(Store& s, const Entity& e, const std::string& org, const std::string& id, bool include_deleted = false,
+         const json& path = json::array());
+std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
+int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
+
+/// Inserts a complete row (JSON form, every column present or defaulted).
+void insert(Store& s, const Entity& e, const json& row);
+/// Sets the given fields (JSON names) of one row; returns false if no such row.
+bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id, const json& fields);
+/// Removes a row for good.
+bool purge(Store& s, const Entity& e, const std::string& org, const std::string& id);
+
+/// Applies JSON defaults of every field missing from `input` (create).
+json with_defaults(const Entity& e, json input);
+/// {field: {before, after}} for the fields that differ (system timestamps excluded).
+json diff(const Entity& e, const json& before, const json& after);
+
+/// SQL condition hiding soft-deleted rows and rows whose (transitive) parent is soft-deleted.
+std::string visible_sql(const Entity& e, const std::string& alias, int depth = 0);
+/// The SELECT column list of an entity in declaration order, qualified by alias.
+std::string select_columns(const Entity& e, const std::string& alias);
+/// Reads a row selected with select_columns (starting at column `first`).
+json read_row(const Entity& e, Stmt& st, int first = 0);
+
+}  // namespace ec::store::repo

@@ -1,0 +1,74 @@
+#include "core/store/store.hpp"
+
+#include <chrono>
+
+#include "core/schema/ddl.hpp"
+#include "core/schema/schema.hpp"
+
+namespace ec::store {
+
+Store::Store(const std::string& path, uint64_t id_seed) : db_(path) {
+  if (id_seed == 0) {
+    std::random_device rd;
+    id_seed = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+              static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  rng_.seed(id_seed);
+  open_schema();
+}
+
+void Store::open_schema() {
+  const int64_t app_id = db_.query_int("PRAGMA application_id", {});
+  const int64_t version = db_.query_int("PRAGMA user_version", {});
+  const int64_t tables = db_.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'", {});
+  opened_version_ = static_cast<int>(version);
+  if (tables > 0 && app_id != schema::kApplicationId) {
+    throw Error(code::not_a_database,
+                "this SQLite database was not made by episodes-core (application_id " + std::to_string(app_id) +
+                    "); it was left unchanged");
+  }
+  if (version > schema::kSchemaVersion) {
+    throw Error(code::schema_too_new, "the database has schema version " + std::to_string(version) +
+                                          " but this build knows up to " + std::to_string(schema::kSchemaVersion) +
+                                          "; it was left unchanged: open it with a newer episodes-core");
+  }
+  if (tables == 0) {
+    db_.transaction([&] {
+      db_.exec(schema::sqlite_ddl());
+      db_.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+      db_.exec("PRAGMA user_version = " + std::to_string(schema::kSchemaVersion));
+    });
+  } else if (version < schema::kSchemaVersion) {
+    migrate(db_, static_cast<int>(version));
+  }
+}
+
+Instant Store::now() const {
+  if (fixed_now_) return *fixed_now_;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Store::new_id() {
+  const uint64_t a = rng_();
+  const uint64_t b = rng_();
+  unsigned char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<unsigned char>(a >> (i * 8));
+    bytes[8 + i] = static_cast<unsigned char>(b >> (i * 8));
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    s += kHex[bytes[i] >> 4];
+    s += kHex[bytes[i] & 0xf];
+  }
+  return s;
+}
+
+}  // namespace ec::store

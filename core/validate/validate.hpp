@@ -1,0 +1,59 @@
+#pragma once
+// Validation derived from the schema: every problem at once, each an ec::Issue with a path,
+// a machine code, a readable message and params (in the spirit of Zod / Ajv). Never throws
+// for bad input; only returns issues.
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/schema/schema.hpp"
+
+namespace ec::validate {
+
+enum class Mode {
+  Record,  // a complete stored row (e.g. `episodes-core validate Project`): system fields required
+  Create,  // caller input for a new row: system fields are refused, defaults fill the gaps
+  Patch,   // caller input changing some fields: nothing required, immutable fields refused
+};
+
+/// Issue codes (stable; the dashboard maps them to field messages).
+namespace issue {
+inline constexpr const char* required = "required";
+inline constexpr const char* invalid_type = "invalid_type";
+inline constexpr const char* unknown_field = "unknown_field";
+inline constexpr const char* read_only = "read_only";
+inline constexpr const char* invalid_enum = "invalid_enum";
+inline constexpr const char* invalid_format = "invalid_format";
+inline constexpr const char* too_short = "too_short";
+inline constexpr const char* too_long = "too_long";
+inline constexpr const char* too_small = "too_small";
+inline constexpr const char* too_big = "too_big";
+inline constexpr const char* duplicate = "duplicate";
+inline constexpr const char* invalid_timezone = "invalid_timezone";
+inline constexpr const char* invalid_date = "invalid_date";
+inline constexpr const char* invalid_time = "invalid_time";
+inline constexpr const char* invalid_range = "invalid_range";
+}  // namespace issue
+
+/// Validates a JSON document against an entity. `base` prefixes every issue path.
+std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode,
+                          const json& base = json::array());
+
+/// Validates one value against one field (type, bounds, enum, domain rule).
+void field(const schema::Field& f, const json& value, const json& path, std::vector<Issue>& out);
+
+/// Cross-field rules of an entity that need more than one field (e.g. Highlight offsets vs quote).
+void entity_rules(const schema::Entity& e, const json& doc, const json& base, std::vector<Issue>& out);
+
+/// Domain rule checks (core/validate/rules.cpp).
+void rule(const schema::Field& f, const json& value, const json& path, std::vector<Issue>& out);
+
+bool is_uuid(std::string_view s);
+bool is_email(std::string_view s);
+bool is_slug(std::string_view s);
+bool is_event_type(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+
+/// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
+Issue make_issue(const json& path, std::string code, std::string message, json params = json::object());
+
+}  // namespace ec::validate

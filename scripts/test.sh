@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds both targets and runs every test:
+#   1. native Catch2 + CLI tests (ctest, build/native)
+#   2. the same Catch2 tests built with em++ and run under Node (ctest, build/wasm)
+#   3. JavaScript tests of the wasm module (node --test)
+# Ends with one total line: "total: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs NEXT_TELEMETRY_DISABLED=1
+bash scripts/setup.sh || exit 1
+bash scripts/build.sh all || { echo "build failed"; exit 1; }
+
+passed=0
+failed=0
+tally_ctest() {  # parses "N% tests passed, F tests failed out of T"
+  local line; line="$(grep -E 'tests passed, [0-9]+ tests failed out of' "$1" | tail -1)"
+  local f t; f="$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")"
+  t="$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")"
+  passed=$((passed + t - f)); failed=$((failed + f))
+}
+rc=0
+log="$(mktemp)"
+echo "== native tests (ctest) =="
+ctest --preset native -j2 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; tally_ctest "$log"
+echo "== wasm tests under Node (ctest) =="
+ctest --preset wasm -j2 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; tally_ctest "$log"
+if compgen -G "tests/js/*.test.mjs" >/dev/null; then
+  echo "== JavaScript tests (node --test) =="
+  node --test tests/js/ 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  p="$(grep -E '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+fi
+rm -f "$log"
+echo "total: $passed passed, $failed failed"
+exit $rc

@@ -1,0 +1,23 @@
+// `episodes-core schema --dialect sqlite`: prints the DDL derived from core/schema.
+#include <iostream>
+
+#include "core/schema/ddl.hpp"
+#include "tools/cli/command.hpp"
+
+namespace ec::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+  const Flags flags = Flags::parse(args);
+  const std::string dialect = flags.get("dialect") ? *flags.get("dialect") : "sqlite";
+  if (dialect == "sqlite") {
+    std::cout << schema::sqlite_ddl();
+    return 0;
+  }
+  throw UsageError{"unknown dialect '" + dialect + "' (supported: sqlite)"};
+}
+
+const Register reg{{"schema", "schema [--dialect sqlite]          print the DDL", &run}};
+
+}  // namespace
+}  // namespace ec::cli
