@@ -27,7 +27,7 @@ ctest --preset wasm -j2 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; t
 if compgen -G "tests/js/*.test.mjs" >/dev/null; then
   echo "== JavaScript tests (node --test) =="
   node --test tests/js/ 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
-  p="$(grep -E '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
+  p="$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 fi
 rm -f "$log"

@@ -1,0 +1,102 @@
+// The long-lived database handle, bound as one embind class. Built only once core/api/core.cpp
+// exists (see bindings/CMakeLists.txt). Wiring only: every rule lives in ec::api::Core.
+//
+// Lifetime (JS): `new Module.CoreHandle(path, idSeed)` never throws; check `openError()`
+// ("" or error JSON). Every handle MUST be released with `delete()` (embind does not collect
+// it); `close()` is idempotent and never throws, and a closed handle answers every `call()`
+// with {"ok":false,"error":{"code":"closed"}}. bindings/js/core.mjs wraps all of this so JS
+// users only see `await openCore(path)` -> Core with `call()` and `close()` (which deletes).
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "bindings/boundary.hpp"
+#include "core/api/api.hpp"
+
+namespace {
+
+using ec::bindings::error_json;
+using ec::bindings::guard;
+
+// ============================================================================================
+// CoreHandle: ec::api::Core whose construction failure is data, not an exception
+// ============================================================================================
+
+class CoreHandle {
+ public:
+  // idSeed: 0 = random ids; a positive integer (< 2^53) makes generated ids reproducible.
+  CoreHandle(std::string path, double id_seed) {
+    open_error_ = guard([&] {
+      ec::api::Options options;
+      if (!(id_seed >= 0) || id_seed > 9007199254740991.0 || std::floor(id_seed) != id_seed)
+        throw ec::Error(ec::code::bad_request, "idSeed must be an integer in [0, 2^53)");
+      options.id_seed = static_cast<uint64_t>(id_seed);
+      core_ = std::make_unique<ec::api::Core>(path, options);
+      return std::string();
+    });
+  }
+
+  // "" when the database opened, else {"ok":false,"error":{…}}.
+  std::string open_error() const { return open_error_; }
+
+  // One JSON request -> one JSON response; never throws.
+  std::string call(std::string request) {
+    if (!core_) return closed();
+    return guard([&] { return core_->call(request); });
+  }
+
+  // progress(done, total, phase) or null/undefined to clear. The JS loader wraps the user's
+  // callback so it cannot throw through C++ frames (that would skip destructors/rollbacks).
+  std::string set_progress(emscripten::val fn) {
+    if (!core_) return closed();
+    return guard([&] {
+      if (fn.isNull() || fn.isUndefined()) {
+        core_->set_progress({});
+      } else {
+        core_->set_progress([fn](int64_t done, int64_t total, const std::string& phase) {
+          fn(static_cast<double>(done), static_cast<double>(total), phase);
+        });
+      }
+      return std::string(R"({"ok":true})");
+    });
+  }
+
+  // Idempotent, never throws. Returns {"ok":true} or the error JSON of a failed close.
+  std::string close() {
+    return guard([&] {
+      if (core_) {
+        std::unique_ptr<ec::api::Core> c = std::move(core_);
+        c->close();
+      }
+      return std::string(R"({"ok":true})");
+    });
+  }
+
+  bool is_open() const { return static_cast<bool>(core_); }
+
+ private:
+  static std::string closed() { return error_json("closed", "the database handle is closed"); }
+
+  std::unique_ptr<ec::api::Core> core_;
+  std::string open_error_;
+};
+
+}  // namespace
+
+// ============================================================================================
+// Registration
+// ============================================================================================
+
+EMSCRIPTEN_BINDINGS(episodes_core_handle) {
+  emscripten::class_<CoreHandle>("CoreHandle")
+      .constructor<std::string, double>()
+      .function("openError", &CoreHandle::open_error)
+      .function("call", &CoreHandle::call)
+      .function("setProgress", &CoreHandle::set_progress)
+      .function("close", &CoreHandle::close)
+      .function("isOpen", &CoreHandle::is_open);
+}

@@ -1,0 +1,222 @@
+// JS face of the episodes-core wasm module (Node and browser). Every answer from the module is
+// a JSON string; `settle` is the one place that turns {"ok":false,"error":{…}} (or anything
+// unexpected: a bare-number C++ exception, an abort, an embind BindingError) into CoreError.
+//
+//   import { loadCore, CoreError } from './bindings/js/core.mjs';
+//   const core = await loadCore();                    // Node: build/wasm/bindings/episodes_core_node.*
+//   core.validate('Organization', doc, 'record');     // {ok:true} | {ok:false, issues:[…]}
+//   core.schemaSql();                                 // SQLite DDL text
+//   core.version();                                   // {core, sqlite, emscripten}
+//   const db = core.open(':memory:');                 // only when the module has CoreHandle
+//   db.call({op: '…', as: {…}, params: {…}});         // result, or throws CoreError
+//   db.close();                                       // idempotent; releases the wasm handle
+//
+// Browser: `await fromFactory(createEpisodesCore, {locateFile})` with the web build's factory.
+
+/// The one error type of the JS API: code (stable, see core/errors.hpp), message, path, issues.
+export class CoreError extends Error {
+  constructor(code, message, path = [], issues = [], options = undefined) {
+    super(message, options);
+    this.name = 'CoreError';
+    this.code = code;
+    this.path = path;
+    this.issues = issues;
+  }
+}
+
+// The single constructor site: error JSON {code, message, path, issues} -> CoreError.
+function errorFrom(error, cause) {
+  const e = error && typeof error === 'object' ? error : {};
+  return new CoreError(
+    typeof e.code === 'string' ? e.code : 'internal',
+    typeof e.message === 'string' ? e.message : 'unknown error',
+    Array.isArray(e.path) ? e.path : [],
+    Array.isArray(e.issues) ? e.issues : [],
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+// Parses one module answer; throws CoreError for an error answer, returns the object otherwise.
+function settle(text) {
+  if (typeof text !== 'string') throw errorFrom({ code: 'internal', message: `module returned ${typeof text}, not JSON text` });
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw errorFrom({ code: 'internal', message: 'module returned malformed JSON' }, cause);
+  }
+  if (value && value.ok === false && value.error) throw errorFrom(value.error);
+  return value;
+}
+
+function badRequest(message, path = []) {
+  return errorFrom({ code: 'bad_request', message, path });
+}
+
+// Emscripten 3.1.6's UTF-16 -> UTF-8 conversion (embind std::string) does not check surrogate
+// pairs: a lone surrogate swallows the next code unit ('"\uDC00"}' arrives as '"𐀢}', the quote
+// is gone). So text with a lone surrogate is refused here instead of being silently altered.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !loneSurrogate.test(s);
+
+function wellFormed(text, name) {
+  if (!isWellFormed(text)) throw badRequest(`${name} is not valid Unicode (it contains a lone surrogate)`, [name]);
+  return text;
+}
+
+function requireString(value, name) {
+  if (typeof value !== 'string') throw badRequest(`${name} must be a string, got ${value === null ? 'null' : typeof value}`, [name]);
+  return wellFormed(value, name);
+}
+
+// A document may be JSON text or a JS value (serialised with JSON.stringify).
+// JSON.stringify escapes lone surrogates (\ud800), which the core reports as invalid_json.
+function documentText(doc, name = 'document') {
+  if (typeof doc === 'string') return wellFormed(doc, name);
+  let text;
+  try {
+    text = JSON.stringify(doc);
+  } catch (cause) {
+    throw errorFrom({ code: 'bad_request', message: `${name} is not serialisable to JSON: ${cause.message}`, path: [name] }, cause);
+  }
+  if (typeof text !== 'string') throw badRequest(`${name} must be JSON text or a JSON value, got ${typeof doc}`, [name]);
+  return text;
+}
+
+class Core {
+  #handle;
+  #guard;
+  constructor(handle, guard) {
+    this.#handle = handle;
+    this.#guard = guard;
+  }
+  /// Runs one request ({op, as, params, now?} or its JSON text); returns `result` or throws CoreError.
+  call(request) {
+    return this.callRaw(request).result;
+  }
+  /// Same, returning the whole {ok:true, result} object.
+  callRaw(request) {
+    const text = documentText(request, 'request');
+    if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
+    return this.#guard(() => this.#handle.call(text));
+  }
+  /// progress(done, total, phase) during long operations; null to clear. Exceptions thrown by
+  /// the callback are swallowed (they must not unwind through C++ frames).
+  setProgress(fn) {
+    if (fn !== null && fn !== undefined && typeof fn !== 'function') throw badRequest('progress must be a function or null');
+    if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
+    const safe = fn ? (done, total, phase) => { try { fn(done, total, phase); } catch { /* see above */ } } : null;
+    this.#guard(() => this.#handle.setProgress(safe));
+  }
+  get isOpen() {
+    return Boolean(this.#handle);
+  }
+  /// Closes the database and frees the wasm handle. Idempotent, never throws.
+  close() {
+    const h = this.#handle;
+    if (!h) return;
+    this.#handle = undefined;
+    try { h.close(); } catch { /* close never throws in C++; nothing to do if the module died */ }
+    try { h.delete(); } catch { /* already deleted */ }
+  }
+  [Symbol.dispose]() {
+    this.close();
+  }
+}
+
+/// Wraps an instantiated Emscripten module object.
+export function wrapModule(module) {
+  let dead = null;  // set by onAbort (see fromFactory): the module cannot be used after an abort
+  const guard = (fn) => {
+    if (dead) throw errorFrom({ code: 'aborted', message: `the wasm module aborted earlier: ${dead}` });
+    let text;
+    try {
+      text = fn();
+    } catch (cause) {
+      // Should not happen (C++ catches at the boundary); a number here is an escaped C++ exception.
+      const what = typeof cause === 'number' ? `C++ exception (pointer ${cause})` : String(cause && cause.message || cause);
+      throw errorFrom({ code: 'internal', message: `wasm call failed: ${what}` }, cause);
+    }
+    return settle(text);
+  };
+  const api = {
+    validate(entity, doc, mode = 'record') {
+      requireString(entity, 'entity');
+      requireString(mode, 'mode');
+      const text = documentText(doc);
+      return guard(() => module.validate(entity, text, mode));
+    },
+    schemaSql() {
+      return guard(() => module.schemaSql()).result;
+    },
+    version() {
+      return guard(() => module.version()).result;
+    },
+    /// True when this build binds the database handle (core/api/core.cpp existed at build time).
+    get hasCore() {
+      return typeof module.CoreHandle === 'function';
+    },
+    /// Opens or creates a database (':memory:' for none). Throws CoreError when it cannot.
+    open(path, { idSeed = 0, onProgress } = {}) {
+      requireString(path, 'path');
+      if (typeof idSeed !== 'number') throw badRequest('idSeed must be a number', ['idSeed']);
+      if (!api.hasCore) throw errorFrom({ code: 'unsupported', message: 'this wasm build has no database handle (CoreHandle)' });
+      if (dead) throw errorFrom({ code: 'aborted', message: `the wasm module aborted earlier: ${dead}` });
+      let handle;
+      try {
+        handle = new module.CoreHandle(path, idSeed);
+        const err = handle.openError();
+        if (err) settle(err);
+      } catch (cause) {
+        try { handle?.delete(); } catch { /* ignore */ }
+        if (cause instanceof CoreError) throw cause;
+        throw errorFrom({ code: 'internal', message: `open failed: ${cause?.message ?? cause}` }, cause);
+      }
+      const core = new Core(handle, guard);
+      if (onProgress) core.setProgress(onProgress);
+      return core;
+    },
+    markDead(reason) {
+      dead = String(reason ?? 'abort');
+    },
+    /// The raw Emscripten module (tests and diagnostics only).
+    module,
+  };
+  return api;
+}
+
+/// Instantiates a module from its factory (either build) and wraps it.
+export async function fromFactory(factory, moduleArg = {}) {
+  let api;
+  const module = await factory({
+    ...moduleArg,
+    onAbort: (reason) => {
+      api?.markDead(reason);
+      moduleArg.onAbort?.(reason);
+    },
+  });
+  api = wrapModule(module);
+  return api;
+}
+
+const loaded = new Map();
+
+/// Node: loads the Node build. Default location: <repo>/build/wasm/bindings/episodes_core_node.mjs.
+/// The .wasm bytes are passed as `wasmBinary`: Emscripten 3.1.6 would otherwise `fetch()` a file
+/// path under Node 20 and fail. Cached per module URL.
+export function loadCore({ moduleUrl = new URL('../../build/wasm/bindings/episodes_core_node.mjs', import.meta.url) } = {}) {
+  const key = String(moduleUrl);
+  if (!loaded.has(key)) {
+    const p = (async () => {
+      const { readFile } = await import('node:fs/promises');
+      const wasmUrl = new URL(key.replace(/\.m?js$/, '.wasm'));
+      const [{ default: factory }, wasmBinary] = await Promise.all([import(key), readFile(wasmUrl)]);
+      return fromFactory(factory, { wasmBinary });
+    })();
+    p.catch(() => loaded.delete(key));
+    loaded.set(key, p);
+  }
+  return loaded.get(key);
+}
