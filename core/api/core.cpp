@@ -158,12 +158,12 @@ std::string Core::call(std::string_view request_json) {
   try {
     request = codec::parse(request_json);
   } catch (const Error& e) {
-    return error_response(e).dump();
+    return error_response(e).dump(-1, ' ', false, json::error_handler_t::replace);
   }
   try {
     return call_json(request).dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception& e) {
-    return error_response(Error(code::internal, e.what())).dump();
+    return error_response(Error(code::internal, e.what())).dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 

@@ -160,7 +160,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       },
       .handler = [ep](Context& ctx, const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
 
-  ops.push_back(Operation{
+  if (e.api_updatable) ops.push_back(Operation{
       .name = p + ".update", .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
       .params = {id_param()}, .entity = e.name, .entity_mode = validate::Mode::Patch, .entity_key = "patch",
       .result_ts = e.name, .errors = {code::not_found, code::conflict},

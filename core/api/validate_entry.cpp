@@ -23,17 +23,17 @@ std::string validate_json(std::string_view entity, std::string_view document, st
       doc = codec::parse(document);
     } catch (const Error& err) {
       json issue = to_json(validate::make_issue(json::array(), "invalid_json", err.message()));
-      return json{{"ok", false}, {"issues", json::array({issue})}}.dump();
+      return json{{"ok", false}, {"issues", json::array({issue})}}.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     const auto issues = validate::entity(*e, doc, m);
     if (issues.empty()) return R"({"ok":true})";
     json out{{"ok", false}, {"issues", json::array()}};
     for (const auto& i : issues) out["issues"].push_back(to_json(i));
-    return out.dump();
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const Error& err) {
-    return json{{"ok", false}, {"error", err.to_json()}}.dump();
+    return json{{"ok", false}, {"error", err.to_json()}}.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception& err) {
-    return json{{"ok", false}, {"error", {{"code", code::internal}, {"message", err.what()}, {"issues", json::array()}}}}.dump();
+    return json{{"ok", false}, {"error", {{"code", code::internal}, {"message", err.what()}, {"issues", json::array()}}}}.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 

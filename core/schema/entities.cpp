@@ -14,6 +14,7 @@ struct Options {
   bool soft_delete = false;
   bool append_only = false;
   bool api_writable = true;
+  bool api_updatable = true;
 };
 
 Entity make(std::string name, std::string table, std::string doc, std::vector<Field> own,
@@ -26,6 +27,7 @@ Entity make(std::string name, std::string table, std::string doc, std::vector<Fi
   e.soft_delete = o.soft_delete;
   e.append_only = o.append_only;
   e.api_writable = o.api_writable;
+  e.api_updatable = o.api_updatable;
   e.fields.push_back(uuid("id").sys().fixed().doc("Primary key (UUID)."));
   if (o.tenant)
     e.fields.push_back(uuid("organizationId").ref("Organization").sys().fixed().doc("Tenant."));
@@ -101,7 +103,8 @@ std::vector<Entity> declare_all() {
        uuid("episodeId").null().ref("Episode", false).sys(),
        instant("completedAt").null().sys()},
       {Index{{"project_id", "scheduled_for"}, true, "", false},
-       Index{{"status", "run_after"}, false, "", false}}));
+       Index{{"status", "run_after"}, false, "", false}},
+      {.api_writable = false}));
 
   all.push_back(make("ChatSession", "chat_sessions", "A chat with the agent about a project.",
       {uuid("projectId").ref("Project").fixed(),
@@ -117,7 +120,7 @@ std::vector<Entity> declare_all() {
        integer("inputTokens", 0, 100'000'000).def(0),
        integer("outputTokens", 0, 100'000'000).def(0),
        money("costMicros").def(0)},
-      {Index{{"session_id", "created_at"}, false, "", false}}));
+      {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
 
   all.push_back(make("TokenUsage", "token_usage", "One LLM call and its exact cost.",
       {uuid("projectId").ref("Project").fixed(),
@@ -174,7 +177,7 @@ std::vector<Entity> declare_all() {
        str("eventType", 100, 3).rule(Rule::EventType).fixed(),
        jsonf("eventData", Rule::JsonObject, 8192).def(json::object()).fixed(),
        instant("occurredAt").fixed().doc("Defaults to now.")},
-      {Index{{"user_id", "event_type"}, false, "", false}}));
+      {Index{{"user_id", "event_type"}, false, "", false}}, {.api_updatable = false}));
 
   all.push_back(make("AuditLog", "audit_log", "Who changed what. Append-only, enforced by the database.",
       {uuid("actorId").null().fixed().doc("User who made the change (null: system)."),

@@ -88,6 +88,7 @@ struct Entity {
   bool soft_delete = false;   // deletedAt / deletedBy
   bool append_only = false;   // rows can never be updated or deleted (AuditLog)
   bool api_writable = true;   // false: maintained by the store/triggers only
+  bool api_updatable = true;  // false: rows are facts once written (events, chat messages)
 
   const Field* field(std::string_view json_name) const;
   const Field* column(std::string_view sql_name) const;
