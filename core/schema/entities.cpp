@@ -38,8 +38,15 @@ Entity make(std::string name, std::string table, std::string doc, std::vector<Fi
     e.fields.push_back(instant("deletedAt").null().sys().doc("Soft delete: hidden from reads."));
     e.fields.push_back(uuid("deletedBy").null().sys().doc("User who soft-deleted the row."));
   }
-  // Composite foreign keys (organization_id, x_id) -> parent (organization_id, id) need this.
-  if (o.tenant) indexes.insert(indexes.begin(), Index{{"organization_id", "id"}, true, "", false});
+  if (o.tenant) {
+    // Every query is scoped by organization, so every index leads with organization_id: the
+    // planner then always picks the most selective one. Uniqueness is unchanged because a
+    // parent (project, episode, …) belongs to exactly one organization.
+    for (auto& ix : indexes)
+      if (ix.columns.front() != "organization_id") ix.columns.insert(ix.columns.begin(), "organization_id");
+    // Composite foreign keys (organization_id, x_id) -> parent (organization_id, id) need this.
+    indexes.insert(indexes.begin(), Index{{"organization_id", "id"}, true, "", false});
+  }
   e.indexes = std::move(indexes);
   return e;
 }

@@ -1611,6 +1611,173 @@ export interface Operations {
     result: { has: boolean; count: number; firstAt: string | null; lastAt: string | null };
     needsAs: true;
   };
+  /** The next episode times of a project's cadence (or of an explicit cadence), in UTC and local time, DST-correct. Paused, archived and deleted projects have none. */
+  "schedule.preview": {
+    params: {
+      /** Use this project's cadence, timezone and status. */
+      projectId?: string | null;
+      /** An explicit cadence config. */
+      cadence?: CadenceConfig | null;
+      /** With cadence: the zone when the cadence names none (default: yours). */
+      timezone?: string | null;
+      /** First instant considered (default: now). ISO-8601 UTC instant. */
+      from?: string | null;
+      /** How many (default 10; 1000 with until). */
+      count?: number | null;
+      /** Only occurrences before this instant. ISO-8601 UTC instant. */
+      until?: string | null;
+    };
+    result: { timezone: string; timezoneSource: "cadence" | "owner" | "param" | "default"; projectStatus?: string; active: boolean; items: { utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: boolean; shiftMinutes: number; ambiguous: boolean }[]; truncated: boolean };
+    needsAs: true;
+  };
+  /** Enqueues every occurrence in [now, now + horizonDays) of one project (or every project of the organization); cancels pending items that no longer match. Idempotent. */
+  "queue.plan": {
+    params: {
+      /** Only this project (default: all). */
+      projectId?: string | null;
+      horizonDays?: number;
+    };
+    result: { added: number; cancelled: number; kept: number; projects: number };
+    needsAs: true;
+  };
+  /** Atomically takes up to `limit` due items of the organization (pending and due, or with an expired lease), oldest slot first, under a lease; creates or reuses each slot's Episode. Items of inactive projects are skipped; nothing is claimed while the organization's daily budget is spent. */
+  "queue.claim": {
+    params: {
+      workerId: string;
+      limit?: number;
+      /** Lease length. */
+      leaseSeconds?: number;
+    };
+    result: { items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; blocked?: { reason: string; organizationId: string } };
+    needsAs: true;
+  };
+  /** Finishes a claimed item: episode ready; records the LLM usage (settling the item's budget reservation). Refused with stale_lease when the token is no longer current. */
+  "queue.complete": {
+    params: {
+      /** Queue item id. */
+      id: string;
+      /** Fencing token returned by queue.claim (the item's attempts). */
+      token: number;
+      /** {model, inputTokens, outputTokens, costMicros} of the generation. */
+      usage?: Record<string, unknown> | null;
+    };
+    result: { item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null };
+    needsAs: true;
+  };
+  /** Records a failed attempt on the Episode; the item is retried after an exponential backoff with jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts. */
+  "queue.fail": {
+    params: {
+      /** Queue item id. */
+      id: string;
+      /** Fencing token returned by queue.claim (the item's attempts). */
+      token: number;
+      code: string;
+      message: string;
+    };
+    result: { item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null };
+    needsAs: true;
+  };
+  /** Extends a held lease to now + leaseSeconds. */
+  "queue.extend": {
+    params: {
+      /** Queue item id. */
+      id: string;
+      /** Fencing token returned by queue.claim (the item's attempts). */
+      token: number;
+      /** Lease length. */
+      leaseSeconds?: number;
+    };
+    result: EpisodeScheduleQueue;
+    needsAs: true;
+  };
+  /** By hand: a failed item goes back to pending, due now. Attempts are kept (they are the fencing token); maxAttempts grows by extraAttempts. */
+  "queue.retry": {
+    params: {
+      /** Queue item id. */
+      id: string;
+      extraAttempts?: number;
+    };
+    result: EpisodeScheduleQueue;
+    needsAs: true;
+  };
+  /** By hand: cancels a pending, processing or failed item (planning will not bring it back). */
+  "queue.cancel": {
+    params: {
+      /** Queue item id. */
+      id: string;
+    };
+    result: EpisodeScheduleQueue;
+    needsAs: true;
+  };
+  /** Holds an estimated cost against today's (UTC) budget until it is settled, released or expires. Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit. */
+  "budget.reserve": {
+    params: {
+      /** Integer micro-pounds (GBP). */
+      estimateMicros: number;
+      queueItemId?: string | null;
+      ttlSeconds?: number;
+    };
+    result: BudgetReservation;
+    needsAs: true;
+  };
+  /** Records the actual usage of a reserved generation (a TokenUsage row) and settles the reservation. */
+  "budget.settle": {
+    params: {
+      reservationId: string;
+      /** {model, inputTokens, outputTokens, costMicros, projectId?, episodeId?} */
+      usage: Record<string, unknown>;
+    };
+    result: { reservation: BudgetReservation; usage: TokenUsage };
+    needsAs: true;
+  };
+  /** Gives back an open reservation (the generation did not happen). */
+  "budget.release": {
+    params: {
+      reservationId: string;
+    };
+    result: BudgetReservation;
+    needsAs: true;
+  };
+  /** The organization's budget for a UTC day (default today): limit, spent, reserved, remaining, and whether the circuit breaker blocks new generations, with the reason to show. */
+  "budget.status": {
+    params: {
+      /** YYYY-MM-DD. */
+      date?: string | null;
+    };
+    result: { date: string; limitMicros: number; spentMicros: number; reservedMicros: number; remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; blocked: boolean; reason: string | null };
+    needsAs: true;
+  };
+  /** Cost and tokens per UTC day for the last `days` days up to today, oldest first, zeros filled. */
+  "usage.daily": {
+    params: {
+      days?: number;
+    };
+    result: { date: string; costMicros: number; inputTokens: number; outputTokens: number; callCount: number }[];
+    needsAs: true;
+  };
+  /** The core's clock: now, and whether it is fixed (demo/test time). */
+  "clock.get": {
+    params: Record<string, never>;
+    result: { now: string; fixed: boolean };
+    needsAs: false;
+  };
+  /** Fixes the clock at an instant (null: back to the real clock). */
+  "clock.set": {
+    params: {
+      /** ISO-8601 UTC instant. */
+      now?: string | null;
+    };
+    result: { now: string; fixed: boolean };
+    needsAs: false;
+  };
+  /** Fixes the clock at now + seconds (now: the request's, else the clock's). */
+  "clock.advance": {
+    params: {
+      seconds: number;
+    };
+    result: { now: string; fixed: boolean };
+    needsAs: false;
+  };
   /** Core and schema versions. */
   "meta.version": {
     params: Record<string, never>;
@@ -1716,6 +1883,22 @@ export const OPERATION_NAMES = [
   "planningNote.dismiss",
   "project.overview",
   "userEvent.has",
+  "schedule.preview",
+  "queue.plan",
+  "queue.claim",
+  "queue.complete",
+  "queue.fail",
+  "queue.extend",
+  "queue.retry",
+  "queue.cancel",
+  "budget.reserve",
+  "budget.settle",
+  "budget.release",
+  "budget.status",
+  "usage.daily",
+  "clock.get",
+  "clock.set",
+  "clock.advance",
   "meta.version",
   "meta.operations"
 ] as const;
