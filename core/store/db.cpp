@@ -162,6 +162,9 @@ void Db::fail(int rc, const std::string& context) {
     case SQLITE_CONSTRAINT_FOREIGNKEY:
       throw Error(code::conflict, "a referenced row does not exist or is still referenced");
     case SQLITE_CONSTRAINT_TRIGGER:
+      // ON DELETE RESTRICT is reported as a trigger constraint; our own triggers RAISE text.
+      if (msg.find("FOREIGN KEY") != std::string::npos)
+        throw Error(code::conflict, "the row is still referenced by other rows");
       throw Error(code::forbidden, msg);
     case SQLITE_CONSTRAINT_CHECK:
     case SQLITE_CONSTRAINT_NOTNULL:
