@@ -16,6 +16,7 @@ const std::vector<Operation>& operations() {
     add_entity_ops(all);
     add_project_ops(all);
     add_event_ops(all);
+    add_schedule_ops(all);
     add_meta_ops(all);
     return all;
   }();

@@ -18,6 +18,12 @@ struct EntityHooks {
   std::function<void(Context&, const json& row)> before_restore;
   /// Extra prefill before validation on create.
   std::function<void(Context&, json& params)> prefill_create;
+  /// After an update was written (only when something changed), in the same transaction
+  /// (e.g. replanning the schedule queue after a cadence change).
+  std::function<void(Context&, const json& before, const json& after)> after_update;
+  /// After a soft delete / restore was written, in the same transaction.
+  std::function<void(Context&, const json& row)> after_delete;
+  std::function<void(Context&, const json& row)> after_restore;
 };
 
 /// The operation prefix of an entity ("Project" -> "project", "EpisodeScheduleQueue" -> "queue").

@@ -69,6 +69,7 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
   fields["updatedAt"] = after["updatedAt"];
   repo::set_fields(ctx.store, e, ctx.as.organization_id, id, fields);
   store::audit(ctx.store, ctx.as, "update", e, id, changes, ctx.now);
+  if (hooks.after_update) hooks.after_update(ctx, before, after);
   return after;
 }
 
@@ -180,6 +181,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
           store::audit(ctx.store, ctx.as, "delete", *ep, id,
                        {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}}, ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
+          if (const auto& h = hooks_for(*ep); h.after_delete) h.after_delete(ctx, row);
           return row;
         }});
     ops.push_back(Operation{
@@ -195,6 +197,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
           store::audit(ctx.store, ctx.as, "restore", *ep, id,
                        {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}}, ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
+          if (const auto& h = hooks_for(*ep); h.after_restore) h.after_restore(ctx, row);
           return row;
         }});
   }

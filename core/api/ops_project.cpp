@@ -5,6 +5,7 @@
 #include "core/api/entity_ops.hpp"
 #include "core/json/codec.hpp"
 #include "core/store/audit.hpp"
+#include "core/store/queue.hpp"
 #include "core/store/repo.hpp"
 
 namespace ec::api {
@@ -49,6 +50,19 @@ EntityHooks project_hooks() {
   };
   h.before_restore = [](Context& ctx, const json& row) {
     if (row["status"] != "archived") check_plan_limit(ctx, row["id"]);
+  };
+  // Keep the schedule queue in step with the project (core/store/queue.hpp): a cadence, owner
+  // (timezone) or status change replans; pausing, archiving or deleting cancels pending items.
+  h.after_update = [](Context& ctx, const json& before, const json& after) {
+    if (before["cadenceConfig"] != after["cadenceConfig"] || before["status"] != after["status"] ||
+        before["ownerId"] != after["ownerId"])
+      store::queue::plan_project(ctx.store, ctx.as, after, ctx.now);
+  };
+  h.after_delete = [](Context& ctx, const json& row) {
+    store::queue::cancel_pending(ctx.store, ctx.as, row["id"], ctx.now);
+  };
+  h.after_restore = [](Context& ctx, const json& row) {
+    store::queue::plan_project(ctx.store, ctx.as, row, ctx.now);
   };
   return h;
 }
@@ -276,6 +290,13 @@ void add_project_ops(std::vector<Operation>& ops) {
           notes.step();
           item["openNotes"] = notes.int64(0);
           notes.reset();
+          // The next episode time by the cadence (null: paused, archived, deleted or none).
+          item["nextEpisodeAt"] = nullptr;
+          item["nextEpisodeLocal"] = nullptr;
+          if (auto next = store::queue::next_occurrence(ctx.store, ctx.as.organization_id, project, ctx.now)) {
+            item["nextEpisodeAt"] = format_instant(next->utc);
+            item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
+          }
           items.push_back(std::move(item));
         }
         return json{{"items", items}, {"total", total}, {"limit", q.limit}, {"offset", q.offset}};

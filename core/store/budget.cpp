@@ -1,0 +1,232 @@
+#include "core/store/budget.hpp"
+
+#include <map>
+
+#include "core/schema/schema.hpp"
+#include "core/store/audit.hpp"
+#include "core/store/repo.hpp"
+#include "core/validate/validate.hpp"
+
+namespace ec::store::budget {
+namespace {
+
+const schema::Entity& E(const char* name) { return *schema::find_entity(name); }
+
+// Sets fields of a row (plus updatedAt) and writes the audit row of the change.
+json change(Store& s, const Actor& as, const schema::Entity& e, const json& before, const json& fields,
+            const std::string& action, Instant now) {
+  json after = before;
+  for (const auto& [k, v] : fields.items()) after[k] = v;
+  json changes = repo::diff(e, before, after);
+  if (changes.empty()) return before;
+  json set = json::object();
+  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
+  after["updatedAt"] = format_instant(now);
+  set["updatedAt"] = after["updatedAt"];
+  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
+  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
+  return after;
+}
+
+json open_reservation(Store& s, const Actor& as, const std::string& id) {
+  json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false, json::array({"reservationId"}));
+  if (r["status"] != "open")
+    throw Error(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
+                json::array({"reservationId"}));
+  return r;
+}
+
+}  // namespace
+
+std::string format_gbp(int64_t micros) {
+  const bool negative = micros < 0;
+  // Magnitude as unsigned so INT64_MIN is safe; round half away from zero to the penny.
+  const uint64_t mag = negative ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  const uint64_t pence = (mag + 5'000) / 10'000;
+  std::string pounds = std::to_string(pence / 100);
+  for (int i = static_cast<int>(pounds.size()) - 3; i > 0; i -= 3) pounds.insert(static_cast<size_t>(i), ",");
+  const uint64_t p = pence % 100;
+  std::string out = negative && pence != 0 ? "-£" : "£";
+  out += pounds;
+  out += '.';
+  out += static_cast<char>('0' + p / 10);
+  out += static_cast<char>('0' + p % 10);
+  return out;
+}
+
+std::string utc_day(Instant t) { return format_date(civil_from_days(floor_div(t, kMsPerDay))); }
+
+json Status::to_json() const {
+  return json{{"date", date},
+              {"limitMicros", limit_micros},
+              {"spentMicros", spent_micros},
+              {"reservedMicros", reserved_micros},
+              {"remainingMicros", remaining_micros},
+              {"callCount", call_count},
+              {"inputTokens", input_tokens},
+              {"outputTokens", output_tokens},
+              {"blocked", blocked},
+              {"reason", reason ? json(*reason) : json(nullptr)}};
+}
+
+Status status(Store& s, const std::string& org, Instant now, std::optional<std::string> date) {
+  Status st;
+  const std::string today = utc_day(now);
+  st.date = date.value_or(today);
+  st.limit_micros = s.db().query_int("SELECT daily_cost_limit_micros FROM organizations WHERE id = ?", {org});
+  Stmt& q = s.db().prepare(
+      "SELECT cost_micros, call_count, input_tokens, output_tokens FROM token_usage_daily "
+      "WHERE organization_id = ? AND date = ?");
+  q.bind(1, org).bind(2, st.date);
+  if (q.step()) {
+    st.spent_micros = q.int64(0);
+    st.call_count = q.int64(1);
+    st.input_tokens = q.int64(2);
+    st.output_tokens = q.int64(3);
+  }
+  q.reset();
+  st.reserved_micros = s.db().query_int(
+      "SELECT coalesce(sum(estimate_micros), 0) FROM budget_reservations WHERE organization_id = ? AND date = ? "
+      "AND status = 'open' AND expires_at > ?",
+      {org, st.date, now});
+  st.remaining_micros = std::max<int64_t>(0, st.limit_micros - st.spent_micros - st.reserved_micros);
+  st.blocked = st.spent_micros >= st.limit_micros;
+  if (st.blocked) {
+    const std::string who = st.date == today ? "Today's spend " : "The spend of " + st.date + " ";
+    st.reason = who + format_gbp(st.spent_micros) + " reached the " + format_gbp(st.limit_micros) + " daily limit";
+  }
+  return st;
+}
+
+json reserve(Store& s, const Actor& as, int64_t estimate_micros, const std::optional<std::string>& queue_item_id,
+             int64_t ttl_seconds, Instant now) {
+  if (queue_item_id)
+    repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false, json::array({"queueItemId"}));
+  const Status st = status(s, as.organization_id, now);
+  // Checked in the caller's write transaction (SQLite: one writer), so two reservations can
+  // never both see the same headroom.
+  if (st.spent_micros + st.reserved_micros + estimate_micros > st.limit_micros) {
+    const std::string msg = "reserving " + format_gbp(estimate_micros) + " would pass the " +
+                            format_gbp(st.limit_micros) + " daily limit (spent " + format_gbp(st.spent_micros) +
+                            ", reserved " + format_gbp(st.reserved_micros) + ")";
+    throw Error(code::budget_exceeded, msg, json::array({"estimateMicros"}),
+                {Issue{json::array({"estimateMicros"}), code::budget_exceeded, msg,
+                       {{"spent", st.spent_micros}, {"reserved", st.reserved_micros}, {"limit", st.limit_micros},
+                        {"estimate", estimate_micros}, {"date", st.date}}}});
+  }
+  const std::string ts = format_instant(now);
+  json row{{"id", s.new_id()},
+           {"organizationId", as.organization_id},
+           {"queueItemId", queue_item_id ? json(*queue_item_id) : json(nullptr)},
+           {"estimateMicros", estimate_micros},
+           {"status", "open"},
+           {"date", st.date},
+           {"expiresAt", format_instant(now + ttl_seconds * kMsPerSecond)},
+           {"createdAt", ts},
+           {"updatedAt", ts}};
+  const auto& e = E("BudgetReservation");
+  repo::insert(s, e, row);
+  audit(s, as, "reserve", e, row["id"], repo::diff(e, nullptr, row), now);
+  return row;
+}
+
+json record_usage(Store& s, const Actor& as, const json& usage, const json& defaults, Instant now,
+                  const json& path) {
+  const auto& e = E("TokenUsage");
+  if (!usage.is_object())
+    throw Error::invalid({validate::make_issue(path, validate::issue::invalid_type, "usage must be an object")});
+  json doc = usage;
+  for (const auto& [k, v] : defaults.items()) {
+    if (!doc.contains(k)) {
+      doc[k] = v;
+    } else if (k == "projectId" && doc[k] != v) {
+      auto p = path;
+      p.push_back(k);
+      throw Error::invalid({validate::make_issue(p, "invalid_reference", "usage belongs to another project")});
+    }
+  }
+  if (!doc.contains("occurredAt")) doc["occurredAt"] = format_instant(now);
+  if (auto issues = validate::entity(e, doc, validate::Mode::Create, path); !issues.empty())
+    throw Error::invalid(std::move(issues));
+  // Every reference must be a visible row of this organization, and of the usage's project.
+  auto child = [&](const char* k) {
+    auto p = path;
+    p.push_back(k);
+    return p;
+  };
+  repo::get(s, E("Project"), as.organization_id, doc["projectId"], false, child("projectId"));
+  for (const char* k : {"episodeId", "chatSessionId"}) {
+    if (!doc.contains(k) || doc[k].is_null()) continue;
+    const json parent = repo::get(s, E(k[0] == 'e' ? "Episode" : "ChatSession"), as.organization_id, doc[k],
+                                  true, child(k));
+    if (parent["projectId"] != doc["projectId"])
+      throw Error::invalid({validate::make_issue(child(k), "invalid_reference", std::string(k) +
+                                                                                    " belongs to another project")});
+  }
+  json row = repo::with_defaults(e, doc);
+  const std::string ts = format_instant(now);
+  row["id"] = s.new_id();
+  row["organizationId"] = as.organization_id;
+  row["createdAt"] = ts;
+  row["updatedAt"] = ts;
+  repo::insert(s, e, row);
+  audit(s, as, "create", e, row["id"], repo::diff(e, nullptr, row), now);
+  return row;
+}
+
+json settle(Store& s, const Actor& as, const std::string& reservation_id, const json& usage, Instant now) {
+  const json r = open_reservation(s, as, reservation_id);
+  json defaults = json::object();
+  if (!r["queueItemId"].is_null()) {
+    const json item = repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, r["queueItemId"]);
+    defaults["projectId"] = item["projectId"];
+    if (!item["episodeId"].is_null()) defaults["episodeId"] = item["episodeId"];
+  }
+  json u = record_usage(s, as, usage, defaults, now);
+  json after = change(s, as, E("BudgetReservation"), r, {{"status", "settled"}}, "settle", now);
+  return json{{"reservation", after}, {"usage", u}};
+}
+
+json release(Store& s, const Actor& as, const std::string& reservation_id, Instant now) {
+  const json r = open_reservation(s, as, reservation_id);
+  return change(s, as, E("BudgetReservation"), r, {{"status", "released"}}, "release", now);
+}
+
+int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id, const std::string& status,
+                       Instant now) {
+  repo::ListQuery q;
+  q.equals = {{"queueItemId", queue_item_id}, {"status", "open"}};
+  q.limit = 1000;
+  const auto& e = E("BudgetReservation");
+  int64_t n = 0;
+  for (const auto& r : repo::list(s, e, as.organization_id, q)) {
+    change(s, as, e, r, {{"status", status}}, status == "settled" ? "settle" : "release", now);
+    ++n;
+  }
+  return n;
+}
+
+json daily(Store& s, const std::string& org, Instant now, int64_t days) {
+  const int64_t last = floor_div(now, kMsPerDay);
+  const int64_t first = last - days + 1;
+  std::map<std::string, json> found;
+  Stmt& q = s.db().prepare(
+      "SELECT date, cost_micros, input_tokens, output_tokens, call_count FROM token_usage_daily "
+      "WHERE organization_id = ? AND date >= ? AND date <= ?");
+  q.bind(1, org).bind(2, format_date(civil_from_days(first))).bind(3, format_date(civil_from_days(last)));
+  while (q.step())
+    found[q.text(0)] = json{{"date", q.text(0)}, {"costMicros", q.int64(1)}, {"inputTokens", q.int64(2)},
+                            {"outputTokens", q.int64(3)}, {"callCount", q.int64(4)}};
+  q.reset();
+  json out = json::array();
+  for (int64_t d = first; d <= last; ++d) {
+    const std::string date = format_date(civil_from_days(d));
+    auto it = found.find(date);
+    out.push_back(it != found.end() ? it->second
+                                    : json{{"date", date}, {"costMicros", 0}, {"inputTokens", 0},
+                                           {"outputTokens", 0}, {"callCount", 0}});
+  }
+  return out;
+}
+
+}  // namespace ec::store::budget

@@ -1,0 +1,431 @@
+#include "core/store/queue.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/schema/schema.hpp"
+#include "core/store/audit.hpp"
+#include "core/store/budget.hpp"
+#include "core/store/repo.hpp"
+
+namespace ec::store::queue {
+namespace {
+
+const schema::Entity& E(const char* name) { return *schema::find_entity(name); }
+const schema::Entity& Q() { return E("EpisodeScheduleQueue"); }
+
+// Items cancelled by planning (not by hand) may be planned again when the slot matches again.
+constexpr const char* kPlanCancelled = "cancelled_by_plan";
+constexpr const char* kUserCancelled = "cancelled_by_user";
+constexpr size_t kMaxErrorsKept = 50;
+
+// Sets fields of a row (plus updatedAt) and writes the audit row of the change.
+json change(Store& s, const Actor& as, const schema::Entity& e, const json& before, const json& fields,
+            const std::string& action, Instant now) {
+  json after = before;
+  for (const auto& [k, v] : fields.items()) after[k] = v;
+  json changes = repo::diff(e, before, after);
+  if (changes.empty()) return before;
+  json set = json::object();
+  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
+  after["updatedAt"] = format_instant(now);
+  set["updatedAt"] = after["updatedAt"];
+  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
+  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
+  return after;
+}
+
+// Cuts a UTF-8 string to at most `max` bytes without splitting a character.
+std::string truncate_utf8(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+  return s;
+}
+
+std::vector<json> select_items(Store& s, const std::string& where, const std::vector<SqlValue>& params) {
+  Stmt& st = s.db().prepare("SELECT " + repo::select_columns(Q(), "q") + " FROM episode_schedule_queue q WHERE " +
+                            where + " ORDER BY q.scheduled_for, q.id");
+  st.bind_all(params);
+  std::vector<json> out;
+  while (st.step()) out.push_back(repo::read_row(Q(), st));
+  st.reset();
+  return out;
+}
+
+json get_item(Store& s, const Actor& as, const std::string& id) {
+  return repo::get(s, Q(), as.organization_id, id, false, json::array({"id"}));
+}
+
+// The episode a claimed slot generates: the one already linked, else one already scheduled
+// for that slot (e.g. made by hand), else a new one with the project's next number.
+json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
+  const auto& ep = E("Episode");
+  if (!item["episodeId"].is_null())
+    if (auto e = repo::find(s, ep, as.organization_id, item["episodeId"])) return *e;
+  const std::string project = item["projectId"];
+  const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
+  Stmt& st = s.db().prepare(
+      "SELECT id FROM episodes WHERE organization_id = ? AND project_id = ? AND scheduled_for = ? "
+      "AND deleted_at IS NULL ORDER BY number LIMIT 1");
+  st.bind(1, as.organization_id).bind(2, project).bind(3, slot);
+  std::string found = st.step() ? st.text(0) : "";
+  st.reset();
+  if (!found.empty()) return repo::get(s, ep, as.organization_id, found);
+  // Numbers are unique per project including soft-deleted episodes.
+  const int64_t number = 1 + s.db().query_int(
+                                 "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? AND "
+                                 "project_id = ?",
+                                 {as.organization_id, project});
+  const std::string ts = format_instant(now);
+  json row = repo::with_defaults(ep, json{{"id", s.new_id()},
+                                          {"organizationId", as.organization_id},
+                                          {"projectId", project},
+                                          {"number", number},
+                                          {"title", "Episode " + std::to_string(number)},
+                                          {"status", "scheduled"},
+                                          {"scheduledFor", item["scheduledFor"]},
+                                          {"createdAt", ts},
+                                          {"updatedAt", ts}});
+  repo::insert(s, ep, row);
+  audit(s, as, "create", ep, row["id"], repo::diff(ep, nullptr, row), now);
+  return row;
+}
+
+json with_error(json errors, const json& entry) {
+  errors.push_back(entry);
+  if (errors.size() > kMaxErrorsKept) errors.erase(errors.begin(), errors.end() - kMaxErrorsKept);
+  return errors;
+}
+
+void check_lease(const json& item, int64_t token) {
+  if (item["status"] != "processing")
+    throw Error(code::stale_lease,
+                "the item is " + item["status"].get<std::string>() + ", not processing: this lease is no longer held",
+                json::array({"token"}));
+  const int64_t current = item["attempts"];
+  if (token != current)
+    throw Error(code::stale_lease,
+                "token " + std::to_string(token) + " is stale: the item was claimed again (token " +
+                    std::to_string(current) + ")",
+                json::array({"token"}));
+}
+
+std::optional<json> linked_episode(Store& s, const Actor& as, const json& item) {
+  if (item["episodeId"].is_null()) return std::nullopt;
+  return repo::find(s, E("Episode"), as.organization_id, item["episodeId"]);
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+int64_t backoff_ms(const std::string& item_id, int64_t attempt) {
+  const int64_t shift = std::clamp<int64_t>(attempt - 1, 0, 20);
+  const int64_t d = std::min(kBackoffCapMs, kBackoffBaseMs << shift);
+  const uint64_t h = fnv1a(item_id + ":" + std::to_string(attempt));
+  return d - static_cast<int64_t>(h % static_cast<uint64_t>(d / 10 + 1));
+}
+
+ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project) {
+  ProjectSchedule ps;
+  std::vector<Issue> issues;
+  if (project.contains("cadenceConfig") && !project["cadenceConfig"].is_null())
+    ps.cadence = schedule::parse_cadence(project["cadenceConfig"], json::array({"cadenceConfig"}), issues);
+  std::optional<std::string> owner_tz;
+  if (project.contains("ownerId") && project["ownerId"].is_string()) {
+    Stmt& st = s.db().prepare("SELECT timezone FROM users WHERE organization_id = ? AND id = ?");
+    st.bind(1, org).bind(2, project["ownerId"].get<std::string>());
+    if (st.step()) owner_tz = st.text(0);
+    st.reset();
+  }
+  const schedule::Cadence none;
+  const auto choice = schedule::resolve_zone(ps.cadence ? *ps.cadence : none,
+                                             owner_tz ? std::optional<std::string_view>(*owner_tz) : std::nullopt);
+  ps.zone = choice.zone;
+  ps.zone_name = std::string(choice.name);
+  ps.zone_source = std::string(choice.source);
+  ps.active = project.value("status", std::string()) == "active" &&
+              (!project.contains("deletedAt") || project["deletedAt"].is_null());
+  return ps;
+}
+
+std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org, const json& project,
+                                                    Instant now) {
+  const ProjectSchedule ps = project_schedule(s, org, project);
+  if (!ps.cadence || !ps.active) return std::nullopt;
+  auto occ = schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, 1, std::nullopt}, true);
+  if (occ.empty()) return std::nullopt;
+  return occ.front();
+}
+
+int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now) {
+  int64_t n = 0;
+  for (const auto& item :
+       select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.status = 'pending'",
+                    {as.organization_id, project_id})) {
+    change(s, as, Q(), item,
+           {{"status", "cancelled"}, {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
+           "cancel", now);
+    ++n;
+  }
+  return n;
+}
+
+PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant now, int64_t horizon_days) {
+  PlanCounts counts;
+  const std::string project_id = project["id"];
+  const ProjectSchedule ps = project_schedule(s, as.organization_id, project);
+  if (!ps.active || !ps.cadence) {
+    counts.cancelled = cancel_pending(s, as, project_id, now);
+    return counts;
+  }
+  const Instant horizon_end = now + horizon_days * kMsPerDay;
+  // Every item from now on, by slot; pending items past the horizon are judged too.
+  std::map<Instant, json> by_slot;
+  Instant judge_until = horizon_end;
+  for (auto& item : select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.scheduled_for >= ?",
+                                 {as.organization_id, project_id, now})) {
+    const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
+    if (item["status"] == "pending") judge_until = std::max(judge_until, slot + 1);
+    by_slot.emplace(slot, std::move(item));
+  }
+  std::set<Instant> wanted;
+  for (const auto& o : schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, std::nullopt, judge_until}))
+    wanted.insert(o.utc);
+
+  for (const auto& [slot, item] : by_slot) {
+    if (item["status"] != "pending") continue;
+    if (wanted.count(slot)) {
+      ++counts.kept;
+    } else {
+      change(s, as, Q(), item,
+             {{"status", "cancelled"},
+              {"lastError", std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
+             "cancel", now);
+      ++counts.cancelled;
+    }
+  }
+  const std::string ts = format_instant(now);
+  for (const Instant slot : wanted) {
+    if (slot >= horizon_end) break;
+    auto it = by_slot.find(slot);
+    if (it == by_slot.end()) {
+      json row = repo::with_defaults(Q(), json{{"id", s.new_id()},
+                                               {"organizationId", as.organization_id},
+                                               {"projectId", project_id},
+                                               {"scheduledFor", format_instant(slot)},
+                                               {"runAfter", format_instant(slot)},
+                                               {"createdAt", ts},
+                                               {"updatedAt", ts}});
+      repo::insert(s, Q(), row);
+      audit(s, as, "enqueue", Q(), row["id"], repo::diff(Q(), nullptr, row), now);
+      ++counts.added;
+    } else if (const json& item = it->second; item["status"] == "cancelled" && item["lastError"].is_string() &&
+                                              item["lastError"].get<std::string>().rfind(kPlanCancelled, 0) == 0) {
+      // A slot a replan had cancelled matches again: plan it again (one row per slot).
+      change(s, as, Q(), item, {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
+             "enqueue", now);
+      ++counts.added;
+    }
+    // Anything else at that slot (processing, completed, failed, cancelled by hand) stays as is.
+  }
+  return counts;
+}
+
+PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days) {
+  repo::ListQuery q;
+  q.include_deleted = true;
+  q.limit = 1'000'000;
+  PlanCounts total;
+  for (const auto& project : repo::list(s, E("Project"), as.organization_id, q))
+    total += plan_project(s, as, project, now, horizon_days);
+  return total;
+}
+
+json ClaimResult::to_json(const std::string& org) const {
+  json list = json::array();
+  for (const auto& c : items) list.push_back({{"item", c.item}, {"episode", c.episode}, {"token", c.token}});
+  json out{{"items", std::move(list)}};
+  if (blocked_reason) out["blocked"] = {{"reason", *blocked_reason}, {"organizationId", org}};
+  return out;
+}
+
+ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit, int64_t lease_seconds,
+                  Instant now) {
+  ClaimResult result;
+  const auto breaker = budget::status(s, as.organization_id, now);
+  if (breaker.blocked) {
+    result.blocked_reason = breaker.reason;
+    return result;
+  }
+  const std::string ts = format_instant(now);
+  // An expired lease on the last allowed attempt: the item is dead, not claimable again.
+  for (const auto& item : select_items(s,
+                                       "q.organization_id = ? AND q.status = 'processing' AND q.locked_until < ? "
+                                       "AND q.attempts >= q.max_attempts",
+                                       {as.organization_id, now})) {
+    const std::string msg = "the lease of " + item["lockedBy"].get<std::string>() + " expired at " +
+                            item["lockedUntil"].get<std::string>() + " on the last attempt";
+    if (auto ep = linked_episode(s, as, item))
+      change(s, as, E("Episode"), *ep,
+             {{"status", "failed"},
+              {"generationErrors", with_error((*ep)["generationErrors"], {{"at", ts}, {"code", "lease_expired"},
+                                                                          {"message", msg}, {"attempt", item["attempts"]}})}},
+             "update", now);
+    change(s, as, Q(), item,
+           {{"status", "failed"}, {"lockedBy", nullptr}, {"lockedUntil", nullptr}, {"lastError", "lease_expired: " + msg}},
+           "fail", now);
+    budget::close_for_item(s, as, item["id"], "released", now);
+  }
+
+  const std::string due =
+      "q.organization_id = ? AND ((q.status = 'pending' AND q.run_after <= ?) OR "
+      "(q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts)) AND EXISTS (SELECT 1 FROM "
+      "projects p WHERE p.id = q.project_id AND p.organization_id = q.organization_id AND p.status = 'active' AND "
+      "p.deleted_at IS NULL) ORDER BY q.scheduled_for, q.id LIMIT ?";
+  Stmt& st = s.db().prepare("SELECT q.id FROM episode_schedule_queue q WHERE " + due);
+  while (static_cast<int64_t>(result.items.size()) < limit) {
+    std::vector<std::string> ids;
+    st.bind(1, as.organization_id).bind(2, now).bind(3, now).bind(4, limit - static_cast<int64_t>(result.items.size()));
+    while (st.step()) ids.push_back(st.text(0));
+    st.reset();
+    if (ids.empty()) break;
+    for (const auto& id : ids) {
+      json item = get_item(s, as, id);
+      json ep = episode_for(s, as, item, now);
+      if (ep["status"] == "ready" || ep["status"] == "published") {
+        // The slot's episode already exists: nothing to generate.
+        change(s, as, Q(), item,
+               {{"status", "completed"}, {"episodeId", ep["id"]}, {"completedAt", ts}, {"lockedBy", nullptr},
+                {"lockedUntil", nullptr}},
+               "complete", now);
+        continue;
+      }
+      const bool reclaimed = item["status"] == "processing";
+      const int64_t token = item["attempts"].get<int64_t>() + 1;
+      json ep_fields{{"status", "generating"},
+                     {"scheduledFor", item["scheduledFor"]},
+                     {"generationAttempts", ep["generationAttempts"].get<int64_t>() + 1}};
+      if (reclaimed)
+        ep_fields["generationErrors"] = with_error(
+            ep["generationErrors"], {{"at", ts}, {"code", "lease_expired"},
+                                     {"message", "the lease of " + item["lockedBy"].get<std::string>() +
+                                                     " expired at " + item["lockedUntil"].get<std::string>()},
+                                     {"attempt", item["attempts"]}});
+      ep = change(s, as, E("Episode"), ep, ep_fields, "update", now);
+      item = change(s, as, Q(), item,
+                    {{"status", "processing"},
+                     {"lockedBy", worker},
+                     {"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)},
+                     {"attempts", token},
+                     {"episodeId", ep["id"]}},
+                    "claim", now);
+      result.items.push_back({std::move(item), std::move(ep), token});
+    }
+  }
+  return result;
+}
+
+json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage, Instant now) {
+  json item = get_item(s, as, id);
+  check_lease(item, token);
+  const std::string ts = format_instant(now);
+  json ep = episode_for(s, as, item, now);
+  ep = change(s, as, E("Episode"), ep, {{"status", "ready"}, {"generatedAt", ts}}, "update", now);
+  json out = json::object();
+  if (!usage.is_null()) {
+    out["usage"] = budget::record_usage(s, as, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
+    budget::close_for_item(s, as, id, "settled", now);
+  } else {
+    out["usage"] = nullptr;
+    budget::close_for_item(s, as, id, "released", now);
+  }
+  item = change(s, as, Q(), item,
+                {{"status", "completed"}, {"completedAt", ts}, {"episodeId", ep["id"]}, {"lockedBy", nullptr},
+                 {"lockedUntil", nullptr}},
+                "complete", now);
+  out["item"] = item;
+  out["episode"] = ep;
+  return out;
+}
+
+json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const std::string& error_code,
+          const std::string& message, Instant now) {
+  json item = get_item(s, as, id);
+  check_lease(item, token);
+  const std::string ts = format_instant(now);
+  const bool dead = token >= item["maxAttempts"].get<int64_t>();
+  json ep = episode_for(s, as, item, now);
+  ep = change(s, as, E("Episode"), ep,
+              {{"status", dead ? "failed" : "scheduled"},
+               {"generationErrors", with_error(ep["generationErrors"], {{"at", ts}, {"code", error_code},
+                                                                        {"message", truncate_utf8(message, 1000)},
+                                                                        {"attempt", token}})}},
+              "update", now);
+  json fields{{"lockedBy", nullptr},
+              {"lockedUntil", nullptr},
+              {"episodeId", ep["id"]},
+              {"lastError", truncate_utf8(error_code + ": " + message, 4000)}};
+  json retry_at = nullptr;
+  if (dead) {
+    fields["status"] = "failed";
+  } else {
+    retry_at = format_instant(now + backoff_ms(id, token));
+    fields["status"] = "pending";
+    fields["runAfter"] = retry_at;
+  }
+  item = change(s, as, Q(), item, fields, "fail", now);
+  budget::close_for_item(s, as, id, "released", now);
+  return json{{"item", item}, {"episode", ep}, {"dead", dead}, {"retryAt", retry_at}};
+}
+
+json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds, Instant now) {
+  json item = get_item(s, as, id);
+  check_lease(item, token);
+  return change(s, as, Q(), item, {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}}, "extend",
+                now);
+}
+
+json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {
+  json item = get_item(s, as, id);
+  if (item["status"] != "failed")
+    throw Error(code::conflict, "only a failed item can be retried (this one is " + item["status"].get<std::string>() + ")",
+                json::array({"id"}));
+  const int64_t attempts = item["attempts"];
+  const int64_t max_attempts = std::min<int64_t>(100, attempts + extra_attempts);
+  if (max_attempts <= attempts)
+    throw Error(code::conflict, "the item used all 100 attempts an item may have", json::array({"id"}));
+  if (auto ep = linked_episode(s, as, item); ep && (*ep)["status"] == "failed")
+    change(s, as, E("Episode"), *ep, {{"status", "scheduled"}}, "update", now);
+  return change(s, as, Q(), item,
+                {{"status", "pending"}, {"runAfter", format_instant(now)}, {"maxAttempts", max_attempts}}, "retry",
+                now);
+}
+
+json cancel(Store& s, const Actor& as, const std::string& id, Instant now) {
+  json item = get_item(s, as, id);
+  if (item["status"] == "completed")
+    throw Error(code::conflict, "a completed item cannot be cancelled", json::array({"id"}));
+  if (item["status"] == "cancelled") return item;
+  if (auto ep = linked_episode(s, as, item)) {
+    const auto st = (*ep)["status"];
+    if (st == "scheduled" || st == "generating" || st == "failed")
+      change(s, as, E("Episode"), *ep, {{"status", "cancelled"}}, "update", now);
+  }
+  budget::close_for_item(s, as, id, "released", now);
+  return change(s, as, Q(), item,
+                {{"status", "cancelled"}, {"lockedBy", nullptr}, {"lockedUntil", nullptr}, {"lastError", kUserCancelled}},
+                "cancel", now);
+}
+
+}  // namespace ec::store::queue

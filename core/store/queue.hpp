@@ -1,0 +1,97 @@
+#pragma once
+// The episode schedule queue (EpisodeScheduleQueue): planning a horizon of a project's cadence,
+// claiming due items under a lease with a fencing token, completing, failing with backoff,
+// and the by-hand retry/cancel. Every change writes its audit row in the caller's transaction.
+// Design and trade-offs: docs/adr/0003-schedule-queue.md.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/schedule/cadence.hpp"
+#include "core/schedule/preview.hpp"
+#include "core/store/store.hpp"
+
+namespace ec::store::queue {
+
+inline constexpr int64_t kDefaultHorizonDays = 14;
+inline constexpr int64_t kBackoffBaseMs = 60'000;    ///< first retry after ~1 minute
+inline constexpr int64_t kBackoffCapMs = 3'600'000;  ///< never more than 1 hour
+
+/// How a project's cadence runs: parsed cadence, zone (cadence, else owner, else UTC), and
+/// whether the project produces episodes at all (active and not soft-deleted).
+struct ProjectSchedule {
+  std::optional<schedule::Cadence> cadence;  ///< nullopt: the stored config does not parse
+  const tz::Zone* zone = nullptr;            ///< never null
+  std::string zone_name;                     ///< as configured, or "UTC"
+  std::string zone_source;                   ///< "cadence", "owner" or "default"
+  bool active = false;
+};
+ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project);
+
+/// The next occurrence at or after `now` for a project row, or nullopt (inactive, no cadence).
+std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org, const json& project,
+                                                    Instant now);
+
+struct PlanCounts {
+  int64_t added = 0;      ///< new items, or slots planned again after a replan had cancelled them
+  int64_t cancelled = 0;  ///< pending items that no longer match the cadence
+  int64_t kept = 0;       ///< pending items that still match
+  PlanCounts& operator+=(const PlanCounts& o) {
+    added += o.added;
+    cancelled += o.cancelled;
+    kept += o.kept;
+    return *this;
+  }
+  json to_json() const { return json{{"added", added}, {"cancelled", cancelled}, {"kept", kept}}; }
+};
+
+/// Makes the pending items of one project match its cadence over [now, now + horizon):
+/// enqueues missing occurrences, cancels pending items (at or after `now`) that no longer
+/// match. Inactive/deleted projects get all their pending items cancelled. Processing,
+/// completed, failed (and by-hand cancelled) items are never touched. Idempotent.
+PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant now,
+                        int64_t horizon_days = kDefaultHorizonDays);
+/// plan_project for every project of the organization (soft-deleted ones only get cancelled).
+PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days = kDefaultHorizonDays);
+/// Cancels every pending item of a project (pause, archive, soft delete). Returns the count.
+int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now);
+
+struct Claimed {
+  json item;
+  json episode;
+  int64_t token = 0;  ///< fencing token: the item's attempts after this claim
+};
+struct ClaimResult {
+  std::vector<Claimed> items;
+  std::optional<std::string> blocked_reason;  ///< set when the circuit breaker is open
+  json to_json(const std::string& org) const;
+};
+/// Takes up to `limit` due items of the organization (pending with runAfter <= now, or
+/// processing with an expired lease), oldest slot first, skipping inactive projects; none
+/// when the organization's circuit breaker is open. Must run inside one write transaction.
+ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit, int64_t lease_seconds,
+                  Instant now);
+
+/// Finishes a claimed item: item completed, episode ready; `usage` (optional, TokenUsage
+/// fields) is recorded and the item's open reservations settled. Error{stale_lease} when the
+/// token is not the current one or the item is not processing.
+json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage, Instant now);
+/// Records a failed attempt on the Episode; retries after backoff, or marks the item (and
+/// episode) failed when attempts reached maxAttempts. Error{stale_lease} as complete.
+json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const std::string& error_code,
+          const std::string& message, Instant now);
+/// Extends a held lease to now + lease_seconds. Error{stale_lease} as complete.
+json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds, Instant now);
+/// By hand: a failed item goes back to pending (runAfter now). Attempts are kept (the fencing
+/// token never goes backwards); maxAttempts is raised to attempts + extra_attempts.
+json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now);
+/// By hand: cancels a pending, processing or failed item (its episode, unless finished,
+/// becomes cancelled; open reservations are released). Completed items cannot be cancelled.
+json cancel(Store& s, const Actor& as, const std::string& id, Instant now);
+
+/// Retry delay after failed attempt `attempt` (1-based): min(1 h, 60 s * 2^(attempt-1)),
+/// minus a jitter of up to 10 % derived from (item id, attempt) — deterministic, so tests and
+/// replays are stable, yet different items spread out.
+int64_t backoff_ms(const std::string& item_id, int64_t attempt);
+
+}  // namespace ec::store::queue
