@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The offline dashboard: installs what is missing, builds the wasm core and the Next.js app, and
+# serves it on http://127.0.0.1:3000 (it opens on the demo dataset; no other server is involved).
+# Usage: scripts/run.sh              build and start
+#        scripts/run.sh --build-only build only (used by scripts/web-test.sh)
+# Env:   EC_PORT (default 3000), EC_NEXT_DIST (Next.js output folder inside web/, default .next)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs NEXT_TELEMETRY_DISABLED=1
+port="${EC_PORT:-3000}"
+
+bash scripts/setup.sh --web
+bash scripts/build.sh wasm
+
+# The browser build of the core is served as static files from web/public/core/.
+mkdir -p web/public/core
+for f in episodes_core_web.js episodes_core_web.wasm; do
+  cp -f "build/wasm/bindings/$f" "web/public/core/$f"
+done
+
+cd web
+if [ -n "${EC_NEXT_DIST:-}" ] || ! pgrep -f "next start.*-p ${port}" >/dev/null 2>&1; then
+  npx --no-install next build
+else
+  echo "run.sh: a 'next start' is serving on port ${port}; stop it before rebuilding .next" >&2
+  exit 1
+fi
+if [ "${1:-}" = "--build-only" ]; then exit 0; fi
+echo "run.sh: open http://127.0.0.1:${port}/ (Ctrl-C stops the server)"
+exec npx --no-install next start -H 127.0.0.1 -p "${port}"

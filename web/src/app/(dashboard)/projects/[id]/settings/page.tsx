@@ -1,0 +1,273 @@
+'use client';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { Issue, Page, Project, User } from '@/core/types.generated';
+import { useCore, useQuery } from '@/components/CoreProvider';
+import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from '@/components/CadenceFields';
+import { DstMark } from '@/components/DstMark';
+import { Empty, ErrorNote, FieldIssues, Loading, StatusBadge } from '@/components/ui';
+import { cadenceInWords } from '@/lib/cadence';
+import { errorIssues, errorText, fieldOfIssue, isCoreError } from '@/lib/core';
+import type { PlanResult, SchedulePreview } from '@/lib/ops';
+import { formatInstant, viewerZone } from '@/lib/time';
+
+interface Draft {
+  name: string;
+  description: string;
+  status: Project['status'];
+  cadence: CadenceDraft;
+}
+
+function draftOf(p: Project): Draft {
+  return { name: p.name, description: p.description, status: p.status, cadence: draftFromCadence(p.cadenceConfig) };
+}
+
+function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | undefined }) {
+  const { call, hasOp, status: coreStatus, clock } = useCore();
+  const [state, setState] = useState<{ data: SchedulePreview | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
+  const cadence = useMemo(() => cadenceFromDraft(draft.cadence), [draft.cadence]);
+  const key = JSON.stringify([cadence, ownerZone, clock?.now]);
+  useEffect(() => {
+    if (coreStatus !== 'ready' || !hasOp('schedule.preview')) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    const t = setTimeout(() => {
+      call('schedule.preview', { cadence, ...(cadence.timezone ? {} : ownerZone ? { timezone: ownerZone } : {}), count: 10 }).then(
+        (data) => live && setState({ data, error: null, loading: false }),
+        (error) => live && setState({ data: null, error, loading: false }),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, coreStatus]);
+  return { state, cadence };
+}
+
+export default function SettingsPage() {
+  const { id } = useParams<{ id: string }>();
+  const { call, bump, hasOp } = useCore();
+  const zone = viewerZone();
+  const project = useQuery((c) => c('project.get', { id, includeDeleted: true }) as Promise<Project>, [id]);
+  const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<{ plan: PlanResult | null; at: number } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const loadedFor = useRef<string | null>(null);
+
+  const p = project.data;
+  useEffect(() => {
+    if (p && loadedFor.current !== p.id) {
+      loadedFor.current = p.id;
+      setDraft(draftOf(p));
+    }
+  }, [p]);
+
+  const owner = p ? users.data?.items.find((u) => u.id === p.ownerId) : undefined;
+  const { state: preview, cadence } = usePreview({ draft: draft ?? { name: '', description: '', status: 'active', cadence: draftFromCadence(undefined) }, ownerZone: owner?.timezone });
+
+  const previewIssues = errorIssues(preview.error);
+  const saveIssues = errorIssues(saveError);
+  const issuesFor = (field: string): Issue[] => [...previewIssues, ...saveIssues].filter((i) => fieldOfIssue(i) === field);
+  const dirty = !!(p && draft && JSON.stringify(draftOf(p)) !== JSON.stringify({ ...draft, cadence: draftFromCadence(cadenceFromDraft(draft.cadence)) }));
+
+  if (project.error && isCoreError(project.error) && project.error.code === 'not_found') {
+    return (
+      <div className="card">
+        <h1>Project not found</h1>
+        <p>It does not exist or belongs to another organization.</p>
+        <Link href="/projects">Back to projects</Link>
+      </div>
+    );
+  }
+  if (!p || !draft) {
+    return (
+      <>
+        {project.loading ? <Loading label="Loading the settings" /> : null}
+        <ErrorNote error={project.error} title="Could not load the project" onRetry={project.reload} />
+      </>
+    );
+  }
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setSaveError(null);
+    setSaved(null);
+    try {
+      const updated = (await call('project.update', {
+        id: p.id,
+        patch: { name: draft.name, description: draft.description, status: draft.status, cadenceConfig: cadence },
+      })) as Project;
+      let plan: PlanResult | null = null;
+      if (hasOp('queue.plan')) plan = await call('queue.plan', { projectId: p.id });
+      loadedFor.current = null; // take the saved row as the new baseline
+      setDraft(draftOf(updated));
+      setSaved({ plan, at: Date.now() });
+      bump();
+    } catch (err) {
+      setSaveError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const deleted = !!p.deletedAt;
+  const nameIssues = issuesFor('name');
+  const descIssues = issuesFor('description');
+  const statusIssues = issuesFor('status');
+
+  return (
+    <>
+      <div className="crumbs">
+        <Link href="/projects">Projects</Link> / <Link href={`/projects/${p.id}`}>{p.name}</Link> / Settings
+      </div>
+      <div className="page-head">
+        <div>
+          <h1>Settings: {p.name} {deleted ? <StatusBadge status="deleted" /> : <StatusBadge status={p.status} />}</h1>
+          <p className="small">Saved cadence: {cadenceInWords(p.cadenceConfig, owner?.timezone)}</p>
+        </div>
+      </div>
+      {deleted ? (
+        <div className="notice warn stack" role="status" data-testid="deleted-banner">
+          <div>
+            <strong>This project is deleted</strong> ({formatInstant(p.deletedAt, zone, 'short')}). It is hidden from lists and gets no new episodes.
+          </div>
+          <ErrorNote error={deleteError} title="Could not restore" />
+          <div>
+            <button
+              type="button"
+              className="btn primary"
+              onClick={async () => {
+                setDeleteError(null);
+                try {
+                  await call('project.restore', { id: p.id });
+                  if (hasOp('queue.plan')) await call('queue.plan', { projectId: p.id });
+                  bump();
+                } catch (e) {
+                  setDeleteError(e);
+                }
+              }}
+            >
+              Restore project
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <div className="grid two" style={{ gridTemplateColumns: 'minmax(0, 1.2fr) minmax(300px, 1fr)', alignItems: 'start' }}>
+        <form className="card stack" onSubmit={save} aria-labelledby="form-h" noValidate>
+          <h2 id="form-h">Project</h2>
+          <div className="field">
+            <label htmlFor="s-name">Name</label>
+            <input id="s-name" type="text" value={draft.name} disabled={deleted} onChange={(e) => setDraft({ ...draft, name: e.target.value })} aria-invalid={nameIssues.length > 0} aria-describedby={nameIssues.length ? 's-name-i' : undefined} />
+            <FieldIssues id="s-name-i" issues={nameIssues} />
+          </div>
+          <div className="field">
+            <label htmlFor="s-desc">Description</label>
+            <textarea id="s-desc" value={draft.description} disabled={deleted} onChange={(e) => setDraft({ ...draft, description: e.target.value })} aria-invalid={descIssues.length > 0} aria-describedby={descIssues.length ? 's-desc-i' : undefined} />
+            <FieldIssues id="s-desc-i" issues={descIssues} />
+          </div>
+          <div className="field">
+            <label htmlFor="s-status">Status</label>
+            <select id="s-status" value={draft.status} disabled={deleted} onChange={(e) => setDraft({ ...draft, status: e.target.value as Project['status'] })} aria-invalid={statusIssues.length > 0}>
+              <option value="active">Active — episodes are generated</option>
+              <option value="paused">Paused — no episodes</option>
+              <option value="archived">Archived — does not count towards the plan</option>
+            </select>
+            <FieldIssues id="s-status-i" issues={statusIssues} />
+          </div>
+          <h2>Cadence</h2>
+          <CadenceFields value={draft.cadence} onChange={(c) => setDraft({ ...draft, cadence: c })} issuesFor={issuesFor} ownerZone={owner?.timezone} />
+          {saveError && !saveIssues.length ? <ErrorNote error={saveError} title="Could not save" /> : null}
+          {saveIssues.length ? <div className="notice bad" role="alert">Could not save: {errorText(saveError)} — see the fields marked above.</div> : null}
+          {saved ? (
+            <div className="notice ok" role="status" data-testid="saved">
+              Saved.{' '}
+              {saved.plan ? `Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.` : 'This core has no queue.plan: the queue was not replanned.'}
+            </div>
+          ) : null}
+          <div className="row">
+            <button type="submit" className="btn primary" disabled={busy || deleted}>{busy ? 'Saving…' : 'Save and replan'}</button>
+            <button type="button" className="btn" disabled={!dirty || busy} onClick={() => { setDraft(draftOf(p)); setSaveError(null); }}>Discard changes</button>
+            <span className="spacer" />
+            {!deleted ? (
+              <button type="button" className="btn danger" onClick={() => dialogRef.current?.showModal()}>Delete project…</button>
+            ) : null}
+          </div>
+        </form>
+        <section className="card" aria-labelledby="preview-h" aria-live="polite" aria-busy={preview.loading}>
+          <header>
+            <h2 id="preview-h">Next 10 episodes</h2>
+            {dirty ? <span className="badge warn">unsaved</span> : <span className="badge">saved</span>}
+          </header>
+          <p className="small muted" style={{ marginTop: 0 }}>
+            Computed by the core as you edit{preview.data ? `, in ${preview.data.timezone}` : ''}; your time ({zone}) below each.
+            {draft.status !== 'active' ? ` The project is ${draft.status}: once saved, none of these will run.` : ''}
+          </p>
+          {!hasOp('schedule.preview') ? <p className="small">This core has no schedule.preview operation.</p> : null}
+          {preview.loading && !preview.data && !preview.error ? <Loading /> : null}
+          {preview.error ? (
+            <div className="notice bad" role="alert" data-testid="preview-error">
+              <strong>No preview:</strong> {errorText(preview.error)}
+              {previewIssues.length ? (
+                <ul>
+                  {previewIssues.map((iss, k) => (
+                    <li key={k}><code>{(iss.path ?? []).join('.')}</code> {iss.message}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ) : null}
+          {preview.data && preview.data.items.length === 0 ? <Empty title="No episodes in this window">Check the days, the pause and the skip dates.</Empty> : null}
+          {preview.data && preview.data.items.length > 0 ? (
+            <ol className="list" data-testid="settings-preview" aria-label="Next episodes">
+              {preview.data.items.map((o, k) => (
+                <li key={o.utc} className="slot">
+                  <div>
+                    <div>
+                      <strong className="num">{o.local.slice(0, 10)} {o.local.slice(11, 16)}</strong> <span className="small muted">{o.weekday}</span>{' '}
+                      <DstMark occ={o} prev={preview.data!.items[k - 1]} />
+                    </div>
+                    <div className="small muted">{formatInstant(o.utc, zone)} · {o.utc.slice(0, 16).replace('T', ' ')} UTC</div>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          ) : null}
+        </section>
+      </div>
+      <dialog ref={dialogRef} aria-labelledby="del-h">
+        <form
+          method="dialog"
+          className="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setDeleteError(null);
+            try {
+              await call('project.delete', { id: p.id });
+              if (hasOp('queue.plan')) await call('queue.plan', { projectId: p.id }).catch(() => null);
+              dialogRef.current?.close();
+              bump();
+            } catch (err) {
+              setDeleteError(err);
+            }
+          }}
+        >
+          <h2 id="del-h">Delete {p.name}?</h2>
+          <p>The project is hidden and gets no new episodes. You can restore it later from its settings or the projects list.</p>
+          <ErrorNote error={deleteError} title="Could not delete" />
+          <div className="row">
+            <button type="submit" className="btn danger">Delete project</button>
+            <button type="button" className="btn" onClick={() => dialogRef.current?.close()}>Keep it</button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}

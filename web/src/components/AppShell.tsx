@@ -1,0 +1,386 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useRef, useState, type ReactNode } from 'react';
+import { useCore } from './CoreProvider';
+import { useDemoWorker } from './DemoWorker';
+import { ErrorNote } from './ui';
+import { CreateOrganizationForm } from './CreateOrganizationForm';
+import { errorText } from '@/lib/core';
+import { formatInstant } from '@/lib/time';
+import { hash32 } from '@/lib/demoGenerator';
+
+const ORG_COLOURS = ['#3a4fd0', '#0f7b5f', '#b3401e', '#7a3fc4', '#0b5f86', '#8a5300'];
+export function orgColour(id: string | undefined): string {
+  return id ? ORG_COLOURS[hash32(id) % ORG_COLOURS.length] : '#999';
+}
+
+function NavLink({ href, children }: { href: string; children: ReactNode }) {
+  const path = usePathname() ?? '';
+  const current = path === href || (href !== '/' && path.startsWith(href + '/')) || (href === '/projects' && path.startsWith('/episodes/'));
+  return (
+    <Link href={href} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+function TenancyControls() {
+  const { directory, actor, setActor, status } = useCore();
+  const entry = directory.find((e) => e.organization.id === actor?.organizationId);
+  return (
+    <section className="side-section" aria-labelledby="tenancy-h">
+      <h2 id="tenancy-h">Acting as</h2>
+      <label htmlFor="org-select">Organization</label>
+      <select
+        id="org-select"
+        value={actor?.organizationId ?? ''}
+        disabled={status !== 'ready' || directory.length === 0}
+        onChange={(e) => {
+          const next = directory.find((d) => d.organization.id === e.target.value);
+          if (!next) return;
+          const owner = next.users.find((u) => u.role === 'owner') ?? next.users[0];
+          if (owner) setActor({ organizationId: next.organization.id, userId: owner.id });
+        }}
+      >
+        {directory.map((d) => (
+          <option key={d.organization.id} value={d.organization.id}>
+            {d.organization.name} ({d.organization.plan})
+          </option>
+        ))}
+      </select>
+      <label htmlFor="user-select">User</label>
+      <select
+        id="user-select"
+        value={actor?.userId ?? ''}
+        disabled={!entry}
+        onChange={(e) => actor && setActor({ organizationId: actor.organizationId, userId: e.target.value })}
+      >
+        {entry?.users.map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.name} · {u.role}
+          </option>
+        ))}
+      </select>
+    </section>
+  );
+}
+
+function ClockControls() {
+  const { clock, moveClock, status, hasOp } = useCore();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const supported = hasOp('clock.advance');
+  const go = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="side-section" aria-labelledby="clock-h">
+      <h2 id="clock-h">Demo clock</h2>
+      <div className="clock" aria-live="polite" data-testid="demo-clock">
+        {clock ? formatInstant(clock.now) : '—'} {clock?.fixed ? '' : <span className="hint">(real time)</span>}
+      </div>
+      {supported ? (
+        <div className="btn-row" role="group" aria-label="Advance the demo clock">
+          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 3600))}>+1 hour</button>
+          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 86400))}>+1 day</button>
+          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 7 * 86400))}>+1 week</button>
+        </div>
+      ) : (
+        <p className="hint">This core has no clock operations.</p>
+      )}
+      {error ? <p className="hint" role="alert">Clock: {errorText(error)}</p> : null}
+    </section>
+  );
+}
+
+function WorkerControls() {
+  const w = useDemoWorker();
+  const { status } = useCore();
+  return (
+    <section className="side-section" aria-labelledby="worker-h">
+      <h2 id="worker-h">Demo worker</h2>
+      <div className="row">
+        <span className={`badge ${w.running ? 'ok' : ''}`} data-testid="worker-state">{w.running ? 'Running' : 'Stopped'}</span>
+        <span className="hint num">✓ {w.stats.completed} · ✗ {w.stats.failed} · dead {w.stats.dead}</span>
+      </div>
+      <div className="btn-row">
+        {w.running ? (
+          <button type="button" className="btn small" onClick={() => w.stop('Stopped by you')}>Stop worker</button>
+        ) : (
+          <button type="button" className="btn small primary" disabled={status !== 'ready'} onClick={w.start}>Start worker</button>
+        )}
+        <button type="button" className="btn small" disabled={status !== 'ready' || w.running} onClick={() => void w.runOnce()}>Run once</button>
+      </div>
+      <label className="row" style={{ gap: 6, fontWeight: 400 }}>
+        <input type="checkbox" checked={w.fastForward} onChange={(e) => w.setFastForward(e.target.checked)} />
+        Advance the clock 1 h per tick
+      </label>
+      <label htmlFor="failure-share">Failure share: {w.failureShare}%</label>
+      <input id="failure-share" type="range" min={0} max={100} step={5} value={w.failureShare} onChange={(e) => w.setFailureShare(Number(e.target.value))} />
+      {w.stoppedReason ? <p className="hint" role="status">{w.stoppedReason}</p> : null}
+      {w.log.length > 0 && (
+        <ul className="log" aria-label="Worker log">
+          {w.log.slice(0, 12).map((l, k) => (
+            <li key={`${l.at}-${k}`} style={{ color: l.tone === 'bad' ? '#ffb4ab' : l.tone === 'warn' ? '#ffd58a' : l.tone === 'ok' ? '#9be3b8' : undefined }}>
+              {l.text}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function NewOrganization() {
+  const ref = useRef<HTMLDialogElement>(null);
+  const { status } = useCore();
+  return (
+    <>
+      <button type="button" className="btn small" disabled={status !== 'ready'} onClick={() => ref.current?.showModal()}>
+        New organization…
+      </button>
+      <dialog ref={ref} aria-label="New organization dialog" style={{ maxWidth: 640 }}>
+        <div className="row" style={{ marginBottom: 8 }}>
+          <h2>New organization</h2>
+          <span className="spacer" />
+          <button type="button" className="btn small" onClick={() => ref.current?.close()}>Close</button>
+        </div>
+        <CreateOrganizationForm compact onDone={() => ref.current?.close()} />
+      </dialog>
+    </>
+  );
+}
+
+function DataControls() {
+  const { status, core, resetDemo, reloadDirectory, progress, hasOp, call, bump } = useCore();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  const [size, setSize] = useState('large');
+  const fileRef = useRef<HTMLInputElement>(null);
+  const run = async (label: string, fn: () => Promise<string | void>) => {
+    setBusy(label);
+    setMessage(null);
+    try {
+      const done = await fn();
+      setMessage({ tone: 'ok', text: done || `${label}: done` });
+    } catch (e) {
+      setMessage({ tone: 'bad', text: `${label} failed: ${errorText(e)}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const disabled = status !== 'ready' || !core || !!busy;
+  return (
+    <section className="side-section" aria-labelledby="data-h">
+      <h2 id="data-h">Data</h2>
+      <div className="btn-row">
+        <button
+          type="button"
+          className="btn small"
+          disabled={disabled}
+          onClick={() => {
+            if (!window.confirm('Replace everything in this browser’s database with the demo data?')) return;
+            void run('Reset', async () => {
+              await resetDemo();
+              return 'Demo data restored';
+            });
+          }}
+        >
+          Reset to demo
+        </button>
+        <button
+          type="button"
+          className="btn small"
+          disabled={disabled}
+          onClick={() =>
+            void run('Export', async () => {
+              const bytes = await core!.exportDatabase();
+              const blob = new Blob([bytes.slice().buffer as ArrayBuffer], { type: 'application/vnd.sqlite3' });
+              const a = document.createElement('a');
+              a.href = URL.createObjectURL(blob);
+              a.download = `episodes-${new Date().toISOString().slice(0, 10)}.sqlite`;
+              document.body.appendChild(a);
+              a.click();
+              a.remove();
+              setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+              return `Exported ${bytes.byteLength.toLocaleString('en-GB')} bytes`;
+            })
+          }
+        >
+          Export .sqlite
+        </button>
+      </div>
+      <label htmlFor="import-file">Import a .sqlite file</label>
+      <input
+        id="import-file"
+        ref={fileRef}
+        type="file"
+        accept=".sqlite,.db,application/vnd.sqlite3,application/x-sqlite3"
+        disabled={disabled}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (!file) return;
+          void run('Import', async () => {
+            const bytes = new Uint8Array(await file.arrayBuffer());
+            const res = await core!.importDatabase(bytes);
+            await reloadDirectory(res);
+            if (fileRef.current) fileRef.current.value = '';
+            return `Imported ${file.name}`;
+          });
+        }}
+      />
+      {hasOp('mock.seed') ? (
+        <>
+          <label htmlFor="seed-size">Seed a dataset</label>
+          <div className="btn-row">
+            <select id="seed-size" value={size} onChange={(e) => setSize(e.target.value)} disabled={disabled}>
+              <option value="small">small</option>
+              <option value="large">large (≈1,000 projects)</option>
+            </select>
+            <button
+              type="button"
+              className="btn small"
+              disabled={disabled}
+              onClick={() => {
+                if (!window.confirm(`Replace the data with the ${size} dataset? This can take a while.`)) return;
+                void run('Seed', async () => {
+                  const res = await call('mock.seed', { seed: 42, size });
+                  await reloadDirectory(res);
+                  bump();
+                  return `Seeded the ${size} dataset`;
+                });
+              }}
+            >
+              Seed
+            </button>
+          </div>
+        </>
+      ) : (
+        <p className="hint">Seeding needs the core’s mock.seed operation (not in this build).</p>
+      )}
+      {progress && (
+        <div>
+          <label htmlFor="progress">{progress.phase ?? busy ?? 'Working'}…</label>
+          <progress id="progress" max={progress.total || 1} value={progress.done} />
+        </div>
+      )}
+      {busy && !progress ? <p className="hint" role="status">{busy}…</p> : null}
+      {message ? <p className="hint" role={message.tone === 'bad' ? 'alert' : 'status'}>{message.text}</p> : null}
+    </section>
+  );
+}
+
+function Tenancy() {
+  const { org, user } = useCore();
+  if (!org || !user) return null;
+  return (
+    <div className="tenancy" data-testid="tenancy">
+      <span className="org-dot" style={{ background: orgColour(org.id) }} aria-hidden="true" />
+      <span>
+        <strong>{org.name}</strong> · {user.name} ({user.role}) · only {org.name}’s data is visible
+      </span>
+    </div>
+  );
+}
+
+function BrokenDatabase() {
+  const { core, error, resetDemo } = useCore();
+  const [msg, setMsg] = useState<string | null>(null);
+  return (
+    <div className="card stack" role="alert">
+      <h1>The stored database could not be opened</h1>
+      <p style={{ margin: 0 }}>{error}</p>
+      <p className="small" style={{ margin: 0 }}>
+        Nothing was deleted. Save a copy of the stored bytes first, then reset to the demo data to carry on.
+      </p>
+      <div className="row">
+        <button
+          type="button"
+          className="btn"
+          onClick={async () => {
+            try {
+              const bytes = await core!.exportDatabase();
+              const a = document.createElement('a');
+              a.href = URL.createObjectURL(new Blob([bytes.slice().buffer as ArrayBuffer], { type: 'application/octet-stream' }));
+              a.download = 'episodes-unreadable.sqlite';
+              a.click();
+              setMsg(`Saved ${bytes.byteLength.toLocaleString('en-GB')} bytes.`);
+            } catch (e) {
+              setMsg(`Could not export: ${errorText(e)}`);
+            }
+          }}
+        >
+          Export the raw bytes
+        </button>
+        <button
+          type="button"
+          className="btn danger"
+          onClick={async () => {
+            if (!window.confirm('Replace the unreadable database with the demo data?')) return;
+            try {
+              await resetDemo();
+            } catch (e) {
+              setMsg(`Could not reset: ${errorText(e)}`);
+            }
+          }}
+        >
+          Reset to the demo data
+        </button>
+      </div>
+      {msg ? <p className="small" role="status">{msg}</p> : null}
+    </div>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const { status, error, directory } = useCore();
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">Skip to content</a>
+      <aside className="sidebar" aria-label="Navigation and demo controls">
+        <Link href="/projects" className="brand">
+          <span className="brand-mark" aria-hidden="true" /> Episodes
+        </Link>
+        <nav className="nav" aria-label="Main">
+          <NavLink href="/projects">Projects</NavLink>
+          <NavLink href="/usage">Usage &amp; budget</NavLink>
+        </nav>
+        <TenancyControls />
+        <div className="btn-row"><NewOrganization /></div>
+        <ClockControls />
+        <WorkerControls />
+        <DataControls />
+      </aside>
+      <main id="main" className="main">
+        <div className="topbar">
+          <Tenancy />
+        </div>
+        {status === 'loading' && (
+          <div className="loading-screen" role="status">
+            <div className="skeleton" style={{ width: 240 }} />
+            <span>Opening the offline database…</span>
+          </div>
+        )}
+        {status === 'error' && <ErrorNote title="The data core could not start" error={error} />}
+        {status === 'broken' && <BrokenDatabase />}
+        {status === 'ready' && error && <div className="notice warn" role="alert">{error}</div>}
+        {status === 'ready' && directory.length === 0 && (
+          <div className="stack">
+            <p>Create an organization to start, or import a database exported earlier.</p>
+            <CreateOrganizationForm />
+          </div>
+        )}
+        {status === 'ready' && directory.length > 0 && children}
+      </main>
+    </div>
+  );
+}

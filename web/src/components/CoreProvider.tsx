@@ -1,0 +1,290 @@
+'use client';
+// Opens the wasm core (once per page), knows who is acting (organization + user), and tells every
+// page when data changed (`revision`) so it re-reads: after the page's own writes, the demo
+// worker's ticks, clock moves, imports and resets. All data comes from core operations.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { Organization, User } from '@/core/types.generated';
+import { callOp, errorText, loadCore, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
+import type { ClockState, OpName, ParamsOf, ResultOf } from '@/lib/ops';
+import { actorsFromResult, loadStoredActor, loadStoredKeys, saveStoredActor, saveStoredKeys } from '@/lib/actors';
+
+export interface OrgEntry {
+  organization: Organization;
+  users: User[];
+}
+
+export interface CoreState {
+  status: 'loading' | 'ready' | 'error' | 'broken';
+  error: string | null;
+  core: CoreClient | null;
+  ops: Set<string>;
+  hasOp: (op: string) => boolean;
+  actor: Actor | null;
+  org: Organization | null;
+  user: User | null;
+  directory: OrgEntry[];
+  setActor: (a: Actor) => void;
+  revision: number;
+  /** Tell every page to re-read. */
+  bump: () => void;
+  clock: ClockState | null;
+  progress: ProgressEvent | null;
+  /** Typed call as the current actor. */
+  call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
+  /** Resets to the demo dataset (or seeds another) and re-discovers the organizations. */
+  resetDemo: () => Promise<void>;
+  /** After an import: re-discover organizations and users. */
+  reloadDirectory: (seedResult?: unknown) => Promise<void>;
+  moveClock: (op: 'advance' | 'set', value: number | string | null) => Promise<void>;
+}
+
+const Ctx = createContext<CoreState | null>(null);
+
+export function useCore(): CoreState {
+  const c = useContext(Ctx);
+  if (!c) throw new Error('useCore outside CoreProvider');
+  return c;
+}
+
+const CLOCK_KEY = 'ec.demoClock';
+
+interface Boot {
+  c: CoreClient;
+  opSet: Set<string>;
+  broken: boolean;
+  note: string | null;
+}
+let boot: Promise<Boot> | null = null;
+
+async function discover(core: CoreClient, ops: Set<string>, keys: Actor[]): Promise<OrgEntry[]> {
+  const entries: OrgEntry[] = [];
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key.organizationId)) continue;
+    try {
+      const organization = (await core.call('organization.get', {}, { as: key })) as Organization;
+      const users = (await core.call('user.list', { orderBy: 'name', limit: 100 }, { as: key })) as { items: User[] };
+      entries.push({ organization, users: users.items });
+      seen.add(key.organizationId);
+    } catch {
+      // an org that is gone (after an import or reset) is skipped
+    }
+  }
+  void ops;
+  return entries;
+}
+
+export function CoreProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<CoreState['status']>('loading');
+  const [error, setError] = useState<string | null>(null);
+  const [core, setCore] = useState<CoreClient | null>(null);
+  const [ops, setOps] = useState<Set<string>>(new Set());
+  const [actor, setActorState] = useState<Actor | null>(null);
+  const [directory, setDirectory] = useState<OrgEntry[]>([]);
+  const [revision, setRevision] = useState(0);
+  const [clock, setClock] = useState<ClockState | null>(null);
+  const [progress, setProgress] = useState<ProgressEvent | null>(null);
+  const actorRef = useRef<Actor | null>(null);
+
+  const bump = useCallback(() => setRevision((r) => r + 1), []);
+
+  const applyActor = useCallback((c: CoreClient, a: Actor) => {
+    actorRef.current = a;
+    c.setActor(a);
+    setActorState(a);
+    saveStoredActor(a);
+  }, []);
+
+  const refreshClock = useCallback(async (c: CoreClient) => {
+    try {
+      const st = (await c.call('clock.get', {})) as ClockState;
+      setClock(st);
+      if (st.fixed) localStorage.setItem(CLOCK_KEY, st.now);
+      else localStorage.removeItem(CLOCK_KEY);
+    } catch {
+      setClock(null);
+    }
+  }, []);
+
+  const rebuildDirectory = useCallback(
+    async (c: CoreClient, opSet: Set<string>, seedResult?: unknown) => {
+      let keys = loadStoredKeys();
+      const fromSeed = actorsFromResult(seedResult);
+      const extra = !!(seedResult && typeof seedResult === 'object' && (seedResult as { extra?: unknown }).extra);
+      if (fromSeed.length) keys = extra ? [...keys, ...fromSeed] : fromSeed;
+      const dir = await discover(c, opSet, keys);
+      saveStoredKeys(dir.map((e) => ({ organizationId: e.organization.id, userId: e.users[0]?.id ?? '' })).filter((k) => k.userId));
+      setDirectory(dir);
+      const stored = loadStoredActor();
+      const current = actorRef.current ?? stored;
+      const entry = current && dir.find((e) => e.organization.id === current.organizationId);
+      const user = entry && entry.users.find((u) => u.id === current!.userId);
+      if (entry && user) applyActor(c, { organizationId: entry.organization.id, userId: user.id });
+      else if (dir[0]) {
+        const owner = dir[0].users.find((u) => u.role === 'owner') ?? dir[0].users[0];
+        applyActor(c, { organizationId: dir[0].organization.id, userId: owner.id });
+      }
+      return dir;
+    },
+    [applyActor],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    let unsubscribe: (() => void) | undefined;
+    // Booting is done once per page (module-level promise): StrictMode runs effects twice.
+    boot ??= (async (): Promise<Boot> => {
+      const c = await loadCore();
+      if (c.status === 'broken') return { c, opSet: new Set(), broken: true, note: null };
+      let opSet = new Set<string>();
+      try {
+        const list = (await c.call('meta.operations', {})) as { name: string }[];
+        opSet = new Set(list.map((o) => o.name));
+      } catch {
+        /* an old core: treat every op as present */
+      }
+      // The demo clock lives in the core's memory; the page remembers it across reloads.
+      const savedClock = localStorage.getItem(CLOCK_KEY);
+      if (savedClock && opSet.has('clock.set')) {
+        try {
+          await c.call('clock.set', { now: savedClock });
+        } catch {
+          localStorage.removeItem(CLOCK_KEY);
+        }
+      }
+      let dir = await rebuildDirectory(c, opSet);
+      let note: string | null = null;
+      if (dir.length === 0) {
+        // First visit (or a database without organizations we know): open on the demo data.
+        const res = await c.resetToDemo();
+        dir = await rebuildDirectory(c, opSet, res.seed);
+        if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
+        else if (dir.length === 0) note = 'The demo data was created, but the seed result names no organization this dashboard can open.';
+      }
+      return { c, opSet, broken: false, note };
+    })();
+    boot.catch(() => {
+      boot = null;
+    });
+    boot.then(
+      async ({ c, opSet, broken, note }) => {
+        if (cancelled) return;
+        unsubscribe = c.onProgress((p) => setProgress(p.total > 0 && p.done >= p.total ? null : p));
+        setCore(c);
+        if (broken) {
+          // Never wiped silently: say what happened; the shell offers export of the raw bytes and a reset.
+          setError(c.openError?.message ?? 'The stored database could not be opened.');
+          setStatus('broken');
+          return;
+        }
+        setOps(opSet);
+        await rebuildDirectory(c, opSet);
+        await refreshClock(c);
+        if (cancelled) return;
+        setError(note);
+        setStatus('ready');
+      },
+      (e) => {
+        if (cancelled) return;
+        setError(errorText(e));
+        setStatus('error');
+      },
+    );
+    return () => {
+      cancelled = true;
+      unsubscribe?.();
+    };
+  }, [rebuildDirectory, refreshClock]);
+
+  const setActor = useCallback(
+    (a: Actor) => {
+      if (!core) return;
+      applyActor(core, a);
+      bump();
+    },
+    [core, applyActor, bump],
+  );
+
+  const call = useCallback(
+    <K extends OpName>(op: K, params?: ParamsOf<K & string>) => {
+      if (!core) return Promise.reject(new Error('The data core is still loading.'));
+      return callOp(core, op, params, actorRef.current);
+    },
+    [core],
+  );
+
+  const resetDemo = useCallback(async () => {
+    if (!core) return;
+    localStorage.removeItem(CLOCK_KEY);
+    const res = await core.resetToDemo();
+    actorRef.current = null;
+    const dir = await rebuildDirectory(core, ops, res.seed);
+    await refreshClock(core);
+    setError(dir.length ? null : 'The demo data has no organization (this core has no mock.seed operation).');
+    setStatus('ready');
+    bump();
+  }, [core, ops, rebuildDirectory, refreshClock, bump]);
+
+  const reloadDirectory = useCallback(
+    async (seedResult?: unknown) => {
+      if (!core) return;
+      await rebuildDirectory(core, ops, seedResult);
+      await refreshClock(core);
+      bump();
+    },
+    [core, ops, rebuildDirectory, refreshClock, bump],
+  );
+
+  const moveClock = useCallback(
+    async (kind: 'advance' | 'set', value: number | string | null) => {
+      if (!core) return;
+      if (kind === 'advance') await core.call('clock.advance', { seconds: value });
+      else await core.call('clock.set', { now: value });
+      await refreshClock(core);
+      bump();
+    },
+    [core, refreshClock, bump],
+  );
+
+  const value = useMemo<CoreState>(() => {
+    const entry = directory.find((e) => e.organization.id === actor?.organizationId) ?? null;
+    return {
+      status, error, core, ops,
+      hasOp: (op: string) => ops.size === 0 || ops.has(op),
+      actor,
+      org: entry?.organization ?? null,
+      user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
+      directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock,
+    };
+  }, [status, error, core, ops, actor, directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock]);
+
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+/** Reads through the core; re-reads when the actor, the revision or `deps` change. */
+export function useQuery<T>(fn: (call: CoreState['call']) => Promise<T>, deps: unknown[]): {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+} {
+  const { status, call, actor, revision } = useCore();
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [tick, setTick] = useState(0);
+  const fnRef = useRef(fn);
+  fnRef.current = fn;
+  useEffect(() => {
+    if (status !== 'ready' || !actor) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    fnRef.current(call).then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status, call, actor?.organizationId, actor?.userId, revision, tick, ...deps]);
+  return { ...state, reload: () => setTick((t) => t + 1) };
+}

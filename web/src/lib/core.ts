@@ -1,0 +1,89 @@
+// The dashboard's one door to the data: the typed client of web/src/core (the wasm core in a Web
+// Worker over OPFS/IndexedDB). Loaded only in the browser, once per page (the promise is cached:
+// StrictMode runs effects twice), never during prerendering.
+import type { OpName, ParamsOf, ResultOf } from './ops';
+import type { Issue } from '@/core/types.generated';
+
+export interface Actor {
+  organizationId: string;
+  userId: string;
+}
+
+export interface ProgressEvent {
+  done: number;
+  total: number;
+  phase?: string;
+  op?: string;
+}
+
+/** What the dashboard needs of the client (a subset of web/src/core/client.ts). */
+export interface CoreClient {
+  readonly status: 'ready' | 'broken' | 'closed';
+  readonly openError: CoreErrorLike | null;
+  readonly storage: string;
+  setActor(actor: Actor | null): void;
+  call(op: string, params?: unknown, options?: { as?: Actor; now?: string }): Promise<unknown>;
+  onProgress(cb: (p: ProgressEvent) => void): () => void;
+  exportDatabase(): Promise<Uint8Array>;
+  importDatabase(bytes: Uint8Array): Promise<unknown>;
+  resetToDemo(): Promise<{ seeded: boolean; seed: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Error shape of the client's CoreError (code, message, issues). */
+export interface CoreErrorLike {
+  code: string;
+  message: string;
+  path?: (string | number)[];
+  issues?: Issue[];
+}
+
+export function isCoreError(e: unknown): e is CoreErrorLike {
+  return !!e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { message?: unknown }).message === 'string';
+}
+
+let corePromise: Promise<CoreClient> | null = null;
+
+/** Opens the core once per page; later calls get the same promise. */
+export function loadCore(): Promise<CoreClient> {
+  if (typeof window === 'undefined') return Promise.reject(new Error('the core runs only in the browser'));
+  if (!corePromise) {
+    corePromise = (async () => {
+      const mod = await import('@/core/client');
+      // The build script copies the web build of the core to public/core/.
+      const core = (await mod.openCore({ moduleUrl: '/core/episodes_core_web.js' })) as unknown as CoreClient;
+      return core;
+    })();
+    corePromise.catch(() => {
+      corePromise = null;
+    });
+  }
+  return corePromise;
+}
+
+/** Typed call: params and result from the generated operation types. */
+export function callOp<K extends OpName>(core: CoreClient, op: K, params?: ParamsOf<K & string>, as?: Actor | null): Promise<ResultOf<K & string>> {
+  return core.call(op, params ?? {}, as ? { as } : undefined) as Promise<ResultOf<K & string>>;
+}
+
+/** Words for an error, for people: the core's message, or a fallback. */
+export function errorText(e: unknown): string {
+  if (isCoreError(e)) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Issues of a CoreError, or none. */
+export function errorIssues(e: unknown): Issue[] {
+  return isCoreError(e) && Array.isArray(e.issues) ? e.issues : [];
+}
+
+/**
+ * Which form field an issue concerns: its path without the wrapper keys
+ * (["patch","cadenceConfig","time"] and ["cadence","time"] both give "time").
+ */
+export function fieldOfIssue(issue: Pick<Issue, 'path'>): string {
+  const path = (issue.path ?? []).filter((p) => typeof p === 'string') as string[];
+  const rest = path.filter((p) => !['patch', 'cadence', 'cadenceConfig', 'params'].includes(p));
+  return rest[0] ?? path[path.length - 1] ?? '';
+}

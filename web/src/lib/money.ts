@@ -1,0 +1,69 @@
+// GBP from integer micro-pounds, exactly: BigInt arithmetic only, never a binary float.
+// 1 pound = 1,000,000 micro-pounds; 1 penny = 10,000.
+
+const MICROS_PER_POUND = 1_000_000n;
+
+function toBig(micros: number | bigint | string): bigint {
+  if (typeof micros === 'bigint') return micros;
+  if (typeof micros === 'number') {
+    if (!Number.isSafeInteger(micros)) throw new RangeError(`micro-pounds must be a safe integer, got ${micros}`);
+    return BigInt(micros);
+  }
+  if (!/^-?\d+$/.test(micros)) throw new RangeError(`micro-pounds must be an integer, got ${micros}`);
+  return BigInt(micros);
+}
+
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * Formats micro-pounds as pounds. `decimals` (0..6) rounds half away from zero;
+ * `decimals: 'exact'` keeps every significant digit (at least 2).
+ *   formatGBP(12_345_678) -> "£12.35"   formatGBP(1_234, {decimals:'exact'}) -> "£0.001234"
+ */
+export function formatGBP(micros: number | bigint | string, opts: { decimals?: number | 'exact' } = {}): string {
+  const value = toBig(micros);
+  const negative = value < 0n;
+  let abs = negative ? -value : value;
+  const mode = opts.decimals ?? 2;
+  let fraction: string;
+  let whole: bigint;
+  if (mode === 'exact') {
+    whole = abs / MICROS_PER_POUND;
+    fraction = (abs % MICROS_PER_POUND).toString().padStart(6, '0').replace(/0+$/, '');
+    if (fraction.length < 2) fraction = fraction.padEnd(2, '0');
+  } else {
+    const d = Math.max(0, Math.min(6, Math.trunc(mode)));
+    const unit = 10n ** BigInt(6 - d);
+    abs = ((abs + unit / 2n) / unit) * unit; // half away from zero (on the absolute value)
+    whole = abs / MICROS_PER_POUND;
+    fraction = d === 0 ? '' : (abs % MICROS_PER_POUND).toString().padStart(6, '0').slice(0, d);
+  }
+  const sign = negative && (whole !== 0n || /[1-9]/.test(fraction)) ? '−' : '';
+  return `${sign}£${groupThousands(whole.toString())}${fraction ? '.' + fraction : ''}`;
+}
+
+/** Small amounts keep their precision: under 1p shows up to 4 decimals, otherwise 2. */
+export function formatCost(micros: number | bigint): string {
+  const v = toBig(micros);
+  const abs = v < 0n ? -v : v;
+  if (abs !== 0n && abs < 10_000n) return formatGBP(v, { decimals: 4 });
+  return formatGBP(v, { decimals: 2 });
+}
+
+/** Integer percentage (0..∞) of part/whole, rounded down, without floats. */
+export function percentOf(part: number | bigint, whole: number | bigint): number {
+  const p = toBig(part);
+  const w = toBig(whole);
+  if (w <= 0n) return p > 0n ? 100 : 0;
+  return Number((p * 100n) / w);
+}
+
+/** Parses "12.50" / "£12.5" / "12" into micro-pounds (exact); null when not a money amount. */
+export function parseGBP(text: string): number | null {
+  const m = /^\s*£?\s*(\d{1,9})(?:\.(\d{1,6}))?\s*$/.exec(text);
+  if (!m) return null;
+  const micros = BigInt(m[1]) * MICROS_PER_POUND + BigInt((m[2] ?? '').padEnd(6, '0') || '0');
+  return Number(micros);
+}
