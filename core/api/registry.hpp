@@ -52,6 +52,7 @@ void add_org_ops(std::vector<Operation>& ops);
 void add_project_ops(std::vector<Operation>& ops);
 void add_event_ops(std::vector<Operation>& ops);
 void add_meta_ops(std::vector<Operation>& ops);
+void add_mock_ops(std::vector<Operation>& ops);
 void add_schedule_ops(std::vector<Operation>& ops);
 
 }  // namespace ec::api

@@ -1,0 +1,134 @@
+// The mock data driver: plan in memory, then write every table in one transaction, parents
+// before children, through the schema-derived writer.
+#include "core/mock/mock.hpp"
+
+#include <fstream>
+
+#include "core/mock/model.hpp"
+#include "core/schema/schema.hpp"
+
+namespace ec::mock {
+
+Instant now_of(CivilDate reference_date) { return days_from_civil(reference_date) * kDay + kNowMsOfDay; }
+
+json Report::to_json() const {
+  json rows_json = json::object();
+  for (const auto& [k, v] : rows) rows_json[k] = v;
+  return json{{"rows", rows_json}, {"validated", validated}, {"now", format_instant(now)},
+              {"overBudgetOrganizationId", over_budget_org}};
+}
+
+int64_t estimate_rows(const Plan& p) {
+  const int64_t e = static_cast<int64_t>(p.episodes.size());
+  return static_cast<int64_t>(p.orgs.size() + p.users.size() + p.projects.size() + p.queue.size()) + 2 * e +
+         p.counts.token_usage + p.counts.chat_sessions * 6 + e / 2 + static_cast<int64_t>(p.projects.size()) * 6;
+}
+
+Report seed(store::Store& s, const Options& o) {
+  Plan p;
+  p.seed = o.seed;
+  p.size = o.size;
+  p.counts = o.counts.value_or(counts_for(o.size));
+  p.demo = o.size == Size::Demo && (!o.counts || *o.counts == counts_for(Size::Demo));
+  p.reference_date = o.reference_date;
+  p.now = now_of(o.reference_date);
+  p.salt = o.stream_salt;
+
+  for (const auto& e : schema::entities()) {
+    if (s.db().query_int("SELECT EXISTS (SELECT 1 FROM " + e.table + ")", {}))
+      throw Error(code::conflict, "the database already holds data (table " + e.table +
+                                      "): mock data is only written into an empty database; use a new file");
+  }
+  const int64_t every = o.validate_every > 0 ? o.validate_every : (o.size == Size::Large ? 64 : 1);
+  Writer w(s, every, o.progress);
+  w.phase("plan");
+  plan_tenants(p);
+  plan_schedule(p);
+  w.set_total(estimate_rows(p));
+  s.db().transaction([&] {
+    write_tenants(p, w);
+    write_schedule(p, w);
+    generate_chat(p, w);
+    generate_usage(p, w);
+    generate_notes(p, w);
+    generate_content(p, w);
+    generate_activity(p, w);
+  });
+  Report r;
+  for (const auto& e : schema::entities()) r.rows[e.name] = s.db().query_int("SELECT count(*) FROM " + e.table, {});
+  r.validated = w.validated;
+  r.now = p.now;
+  r.over_budget_org = p.orgs[p.budget_org].id;
+  if (o.progress) o.progress(w.written, w.written, "done");
+  return r;
+}
+
+namespace {
+
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  void bytes(const char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      h ^= static_cast<unsigned char>(p[i]);
+      h *= 0x100000001b3ULL;
+    }
+  }
+  void str(const std::string& s) {
+    const std::string len = std::to_string(s.size()) + ":";
+    bytes(len.data(), len.size());
+    bytes(s.data(), s.size());
+  }
+  std::string hex() const {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 0; i < 16; ++i) out[static_cast<size_t>(i)] = kHex[(h >> (60 - 4 * i)) & 0xf];
+    return out;
+  }
+};
+
+void dump_table(store::Db& db, const schema::Entity& e, Fnv& f) {
+  f.str(e.table);
+  std::string cols;
+  for (const auto& fl : e.fields) cols += (cols.empty() ? "" : ", ") + fl.column;
+  auto& st = db.prepare("SELECT " + cols + " FROM " + e.table + " ORDER BY id");
+  while (st.step()) {
+    for (int i = 0; i < st.columns(); ++i) {
+      const auto v = st.value(i);
+      if (std::holds_alternative<std::nullptr_t>(v)) f.str("n");
+      else if (auto* n = std::get_if<int64_t>(&v)) f.str("i" + std::to_string(*n));
+      else if (auto* s = std::get_if<std::string>(&v)) f.str("t" + *s);
+      else f.str("r" + std::to_string(std::get<double>(v)));
+    }
+  }
+  st.reset();
+}
+
+}  // namespace
+
+std::string table_digest(store::Db& db, const std::string& table) {
+  const schema::Entity* e = schema::find_table(table);
+  if (!e) throw Error(code::bad_request, "unknown table " + table);
+  Fnv f;
+  dump_table(db, *e, f);
+  return f.hex();
+}
+
+std::string dataset_digest(store::Db& db) {
+  Fnv f;
+  for (const auto& e : schema::entities()) dump_table(db, e, f);
+  return f.hex();
+}
+
+std::string file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(code::io, "cannot read " + path);
+  Fnv f;
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    f.bytes(buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  return f.hex();
+}
+
+}  // namespace ec::mock
