@@ -1,7 +1,8 @@
-// `episodes-core schema --dialect sqlite`: prints the DDL derived from core/schema.
+// `episodes-core schema --dialect sqlite|postgres`: prints the DDL derived from core/schema.
 #include <iostream>
 
 #include "core/schema/ddl.hpp"
+#include "core/schema/ddl_postgres.hpp"
 #include "tools/cli/command.hpp"
 
 namespace ec::cli {
@@ -14,10 +15,14 @@ int run(const std::vector<std::string>& args) {
     std::cout << schema::sqlite_ddl();
     return 0;
   }
-  throw UsageError{"unknown dialect '" + dialect + "' (supported: sqlite)"};
+  if (dialect == "postgres") {
+    std::cout << schema::postgres_ddl();
+    return 0;
+  }
+  throw UsageError{"unknown dialect '" + dialect + "' (supported: sqlite, postgres)"};
 }
 
-const Register reg{{"schema", "schema [--dialect sqlite]          print the DDL", &run}};
+const Register reg{{"schema", "schema [--dialect sqlite|postgres] print the DDL (postgres: the Supabase migration)", &run}};
 
 }  // namespace
 }  // namespace ec::cli

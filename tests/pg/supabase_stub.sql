@@ -1,0 +1,16 @@
+-- A minimal stand-in for what Supabase provides before any project migration runs: the API roles
+-- and auth.uid() reading the caller's JWT claims (PostgREST sets request.jwt.claims per request).
+do $$
+begin
+  -- Roles are cluster-wide: several test databases share them.
+  if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
+  if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
+  if not exists (select 1 from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+end
+$$;
+create schema auth;
+create function auth.uid() returns uuid language sql stable as $$
+  select (nullif(current_setting('request.jwt.claims', true), '')::json ->> 'sub')::uuid
+$$;
+grant usage on schema auth to anon, authenticated, service_role;
+grant execute on function auth.uid() to anon, authenticated, service_role;
