@@ -1,0 +1,400 @@
+// Store layer: Db wrapper (statements, transactions, error mapping), Store (schema, ids,
+// clock), generic repo (tenant scoping, soft delete visibility, lists), audit append-only.
+#include <catch2/catch.hpp>
+#include <functional>
+#include <set>
+
+#include "core/schema/ddl.hpp"
+#include "core/schema/schema.hpp"
+#include "core/store/audit.hpp"
+#include "core/store/db.hpp"
+#include "core/store/repo.hpp"
+#include "core/store/store.hpp"
+#include "core/validate/validate.hpp"
+#include "tests/support/world.hpp"
+
+using namespace ec;
+using ec::store::Db;
+namespace repo = ec::store::repo;
+
+namespace {
+
+std::string error_code(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  } catch (const std::exception& e) {
+    return std::string("std::exception: ") + e.what();
+  }
+  return "ok";
+}
+
+const schema::Entity& E(const char* n) {
+  return *schema::find_entity(n);
+}
+
+constexpr const char* kTs = "2025-08-15T09:00:00.000Z";
+
+json org_row(store::Store& s, const std::string& slug) {
+  return repo::with_defaults(
+      E("Organization"),
+      {{"id", s.new_id()}, {"name", slug}, {"slug", slug}, {"createdAt", kTs}, {"updatedAt", kTs}});
+}
+json user_row(store::Store& s, const std::string& org, const std::string& email) {
+  return repo::with_defaults(E("User"), {{"id", s.new_id()},
+                                         {"organizationId", org},
+                                         {"email", email},
+                                         {"name", "U"},
+                                         {"createdAt", kTs},
+                                         {"updatedAt", kTs}});
+}
+json project_row(store::Store& s, const std::string& org, const std::string& owner,
+                 const std::string& name, const char* ts = kTs) {
+  return repo::with_defaults(E("Project"),
+                             {{"id", s.new_id()},
+                              {"organizationId", org},
+                              {"ownerId", owner},
+                              {"name", name},
+                              {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}},
+                              {"createdAt", ts},
+                              {"updatedAt", ts}});
+}
+
+}  // namespace
+
+TEST_CASE("Db: statements, query_int, cached prepare") {
+  Db db(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, NULL)");
+  CHECK(db.query_int("SELECT count(*) FROM t", {}) == 2);
+  CHECK(db.query_int("SELECT a FROM t WHERE b = ?", {std::string("x")}) == 1);
+  CHECK(db.query_int("SELECT a FROM t WHERE b = ?", {std::string("none")}) == 0);
+  auto& st = db.prepare("SELECT a, b FROM t ORDER BY a");
+  REQUIRE(st.step());
+  CHECK(st.columns() == 2);
+  CHECK(st.column_name(1) == "b");
+  CHECK(st.int64(0) == 1);
+  CHECK(st.text(1) == "x");
+  REQUIRE(st.step());
+  CHECK(st.is_null(1));
+  CHECK(std::holds_alternative<std::nullptr_t>(st.value(1)));
+  CHECK_FALSE(st.step());
+  // The same SQL text returns the same (reset) statement.
+  auto& again = db.prepare("SELECT a, b FROM t ORDER BY a");
+  CHECK(&again == &st);
+  REQUIRE(again.step());
+  CHECK(again.int64(0) == 1);
+  again.reset();
+  auto& ins = db.prepare("INSERT INTO t VALUES (?, ?)");
+  ins.bind_all({int64_t{3}, 2.5});
+  CHECK(ins.run() == 1);
+  CHECK(db.query_int("SELECT count(*) FROM t WHERE a = 3", {}) == 1);
+  CHECK(error_code([&] { db.exec("SELECT * FROM nowhere"); }) == "internal");
+  CHECK(error_code([&] { db.prepare("SELEKT 1"); }) == "internal");
+}
+
+TEST_CASE("Db: transactions commit, roll back, nest as savepoints") {
+  Db db(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER)");
+  auto count = [&] { return db.query_int("SELECT count(*) FROM t", {}); };
+  db.transaction([&] { db.exec("INSERT INTO t VALUES (1)"); });
+  CHECK(count() == 1);
+  CHECK_FALSE(db.in_transaction());
+  CHECK(error_code([&] {
+          db.transaction([&] {
+            db.exec("INSERT INTO t VALUES (2)");
+            CHECK(db.in_transaction());
+            throw Error(code::conflict, "boom");
+          });
+        }) == "conflict");
+  CHECK(count() == 1);
+  CHECK_FALSE(db.in_transaction());
+  // An inner failure caught by the outer function rolls back only the inner part.
+  db.transaction([&] {
+    db.exec("INSERT INTO t VALUES (3)");
+    try {
+      db.transaction([&] {
+        db.exec("INSERT INTO t VALUES (4)");
+        throw std::runtime_error("inner");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    db.exec("INSERT INTO t VALUES (5)");
+  });
+  CHECK(db.query_int("SELECT count(*) FROM t WHERE a = 4", {}) == 0);
+  CHECK(db.query_int("SELECT count(*) FROM t WHERE a IN (3, 5)", {}) == 2);
+  // An outer failure rolls back committed inner savepoints too.
+  CHECK(error_code([&] {
+          db.transaction([&] {
+            db.transaction([&] { db.exec("INSERT INTO t VALUES (6)"); });
+            throw Error(code::invalid, "outer");
+          });
+        }) == "invalid");
+  CHECK(db.query_int("SELECT count(*) FROM t WHERE a = 6", {}) == 0);
+}
+
+TEST_CASE("Db: SQLite errors map to ec::Error codes") {
+  Db db(":memory:");
+  db.exec(
+      "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+      "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id), v INTEGER NOT NULL "
+      "CHECK (v >= 0),"
+      " u TEXT UNIQUE);"
+      "CREATE TRIGGER no_del BEFORE DELETE ON c BEGIN SELECT RAISE(ABORT, 'c is append-only'); END;"
+      "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1, 0, 'x');");
+  CHECK(error_code([&] { db.exec("INSERT INTO c VALUES (2, 1, 0, 'x')"); }) ==
+        "conflict");  // unique
+  CHECK(error_code([&] { db.exec("INSERT INTO c VALUES (1, 1, 0, 'y')"); }) ==
+        "conflict");  // primary key
+  CHECK(error_code([&] { db.exec("INSERT INTO c VALUES (3, 99, 0, 'z')"); }) ==
+        "conflict");  // foreign key
+  CHECK(error_code([&] { db.exec("INSERT INTO c VALUES (4, 1, -1, 'w')"); }) ==
+        "invalid");  // check
+  CHECK(error_code([&] { db.exec("INSERT INTO c VALUES (5, 1, NULL, 'v')"); }) ==
+        "invalid");                                                     // not null
+  CHECK(error_code([&] { db.exec("DELETE FROM c"); }) == "forbidden");  // trigger
+  CHECK(db.query_int("SELECT count(*) FROM c", {}) == 1);
+}
+
+TEST_CASE("Db: opening files that are not SQLite") {
+  const std::string path = ectest::temp_path("garbage");
+  const std::string garbage =
+      "This is not a database, just some text that is long enough to look like a header.\n" +
+      std::string(4096, 'x');
+  ectest::write_file(path, garbage);
+  CHECK(error_code([&] { Db db(path); }) == "not_a_database");
+  CHECK(ectest::read_file(path) == garbage);
+  CHECK(error_code([&] { Db db("build/no/such/dir/x.db"); }) == "io");
+  CHECK(error_code([&] { Db db(ectest::temp_path("nocreate"), /*create=*/false); }) == "io");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Store: fresh schema, ids, clock") {
+  store::Store s(":memory:", 5);
+  CHECK(s.db().query_int("PRAGMA user_version", {}) == schema::kSchemaVersion);
+  CHECK(s.db().query_int("PRAGMA application_id", {}) == schema::kApplicationId);
+  CHECK(schema::kApplicationId == ('E' << 24 | 'P' << 16 | 'C' << 8 | '1'));
+  CHECK(s.opened_version() == 0);
+  for (const auto& e : schema::entities()) {
+    INFO(e.table);
+    CHECK(s.db().query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           {e.table}) == 1);
+  }
+  CHECK(s.db().query_int("PRAGMA foreign_keys", {}) == 1);
+  SECTION("ids are v4 UUIDs, deterministic per seed, distinct") {
+    store::Store t(":memory:", 5);
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string a = s.new_id();
+      CHECK(a == t.new_id());
+      CHECK(validate::is_uuid(a));
+      CHECK(a[14] == '4');
+      CHECK(std::string("89ab").find(a[19]) != std::string::npos);
+      CHECK(seen.insert(a).second);
+    }
+    store::Store u(":memory:", 6);
+    CHECK(u.new_id() != store::Store(":memory:", 5).new_id());
+  }
+  SECTION("clock") {
+    s.set_clock(1234);
+    CHECK(s.now() == 1234);
+    CHECK(s.clock_override() == 1234);
+    s.set_clock(std::nullopt);
+    CHECK(s.now() > *parse_instant("2024-01-01T00:00:00Z"));
+  }
+  SECTION("reopening a file keeps data and version") {
+    const std::string path = ectest::temp_path("reopen");
+    {
+      store::Store w(path, 1);
+      repo::insert(w, E("Organization"), org_row(w, "acme"));
+    }
+    store::Store r(path, 1);
+    CHECK(r.opened_version() == schema::kSchemaVersion);
+    CHECK(r.db().query_int("SELECT count(*) FROM organizations", {}) == 1);
+    std::remove(path.c_str());
+  }
+}
+
+TEST_CASE("repo: tenant scoping, soft delete visibility, lists") {
+  store::Store s(":memory:", 11);
+  const json oa = org_row(s, "org-a"), ob = org_row(s, "org-b");
+  repo::insert(s, E("Organization"), oa);
+  repo::insert(s, E("Organization"), ob);
+  const std::string A = oa["id"], B = ob["id"];
+  const json ua = user_row(s, A, "a@a.io"), ub = user_row(s, B, "b@b.io");
+  repo::insert(s, E("User"), ua);
+  repo::insert(s, E("User"), ub);
+  const json p1 = project_row(s, A, ua["id"], "Charlie", "2025-08-15T09:00:00.000Z");
+  const json p2 = project_row(s, A, ua["id"], "Alpha", "2025-08-15T10:00:00.000Z");
+  const json p3 = project_row(s, A, ua["id"], "Bravo", "2025-08-15T11:00:00.000Z");
+  const json pb = project_row(s, B, ub["id"], "Other", "2025-08-15T09:00:00.000Z");
+  for (const auto& p : {p1, p2, p3, pb}) repo::insert(s, E("Project"), p);
+
+  CHECK(repo::find(s, E("Project"), A, p1["id"]) == p1);
+  CHECK_FALSE(repo::find(s, E("Project"), A, pb["id"]).has_value());
+  CHECK_FALSE(repo::find(s, E("Project"), B, p1["id"]).has_value());
+  CHECK(error_code([&] { repo::get(s, E("Project"), A, pb["id"]); }) == "not_found");
+  CHECK(repo::find(s, E("Organization"), A, A).has_value());
+
+  repo::ListQuery q;
+  CHECK(repo::count(s, E("Project"), A, q) == 3);
+  q.order_by = "name";
+  auto items = repo::list(s, E("Project"), A, q);
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["name"] == "Alpha");
+  CHECK(items[2]["name"] == "Charlie");
+  q.descending = true;
+  q.limit = 2;
+  items = repo::list(s, E("Project"), A, q);
+  REQUIRE(items.size() == 2);
+  CHECK(items[0]["name"] == "Charlie");
+  q.offset = 2;
+  items = repo::list(s, E("Project"), A, q);
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["name"] == "Alpha");
+  CHECK(repo::count(s, E("Project"), A, q) == 3);  // count ignores paging
+  repo::ListQuery by_name;
+  by_name.equals.emplace_back("name", "Bravo");
+  CHECK(repo::count(s, E("Project"), A, by_name) == 1);
+  CHECK(repo::count(s, E("Project"), B, by_name) == 0);
+  repo::ListQuery bad;
+  bad.order_by = "nope";
+  CHECK(error_code([&] { repo::list(s, E("Project"), A, bad); }) == "bad_request");
+
+  SECTION("soft-deleted rows and their children are hidden") {
+    const json ep = repo::with_defaults(E("Episode"), {{"id", s.new_id()},
+                                                       {"organizationId", A},
+                                                       {"projectId", p1["id"]},
+                                                       {"number", 1},
+                                                       {"title", "t"},
+                                                       {"createdAt", kTs},
+                                                       {"updatedAt", kTs}});
+    repo::insert(s, E("Episode"), ep);
+    CHECK(repo::set_fields(s, E("Project"), A, p1["id"],
+                           {{"deletedAt", kTs}, {"deletedBy", ua["id"]}}));
+    CHECK_FALSE(repo::find(s, E("Project"), A, p1["id"]).has_value());
+    CHECK(repo::find(s, E("Project"), A, p1["id"], true).has_value());
+    CHECK_FALSE(repo::find(s, E("Episode"), A, ep["id"]).has_value());
+    CHECK(repo::find(s, E("Episode"), A, ep["id"], true).has_value());
+    repo::ListQuery trash;
+    trash.only_deleted = true;
+    CHECK(repo::count(s, E("Project"), A, trash) == 1);
+    repo::ListQuery all;
+    all.include_deleted = true;
+    CHECK(repo::count(s, E("Project"), A, all) == 3);
+    CHECK(repo::count(s, E("Project"), A, {}) == 2);
+    CHECK(repo::count(s, E("Episode"), A, {}) == 0);
+    CHECK(repo::count(s, E("Episode"), A, all) == 1);
+  }
+  SECTION("set_fields and purge are scoped") {
+    CHECK_FALSE(repo::set_fields(s, E("Project"), B, p1["id"], {{"name", "hijack"}}));
+    CHECK(repo::get(s, E("Project"), A, p1["id"])["name"] == "Charlie");
+    CHECK_FALSE(repo::purge(s, E("Project"), B, p1["id"]));
+    CHECK(repo::purge(s, E("Project"), A, p1["id"]));
+    CHECK_FALSE(repo::find(s, E("Project"), A, p1["id"], true).has_value());
+    CHECK(error_code([&] {
+            repo::set_fields(s, E("Project"), A, p2["id"], {{"colour", 1}});
+          }) == "bad_request");
+  }
+  SECTION("the database refuses a child pointing at another organization's parent") {
+    json cross = project_row(s, A, ub["id"], "Cross");
+    CHECK(error_code([&] { repo::insert(s, E("Project"), cross); }) == "conflict");
+    json ep = repo::with_defaults(E("Episode"), {{"id", s.new_id()},
+                                                 {"organizationId", A},
+                                                 {"projectId", pb["id"]},
+                                                 {"number", 1},
+                                                 {"title", "t"},
+                                                 {"createdAt", kTs},
+                                                 {"updatedAt", kTs}});
+    CHECK(error_code([&] { repo::insert(s, E("Episode"), ep); }) == "conflict");
+  }
+  SECTION("unique e-mail per organization is case-insensitive in the database") {
+    CHECK(error_code([&] { repo::insert(s, E("User"), user_row(s, A, "A@A.IO")); }) == "conflict");
+    CHECK(error_code([&] { repo::insert(s, E("User"), user_row(s, B, "A@A.IO")); }) == "ok");
+  }
+}
+
+TEST_CASE("repo: defaults and diff") {
+  json row = repo::with_defaults(E("Project"), {{"name", "x"}});
+  CHECK(row["status"] == "active");
+  CHECK(row["description"] == "");
+  CHECK(row["memories"] == json::array());
+  CHECK(row["deletedAt"].is_null());
+  CHECK_FALSE(row.contains("cadenceConfig"));
+  json before{{"name", "a"}, {"status", "active"}, {"updatedAt", "t1"}};
+  json after{{"name", "b"}, {"status", "active"}, {"updatedAt", "t2"}};
+  CHECK(repo::diff(E("Project"), before, after) ==
+        json{{"name", {{"before", "a"}, {"after", "b"}}}});
+  CHECK(repo::diff(E("Project"), before, before).empty());
+  json created = repo::diff(E("Project"), nullptr, after);
+  CHECK(created["name"] == json{{"before", nullptr}, {"after", "b"}});
+  CHECK_FALSE(created.contains("updatedAt"));
+}
+
+TEST_CASE("audit: rows are written by store::audit and cannot be changed") {
+  store::Store s(":memory:", 12);
+  const json o = org_row(s, "acme");
+  repo::insert(s, E("Organization"), o);
+  const json u = user_row(s, o["id"], "a@a.io");
+  repo::insert(s, E("User"), u);
+  store::Actor actor{o["id"], u["id"]};
+  store::audit(s, actor, "update", E("User"), u["id"],
+               {{"name", {{"before", "U"}, {"after", "V"}}}}, 1000);
+  store::audit(s, store::Actor{o["id"], ""}, "create", E("Organization"), o["id"], json::object(),
+               2000);
+  auto rows = repo::list(s, E("AuditLog"), o["id"], {});
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["actorId"] == u["id"]);
+  CHECK(rows[0]["entityType"] == "User");
+  CHECK(rows[0]["occurredAt"] == "1970-01-01T00:00:01.000Z");
+  CHECK(rows[1]["actorId"].is_null());  // system actor
+  CHECK(rows[1]["organizationId"] == o["id"]);
+  for (const auto& r : rows)
+    CHECK(validate::entity(E("AuditLog"), r, validate::Mode::Record).empty());
+  const std::string id = rows[0]["id"];
+  CHECK(error_code([&] {
+          repo::set_fields(s, E("AuditLog"), o["id"], id, {{"action", "forged"}});
+        }) == "forbidden");
+  CHECK(error_code([&] { repo::purge(s, E("AuditLog"), o["id"], id); }) == "forbidden");
+  CHECK(error_code([&] { s.db().exec("UPDATE audit_log SET changes = '{}'"); }) == "forbidden");
+  CHECK(error_code([&] { s.db().exec("DELETE FROM audit_log WHERE 1"); }) == "forbidden");
+  CHECK(repo::get(s, E("AuditLog"), o["id"], id)["action"] == "update");
+  CHECK(s.db().query_int("SELECT count(*) FROM audit_log", {}) == 2);
+}
+
+// Bug: REPLACE resolves the primary-key conflict by deleting the old row, and SQLite does not
+// fire DELETE triggers for that unless recursive_triggers is on, so raw SQL can rewrite an
+// audit row despite the append-only triggers (core/schema/ddl_sqlite.cpp, append_only).
+TEST_CASE("audit rows cannot be rewritten with REPLACE or INSERT OR REPLACE", "[!mayfail]") {
+  store::Store s(":memory:", 13);
+  const json o = org_row(s, "acme");
+  repo::insert(s, E("Organization"), o);
+  store::audit(s, store::Actor{o["id"], ""}, "create", E("Organization"), o["id"], json::object(),
+               1000);
+  const std::string id = repo::list(s, E("AuditLog"), o["id"], {})[0]["id"];
+  const std::string forge =
+      "INTO audit_log (id, organization_id, actor_id, action, entity_type, entity_id, changes, "
+      "occurred_at, created_at, updated_at) SELECT id, organization_id, actor_id, 'forged', "
+      "entity_type, entity_id, changes, occurred_at, created_at, updated_at FROM audit_log";
+  CHECK(error_code([&] { s.db().exec("REPLACE " + forge); }) != "ok");
+  CHECK(error_code([&] { s.db().exec("INSERT OR REPLACE " + forge); }) != "ok");
+  CHECK(error_code([&] {
+          s.db().exec("INSERT " + forge +
+                      " WHERE true ON CONFLICT (id) DO UPDATE SET action = 'x'");
+        }) == "forbidden");
+  CHECK(repo::get(s, E("AuditLog"), o["id"], id)["action"] == "create");
+}
+
+// Bug: repo::find / set_fields / purge ignore `org` for the Organization entity (the tenant
+// itself): core/store/repo.cpp find() adds "AND organization_id = ?" only for tenant-scoped
+// entities, so find(s, Organization, A, B) returns organization B. The header promises every
+// function is scoped to one organization.
+TEST_CASE("repo scopes the Organization entity to the acting organization too", "[!mayfail]") {
+  store::Store s(":memory:", 14);
+  const json oa = org_row(s, "org-a"), ob = org_row(s, "org-b");
+  repo::insert(s, E("Organization"), oa);
+  repo::insert(s, E("Organization"), ob);
+  CHECK_FALSE(repo::find(s, E("Organization"), oa["id"], ob["id"]).has_value());
+  CHECK_FALSE(repo::set_fields(s, E("Organization"), oa["id"], ob["id"], {{"name", "hijacked"}}));
+  CHECK(repo::find(s, E("Organization"), ob["id"], ob["id"])->at("name") == "org-b");
+}
