@@ -15,8 +15,11 @@ if(EMSCRIPTEN)
     message(WARNING "NODE_PATH is not set; emcc at -O1+ needs NODE_PATH=/usr/share/nodejs")
   endif()
   # Exceptions must be on at compile and link time, or catch blocks never run (no rollbacks).
-  add_compile_options(-fexceptions)
-  add_link_options(-fexceptions -sALLOW_MEMORY_GROWTH=1)
+  # Native wasm exception handling (-fwasm-exceptions; Node 20 and Chromium run it) instead of
+  # -fexceptions, whose JS invoke_* trampolines around every call that may throw made the
+  # store 3-6x slower than native (docs/BENCHMARKS.md).
+  add_compile_options(-fwasm-exceptions)
+  add_link_options(-fwasm-exceptions -sALLOW_MEMORY_GROWTH=1)
   # -O2 chosen by measurement (docs/BENCHMARKS.md): -Oz halves SQLite insert speed.
   set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG")
   set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
@@ -40,3 +43,9 @@ function(ec_node_program target)
     "SHELL:--pre-js ${EC_NODE_PRE_JS}")
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${EC_NODE_PRE_JS})
 endfunction()
+
+if(EMSCRIPTEN)
+  # Node programs (tests, CLI, benchmarks) are CommonJS .js files; a "type":"module" package.json
+  # higher up (the repo root's) must not turn them into ES modules.
+  file(WRITE ${CMAKE_BINARY_DIR}/package.json "{\"type\": \"commonjs\"}\n")
+endif()
