@@ -57,7 +57,9 @@ bool declared(const std::vector<schema::Field>& fields, const std::string& key) 
 
 void check_params(const Operation& op, const json& params) {
   std::vector<Issue> issues;
-  if (!params.is_object()) throw Error(code::invalid, "params must be a JSON object", child("params"));
+  if (!params.is_object())
+    throw Error::invalid({validate::make_issue(child("params"), validate::issue::invalid_type,
+                                               "params must be a JSON object", {{"expected", "object"}})});
   check_plain(op.params, params, issues);
   const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
   if (e && op.entity_key.empty()) {

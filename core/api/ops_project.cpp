@@ -138,15 +138,23 @@ const EntityHooks& hooks_for(const Entity& e) {
       same_project(ctx, row, "episodeId", E("Episode"));
       same_project(ctx, row, "chatSessionId", E("ChatSession"));
     };
+    usage.before_update = [](Context& ctx, const json&, json& row) {
+      same_project(ctx, row, "episodeId", E("Episode"));
+      same_project(ctx, row, "chatSessionId", E("ChatSession"));
+    };
     m["TokenUsage"] = usage;
     EntityHooks event;
     event.prefill_create = usage.prefill_create;
     m["UserEvent"] = event;
     EntityHooks chat;
     chat.before_create = [](Context& ctx, json& row) { same_project(ctx, row, "episodeId", E("Episode")); };
+    chat.before_update = [](Context& ctx, const json&, json& row) { same_project(ctx, row, "episodeId", E("Episode")); };
     m["ChatSession"] = chat;
     EntityHooks note;
     note.before_create = [](Context& ctx, json& row) { same_project(ctx, row, "appliedEpisodeId", E("Episode")); };
+    note.before_update = [](Context& ctx, const json&, json& row) {
+      same_project(ctx, row, "appliedEpisodeId", E("Episode"));
+    };
     m["PlanningNote"] = note;
     return m;
   }();
