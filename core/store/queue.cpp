@@ -189,18 +189,18 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
     counts.cancelled = cancel_pending(s, as, project_id, now);
     return counts;
   }
-  const Instant horizon_end = now + horizon_days * kMsPerDay;
-  // Every item from now on, by slot; pending items past the horizon are judged too.
+  // Every item from now on, by slot. The plan reaches now + horizon, or further when pending
+  // items already reach further (a replan never shrinks what was planned).
   std::map<Instant, json> by_slot;
-  Instant judge_until = horizon_end;
+  Instant horizon_end = now + horizon_days * kMsPerDay;
   for (auto& item : select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.scheduled_for >= ?",
                                  {as.organization_id, project_id, now})) {
     const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
-    if (item["status"] == "pending") judge_until = std::max(judge_until, slot + 1);
+    if (item["status"] == "pending") horizon_end = std::max(horizon_end, slot + 1);
     by_slot.emplace(slot, std::move(item));
   }
   std::set<Instant> wanted;
-  for (const auto& o : schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, std::nullopt, judge_until}))
+  for (const auto& o : schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, std::nullopt, horizon_end}))
     wanted.insert(o.utc);
 
   for (const auto& [slot, item] : by_slot) {
@@ -217,7 +217,6 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
   }
   const std::string ts = format_instant(now);
   for (const Instant slot : wanted) {
-    if (slot >= horizon_end) break;
     auto it = by_slot.find(slot);
     if (it == by_slot.end()) {
       json row = repo::with_defaults(Q(), json{{"id", s.new_id()},

@@ -45,7 +45,8 @@ struct PlanCounts {
   json to_json() const { return json{{"added", added}, {"cancelled", cancelled}, {"kept", kept}}; }
 };
 
-/// Makes the pending items of one project match its cadence over [now, now + horizon):
+/// Makes the pending items of one project match its cadence over [now, now + horizon) (or up
+/// to its furthest pending item, if that is later: a replan keeps the reach of earlier plans):
 /// enqueues missing occurrences, cancels pending items (at or after `now`) that no longer
 /// match. Inactive/deleted projects get all their pending items cancelled. Processing,
 /// completed, failed (and by-hand cancelled) items are never touched. Idempotent.

@@ -1,0 +1,273 @@
+// Tests for core/api/ops_schedule.cpp: schedule.preview, the clock operations, the project hooks
+// that keep the queue in step, and nextEpisodeAt in project.overview.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "core/api/api.hpp"
+
+using json = nlohmann::json;
+
+namespace {
+
+struct Who {
+  std::string org, user;
+  json as() const { return {{"organizationId", org}, {"userId", user}}; }
+};
+
+struct S {
+  ec::api::Core core{":memory:", ec::api::Options{5}};
+  std::string now = "2025-08-15T09:00:00.000Z";  // a Friday
+  Who a, b;
+
+  S() {
+    a = org("acme", "Europe/London");
+    b = org("globex", "UTC");
+  }
+  Who org(const char* slug, const char* tz) {
+    json r = core.call_json({{"op", "organization.create"},
+                             {"now", now},
+                             {"params", {{"name", slug}, {"slug", slug}, {"plan", "pro"},
+                                         {"ownerEmail", std::string("o@") + slug + ".io"}, {"ownerName", "Owner"},
+                                         {"ownerTimezone", tz}}}});
+    REQUIRE(r["ok"] == true);
+    return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
+  }
+  json call(const std::string& op, const json& params, const Who& w) {
+    return core.call_json({{"op", op}, {"params", params}, {"as", w.as()}, {"now", now}});
+  }
+  json ok(const std::string& op, const json& params, const Who& w) {
+    json r = call(op, params, w);
+    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
+    REQUIRE(r["ok"] == true);
+    return r["result"];
+  }
+  json ok(const std::string& op, const json& params) { return ok(op, params, a); }
+  json error(const std::string& op, const json& params, const Who& w) {
+    json r = call(op, params, w);
+    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
+    REQUIRE(r["ok"] == false);
+    return r["error"];
+  }
+  json error(const std::string& op, const json& params) { return error(op, params, a); }
+  json plain(const json& request) { return core.call_json(request); }
+
+  std::string project(const json& cadence, const std::string& name = "P") {
+    return ok("project.create", {{"name", name}, {"cadenceConfig", cadence}})["id"];
+  }
+  std::vector<std::string> utc(const json& preview) {
+    std::vector<std::string> out;
+    for (const auto& i : preview["items"]) out.push_back(i["utc"]);
+    return out;
+  }
+};
+
+json mon_wed() { return {{"days", {"mon", "wed"}}, {"time", "09:00"}}; }
+
+}  // namespace
+
+TEST_CASE_METHOD(S, "schedule.preview of a project: the owner's zone, the cadence's zone, UTC") {
+  const auto p = project(mon_wed());
+  json r = ok("schedule.preview", {{"projectId", p}, {"count", 3}});
+  CHECK(r["timezone"] == "Europe/London");
+  CHECK(r["timezoneSource"] == "owner");
+  CHECK(r["projectStatus"] == "active");
+  CHECK(r["active"] == true);
+  CHECK(r["truncated"] == false);
+  CHECK(utc(r) == std::vector<std::string>{"2025-08-18T08:00:00.000Z", "2025-08-20T08:00:00.000Z",
+                                           "2025-08-25T08:00:00.000Z"});
+  const json first = r["items"][0];
+  CHECK(first["local"] == "2025-08-18T09:00:00+01:00");
+  CHECK(first["offsetMinutes"] == 60);
+  CHECK(first["shifted"] == false);
+  CHECK(first["ambiguous"] == false);
+  CHECK(first["weekday"] == "mon");
+  // Default count is 10, from now.
+  CHECK(ok("schedule.preview", {{"projectId", p}})["items"].size() == 10);
+
+  const auto q = project({{"days", {"sun"}}, {"time", "02:30"}, {"timezone", "America/New_York"}}, "Q");
+  r = ok("schedule.preview", {{"projectId", q}, {"from", "2025-03-01T00:00:00Z"}, {"count", 2}});
+  CHECK(r["timezone"] == "America/New_York");
+  CHECK(r["timezoneSource"] == "cadence");
+  CHECK(utc(r) == std::vector<std::string>{"2025-03-02T07:30:00.000Z", "2025-03-09T07:30:00.000Z"});
+  CHECK(r["items"][1]["shifted"] == true);
+  CHECK(r["items"][1]["shiftMinutes"] == 60);
+  CHECK(r["items"][1]["local"] == "2025-03-09T03:30:00-04:00");
+
+  // B's owner is in UTC.
+  const std::string pb = ok("project.create", {{"name", "B"}, {"cadenceConfig", mon_wed()}}, b)["id"];
+  r = ok("schedule.preview", {{"projectId", pb}, {"count", 1}}, b);
+  CHECK(r["timezone"] == "UTC");
+  CHECK(utc(r) == std::vector<std::string>{"2025-08-18T09:00:00.000Z"});
+  // Tenancy: another organization's project is missing.
+  CHECK(error("schedule.preview", {{"projectId", p}}, b)["code"] == "not_found");
+}
+
+TEST_CASE_METHOD(S, "schedule.preview: paused, archived and deleted projects have no items") {
+  const auto p = project(mon_wed());
+  ok("project.update", {{"id", p}, {"patch", {{"status", "paused"}}}});
+  json r = ok("schedule.preview", {{"projectId", p}});
+  CHECK(r["items"].empty());
+  CHECK(r["active"] == false);
+  CHECK(r["projectStatus"] == "paused");
+  ok("project.update", {{"id", p}, {"patch", {{"status", "archived"}}}});
+  CHECK(ok("schedule.preview", {{"projectId", p}})["items"].empty());
+  ok("project.update", {{"id", p}, {"patch", {{"status", "active"}}}});
+  CHECK(ok("schedule.preview", {{"projectId", p}})["items"].size() == 10);
+  ok("project.delete", {{"id", p}});
+  r = ok("schedule.preview", {{"projectId", p}});
+  CHECK(r["items"].empty());
+  CHECK(r["projectStatus"] == "deleted");
+  // skipDates and pausedUntil of the cadence are honoured.
+  const auto q = project({{"days", {"mon"}}, {"time", "09:00"}, {"skipDates", {"2025-08-18"}},
+                          {"pausedUntil", "2025-08-20"}},
+                         "Q");
+  CHECK(utc(ok("schedule.preview", {{"projectId", q}, {"count", 1}})) ==
+        std::vector<std::string>{"2025-08-25T08:00:00.000Z"});
+}
+
+TEST_CASE_METHOD(S, "schedule.preview of an explicit cadence") {
+  json r = ok("schedule.preview", {{"cadence", {{"days", {"sun"}}, {"time", "01:30"}, {"timezone", "Europe/London"}}},
+                                   {"from", "2025-10-20T00:00:00Z"}, {"count", 2}});
+  CHECK(r["timezoneSource"] == "cadence");
+  CHECK(utc(r) == std::vector<std::string>{"2025-10-26T00:30:00.000Z", "2025-11-02T01:30:00.000Z"});
+  CHECK(r["items"][0]["ambiguous"] == true);
+  CHECK(r["items"][0]["offsetMinutes"] == 60);
+  CHECK(r["items"][1]["offsetMinutes"] == 0);
+  // No timezone in the cadence: the `timezone` parameter, else the acting user's zone.
+  r = ok("schedule.preview", {{"cadence", mon_wed()}, {"timezone", "Asia/Kolkata"}, {"count", 1}});
+  CHECK(r["timezone"] == "Asia/Kolkata");
+  CHECK(r["timezoneSource"] == "param");
+  CHECK(utc(r) == std::vector<std::string>{"2025-08-18T03:30:00.000Z"});
+  r = ok("schedule.preview", {{"cadence", mon_wed()}, {"count", 1}});
+  CHECK(r["timezone"] == "Europe/London");
+  CHECK(r["timezoneSource"] == "owner");
+  // until: every occurrence before it (count defaults to 1000).
+  r = ok("schedule.preview", {{"cadence", mon_wed()}, {"until", "2025-09-01T00:00:00Z"}});
+  CHECK(r["items"].size() == 4);
+  CHECK(r["truncated"] == false);
+  r = ok("schedule.preview", {{"cadence", mon_wed()}, {"until", "2025-09-01T00:00:00Z"}, {"count", 2}});
+  CHECK(r["items"].size() == 2);
+  r = ok("schedule.preview", {{"cadence", {{"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}, {"time", "09:00"}}},
+                              {"until", "2030-01-01T00:00:00Z"}});
+  CHECK(r["items"].size() == 1000);
+  CHECK(r["truncated"] == true);
+  CHECK(ok("schedule.preview", {{"cadence", mon_wed()}, {"count", 1000}})["items"].size() == 1000);
+}
+
+TEST_CASE_METHOD(S, "schedule.preview refuses bad input with every issue and its path") {
+  json e = error("schedule.preview", {{"cadence", {{"days", {"mon", "xyz", "mon"}}, {"time", "25:00"},
+                                                   {"timezone", "Mars/Olympus"}}}});
+  CHECK(e["code"] == "invalid");
+  std::set<std::string> paths;
+  for (const auto& i : e["issues"]) {
+    CHECK(i["path"][0] == "cadence");
+    paths.insert(i["path"].dump());
+  }
+  CHECK(paths.count(R"(["cadence","days",1])") == 1);
+  CHECK(paths.count(R"(["cadence","days",2])") == 1);
+  CHECK(paths.count(R"(["cadence","time"])") == 1);
+  CHECK(paths.count(R"(["cadence","timezone"])") == 1);
+  CHECK(error("schedule.preview", {{"cadence", "mon"}})["issues"][0]["path"] == json{"cadence"});
+  // Exactly one of projectId / cadence.
+  CHECK(error("schedule.preview", json::object())["issues"][0]["path"] == json{"projectId"});
+  const auto p = project(mon_wed());
+  CHECK(error("schedule.preview", {{"projectId", p}, {"cadence", mon_wed()}})["code"] == "invalid");
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"count", 1001}})["issues"][0]["path"] == json{"count"});
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"count", 0}})["code"] == "invalid");
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"from", "yesterday"}})["issues"][0]["path"] ==
+        json{"from"});
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"timezone", "Nowhere/Land"}})["issues"][0]["path"] ==
+        json{"timezone"});
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"colour", "red"}})["code"] == "invalid");
+  CHECK(error("schedule.preview", {{"projectId", "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"}})["code"] == "not_found");
+}
+
+TEST_CASE_METHOD(S, "clock.get / set / advance drive every operation without an explicit now") {
+  json r = plain({{"op", "clock.get"}});
+  REQUIRE(r["ok"] == true);
+  CHECK(r["result"]["fixed"] == false);
+  r = plain({{"op", "clock.set"}, {"params", {{"now", "2025-08-18T07:59:00+00:00"}}}});
+  CHECK(r["result"] == json{{"now", "2025-08-18T07:59:00.000Z"}, {"fixed", true}});
+  CHECK(plain({{"op", "clock.get"}})["result"]["now"] == "2025-08-18T07:59:00.000Z");
+  // Requests without `now` use the clock.
+  now = "2025-08-15T09:00:00.000Z";
+  const auto p = project(mon_wed());
+  ok("queue.plan", {{"projectId", p}});
+  auto claim = [&] {
+    json req{{"op", "queue.claim"}, {"params", {{"workerId", "demo"}}}, {"as", a.as()}};
+    json res = core.call_json(req);
+    REQUIRE(res["ok"] == true);
+    return res["result"]["items"];
+  };
+  CHECK(claim().empty());  // 07:59: Monday's 08:00 slot is not due yet
+  r = plain({{"op", "clock.advance"}, {"params", {{"seconds", 60}}}});
+  CHECK(r["result"] == json{{"now", "2025-08-18T08:00:00.000Z"}, {"fixed", true}});
+  json items = claim();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["item"]["lockedUntil"] == "2025-08-18T08:05:00.000Z");
+  // advance counts from the request's now when one is given.
+  r = plain({{"op", "clock.advance"}, {"params", {{"seconds", -3600}}}, {"now", "2025-01-01T00:00:00Z"}});
+  CHECK(r["result"]["now"] == "2024-12-31T23:00:00.000Z");
+  // Back to the real clock.
+  r = plain({{"op", "clock.set"}, {"params", {{"now", nullptr}}}});
+  CHECK(r["result"]["fixed"] == false);
+  CHECK(plain({{"op", "clock.set"}, {"params", {{"now", "soon"}}}})["error"]["code"] == "invalid");
+  CHECK(plain({{"op", "clock.advance"}, {"params", json::object()}})["error"]["code"] == "invalid");
+}
+
+TEST_CASE_METHOD(S, "project.overview shows the next episode time") {
+  const auto p = project(mon_wed(), "Alpha");
+  const auto q = project({{"days", {"fri"}}, {"time", "10:00"}, {"timezone", "Asia/Tokyo"}}, "Beta");
+  ok("project.update", {{"id", q}, {"patch", {{"status", "paused"}}}});
+  json r = ok("project.overview", json::object());
+  REQUIRE(r["items"].size() == 2);
+  CHECK(r["items"][0]["project"]["id"] == p);
+  CHECK(r["items"][0]["nextEpisodeAt"] == "2025-08-18T08:00:00.000Z");
+  CHECK(r["items"][0]["nextEpisodeLocal"] == "2025-08-18T09:00:00+01:00");
+  CHECK(r["items"][1]["nextEpisodeAt"].is_null());
+  CHECK(r["items"][1]["nextEpisodeLocal"].is_null());
+  ok("project.update", {{"id", q}, {"patch", {{"status", "active"}}}});
+  r = ok("project.overview", json::object());
+  CHECK(r["items"][1]["nextEpisodeAt"] == "2025-08-22T01:00:00.000Z");
+  CHECK(r["items"][1]["nextEpisodeLocal"] == "2025-08-22T10:00:00+09:00");
+}
+
+TEST_CASE_METHOD(S, "project hooks keep the queue in step, inside the update's transaction") {
+  const auto p = project(mon_wed());
+  ok("queue.plan", {{"projectId", p}});
+  auto pending = [&] {
+    return ok("queue.list", {{"projectId", p}, {"status", "pending"}})["total"].get<int64_t>();
+  };
+  CHECK(pending() == 4);
+  // A change that does not touch cadence / status / owner leaves the queue alone.
+  ok("project.update", {{"id", p}, {"patch", {{"name", "Renamed"}}}});
+  CHECK(pending() == 4);
+  ok("project.update", {{"id", p}, {"patch", {{"status", "paused"}}}});
+  CHECK(pending() == 0);
+  // A refused update (here: an invalid cadence) changes neither the project nor the queue.
+  json e = error("project.update", {{"id", p}, {"patch", {{"status", "active"}, {"cadenceConfig", {{"days", json::array()},
+                                                                                                  {"time", "09:00"}}}}}});
+  CHECK(e["code"] == "invalid");
+  CHECK(pending() == 0);
+  CHECK(ok("project.get", {{"id", p}})["status"] == "paused");
+  ok("project.update", {{"id", p}, {"patch", {{"status", "active"}}}});
+  CHECK(pending() == 4);
+  ok("project.delete", {{"id", p}});
+  ok("project.restore", {{"id", p}});
+  CHECK(pending() == 4);
+}
+
+TEST_CASE_METHOD(S, "the new operations are declared (meta.operations)") {
+  json r = plain({{"op", "meta.operations"}});
+  std::set<std::string> names;
+  for (const auto& op : r["result"]) names.insert(op["name"]);
+  for (const char* n : {"schedule.preview", "queue.plan", "queue.claim", "queue.complete", "queue.fail", "queue.extend",
+                        "queue.retry", "queue.cancel", "budget.reserve", "budget.settle", "budget.release",
+                        "budget.status", "usage.daily", "clock.get", "clock.set", "clock.advance"}) {
+    INFO(n);
+    CHECK(names.count(n) == 1);
+  }
+  // Time-dependent operations need `as`; the clock does not.
+  CHECK(plain({{"op", "queue.claim"}, {"params", {{"workerId", "w"}}}})["error"]["code"] == "bad_request");
+}
