@@ -293,4 +293,3 @@ TEST_CASE_METHOD(World, "highlight offsets count UTF-16 code units") {
     CHECK(ok("highlight.list", {{"blockId", bid}}, a.member)["total"] == 1);
   }
 }
-
