@@ -154,9 +154,15 @@ std::string sqlite_ddl() {
          << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
       os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_delete BEFORE DELETE ON " << e.table
          << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
+      // REPLACE / INSERT OR REPLACE would swap a row without firing the DELETE trigger.
+      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_replace BEFORE INSERT ON " << e.table
+         << " WHEN EXISTS (SELECT 1 FROM " << e.table << " WHERE id = NEW.id)"
+         << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
     }
   }
   os << kRollupTriggers;
+  // Marks the file as ours, at this version, so `schema | sqlite3 new.db` opens in the core.
+  os << "PRAGMA application_id = " << kApplicationId << ";\nPRAGMA user_version = " << kSchemaVersion << ";\n";
   return os.str();
 }
 

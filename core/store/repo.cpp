@@ -75,6 +75,7 @@ std::string where_clause(const Entity& e, const std::string& org, const ListQuer
 
 std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
                          bool include_deleted) {
+  if (!e.tenant_scoped && id != org) return std::nullopt;  // the tenant itself: only one's own
   std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t WHERE t.id = ?";
   if (e.tenant_scoped) sql += " AND t.organization_id = ?";
   if (!include_deleted) {
@@ -134,6 +135,7 @@ void insert(Store& s, const Entity& e, const json& row) {
 }
 
 bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id, const json& fields) {
+  if (!e.tenant_scoped && id != org) return false;
   if (fields.empty()) return true;
   std::string sets;
   std::vector<SqlValue> values;
@@ -154,6 +156,7 @@ bool set_fields(Store& s, const Entity& e, const std::string& org, const std::st
 }
 
 bool purge(Store& s, const Entity& e, const std::string& org, const std::string& id) {
+  if (!e.tenant_scoped && id != org) return false;
   std::string sql = "DELETE FROM " + e.table + " WHERE id = ?";
   std::vector<SqlValue> values{id};
   if (e.tenant_scoped) {

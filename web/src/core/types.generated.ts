@@ -1790,6 +1790,20 @@ export interface Operations {
     result: { name: string; doc: string; needsAs: boolean }[];
     needsAs: false;
   };
+  /** Fills an empty database with the deterministic mock dataset: the same seed, size (or counts) and reference date always give the same data. Refuses a database that already holds rows. Reports progress through the progress callback. */
+  "mock.seed": {
+    params: {
+      /** Seed of every random stream. */
+      seed: number;
+      size?: "demo" | "small" | "large";
+      /** 'Now' is this date at 12:00Z (default 2025-08-15). YYYY-MM-DD. */
+      referenceDate?: string | null;
+      /** Explicit counts: organizations, users, projects, episodes, tokenUsage, weeksAhead, chatSessions (missing keys keep the size's). */
+      counts?: Record<string, unknown> | null;
+    };
+    result: { rows: Record<string, number>; validated: number; now: string; overBudgetOrganizationId: string; digest: string };
+    needsAs: false;
+  };
 }
 
 export type OperationName = keyof Operations;
@@ -1900,5 +1914,6 @@ export const OPERATION_NAMES = [
   "clock.set",
   "clock.advance",
   "meta.version",
-  "meta.operations"
+  "meta.operations",
+  "mock.seed"
 ] as const;
