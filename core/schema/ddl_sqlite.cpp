@@ -60,46 +60,38 @@ std::string index_name(const Entity& e, const Index& ix) {
 
 // TokenUsageDaily is kept equal to the sum of TokenUsage by these triggers. Its id is derived
 // from (organization, day) so that the same data always yields the same bytes (mock goldens).
-const char* kRollupTriggers = R"SQL(
-CREATE TRIGGER IF NOT EXISTS trg_token_usage_ai AFTER INSERT ON token_usage BEGIN
-  INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, call_count, created_at, updated_at)
-  VALUES (substr(NEW.organization_id, 1, 24) || strftime('0000%Y%m%d', NEW.occurred_at / 1000, 'unixepoch'),
-          NEW.organization_id, date(NEW.occurred_at / 1000, 'unixepoch'),
-          NEW.input_tokens, NEW.output_tokens, NEW.cost_micros, 1, NEW.created_at, NEW.created_at)
-  ON CONFLICT (organization_id, date) DO UPDATE SET
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cost_micros = cost_micros + excluded.cost_micros,
-    call_count = call_count + 1,
-    updated_at = max(updated_at, excluded.updated_at);
-END;
-CREATE TRIGGER IF NOT EXISTS trg_token_usage_ad AFTER DELETE ON token_usage BEGIN
-  UPDATE token_usage_daily SET
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cost_micros = cost_micros - OLD.cost_micros,
-    call_count = call_count - 1
-  WHERE organization_id = OLD.organization_id AND date = date(OLD.occurred_at / 1000, 'unixepoch');
-END;
-CREATE TRIGGER IF NOT EXISTS trg_token_usage_au AFTER UPDATE OF input_tokens, output_tokens, cost_micros, occurred_at, organization_id ON token_usage BEGIN
-  UPDATE token_usage_daily SET
-    input_tokens = input_tokens - OLD.input_tokens,
-    output_tokens = output_tokens - OLD.output_tokens,
-    cost_micros = cost_micros - OLD.cost_micros,
-    call_count = call_count - 1
-  WHERE organization_id = OLD.organization_id AND date = date(OLD.occurred_at / 1000, 'unixepoch');
-  INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, call_count, created_at, updated_at)
-  VALUES (substr(NEW.organization_id, 1, 24) || strftime('0000%Y%m%d', NEW.occurred_at / 1000, 'unixepoch'),
-          NEW.organization_id, date(NEW.occurred_at / 1000, 'unixepoch'),
-          NEW.input_tokens, NEW.output_tokens, NEW.cost_micros, 1, NEW.updated_at, NEW.updated_at)
-  ON CONFLICT (organization_id, date) DO UPDATE SET
-    input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
-    cost_micros = cost_micros + excluded.cost_micros,
-    call_count = call_count + 1,
-    updated_at = max(updated_at, excluded.updated_at);
-END;
-)SQL";
+std::string rollup_add(const char* row, const char* ts) {
+  const std::string r = row;
+  const std::string day = "date(" + r + ".occurred_at / 1000, 'unixepoch')";
+  return "  INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, "
+         "call_count, created_at, updated_at)\n  VALUES (substr(" + r + ".organization_id, 1, 24) || strftime('0000%Y%m%d', " +
+         r + ".occurred_at / 1000, 'unixepoch'),\n          " + r + ".organization_id, " + day + ",\n          " + r +
+         ".input_tokens, " + r + ".output_tokens, " + r + ".cost_micros, 1, " + r + "." + ts + ", " + r + "." + ts +
+         ")\n  ON CONFLICT (organization_id, date) DO UPDATE SET\n"
+         "    input_tokens = input_tokens + excluded.input_tokens,\n"
+         "    output_tokens = output_tokens + excluded.output_tokens,\n"
+         "    cost_micros = cost_micros + excluded.cost_micros,\n"
+         "    call_count = call_count + 1,\n"
+         "    updated_at = max(updated_at, excluded.updated_at);\n";
+}
+
+std::string rollup_remove(const char* row) {
+  const std::string r = row;
+  return "  UPDATE token_usage_daily SET\n    input_tokens = input_tokens - " + r + ".input_tokens,\n" +
+         "    output_tokens = output_tokens - " + r + ".output_tokens,\n    cost_micros = cost_micros - " + r +
+         ".cost_micros,\n    call_count = call_count - 1\n  WHERE organization_id = " + r +
+         ".organization_id AND date = date(" + r + ".occurred_at / 1000, 'unixepoch');\n";
+}
+
+std::string rollup_triggers() {
+  return "\nCREATE TRIGGER IF NOT EXISTS trg_token_usage_ai AFTER INSERT ON token_usage BEGIN\n" +
+         rollup_add("NEW", "created_at") + "END;\n" +
+         "CREATE TRIGGER IF NOT EXISTS trg_token_usage_ad AFTER DELETE ON token_usage BEGIN\n" +
+         rollup_remove("OLD") + "END;\n" +
+         "CREATE TRIGGER IF NOT EXISTS trg_token_usage_au AFTER UPDATE OF input_tokens, output_tokens, cost_micros, "
+         "occurred_at, organization_id ON token_usage BEGIN\n" +
+         rollup_remove("OLD") + rollup_add("NEW", "updated_at") + "END;\n";
+}
 
 }  // namespace
 
@@ -160,7 +152,7 @@ std::string sqlite_ddl() {
          << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
     }
   }
-  os << kRollupTriggers;
+  os << rollup_triggers();
   // Marks the file as ours, at this version, so `schema | sqlite3 new.db` opens in the core.
   os << "PRAGMA application_id = " << kApplicationId << ";\nPRAGMA user_version = " << kSchemaVersion << ";\n";
   return os.str();
