@@ -15,7 +15,9 @@
 #include <string>
 
 #include "bindings/boundary.hpp"
+#include "bindings/storage.hpp"
 #include "core/api/api.hpp"
+#include "core/store/store.hpp"
 
 namespace {
 
@@ -78,6 +80,26 @@ class CoreHandle {
 
   bool is_open() const { return static_cast<bool>(core_); }
 
+  // Writes a consistent copy of the open database to dst_path (sqlite3_backup from this
+  // connection, so it works for ":memory:" too). {"ok":true} or error JSON.
+  std::string export_to(std::string dst_path) {
+    if (!core_ || !core_->store()) return closed();
+    return ec::bindings::export_connection(core_->store()->db().handle(), dst_path);
+  }
+
+  // Replaces this database with a copy of the file at src_path (sqlite3_backup into this
+  // connection: one transaction, so all-or-nothing). The caller validates the file first.
+  std::string import_from(std::string src_path) {
+    if (!core_ || !core_->store()) return closed();
+    return ec::bindings::import_into_connection(core_->store()->db().handle(), src_path);
+  }
+
+  // Storage tuning chosen by the host (the browser worker): journal_mode and synchronous.
+  std::string tune(std::string journal_mode, std::string synchronous) {
+    if (!core_ || !core_->store()) return closed();
+    return ec::bindings::tune_connection(core_->store()->db().handle(), journal_mode, synchronous);
+  }
+
  private:
   static std::string closed() { return error_json("closed", "the database handle is closed"); }
 
@@ -98,5 +120,8 @@ EMSCRIPTEN_BINDINGS(episodes_core_handle) {
       .function("call", &CoreHandle::call)
       .function("setProgress", &CoreHandle::set_progress)
       .function("close", &CoreHandle::close)
-      .function("isOpen", &CoreHandle::is_open);
+      .function("isOpen", &CoreHandle::is_open)
+      .function("exportTo", &CoreHandle::export_to)
+      .function("importFrom", &CoreHandle::import_from)
+      .function("tune", &CoreHandle::tune);
 }

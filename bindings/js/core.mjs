@@ -25,7 +25,9 @@ export class CoreError extends Error {
 }
 
 // The single constructor site: error JSON {code, message, path, issues} -> CoreError.
-function errorFrom(error, cause) {
+/// Builds a CoreError from error data ({code, message, path, issues}, e.g. received from a
+/// worker); anything missing gets a safe default.
+export function errorFrom(error, cause) {
   const e = error && typeof error === 'object' ? error : {};
   return new CoreError(
     typeof e.code === 'string' ? e.code : 'internal',
@@ -113,6 +115,27 @@ class Core {
   get isOpen() {
     return Boolean(this.#handle);
   }
+  /// Writes a consistent copy of the database to `path` in the module's file system
+  /// (SQLite backup from this connection; works for ':memory:').
+  exportTo(path) {
+    requireString(path, 'path');
+    if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
+    this.#guard(() => this.#handle.exportTo(path));
+  }
+  /// Replaces the database with a copy of the file at `path` (one transaction; all-or-nothing).
+  importFrom(path) {
+    requireString(path, 'path');
+    if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
+    this.#guard(() => this.#handle.importFrom(path));
+  }
+  /// Storage tuning: journalMode (DELETE|TRUNCATE|PERSIST|MEMORY) and synchronous
+  /// (OFF|NORMAL|FULL|EXTRA); '' or undefined leaves a setting unchanged.
+  tune({ journalMode = '', synchronous = '' } = {}) {
+    requireString(journalMode, 'journalMode');
+    requireString(synchronous, 'synchronous');
+    if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
+    this.#guard(() => this.#handle.tune(journalMode, synchronous));
+  }
   /// Closes the database and frees the wasm handle. Idempotent, never throws.
   close() {
     const h = this.#handle;
@@ -178,6 +201,30 @@ export function wrapModule(module) {
       if (onProgress) core.setProgress(onProgress);
       return core;
     },
+    /// {applicationId, userVersion, pageSize, pageCount, quickCheck} of a database file (read only).
+    inspectDatabase(path) {
+      requireString(path, 'path');
+      return guard(() => module.inspectDatabase(path)).result;
+    },
+    /// Makes `dst` a copy of `src` in one transaction of dst (atomic thanks to dst's journal).
+    copyDatabase(src, dst) {
+      requireString(src, 'src');
+      requireString(dst, 'dst');
+      guard(() => module.copyDatabase(src, dst));
+    },
+    /// {heapBytes, inUseBytes, freeBytes} of the wasm allocator, plus wasmBytes (linear memory).
+    memoryStats() {
+      const stats = guard(() => module.memoryStats()).result;
+      const emval = typeof module.count_emval_handles === 'function' ? module.count_emval_handles() : null;
+      return { ...stats, wasmBytes: module.HEAP8.buffer.byteLength, emvalHandles: emval };
+    },
+    /// The module's Emscripten file system (MEMFS in the browser, the real one under Node).
+    get FS() {
+      return module.FS;
+    },
+    get isDead() {
+      return dead !== null;
+    },
     markDead(reason) {
       dead = String(reason ?? 'abort');
     },
@@ -210,9 +257,9 @@ export function loadCore({ moduleUrl = new URL('../../build/wasm/bindings/episod
   const key = String(moduleUrl);
   if (!loaded.has(key)) {
     const p = (async () => {
-      const { readFile } = await import('node:fs/promises');
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
       const wasmUrl = new URL(key.replace(/\.m?js$/, '.wasm'));
-      const [{ default: factory }, wasmBinary] = await Promise.all([import(key), readFile(wasmUrl)]);
+      const [{ default: factory }, wasmBinary] = await Promise.all([import(/* webpackIgnore: true */ /* @vite-ignore */ key), readFile(wasmUrl)]);
       return fromFactory(factory, { wasmBinary });
     })();
     p.catch(() => loaded.delete(key));

@@ -1,0 +1,93 @@
+// Types of bindings/js/core.mjs (hand-written; checked by tests/types, which compiles code
+// using them with `tsc --strict`). Keep in step with core.mjs.
+
+/** One validation problem (same shape as core/errors.hpp Issue). */
+export interface CoreIssue {
+  path: (string | number)[];
+  code: string;
+  message: string;
+  params: Record<string, unknown>;
+}
+
+/** Error data as it travels in JSON ({"ok":false,"error":{…}}) or between a worker and a page. */
+export interface CoreErrorData {
+  code: string;
+  message: string;
+  path?: (string | number)[];
+  issues?: CoreIssue[];
+}
+
+/** The one error type of the JS API. `code` is stable (see core/errors.hpp and web/src/core/errors.ts). */
+export class CoreError extends Error {
+  constructor(code: string, message: string, path?: (string | number)[], issues?: CoreIssue[], options?: { cause?: unknown });
+  readonly name: 'CoreError';
+  code: string;
+  path: (string | number)[];
+  issues: CoreIssue[];
+}
+
+/** Builds a CoreError from error data; missing fields get safe defaults. */
+export function errorFrom(error: unknown, cause?: unknown): CoreError;
+
+export type ProgressFn = (done: number, total: number, phase: string) => void;
+
+/** An open database handle (synchronous; the typed async client is web/src/core/client.ts). */
+export interface CoreHandle {
+  call(request: string | object): unknown;
+  callRaw(request: string | object): { ok: true; result: unknown };
+  setProgress(fn: ProgressFn | null | undefined): void;
+  exportTo(path: string): void;
+  importFrom(path: string): void;
+  tune(options?: { journalMode?: string; synchronous?: string }): void;
+  readonly isOpen: boolean;
+  close(): void;
+}
+
+export interface DatabaseInfo {
+  applicationId: number;
+  userVersion: number;
+  pageSize: number;
+  pageCount: number;
+  quickCheck: string;
+}
+
+export interface MemoryStats {
+  heapBytes: number;
+  inUseBytes: number;
+  freeBytes: number;
+  wasmBytes: number;
+  emvalHandles: number | null;
+}
+
+/** Minimal view of Emscripten's FS used by the client. */
+export interface EmscriptenFS {
+  readFile(path: string, opts?: { encoding?: 'binary' }): Uint8Array;
+  writeFile(path: string, data: Uint8Array | string): void;
+  unlink(path: string): void;
+  truncate(path: string, len: number): void;
+  stat(path: string): { size: number };
+  mkdir(path: string): void;
+  mount(type: unknown, opts: unknown, mountpoint: string): unknown;
+  unmount(mountpoint: string): void;
+  analyzePath(path: string): { exists: boolean };
+}
+
+export interface CoreModule {
+  validate(entity: string, doc: unknown, mode?: string): { ok: true } | { ok: false; issues: CoreIssue[] };
+  schemaSql(): string;
+  version(): { core: string; sqlite: string; emscripten: string };
+  readonly hasCore: boolean;
+  open(path: string, options?: { idSeed?: number; onProgress?: ProgressFn }): CoreHandle;
+  inspectDatabase(path: string): DatabaseInfo;
+  copyDatabase(src: string, dst: string): void;
+  memoryStats(): MemoryStats;
+  readonly FS: EmscriptenFS;
+  readonly isDead: boolean;
+  markDead(reason?: unknown): void;
+  /** The raw Emscripten module (tests and diagnostics only). */
+  readonly module: any;
+}
+
+export function wrapModule(module: unknown): CoreModule;
+export function fromFactory(factory: (moduleArg: object) => Promise<unknown>, moduleArg?: object): Promise<CoreModule>;
+export function loadCore(options?: { moduleUrl?: string | URL }): Promise<CoreModule>;

@@ -1,0 +1,20 @@
+#pragma once
+// Storage helpers shared by the embind files (see storage.cpp). Both never throw.
+#include <string>
+
+struct sqlite3;
+
+namespace ec::bindings {
+
+/// Copies the connection's "main" database into the file at dst_path (created or replaced).
+std::string export_connection(sqlite3* src, const std::string& dst_path);
+
+/// Replaces the connection's "main" database with a copy of the file at src_path, in one
+/// transaction of that connection (all-or-nothing; works for ":memory:").
+std::string import_into_connection(sqlite3* dst, const std::string& src_path);
+
+/// Sets journal_mode / synchronous on a connection ("" leaves one unchanged); values are
+/// whitelisted. {"ok":true} or error JSON.
+std::string tune_connection(sqlite3* db, const std::string& journal_mode, const std::string& synchronous);
+
+}  // namespace ec::bindings
