@@ -1,0 +1,463 @@
+// The typed client of episodes-core: `await openCore(options)` -> an object with one typed async
+// method per operation (core.project.list(), core.schedule.preview(…), core.project.memory.add(…)),
+// acting as the selected organization and user.
+//
+//   Browser: the core runs in a dedicated Web Worker (core.worker.ts) over durable OPFS storage
+//            (IndexedDB as fallback); see README.md in this folder.
+//   Node:    the same engine in-process on the Node wasm build, on a real file or ":memory:".
+//
+// Every failure is a CoreError {code, message, path, issues}. See README.md for the lifetime.
+import { CoreError, coreError, ErrorCode, toCoreError } from './errors';
+import type { MemoryStats } from '../../../bindings/js/core.mjs';
+import { OPERATION_NAMES } from './types.generated';
+import type { Operations } from './types.generated';
+import { DATABASE_NAME_PATTERN } from './protocol';
+import type { OpenState, StorageChoice, StorageKind, StorageTuning, WorkerMessage, WorkerRequest } from './protocol';
+
+export { CoreError, ErrorCode };
+export type { OpenState, StorageChoice, StorageKind, StorageTuning, MemoryStats };
+export { OPERATION_NAMES, SCHEMA_VERSION } from './types.generated';
+export type * from './types.generated';
+
+// ============================================================================================
+// Types derived from the generated `Operations`
+// ============================================================================================
+
+/** Every operation name ("project.list", "project.memory.add", …). */
+export type OperationName = keyof Operations & string;
+export type ParamsOf<K extends OperationName> = Operations[K]['params'];
+export type ResultOf<K extends OperationName> = Operations[K]['result'];
+
+/** Who a call acts as: a member of the organization. */
+export interface Actor {
+  organizationId: string;
+  userId: string;
+}
+
+export type ProgressListener = (progress: { done: number; total: number; phase: string; op: string }) => void;
+
+export interface CallOptions {
+  /** Act as someone else for this call only. */
+  as?: Actor;
+  /** The instant the operation should consider "now" (ISO-8601), e.g. a demo clock. */
+  now?: string;
+  /** Progress of long operations (mock.seed, imports). */
+  onProgress?: ProgressListener;
+}
+
+/** Params are optional when the operation has no required parameter. */
+export type CallArgs<K extends OperationName> = {} extends ParamsOf<K>
+  ? [params?: ParamsOf<K>, options?: CallOptions]
+  : [params: ParamsOf<K>, options?: CallOptions];
+
+export type OperationMethod<K extends OperationName> = (...args: CallArgs<K>) => Promise<ResultOf<K>>;
+
+type FirstSegment<S extends string> = S extends `${infer H}.${string}` ? H : S;
+type NamesUnder<P extends string> = OperationName extends infer N ? (N extends `${P}.${infer R}` ? R : never) : never;
+
+/** The node for prefix P: callable when P is an operation, with a property per next segment. */
+export type OperationNamespace<P extends string> = (P extends OperationName ? OperationMethod<P> : unknown) & {
+  readonly [H in FirstSegment<NamesUnder<P>>]: OperationNamespace<`${P}.${H}`>;
+};
+
+/** core.<family>.<…>.<verb>(params) for every operation. */
+export type OperationTree = { readonly [H in FirstSegment<OperationName>]: OperationNamespace<H> };
+
+export type CoreStatus = 'ready' | 'broken' | 'closed';
+
+export interface ResetResult {
+  /** True when the demo data was generated (mock.seed exists in this build). */
+  seeded: boolean;
+  /** What mock.seed returned (null when not seeded). */
+  seed: unknown;
+  state: OpenState;
+}
+
+/** The client's own members (next to the operation families). */
+export interface CoreMethods {
+  /** "ready"; "broken" when the stored database could not be opened (see openError); "closed". */
+  readonly status: CoreStatus;
+  /** Why the stored database could not be opened (status "broken"), else null. */
+  readonly openError: CoreError | null;
+  /** Where the data lives: "opfs" | "idb" (browser), "file" (Node), "memory". */
+  readonly storage: StorageKind;
+  /** The current actor, or null. */
+  readonly actor: Actor | null;
+  /** Selects the organization and user that operations act as (null to clear). */
+  setActor(actor: Actor | null): void;
+  /** Calls an operation by name. */
+  call<K extends OperationName>(op: K, ...args: CallArgs<K>): Promise<ResultOf<K>>;
+  /** Listens to the progress of every long operation; returns the unsubscribe function. */
+  onProgress(listener: ProgressListener): () => void;
+  /** The database as a .sqlite file (the raw stored bytes when status is "broken"). */
+  exportDatabase(): Promise<Uint8Array>;
+  /**
+   * Replaces the database with an exported file after validating it (SQLite, episodes-core
+   * application_id, schema not newer, quick_check, opens). On any error nothing changes.
+   */
+  importDatabase(bytes: Uint8Array | ArrayBuffer): Promise<OpenState>;
+  /**
+   * Empties the database and fills it with the demo data (mock.seed {size:"demo"}) when this
+   * build has mock.seed; otherwise the database is left empty. `size`/`seed` go to mock.seed.
+   */
+  resetToDemo(options?: { size?: string; seed?: number }): Promise<ResetResult>;
+  /** wasm allocator statistics (leak checks, diagnostics). */
+  memoryStats(): Promise<MemoryStats>;
+  /** Closes the database (and terminates the worker). Idempotent; never rejects. */
+  close(): Promise<void>;
+}
+
+export type Core = Omit<OperationTree, keyof CoreMethods> & CoreMethods;
+
+export interface OpenOptions {
+  /** Acting organization and user (see setActor). */
+  actor?: Actor | null;
+  /** 0 = random ids; a positive integer makes generated ids reproducible. */
+  idSeed?: number;
+  /** Progress of every long operation. */
+  onProgress?: ProgressListener;
+  /** "worker" (browser default) or "inprocess" (Node default). */
+  mode?: 'worker' | 'inprocess';
+
+  // --- browser (worker) ---
+  /** Database name in browser storage ([A-Za-z0-9_-]{1,64}); default "episodes". */
+  name?: string;
+  /** "auto" (OPFS, else IndexedDB), "opfs", "idb" or "memory" (nothing persisted). */
+  storage?: StorageChoice;
+  /** URL of episodes_core_web.js; default "/core/episodes_core_web.js". */
+  moduleUrl?: string | URL;
+  /** URL of episodes_core_web.wasm; default: next to moduleUrl. */
+  wasmUrl?: string | URL;
+  /** The worker: an instance, a factory, or the URL of the bundled core.worker.ts. */
+  worker?: Worker | (() => Worker) | string | URL;
+  /**
+   * Another tab holds the database: wait at most this many milliseconds (default 3000: a
+   * reloading page frees its lock a moment late), "fail" at once, or "wait" indefinitely.
+   * Then CoreError "locked".
+   */
+  lock?: 'fail' | 'wait' | number;
+  /** SQLite journal_mode / synchronous for the storage (defaults are measured; see the ADR). */
+  tuning?: StorageTuning;
+
+  // --- Node (in-process) ---
+  /** Database file (Node), default ":memory:". */
+  path?: string;
+  /** Node build to load (default: <repo>/build/wasm/bindings/episodes_core_node.mjs). */
+  nodeModuleUrl?: string | URL;
+}
+
+// ============================================================================================
+// Transports
+// ============================================================================================
+
+interface Transport {
+  open(): Promise<OpenState>;
+  call(request: string, progress: ((done: number, total: number, phase: string) => void) | null): Promise<unknown>;
+  exportDb(): Promise<Uint8Array>;
+  importDb(bytes: Uint8Array): Promise<OpenState>;
+  reset(seedRequest: string | null, progress: (done: number, total: number, phase: string) => void): Promise<{ state: OpenState; seed: unknown }>;
+  stats(): Promise<MemoryStats>;
+  close(): Promise<void>;
+}
+
+const isNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' &&
+  typeof (globalThis as { window?: unknown }).window === 'undefined';
+
+async function inProcessTransport(options: OpenOptions): Promise<Transport> {
+  const [{ loadCore }, { Engine }] = await Promise.all([import('../../../bindings/js/core.mjs'), import('./engine')]);
+  const api = await loadCore(options.nodeModuleUrl ? { moduleUrl: options.nodeModuleUrl } : undefined);
+  const path = options.path ?? ':memory:';
+  if (typeof path !== 'string' || path.length === 0) throw coreError({ code: ErrorCode.badRequest, message: 'path must be a non-empty string', path: ['path'] });
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const engine = new Engine(api, {
+    kind: path === ':memory:' ? 'memory' : 'file',
+    path,
+    tmpDir: (env.TMPDIR || '/tmp').replace(/\/+$/, ''),
+    commit: () => Promise.resolve(),
+    tuning: options.tuning,
+    idSeed: options.idSeed ?? 0,
+  });
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const p = chain.then(fn, fn);
+    chain = p.catch(() => {});
+    return p;
+  };
+  return {
+    open: () => serial(() => engine.open()),
+    call: (request, progress) => serial(() => engine.call(request, progress)),
+    exportDb: () => serial(() => engine.exportBytes()),
+    importDb: (bytes) => serial(() => engine.importBytes(bytes)),
+    reset: (seed, progress) => serial(() => engine.reset(seed, progress)),
+    stats: () => serial(() => engine.stats()),
+    close: () => serial(() => engine.close()),
+  };
+}
+
+function defaultWorker(): Worker {
+  // Bundlers (webpack, Turbopack, Vite) turn this pattern into a worker chunk of core.worker.ts.
+  return new Worker(new URL('./core.worker.ts', import.meta.url), { type: 'module', name: 'episodes-core' });
+}
+
+function createWorker(option: OpenOptions['worker']): Worker {
+  if (option === undefined) return defaultWorker();
+  if (typeof option === 'function') return option();
+  if (typeof option === 'string' || option instanceof URL) return new Worker(option, { type: 'module', name: 'episodes-core' });
+  return option;
+}
+
+async function workerTransport(options: OpenOptions): Promise<Transport> {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const abs = (u: string | URL) => (base ? new URL(String(u), base).href : String(u));
+  const worker = createWorker(options.worker);
+  let nextId = 1;
+  let dead: CoreError | null = null;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: CoreError) => void; progress?: ((d: number, t: number, p: string) => void) | null }>();
+  const failAll = (e: CoreError) => {
+    dead = e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
+    const m = ev.data;
+    const p = pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'progress') {
+      try { p.progress?.(m.done, m.total, m.phase); } catch { /* a listener must not break the call */ }
+      return;
+    }
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(coreError(m.error));
+  };
+  worker.onerror = (ev: ErrorEvent) => {
+    ev.preventDefault?.();
+    failAll(coreError({ code: ErrorCode.internal, message: `the core worker failed: ${ev.message || 'could not start (check the worker URL)'}` }));
+  };
+  worker.onmessageerror = () => failAll(coreError({ code: ErrorCode.internal, message: 'a message from the core worker could not be read' }));
+  const send = <T>(msg: WorkerRequest, progress?: ((d: number, t: number, p: string) => void) | null, transfer: Transferable[] = []): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (dead) return reject(dead);
+      pending.set(msg.id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      try {
+        worker.postMessage(msg, transfer);
+      } catch (e) {
+        pending.delete(msg.id);
+        reject(toCoreError(e, ErrorCode.badRequest));
+      }
+    });
+  const id = () => nextId++;
+  let terminated = false;
+  return {
+    open: () => send<OpenState>({
+      type: 'open', id: id(),
+      moduleUrl: abs(options.moduleUrl ?? '/core/episodes_core_web.js'),
+      wasmUrl: options.wasmUrl === undefined ? undefined : abs(options.wasmUrl),
+      name: options.name ?? 'episodes',
+      storage: options.storage ?? 'auto',
+      lock: options.lock ?? 3000,
+      idSeed: options.idSeed ?? 0,
+      tuning: options.tuning,
+    }),
+    call: (request, progress) => send({ type: 'call', id: id(), request, progress: Boolean(progress) }, progress),
+    exportDb: () => send<Uint8Array>({ type: 'export', id: id() }),
+    importDb: (bytes) => send<OpenState>({ type: 'import', id: id(), bytes }),
+    reset: (request, progress) => send({ type: 'reset', id: id(), seed: request !== null, request }, progress),
+    stats: () => send<MemoryStats>({ type: 'stats', id: id() }),
+    close: async () => {
+      if (terminated) return;
+      try {
+        if (!dead) await send({ type: 'close', id: id() });
+      } finally {
+        terminated = true;
+        worker.terminate();
+        failAll(coreError({ code: ErrorCode.closed, message: 'the client is closed' }));
+      }
+    },
+  };
+}
+
+// ============================================================================================
+// The client
+// ============================================================================================
+
+const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'setActor', 'call', 'onProgress', 'exportDatabase',
+  'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
+
+function checkActor(actor: unknown): Actor | null {
+  if (actor === null || actor === undefined) return null;
+  const a = actor as Actor;
+  if (typeof a !== 'object' || typeof a.organizationId !== 'string' || typeof a.userId !== 'string') {
+    throw coreError({ code: ErrorCode.badRequest, message: 'an actor is {organizationId: string, userId: string}', path: ['as'] });
+  }
+  return { organizationId: a.organizationId, userId: a.userId };
+}
+
+/** JSON text of one core request; values JSON cannot carry become CoreError bad_request. */
+function requestText(op: unknown, params: unknown, as: Actor | null, now: unknown): string {
+  if (typeof op !== 'string') throw coreError({ code: ErrorCode.badRequest, message: `the operation name must be a string, got ${op === null ? 'null' : typeof op}`, path: ['op'] });
+  if (now !== undefined && typeof now !== 'string') throw coreError({ code: ErrorCode.badRequest, message: '"now" must be an ISO-8601 string', path: ['now'] });
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
+    throw coreError({ code: ErrorCode.badRequest, message: `params must be an object, got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`, path: ['params'] });
+  }
+  const request: Record<string, unknown> = { op, params: params ?? {} };
+  if (as) request.as = as;
+  if (now !== undefined) request.now = now;
+  try {
+    return JSON.stringify(request);
+  } catch (e) {
+    throw coreError({ code: ErrorCode.badRequest, message: `params cannot be sent as JSON: ${(e as Error)?.message ?? e}`, path: ['params'] }, e);
+  }
+}
+
+/** The actor a demo seed result names, if any ({organization, owner} or {organizationId, userId}). */
+function actorFromSeed(seed: unknown): Actor | null {
+  const s = seed as Record<string, any> | null;
+  if (!s || typeof s !== 'object') return null;
+  const org = s.organizationId ?? s.organization?.id ?? s.organizations?.[0]?.id ?? s.actor?.organizationId;
+  const user = s.userId ?? s.owner?.id ?? s.user?.id ?? s.actor?.userId;
+  return typeof org === 'string' && typeof user === 'string' ? { organizationId: org, userId: user } : null;
+}
+
+/** Opens the core (Node: in-process; browser: in a worker). See OpenOptions and README.md. */
+export async function openCore(options: OpenOptions = {}): Promise<Core> {
+  if (options === null || typeof options !== 'object') throw coreError({ code: ErrorCode.badRequest, message: 'options must be an object' });
+  let actor = checkActor(options.actor);
+  const listeners = new Set<ProgressListener>();
+  if (options.onProgress) {
+    if (typeof options.onProgress !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onProgress must be a function', path: ['onProgress'] });
+    listeners.add(options.onProgress);
+  }
+  const idSeed = options.idSeed ?? 0;
+  if (typeof idSeed !== 'number' || !Number.isSafeInteger(idSeed) || idSeed < 0) {
+    throw coreError({ code: ErrorCode.badRequest, message: 'idSeed must be an integer in [0, 2^53)', path: ['idSeed'] });
+  }
+  if (options.name !== undefined && (typeof options.name !== 'string' || !DATABASE_NAME_PATTERN.test(options.name))) {
+    throw coreError({ code: ErrorCode.badRequest, message: 'name must match [A-Za-z0-9_-]{1,64}', path: ['name'] });
+  }
+  const mode = options.mode ?? (isNode() ? 'inprocess' : 'worker');
+  if (mode !== 'inprocess' && mode !== 'worker') throw coreError({ code: ErrorCode.badRequest, message: 'mode must be "worker" or "inprocess"', path: ['mode'] });
+  let transport: Transport;
+  try {
+    transport = mode === 'inprocess' ? await inProcessTransport(options) : await workerTransport(options);
+  } catch (e) {
+    throw toCoreError(e);
+  }
+  let state: OpenState;
+  try {
+    state = await transport.open();
+  } catch (e) {
+    await transport.close().catch(() => {});
+    throw toCoreError(e);
+  }
+  let closed = false;
+  const stateError = () => (state.error ? coreError(state.error) : null);
+  let openError = stateError();
+
+  const progressFor = (op: string, extra?: ProgressListener) => {
+    if (listeners.size === 0 && !extra) return null;
+    return (done: number, total: number, phase: string) => {
+      const event = { done, total, phase, op };
+      for (const l of [...listeners, ...(extra ? [extra] : [])]) {
+        try { l(event); } catch { /* listeners cannot break calls */ }
+      }
+    };
+  };
+
+  const run = async (op: unknown, params: unknown, options: CallOptions | undefined): Promise<unknown> => {
+    if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'call options must be an object' });
+    const as = options?.as !== undefined ? checkActor(options.as) : actor;
+    if (options?.onProgress !== undefined && typeof options.onProgress !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onProgress must be a function' });
+    const text = requestText(op, params, as, options?.now);
+    try {
+      return await transport.call(text, progressFor(String(op), options?.onProgress));
+    } catch (e) {
+      throw toCoreError(e);
+    }
+  };
+
+  const methods: CoreMethods = {
+    get status() { return closed ? 'closed' : state.status; },
+    get openError() { return openError; },
+    get storage() { return state.storage; },
+    get actor() { return actor ? { ...actor } : null; },
+    setActor(next) { actor = checkActor(next); },
+    call(op, ...args) {
+      return run(op, args[0], args[1]) as Promise<never>;
+    },
+    onProgress(listener) {
+      if (typeof listener !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onProgress needs a function' });
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    async exportDatabase() {
+      if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+      try { return await transport.exportDb(); } catch (e) { throw toCoreError(e); }
+    },
+    async importDatabase(bytes) {
+      if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+      const u8 = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
+      if (!u8) throw coreError({ code: ErrorCode.badRequest, message: 'importDatabase needs a Uint8Array or an ArrayBuffer' });
+      try {
+        state = await transport.importDb(u8);
+      } catch (e) {
+        throw toCoreError(e);
+      }
+      openError = stateError();
+      return state;
+    },
+    async resetToDemo(options) {
+      if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+      if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'resetToDemo options must be an object' });
+      const seeded = (OPERATION_NAMES as readonly string[]).includes('mock.seed');
+      const params: Record<string, unknown> = { size: options?.size ?? 'demo' };
+      if (options?.seed !== undefined) params.seed = options.seed;
+      const request = seeded ? requestText('mock.seed', params, actor, undefined) : null;
+      let out: { state: OpenState; seed: unknown };
+      try {
+        out = await transport.reset(request, progressFor('mock.seed') ?? (() => {}));
+      } catch (e) {
+        throw toCoreError(e);
+      }
+      state = out.state;
+      openError = stateError();
+      actor = actorFromSeed(out.seed);  // the old ids are gone with the old data
+      return { seeded, seed: out.seed, state };
+    },
+    async memoryStats() {
+      if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+      try { return await transport.stats(); } catch (e) { throw toCoreError(e); }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try { await transport.close(); } catch { /* close never rejects */ }
+    },
+  };
+
+  const core = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(Object.getOwnPropertyDescriptors(methods))) {
+    Object.defineProperty(core, key, { ...Object.getOwnPropertyDescriptor(methods, key)!, enumerable: true });
+  }
+  // One method per operation, nested on the dots of its name.
+  for (const name of OPERATION_NAMES as readonly string[]) {
+    const parts = name.split('.');
+    if (RESERVED.has(parts[0])) continue;
+    const method = (params?: unknown, options?: CallOptions) => run(name, params, options);
+    let node = core;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      const last = i === parts.length - 1;
+      const existing = node[part] as Record<string, unknown> | undefined;
+      if (last) {
+        // A name that is also a prefix (an op "a.b" next to "a.b.c") keeps its children.
+        node[part] = existing ? Object.assign(method, existing) : method;
+      } else {
+        if (existing === undefined) node[part] = {};
+        node = node[part] as Record<string, unknown>;
+      }
+    }
+  }
+  return Object.freeze(core) as unknown as Core;
+}

@@ -1,0 +1,165 @@
+// The dedicated worker that owns the wasm module and the database in the browser. Started by
+// client.ts (openCore); speaks protocol.ts. One request runs at a time, in arrival order.
+//
+// Storage: OPFS sync access handles (or IndexedDB chunks) mounted at /db through the ECSTORE
+// file system; SQLite's unix VFS on top (see persistence.ts and docs/adr/0007-browser-storage.md).
+// The worker holds the Web Lock "episodes-core:<name>" while the database is open, so a second
+// tab is told "locked" (or waits) instead of touching the files.
+import { fromFactory } from '../../../bindings/js/core.mjs';
+import type { CoreModule } from '../../../bindings/js/core.mjs';
+import { Engine } from './engine';
+import { coreError, errorData, ErrorCode } from './errors';
+import { openBrowserStorage } from './persistence';
+import type { BrowserStorage } from './persistence';
+import { DATABASE_NAME_PATTERN, lockName } from './protocol';
+import type { OpenRequest, OpenState, StorageTuning, WorkerMessage, WorkerRequest } from './protocol';
+
+interface WorkerScope {
+  onmessage: ((ev: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
+  navigator: Navigator;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+const MOUNT = '/db';
+
+let api: CoreModule | null = null;
+let engine: Engine | null = null;
+let storage: BrowserStorage | null = null;
+let releaseLock: (() => void) | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (ev) => {
+  const msg = ev.data;
+  queue = queue.then(() => handle(msg));
+};
+
+async function handle(msg: WorkerRequest): Promise<void> {
+  try {
+    const [result, transfer] = await dispatch(msg);
+    scope.postMessage({ type: 'done', id: msg.id, ok: true, result }, transfer);
+  } catch (e) {
+    scope.postMessage({ type: 'done', id: msg?.id ?? -1, ok: false, error: errorData(e) });
+  }
+}
+
+function needEngine(): Engine {
+  if (!engine) throw coreError({ code: ErrorCode.closed, message: 'the database is not open' });
+  return engine;
+}
+
+function progressFor(id: number) {
+  return (done: number, total: number, phase: string) => scope.postMessage({ type: 'progress', id, done, total, phase });
+}
+
+async function dispatch(msg: WorkerRequest): Promise<[unknown, Transferable[]]> {
+  switch (msg.type) {
+    case 'open':
+      return [await open(msg), []];
+    case 'call':
+      return [await needEngine().call(msg.request, msg.progress ? progressFor(msg.id) : null), []];
+    case 'export': {
+      const bytes = needEngine().exportBytes();
+      return [bytes, [bytes.buffer]];
+    }
+    case 'import':
+      return [await needEngine().importBytes(msg.bytes), []];
+    case 'reset':
+      return [await needEngine().reset(msg.seed ? msg.request : null, progressFor(msg.id)), []];
+    case 'stats':
+      return [needEngine().stats(), []];
+    case 'close':
+      close();
+      return [null, []];
+    default:
+      throw coreError({ code: ErrorCode.badRequest, message: `unknown worker request ${(msg as { type?: unknown })?.type}` });
+  }
+}
+
+function acquireLock(name: string, mode: 'fail' | 'wait' | number): Promise<() => void> {
+  const locks = scope.navigator?.locks;
+  if (!locks) return Promise.resolve(() => {});  // no Web Locks: OPFS handles are still exclusive
+  const locked = () => coreError({
+    code: ErrorCode.locked,
+    message: `the database "${name}" is open in another tab or window; close it there or use that tab`,
+  });
+  return new Promise((resolve, reject) => {
+    const options: LockOptions = {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (mode === 'fail') {
+      options.ifAvailable = true;
+    } else if (typeof mode === 'number') {
+      const abort = new AbortController();
+      options.signal = abort.signal;
+      timer = setTimeout(() => abort.abort(), Math.max(0, mode));
+    }
+    locks.request(lockName(name), options, (lock) => {
+      clearTimeout(timer);
+      if (!lock) {
+        reject(locked());
+        return undefined;
+      }
+      return new Promise<void>((release) => resolve(() => release()));
+    }).catch((e: unknown) => {
+      clearTimeout(timer);
+      reject((e as DOMException)?.name === 'AbortError' ? locked() : e);
+    });
+  });
+}
+
+const DEFAULT_TUNING: Record<string, StorageTuning> = {
+  // Measured in bench/browser (docs/BENCHMARKS.md): see docs/adr/0007-browser-storage.md.
+  opfs: { journalMode: 'TRUNCATE', synchronous: 'FULL' },
+  // The IndexedDB transaction after each call is the atomic unit; SQLite needs no file journal.
+  idb: { journalMode: 'MEMORY', synchronous: 'OFF' },
+  memory: {},
+};
+
+async function open(msg: OpenRequest): Promise<OpenState> {
+  if (engine) throw coreError({ code: ErrorCode.badRequest, message: 'this worker already has an open database' });
+  if (typeof msg.name !== 'string' || !DATABASE_NAME_PATTERN.test(msg.name)) {
+    throw coreError({ code: ErrorCode.badRequest, message: 'name must match [A-Za-z0-9_-]{1,64}', path: ['name'] });
+  }
+  const persistent = msg.storage !== 'memory';
+  if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
+  try {
+    const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
+    const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
+    let factory: (arg: object) => Promise<unknown>;
+    try {
+      factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
+    } catch (e) {
+      throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
+    }
+    api = await fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+    let path = ':memory:';
+    if (persistent) {
+      storage = await openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
+      api.FS.mkdir(MOUNT);
+      api.FS.mount(api.module.ECSTORE, { files: storage.files }, MOUNT);
+      path = `${MOUNT}/${storage.dbFile}`;
+    }
+    const kind = storage?.kind ?? 'memory';
+    engine = new Engine(api, {
+      kind,
+      path,
+      tmpDir: '/tmp',
+      commit: () => storage?.commit() ?? Promise.resolve(),
+      tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
+      idSeed: msg.idSeed,
+    });
+    return engine.open();
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+function close(): void {
+  try { engine?.close(); } catch { /* close never fails the caller */ }
+  engine = null;
+  try { storage?.close(); } catch { /* idem */ }
+  storage = null;
+  releaseLock?.();
+  releaseLock = null;
+}

@@ -1,0 +1,251 @@
+// The engine: one wasm module + one database, behind the operations the client offers
+// (call, export, import, reset, stats, close). It runs in-process under Node and inside
+// core.worker.ts in the browser; only the storage host differs. Everything here is synchronous
+// except the durability barrier `host.commit()`, awaited after every change.
+//
+// Rules kept here (the "never lose data" part of the client):
+// - a stored database that does not open is never wiped: the engine goes to status "broken",
+//   every operation answers CoreError "unavailable", and export returns the raw stored bytes;
+//   only an explicit import or reset replaces it;
+// - an import is validated completely (header, quick_check, opening it with the core, which
+//   refuses foreign/newer schemas and upgrades older ones) on a temporary copy before it
+//   replaces anything, and the replacement is one SQLite transaction on the target (backup API),
+//   so it is all-or-nothing.
+import type { CoreHandle, CoreModule, MemoryStats, ProgressFn } from '../../../bindings/js/core.mjs';
+import { coreError, CoreError, errorData, ErrorCode, toCoreError } from './errors';
+import { checkImportHeader } from './persistence';
+import type { OpenState, StorageKind, StorageTuning } from './protocol';
+
+export interface EngineHost {
+  kind: StorageKind;
+  /** Path of the database file in the module's file system (or ":memory:"). */
+  path: string;
+  /** Directory for temporary files (import staging, export copies). */
+  tmpDir: string;
+  /** Resolves when every change made so far is durable. */
+  commit(): Promise<void>;
+  tuning?: StorageTuning;
+  idSeed?: number;
+}
+
+let tmpCounter = 0;
+
+export class Engine {
+  readonly #api: CoreModule;
+  readonly #host: EngineHost;
+  #handle: CoreHandle | null = null;
+  #openError: CoreError | null = null;
+  #progress: ProgressFn | null = null;
+  #schemaVersion: number | null = null;
+  #closed = false;
+
+  constructor(api: CoreModule, host: EngineHost) {
+    this.#api = api;
+    this.#host = host;
+  }
+
+  /** Opens the database. Never throws for a bad stored database: see state(). */
+  open(): OpenState {
+    this.#closeHandle();
+    this.#openError = null;
+    try {
+      const h = this.#api.open(this.#host.path, { idSeed: this.#host.idSeed ?? 0 });
+      try {
+        if (this.#host.tuning) h.tune(this.#host.tuning);
+        h.setProgress((done, total, phase) => this.#progress?.(done, total, phase));
+      } catch (e) {
+        h.close();
+        throw e;
+      }
+      this.#handle = h;
+    } catch (e) {
+      const error = toCoreError(e);
+      // A bad argument is the caller's mistake, not a state of the stored database.
+      if (error.code === ErrorCode.badRequest) throw error;
+      this.#openError = error;
+    }
+    return this.state();
+  }
+
+  state(): OpenState {
+    return {
+      status: this.#handle ? 'ready' : 'broken',
+      error: this.#openError ? errorData(this.#openError) : null,
+      storage: this.#host.kind,
+      bytes: this.#fileSize(),
+    };
+  }
+
+  /** Runs one request (JSON text); returns its result once the change is durable. */
+  async call(request: string, onProgress?: ProgressFn | null): Promise<unknown> {
+    const h = this.#ready();
+    this.#progress = onProgress ?? null;
+    try {
+      return h.call(request);
+    } finally {
+      this.#progress = null;
+      await this.#host.commit();
+    }
+  }
+
+  /** A consistent copy of the database (or, when it does not open, the raw stored bytes). */
+  exportBytes(): Uint8Array {
+    this.#notClosed();
+    const FS = this.#api.FS;
+    if (!this.#handle) {
+      if (this.#host.path === ':memory:' || !this.#exists(this.#host.path)) {
+        throw coreError({ code: ErrorCode.notFound, message: 'there is no stored database to export' });
+      }
+      return FS.readFile(this.#host.path);
+    }
+    const tmp = this.#tmpPath('export');
+    try {
+      this.#handle.exportTo(tmp);
+      return FS.readFile(tmp);
+    } finally {
+      this.#removeFile(tmp);
+    }
+  }
+
+  /** Replaces the database with `bytes` after validating them; nothing changes on failure. */
+  async importBytes(bytes: Uint8Array): Promise<OpenState> {
+    this.#notClosed();
+    checkImportHeader(bytes, this.schemaVersion());
+    const FS = this.#api.FS;
+    const tmp = this.#tmpPath('import');
+    try {
+      try {
+        FS.writeFile(tmp, bytes);
+      } catch (e) {
+        throw coreError({ code: ErrorCode.io, message: `cannot stage the import: ${(e as Error)?.message ?? e}` }, e);
+      }
+      const info = this.#api.inspectDatabase(tmp);
+      if (info.quickCheck !== 'ok') {
+        throw coreError({ code: ErrorCode.notADatabase, message: `the file is damaged (quick_check: ${info.quickCheck})` });
+      }
+      // The core's own open checks application_id and schema version and upgrades older files.
+      this.#api.open(tmp).close();
+      // Replace: one SQLite transaction on the target (its rollback journal makes it atomic).
+      if (this.#handle) {
+        this.#handle.importFrom(tmp);  // into the open connection (works for ":memory:" too)
+        await this.#host.commit();
+        return this.state();
+      }
+      // Broken: the damaged file cannot be a backup destination; empty it, then copy.
+      this.#wipe();
+      try {
+        this.#api.copyDatabase(tmp, this.#host.path);
+      } finally {
+        this.open();
+        await this.#host.commit();
+      }
+      return this.state();
+    } finally {
+      this.#removeFile(tmp);
+    }
+  }
+
+  /**
+   * Empties the database (explicit user action) and, given a seed request (mock.seed), fills it.
+   * Works in the broken state too: that is the "reset" the page offers.
+   */
+  async reset(seedRequest: string | null, onProgress?: ProgressFn | null): Promise<{ state: OpenState; seed: unknown }> {
+    this.#notClosed();
+    this.#closeHandle();
+    this.#wipe();
+    let state = this.open();
+    let seed: unknown = null;
+    if (state.status === 'ready' && seedRequest) {
+      seed = await this.call(seedRequest, onProgress);
+      state = this.state();
+    } else {
+      await this.#host.commit();
+    }
+    if (state.status !== 'ready') throw coreError(state.error ?? { code: ErrorCode.internal, message: 'reset failed' });
+    return { state, seed };
+  }
+
+  stats(): MemoryStats {
+    return this.#api.memoryStats();
+  }
+
+  /** The schema version this build writes (meta.version of the module). */
+  schemaVersion(): number {
+    if (this.#schemaVersion === null) {
+      const h = this.#handle ?? this.#api.open(':memory:');
+      try {
+        const v = h.call({ op: 'meta.version' }) as { schemaVersion: number };
+        this.#schemaVersion = v.schemaVersion;
+      } finally {
+        if (h !== this.#handle) h.close();
+      }
+    }
+    return this.#schemaVersion;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#closeHandle();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  #ready(): CoreHandle {
+    this.#notClosed();
+    if (this.#handle) return this.#handle;
+    const why = this.#openError;
+    throw coreError({
+      code: ErrorCode.unavailable,
+      message: `the stored database could not be opened (${why?.code}: ${why?.message}); ` +
+        'export its raw bytes, import a database file or reset',
+    }, why ?? undefined);
+  }
+
+  #notClosed(): void {
+    if (this.#closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
+  }
+
+  #closeHandle(): void {
+    const h = this.#handle;
+    this.#handle = null;
+    h?.close();
+  }
+
+  #exists(path: string): boolean {
+    try {
+      return this.#api.FS.analyzePath(path).exists;
+    } catch {
+      return false;
+    }
+  }
+
+  #fileSize(): number | null {
+    if (this.#host.path === ':memory:') return null;
+    try {
+      return this.#api.FS.stat(this.#host.path).size;
+    } catch {
+      return null;
+    }
+  }
+
+  // Empties the database file and its journal (the file stays: OPFS handles are pre-opened).
+  #wipe(): void {
+    if (this.#host.path === ':memory:') return;
+    for (const p of [this.#host.path, `${this.#host.path}-journal`]) {
+      if (this.#exists(p)) this.#api.FS.truncate(p, 0);
+    }
+  }
+
+  #tmpPath(what: string): string {
+    tmpCounter += 1;
+    return `${this.#host.tmpDir}/ec-${what}-${Date.now().toString(36)}-${tmpCounter}-${Math.random().toString(36).slice(2)}.sqlite`;
+  }
+
+  #removeFile(path: string): void {
+    for (const p of [path, `${path}-journal`]) {
+      try {
+        if (this.#exists(p)) this.#api.FS.unlink(p);
+      } catch { /* best effort */ }
+    }
+  }
+}

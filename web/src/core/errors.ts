@@ -1,0 +1,65 @@
+// The client's errors: the ONE CoreError class of bindings/js/core.mjs, re-exported, plus the
+// helpers that turn anything thrown (or error data received from the worker) into it.
+import { CoreError, errorFrom } from '../../../bindings/js/core.mjs';
+import type { CoreErrorData, CoreIssue } from '../../../bindings/js/core.mjs';
+
+export { CoreError };
+export type { CoreErrorData, CoreIssue };
+
+/**
+ * Error codes a client may see. The core's codes (core/errors.hpp) plus those of the client and
+ * its storage. `code` is the stable part of a CoreError; `message` is for people.
+ */
+export const ErrorCode = {
+  /** Params failed validation; `issues` lists every problem. */
+  invalid: 'invalid',
+  /** Malformed request: unknown op, wrong JS type, value JSON cannot carry, bad option. */
+  badRequest: 'bad_request',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  planLimit: 'plan_limit',
+  forbidden: 'forbidden',
+  budgetExceeded: 'budget_exceeded',
+  staleLease: 'stale_lease',
+  /** The database (stored or imported) has a newer schema than this build knows. */
+  schemaTooNew: 'schema_too_new',
+  /** Not an SQLite file, damaged, or made by another application. */
+  notADatabase: 'not_a_database',
+  /** Storage failed (OPFS/IndexedDB error, quota). */
+  io: 'io',
+  internal: 'internal',
+  /** The client was closed. */
+  closed: 'closed',
+  /** The database is open in another tab (Web Locks). */
+  locked: 'locked',
+  /** The stored database could not be opened; only export of the raw bytes, import and reset work. */
+  unavailable: 'unavailable',
+  /** The wasm module aborted (e.g. out of memory); reopen the client. */
+  aborted: 'aborted',
+  /** The requested storage does not exist in this environment. */
+  unsupported: 'unsupported',
+} as const;
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Builds a CoreError from error data ({code, message, path, issues}). */
+export function coreError(data: CoreErrorData, cause?: unknown): CoreError {
+  return errorFrom(data, cause);
+}
+
+/** Any thrown value -> CoreError (a CoreError passes through unchanged). */
+export function toCoreError(e: unknown, fallbackCode: string = ErrorCode.internal): CoreError {
+  if (e instanceof CoreError) return e;
+  if (e && typeof e === 'object' && typeof (e as CoreErrorData).code === 'string' &&
+      typeof (e as CoreErrorData).message === 'string' && !(e instanceof Error)) {
+    return errorFrom(e);  // plain error data (from postMessage)
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'number'
+    ? `unexpected numeric exception ${e}` : String(e);
+  return errorFrom({ code: fallbackCode, message }, e);
+}
+
+/** CoreError -> plain data that survives postMessage/JSON. */
+export function errorData(e: unknown): Required<CoreErrorData> {
+  const c = toCoreError(e);
+  return { code: c.code, message: c.message, path: c.path, issues: c.issues };
+}
