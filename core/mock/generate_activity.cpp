@@ -30,8 +30,8 @@ void generate_activity(Plan& p, Writer& w) {
       p.add_event(ui, "onboarding.completed", {{"durationSeconds", secs}, {"stepsCompleted", 4}},
                   started + secs * 1000);
     } else {
-      p.add_event(ui, "onboarding.step_completed", {{"step", re.chance(1, 2) ? "choose-topic" : "set-cadence"}},
-                  started + re.range(2, 20) * kMinute);
+      const char* step = re.chance(1, 2) ? "choose-topic" : "set-cadence";
+      p.add_event(ui, "onboarding.step_completed", {{"step", step}}, started + re.range(2, 20) * kMinute);
     }
   }
   for (const auto& pr : p.projects) {
@@ -65,6 +65,7 @@ void generate_activity(Plan& p, Writer& w) {
   const size_t e_id = et.col("id"), e_org = et.col("organizationId"), e_user = et.col("userId"),
                e_type = et.col("eventType"), e_data = et.col("eventData"), e_at = et.col("occurredAt"),
                e_c = et.col("createdAt"), e_u = et.col("updatedAt");
+  event_ids.reserve_sorted(p.events.size());
   for (const auto& ev : p.events) {
     Row r = et.row();
     r[e_id] = event_ids.next();
@@ -84,6 +85,7 @@ void generate_activity(Plan& p, Writer& w) {
                a_action = at.col("action"), a_type = at.col("entityType"), a_eid = at.col("entityId"),
                a_changes = at.col("changes"), a_at = at.col("occurredAt"), a_c = at.col("createdAt"),
                a_u = at.col("updatedAt");
+  audit_ids.reserve_sorted(p.audit.size());
   for (const auto& a : p.audit) {
     Row r = at.row();
     r[a_id] = audit_ids.next();

@@ -89,9 +89,12 @@ void generate_chat(Plan& p, Writer& w) {
     for (int64_t turn = 0; turn < turns; ++turn) {
       messages[si].push_back(Msg{"user", turn == 0 ? first : rm.pick(corpus::kChatFollowUps), t});
       t += rm.range(8, 40) * 1000;
-      std::string text = corpus::fill(rm.pick(corpus::kAssistantReplies), "point", rm.pick(topic.points));
+      const std::string tpl = rm.pick(corpus::kAssistantReplies);
+      std::string text = corpus::fill(tpl, "point", rm.pick(topic.points));
       text = corpus::fill(corpus::fill(text, "project", pr.name), "n", std::to_string(e.number));
-      reply(si, t, text, rm.range(2'000, 16'000) + turn * 1'500, rm.range(80, 900));
+      const int64_t in = rm.range(2'000, 16'000) + turn * 1'500;
+      const int64_t out = rm.range(80, 900);
+      reply(si, t, text, in, out);
       t += rm.range(30, 300) * 1000;
     }
     p.sessions[si].updated = messages[si].back().at;
@@ -117,11 +120,13 @@ void generate_chat(Plan& p, Writer& w) {
                                    " and build one table with all the numbers you mentioned, with sources.",
                                at - 2 * kMinute});
     const Instant done = (at == p.burst_today ? p.burst_cutoff_today : p.burst_cutoff_past) - 5 * kMinute;
+    const int64_t in = rm.range(150'000, 190'000);
+    const int64_t out = rm.range(3'000, 6'000);
     reply(si, done,
           "I've read all past editions and extracted the figures into the table below. Note: this took many "
           "long-context calls and used up today's budget — new episodes will wait until the limit resets at "
           "midnight UTC.\n\n| Edition | Figure | Source |\n|---|---|---|\n| #1 | see episode | linked |",
-          rm.range(150'000, 190'000), rm.range(3'000, 6'000));
+          in, out);
     p.sessions[si].updated = done;
     p.burst_sessions.push_back(si);
   }
@@ -157,6 +162,9 @@ void generate_chat(Plan& p, Writer& w) {
                m_role = mt.col("role"), m_content = mt.col("content"), m_in = mt.col("inputTokens"),
                m_out = mt.col("outputTokens"), m_cost = mt.col("costMicros"), m_c = mt.col("createdAt"),
                m_u = mt.col("updatedAt");
+  size_t total = 0;
+  for (const auto& m : messages) total += m.size();
+  message_ids.reserve_sorted(total);
   for (size_t si = 0; si < p.sessions.size(); ++si) {
     const std::string& org = p.orgs[p.projects[p.sessions[si].project].org].id;
     for (const auto& m : messages[si]) {

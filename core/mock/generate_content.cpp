@@ -58,7 +58,9 @@ Body compose(Rng& r, const EpisodeM& e, const ProjectM& pr) {
   }
   b.text += std::string("\n## ") + sections[1] + "\n\n";
   quoted(corpus::fill(r.pick(corpus::kParagraphs), "point", point()));
-  b.text += "\n\n1. " + capitalised(point()) + "\n2. " + capitalised(point()) + "\n\n## Further reading\n\n";
+  const std::string first = capitalised(point());
+  const std::string second = capitalised(point());
+  b.text += "\n\n1. " + first + "\n2. " + second + "\n\n## Further reading\n\n";
   for (const auto& l : t.links) b.text += std::string("- [") + l.text + "](" + l.url + ")\n";
   b.text += std::string("\n> ") + r.pick(corpus::kClosings) + "\n";
   return b;
@@ -87,6 +89,9 @@ void generate_content(Plan& p, Writer& w) {
     size_t org, user;
   };
   std::vector<Pending> highlights;
+  uint64_t finished = 0;
+  for (const auto& e : p.episodes) finished += e.generated ? 1 : 0;
+  block_ids.reserve_sorted(finished);
   for (auto& e : p.episodes) {
     if (!e.generated) continue;
     const ProjectM& pr = p.projects[e.project];
@@ -113,7 +118,6 @@ void generate_content(Plan& p, Writer& w) {
       const size_t user = org_users[rh.below(org_users.size())];
       const Instant at = *e.generated + rh.range(10, std::max<int64_t>(11, (end - *e.generated) / kMinute - 1)) * kMinute;
       Row h = ht.row();
-      h[h_id] = highlight_ids.next();
       h[h_org] = p.orgs[pr.org].id;
       h[h_ep] = e.id;
       h[h_block] = block_id;
@@ -133,7 +137,9 @@ void generate_content(Plan& p, Writer& w) {
     }
   }
   w.phase("Highlight");
-  for (const auto& h : highlights) {
+  highlight_ids.reserve_sorted(highlights.size());
+  for (auto& h : highlights) {
+    h.row[h_id] = highlight_ids.next();
     ht.insert(h.row);
     const json j = ht.to_json(h.row);
     json created = j;

@@ -32,7 +32,8 @@ void generate_notes(Plan& p, Writer& w) {
       r[n_org] = p.orgs[pr.org].id;
       r[n_proj] = pr.id;
       r[n_author] = p.users[author].id;
-      r[n_content] = corpus::fill(rn.pick(corpus::kPlanningNotes), "point", rn.pick(topic.points));
+      const std::string tpl = rn.pick(corpus::kPlanningNotes);
+      r[n_content] = corpus::fill(tpl, "point", rn.pick(topic.points));
       r[n_c] = at;
       r[n_u] = at;
       // Applied in the first finished episode generated after the note, or dismissed, or open.

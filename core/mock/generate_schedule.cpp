@@ -45,7 +45,9 @@ void plan_schedule(Plan& p) {
   // The runaway bursts (TokenUsage writes them): from the cutoff on, the budget is spent.
   p.burst_today = today + 5 * kHour + rb.range(0, 60) * kMinute;
   p.burst_cutoff_today = p.burst_today + 150 * kMinute;
-  p.burst_past = today - rb.range(5, 12) * kDay + 5 * kHour + rb.range(0, 60) * kMinute;
+  // (One draw per statement: the evaluation order of operands differs between compilers.)
+  p.burst_past = today - rb.range(5, 12) * kDay + 5 * kHour;
+  p.burst_past += rb.range(0, 60) * kMinute;
   p.burst_cutoff_past = p.burst_past + 150 * kMinute;
   const Instant past_day_end = floor_div(p.burst_past, kDay) * kDay + kDay;
 
@@ -91,7 +93,6 @@ void plan_schedule(Plan& p) {
     int64_t number = 0;
     for (const auto& o : occ) {
       QueueM q;
-      q.id = queue_ids.next();
       q.project = pi;
       q.scheduled = o.utc;
       q.run_after = o.utc;
@@ -154,7 +155,6 @@ void plan_schedule(Plan& p) {
       }
       if (!q.attempts.empty()) {
         EpisodeM e;
-        e.id = episode_ids.next();
         e.project = pi;
         e.queue = p.queue.size();
         e.number = ++number;
@@ -202,7 +202,6 @@ void plan_schedule(Plan& p) {
     else ahead = history(pr, w.from, *w.until);
     for (const auto& o : ahead) {
       QueueM q;
-      q.id = queue_ids.next();
       q.project = pi;
       q.scheduled = o.utc;
       q.run_after = o.utc;
@@ -212,6 +211,11 @@ void plan_schedule(Plan& p) {
       p.queue.push_back(std::move(q));
     }
   }
+  // Ids in insertion order (see IdStream::reserve_sorted).
+  queue_ids.reserve_sorted(p.queue.size());
+  for (auto& q : p.queue) q.id = queue_ids.next();
+  episode_ids.reserve_sorted(p.episodes.size());
+  for (auto& e : p.episodes) e.id = episode_ids.next();
 }
 
 void write_schedule(Plan& p, Writer& w) {

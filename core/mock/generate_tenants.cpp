@@ -130,7 +130,11 @@ void plan_tenants(Plan& p) {
 
   // Projects per organization, within plan limits (team: 100).
   std::vector<int64_t> pw;
-  for (size_t i = 0; i < p.orgs.size(); ++i) pw.push_back(p.demo ? 1 : rp.range(1, 12) * rp.range(1, 4));
+  for (size_t i = 0; i < p.orgs.size(); ++i) {
+    // One draw per statement: operand evaluation order differs between GCC and clang.
+    const int64_t a = p.demo ? 1 : rp.range(1, 12);
+    pw.push_back(p.demo ? 1 : a * rp.range(1, 4));
+  }
   const auto per_org = allocate(c.projects, pw, 1, 100);
   for (size_t o = 0; o < p.orgs.size(); ++o) {
     const int64_t n = per_org[o];
@@ -219,11 +223,13 @@ void plan_tenants(Plan& p) {
       const int64_t dpw = std::count(pr.cadence.days.begin(), pr.cadence.days.end(), true);
       pr.target_episodes = dpw * rp.range(60, 140);  // a weight until plan_schedule allocates
       if (pr.status == "paused") {
-        pr.ended = p.now - rp.range(2, 20) * kDay - rp.range(0, 10) * kHour;
+        pr.ended = p.now - rp.range(2, 20) * kDay;
+        *pr.ended -= rp.range(0, 10) * kHour;
         const int64_t resume = floor_div(p.now, kDay) + rp.range(7, 40);
         pr.cadence.paused_until = civil_from_days(resume);
       } else if (pr.status == "archived") {
-        pr.ended = p.now - rp.range(15, 120) * kDay - rp.range(0, 10) * kHour;
+        pr.ended = p.now - rp.range(15, 120) * kDay;
+        *pr.ended -= rp.range(0, 10) * kHour;
       }
       const auto choice = schedule::resolve_zone(pr.cadence, p.users[pr.owner].timezone);
       pr.zone = choice.zone;
@@ -261,7 +267,8 @@ void write_tenants(Plan& p, Writer& w) {
   for (auto& pr : p.projects) {
     Instant first = pr.queue.empty() ? p.now - 30 * kDay : p.queue[pr.queue.front()].scheduled;
     if (pr.ended) first = std::min(first, *pr.ended - 10 * kDay);
-    pr.created = first - rt.range(1, 9) * kDay - rt.range(0, 600) * kMinute;
+    pr.created = first - rt.range(1, 9) * kDay;
+    pr.created -= rt.range(0, 600) * kMinute;
     pr.updated = pr.created;
     const int64_t n = rm.weighted({4, 3, 2, 2});
     for (int64_t k = 0; k < n; ++k) {
@@ -281,7 +288,8 @@ void write_tenants(Plan& p, Writer& w) {
   for (auto& o : p.orgs) {
     Instant earliest = p.now - 20 * kDay;
     for (size_t pi : o.projects) earliest = std::min(earliest, p.projects[pi].created);
-    o.created = earliest - ru.range(2, 30) * kDay - ru.range(0, 23) * kHour;
+    o.created = earliest - ru.range(2, 30) * kDay;
+    o.created -= ru.range(0, 23) * kHour;
     for (size_t k = 0; k < o.users.size(); ++k) {
       UserM& u = p.users[o.users[k]];
       if (k == 0) {

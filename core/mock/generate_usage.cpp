@@ -43,6 +43,9 @@ void generate_usage(Plan& p, Writer& w) {
                c_ep = t.col("episodeId"), c_sess = t.col("chatSessionId"), c_model = t.col("model"),
                c_in = t.col("inputTokens"), c_out = t.col("outputTokens"), c_cost = t.col("costMicros"),
                c_at = t.col("occurredAt"), c_c = t.col("createdAt"), c_u = t.col("updatedAt");
+  int64_t total = fixed;
+  for (auto n : calls) total += n;
+  usage_ids.reserve_sorted(static_cast<uint64_t>(total));
   std::map<int64_t, int64_t> budget_org_spend;  // UTC day -> cost, for the bursts
   auto write = [&](size_t project, const std::string* episode, const std::string* session, const corpus::Model& m,
                    int64_t in, int64_t out, Instant at) {
@@ -81,12 +84,14 @@ void generate_usage(Plan& p, Writer& w) {
       if (k == 0 && n > 2) {
         write(q.project, &episode, nullptr, corpus::kEmbeddingModel, ru.range(500, 8'000), 0, when);
       } else if (k == 1 && n > 3) {
-        write(q.project, &episode, nullptr, models[3], ru.range(2'000, 8'000), ru.range(300, 1'200), when);
+        const int64_t in = ru.range(2'000, 8'000);
+        write(q.project, &episode, nullptr, models[3], in, ru.range(300, 1'200), when);
       } else if (k == n - 1 && n > 4 && !at.failed) {
-        write(q.project, &episode, nullptr, models[2], ru.range(4'000, 12'000), ru.range(200, 800), when);
+        const int64_t in = ru.range(4'000, 12'000);
+        write(q.project, &episode, nullptr, models[2], in, ru.range(200, 800), when);
       } else {
-        write(q.project, &episode, nullptr, models[primary[q.project]], ru.range(6'000, 30'000),
-              ru.range(800, 4'000), when);
+        const int64_t in = ru.range(6'000, 30'000);
+        write(q.project, &episode, nullptr, models[primary[q.project]], in, ru.range(800, 4'000), when);
       }
     }
   }

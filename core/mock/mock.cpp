@@ -18,6 +18,47 @@ json Report::to_json() const {
               {"overBudgetOrganizationId", over_budget_org}};
 }
 
+namespace {
+
+// Drops the secondary indexes of every table but token_usage_daily (its unique index serves the
+// roll-up) and the triggers on token_usage; returns their SQL to re-create.
+std::vector<std::string> begin_bulk(store::Db& db) {
+  std::vector<std::string> saved, drops;
+  auto& st = db.prepare(
+      "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
+      "((type = 'index' AND tbl_name != 'token_usage_daily') OR (type = 'trigger' AND tbl_name = 'token_usage')) "
+      "ORDER BY rowid");
+  while (st.step()) {
+    saved.push_back(st.text(2));
+    drops.push_back("DROP " + std::string(st.text(0) == "index" ? "INDEX " : "TRIGGER ") + st.text(1));
+  }
+  st.reset();
+  for (const auto& d : drops) db.exec(d);
+  return saved;
+}
+
+// TokenUsageDaily exactly as the insert trigger (core/schema/ddl_sqlite.cpp) would have kept it:
+// one row per (organization, UTC day), inserted in order of the day's first call, id derived
+// from both, sums and count of the calls, createdAt of the first call, updatedAt of the latest.
+void end_bulk(store::Db& db, const std::vector<std::string>& saved, Writer& w) {
+  w.phase("TokenUsageDaily");
+  db.exec(R"SQL(
+INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, call_count,
+                               created_at, updated_at)
+SELECT substr(g.org, 1, 24) || strftime('0000%Y%m%d', u.occurred_at / 1000, 'unixepoch'), g.org, g.day,
+       g.input, g.output, g.cost, g.calls, u.created_at, g.updated
+FROM (SELECT organization_id AS org, date(occurred_at / 1000, 'unixepoch') AS day, sum(input_tokens) AS input,
+             sum(output_tokens) AS output, sum(cost_micros) AS cost, count(*) AS calls,
+             max(created_at) AS updated, min(rowid) AS first
+      FROM token_usage GROUP BY 1, 2) g
+JOIN token_usage u ON u.rowid = g.first
+ORDER BY g.first)SQL");
+  w.phase("indexes");
+  for (const auto& sql : saved) db.exec(sql);
+}
+
+}  // namespace
+
 int64_t estimate_rows(const Plan& p) {
   const int64_t e = static_cast<int64_t>(p.episodes.size());
   return static_cast<int64_t>(p.orgs.size() + p.users.size() + p.projects.size() + p.queue.size()) + 2 * e +
@@ -45,7 +86,24 @@ Report seed(store::Store& s, const Options& o) {
   plan_tenants(p);
   plan_schedule(p);
   w.set_total(estimate_rows(p));
+  const bool bulk = o.bulk.value_or(o.size == Size::Large);
+  // Outside a transaction only (inside one SQLite ignores it); restored below.
+  if (bulk && !s.db().in_transaction()) s.db().exec("PRAGMA foreign_keys = OFF");
+  struct Restore {
+    store::Db& db;
+    bool on;
+    ~Restore() {
+      if (on && !db.in_transaction()) {
+        try {
+          db.exec("PRAGMA foreign_keys = ON");
+        } catch (...) {  // a destructor never throws; the connection stays usable either way
+        }
+      }
+    }
+  } restore{s.db(), bulk};
   s.db().transaction([&] {
+    std::vector<std::string> deferred;
+    if (bulk) deferred = begin_bulk(s.db());
     write_tenants(p, w);
     write_schedule(p, w);
     generate_chat(p, w);
@@ -53,6 +111,7 @@ Report seed(store::Store& s, const Options& o) {
     generate_notes(p, w);
     generate_content(p, w);
     generate_activity(p, w);
+    if (bulk) end_bulk(s.db(), deferred, w);
   });
   Report r;
   for (const auto& e : schema::entities()) r.rows[e.name] = s.db().query_int("SELECT count(*) FROM " + e.table, {});

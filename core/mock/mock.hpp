@@ -36,6 +36,11 @@ struct Options {
   /// 0 = the size's default: every row for demo/small, 1 in 64 for large).
   int64_t validate_every = 0;
   Progress progress;
+  /// Bulk load: foreign-key enforcement off, secondary indexes and TokenUsage's insert
+  /// trigger dropped while writing, then TokenUsageDaily filled by one aggregate equivalent to
+  /// the trigger and everything restored from its stored SQL (docs/adr/0006). Same rows as the
+  /// normal path (tested); default: on for `large` only.
+  std::optional<bool> bulk;
   /// Test hook: extra salt per table stream name ("Episode", "ChatMessage", …) to prove that
   /// changing one generator leaves the others' rows unchanged.
   std::map<std::string, uint64_t> stream_salt;
