@@ -287,15 +287,21 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
     budget::close_for_item(s, as, item["id"], "released", now);
   }
 
-  const std::string due =
-      "q.organization_id = ? AND ((q.status = 'pending' AND q.run_after <= ?) OR "
-      "(q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts)) AND EXISTS (SELECT 1 FROM "
-      "projects p WHERE p.id = q.project_id AND p.organization_id = q.organization_id AND p.status = 'active' AND "
-      "p.deleted_at IS NULL) ORDER BY q.scheduled_for, q.id LIMIT ?";
-  Stmt& st = s.db().prepare("SELECT q.id FROM episode_schedule_queue q WHERE " + due);
+  // Two index ranges of (organization_id, status, run_after) rather than one OR, which would
+  // make SQLite walk every item of the organization.
+  const std::string active_project =
+      " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = q.organization_id "
+      "AND p.status = 'active' AND p.deleted_at IS NULL)";
+  Stmt& st = s.db().prepare(
+      "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE q.organization_id = ? AND "
+      "q.status = 'pending' AND q.run_after <= ?" + active_project +
+      " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE q.organization_id = ? AND "
+      "q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts" + active_project +
+      ") ORDER BY scheduled_for, id LIMIT ?");
   while (static_cast<int64_t>(result.items.size()) < limit) {
     std::vector<std::string> ids;
-    st.bind(1, as.organization_id).bind(2, now).bind(3, now).bind(4, limit - static_cast<int64_t>(result.items.size()));
+    st.bind(1, as.organization_id).bind(2, now).bind(3, as.organization_id).bind(4, now);
+    st.bind(5, limit - static_cast<int64_t>(result.items.size()));
     while (st.step()) ids.push_back(st.text(0));
     st.reset();
     if (ids.empty()) break;
