@@ -2,7 +2,8 @@
 # Installs what is missing, builds both targets and runs every test:
 #   1. native Catch2 + CLI tests (ctest, build/native)
 #   2. the same Catch2 tests built with em++ and run under Node (ctest, build/wasm)
-#   3. JavaScript tests of the wasm module (node --test)
+#   3. JavaScript tests of the wasm module and the typed client (node --test), incl. the type test
+#   4. browser tests of the client + worker + storage in Debian's headless Chromium (node --test)
 # Ends with one total line: "total: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,13 @@ if compgen -G "tests/js/*.test.mjs" >/dev/null; then
   echo "== JavaScript tests (node --test) =="
   node --test tests/js/ 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
   p="$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+fi
+if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
+  echo "== browser tests (headless Chromium) =="
+  node --test --test-concurrency=1 tests/browser/ 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  p="$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
+  [ -n "$p$f" ] || f=1  # the runner itself failed (no summary): count it
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 fi
 rm -f "$log"

@@ -6,7 +6,12 @@ import { loadCore } from '../../../bindings/js/core.mjs';
 export { CoreError } from '../../../bindings/js/core.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const moduleUrl = new URL('../../../build/wasm/bindings/episodes_core_node.mjs', import.meta.url);
+// EC_WASM_DIR (absolute, or relative to the repo) points the tests at another wasm build tree,
+// e.g. a private one while developing; scripts/test.sh always uses build/wasm.
+const wasmDir = process.env.EC_WASM_DIR ?? 'build/wasm';
+export const moduleUrl = wasmDir.startsWith('/')
+  ? new URL(`file://${wasmDir}/bindings/episodes_core_node.mjs`)
+  : new URL(`../../../${wasmDir}/bindings/episodes_core_node.mjs`, import.meta.url);
 
 export async function load() {
   if (!existsSync(moduleUrl)) {

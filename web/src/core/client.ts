@@ -98,7 +98,8 @@ export interface CoreMethods {
   importDatabase(bytes: Uint8Array | ArrayBuffer): Promise<OpenState>;
   /**
    * Empties the database and fills it with the demo data (mock.seed {size:"demo"}) when this
-   * build has mock.seed; otherwise the database is left empty. `size`/`seed` go to mock.seed.
+   * build has mock.seed; otherwise the database is left empty. `size` (default "demo") and
+   * `seed` (default DEMO_SEED = 1) go to mock.seed.
    */
   resetToDemo(options?: { size?: string; seed?: number }): Promise<ResetResult>;
   /** wasm allocator statistics (leak checks, diagnostics). */
@@ -281,6 +282,9 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
 // The client
 // ============================================================================================
 
+/** mock.seed's seed used by resetToDemo() unless another is given. */
+export const DEMO_SEED = 1;
+
 const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'setActor', 'call', 'onProgress', 'exportDatabase',
   'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
 
@@ -411,8 +415,8 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
       if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
       if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'resetToDemo options must be an object' });
       const seeded = (OPERATION_NAMES as readonly string[]).includes('mock.seed');
-      const params: Record<string, unknown> = { size: options?.size ?? 'demo' };
-      if (options?.seed !== undefined) params.seed = options.seed;
+      // The demo is deterministic: the same seed gives the same data after every reset.
+      const params: Record<string, unknown> = { size: options?.size ?? 'demo', seed: options?.seed ?? DEMO_SEED };
       const request = seeded ? requestText('mock.seed', params, actor, undefined) : null;
       let out: { state: OpenState; seed: unknown };
       try {
