@@ -508,10 +508,16 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- TokenUsageDaily: kept equal to the sums of TokenUsage by triggers, exactly as the SQLite
 -- triggers (deterministic id: first 24 characters of the organization id || '0000YYYYMMDD').
+-- Concurrent usage of one organization and day serializes on that day (advisory lock, then row).
 -- ---------------------------------------------------------------------------------------------
 create function private.token_usage_daily_add(p_org uuid, p_at timestamptz, p_in bigint, p_out bigint,
                                               p_cost bigint, p_stamp timestamptz) returns void
   language sql security definer set search_path = '' as $$
+  -- The first usage of a day creates its row: concurrent sessions would race on the three unique
+  -- indexes of that row (id, (organization_id, id), (organization_id, date)), and ON CONFLICT
+  -- arbitrates only one of them. An advisory lock per (organization, day) serializes them; the
+  -- next statement's snapshot then sees the committed row and takes the DO UPDATE path.
+  select pg_advisory_xact_lock(hashtextextended(p_org::text || to_char(p_at at time zone 'UTC', 'YYYYMMDD'), 5));
   insert into public.token_usage_daily as d (id, organization_id, date, input_tokens, output_tokens, cost_micros,
                                              call_count, created_at, updated_at)
   values ((substr(p_org::text, 1, 24) || to_char(p_at at time zone 'UTC', '"0000"YYYYMMDD'))::uuid, p_org,

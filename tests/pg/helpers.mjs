@@ -6,6 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
+// bigint columns (money, counters) as JavaScript numbers: every value here is far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const cli = process.env.EC_CLI || join(root, 'build', 'native', 'episodes-core');
