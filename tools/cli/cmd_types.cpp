@@ -1,8 +1,10 @@
-// `episodes-core types --lang ts`: TypeScript types of every entity and operation.
+// `episodes-core types --lang ts`: TypeScript types of every entity and operation;
+// `--target supabase`: the Supabase Database type of the PostgreSQL migration.
 // `episodes-core docs --api`: the API reference (docs/API.md).
 #include <iostream>
 
 #include "core/api/typescript.hpp"
+#include "core/schema/ts_supabase.hpp"
 #include "tools/cli/command.hpp"
 
 namespace ec::cli {
@@ -17,7 +19,11 @@ int types(const std::vector<std::string>& args) {
     std::cout << api::typescript_types();
     return 0;
   }
-  throw UsageError{"unknown --target '" + target + "' (supported: client)"};
+  if (target == "supabase") {  // the Database type of supabase/migrations (schema-final.ts)
+    std::cout << schema::supabase_types_ts();
+    return 0;
+  }
+  throw UsageError{"unknown --target '" + target + "' (supported: client, supabase)"};
 }
 
 int docs(const std::vector<std::string>& args) {
@@ -27,7 +33,7 @@ int docs(const std::vector<std::string>& args) {
   return 0;
 }
 
-const Register reg_types{{"types", "types --lang ts [--target client]  TypeScript types", &types}};
+const Register reg_types{{"types", "types --lang ts [--target client|supabase]  TypeScript types", &types}};
 const Register reg_docs{{"docs", "docs --api                        the API reference (markdown)", &docs}};
 
 }  // namespace
