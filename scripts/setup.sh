@@ -38,6 +38,13 @@ if [ -f package.json ]; then
     npm ci --no-audit --no-fund --loglevel=error >&2
   fi
 fi
+# The PostgreSQL tests' client (node-postgres), locked in tests/pg/package-lock.json.
+if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -f tests/pg/package.json ]; then
+  if [ ! -d tests/pg/node_modules ] || [ tests/pg/package-lock.json -nt tests/pg/node_modules/.package-lock.json ]; then
+    echo "setup: npm ci (tests/pg)" >&2
+    (cd tests/pg && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+fi
 if [ "${1:-}" = "--web" ] && [ -f web/package.json ]; then
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
     echo "setup: npm ci (web)" >&2

@@ -4,6 +4,7 @@
 #   2. the same Catch2 tests built with em++ and run under Node (ctest, build/wasm)
 #   3. JavaScript tests of the wasm module and the typed client (node --test), incl. the type test
 #   4. browser tests of the client + worker + storage in Debian's headless Chromium (node --test)
+#   5. PostgreSQL tests of the Supabase migration on a private PostgreSQL 15 (tests/pg/run.sh)
 # Ends with one total line: "total: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,16 @@ if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
   [ -n "$p$f" ] || f=1  # the runner itself failed (no summary): count it
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 fi
+# ---- 5. PostgreSQL (Supabase migration, RLS, triggers, queue, budget, load) -------------------
+# tests/pg/run.sh starts and stops its own server (private port and data directory under /tmp).
+if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -x tests/pg/run.sh ]; then
+  echo "== PostgreSQL tests (tests/pg, node --test) =="
+  EC_CLI="$PWD/build/native/episodes-core" bash tests/pg/run.sh 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  p="$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
+  [ -n "$p$f" ] || f=1  # the server or the runner failed (no summary): count it
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+fi
+# ------------------------------------------------------------------------------------------------
 rm -f "$log"
 echo "total: $passed passed, $failed failed"
 exit $rc
