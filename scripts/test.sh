@@ -41,7 +41,7 @@ if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
 fi
 # ---- 5. PostgreSQL (Supabase migration, RLS, triggers, queue, budget, load) -------------------
 # tests/pg/run.sh starts and stops its own server (private port and data directory under /tmp).
-if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -x tests/pg/run.sh ]; then
+if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -f tests/pg/run.sh ]; then
   echo "== PostgreSQL tests (tests/pg, node --test) =="
   EC_CLI="$PWD/build/native/episodes-core" bash tests/pg/run.sh 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
   p="$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)"
