@@ -905,10 +905,11 @@ std::string postgres_ddl() {
       const std::string name = pg_name("fk_" + e.table + "_" + f.column);
       if (f.name == "organizationId" || !parent->tenant_scoped)
         lines.push_back("constraint " + name + " foreign key (" + f.column + ") references public." + parent->table +
-                        " (id) on delete " + on_delete);
-      else  // same-organization rule: the parent must share organization_id
+                        " (id) on update cascade on delete " + on_delete);
+      else  // same-organization rule: the parent must share organization_id; on update cascade lets a
+            // mock user be re-keyed to its auth id (docs/MIGRATION.md step 5)
         lines.push_back("constraint " + name + " foreign key (organization_id, " + f.column + ") references public." +
-                        parent->table + " (organization_id, id) on delete " + on_delete);
+                        parent->table + " (organization_id, id) on update cascade on delete " + on_delete);
     }
     for (size_t i = 0; i < lines.size(); ++i) os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
     os << ");\n";

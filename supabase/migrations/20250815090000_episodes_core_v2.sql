@@ -92,7 +92,7 @@ create table public.users (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_users_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade
+  constraint fk_users_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade
 );
 comment on table public.users is 'A member of one organization.';
 create unique index ux_users_organization_id_id on public.users (organization_id, id);
@@ -112,8 +112,8 @@ create table public.projects (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_projects_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_projects_owner_id foreign key (organization_id, owner_id) references public.users (organization_id, id) on delete restrict
+  constraint fk_projects_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_projects_owner_id foreign key (organization_id, owner_id) references public.users (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.projects is 'What episodes are about; has a weekly cadence.';
 create unique index ux_projects_organization_id_id on public.projects (organization_id, id);
@@ -137,8 +137,8 @@ create table public.episodes (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_episodes_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_episodes_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade
+  constraint fk_episodes_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_episodes_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade
 );
 comment on table public.episodes is 'One AI-generated markdown document of a project.';
 create unique index ux_episodes_organization_id_id on public.episodes (organization_id, id);
@@ -162,9 +162,9 @@ create table public.episode_schedule_queue (
   completed_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_episode_schedule_queue_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_episode_schedule_queue_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade,
-  constraint fk_episode_schedule_queue_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on delete restrict
+  constraint fk_episode_schedule_queue_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_episode_schedule_queue_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade,
+  constraint fk_episode_schedule_queue_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.episode_schedule_queue is 'Resilient scheduling: one row per (project, scheduledFor).';
 create unique index ux_episode_schedule_queue_organization_id_id on public.episode_schedule_queue (organization_id, id);
@@ -184,10 +184,10 @@ create table public.chat_sessions (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_chat_sessions_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_chat_sessions_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade,
-  constraint fk_chat_sessions_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on delete restrict,
-  constraint fk_chat_sessions_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on delete restrict
+  constraint fk_chat_sessions_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_chat_sessions_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade,
+  constraint fk_chat_sessions_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on update cascade on delete restrict,
+  constraint fk_chat_sessions_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.chat_sessions is 'A chat with the agent about a project.';
 create unique index ux_chat_sessions_organization_id_id on public.chat_sessions (organization_id, id);
@@ -207,8 +207,8 @@ create table public.chat_messages (
   cost_micros bigint not null default 0 check (cost_micros between 0 and 1000000000000),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_chat_messages_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_chat_messages_session_id foreign key (organization_id, session_id) references public.chat_sessions (organization_id, id) on delete cascade
+  constraint fk_chat_messages_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_chat_messages_session_id foreign key (organization_id, session_id) references public.chat_sessions (organization_id, id) on update cascade on delete cascade
 );
 comment on table public.chat_messages is 'One message of a chat session.';
 create unique index ux_chat_messages_organization_id_id on public.chat_messages (organization_id, id);
@@ -228,10 +228,10 @@ create table public.token_usage (
   occurred_at timestamptz not null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_token_usage_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_token_usage_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade,
-  constraint fk_token_usage_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on delete restrict,
-  constraint fk_token_usage_chat_session_id foreign key (organization_id, chat_session_id) references public.chat_sessions (organization_id, id) on delete restrict
+  constraint fk_token_usage_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_token_usage_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade,
+  constraint fk_token_usage_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on update cascade on delete restrict,
+  constraint fk_token_usage_chat_session_id foreign key (organization_id, chat_session_id) references public.chat_sessions (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.token_usage is 'One LLM call and its exact cost.';
 create unique index ux_token_usage_organization_id_id on public.token_usage (organization_id, id);
@@ -251,7 +251,7 @@ create table public.token_usage_daily (
   call_count bigint not null default 0 check (call_count >= 0),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_token_usage_daily_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade
+  constraint fk_token_usage_daily_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade
 );
 comment on table public.token_usage_daily is 'Per organization and UTC day roll-up of TokenUsage, kept by triggers; the circuit breaker reads it.';
 create unique index ux_token_usage_daily_organization_id_id on public.token_usage_daily (organization_id, id);
@@ -268,8 +268,8 @@ create table public.budget_reservations (
   expires_at timestamptz not null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_budget_reservations_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_budget_reservations_queue_item_id foreign key (organization_id, queue_item_id) references public.episode_schedule_queue (organization_id, id) on delete restrict
+  constraint fk_budget_reservations_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_budget_reservations_queue_item_id foreign key (organization_id, queue_item_id) references public.episode_schedule_queue (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.budget_reservations is 'An estimated cost held before a generation; settled by the actual usage.';
 create unique index ux_budget_reservations_organization_id_id on public.budget_reservations (organization_id, id);
@@ -290,10 +290,10 @@ create table public.planning_notes (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_planning_notes_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_planning_notes_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade,
-  constraint fk_planning_notes_author_id foreign key (organization_id, author_id) references public.users (organization_id, id) on delete restrict,
-  constraint fk_planning_notes_applied_episode_id foreign key (organization_id, applied_episode_id) references public.episodes (organization_id, id) on delete restrict
+  constraint fk_planning_notes_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_planning_notes_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade,
+  constraint fk_planning_notes_author_id foreign key (organization_id, author_id) references public.users (organization_id, id) on update cascade on delete restrict,
+  constraint fk_planning_notes_applied_episode_id foreign key (organization_id, applied_episode_id) references public.episodes (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.planning_notes is 'User feedback steering the next episodes.';
 create unique index ux_planning_notes_organization_id_id on public.planning_notes (organization_id, id);
@@ -315,9 +315,9 @@ create table public.agent_memories (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_agent_memories_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_agent_memories_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on delete cascade,
-  constraint fk_agent_memories_source_episode_id foreign key (organization_id, source_episode_id) references public.episodes (organization_id, id) on delete restrict
+  constraint fk_agent_memories_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_agent_memories_project_id foreign key (organization_id, project_id) references public.projects (organization_id, id) on update cascade on delete cascade,
+  constraint fk_agent_memories_source_episode_id foreign key (organization_id, source_episode_id) references public.episodes (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.agent_memories is 'Phase 2: long-term memory of the agent.';
 create unique index ux_agent_memories_organization_id_id on public.agent_memories (organization_id, id);
@@ -335,8 +335,8 @@ create table public.user_events (
   occurred_at timestamptz not null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_user_events_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_user_events_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on delete cascade
+  constraint fk_user_events_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_user_events_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on update cascade on delete cascade
 );
 comment on table public.user_events is 'Event tracking instead of boolean flags.';
 create unique index ux_user_events_organization_id_id on public.user_events (organization_id, id);
@@ -354,7 +354,7 @@ create table public.audit_log (
   occurred_at timestamptz not null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_audit_log_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade
+  constraint fk_audit_log_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade
 );
 comment on table public.audit_log is 'Who changed what. Append-only, enforced by the database.';
 create unique index ux_audit_log_organization_id_id on public.audit_log (organization_id, id);
@@ -374,8 +374,8 @@ create table public.blocks (
   content text not null check (char_length(content) <= 1000000),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint fk_blocks_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_blocks_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on delete cascade
+  constraint fk_blocks_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_blocks_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on update cascade on delete cascade
 );
 comment on table public.blocks is 'Episode content; MVP: one markdown block per episode.';
 create unique index ux_blocks_organization_id_id on public.blocks (organization_id, id);
@@ -396,10 +396,10 @@ create table public.highlights (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   deleted_by uuid,
-  constraint fk_highlights_organization_id foreign key (organization_id) references public.organizations (id) on delete cascade,
-  constraint fk_highlights_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on delete cascade,
-  constraint fk_highlights_block_id foreign key (organization_id, block_id) references public.blocks (organization_id, id) on delete cascade,
-  constraint fk_highlights_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on delete restrict
+  constraint fk_highlights_organization_id foreign key (organization_id) references public.organizations (id) on update cascade on delete cascade,
+  constraint fk_highlights_episode_id foreign key (organization_id, episode_id) references public.episodes (organization_id, id) on update cascade on delete cascade,
+  constraint fk_highlights_block_id foreign key (organization_id, block_id) references public.blocks (organization_id, id) on update cascade on delete cascade,
+  constraint fk_highlights_user_id foreign key (organization_id, user_id) references public.users (organization_id, id) on update cascade on delete restrict
 );
 comment on table public.highlights is 'A user''s marked passage of a block.';
 create unique index ux_highlights_organization_id_id on public.highlights (organization_id, id);
