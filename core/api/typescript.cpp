@@ -65,6 +65,10 @@ export interface ProjectOverview {
   failedCount: number;
   openNotes: number;
   lastEpisode: { id: string; number: number; title: string; status: Episode["status"]; scheduledFor: string | null } | null;
+  /** Next episode time from the cadence (UTC instant), null when paused/archived or none. */
+  nextEpisodeAt: string | null;
+  /** The same time as local wall time with offset in the project's zone. */
+  nextEpisodeLocal: string | null;
   [extra: string]: unknown;
 }
 
