@@ -5,6 +5,8 @@ import path from 'node:path';
 // profile: empty OPFS/IndexedDB), so every test starts from the demo data.
 const PORT = Number(process.env.EC_E2E_PORT || 3100);
 const webDir = path.resolve(__dirname, '..');
+// EC_E2E_URL: test an app that is already running (no webServer is started).
+const external = process.env.EC_E2E_URL;
 
 export default defineConfig({
   testDir: __dirname,
@@ -17,7 +19,7 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: external || `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1360, height: 900 },
@@ -38,7 +40,8 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'only-on-failure',
   },
-  webServer: {
+  // EC_E2E_NO_SERVER=1: run only the browserless specs (lib.spec.ts) without starting the app.
+  webServer: process.env.EC_E2E_NO_SERVER || external ? undefined : {
     command: `npx --no-install next start -H 127.0.0.1 -p ${PORT}`,
     cwd: webDir,
     url: `http://127.0.0.1:${PORT}/projects`,

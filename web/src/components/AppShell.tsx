@@ -70,6 +70,7 @@ function ClockControls() {
   const { clock, moveClock, status, hasOp } = useCore();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [at, setAt] = useState('');
   const supported = hasOp('clock.advance');
   const go = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -97,6 +98,23 @@ function ClockControls() {
       ) : (
         <p className="hint">This core has no clock operations.</p>
       )}
+      {supported ? (
+        <form
+          className="btn-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!at) return;
+            void go(() => moveClock('set', new Date(`${at}:00Z`).toISOString()));
+          }}
+        >
+          <label htmlFor="clock-at" className="sr-only">Set the demo clock to (UTC)</label>
+          <input id="clock-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} style={{ flex: 1, minWidth: 0 }} />
+          <button type="submit" className="btn small" disabled={busy || !at}>Set (UTC)</button>
+          {clock?.fixed ? (
+            <button type="button" className="btn small" disabled={busy} onClick={() => go(() => moveClock('set', null))}>Real time</button>
+          ) : null}
+        </form>
+      ) : null}
       {error ? <p className="hint" role="alert">Clock: {errorText(error)}</p> : null}
     </section>
   );
@@ -161,7 +179,7 @@ function NewOrganization() {
 }
 
 function DataControls() {
-  const { status, core, resetDemo, reloadDirectory, progress, hasOp, call, bump } = useCore();
+  const { status, core, resetDemo, reloadDirectory, progress, hasOp, bump } = useCore();
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [size, setSize] = useState('large');
@@ -253,10 +271,12 @@ function DataControls() {
               onClick={() => {
                 if (!window.confirm(`Replace the data with the ${size} dataset? This can take a while.`)) return;
                 void run('Seed', async () => {
-                  const res = await call('mock.seed', { seed: 42, size });
-                  await reloadDirectory(res);
+                  const seed = (await resetDemo({ size, seed: 42 })) as { rows?: Record<string, number> } | null;
+                  const projects = seed?.rows?.Project ?? seed?.rows?.projects ?? null;
+                  if (size !== 'demo' && typeof projects === 'number' && projects < 20)
+                    return `This client reseeds only the demo dataset (${projects} projects): seeding “${size}” needs a reset with a size.`;
                   bump();
-                  return `Seeded the ${size} dataset`;
+                  return `Seeded the ${size} dataset${typeof projects === 'number' ? ` (${projects.toLocaleString('en-GB')} projects)` : ''}`;
                 });
               }}
             >

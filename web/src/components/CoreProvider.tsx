@@ -31,8 +31,8 @@ export interface CoreState {
   progress: ProgressEvent | null;
   /** Typed call as the current actor. */
   call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
-  /** Resets to the demo dataset (or seeds another) and re-discovers the organizations. */
-  resetDemo: () => Promise<void>;
+  /** Resets to the demo dataset (or another size) and re-discovers the organizations; the seed result. */
+  resetDemo: (options?: { size?: string; seed?: number }) => Promise<unknown>;
   /** After an import: re-discover organizations and users. */
   reloadDirectory: (seedResult?: unknown) => Promise<void>;
   moveClock: (op: 'advance' | 'set', value: number | string | null) => Promise<void>;
@@ -47,6 +47,18 @@ export function useCore(): CoreState {
 }
 
 const CLOCK_KEY = 'ec.demoClock';
+
+/** A seed's data is relative to its reference date: show it at the dataset's "now". */
+async function clockToSeed(c: CoreClient, seed: unknown) {
+  const now = (seed as { now?: unknown } | null)?.now;
+  if (typeof now !== 'string') return;
+  try {
+    await c.call('clock.set', { now });
+    localStorage.setItem(CLOCK_KEY, now);
+  } catch {
+    /* a core without a demo clock */
+  }
+}
 
 interface Boot {
   c: CoreClient;
@@ -156,10 +168,15 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       let note: string | null = null;
       if (dir.length === 0) {
         // First visit (or a database without organizations we know): open on the demo data.
-        const res = await c.resetToDemo();
-        dir = await rebuildDirectory(c, opSet, res.seed);
-        if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
-        else if (dir.length === 0) note = 'The demo data was created, but the seed result names no organization this dashboard can open.';
+        try {
+          const res = await c.resetToDemo();
+          await clockToSeed(c, res.seed);
+          dir = await rebuildDirectory(c, opSet, res.seed);
+          if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
+          else if (dir.length === 0) note = 'The demo data was created, but the seed result names no organization this dashboard can open.';
+        } catch (e) {
+          note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
+        }
       }
       return { c, opSet, broken: false, note };
     })();
@@ -213,16 +230,18 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     [core],
   );
 
-  const resetDemo = useCallback(async () => {
-    if (!core) return;
+  const resetDemo = useCallback(async (options?: { size?: string; seed?: number }) => {
+    if (!core) return null;
     localStorage.removeItem(CLOCK_KEY);
-    const res = await core.resetToDemo();
+    const res = await core.resetToDemo(options);
+    await clockToSeed(core, res.seed);
     actorRef.current = null;
     const dir = await rebuildDirectory(core, ops, res.seed);
     await refreshClock(core);
     setError(dir.length ? null : 'The demo data has no organization (this core has no mock.seed operation).');
     setStatus('ready');
     bump();
+    return res.seed;
   }, [core, ops, rebuildDirectory, refreshClock, bump]);
 
   const reloadDirectory = useCallback(

@@ -144,7 +144,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
         setStats((s) => ({ ...s, completed: s.completed + 1 }));
       }
     } catch (e) {
-      if (isCoreError(e) && e.code === 'budget_exceeded') stop(`Stopped: ${e.message}`);
+      if (isCoreError(e) && e.code === 'budget_exceeded') stop(`Stopped: circuit breaker open — ${e.message}`);
       else add(`Error: ${errorText(e)}`, 'bad');
       changed = true;
     } finally {

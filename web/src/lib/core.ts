@@ -26,7 +26,8 @@ export interface CoreClient {
   onProgress(cb: (p: ProgressEvent) => void): () => void;
   exportDatabase(): Promise<Uint8Array>;
   importDatabase(bytes: Uint8Array): Promise<unknown>;
-  resetToDemo(): Promise<{ seeded: boolean; seed: unknown }>;
+  /** Empties the database and seeds it (the demo size; a client may accept {size, seed}). */
+  resetToDemo(options?: { size?: string; seed?: number }): Promise<{ seeded: boolean; seed: unknown }>;
   close(): Promise<void>;
 }
 

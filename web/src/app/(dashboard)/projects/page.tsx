@@ -8,7 +8,6 @@ import { CreateProjectForm } from '@/components/CreateProjectForm';
 import { cadenceInWords } from '@/lib/cadence';
 import { formatGBP } from '@/lib/money';
 import { formatInstant, relativeTo, viewerZone } from '@/lib/time';
-import { errorText } from '@/lib/core';
 
 function SpendCard() {
   const { hasOp, org } = useCore();
@@ -199,7 +198,7 @@ export default function ProjectsPage() {
                     {list.data ? ` ${list.data.items.filter((r) => r.project.status !== 'archived').length} in use.` : ''}
                   </>
                 ) : (
-                  errorText('')
+                  null
                 )}
               </p>
             </section>

@@ -101,7 +101,7 @@ export default function UsagePage() {
           </section>
           <section className="card" aria-labelledby="limit-card-h">
             <h2 id="limit-card-h">Limit</h2>
-            {org ? <LimitForm key={`${org.id}-${org.dailyCostLimitMicros}`} org={org} /> : null}
+            {org ? <LimitForm key={org.id} org={org} /> : null}
           </section>
         </div>
         <section className="card" aria-labelledby="chart-h">

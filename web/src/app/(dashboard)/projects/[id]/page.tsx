@@ -35,7 +35,18 @@ function Schedule({ project }: { project: Project }) {
   const { hasOp, clock } = useCore();
   const zone = viewerZone();
   const preview = useQuery((call) => (hasOp('schedule.preview') ? call('schedule.preview', { projectId: project.id, count: 10 }) : Promise.resolve(null)), [project.id]);
-  const queue = useQuery((call) => call('queue.list', { projectId: project.id, orderBy: 'scheduledFor', descending: true, limit: 40 }) as Promise<Page<EpisodeScheduleQueue>>, [project.id]);
+  const queue = useQuery(async (call) => {
+    const list = (params: Record<string, unknown>) => call('queue.list', { projectId: project.id, ...params }) as Promise<Page<EpisodeScheduleQueue>>;
+    const [processing, failed, pending, recent] = await Promise.all([
+      list({ status: 'processing', orderBy: 'scheduledFor', limit: 20 }),
+      list({ status: 'failed', orderBy: 'scheduledFor', descending: true, limit: 20 }),
+      list({ status: 'pending', orderBy: 'scheduledFor', limit: 12 }),
+      list({ orderBy: 'updatedAt', descending: true, limit: 30 }),
+    ]);
+    const seen = new Set<string>();
+    const items = [...processing.items, ...failed.items, ...pending.items, ...recent.items].filter((q) => !seen.has(q.id) && seen.add(q.id));
+    return { items, pendingTotal: pending.total };
+  }, [project.id]);
   const action = useAction();
   const { call } = useCore();
   const bySlot = useMemo(() => new Map((queue.data?.items ?? []).map((q) => [q.scheduledFor, q])), [queue.data]);
@@ -57,10 +68,14 @@ function Schedule({ project }: { project: Project }) {
         ) : null}
       </div>
       <div className="small muted">
-        {q.status === 'pending' && now && q.runAfter > now && q.attempts > 0 ? <>retry {relativeTo(q.runAfter, now)} (backoff) · </> : null}
-        {q.status === 'pending' && q.attempts === 0 ? <>due {relativeTo(q.scheduledFor, now)} · </> : null}
-        {q.status === 'processing' && q.lockedBy ? <>leased by {q.lockedBy} until {formatInstant(q.lockedUntil, zone, 'time')} · </> : null}
-        {q.episodeId ? <Link href={`/episodes/${q.episodeId}`}>episode</Link> : null}
+        {[
+          q.status === 'pending' && now && q.runAfter > now && q.attempts > 0 ? <span key="r">retry {relativeTo(q.runAfter, now)} (backoff)</span> : null,
+          q.status === 'pending' && q.attempts === 0 ? <span key="d">due {relativeTo(q.scheduledFor, now)}</span> : null,
+          q.status === 'processing' && q.lockedBy ? <span key="l">leased by {q.lockedBy} until {formatInstant(q.lockedUntil, zone, 'time')}</span> : null,
+          q.episodeId ? <Link key="e" href={`/episodes/${q.episodeId}`}>episode</Link> : null,
+        ]
+          .filter(Boolean)
+          .map((x, k) => (k ? [' · ', x] : x))}
       </div>
       {q.lastError ? <p className="small" style={{ margin: 0, color: 'var(--bad)' }}>Last error: {q.lastError}</p> : null}
     </li>
@@ -109,7 +124,15 @@ function Schedule({ project }: { project: Project }) {
           {queue.loading && !queue.data ? <Loading /> : null}
           <ErrorNote error={queue.error} title="Could not read the queue" />
           {queue.data && queue.data.items.length === 0 ? <Empty title="The queue is empty">Save the settings or start the demo worker to plan it.</Empty> : null}
-          {upcoming.length > 0 ? <ul className="list" aria-label="Pending, running and dead queue items">{[...upcoming].reverse().map(queueRow)}</ul> : null}
+          {upcoming.length > 0 ? (
+            <ul className="list" aria-label="Pending, running and dead queue items">
+              {[...upcoming]
+                .sort((a, b) => (a.status === 'pending') === (b.status === 'pending') ? a.scheduledFor.localeCompare(b.scheduledFor) : a.status === 'pending' ? 1 : -1)
+                .slice(0, 10)
+                .map(queueRow)}
+            </ul>
+          ) : null}
+          {queue.data && queue.data.pendingTotal > 10 ? <p className="small muted">{queue.data.pendingTotal} pending in all</p> : null}
           {recent.length > 0 ? (
             <>
               <h3 className="small muted" style={{ marginTop: 12 }}>Recently finished</h3>

@@ -1,0 +1,65 @@
+// Measures time from navigation to the projects list showing the demo data (cold: a fresh
+// profile, so worker + wasm + open + demo seed; warm: a reload, data already stored and files
+// cached) and the bytes shipped for /projects (gzip). Figures go to e2e/.results/perf.json and
+// to the test output; docs/BENCHMARKS.md quotes them.
+import { test, expect } from './fixtures';
+import type { Page, Response } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const RUNS = Number(process.env.EC_PERF_RUNS || 3);
+
+async function untilList(page: Page): Promise<number> {
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="projects-table"] tbody tr').length > 0, null, { timeout: 90_000 });
+  return page.evaluate(() => performance.now());
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+test('performance: projects list with demo data, cold and warm; bytes shipped', async ({ browser, baseURL }) => {
+  test.setTimeout(600_000);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let bytes: Record<string, { files: number; raw: number; gzip: number }> = {};
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    const responses: Response[] = [];
+    page.on('response', (r) => responses.push(r));
+    await page.goto('/projects');
+    cold.push(await untilList(page));
+    if (i === 0) {
+      bytes = {};
+      for (const r of responses) {
+        const url = new URL(r.url());
+        if (url.host !== new URL(baseURL!).host || r.status() !== 200) continue;
+        const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
+        const body = await r.body().catch(() => null);
+        if (!body) continue;
+        const b = (bytes[kind] ??= { files: 0, raw: 0, gzip: 0 });
+        b.files++;
+        b.raw += body.length;
+        b.gzip += zlib.gzipSync(body, { level: 6 }).length;
+      }
+    }
+    for (let k = 0; k < 2; k++) {
+      await page.reload();
+      warm.push(await untilList(page));
+    }
+    await context.close();
+  }
+  const result = {
+    runs: RUNS,
+    coldMs: cold.map(Math.round),
+    warmMs: warm.map(Math.round),
+    coldMedianMs: Math.round(median(cold)),
+    warmMedianMs: Math.round(median(warm)),
+    bytes,
+    at: new Date().toISOString(),
+  };
+  fs.mkdirSync(path.join(__dirname, '.results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, '.results', 'perf.json'), JSON.stringify(result, null, 2));
+  console.log(`PERF ${JSON.stringify(result)}`);
+  expect(cold.length).toBe(RUNS);
+});
