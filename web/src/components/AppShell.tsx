@@ -108,7 +108,7 @@ function ClockControls() {
           }}
         >
           <label htmlFor="clock-at" className="sr-only">Set the demo clock to (UTC)</label>
-          <input id="clock-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} style={{ flex: 1, minWidth: 0 }} />
+          <input id="clock-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} style={{ flex: '1 1 100%', minWidth: 0 }} />
           <button type="submit" className="btn small" disabled={busy || !at}>Set (UTC)</button>
           {clock?.fixed ? (
             <button type="button" className="btn small" disabled={busy} onClick={() => go(() => moveClock('set', null))}>Real time</button>

@@ -23,7 +23,7 @@ function SpendCard() {
       <ErrorNote error={budget.error} title="Could not read the budget" />
       {b ? (
         <div className="stack">
-          <Kpi label={`Spent of ${formatGBP(b.limitMicros)}`} value={<span data-testid="spend-today">{formatGBP(b.spentMicros)}</span>} hint={`${formatGBP(b.reservedMicros)} reserved · ${formatGBP(b.remainingMicros)} left · ${b.callCount} calls`} />
+          <Kpi label={`Spent of ${formatGBP(b.limitMicros)}`} value={<span data-testid="spend-today">{formatGBP(b.spentMicros)}</span>} hint={`${formatGBP(b.reservedMicros)} reserved · ${formatGBP(b.remainingMicros)} left · ${b.callCount} call${b.callCount === 1 ? '' : 's'}`} />
           <Meter value={b.spentMicros + b.reservedMicros} max={b.limitMicros} label="Today’s spend against the daily limit" />
           {b.blocked && b.reason ? <p className="small" style={{ margin: 0, color: 'var(--bad)' }}>{b.reason}</p> : null}
           <Link href="/usage" className="small">Usage and budget details →</Link>
@@ -111,8 +111,9 @@ export default function ProjectsPage() {
                             <Link href={`/projects/${p.id}`}><strong>{p.name}</strong></Link>
                             <div className="row small" style={{ marginTop: 4 }}>
                               <StatusBadge status={p.status} />
-                              {row.openNotes > 0 ? <span className="muted">{row.openNotes} open note{row.openNotes === 1 ? '' : 's'}</span> : null}
-                              {owner ? <span className="muted">· {owner.name}</span> : null}
+                              <span className="muted">
+                                {[owner?.name, row.openNotes > 0 ? `${row.openNotes} open note${row.openNotes === 1 ? '' : 's'}` : null].filter(Boolean).join(' · ')}
+                              </span>
                             </div>
                           </td>
                           <td className="small">{cadenceInWords(p.cadenceConfig, owner?.timezone)}</td>

@@ -94,7 +94,7 @@ export default function UsagePage() {
             <h2 id="today-h">Today ({today || '—'} UTC)</h2>
             {b ? (
               <div className="stack">
-                <Kpi label={`Spent of ${formatGBP(b.limitMicros)}`} value={formatGBP(b.spentMicros)} hint={`${formatGBP(b.reservedMicros)} reserved · ${b.callCount} calls · ${(b.inputTokens + b.outputTokens).toLocaleString('en-GB')} tokens`} />
+                <Kpi label={`Spent of ${formatGBP(b.limitMicros)}`} value={formatGBP(b.spentMicros)} hint={`${formatGBP(b.reservedMicros)} reserved · ${b.callCount} call${b.callCount === 1 ? '' : 's'} · ${(b.inputTokens + b.outputTokens).toLocaleString('en-GB')} tokens`} />
                 <Meter value={b.spentMicros + b.reservedMicros} max={b.limitMicros} label="Spent and reserved against the daily limit" />
               </div>
             ) : <Loading lines={2} />}
