@@ -43,11 +43,11 @@ void plan_schedule(Plan& p) {
   const Instant today = floor_div(p.now, kDay) * kDay;
 
   // The runaway bursts (TokenUsage writes them): from the cutoff on, the budget is spent.
-  p.burst_today = today + 5 * kHour + rb.range(0, 60) * kMinute;
+  p.burst_today = today + 4 * kHour + rb.range(0, 30) * kMinute;
   p.burst_cutoff_today = p.burst_today + 150 * kMinute;
   // (One draw per statement: the evaluation order of operands differs between compilers.)
-  p.burst_past = today - rb.range(5, 12) * kDay + 5 * kHour;
-  p.burst_past += rb.range(0, 60) * kMinute;
+  p.burst_past = today - rb.range(5, 12) * kDay + 4 * kHour;
+  p.burst_past += rb.range(0, 30) * kMinute;
   p.burst_cutoff_past = p.burst_past + 150 * kMinute;
   const Instant past_day_end = floor_div(p.burst_past, kDay) * kDay + kDay;
 

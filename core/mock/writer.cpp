@@ -58,8 +58,9 @@ void Writer::phase(const std::string& name) {
   if (progress_) progress_(written, total_, phase_);
 }
 
-void Writer::count(const schema::Entity&) {
+void Writer::count(const schema::Entity& e) {
   ++written;
+  ++per_table[e.name];
   if (progress_ && written % 20'000 == 0) progress_(written, total_, phase_);
 }
 

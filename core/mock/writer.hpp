@@ -51,6 +51,7 @@ class Writer {
   int64_t validate_every() const { return validate_every_; }
   int64_t validated = 0;
   int64_t written = 0;
+  std::map<std::string, int64_t> per_table;  // rows written, by entity name
 
  private:
   store::Store& store_;

@@ -62,7 +62,7 @@ int run(const std::vector<std::string>& args) {
     store::Store store(db, 1);
     // A brand-new file: no rollback journal and no fsync while it is written (on failure the
     // file is removed below, so nothing half-written is left behind).
-    store.db().exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144");
+    store.db().exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY");
     const mock::Report r = mock::seed(store, o);
     out = r.to_json();
     // The content digest reads every row back: by default only for demo and small.
