@@ -1,7 +1,7 @@
 import { test, expect, open, shot, axe, firstProject } from './fixtures';
 import type { Page } from '@playwright/test';
 
-const CADENCE = /^(Every day|(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(, (Mon|Tue|Wed|Thu|Fri|Sat|Sun))*) at \d\d:\d\d, [A-Za-z_]+(\/[A-Za-z_+\-]+)*$/;
+const CADENCE = /^(Every day|(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(, (Mon|Tue|Wed|Thu|Fri|Sat|Sun))*) at \d\d:\d\d, [A-Za-z_]+(\/[A-Za-z0-9_+\-]+)*$/;
 
 async function projectNames(page: Page): Promise<string[]> {
   const rows = page.getByTestId('projects-table').locator('tbody tr td:first-child a strong');

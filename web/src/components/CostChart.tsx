@@ -41,7 +41,7 @@ export function CostChart({ days, limitMicros, today }: { days: DailyUsage[]; li
           );
         })}
         <line className="limit" x1={pad.l} x2={W - pad.r} y1={y(limitMicros)} y2={y(limitMicros)} />
-        <text className="limit-label" x={W - pad.r} y={y(limitMicros) - 6} textAnchor="end">daily limit {formatGBP(limitMicros)}</text>
+        <text className="limit-label" x={pad.l + 6} y={y(limitMicros) - 6} textAnchor="start">daily limit {formatGBP(limitMicros)}</text>
       </svg>
       <figcaption className="small muted">
         Bars: cost per UTC day (red: at or over the limit). Dashed line: the organization’s daily limit.
