@@ -18,6 +18,7 @@ const std::vector<Operation>& operations() {
     add_event_ops(all);
     add_schedule_ops(all);
     add_meta_ops(all);
+    add_demo_ops(all);
     add_mock_ops(all);
     return all;
   }();

@@ -52,6 +52,9 @@ void add_org_ops(std::vector<Operation>& ops);
 void add_project_ops(std::vector<Operation>& ops);
 void add_event_ops(std::vector<Operation>& ops);
 void add_meta_ops(std::vector<Operation>& ops);
+void add_demo_ops(std::vector<Operation>& ops);
+/// Organizations of the local database with their members (demo.actors).
+json demo_actors(store::Store& s);
 void add_mock_ops(std::vector<Operation>& ops);
 void add_schedule_ops(std::vector<Operation>& ops);
 

@@ -1794,6 +1794,18 @@ export interface Operations {
     result: { name: string; doc: string; needsAs: boolean }[];
     needsAs: false;
   };
+  /** The offline demo's actor picker: every organization in this local database with its current members (owners first). Runs without `as`; production has no equivalent. */
+  "demo.actors": {
+    params: Record<string, never>;
+    result: { organization: { id: string; name: string; slug: string; plan: Organization["plan"] }; users: { id: string; name: string; email: string; role: User["role"]; timezone: string }[] }[];
+    needsAs: false;
+  };
+  /** The IANA time zone names the core knows (canonical zones, sorted) and the tzdata version. */
+  "tz.list": {
+    params: Record<string, never>;
+    result: { version: string; zones: string[] };
+    needsAs: false;
+  };
   /** Fills an empty database with the deterministic mock dataset: the same seed, size (or counts) and reference date always give the same data. Refuses a database that already holds rows. Reports progress through the progress callback. */
   "mock.seed": {
     params: {
@@ -1919,5 +1931,7 @@ export const OPERATION_NAMES = [
   "clock.advance",
   "meta.version",
   "meta.operations",
+  "demo.actors",
+  "tz.list",
   "mock.seed"
 ] as const;
