@@ -37,22 +37,8 @@ std::vector<std::string> begin_bulk(store::Db& db) {
   return saved;
 }
 
-// TokenUsageDaily exactly as the insert trigger (core/schema/ddl_sqlite.cpp) would have kept it:
-// one row per (organization, UTC day), inserted in order of the day's first call, id derived
-// from both, sums and count of the calls, createdAt of the first call, updatedAt of the latest.
+// Re-creates the dropped indexes and triggers (TokenUsageDaily was written by generate_usage).
 void end_bulk(store::Db& db, const std::vector<std::string>& saved, Writer& w) {
-  w.phase("TokenUsageDaily");
-  db.exec(R"SQL(
-INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, call_count,
-                               created_at, updated_at)
-SELECT substr(g.org, 1, 24) || strftime('0000%Y%m%d', u.occurred_at / 1000, 'unixepoch'), g.org, g.day,
-       g.input, g.output, g.cost, g.calls, u.created_at, g.updated
-FROM (SELECT organization_id AS org, date(occurred_at / 1000, 'unixepoch') AS day, sum(input_tokens) AS input,
-             sum(output_tokens) AS output, sum(cost_micros) AS cost, count(*) AS calls,
-             max(created_at) AS updated, min(rowid) AS first
-      FROM token_usage GROUP BY 1, 2) g
-JOIN token_usage u ON u.rowid = g.first
-ORDER BY g.first)SQL");
   w.phase("indexes");
   for (const auto& sql : saved) db.exec(sql);
 }
@@ -87,6 +73,7 @@ Report seed(store::Store& s, const Options& o) {
   plan_schedule(p);
   w.set_total(estimate_rows(p));
   const bool bulk = o.bulk.value_or(o.size == Size::Large);
+  p.bulk = bulk;
   // Outside a transaction only (inside one SQLite ignores it); restored below.
   if (bulk && !s.db().in_transaction()) s.db().exec("PRAGMA foreign_keys = OFF");
   struct Restore {
@@ -124,6 +111,7 @@ Report seed(store::Store& s, const Options& o) {
   r.validated = w.validated;
   r.now = p.now;
   r.over_budget_org = p.orgs[p.budget_org].id;
+
   if (o.progress) o.progress(w.written, w.written, "done");
   return r;
 }

@@ -136,7 +136,8 @@ struct Plan {
   std::vector<EventM> events;
   std::vector<size_t> burst_sessions;  // the chat sessions that ran away: past day, today
 
-  bool demo = false;  // the hand-shaped demo story (size demo with its own counts)
+  bool demo = false;
+  bool bulk = false;  // no TokenUsage triggers while writing: generate_usage writes the roll-up  // the hand-shaped demo story (size demo with its own counts)
 
   /// The value stream of a table (optionally a named sub-stream of it); salted by the test hook.
   Rng rng(const char* stream, const char* sub = nullptr) const {
