@@ -32,62 +32,18 @@ export const test = base.extend<{ problems: string[] }>({
 });
 export { expect };
 
-/** Opens a path and waits until the core is ready and the page shows the acting organization. */
+/**
+ * Opens a path and waits until the core is ready and the page shows the acting organization: a
+ * fresh profile opens on the demo data (mock.seed), acting as the first organization's owner
+ * (demo.actors). A page that offers to create an organization instead fails the test.
+ */
 export async function open(page: Page, url: string) {
   await page.goto(url);
   const ready = page.getByTestId('tenancy');
   const noOrg = page.getByRole('form', { name: 'New organization' });
   await expect(ready.or(noOrg).first()).toBeVisible({ timeout: 60_000 });
-  if (await noOrg.isVisible()) {
-    await createDataThroughTheUi(page);
-    await page.goto(url);
-  }
+  expect(await noOrg.isVisible(), 'the dashboard found no organization to act as (demo.actors)').toBe(false);
   await expect(ready).toBeVisible({ timeout: 60_000 });
-}
-
-/**
- * When the database opens with no organization the dashboard can act as (a core whose demo seed
- * result names none), the tests make their data as a user would: two organizations, a project
- * each on a daily cadence, and one worker run a day later so episodes have content.
- */
-async function createDataThroughTheUi(page: Page) {
-  const org = async (name: string, slug: string, owner: string, email: string, plan: string) => {
-    const form = page.getByRole('form', { name: 'New organization' });
-    await form.getByLabel('Organization name').fill(name);
-    await form.getByLabel('Slug (URL-safe)').fill(slug);
-    await form.getByLabel('Owner’s name').fill(owner);
-    await form.getByLabel('Owner’s email').fill(email);
-    await form.getByLabel('Owner’s timezone').fill('Europe/London');
-    await form.getByLabel('Plan').selectOption(plan);
-    await form.getByRole('button', { name: 'Create organization' }).click();
-    await expect(page.getByTestId('tenancy')).toContainText(name, { timeout: 30_000 });
-  };
-  const project = async (name: string, description: string) => {
-    await page.goto('/projects');
-    await expect(page.getByTestId('tenancy')).toBeVisible({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'New project' }).click();
-    const form = page.getByRole('form', { name: 'New project' });
-    await form.getByLabel('Name', { exact: true }).fill(name);
-    await form.getByLabel('Description').fill(description);
-    for (const d of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await form.getByLabel(d, { exact: true }).check();
-    await form.locator('input[name="timezone"]').fill('Europe/London');
-    await form.getByRole('button', { name: 'Create project' }).click();
-    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
-  };
-  const generate = async () => {
-    await page.getByLabel(/Failure share/).fill('0');
-    await page.getByRole('button', { name: '+1 day' }).click();
-    await page.getByRole('button', { name: 'Run once' }).click();
-    await expect(page.getByRole('list', { name: 'Worker log' })).toContainText('ready', { timeout: 30_000 });
-  };
-  await org('Northwind Media', 'northwind', 'Amélie Dubois', 'amelie@northwind.example', 'pro');
-  await project('Café Culture Weekly', 'Independent coffee shops, roasters and the people behind them ☕.');
-  await project('Product Notes', 'What shipped this week and why it matters.');
-  await generate();
-  await page.getByRole('button', { name: 'New organization…' }).click();
-  await org('Globex Labs', 'globex', 'José Ortega', 'jose@globex.example', 'team');
-  await project('Research Radar', 'Papers worth reading, summarised.');
-  await generate();
 }
 
 export async function shot(page: Page, name: string) {

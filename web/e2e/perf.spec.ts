@@ -2,7 +2,7 @@
 // profile, so worker + wasm + open + demo seed; warm: a reload, data already stored and files
 // cached) and the bytes shipped for /projects (gzip). Figures go to e2e/.results/perf.json and
 // to the test output; docs/BENCHMARKS.md quotes them.
-import { test, expect, open } from './fixtures';
+import { test, expect } from './fixtures';
 import type { Page, Response } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,15 +10,13 @@ import zlib from 'node:zlib';
 
 const RUNS = Number(process.env.EC_PERF_RUNS || 3);
 
-/** ms from navigation start until the projects table has rows (or, when the demo seed names no
- *  organization the dashboard can open, until the page offers to create one: `gap`). */
-async function untilList(page: Page): Promise<{ ms: number; gap: boolean }> {
-  await page.waitForFunction(
-    () => document.querySelectorAll('[data-testid="projects-table"] tbody tr').length > 0 || !!document.querySelector('form[aria-label="New organization"] input'),
-    null,
-    { timeout: 90_000, polling: 10 },
-  );
-  return page.evaluate(() => ({ ms: performance.now(), gap: document.querySelectorAll('[data-testid="projects-table"] tbody tr').length === 0 }));
+/** ms from navigation start until the projects table has rows (the demo data). */
+async function untilList(page: Page): Promise<number> {
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="projects-table"] tbody tr').length > 0, null, {
+    timeout: 90_000,
+    polling: 10,
+  });
+  return page.evaluate(() => performance.now());
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -28,17 +26,13 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
   const cold: number[] = [];
   const warm: number[] = [];
   let bytes: Record<string, { files: number; raw: number; gzip: number }> = {};
-  let coldGap = false;
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();
     const responses: Response[] = [];
     page.on('response', (r) => responses.push(r));
     await page.goto('/projects');
-    const c = await untilList(page);
-    cold.push(c.ms);
-    coldGap ||= c.gap;
-    if (c.gap) await open(page, '/projects'); // make data through the UI (see fixtures.ts)
+    cold.push(await untilList(page));
     if (i === 0) {
       bytes = {};
       for (const r of responses) {
@@ -55,13 +49,13 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
     }
     for (let k = 0; k < 2; k++) {
       await page.reload();
-      warm.push((await untilList(page)).ms);
+      warm.push(await untilList(page));
     }
     await context.close();
   }
   const result = {
     runs: RUNS,
-    coldMeasuresUntil: coldGap ? 'the dashboard ready to create an organization (demo seed names none)' : 'the projects table with the demo data',
+    measuresUntil: 'the projects table with the demo data',
     coldMs: cold.map(Math.round),
     warmMs: warm.map(Math.round),
     coldMedianMs: Math.round(median(cold)),

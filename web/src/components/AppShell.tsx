@@ -6,6 +6,7 @@ import { useCore } from './CoreProvider';
 import { useDemoWorker } from './DemoWorker';
 import { ErrorNote } from './ui';
 import { CreateOrganizationForm } from './CreateOrganizationForm';
+import { defaultUser } from '@/lib/actors';
 import { errorText } from '@/lib/core';
 import { formatInstant } from '@/lib/time';
 import { hash32 } from '@/lib/demoGenerator';
@@ -39,7 +40,7 @@ function TenancyControls() {
         onChange={(e) => {
           const next = directory.find((d) => d.organization.id === e.target.value);
           if (!next) return;
-          const owner = next.users.find((u) => u.role === 'owner') ?? next.users[0];
+          const owner = defaultUser(next);
           if (owner) setActor({ organizationId: next.organization.id, userId: owner.id });
         }}
       >
@@ -249,8 +250,8 @@ function DataControls() {
           if (!file) return;
           void run('Import', async () => {
             const bytes = new Uint8Array(await file.arrayBuffer());
-            const res = await core!.importDatabase(bytes);
-            await reloadDirectory(res);
+            await core!.importDatabase(bytes);
+            await reloadDirectory();
             if (fileRef.current) fileRef.current.value = '';
             return `Imported ${file.name}`;
           });
@@ -300,7 +301,8 @@ function DataControls() {
 }
 
 function Tenancy() {
-  const { org, user } = useCore();
+  const { directory, actor, user } = useCore();
+  const org = directory.find((e) => e.organization.id === actor?.organizationId)?.organization;
   if (!org || !user) return null;
   return (
     <div className="tenancy" data-testid="tenancy">
@@ -362,7 +364,7 @@ function BrokenDatabase() {
 }
 
 export function AppShell({ children }: { children: ReactNode }) {
-  const { status, error, directory } = useCore();
+  const { status, error, actor } = useCore();
   return (
     <div className="shell">
       <a href="#main" className="skip-link">Skip to content</a>
@@ -393,13 +395,13 @@ export function AppShell({ children }: { children: ReactNode }) {
         {status === 'error' && <ErrorNote title="The data core could not start" error={error} />}
         {status === 'broken' && <BrokenDatabase />}
         {status === 'ready' && error && <div className="notice warn" role="alert">{error}</div>}
-        {status === 'ready' && directory.length === 0 && (
+        {status === 'ready' && !actor && (
           <div className="stack">
             <p>Create an organization to start, or import a database exported earlier.</p>
             <CreateOrganizationForm />
           </div>
         )}
-        {status === 'ready' && directory.length > 0 && children}
+        {status === 'ready' && actor && children}
       </main>
     </div>
   );

@@ -112,11 +112,14 @@ export function CadenceFields({
             {zones?.zones.map((z) => <option key={z} value={z} />)}
           </datalist>
           <span id={`${id}-tz-h`} className="help">
-            {zones?.source === 'core'
-              ? `${zones.zones.length} zones from the core’s tz database`
-              : zones?.source === 'browser'
-                ? `${zones.zones.length} zones (browser’s list; the core checks the name)`
-                : 'Type an IANA zone name'}
+            {zones?.source === 'core' ? (
+              <>
+                {zones.zones.length} zones from the core’s tz database
+                {zones.version ? <span className="muted" data-testid="tzdata-version"> · tzdata {zones.version}</span> : null}
+              </>
+            ) : (
+              'Type an IANA zone name (the core checks it)'
+            )}
           </span>
           <FieldIssues id={`${id}-tz-i`} issues={tzIssues} />
         </div>

@@ -3,15 +3,12 @@
 // page when data changed (`revision`) so it re-reads: after the page's own writes, the demo
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Organization, User } from '@/core/types.generated';
+import type { Organization } from '@/core/types.generated';
 import { callOp, errorText, loadCore, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
 import type { ClockState, OpName, ParamsOf, ResultOf } from '@/lib/ops';
-import { actorsFromResult, loadStoredActor, loadStoredKeys, saveStoredActor, saveStoredKeys } from '@/lib/actors';
+import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
-export interface OrgEntry {
-  organization: Organization;
-  users: User[];
-}
+export type { OrgEntry, DirectoryUser };
 
 export interface CoreState {
   status: 'loading' | 'ready' | 'error' | 'broken';
@@ -20,8 +17,11 @@ export interface CoreState {
   ops: Set<string>;
   hasOp: (op: string) => boolean;
   actor: Actor | null;
+  /** The acting organization in full (organization.get as the actor; re-read on every revision). */
   org: Organization | null;
-  user: User | null;
+  /** The acting user (from demo.actors). */
+  user: DirectoryUser | null;
+  /** Every organization of the database with its members (demo.actors, owners first). */
   directory: OrgEntry[];
   setActor: (a: Actor) => void;
   revision: number;
@@ -31,10 +31,10 @@ export interface CoreState {
   progress: ProgressEvent | null;
   /** Typed call as the current actor. */
   call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
-  /** Resets to the demo dataset (or another size) and re-discovers the organizations; the seed result. */
+  /** Resets to the demo dataset (or another size) and re-reads the organizations; the seed result. */
   resetDemo: (options?: { size?: string; seed?: number }) => Promise<unknown>;
-  /** After an import: re-discover organizations and users. */
-  reloadDirectory: (seedResult?: unknown) => Promise<void>;
+  /** After an import or a new organization: re-read organizations and users (demo.actors). */
+  reloadDirectory: () => Promise<void>;
   moveClock: (op: 'advance' | 'set', value: number | string | null) => Promise<void>;
 }
 
@@ -47,6 +47,7 @@ export function useCore(): CoreState {
 }
 
 const CLOCK_KEY = 'ec.demoClock';
+const NO_ACTORS_OP = 'This build of the core has no demo.actors operation, so the dashboard cannot list its organizations: create one to start.';
 
 /** A seed's data is relative to its reference date: show it at the dataset's "now". */
 async function clockToSeed(c: CoreClient, seed: unknown) {
@@ -60,31 +61,20 @@ async function clockToSeed(c: CoreClient, seed: unknown) {
   }
 }
 
+/** Every organization and its members (demo.actors needs no actor); [] on a core without it. */
+async function fetchDirectory(c: CoreClient, opSet: Set<string>): Promise<OrgEntry[]> {
+  if (opSet.size > 0 && !opSet.has('demo.actors')) return [];
+  return (await c.call('demo.actors', {})) as OrgEntry[];
+}
+
 interface Boot {
   c: CoreClient;
   opSet: Set<string>;
   broken: boolean;
+  dir: OrgEntry[];
   note: string | null;
 }
 let boot: Promise<Boot> | null = null;
-
-async function discover(core: CoreClient, ops: Set<string>, keys: Actor[]): Promise<OrgEntry[]> {
-  const entries: OrgEntry[] = [];
-  const seen = new Set<string>();
-  for (const key of keys) {
-    if (seen.has(key.organizationId)) continue;
-    try {
-      const organization = (await core.call('organization.get', {}, { as: key })) as Organization;
-      const users = (await core.call('user.list', { orderBy: 'name', limit: 100 }, { as: key })) as { items: User[] };
-      entries.push({ organization, users: users.items });
-      seen.add(key.organizationId);
-    } catch {
-      // an org that is gone (after an import or reset) is skipped
-    }
-  }
-  void ops;
-  return entries;
-}
 
 export function CoreProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<CoreState['status']>('loading');
@@ -93,6 +83,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   const [ops, setOps] = useState<Set<string>>(new Set());
   const [actor, setActorState] = useState<Actor | null>(null);
   const [directory, setDirectory] = useState<OrgEntry[]>([]);
+  const [orgDetail, setOrgDetail] = useState<Organization | null>(null);
   const [revision, setRevision] = useState(0);
   const [clock, setClock] = useState<ClockState | null>(null);
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
@@ -100,11 +91,11 @@ export function CoreProvider({ children }: { children: ReactNode }) {
 
   const bump = useCallback(() => setRevision((r) => r + 1), []);
 
-  const applyActor = useCallback((c: CoreClient, a: Actor) => {
+  const applyActor = useCallback((c: CoreClient, a: Actor | null) => {
     actorRef.current = a;
     c.setActor(a);
     setActorState(a);
-    saveStoredActor(a);
+    if (a) saveStoredActor(a);
   }, []);
 
   const refreshClock = useCallback(async (c: CoreClient) => {
@@ -118,25 +109,11 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const rebuildDirectory = useCallback(
-    async (c: CoreClient, opSet: Set<string>, seedResult?: unknown) => {
-      let keys = loadStoredKeys();
-      const fromSeed = actorsFromResult(seedResult);
-      const extra = !!(seedResult && typeof seedResult === 'object' && (seedResult as { extra?: unknown }).extra);
-      if (fromSeed.length) keys = extra ? [...keys, ...fromSeed] : fromSeed;
-      const dir = await discover(c, opSet, keys);
-      saveStoredKeys(dir.map((e) => ({ organizationId: e.organization.id, userId: e.users[0]?.id ?? '' })).filter((k) => k.userId));
+  /** Shows `dir` and acts as the current (or remembered) choice if it is still there, else the first owner. */
+  const applyDirectory = useCallback(
+    (c: CoreClient, dir: OrgEntry[]) => {
       setDirectory(dir);
-      const stored = loadStoredActor();
-      const current = actorRef.current ?? stored;
-      const entry = current && dir.find((e) => e.organization.id === current.organizationId);
-      const user = entry && entry.users.find((u) => u.id === current!.userId);
-      if (entry && user) applyActor(c, { organizationId: entry.organization.id, userId: user.id });
-      else if (dir[0]) {
-        const owner = dir[0].users.find((u) => u.role === 'owner') ?? dir[0].users[0];
-        applyActor(c, { organizationId: dir[0].organization.id, userId: owner.id });
-      }
-      return dir;
+      applyActor(c, pickActor(dir, actorRef.current ?? loadStoredActor()));
     },
     [applyActor],
   );
@@ -147,7 +124,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     // Booting is done once per page (module-level promise): StrictMode runs effects twice.
     boot ??= (async (): Promise<Boot> => {
       const c = await loadCore();
-      if (c.status === 'broken') return { c, opSet: new Set(), broken: true, note: null };
+      if (c.status === 'broken') return { c, opSet: new Set(), broken: true, dir: [], note: null };
       let opSet = new Set<string>();
       try {
         const list = (await c.call('meta.operations', {})) as { name: string }[];
@@ -164,27 +141,28 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           localStorage.removeItem(CLOCK_KEY);
         }
       }
-      let dir = await rebuildDirectory(c, opSet);
+      if (opSet.size > 0 && !opSet.has('demo.actors')) return { c, opSet, broken: false, dir: [], note: NO_ACTORS_OP };
+      let dir = await fetchDirectory(c, opSet);
       let note: string | null = null;
       if (dir.length === 0) {
-        // First visit (or a database without organizations we know): open on the demo data.
+        // First visit (a database without organizations): open on the demo data.
         try {
           const res = await c.resetToDemo();
           await clockToSeed(c, res.seed);
-          dir = await rebuildDirectory(c, opSet, res.seed);
+          dir = await fetchDirectory(c, opSet);
           if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
-          else if (dir.length === 0) note = 'The demo data was created, but the seed result names no organization this dashboard can open.';
+          else if (dir.length === 0) note = 'The demo data was created, but demo.actors lists no organization.';
         } catch (e) {
           note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
         }
       }
-      return { c, opSet, broken: false, note };
+      return { c, opSet, broken: false, dir, note };
     })();
     boot.catch(() => {
       boot = null;
     });
     boot.then(
-      async ({ c, opSet, broken, note }) => {
+      async ({ c, opSet, broken, dir, note }) => {
         if (cancelled) return;
         unsubscribe = c.onProgress((p) => setProgress(p.total > 0 && p.done >= p.total ? null : p));
         setCore(c);
@@ -195,7 +173,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           return;
         }
         setOps(opSet);
-        await rebuildDirectory(c, opSet);
+        applyDirectory(c, dir);
         await refreshClock(c);
         if (cancelled) return;
         setError(note);
@@ -211,7 +189,20 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       cancelled = true;
       unsubscribe?.();
     };
-  }, [rebuildDirectory, refreshClock]);
+  }, [applyDirectory, refreshClock]);
+
+  // The acting organization in full (its limit, timestamps): re-read when the actor or data change.
+  useEffect(() => {
+    if (!core || status !== 'ready' || !actor) return;
+    let live = true;
+    core.call('organization.get', {}, { as: actor }).then(
+      (o) => live && setOrgDetail(o as Organization),
+      () => live && setOrgDetail(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [core, status, actor, revision]);
 
   const setActor = useCallback(
     (a: Actor) => {
@@ -235,24 +226,21 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     localStorage.removeItem(CLOCK_KEY);
     const res = await core.resetToDemo(options);
     await clockToSeed(core, res.seed);
-    actorRef.current = null;
-    const dir = await rebuildDirectory(core, ops, res.seed);
+    const dir = await fetchDirectory(core, ops);
+    applyDirectory(core, dir);
     await refreshClock(core);
-    setError(dir.length ? null : 'The demo data has no organization (this core has no mock.seed operation).');
+    setError(dir.length ? null : res.seeded ? 'The demo data was created, but demo.actors lists no organization.' : 'The demo data has no organization (this core has no mock.seed operation).');
     setStatus('ready');
     bump();
     return res.seed;
-  }, [core, ops, rebuildDirectory, refreshClock, bump]);
+  }, [core, ops, applyDirectory, refreshClock, bump]);
 
-  const reloadDirectory = useCallback(
-    async (seedResult?: unknown) => {
-      if (!core) return;
-      await rebuildDirectory(core, ops, seedResult);
-      await refreshClock(core);
-      bump();
-    },
-    [core, ops, rebuildDirectory, refreshClock, bump],
-  );
+  const reloadDirectory = useCallback(async () => {
+    if (!core) return;
+    applyDirectory(core, await fetchDirectory(core, ops));
+    await refreshClock(core);
+    bump();
+  }, [core, ops, applyDirectory, refreshClock, bump]);
 
   const moveClock = useCallback(
     async (kind: 'advance' | 'set', value: number | string | null) => {
@@ -271,11 +259,11 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       status, error, core, ops,
       hasOp: (op: string) => ops.size === 0 || ops.has(op),
       actor,
-      org: entry?.organization ?? null,
+      org: orgDetail && orgDetail.id === actor?.organizationId ? orgDetail : null,
       user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
       directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock,
     };
-  }, [status, error, core, ops, actor, directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock]);
+  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -24,7 +24,7 @@ export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: (
     setError(null);
     try {
       const res = (await core.call('organization.create', f)) as { organization: Organization; owner: User };
-      await reloadDirectory({ organization: res.organization, owner: res.owner, extra: true });
+      await reloadDirectory();
       setActor({ organizationId: res.organization.id, userId: res.owner.id });
       onDone?.();
     } catch (err) {

@@ -2,50 +2,48 @@
 import { useEffect, useState } from 'react';
 import { useCore } from './CoreProvider';
 
-/** Operation names a core may use to expose its zone list, in order of preference. */
-export const ZONE_OPS = ['tz.list', 'tz.zones', 'timezone.list', 'meta.timezones', 'meta.zones'];
-
 export interface ZoneList {
+  /** The canonical IANA zones of the core's embedded tz database (tz.list), sorted. */
   zones: string[];
-  /** 'core' when the list comes from the core's embedded tz database. */
-  source: 'core' | 'browser' | 'none';
+  /** The core's tzdata version (e.g. "2025b"), or null. */
+  version: string | null;
+  /** 'core' when the list comes from tz.list; 'none' when this core has no such operation. */
+  source: 'core' | 'none';
 }
 
 let cached: Promise<ZoneList> | null = null;
 
-function namesOf(res: unknown): string[] {
-  const arr = Array.isArray(res) ? res : (res as { zones?: unknown; items?: unknown; names?: unknown })?.zones ?? (res as { items?: unknown })?.items ?? (res as { names?: unknown })?.names;
-  if (!Array.isArray(arr)) return [];
-  return arr.map((z) => (typeof z === 'string' ? z : (z as { name?: string })?.name)).filter((z): z is string => typeof z === 'string');
-}
-
-/** The zone names for the timezone pickers: the core's list when an operation exposes it. */
+/**
+ * The zone names for the timezone pickers: the core's own list (`tz.list`), so the picker offers
+ * exactly the names the core accepts (the browser's Intl list can differ in version and aliases).
+ */
 export function useZoneList(): ZoneList | null {
-  const { status, ops, call } = useCore();
+  const { status, core, hasOp } = useCore();
   const [list, setList] = useState<ZoneList | null>(null);
+  const available = hasOp('tz.list');
   useEffect(() => {
-    if (status !== 'ready') return;
+    if (status !== 'ready' || !core) return;
     if (!cached) {
-      cached = (async () => {
-        const op = ZONE_OPS.find((o) => ops.has(o));
-        if (op) {
-          try {
-            const zones = namesOf(await call(op, {}));
-            if (zones.length) return { zones: [...zones].sort(), source: 'core' as const };
-          } catch {
-            /* fall through */
-          }
+      cached = (async (): Promise<ZoneList> => {
+        if (!available) return { zones: [], version: null, source: 'none' };
+        try {
+          const res = (await core.call('tz.list', {})) as { version?: unknown; zones?: unknown };
+          const zones = Array.isArray(res.zones) ? res.zones.filter((z): z is string => typeof z === 'string') : [];
+          return { zones, version: typeof res.version === 'string' ? res.version : null, source: zones.length ? 'core' : 'none' };
+        } catch {
+          return { zones: [], version: null, source: 'none' };
         }
-        const intl = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
-        const zones = intl ? intl('timeZone') : [];
-        return { zones: ['UTC', ...zones.filter((z) => z !== 'UTC')], source: zones.length ? ('browser' as const) : ('none' as const) };
       })();
+      // A failed read is retried by the next picker rather than kept.
+      void cached.then((l) => {
+        if (l.source === 'none' && available) cached = null;
+      });
     }
     let live = true;
     cached.then((l) => live && setList(l));
     return () => {
       live = false;
     };
-  }, [status, ops, call]);
+  }, [status, core, available]);
   return list;
 }

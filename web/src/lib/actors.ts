@@ -1,65 +1,48 @@
-// Which (organization, user) pairs this browser knows. The core has no "list organizations"
-// operation (tenancy: every request runs inside one organization), so the dashboard remembers one
-// member id per organization from the demo seed / reset / import results and reads everything
-// else (names, users, roles) from the core as that organization.
+// Who can be acted as in this browser's database: the core's `demo.actors` lists every
+// organization with its current members (owners first). The dashboard acts as the last choice
+// (kept in localStorage) when it still exists, else as the first organization's owner.
+import type { ResultOf } from '@/core/types.generated';
 import type { Actor } from './core';
 
-const KEYS = 'ec.orgKeys';
+/** One organization of `demo.actors` with its members. */
+export type OrgEntry = ResultOf<'demo.actors'>[number];
+export type DirectoryUser = OrgEntry['users'][number];
+
 const ACTOR = 'ec.actor';
 
-function read<T>(key: string): T | null {
+export function loadStoredActor(): Actor | null {
   try {
-    const text = localStorage.getItem(key);
-    return text ? (JSON.parse(text) as T) : null;
+    const text = localStorage.getItem(ACTOR);
+    const v = text ? (JSON.parse(text) as Actor) : null;
+    return v && typeof v.organizationId === 'string' && typeof v.userId === 'string' ? v : null;
   } catch {
     return null;
   }
-}
-
-export function loadStoredKeys(): Actor[] {
-  const v = read<Actor[]>(KEYS);
-  return Array.isArray(v) ? v.filter((k) => k && typeof k.organizationId === 'string' && typeof k.userId === 'string') : [];
-}
-export function saveStoredKeys(keys: Actor[]) {
-  localStorage.setItem(KEYS, JSON.stringify(keys));
-}
-export function loadStoredActor(): Actor | null {
-  const v = read<Actor>(ACTOR);
-  return v && typeof v.organizationId === 'string' && typeof v.userId === 'string' ? v : null;
 }
 export function saveStoredActor(a: Actor) {
   localStorage.setItem(ACTOR, JSON.stringify(a));
 }
 
+/** The first member to act as in an organization: its owner (demo.actors lists owners first). */
+export function defaultUser(entry: OrgEntry): DirectoryUser | undefined {
+  return entry.users.find((u) => u.role === 'owner') ?? entry.users[0];
+}
+
 /**
- * Finds (organizationId, userId) pairs in a seed/reset/import result, whatever its exact shape:
- * {organizations:[{id, ownerId|owner|users}]}, {organization, owner}, {actors:[…]}, …
+ * Whom to act as in `directory`: `preferred` (the current or last choice) when its organization
+ * and user still exist (its organization's owner when only the user is gone), else the first
+ * organization with members and its owner; null when there is none.
  */
-export function actorsFromResult(result: unknown): Actor[] {
-  const out: Actor[] = [];
-  const seen = new Set<string>();
-  const add = (organizationId: unknown, userId: unknown) => {
-    if (typeof organizationId === 'string' && typeof userId === 'string' && !seen.has(organizationId)) {
-      seen.add(organizationId);
-      out.push({ organizationId, userId });
-    }
-  };
-  const visit = (v: unknown, depth: number) => {
-    if (!v || typeof v !== 'object' || depth > 4) return;
-    if (Array.isArray(v)) {
-      v.forEach((x) => visit(x, depth + 1));
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    if (typeof o.organizationId === 'string' && typeof o.userId === 'string') add(o.organizationId, o.userId);
-    const org = (o.organization ?? null) as Record<string, unknown> | null;
-    const owner = (o.owner ?? null) as Record<string, unknown> | null;
-    if (org && owner) add(org.id, owner.id);
-    if (typeof o.id === 'string' && typeof o.ownerId === 'string' && typeof o.slug === 'string') add(o.id, o.ownerId);
-    if (typeof o.id === 'string' && Array.isArray(o.users) && o.users[0]) add(o.id, (o.users[0] as { id?: unknown }).id);
-    if (typeof o.id === 'string' && Array.isArray(o.userIds)) add(o.id, o.userIds[0]);
-    for (const k of ['organizations', 'orgs', 'actors', 'result', 'seed', 'summary']) visit(o[k], depth + 1);
-  };
-  visit(result, 0);
-  return out;
+export function pickActor(directory: OrgEntry[], preferred: Actor | null): Actor | null {
+  if (preferred) {
+    const entry = directory.find((e) => e.organization.id === preferred.organizationId);
+    if (entry?.users.some((u) => u.id === preferred.userId)) return { ...preferred };
+    const owner = entry && defaultUser(entry);
+    if (entry && owner) return { organizationId: entry.organization.id, userId: owner.id };
+  }
+  for (const entry of directory) {
+    const user = defaultUser(entry);
+    if (user) return { organizationId: entry.organization.id, userId: user.id };
+  }
+  return null;
 }
