@@ -15,7 +15,9 @@
 
 #ifdef __EMSCRIPTEN__
 // Linear memory only grows, so its size at the end is the peak of the wasm heap.
-static double peak_mib() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0 / 1048576.0; }
+static double peak_mib() {
+  return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0 / 1048576.0;
+}
 static const char* kTarget = "wasm (Node)";
 #else
 #include <sys/resource.h>
@@ -48,24 +50,29 @@ int main(int argc, char** argv) {
     if (p == phase) return;
     const auto now = Clock::now();
     if (!phase.empty())
-      std::printf("  %-22s %7.2f s\n", phase.c_str(), std::chrono::duration<double>(now - phase_start).count());
+      std::printf("  %-22s %7.2f s\n", phase.c_str(),
+                  std::chrono::duration<double>(now - phase_start).count());
     phase = p;
     phase_start = now;
   };
   try {
     ec::store::Store store(path, 1);
-    store.db().exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; "
-                    "PRAGMA temp_store = MEMORY");
+    store.db().exec(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; "
+        "PRAGMA temp_store = MEMORY");
     const auto r = ec::mock::seed(store, o);
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     int64_t rows = 0;
     for (const auto& [t, n] : r.rows) rows += n;
-    std::printf("mock_bench %s: size=%s seed=%llu rows=%lld (Episode %lld, TokenUsage %lld, TokenUsageDaily %lld)\n",
-                kTarget, size_name.c_str(), static_cast<unsigned long long>(o.seed), static_cast<long long>(rows),
-                static_cast<long long>(r.rows.at("Episode")), static_cast<long long>(r.rows.at("TokenUsage")),
-                static_cast<long long>(r.rows.at("TokenUsageDaily")));
-    std::printf("  time %.2f s, %.0f rows/s, validated %lld rows\n", secs, static_cast<double>(rows) / secs,
-                static_cast<long long>(r.validated));
+    std::printf(
+        "mock_bench %s: size=%s seed=%llu rows=%lld (Episode %lld, TokenUsage %lld, "
+        "TokenUsageDaily %lld)\n",
+        kTarget, size_name.c_str(), static_cast<unsigned long long>(o.seed),
+        static_cast<long long>(rows), static_cast<long long>(r.rows.at("Episode")),
+        static_cast<long long>(r.rows.at("TokenUsage")),
+        static_cast<long long>(r.rows.at("TokenUsageDaily")));
+    std::printf("  time %.2f s, %.0f rows/s, validated %lld rows\n", secs,
+                static_cast<double>(rows) / secs, static_cast<long long>(r.validated));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mock_bench: %s\n", e.what());
     return 1;

@@ -21,8 +21,11 @@ inline std::string safe_dump(const nlohmann::json& j) {
 inline std::string error_json(const std::string& code, const std::string& message) {
   try {
     return safe_dump({{"ok", false},
-                      {"error", {{"code", code}, {"message", message}, {"path", nlohmann::json::array()},
-                                 {"issues", nlohmann::json::array()}}}});
+                      {"error",
+                       {{"code", code},
+                        {"message", message},
+                        {"path", nlohmann::json::array()},
+                        {"issues", nlohmann::json::array()}}}});
   } catch (...) {  // out of memory while building the JSON: a fixed answer
     return R"({"ok":false,"error":{"code":"internal","message":"out of memory","path":[],"issues":[]}})";
   }

@@ -49,7 +49,9 @@ std::string version() {
           std::to_string(__EMSCRIPTEN_tiny__);
 #endif
     return safe_dump(
-        {{"ok", true}, {"result", {{"core", EC_VERSION}, {"sqlite", sqlite3_libversion()}, {"emscripten", ems}}}});
+        {{"ok", true},
+         {"result",
+          {{"core", EC_VERSION}, {"sqlite", sqlite3_libversion()}, {"emscripten", ems}}}});
   });
 }
 

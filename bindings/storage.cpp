@@ -2,7 +2,8 @@
 // plumbing: opening, checking and copying whole database files. No rules: what an imported
 // file must contain is decided by ec::api::Core when the JS client opens the copy.
 //
-//   inspectDatabase(path)      -> {"ok":true,"result":{applicationId,userVersion,pageSize,pageCount,quickCheck}}
+//   inspectDatabase(path)      ->
+//   {"ok":true,"result":{applicationId,userVersion,pageSize,pageCount,quickCheck}}
 //   copyDatabase(src, dst)     -> {"ok":true}  dst becomes a page-for-page copy of src, in one
 //                                 transaction of dst (its rollback journal makes it atomic)
 //   memoryStats()              -> {"ok":true,"result":{heapBytes,inUseBytes,freeBytes}}
@@ -31,7 +32,8 @@ struct Conn {
   const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const int primary = rc & 0xff;
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-    throw ec::Error(ec::code::not_a_database, what + ": not a usable SQLite database (" + msg + ")");
+    throw ec::Error(ec::code::not_a_database,
+                    what + ": not a usable SQLite database (" + msg + ")");
   throw ec::Error(ec::code::io, what + ": " + msg);
 }
 
@@ -83,7 +85,8 @@ void backup(sqlite3* src, sqlite3* dst, const std::string& what) {
 std::string export_connection(sqlite3* src, const std::string& dst_path) {
   return guard([&] {
     Conn dst;
-    open_conn(dst, dst_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "export to '" + dst_path + "'");
+    open_conn(dst, dst_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+              "export to '" + dst_path + "'");
     backup(src, dst.db, "export to '" + dst_path + "'");
     return std::string(R"({"ok":true})");
   });
@@ -98,7 +101,8 @@ std::string import_into_connection(sqlite3* dst, const std::string& src_path) {
   });
 }
 
-std::string tune_connection(sqlite3* db, const std::string& journal_mode, const std::string& synchronous) {
+std::string tune_connection(sqlite3* db, const std::string& journal_mode,
+                            const std::string& synchronous) {
   return guard([&] {
     static const char* const kJournal[] = {"DELETE", "TRUNCATE", "PERSIST", "MEMORY"};
     static const char* const kSync[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
@@ -108,7 +112,8 @@ std::string tune_connection(sqlite3* db, const std::string& journal_mode, const 
       return false;
     };
     if (!journal_mode.empty() && !allowed(journal_mode, kJournal))
-      throw ec::Error(ec::code::bad_request, "journalMode must be DELETE, TRUNCATE, PERSIST or MEMORY");
+      throw ec::Error(ec::code::bad_request,
+                      "journalMode must be DELETE, TRUNCATE, PERSIST or MEMORY");
     if (!synchronous.empty() && !allowed(synchronous, kSync))
       throw ec::Error(ec::code::bad_request, "synchronous must be OFF, NORMAL, FULL or EXTRA");
     auto exec = [&](const std::string& sql) {

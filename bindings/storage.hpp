@@ -15,6 +15,7 @@ std::string import_into_connection(sqlite3* dst, const std::string& src_path);
 
 /// Sets journal_mode / synchronous on a connection ("" leaves one unchanged); values are
 /// whitelisted. {"ok":true} or error JSON.
-std::string tune_connection(sqlite3* db, const std::string& journal_mode, const std::string& synchronous);
+std::string tune_connection(sqlite3* db, const std::string& journal_mode,
+                            const std::string& synchronous);
 
 }  // namespace ec::bindings

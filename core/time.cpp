@@ -33,7 +33,9 @@ int weekday_from_days(int64_t days) {
   return static_cast<int>(floor_mod(days + 3, 7));
 }
 
-bool is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -145,7 +147,8 @@ std::string format_local(Instant utc, int offset_seconds) {
 
 std::optional<int> parse_hhmm(std::string_view s) {
   int h = 0, m = 0;
-  if (s.size() != 5 || s[2] != ':' || !digits(s, 0, 2, h) || !digits(s, 3, 2, m)) return std::nullopt;
+  if (s.size() != 5 || s[2] != ':' || !digits(s, 0, 2, h) || !digits(s, 3, 2, m))
+    return std::nullopt;
   if (h > 23 || m > 59) return std::nullopt;
   return h * 60 + m;
 }

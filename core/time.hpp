@@ -41,8 +41,12 @@ std::string format_local(Instant utc, int offset_seconds);
 std::optional<int> parse_hhmm(std::string_view s);
 
 /// Floor division helpers (C++ '/' truncates toward zero).
-constexpr int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-constexpr int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
+constexpr int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+constexpr int64_t floor_mod(int64_t a, int64_t b) {
+  return a - floor_div(a, b) * b;
+}
 
 inline constexpr int64_t kMsPerSecond = 1000;
 inline constexpr int64_t kMsPerDay = 86'400'000;

@@ -2,7 +2,7 @@
 // The one entry point every surface uses (CLI `call`, the wasm module, the TypeScript client):
 // a JSON request in, a JSON response out. Declared operations live in core/api/ops_*.cpp.
 //
-// Request:  {"op":"project.list","as":{"organizationId":"…","userId":"…"},"params":{…},"now"?:"ISO"}
+// Request: {"op":"project.list","as":{"organizationId":"…","userId":"…"},"params":{…},"now"?:"ISO"}
 // Response: {"ok":true,"result":…} | {"ok":false,"error":{"code","message","path","issues":[…]}}
 #include <functional>
 #include <memory>
@@ -54,6 +54,7 @@ class Core {
 
 /// Validates one document against an entity (as `episodes-core validate` does); never throws.
 /// Returns {"ok":true} or {"ok":false,"issues":[…]}.
-std::string validate_json(std::string_view entity, std::string_view document, std::string_view mode = "record");
+std::string validate_json(std::string_view entity, std::string_view document,
+                          std::string_view mode = "record");
 
 }  // namespace ec::api

@@ -33,15 +33,18 @@ const Operation* find_operation(std::string_view name) {
 
 namespace {
 
-json child(const char* key) { return json::array({key}); }
+json child(const char* key) {
+  return json::array({key});
+}
 
-void check_plain(const std::vector<schema::Field>& fields, const json& params, std::vector<Issue>& issues) {
+void check_plain(const std::vector<schema::Field>& fields, const json& params,
+                 std::vector<Issue>& issues) {
   for (const auto& f : fields) {
     auto it = params.find(f.name);
     if (it == params.end()) {
       if (!f.nullable && !f.default_value)
-        issues.push_back(validate::make_issue(child(f.name.c_str()), validate::issue::required, f.name + " is required",
-                                              {{"field", f.name}}));
+        issues.push_back(validate::make_issue(child(f.name.c_str()), validate::issue::required,
+                                              f.name + " is required", {{"field", f.name}}));
       continue;
     }
     validate::field(f, *it, child(f.name.c_str()), issues);
@@ -59,8 +62,9 @@ bool declared(const std::vector<schema::Field>& fields, const std::string& key) 
 void check_params(const Operation& op, const json& params) {
   std::vector<Issue> issues;
   if (!params.is_object())
-    throw Error::invalid({validate::make_issue(child("params"), validate::issue::invalid_type,
-                                               "params must be a JSON object", {{"expected", "object"}})});
+    throw Error::invalid(
+        {validate::make_issue(child("params"), validate::issue::invalid_type,
+                              "params must be a JSON object", {{"expected", "object"}})});
   check_plain(op.params, params, issues);
   const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
   if (e && op.entity_key.empty()) {
@@ -73,12 +77,14 @@ void check_params(const Operation& op, const json& params) {
     for (const auto& [k, v] : params.items()) {
       if (declared(op.params, k) || (e && k == op.entity_key)) continue;
       issues.push_back(validate::make_issue(json::array({k}), validate::issue::unknown_field,
-                                            "unknown parameter '" + k + "' for " + op.name, {{"field", k}}));
+                                            "unknown parameter '" + k + "' for " + op.name,
+                                            {{"field", k}}));
     }
     if (e) {
       auto it = params.find(op.entity_key);
       if (it == params.end()) {
-        issues.push_back(validate::make_issue(child(op.entity_key.c_str()), validate::issue::required,
+        issues.push_back(validate::make_issue(child(op.entity_key.c_str()),
+                                              validate::issue::required,
                                               op.entity_key + " is required"));
       } else {
         auto more = validate::entity(*e, *it, op.entity_mode, child(op.entity_key.c_str()));
@@ -91,12 +97,15 @@ void check_params(const Operation& op, const json& params) {
 
 namespace {
 
-json error_response(const Error& e) { return json{{"ok", false}, {"error", e.to_json()}}; }
+json error_response(const Error& e) {
+  return json{{"ok", false}, {"error", e.to_json()}};
+}
 
 store::Actor check_as(store::Store& s, const json& as) {
   if (!as.is_object() || !as.contains("organizationId") || !as.contains("userId") ||
       !as["organizationId"].is_string() || !as["userId"].is_string())
-    throw Error(code::bad_request, "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
+    throw Error(code::bad_request,
+                "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
                 child("as"));
   store::Actor actor{as["organizationId"].get<std::string>(), as["userId"].get<std::string>()};
   // The acting user must be a current member of the organization; anything else is refused
@@ -115,9 +124,13 @@ Core::Core(const std::string& path, Options options)
 
 Core::~Core() = default;
 
-void Core::close() { store_.reset(); }
+void Core::close() {
+  store_.reset();
+}
 
-void Core::set_progress(Progress progress) { progress_ = std::move(progress); }
+void Core::set_progress(Progress progress) {
+  progress_ = std::move(progress);
+}
 
 json Core::call_json(const json& request) {
   try {
@@ -127,7 +140,9 @@ json Core::call_json(const json& request) {
     if (op_it == request.end() || !op_it->is_string())
       throw Error(code::bad_request, "\"op\" (the operation name) is required", child("op"));
     const Operation* op = find_operation(op_it->get<std::string>());
-    if (!op) throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'", child("op"));
+    if (!op)
+      throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'",
+                  child("op"));
     store::Store& s = *store_;
     Instant now = s.now();
     if (auto it = request.find("now"); it != request.end() && !it->is_null()) {
@@ -135,7 +150,8 @@ json Core::call_json(const json& request) {
       if (!t) throw Error(code::bad_request, "\"now\" must be an ISO-8601 instant", child("now"));
       now = *t;
     }
-    json params = request.contains("params") && !request["params"].is_null() ? request["params"] : json::object();
+    json params = request.contains("params") && !request["params"].is_null() ? request["params"]
+                                                                             : json::object();
     Context ctx{s, {}, now, progress_ ? &progress_ : nullptr};
     if (op->needs_as) ctx.as = check_as(s, request.contains("as") ? request["as"] : json(nullptr));
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
@@ -168,7 +184,8 @@ std::string Core::call(std::string_view request_json) {
   try {
     return call_json(request).dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception& e) {
-    return error_response(Error(code::internal, e.what())).dump(-1, ' ', false, json::error_handler_t::replace);
+    return error_response(Error(code::internal, e.what()))
+        .dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 

@@ -30,12 +30,14 @@ struct EntityHooks {
 std::string op_prefix(const schema::Entity& e);
 
 /// Creates a row through the same path as `<entity>.create` (defaults, parents, hooks, audit).
-json create_row(Context& ctx, const schema::Entity& e, const json& input, const EntityHooks& hooks = {});
+json create_row(Context& ctx, const schema::Entity& e, const json& input,
+                const EntityHooks& hooks = {});
 /// Updates a row through the same path as `<entity>.update`.
 json update_row(Context& ctx, const schema::Entity& e, const std::string& id, const json& patch,
                 const EntityHooks& hooks = {});
 /// Checks that every reference in `row` points to a visible row of the same organization.
-void check_parents(Context& ctx, const schema::Entity& e, const json& row, const json& only_fields = nullptr);
+void check_parents(Context& ctx, const schema::Entity& e, const json& row,
+                   const json& only_fields = nullptr);
 
 /// Per-entity hooks (defined next to the rules they implement).
 const EntityHooks& hooks_for(const schema::Entity& e);

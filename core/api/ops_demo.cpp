@@ -13,17 +13,24 @@ json demo_actors(store::Store& s) {
   auto& orgs = s.db().prepare("SELECT id, name, slug, plan FROM organizations ORDER BY name, id");
   std::vector<json> list;
   while (orgs.step())
-    list.push_back({{"id", orgs.text(0)}, {"name", orgs.text(1)}, {"slug", orgs.text(2)}, {"plan", orgs.text(3)}});
+    list.push_back({{"id", orgs.text(0)},
+                    {"name", orgs.text(1)},
+                    {"slug", orgs.text(2)},
+                    {"plan", orgs.text(3)}});
   orgs.reset();
   for (auto& org : list) {
     auto& users = s.db().prepare(
-        "SELECT id, name, email, role, timezone FROM users WHERE organization_id = ? AND deleted_at IS NULL "
+        "SELECT id, name, email, role, timezone FROM users WHERE organization_id = ? AND "
+        "deleted_at IS NULL "
         "ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, name, id");
     users.bind(1, org["id"].get<std::string>());
     json members = json::array();
     while (users.step())
-      members.push_back({{"id", users.text(0)}, {"name", users.text(1)}, {"email", users.text(2)},
-                         {"role", users.text(3)}, {"timezone", users.text(4)}});
+      members.push_back({{"id", users.text(0)},
+                         {"name", users.text(1)},
+                         {"email", users.text(2)},
+                         {"role", users.text(3)},
+                         {"timezone", users.text(4)}});
     users.reset();
     out.push_back({{"organization", org}, {"users", members}});
   }
@@ -31,26 +38,30 @@ json demo_actors(store::Store& s) {
 }
 
 void add_demo_ops(std::vector<Operation>& ops) {
-  ops.push_back(Operation{
-      .name = "demo.actors",
-      .doc = "The offline demo's actor picker: every organization in this local database with its current "
-             "members (owners first). Runs without `as`; production has no equivalent.",
-      .needs_as = false,
-      .result_ts = "{ organization: { id: string; name: string; slug: string; plan: Organization[\"plan\"] }; "
-                   "users: { id: string; name: string; email: string; role: User[\"role\"]; timezone: string }[] }[]",
-      .writes = false,
-      .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
-  ops.push_back(Operation{
-      .name = "tz.list",
-      .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the tzdata version.",
-      .needs_as = false,
-      .result_ts = "{ version: string; zones: string[] }",
-      .writes = false,
-      .handler = [](Context&, const json&) {
-        json zones = json::array();
-        for (auto name : tz::zone_names()) zones.push_back(std::string(name));
-        return json{{"version", std::string(tz::tzdata_version())}, {"zones", zones}};
-      }});
+  ops.push_back(
+      Operation{.name = "demo.actors",
+                .doc = "The offline demo's actor picker: every organization in this local database "
+                       "with its current "
+                       "members (owners first). Runs without `as`; production has no equivalent.",
+                .needs_as = false,
+                .result_ts = "{ organization: { id: string; name: string; slug: string; plan: "
+                             "Organization[\"plan\"] }; "
+                             "users: { id: string; name: string; email: string; role: "
+                             "User[\"role\"]; timezone: string }[] }[]",
+                .writes = false,
+                .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
+  ops.push_back(
+      Operation{.name = "tz.list",
+                .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the "
+                       "tzdata version.",
+                .needs_as = false,
+                .result_ts = "{ version: string; zones: string[] }",
+                .writes = false,
+                .handler = [](Context&, const json&) {
+                  json zones = json::array();
+                  for (auto name : tz::zone_names()) zones.push_back(std::string(name));
+                  return json{{"version", std::string(tz::tzdata_version())}, {"zones", zones}};
+                }});
 }
 
 }  // namespace ec::api

@@ -48,12 +48,15 @@ json create_row(Context& ctx, const Entity& e, const json& input, const EntityHo
   check_parents(ctx, e, row);
   if (hooks.before_create) hooks.before_create(ctx, row);
   repo::insert(ctx.store, e, row);
-  store::audit(ctx.store, ctx.as, "create", e, row["id"].get<std::string>(), repo::diff(e, nullptr, row), ctx.now);
+  store::audit(ctx.store, ctx.as, "create", e, row["id"].get<std::string>(),
+               repo::diff(e, nullptr, row), ctx.now);
   return row;
 }
 
-json update_row(Context& ctx, const Entity& e, const std::string& id, const json& patch, const EntityHooks& hooks) {
-  const json before = repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
+json update_row(Context& ctx, const Entity& e, const std::string& id, const json& patch,
+                const EntityHooks& hooks) {
+  const json before =
+      repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
   json after = before;
   for (const auto& [k, v] : patch.items()) after[k] = v;
   std::vector<Issue> issues;
@@ -75,13 +78,16 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
 
 namespace {
 
-F id_param() { return std::move(uuid("id").doc("Row id.")); }
+F id_param() {
+  return std::move(uuid("id").doc("Row id."));
+}
 
 std::vector<Field> list_params(const Entity& e) {
   std::vector<Field> p;
   std::vector<std::string> orderable;
   for (const auto& f : e.fields) {
-    const bool filter = (!f.references.empty() && f.name != "organizationId") || f.type == schema::Type::Enum;
+    const bool filter =
+        (!f.references.empty() && f.name != "organizationId") || f.type == schema::Type::Enum;
     if (filter) {
       Field copy = f;
       copy.nullable = true;
@@ -92,8 +98,8 @@ std::vector<Field> list_params(const Entity& e) {
       copy.doc = "Only rows with this " + f.name + ".";
       p.push_back(copy);
     }
-    if (f.type == schema::Type::Instant || f.type == schema::Type::Int || f.type == schema::Type::Date ||
-        f.name == "name" || f.name == "title")
+    if (f.type == schema::Type::Instant || f.type == schema::Type::Int ||
+        f.type == schema::Type::Date || f.name == "name" || f.name == "title")
       orderable.push_back(f.name);
   }
   if (e.soft_delete) {
@@ -123,79 +129,114 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
   if (e.name == "Organization") return;  // tenant itself: see ops_org.cpp
 
   ops.push_back(Operation{
-      .name = p + ".get", .doc = "One " + e.name + " by id.",
+      .name = p + ".get",
+      .doc = "One " + e.name + " by id.",
       .params = e.soft_delete ? std::vector<Field>{id_param(), boolean("includeDeleted").def(false)}
                               : std::vector<Field>{id_param()},
-      .result_ts = e.name, .errors = {code::not_found}, .writes = false,
+      .result_ts = e.name,
+      .errors = {code::not_found},
+      .writes = false,
       .handler = [ep](Context& ctx, const json& params) {
         return repo::get(ctx.store, *ep, ctx.as.organization_id, params["id"].get<std::string>(),
                          params.value("includeDeleted", false), json::array({"id"}));
       }});
-  ops.push_back(Operation{
-      .name = p + ".list", .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
-      .params = list_params(e), .result_ts = "Page<" + e.name + ">", .writes = false,
-      .handler = [ep](Context& ctx, const json& params) {
-        repo::ListQuery q;
-        for (const auto& f : ep->fields) {
-          if (!params.contains(f.name) || params[f.name].is_null()) continue;
-          q.equals.emplace_back(f.name, params[f.name]);
-        }
-        q.include_deleted = params.value("includeDeleted", false);
-        q.only_deleted = params.value("onlyDeleted", false);
-        q.order_by = params.value("orderBy", std::string("createdAt"));
-        q.descending = params.value("descending", false);
-        q.limit = params.value("limit", int64_t{100});
-        q.offset = params.value("offset", int64_t{0});
-        const auto& org = ctx.as.organization_id;
-        return page(repo::list(ctx.store, *ep, org, q), repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
-      }});
+  ops.push_back(
+      Operation{.name = p + ".list",
+                .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
+                .params = list_params(e),
+                .result_ts = "Page<" + e.name + ">",
+                .writes = false,
+                .handler = [ep](Context& ctx, const json& params) {
+                  repo::ListQuery q;
+                  for (const auto& f : ep->fields) {
+                    if (!params.contains(f.name) || params[f.name].is_null()) continue;
+                    q.equals.emplace_back(f.name, params[f.name]);
+                  }
+                  q.include_deleted = params.value("includeDeleted", false);
+                  q.only_deleted = params.value("onlyDeleted", false);
+                  q.order_by = params.value("orderBy", std::string("createdAt"));
+                  q.descending = params.value("descending", false);
+                  q.limit = params.value("limit", int64_t{100});
+                  q.offset = params.value("offset", int64_t{0});
+                  const auto& org = ctx.as.organization_id;
+                  return page(repo::list(ctx.store, *ep, org, q),
+                              repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
+                }});
   if (!e.api_writable) return;
 
   ops.push_back(Operation{
-      .name = p + ".create", .doc = "Creates a " + e.name + "; the audit row is written in the same transaction.",
-      .entity = e.name, .entity_mode = validate::Mode::Create, .result_ts = e.name,
-      .errors = {code::not_found, code::conflict}, .writes = true,
-      .prefill = [ep](Context& ctx, json& params) {
-        prefill_actor(*ep, ctx, params);
-        if (const auto& h = hooks_for(*ep); h.prefill_create) h.prefill_create(ctx, params);
-      },
-      .handler = [ep](Context& ctx, const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
+      .name = p + ".create",
+      .doc = "Creates a " + e.name + "; the audit row is written in the same transaction.",
+      .entity = e.name,
+      .entity_mode = validate::Mode::Create,
+      .result_ts = e.name,
+      .errors = {code::not_found, code::conflict},
+      .writes = true,
+      .prefill =
+          [ep](Context& ctx, json& params) {
+            prefill_actor(*ep, ctx, params);
+            if (const auto& h = hooks_for(*ep); h.prefill_create) h.prefill_create(ctx, params);
+          },
+      .handler = [ep](
+                     Context& ctx,
+                     const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
 
-  if (e.api_updatable) ops.push_back(Operation{
-      .name = p + ".update", .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
-      .params = {id_param()}, .entity = e.name, .entity_mode = validate::Mode::Patch, .entity_key = "patch",
-      .result_ts = e.name, .errors = {code::not_found, code::conflict},
-      .handler = [ep](Context& ctx, const json& params) {
-        return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"], hooks_for(*ep));
-      }});
+  if (e.api_updatable)
+    ops.push_back(Operation{
+        .name = p + ".update",
+        .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
+        .params = {id_param()},
+        .entity = e.name,
+        .entity_mode = validate::Mode::Patch,
+        .entity_key = "patch",
+        .result_ts = e.name,
+        .errors = {code::not_found, code::conflict},
+        .handler = [ep](Context& ctx, const json& params) {
+          return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"],
+                            hooks_for(*ep));
+        }});
 
   if (e.soft_delete) {
     ops.push_back(Operation{
-        .name = p + ".delete", .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
-        .params = {id_param()}, .result_ts = e.name, .errors = {code::not_found},
+        .name = p + ".delete",
+        .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
+        .params = {id_param()},
+        .result_ts = e.name,
+        .errors = {code::not_found},
         .handler = [ep](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
-          json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, false, json::array({"id"}));
-          json fields{{"deletedAt", format_instant(ctx.now)}, {"deletedBy", ctx.as.user_id}, {"updatedAt", format_instant(ctx.now)}};
+          json row =
+              repo::get(ctx.store, *ep, ctx.as.organization_id, id, false, json::array({"id"}));
+          json fields{{"deletedAt", format_instant(ctx.now)},
+                      {"deletedBy", ctx.as.user_id},
+                      {"updatedAt", format_instant(ctx.now)}};
           repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
           store::audit(ctx.store, ctx.as, "delete", *ep, id,
-                       {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}}, ctx.now);
+                       {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}},
+                       ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
           if (const auto& h = hooks_for(*ep); h.after_delete) h.after_delete(ctx, row);
           return row;
         }});
     ops.push_back(Operation{
-        .name = p + ".restore", .doc = "Undoes a soft delete.",
-        .params = {id_param()}, .result_ts = e.name, .errors = {code::not_found, code::plan_limit},
+        .name = p + ".restore",
+        .doc = "Undoes a soft delete.",
+        .params = {id_param()},
+        .result_ts = e.name,
+        .errors = {code::not_found, code::plan_limit},
         .handler = [ep](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
-          json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+          json row =
+              repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
           if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
           if (const auto& h = hooks_for(*ep); h.before_restore) h.before_restore(ctx, row);
-          json fields{{"deletedAt", nullptr}, {"deletedBy", nullptr}, {"updatedAt", format_instant(ctx.now)}};
+          json fields{{"deletedAt", nullptr},
+                      {"deletedBy", nullptr},
+                      {"updatedAt", format_instant(ctx.now)}};
           repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
           store::audit(ctx.store, ctx.as, "restore", *ep, id,
-                       {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}}, ctx.now);
+                       {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}},
+                       ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
           if (const auto& h = hooks_for(*ep); h.after_restore) h.after_restore(ctx, row);
           return row;
@@ -206,10 +247,13 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .name = p + (e.soft_delete ? ".purge" : ".delete"),
       .doc = e.soft_delete ? "Removes a " + e.name + " for good (with the rows that belong to it)."
                            : "Removes a " + e.name + " for good.",
-      .params = {id_param()}, .result_ts = "{ id: string; purged: true }", .errors = {code::not_found, code::conflict},
+      .params = {id_param()},
+      .result_ts = "{ id: string; purged: true }",
+      .errors = {code::not_found, code::conflict},
       .handler = [ep](Context& ctx, const json& params) {
         const std::string id = params["id"].get<std::string>();
-        const json row = repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+        const json row =
+            repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
         repo::purge(ctx.store, *ep, ctx.as.organization_id, id);
         store::audit(ctx.store, ctx.as, "purge", *ep, id, repo::diff(*ep, row, nullptr), ctx.now);
         return json{{"id", id}, {"purged", true}};

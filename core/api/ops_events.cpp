@@ -16,27 +16,35 @@ void add_event_ops(std::vector<Operation>& ops) {
   type.immutable = false;
   ops.push_back(Operation{
       .name = "userEvent.has",
-      .doc = "Whether a user (default: the caller) has recorded an event, e.g. onboarding.completed.",
-      .params = {user, type}, .result_ts = "{ has: boolean; count: number; firstAt: string | null; lastAt: string | null }",
-      .errors = {code::not_found}, .writes = false,
-      .prefill = [](Context& ctx, json& p) {
-        if (!p.contains("userId")) p["userId"] = ctx.as.user_id;
-      },
-      .handler = [](Context& ctx, const json& p) {
-        repo::get(ctx.store, *schema::find_entity("User"), ctx.as.organization_id, p["userId"], false,
-                  json::array({"userId"}));
-        auto& st = ctx.store.db().prepare(
-            "SELECT count(*), min(occurred_at), max(occurred_at) FROM user_events "
-            "WHERE organization_id = ? AND user_id = ? AND event_type = ?");
-        st.bind(1, ctx.as.organization_id).bind(2, p["userId"].get<std::string>()).bind(3, p["eventType"].get<std::string>());
-        st.step();
-        const int64_t n = st.int64(0);
-        json out{{"has", n > 0}, {"count", n},
-                 {"firstAt", n ? json(format_instant(st.int64(1))) : json(nullptr)},
-                 {"lastAt", n ? json(format_instant(st.int64(2))) : json(nullptr)}};
-        st.reset();
-        return out;
-      }});
+      .doc =
+          "Whether a user (default: the caller) has recorded an event, e.g. onboarding.completed.",
+      .params = {user, type},
+      .result_ts = "{ has: boolean; count: number; firstAt: string | null; lastAt: string | null }",
+      .errors = {code::not_found},
+      .writes = false,
+      .prefill =
+          [](Context& ctx, json& p) {
+            if (!p.contains("userId")) p["userId"] = ctx.as.user_id;
+          },
+      .handler =
+          [](Context& ctx, const json& p) {
+            repo::get(ctx.store, *schema::find_entity("User"), ctx.as.organization_id, p["userId"],
+                      false, json::array({"userId"}));
+            auto& st = ctx.store.db().prepare(
+                "SELECT count(*), min(occurred_at), max(occurred_at) FROM user_events "
+                "WHERE organization_id = ? AND user_id = ? AND event_type = ?");
+            st.bind(1, ctx.as.organization_id)
+                .bind(2, p["userId"].get<std::string>())
+                .bind(3, p["eventType"].get<std::string>());
+            st.step();
+            const int64_t n = st.int64(0);
+            json out{{"has", n > 0},
+                     {"count", n},
+                     {"firstAt", n ? json(format_instant(st.int64(1))) : json(nullptr)},
+                     {"lastAt", n ? json(format_instant(st.int64(2))) : json(nullptr)}};
+            st.reset();
+            return out;
+          }});
 }
 
 }  // namespace ec::api

@@ -10,17 +10,25 @@ using namespace schema::build;  // NOLINT
 void add_mock_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{
       .name = "mock.seed",
-      .doc = "Fills an empty database with the deterministic mock dataset: the same seed, size (or counts) and "
-             "reference date always give the same data. Refuses a database that already holds rows. Reports "
+      .doc = "Fills an empty database with the deterministic mock dataset: the same seed, size (or "
+             "counts) and "
+             "reference date always give the same data. Refuses a database that already holds "
+             "rows. Reports "
              "progress through the progress callback.",
       .needs_as = false,
-      .params = {std::move(integer("seed", 0).doc("Seed of every random stream.")),
-                 std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
-                 std::move(date("referenceDate").null().doc("'Now' is this date at 12:00Z (default 2025-08-15).")),
-                 std::move(jsonf("counts", schema::Rule::JsonObject, 4096).null()
-                               .doc("Explicit counts: organizations, users, projects, episodes, tokenUsage, "
-                                    "weeksAhead, chatSessions (missing keys keep the size's)."))},
-      .result_ts = "{ rows: Record<string, number>; validated: number; now: string; overBudgetOrganizationId: string; "
+      .params =
+          {std::move(integer("seed", 0).doc("Seed of every random stream.")),
+           std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
+           std::move(date("referenceDate")
+                         .null()
+                         .doc("'Now' is this date at 12:00Z (default 2025-08-15).")),
+           std::move(
+               jsonf("counts", schema::Rule::JsonObject, 4096)
+                   .null()
+                   .doc("Explicit counts: organizations, users, projects, episodes, tokenUsage, "
+                        "weeksAhead, chatSessions (missing keys keep the size's)."))},
+      .result_ts = "{ rows: Record<string, number>; validated: number; now: string; "
+                   "overBudgetOrganizationId: string; "
                    "digest: string }",
       .errors = {code::conflict},
       // The seed runs its own transaction (one for the whole dataset).

@@ -11,8 +11,12 @@ namespace repo = store::repo;
 
 namespace {
 
-const schema::Entity& org_entity() { return *schema::find_entity("Organization"); }
-const schema::Entity& user_entity() { return *schema::find_entity("User"); }
+const schema::Entity& org_entity() {
+  return *schema::find_entity("Organization");
+}
+const schema::Entity& user_entity() {
+  return *schema::find_entity("User");
+}
 
 // Copies an entity's field declaration under another parameter name (one source of truth).
 schema::Field as_param(const schema::Entity& e, const std::string& field, const std::string& name) {
@@ -37,9 +41,9 @@ void add_org_ops(std::vector<Operation>& ops) {
       .name = "organization.create",
       .doc = "Creates an organization with its first owner. The one operation that needs no `as`.",
       .needs_as = false,
-      .params = {*org.field("name"), *org.field("slug"), *org.field("plan"), *org.field("dailyCostLimitMicros"),
-                 as_param(user, "email", "ownerEmail"), as_param(user, "name", "ownerName"),
-                 as_param(user, "timezone", "ownerTimezone")},
+      .params = {*org.field("name"), *org.field("slug"), *org.field("plan"),
+                 *org.field("dailyCostLimitMicros"), as_param(user, "email", "ownerEmail"),
+                 as_param(user, "name", "ownerName"), as_param(user, "timezone", "ownerTimezone")},
       .result_ts = "{ organization: Organization; owner: User }",
       .errors = {code::conflict},
       .handler = [](Context& ctx, const json& p) {
@@ -47,33 +51,49 @@ void add_org_ops(std::vector<Operation>& ops) {
         const std::string user_id = ctx.store.new_id();
         ctx.as = {org_id, user_id};
         const std::string ts = format_instant(ctx.now);
-        json o = repo::with_defaults(org_entity(), json{{"id", org_id}, {"name", p["name"]}, {"slug", p["slug"]},
-                                                        {"plan", p["plan"]}, {"createdAt", ts}, {"updatedAt", ts}});
+        json o = repo::with_defaults(org_entity(), json{{"id", org_id},
+                                                        {"name", p["name"]},
+                                                        {"slug", p["slug"]},
+                                                        {"plan", p["plan"]},
+                                                        {"createdAt", ts},
+                                                        {"updatedAt", ts}});
         o["dailyCostLimitMicros"] = p["dailyCostLimitMicros"];
         repo::insert(ctx.store, org_entity(), o);
-        json u = repo::with_defaults(user_entity(), json{{"id", user_id}, {"organizationId", org_id},
-                                                         {"email", p["ownerEmail"]}, {"name", p["ownerName"]},
-                                                         {"role", "owner"}, {"timezone", p["ownerTimezone"]},
-                                                         {"createdAt", ts}, {"updatedAt", ts}});
+        json u = repo::with_defaults(user_entity(), json{{"id", user_id},
+                                                         {"organizationId", org_id},
+                                                         {"email", p["ownerEmail"]},
+                                                         {"name", p["ownerName"]},
+                                                         {"role", "owner"},
+                                                         {"timezone", p["ownerTimezone"]},
+                                                         {"createdAt", ts},
+                                                         {"updatedAt", ts}});
         repo::insert(ctx.store, user_entity(), u);
-        store::audit(ctx.store, ctx.as, "create", org_entity(), org_id, repo::diff(org_entity(), nullptr, o), ctx.now);
-        store::audit(ctx.store, ctx.as, "create", user_entity(), user_id, repo::diff(user_entity(), nullptr, u), ctx.now);
+        store::audit(ctx.store, ctx.as, "create", org_entity(), org_id,
+                     repo::diff(org_entity(), nullptr, o), ctx.now);
+        store::audit(ctx.store, ctx.as, "create", user_entity(), user_id,
+                     repo::diff(user_entity(), nullptr, u), ctx.now);
         return json{{"organization", o}, {"owner", u}};
       }});
-  ops.push_back(Operation{
-      .name = "organization.get", .doc = "The caller's organization.", .result_ts = "Organization",
-      .writes = false,
-      .handler = [](Context& ctx, const json&) {
-        return repo::get(ctx.store, org_entity(), ctx.as.organization_id, ctx.as.organization_id);
-      }});
-  ops.push_back(Operation{
-      .name = "organization.update", .doc = "Changes the caller's organization (owner or admin).",
-      .entity = "Organization", .entity_mode = validate::Mode::Patch, .entity_key = "patch",
-      .result_ts = "Organization", .errors = {code::forbidden, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        require_admin(ctx);
-        return update_row(ctx, org_entity(), ctx.as.organization_id, p["patch"]);
-      }});
+  ops.push_back(Operation{.name = "organization.get",
+                          .doc = "The caller's organization.",
+                          .result_ts = "Organization",
+                          .writes = false,
+                          .handler = [](Context& ctx, const json&) {
+                            return repo::get(ctx.store, org_entity(), ctx.as.organization_id,
+                                             ctx.as.organization_id);
+                          }});
+  ops.push_back(Operation{.name = "organization.update",
+                          .doc = "Changes the caller's organization (owner or admin).",
+                          .entity = "Organization",
+                          .entity_mode = validate::Mode::Patch,
+                          .entity_key = "patch",
+                          .result_ts = "Organization",
+                          .errors = {code::forbidden, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            require_admin(ctx);
+                            return update_row(ctx, org_entity(), ctx.as.organization_id,
+                                              p["patch"]);
+                          }});
 }
 
 }  // namespace ec::api

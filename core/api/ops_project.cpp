@@ -16,7 +16,9 @@ using schema::Entity;
 
 namespace {
 
-const Entity& E(const char* name) { return *schema::find_entity(name); }
+const Entity& E(const char* name) {
+  return *schema::find_entity(name);
+}
 
 /// "Limit projects, not frequency": active and paused projects count; archived ones do not.
 int64_t plan_limit(const std::string& plan) {
@@ -26,18 +28,23 @@ int64_t plan_limit(const std::string& plan) {
 }
 
 void check_plan_limit(Context& ctx, const std::string& exclude_id) {
-  const json org = repo::get(ctx.store, E("Organization"), ctx.as.organization_id, ctx.as.organization_id);
+  const json org =
+      repo::get(ctx.store, E("Organization"), ctx.as.organization_id, ctx.as.organization_id);
   const int64_t limit = plan_limit(org["plan"].get<std::string>());
   const int64_t used = ctx.store.db().query_int(
-      "SELECT count(*) FROM projects WHERE organization_id = ? AND deleted_at IS NULL AND status != 'archived' "
+      "SELECT count(*) FROM projects WHERE organization_id = ? AND deleted_at IS NULL AND status "
+      "!= 'archived' "
       "AND id != ?",
       {ctx.as.organization_id, exclude_id});
   if (used >= limit)
     throw Error(code::plan_limit,
                 "the " + org["plan"].get<std::string>() + " plan allows " + std::to_string(limit) +
                     " active projects and all are in use; archive a project or upgrade the plan",
-                json::array(), {Issue{json::array(), code::plan_limit, "plan limit reached",
-                                      {{"plan", org["plan"]}, {"limit", limit}, {"used", used}}}});
+                json::array(),
+                {Issue{json::array(),
+                       code::plan_limit,
+                       "plan limit reached",
+                       {{"plan", org["plan"]}, {"limit", limit}, {"used", used}}}});
 }
 
 EntityHooks project_hooks() {
@@ -46,7 +53,8 @@ EntityHooks project_hooks() {
     if (row["status"] != "archived") check_plan_limit(ctx, "");
   };
   h.before_update = [](Context& ctx, const json& before, json& after) {
-    if (before["status"] == "archived" && after["status"] != "archived") check_plan_limit(ctx, before["id"]);
+    if (before["status"] == "archived" && after["status"] != "archived")
+      check_plan_limit(ctx, before["id"]);
   };
   h.before_restore = [](Context& ctx, const json& row) {
     if (row["status"] != "archived") check_plan_limit(ctx, row["id"]);
@@ -72,7 +80,8 @@ EntityHooks episode_hooks() {
   h.prefill_create = [](Context& ctx, json& p) {
     if (p.contains("number") || !p.contains("projectId") || !p["projectId"].is_string()) return;
     p["number"] = 1 + ctx.store.db().query_int(
-                          "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? AND project_id = ?",
+                          "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? "
+                          "AND project_id = ?",
                           {ctx.as.organization_id, p["projectId"].get<std::string>()});
   };
   return h;
@@ -81,21 +90,25 @@ EntityHooks episode_hooks() {
 // The episode/session a usage or chat row names must belong to the row's project.
 void same_project(Context& ctx, const json& row, const char* field, const Entity& parent) {
   if (!row.contains(field) || row[field].is_null()) return;
-  const json p = repo::get(ctx.store, parent, ctx.as.organization_id, row[field].get<std::string>(), false,
-                           json::array({field}));
+  const json p = repo::get(ctx.store, parent, ctx.as.organization_id, row[field].get<std::string>(),
+                           false, json::array({field}));
   if (p["projectId"] != row["projectId"])
-    throw Error(code::invalid, std::string(field) + " belongs to another project", json::array({field}),
-                {Issue{json::array({field}), "invalid_reference", std::string(field) + " belongs to another project"}});
+    throw Error(code::invalid, std::string(field) + " belongs to another project",
+                json::array({field}),
+                {Issue{json::array({field}), "invalid_reference",
+                       std::string(field) + " belongs to another project"}});
 }
 
 EntityHooks highlight_hooks() {
   EntityHooks h;
   h.before_create = [](Context& ctx, json& row) {
-    const json block = repo::get(ctx.store, E("Block"), ctx.as.organization_id, row["blockId"].get<std::string>(),
-                                 false, json::array({"blockId"}));
+    const json block =
+        repo::get(ctx.store, E("Block"), ctx.as.organization_id, row["blockId"].get<std::string>(),
+                  false, json::array({"blockId"}));
     std::vector<Issue> issues;
     if (block["episodeId"] != row["episodeId"])
-      issues.push_back({json::array({"blockId"}), "invalid_reference", "the block is not part of this episode"});
+      issues.push_back(
+          {json::array({"blockId"}), "invalid_reference", "the block is not part of this episode"});
     // Offsets count UTF-16 code units, as the browser's Selection API does.
     const std::string& text = block["content"].get_ref<const std::string&>();
     const auto start = static_cast<size_t>(row["startOffset"].get<int64_t>());
@@ -104,13 +117,17 @@ EntityHooks highlight_hooks() {
     const size_t b = codec::utf8_offset_of_utf16(text, start);
     const size_t e = codec::utf8_offset_of_utf16(text, end);
     if (end > len) {
-      issues.push_back({json::array({"endOffset"}), "invalid_range",
-                        "endOffset is past the end of the block (" + std::to_string(len) + " UTF-16 units)",
-                        {{"length", len}}});
+      issues.push_back(
+          {json::array({"endOffset"}),
+           "invalid_range",
+           "endOffset is past the end of the block (" + std::to_string(len) + " UTF-16 units)",
+           {{"length", len}}});
     } else if (b == std::string::npos || e == std::string::npos) {
-      issues.push_back({json::array({"startOffset"}), "invalid_range", "offsets split a surrogate pair"});
+      issues.push_back(
+          {json::array({"startOffset"}), "invalid_range", "offsets split a surrogate pair"});
     } else if (text.compare(b, e - b, row["quote"].get<std::string>()) != 0) {
-      issues.push_back({json::array({"quote"}), "invalid_range", "quote does not match the block's text at these offsets"});
+      issues.push_back({json::array({"quote"}), "invalid_range",
+                        "quote does not match the block's text at these offsets"});
     }
     if (!issues.empty()) throw Error::invalid(std::move(issues));
   };
@@ -118,7 +135,8 @@ EntityHooks highlight_hooks() {
 }
 
 json memory_list(Context& ctx, const std::string& project_id, json& project) {
-  project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, project_id, false, json::array({"projectId"}));
+  project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, project_id, false,
+                      json::array({"projectId"}));
   return project["memories"];
 }
 
@@ -147,11 +165,17 @@ const EntityHooks& hooks_for(const Entity& e) {
     event.prefill_create = usage.prefill_create;
     m["UserEvent"] = event;
     EntityHooks chat;
-    chat.before_create = [](Context& ctx, json& row) { same_project(ctx, row, "episodeId", E("Episode")); };
-    chat.before_update = [](Context& ctx, const json&, json& row) { same_project(ctx, row, "episodeId", E("Episode")); };
+    chat.before_create = [](Context& ctx, json& row) {
+      same_project(ctx, row, "episodeId", E("Episode"));
+    };
+    chat.before_update = [](Context& ctx, const json&, json& row) {
+      same_project(ctx, row, "episodeId", E("Episode"));
+    };
     m["ChatSession"] = chat;
     EntityHooks note;
-    note.before_create = [](Context& ctx, json& row) { same_project(ctx, row, "appliedEpisodeId", E("Episode")); };
+    note.before_create = [](Context& ctx, json& row) {
+      same_project(ctx, row, "appliedEpisodeId", E("Episode"));
+    };
     note.before_update = [](Context& ctx, const json&, json& row) {
       same_project(ctx, row, "appliedEpisodeId", E("Episode"));
     };
@@ -167,100 +191,138 @@ void add_project_ops(std::vector<Operation>& ops) {
   const F project_id = std::move(uuid("projectId").doc("The project."));
   const schema::Field content = *E("AgentMemory").field("content");
 
-  ops.push_back(Operation{
-      .name = "project.memory.add", .doc = "Adds a memory to a project's MVP memory list.",
-      .params = {project_id, content}, .result_ts = "Project", .errors = {code::not_found},
-      .handler = [](Context& ctx, const json& p) {
-        json project;
-        json list = memory_list(ctx, p["projectId"], project);
-        const std::string ts = format_instant(ctx.now);
-        list.push_back({{"id", ctx.store.new_id()}, {"content", p["content"]}, {"createdAt", ts}, {"updatedAt", ts}});
-        return update_row(ctx, E("Project"), p["projectId"], {{"memories", list}}, hooks_for(E("Project")));
-      }});
-  ops.push_back(Operation{
-      .name = "project.memory.update", .doc = "Edits one memory of a project.",
-      .params = {project_id, uuid("memoryId"), content}, .result_ts = "Project", .errors = {code::not_found},
-      .handler = [](Context& ctx, const json& p) {
-        json project;
-        json list = memory_list(ctx, p["projectId"], project);
-        bool found = false;
-        for (auto& m : list)
-          if (m["id"] == p["memoryId"]) {
-            m["content"] = p["content"];
-            m["updatedAt"] = format_instant(ctx.now);
-            found = true;
-          }
-        if (!found) throw Error(code::not_found, "memory not found", json::array({"memoryId"}));
-        return update_row(ctx, E("Project"), p["projectId"], {{"memories", list}}, hooks_for(E("Project")));
-      }});
-  ops.push_back(Operation{
-      .name = "project.memory.remove", .doc = "Removes one memory of a project.",
-      .params = {project_id, uuid("memoryId")}, .result_ts = "Project", .errors = {code::not_found},
-      .handler = [](Context& ctx, const json& p) {
-        json project;
-        json list = memory_list(ctx, p["projectId"], project);
-        json kept = json::array();
-        for (auto& m : list)
-          if (m["id"] != p["memoryId"]) kept.push_back(m);
-        if (kept.size() == list.size()) throw Error(code::not_found, "memory not found", json::array({"memoryId"}));
-        return update_row(ctx, E("Project"), p["projectId"], {{"memories", kept}}, hooks_for(E("Project")));
-      }});
-  ops.push_back(Operation{
-      .name = "project.memory.migrate",
-      .doc = "Copies a project's MVP memories into AgentMemory rows (phase 2). Safe to run twice: a memory "
-             "already migrated is skipped (unique legacyMemoryId).",
-      .params = {project_id}, .result_ts = "{ migrated: number; skipped: number }", .errors = {code::not_found},
-      .handler = [](Context& ctx, const json& p) {
-        json project;
-        const json list = memory_list(ctx, p["projectId"], project);
-        int64_t migrated = 0, skipped = 0;
-        for (const auto& m : list) {
-          const int64_t exists = ctx.store.db().query_int(
-              "SELECT count(*) FROM agent_memories WHERE organization_id = ? AND project_id = ? AND legacy_memory_id = ?",
-              {ctx.as.organization_id, p["projectId"].get<std::string>(), m["id"].get<std::string>()});
-          if (exists) {
-            ++skipped;
-            continue;
-          }
-          create_row(ctx, E("AgentMemory"),
-                     {{"projectId", p["projectId"]}, {"kind", "fact"}, {"content", m["content"]},
-                      {"legacyMemoryId", m["id"]}});
-          ++migrated;
-        }
-        return json{{"migrated", migrated}, {"skipped", skipped}};
-      }});
+  ops.push_back(Operation{.name = "project.memory.add",
+                          .doc = "Adds a memory to a project's MVP memory list.",
+                          .params = {project_id, content},
+                          .result_ts = "Project",
+                          .errors = {code::not_found},
+                          .handler = [](Context& ctx, const json& p) {
+                            json project;
+                            json list = memory_list(ctx, p["projectId"], project);
+                            const std::string ts = format_instant(ctx.now);
+                            list.push_back({{"id", ctx.store.new_id()},
+                                            {"content", p["content"]},
+                                            {"createdAt", ts},
+                                            {"updatedAt", ts}});
+                            return update_row(ctx, E("Project"), p["projectId"],
+                                              {{"memories", list}}, hooks_for(E("Project")));
+                          }});
+  ops.push_back(Operation{.name = "project.memory.update",
+                          .doc = "Edits one memory of a project.",
+                          .params = {project_id, uuid("memoryId"), content},
+                          .result_ts = "Project",
+                          .errors = {code::not_found},
+                          .handler = [](Context& ctx, const json& p) {
+                            json project;
+                            json list = memory_list(ctx, p["projectId"], project);
+                            bool found = false;
+                            for (auto& m : list)
+                              if (m["id"] == p["memoryId"]) {
+                                m["content"] = p["content"];
+                                m["updatedAt"] = format_instant(ctx.now);
+                                found = true;
+                              }
+                            if (!found)
+                              throw Error(code::not_found, "memory not found",
+                                          json::array({"memoryId"}));
+                            return update_row(ctx, E("Project"), p["projectId"],
+                                              {{"memories", list}}, hooks_for(E("Project")));
+                          }});
+  ops.push_back(Operation{.name = "project.memory.remove",
+                          .doc = "Removes one memory of a project.",
+                          .params = {project_id, uuid("memoryId")},
+                          .result_ts = "Project",
+                          .errors = {code::not_found},
+                          .handler = [](Context& ctx, const json& p) {
+                            json project;
+                            json list = memory_list(ctx, p["projectId"], project);
+                            json kept = json::array();
+                            for (auto& m : list)
+                              if (m["id"] != p["memoryId"]) kept.push_back(m);
+                            if (kept.size() == list.size())
+                              throw Error(code::not_found, "memory not found",
+                                          json::array({"memoryId"}));
+                            return update_row(ctx, E("Project"), p["projectId"],
+                                              {{"memories", kept}}, hooks_for(E("Project")));
+                          }});
+  ops.push_back(Operation{.name = "project.memory.migrate",
+                          .doc = "Copies a project's MVP memories into AgentMemory rows (phase 2). "
+                                 "Safe to run twice: a memory "
+                                 "already migrated is skipped (unique legacyMemoryId).",
+                          .params = {project_id},
+                          .result_ts = "{ migrated: number; skipped: number }",
+                          .errors = {code::not_found},
+                          .handler = [](Context& ctx, const json& p) {
+                            json project;
+                            const json list = memory_list(ctx, p["projectId"], project);
+                            int64_t migrated = 0, skipped = 0;
+                            for (const auto& m : list) {
+                              const int64_t exists = ctx.store.db().query_int(
+                                  "SELECT count(*) FROM agent_memories WHERE organization_id = ? "
+                                  "AND project_id = ? AND legacy_memory_id = ?",
+                                  {ctx.as.organization_id, p["projectId"].get<std::string>(),
+                                   m["id"].get<std::string>()});
+                              if (exists) {
+                                ++skipped;
+                                continue;
+                              }
+                              create_row(ctx, E("AgentMemory"),
+                                         {{"projectId", p["projectId"]},
+                                          {"kind", "fact"},
+                                          {"content", m["content"]},
+                                          {"legacyMemoryId", m["id"]}});
+                              ++migrated;
+                            }
+                            return json{{"migrated", migrated}, {"skipped", skipped}};
+                          }});
 
   ops.push_back(Operation{
-      .name = "planningNote.apply", .doc = "Marks a planning note as applied in an episode.",
-      .params = {uuid("id"), uuid("episodeId")}, .result_ts = "PlanningNote", .errors = {code::not_found, code::conflict},
+      .name = "planningNote.apply",
+      .doc = "Marks a planning note as applied in an episode.",
+      .params = {uuid("id"), uuid("episodeId")},
+      .result_ts = "PlanningNote",
+      .errors = {code::not_found, code::conflict},
       .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"], false, json::array({"id"}));
-        if (note["status"] != "open") throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
+        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
+                                    false, json::array({"id"}));
+        if (note["status"] != "open")
+          throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
         json row = note;
         row["appliedEpisodeId"] = p["episodeId"];
         same_project(ctx, row, "appliedEpisodeId", E("Episode"));
         return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", "applied"}, {"appliedEpisodeId", p["episodeId"]}, {"appliedAt", format_instant(ctx.now)}});
+                          {{"status", "applied"},
+                           {"appliedEpisodeId", p["episodeId"]},
+                           {"appliedAt", format_instant(ctx.now)}});
       }});
   ops.push_back(Operation{
-      .name = "planningNote.dismiss", .doc = "Dismisses an open planning note.",
-      .params = {uuid("id")}, .result_ts = "PlanningNote", .errors = {code::not_found, code::conflict},
+      .name = "planningNote.dismiss",
+      .doc = "Dismisses an open planning note.",
+      .params = {uuid("id")},
+      .result_ts = "PlanningNote",
+      .errors = {code::not_found, code::conflict},
       .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"], false, json::array({"id"}));
-        if (note["status"] != "open") throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
+        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
+                                    false, json::array({"id"}));
+        if (note["status"] != "open")
+          throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
         return update_row(ctx, E("PlanningNote"), p["id"], {{"status", "dismissed"}});
       }});
 
   ops.push_back(Operation{
       .name = "project.overview",
-      .doc = "The projects page read model: each project with its episode counts, last episode and open notes.",
+      .doc = "The projects page read model: each project with its episode counts, last episode and "
+             "open notes.",
       .params = {std::move(enumeration("status", {"active", "paused", "archived"}).null()),
-                 boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100), integer("offset", 0).def(0)},
-      .result_ts = "Page<ProjectOverview>", .writes = false,
+                 boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
+                 integer("offset", 0).def(0)},
+      .result_ts = "Page<ProjectOverview>",
+      .writes = false,
       .handler = [](Context& ctx, const json& p) {
         const Entity& pe = E("Project");
         repo::ListQuery q;
-        if (p.contains("status") && !p["status"].is_null()) q.equals.emplace_back("status", p["status"]);
+        if (p.contains("status") && !p["status"].is_null())
+          q.equals.emplace_back("status", p["status"]);
         q.include_deleted = p["includeDeleted"].get<bool>();
         q.order_by = "name";
         q.limit = p["limit"];
@@ -268,13 +330,16 @@ void add_project_ops(std::vector<Operation>& ops) {
         auto projects = repo::list(ctx.store, pe, ctx.as.organization_id, q);
         const int64_t total = repo::count(ctx.store, pe, ctx.as.organization_id, q);
         auto& counts = ctx.store.db().prepare(
-            "SELECT count(*), sum(status = 'ready' OR status = 'published'), sum(status = 'failed') FROM episodes "
+            "SELECT count(*), sum(status = 'ready' OR status = 'published'), sum(status = "
+            "'failed') FROM episodes "
             "WHERE organization_id = ? AND project_id = ? AND deleted_at IS NULL");
         auto& last = ctx.store.db().prepare(
-            "SELECT id, number, title, status, scheduled_for FROM episodes WHERE organization_id = ? AND project_id = ? "
+            "SELECT id, number, title, status, scheduled_for FROM episodes WHERE organization_id = "
+            "? AND project_id = ? "
             "AND deleted_at IS NULL ORDER BY number DESC LIMIT 1");
         auto& notes = ctx.store.db().prepare(
-            "SELECT count(*) FROM planning_notes WHERE organization_id = ? AND project_id = ? AND status = 'open' "
+            "SELECT count(*) FROM planning_notes WHERE organization_id = ? AND project_id = ? AND "
+            "status = 'open' "
             "AND deleted_at IS NULL");
         json items = json::array();
         for (auto& project : projects) {
@@ -289,9 +354,13 @@ void add_project_ops(std::vector<Operation>& ops) {
           last.bind(1, ctx.as.organization_id).bind(2, id);
           item["lastEpisode"] = nullptr;
           if (last.step()) {
-            item["lastEpisode"] = {{"id", last.text(0)}, {"number", last.int64(1)}, {"title", last.text(2)},
-                                   {"status", last.text(3)},
-                                   {"scheduledFor", last.is_null(4) ? json(nullptr) : json(format_instant(last.int64(4)))}};
+            item["lastEpisode"] = {
+                {"id", last.text(0)},
+                {"number", last.int64(1)},
+                {"title", last.text(2)},
+                {"status", last.text(3)},
+                {"scheduledFor",
+                 last.is_null(4) ? json(nullptr) : json(format_instant(last.int64(4)))}};
           }
           last.reset();
           notes.bind(1, ctx.as.organization_id).bind(2, id);
@@ -301,7 +370,8 @@ void add_project_ops(std::vector<Operation>& ops) {
           // The next episode time by the cadence (null: paused, archived, deleted or none).
           item["nextEpisodeAt"] = nullptr;
           item["nextEpisodeLocal"] = nullptr;
-          if (auto next = store::queue::next_occurrence(ctx.store, ctx.as.organization_id, project, ctx.now)) {
+          if (auto next = store::queue::next_occurrence(ctx.store, ctx.as.organization_id, project,
+                                                        ctx.now)) {
             item["nextEpisodeAt"] = format_instant(next->utc);
             item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
           }

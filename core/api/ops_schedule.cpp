@@ -17,7 +17,9 @@ namespace budget = store::budget;
 
 namespace {
 
-const schema::Entity& E(const char* name) { return *schema::find_entity(name); }
+const schema::Entity& E(const char* name) {
+  return *schema::find_entity(name);
+}
 
 std::optional<Instant> instant_param(const json& p, const char* key) {
   if (!p.contains(key) || p[key].is_null()) return std::nullopt;
@@ -25,24 +27,26 @@ std::optional<Instant> instant_param(const json& p, const char* key) {
 }
 
 const char* kOccurrenceTs =
-    "{ utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: boolean; "
+    "{ utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: "
+    "boolean; "
     "shiftMinutes: number; ambiguous: boolean }";
 
 json preview(Context& ctx, const json& p) {
   const bool by_project = p.contains("projectId") && !p["projectId"].is_null();
   const bool by_cadence = p.contains("cadence") && !p["cadence"].is_null();
   if (by_project == by_cadence)
-    throw Error::invalid({validate::make_issue(json::array({by_project ? "cadence" : "projectId"}),
-                                               by_project ? "unknown_field" : validate::issue::required,
-                                               "give either projectId or cadence (exactly one)")});
+    throw Error::invalid(
+        {validate::make_issue(json::array({by_project ? "cadence" : "projectId"}),
+                              by_project ? "unknown_field" : validate::issue::required,
+                              "give either projectId or cadence (exactly one)")});
   std::optional<schedule::Cadence> cadence;
   const tz::Zone* zone = &tz::utc();
   std::string zone_name = "UTC", zone_source = "default";
   bool active = true;
   json out = json::object();
   if (by_project) {
-    const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"], true,
-                                   json::array({"projectId"}));
+    const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"],
+                                   true, json::array({"projectId"}));
     const auto ps = queue::project_schedule(ctx.store, ctx.as.organization_id, project);
     cadence = ps.cadence;
     zone = ps.zone;
@@ -75,7 +79,8 @@ json preview(Context& ctx, const json& p) {
   const size_t count = has_count ? p["count"].get<size_t>() : (until ? 1000 : 10);
   std::vector<schedule::Occurrence> occ;
   if (cadence && active)
-    occ = schedule::occurrences(*cadence, *zone, schedule::Window{from, has_count ? count : count + 1, until});
+    occ = schedule::occurrences(*cadence, *zone,
+                                schedule::Window{from, has_count ? count : count + 1, until});
   const bool truncated = occ.size() > count;
   if (truncated) occ.resize(count);
   json items = json::array();
@@ -88,34 +93,52 @@ json preview(Context& ctx, const json& p) {
   return out;
 }
 
-F id_param(const char* doc = "Queue item id.") { return std::move(uuid("id").doc(doc)); }
-F token_param() {
-  return std::move(integer("token", 1, 1000).doc("Fencing token returned by queue.claim (the item's attempts)."));
+F id_param(const char* doc = "Queue item id.") {
+  return std::move(uuid("id").doc(doc));
 }
-F lease_param() { return std::move(integer("leaseSeconds", 10, 86'400).def(300).doc("Lease length.")); }
+F token_param() {
+  return std::move(integer("token", 1, 1000)
+                       .doc("Fencing token returned by queue.claim (the item's attempts)."));
+}
+F lease_param() {
+  return std::move(integer("leaseSeconds", 10, 86'400).def(300).doc("Lease length."));
+}
 
 }  // namespace
 
 void add_schedule_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{
       .name = "schedule.preview",
-      .doc = "The next episode times of a project's cadence (or of an explicit cadence), in UTC and local time, "
+      .doc = "The next episode times of a project's cadence (or of an explicit cadence), in UTC "
+             "and local time, "
              "DST-correct. Paused, archived and deleted projects have none.",
-      .params = {std::move(uuid("projectId").null().doc("Use this project's cadence, timezone and status.")),
-                 std::move(jsonf("cadence", schema::Rule::Cadence, 16'384).null().doc("An explicit cadence config.")),
-                 std::move(str("timezone", 64, 1).rule(schema::Rule::Timezone).null()
-                               .doc("With cadence: the zone when the cadence names none (default: yours).")),
-                 std::move(instant("from").null().doc("First instant considered (default: now).")),
-                 std::move(integer("count", 1, 1000).null().doc("How many (default 10; 1000 with until).")),
-                 std::move(instant("until").null().doc("Only occurrences before this instant."))},
-      .result_ts = std::string("{ timezone: string; timezoneSource: \"cadence\" | \"owner\" | \"param\" | \"default\"; "
+      .params =
+          {std::move(
+               uuid("projectId").null().doc("Use this project's cadence, timezone and status.")),
+           std::move(jsonf("cadence", schema::Rule::Cadence, 16'384)
+                         .null()
+                         .doc("An explicit cadence config.")),
+           std::move(
+               str("timezone", 64, 1)
+                   .rule(schema::Rule::Timezone)
+                   .null()
+                   .doc("With cadence: the zone when the cadence names none (default: yours).")),
+           std::move(instant("from").null().doc("First instant considered (default: now).")),
+           std::move(
+               integer("count", 1, 1000).null().doc("How many (default 10; 1000 with until).")),
+           std::move(instant("until").null().doc("Only occurrences before this instant."))},
+      .result_ts = std::string("{ timezone: string; timezoneSource: \"cadence\" | \"owner\" | "
+                               "\"param\" | \"default\"; "
                                "projectStatus?: string; active: boolean; items: ") +
                    kOccurrenceTs + "[]; truncated: boolean }",
-      .errors = {code::not_found}, .writes = false, .handler = preview});
+      .errors = {code::not_found},
+      .writes = false,
+      .handler = preview});
 
   ops.push_back(Operation{
       .name = "queue.plan",
-      .doc = "Enqueues every occurrence in [now, now + horizonDays) of one project (or every project of the "
+      .doc = "Enqueues every occurrence in [now, now + horizonDays) of one project (or every "
+             "project of the "
              "organization); cancels pending items that no longer match. Idempotent.",
       .params = {std::move(uuid("projectId").null().doc("Only this project (default: all).")),
                  integer("horizonDays", 1, 90).def(queue::kDefaultHorizonDays)},
@@ -125,120 +148,150 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         const int64_t horizon = p["horizonDays"];
         json out;
         if (p.contains("projectId") && !p["projectId"].is_null()) {
-          const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"], false,
-                                         json::array({"projectId"}));
+          const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id,
+                                         p["projectId"], false, json::array({"projectId"}));
           out = queue::plan_project(ctx.store, ctx.as, project, ctx.now, horizon).to_json();
           out["projects"] = 1;
         } else {
           out = queue::plan_all(ctx.store, ctx.as, ctx.now, horizon).to_json();
-          out["projects"] = ctx.store.db().query_int("SELECT count(*) FROM projects WHERE organization_id = ?",
-                                                     {ctx.as.organization_id});
+          out["projects"] = ctx.store.db().query_int(
+              "SELECT count(*) FROM projects WHERE organization_id = ?", {ctx.as.organization_id});
         }
         return out;
       }});
 
   ops.push_back(Operation{
       .name = "queue.claim",
-      .doc = "Atomically takes up to `limit` due items of the organization (pending and due, or with an expired "
-             "lease), oldest slot first, under a lease; creates or reuses each slot's Episode. Items of inactive "
-             "projects are skipped; nothing is claimed while the organization's daily budget is spent.",
+      .doc = "Atomically takes up to `limit` due items of the organization (pending and due, or "
+             "with an expired "
+             "lease), oldest slot first, under a lease; creates or reuses each slot's Episode. "
+             "Items of inactive "
+             "projects are skipped; nothing is claimed while the organization's daily budget is "
+             "spent.",
       .params = {str("workerId", 200, 1), integer("limit", 1, 100).def(1), lease_param()},
       .result_ts = "{ items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; "
                    "blocked?: { reason: string; organizationId: string } }",
       .handler = [](Context& ctx, const json& p) {
-        return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"], ctx.now)
+        return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"],
+                            ctx.now)
             .to_json(ctx.as.organization_id);
       }});
 
   ops.push_back(Operation{
       .name = "queue.complete",
-      .doc = "Finishes a claimed item: episode ready; records the LLM usage (settling the item's budget "
+      .doc = "Finishes a claimed item: episode ready; records the LLM usage (settling the item's "
+             "budget "
              "reservation). Refused with stale_lease when the token is no longer current.",
       .params = {id_param(), token_param(),
-                 std::move(jsonf("usage", schema::Rule::JsonObject, 4096).null()
-                               .doc("{model, inputTokens, outputTokens, costMicros} of the generation."))},
+                 std::move(
+                     jsonf("usage", schema::Rule::JsonObject, 4096)
+                         .null()
+                         .doc(
+                             "{model, inputTokens, outputTokens, costMicros} of the generation."))},
       .result_ts = "{ item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null }",
       .errors = {code::not_found, code::stale_lease},
       .handler = [](Context& ctx, const json& p) {
-        return queue::complete(ctx.store, ctx.as, p["id"], p["token"], p.value("usage", json(nullptr)), ctx.now);
+        return queue::complete(ctx.store, ctx.as, p["id"], p["token"],
+                               p.value("usage", json(nullptr)), ctx.now);
       }});
 
   ops.push_back(Operation{
       .name = "queue.fail",
-      .doc = "Records a failed attempt on the Episode; the item is retried after an exponential backoff with "
+      .doc = "Records a failed attempt on the Episode; the item is retried after an exponential "
+             "backoff with "
              "jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts.",
       .params = {id_param(), token_param(), str("code", 100, 1), text("message", 4000)},
-      .result_ts = "{ item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null }",
+      .result_ts =
+          "{ item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null }",
       .errors = {code::not_found, code::stale_lease},
       .handler = [](Context& ctx, const json& p) {
-        return queue::fail(ctx.store, ctx.as, p["id"], p["token"], p["code"], p["message"], ctx.now);
+        return queue::fail(ctx.store, ctx.as, p["id"], p["token"], p["code"], p["message"],
+                           ctx.now);
       }});
 
-  ops.push_back(Operation{
-      .name = "queue.extend", .doc = "Extends a held lease to now + leaseSeconds.",
-      .params = {id_param(), token_param(), lease_param()}, .result_ts = "EpisodeScheduleQueue",
-      .errors = {code::not_found, code::stale_lease},
-      .handler = [](Context& ctx, const json& p) {
-        return queue::extend(ctx.store, ctx.as, p["id"], p["token"], p["leaseSeconds"], ctx.now);
-      }});
+  ops.push_back(Operation{.name = "queue.extend",
+                          .doc = "Extends a held lease to now + leaseSeconds.",
+                          .params = {id_param(), token_param(), lease_param()},
+                          .result_ts = "EpisodeScheduleQueue",
+                          .errors = {code::not_found, code::stale_lease},
+                          .handler = [](Context& ctx, const json& p) {
+                            return queue::extend(ctx.store, ctx.as, p["id"], p["token"],
+                                                 p["leaseSeconds"], ctx.now);
+                          }});
 
-  ops.push_back(Operation{
-      .name = "queue.retry",
-      .doc = "By hand: a failed item goes back to pending, due now. Attempts are kept (they are the fencing "
-             "token); maxAttempts grows by extraAttempts.",
-      .params = {id_param(), integer("extraAttempts", 1, 100).def(3)}, .result_ts = "EpisodeScheduleQueue",
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"], ctx.now);
-      }});
+  ops.push_back(Operation{.name = "queue.retry",
+                          .doc = "By hand: a failed item goes back to pending, due now. Attempts "
+                                 "are kept (they are the fencing "
+                                 "token); maxAttempts grows by extraAttempts.",
+                          .params = {id_param(), integer("extraAttempts", 1, 100).def(3)},
+                          .result_ts = "EpisodeScheduleQueue",
+                          .errors = {code::not_found, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"],
+                                                ctx.now);
+                          }});
 
-  ops.push_back(Operation{
-      .name = "queue.cancel",
-      .doc = "By hand: cancels a pending, processing or failed item (planning will not bring it back).",
-      .params = {id_param()}, .result_ts = "EpisodeScheduleQueue", .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) { return queue::cancel(ctx.store, ctx.as, p["id"], ctx.now); }});
+  ops.push_back(Operation{.name = "queue.cancel",
+                          .doc = "By hand: cancels a pending, processing or failed item (planning "
+                                 "will not bring it back).",
+                          .params = {id_param()},
+                          .result_ts = "EpisodeScheduleQueue",
+                          .errors = {code::not_found, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            return queue::cancel(ctx.store, ctx.as, p["id"], ctx.now);
+                          }});
 
-  ops.push_back(Operation{
-      .name = "budget.reserve",
-      .doc = "Holds an estimated cost against today's (UTC) budget until it is settled, released or expires. "
-             "Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit.",
-      .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
-                 integer("ttlSeconds", 1, 86'400).def(900)},
-      .result_ts = "BudgetReservation", .errors = {code::not_found, code::budget_exceeded},
-      .handler = [](Context& ctx, const json& p) {
-        std::optional<std::string> item;
-        if (p.contains("queueItemId") && !p["queueItemId"].is_null()) item = p["queueItemId"].get<std::string>();
-        return budget::reserve(ctx.store, ctx.as, p["estimateMicros"], item, p["ttlSeconds"], ctx.now);
-      }});
+  ops.push_back(Operation{.name = "budget.reserve",
+                          .doc = "Holds an estimated cost against today's (UTC) budget until it is "
+                                 "settled, released or expires. "
+                                 "Refused with budget_exceeded when spent + reserved + estimate "
+                                 "would pass the daily limit.",
+                          .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
+                                     integer("ttlSeconds", 1, 86'400).def(900)},
+                          .result_ts = "BudgetReservation",
+                          .errors = {code::not_found, code::budget_exceeded},
+                          .handler = [](Context& ctx, const json& p) {
+                            std::optional<std::string> item;
+                            if (p.contains("queueItemId") && !p["queueItemId"].is_null())
+                              item = p["queueItemId"].get<std::string>();
+                            return budget::reserve(ctx.store, ctx.as, p["estimateMicros"], item,
+                                                   p["ttlSeconds"], ctx.now);
+                          }});
 
   ops.push_back(Operation{
       .name = "budget.settle",
-      .doc = "Records the actual usage of a reserved generation (a TokenUsage row) and settles the reservation.",
-      .params = {uuid("reservationId"),
-                 std::move(jsonf("usage", schema::Rule::JsonObject, 4096)
-                               .doc("{model, inputTokens, outputTokens, costMicros, projectId?, episodeId?}"))},
+      .doc = "Records the actual usage of a reserved generation (a TokenUsage row) and settles the "
+             "reservation.",
+      .params =
+          {uuid("reservationId"),
+           std::move(
+               jsonf("usage", schema::Rule::JsonObject, 4096)
+                   .doc("{model, inputTokens, outputTokens, costMicros, projectId?, episodeId?}"))},
       .result_ts = "{ reservation: BudgetReservation; usage: TokenUsage }",
       .errors = {code::not_found, code::conflict},
       .handler = [](Context& ctx, const json& p) {
         return budget::settle(ctx.store, ctx.as, p["reservationId"], p["usage"], ctx.now);
       }});
 
-  ops.push_back(Operation{
-      .name = "budget.release", .doc = "Gives back an open reservation (the generation did not happen).",
-      .params = {uuid("reservationId")}, .result_ts = "BudgetReservation",
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        return budget::release(ctx.store, ctx.as, p["reservationId"], ctx.now);
-      }});
+  ops.push_back(Operation{.name = "budget.release",
+                          .doc = "Gives back an open reservation (the generation did not happen).",
+                          .params = {uuid("reservationId")},
+                          .result_ts = "BudgetReservation",
+                          .errors = {code::not_found, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            return budget::release(ctx.store, ctx.as, p["reservationId"], ctx.now);
+                          }});
 
   ops.push_back(Operation{
       .name = "budget.status",
-      .doc = "The organization's budget for a UTC day (default today): limit, spent, reserved, remaining, and "
+      .doc = "The organization's budget for a UTC day (default today): limit, spent, reserved, "
+             "remaining, and "
              "whether the circuit breaker blocks new generations, with the reason to show.",
       .params = {std::move(date("date").null())},
-      .result_ts = "{ date: string; limitMicros: number; spentMicros: number; reservedMicros: number; "
-                   "remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; "
-                   "blocked: boolean; reason: string | null }",
+      .result_ts =
+          "{ date: string; limitMicros: number; spentMicros: number; reservedMicros: number; "
+          "remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; "
+          "blocked: boolean; reason: string | null }",
       .writes = false,
       .handler = [](Context& ctx, const json& p) {
         std::optional<std::string> day;
@@ -248,7 +301,8 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{
       .name = "usage.daily",
-      .doc = "Cost and tokens per UTC day for the last `days` days up to today, oldest first, zeros filled.",
+      .doc = "Cost and tokens per UTC day for the last `days` days up to today, oldest first, "
+             "zeros filled.",
       .params = {integer("days", 1, 366).def(30)},
       .result_ts = "{ date: string; costMicros: number; inputTokens: number; outputTokens: number; "
                    "callCount: number }[]",
@@ -257,28 +311,37 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return budget::daily(ctx.store, ctx.as.organization_id, ctx.now, p["days"]);
       }});
 
-  ops.push_back(Operation{
-      .name = "clock.get", .doc = "The core's clock: now, and whether it is fixed (demo/test time).",
-      .needs_as = false, .result_ts = "{ now: string; fixed: boolean }", .writes = false,
-      .handler = [](Context& ctx, const json&) {
-        return json{{"now", format_instant(ctx.store.now())}, {"fixed", ctx.store.clock_override().has_value()}};
-      }});
-  ops.push_back(Operation{
-      .name = "clock.set", .doc = "Fixes the clock at an instant (null: back to the real clock).",
-      .needs_as = false, .params = {std::move(instant("now").null())},
-      .result_ts = "{ now: string; fixed: boolean }", .writes = false,
-      .handler = [](Context& ctx, const json& p) {
-        ctx.store.set_clock(instant_param(p, "now"));
-        return json{{"now", format_instant(ctx.store.now())}, {"fixed", ctx.store.clock_override().has_value()}};
-      }});
-  ops.push_back(Operation{
-      .name = "clock.advance", .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
-      .needs_as = false, .params = {integer("seconds", -315'576'000, 315'576'000)},
-      .result_ts = "{ now: string; fixed: boolean }", .writes = false,
-      .handler = [](Context& ctx, const json& p) {
-        ctx.store.set_clock(ctx.now + p["seconds"].get<int64_t>() * kMsPerSecond);
-        return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
-      }});
+  ops.push_back(Operation{.name = "clock.get",
+                          .doc = "The core's clock: now, and whether it is fixed (demo/test time).",
+                          .needs_as = false,
+                          .result_ts = "{ now: string; fixed: boolean }",
+                          .writes = false,
+                          .handler = [](Context& ctx, const json&) {
+                            return json{{"now", format_instant(ctx.store.now())},
+                                        {"fixed", ctx.store.clock_override().has_value()}};
+                          }});
+  ops.push_back(Operation{.name = "clock.set",
+                          .doc = "Fixes the clock at an instant (null: back to the real clock).",
+                          .needs_as = false,
+                          .params = {std::move(instant("now").null())},
+                          .result_ts = "{ now: string; fixed: boolean }",
+                          .writes = false,
+                          .handler = [](Context& ctx, const json& p) {
+                            ctx.store.set_clock(instant_param(p, "now"));
+                            return json{{"now", format_instant(ctx.store.now())},
+                                        {"fixed", ctx.store.clock_override().has_value()}};
+                          }});
+  ops.push_back(
+      Operation{.name = "clock.advance",
+                .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
+                .needs_as = false,
+                .params = {integer("seconds", -315'576'000, 315'576'000)},
+                .result_ts = "{ now: string; fixed: boolean }",
+                .writes = false,
+                .handler = [](Context& ctx, const json& p) {
+                  ctx.store.set_clock(ctx.now + p["seconds"].get<int64_t>() * kMsPerSecond);
+                  return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
+                }});
 }
 
 }  // namespace ec::api

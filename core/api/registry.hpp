@@ -23,7 +23,7 @@ struct Context {
 struct Operation {
   std::string name;  // "project.create"
   std::string doc;
-  bool needs_as = true;           // false only for organization.create (and metadata ops)
+  bool needs_as = true;  // false only for organization.create (and metadata ops)
   std::vector<schema::Field> params;
   /// Entity-shaped parameters: "" = none; validated with `entity_mode` at `entity_key`
   /// ("" = the params object itself, e.g. create; "patch" = params.patch, e.g. update).
@@ -32,7 +32,7 @@ struct Operation {
   std::string entity_key;
   std::string result_ts;  // TypeScript type of the result ("Project", "Page<Episode>", …)
   std::vector<std::string> errors;  // error codes the operation can return, besides invalid
-  bool writes = true;     // runs inside a transaction
+  bool writes = true;               // runs inside a transaction
   /// Fills caller-omitted values that have a contextual default (acting user, next number)
   /// before validation.
   std::function<void(Context&, json& params)> prefill;

@@ -21,47 +21,71 @@ const std::vector<OrgName> kOrgNames = {
 };
 
 const std::vector<const char*> kOrgPrefixes = {
-    "Harbor", "Lumen", "Alder", "Copperleaf", "Meridian", "Saffron", "Granite", "Willow", "Beacon", "Juniper",
-    "Cobalt", "Marigold", "Sterling", "Tidewater", "Redwood", "Aurora", "Quarry", "Lantern", "Summit", "Ember"};
-const std::vector<const char*> kOrgSuffixes = {
-    "Analytics", "Studio", "Partners", "Health", "Labs", "Media", "Logistics", "Foundation", "Capital",
-    "Consulting", "Robotics", "Publishing", "Energy", "Collective", "Works"};
+    "Harbor",  "Lumen",  "Alder",   "Copperleaf", "Meridian", "Saffron",  "Granite",
+    "Willow",  "Beacon", "Juniper", "Cobalt",     "Marigold", "Sterling", "Tidewater",
+    "Redwood", "Aurora", "Quarry",  "Lantern",    "Summit",   "Ember"};
+const std::vector<const char*> kOrgSuffixes = {"Analytics", "Studio",     "Partners",  "Health",
+                                               "Labs",      "Media",      "Logistics", "Foundation",
+                                               "Capital",   "Consulting", "Robotics",  "Publishing",
+                                               "Energy",    "Collective", "Works"};
 
 const std::vector<Person> kFirstNames = {
-    {"Amelia", "amelia"}, {"Oliver", "oliver"}, {"Zoë", "zoe"},       {"José", "jose"},
-    {"Søren", "soren"},   {"Chloé", "chloe"},   {"Björn", "bjorn"},   {"Łukasz", "lukasz"},
-    {"Siobhán", "siobhan"}, {"Aarav", "aarav"}, {"Mei", "mei"},       {"Yūki", "yuki"},
-    {"Ngozi", "ngozi"},   {"Kwame", "kwame"},   {"Ana", "ana"},       {"Mateo", "mateo"},
-    {"Priya", "priya"},   {"Fatima", "fatima"}, {"Hannah", "hannah"}, {"Daniel", "daniel"},
-    {"Élodie", "elodie"}, {"Tomás", "tomas"},   {"Ingrid", "ingrid"}, {"Ravi", "ravi"},
-    {"Grace", "grace"},   {"Noah", "noah"},     {"Lucía", "lucia"},   {"Matteo", "matteo"},
-    {"Aoife", "aoife"},   {"Jonas", "jonas"},   {"Camille", "camille"}, {"Sam", "sam"}};
+    {"Amelia", "amelia"},   {"Oliver", "oliver"}, {"Zoë", "zoe"},         {"José", "jose"},
+    {"Søren", "soren"},     {"Chloé", "chloe"},   {"Björn", "bjorn"},     {"Łukasz", "lukasz"},
+    {"Siobhán", "siobhan"}, {"Aarav", "aarav"},   {"Mei", "mei"},         {"Yūki", "yuki"},
+    {"Ngozi", "ngozi"},     {"Kwame", "kwame"},   {"Ana", "ana"},         {"Mateo", "mateo"},
+    {"Priya", "priya"},     {"Fatima", "fatima"}, {"Hannah", "hannah"},   {"Daniel", "daniel"},
+    {"Élodie", "elodie"},   {"Tomás", "tomas"},   {"Ingrid", "ingrid"},   {"Ravi", "ravi"},
+    {"Grace", "grace"},     {"Noah", "noah"},     {"Lucía", "lucia"},     {"Matteo", "matteo"},
+    {"Aoife", "aoife"},     {"Jonas", "jonas"},   {"Camille", "camille"}, {"Sam", "sam"}};
 const std::vector<Person> kLastNames = {
-    {"García", "garcia"},   {"O’Connor", "oconnor"}, {"Nakamura", "nakamura"}, {"Okafor", "okafor"},
-    {"Müller", "muller"},   {"Lindqvist", "lindqvist"}, {"Kowalski", "kowalski"}, {"Patel", "patel"},
-    {"Dubois", "dubois"},   {"Mensah", "mensah"},   {"Rossi", "rossi"},       {"Chen", "chen"},
-    {"Fernández", "fernandez"}, {"Nguyễn", "nguyen"}, {"Brennan", "brennan"}, {"Haddad", "haddad"},
-    {"Kaur", "kaur"},       {"Andersen", "andersen"}, {"Silva", "silva"},     {"Walker", "walker"},
-    {"Ishikawa", "ishikawa"}, {"Novák", "novak"},   {"Thompson", "thompson"}, {"Adeyemi", "adeyemi"}};
+    {"García", "garcia"},       {"O’Connor", "oconnor"},  {"Nakamura", "nakamura"},
+    {"Okafor", "okafor"},       {"Müller", "muller"},     {"Lindqvist", "lindqvist"},
+    {"Kowalski", "kowalski"},   {"Patel", "patel"},       {"Dubois", "dubois"},
+    {"Mensah", "mensah"},       {"Rossi", "rossi"},       {"Chen", "chen"},
+    {"Fernández", "fernandez"}, {"Nguyễn", "nguyen"},     {"Brennan", "brennan"},
+    {"Haddad", "haddad"},       {"Kaur", "kaur"},         {"Andersen", "andersen"},
+    {"Silva", "silva"},         {"Walker", "walker"},     {"Ishikawa", "ishikawa"},
+    {"Novák", "novak"},         {"Thompson", "thompson"}, {"Adeyemi", "adeyemi"}};
 const Person kRtlPerson = {"ليلى حداد", "layla.haddad"};
 
-const std::vector<const char*> kZones = {
-    "Europe/London",    "Europe/Paris",       "Europe/Berlin",   "America/New_York", "America/Los_Angeles",
-    "America/Chicago",  "America/Sao_Paulo",  "Asia/Tokyo",      "Asia/Kolkata",     "Asia/Kathmandu",
-    "Australia/Sydney", "America/St_Johns",   "Africa/Lagos",    "Europe/Dublin",    "Pacific/Auckland",
-    "Asia/Singapore",   "Australia/Lord_Howe", "America/Santiago", "UTC"};
+const std::vector<const char*> kZones = {"Europe/London",
+                                         "Europe/Paris",
+                                         "Europe/Berlin",
+                                         "America/New_York",
+                                         "America/Los_Angeles",
+                                         "America/Chicago",
+                                         "America/Sao_Paulo",
+                                         "Asia/Tokyo",
+                                         "Asia/Kolkata",
+                                         "Asia/Kathmandu",
+                                         "Australia/Sydney",
+                                         "America/St_Johns",
+                                         "Africa/Lagos",
+                                         "Europe/Dublin",
+                                         "Pacific/Auckland",
+                                         "Asia/Singapore",
+                                         "Australia/Lord_Howe",
+                                         "America/Santiago",
+                                         "UTC"};
 
 const std::vector<Topic> kTopics = {
     {"AI Research Digest",
-     "A weekly digest of **machine-learning papers** worth reading, with one-paragraph summaries and why they "
+     "A weekly digest of **machine-learning papers** worth reading, with one-paragraph summaries "
+     "and why they "
      "matter for our product.",
-     {"Small models catch up on reasoning", "What changed in retrieval this week", "Agents that plan before they act",
-      "Evaluations we can actually trust", "Long context: hype vs. results", "Distillation goes mainstream",
+     {"Small models catch up on reasoning", "What changed in retrieval this week",
+      "Agents that plan before they act", "Evaluations we can actually trust",
+      "Long context: hype vs. results", "Distillation goes mainstream",
       "Multimodal benchmarks get harder", "Cheaper inference, same quality"},
-     {"Papers worth your time", "Why it matters for us", "Benchmarks and numbers", "Open questions"},
-     {"a 3B-parameter model matched a 70B baseline on grade-school maths after targeted distillation",
-      "retrieval-augmented pipelines cut hallucinated citations by roughly a third in the reported evals",
-      "the new evaluation suite separates memorisation from reasoning with held-out problem variants",
+     {"Papers worth your time", "Why it matters for us", "Benchmarks and numbers",
+      "Open questions"},
+     {"a 3B-parameter model matched a 70B baseline on grade-school maths after targeted "
+      "distillation",
+      "retrieval-augmented pipelines cut hallucinated citations by roughly a third in the reported "
+      "evals",
+      "the new evaluation suite separates memorisation from reasoning with held-out problem "
+      "variants",
       "speculative decoding halves latency without changing outputs",
       "mixture-of-experts routing is now stable enough for production fine-tuning",
       "synthetic data helps most when it is filtered by a stronger verifier model",
@@ -70,12 +94,15 @@ const std::vector<Topic> kTopics = {
      {{"arXiv listing for cs.CL", "https://arxiv.org/list/cs.CL/recent"},
       {"Papers with Code leaderboard", "https://paperswithcode.com/sota"},
       {"Our evaluation notes", "https://wiki.northwind.example/ml/evals"}},
-     {"Which of these papers should we try first?", "Can you explain the distillation result in plain words?",
+     {"Which of these papers should we try first?",
+      "Can you explain the distillation result in plain words?",
       "Is the long-context finding relevant to our support bot?"}},
     {"Competitor Watch: Payments",
-     "What our competitors in **European payments** shipped, priced and announced — every Monday and Thursday.",
-     {"Instant payouts arrive in three new markets", "Pricing changes across the board", "A new player in open banking",
-      "Fraud tooling becomes the battleground", "Checkout conversion claims, examined", "Partnership season"},
+     "What our competitors in **European payments** shipped, priced and announced — every Monday "
+     "and Thursday.",
+     {"Instant payouts arrive in three new markets", "Pricing changes across the board",
+      "A new player in open banking", "Fraud tooling becomes the battleground",
+      "Checkout conversion claims, examined", "Partnership season"},
      {"Launches", "Pricing", "Hiring signals", "What we should do"},
      {"one rival cut its card fee to 1.2 % + 20p for SMEs in the UK",
       "a competitor launched instant SEPA payouts in Spain, Portugal and Italy",
@@ -116,8 +143,9 @@ const std::vector<Topic> kTopics = {
      {"Which theme should product prioritise?", "Can you pull more quotes about onboarding?"}},
     {"Climate Tech Briefing 🌍",
      "Policy, funding and technology news on decarbonisation, twice a week.",
-     {"Heat pumps outsell gas boilers again", "Grid storage breaks a record", "Carbon removal gets a price signal",
-      "Offshore wind auctions reopen", "Green steel's first customers", "EV charging: the numbers behind the headlines"},
+     {"Heat pumps outsell gas boilers again", "Grid storage breaks a record",
+      "Carbon removal gets a price signal", "Offshore wind auctions reopen",
+      "Green steel's first customers", "EV charging: the numbers behind the headlines"},
      {"Policy", "Funding rounds", "Technology", "Chart of the week"},
      {"grid-scale battery capacity in Europe grew 60 % year on year",
       "a Swedish green-steel plant signed its first automotive customer",
@@ -125,8 +153,10 @@ const std::vector<Topic> kTopics = {
       "the UK reopened offshore wind auctions with a higher strike price",
       "heat-pump installations outpaced gas boilers in France for the third quarter running",
       "public EV chargers per car fell slightly as sales outpaced installations"},
-     {{"IEA reports", "https://www.iea.org/reports"}, {"Carbon Brief", "https://www.carbonbrief.org"}},
-     {"What does the auction price mean for project finance?", "Summarise the storage numbers for a slide"}},
+     {{"IEA reports", "https://www.iea.org/reports"},
+      {"Carbon Brief", "https://www.carbonbrief.org"}},
+     {"What does the auction price mean for project finance?",
+      "Summarise the storage numbers for a slide"}},
     {"Menu & Sourcing Notes ☕",
      "Suppliers, seasonal produce and menu ideas for the café — every Tuesday.",
      {"Autumn pastries and where to get pears", "A new roaster to try", "Oat-milk prices, compared",
@@ -144,7 +174,8 @@ const std::vector<Topic> kTopics = {
     {"Security Advisories",
      "New CVEs affecting our stack, with severity, exposure and what to patch first.",
      {"Patch Tuesday, triaged", "An OpenSSL fix worth rushing", "Supply-chain scare in npm",
-      "Container images to rebuild", "Browser zero-day: are we exposed?", "Quiet week, two small fixes"},
+      "Container images to rebuild", "Browser zero-day: are we exposed?",
+      "Quiet week, two small fixes"},
      {"Critical", "Our exposure", "Patched", "To watch"},
      {"a high-severity OpenSSL bug affects our TLS terminators; the fix is in 3.0.15",
       "a typosquatted npm package mimicked a popular date library for 36 hours",
@@ -152,12 +183,14 @@ const std::vector<Topic> kTopics = {
       "the browser zero-day needs a user to open a crafted page; our kiosks auto-update",
       "SSH on the bastion hosts was already patched by the weekly job",
       "two medium CVEs in the PDF library are not reachable from user input"},
-     {{"NVD search", "https://nvd.nist.gov/vuln/search"}, {"CISA KEV catalogue", "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"}},
+     {{"NVD search", "https://nvd.nist.gov/vuln/search"},
+      {"CISA KEV catalogue", "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"}},
      {"Are we exposed to the npm incident?", "What should on-call patch tonight?"}},
     {"Library Programmes Weekly",
      "Events, new acquisitions and community programmes at the library, for staff and volunteers.",
-     {"Half-term activities for families", "New graphic novels on the shelves", "Digital skills sessions return",
-      "Author visit: booking open", "Volunteers wanted for the book sale", "Summer reading challenge results"},
+     {"Half-term activities for families", "New graphic novels on the shelves",
+      "Digital skills sessions return", "Author visit: booking open",
+      "Volunteers wanted for the book sale", "Summer reading challenge results"},
      {"Events", "New arrivals", "Community", "Volunteers"},
      {"412 children completed the summer reading challenge, up from 350",
       "the Tuesday digital-skills session has a waiting list of 18",
@@ -170,8 +203,9 @@ const std::vector<Topic> kTopics = {
      {"Draft a short post about the author visit", "How many volunteers do we still need?"}},
     {"Logistics Market Update",
      "Freight rates, port congestion and carrier news that affect our routes — Mondays.",
-     {"Container rates ease on Asia–Europe", "Rhine water levels and barge costs", "Port strikes: what to expect",
-      "Air cargo demand picks up", "Diesel surcharges, recalculated", "Peak-season capacity check"},
+     {"Container rates ease on Asia–Europe", "Rhine water levels and barge costs",
+      "Port strikes: what to expect", "Air cargo demand picks up",
+      "Diesel surcharges, recalculated", "Peak-season capacity check"},
      {"Rates", "Disruptions", "Carriers", "Actions for our routes"},
      {"spot rates Shanghai–Rotterdam fell 9 % week on week",
       "low water at Kaub limits barges to about 40 % of their load",
@@ -179,13 +213,16 @@ const std::vector<Topic> kTopics = {
       "air-cargo volumes out of Frankfurt rose 5 %",
       "our diesel surcharge formula adds €0.04 per km this month",
       "two carriers added extra loaders for the peak season"},
-     {{"Drewry World Container Index", "https://www.drewry.co.uk/supply-chain-advisors/world-container-index"},
+     {{"Drewry World Container Index",
+       "https://www.drewry.co.uk/supply-chain-advisors/world-container-index"},
       {"Internal route planner", "https://routes.muller-logistik.example"}},
-     {"Should we book the extra loaders now?", "Explain the surcharge change for a customer email"}},
+     {"Should we book the extra loaders now?",
+      "Explain the surcharge change for a customer email"}},
     {"Product Analytics Pulse",
      "Activation, retention and feature adoption, with the charts explained in words.",
      {"Activation dips after the pricing page change", "Week-4 retention at a new high",
-      "Who uses the new editor", "Mobile sessions overtake desktop", "Funnel leaks, located", "Cohort check-in"},
+      "Who uses the new editor", "Mobile sessions overtake desktop", "Funnel leaks, located",
+      "Cohort check-in"},
      {"Headline numbers", "Funnels", "Cohorts", "What to test next"},
      {"activation fell from 41 % to 37 % after the pricing page went live",
       "week-4 retention reached 58 % for the June cohort",
@@ -207,12 +244,13 @@ const std::vector<Topic> kTopics = {
       "the Osaka pilot handled 2,300 picks a day in week three",
       "battery-swap time fell to 94 seconds with the new dock",
       "firmware 4.2 reached 80 % of the fleet without a rollback"},
-     {{"Fleet dashboard", "https://fleet.kestrel.example"}, {"Firmware release notes", "https://docs.kestrel.example/firmware/4.2"}},
+     {{"Fleet dashboard", "https://fleet.kestrel.example"},
+      {"Firmware release notes", "https://docs.kestrel.example/firmware/4.2"}},
      {"Which site needs attention first?", "Summarise the gripper results for the board"}},
     {"Spanish Practice Notes 🇪🇸",
      "Short lessons for the team's Spanish club: vocabulary, a dialogue and one grammar point.",
-     {"El subjuntivo sin miedo", "Vocabulario: en la oficina", "Ser y estar, otra vez", "Un diálogo en el mercado",
-      "Los falsos amigos más traicioneros", "Hablar del futuro"},
+     {"El subjuntivo sin miedo", "Vocabulario: en la oficina", "Ser y estar, otra vez",
+      "Un diálogo en el mercado", "Los falsos amigos más traicioneros", "Hablar del futuro"},
      {"Vocabulario", "Diálogo", "Gramática", "Para practicar"},
      {"«embarazada» means pregnant, not embarrassed — a classic false friend",
       "use the subjunctive after «espero que»: espero que tengas un buen día",
@@ -220,7 +258,8 @@ const std::vector<Topic> kTopics = {
       "«¿Me pone un café con leche, por favor?» is how you order in Spain",
       "«quedar» can mean to meet, to remain or to suit — context decides",
       "the near future is simply «ir a» + infinitive: voy a llamar mañana"},
-     {{"RAE dictionary", "https://dle.rae.es"}, {"SpanishDict conjugations", "https://www.spanishdict.com/conjugation"}},
+     {{"RAE dictionary", "https://dle.rae.es"},
+      {"SpanishDict conjugations", "https://www.spanishdict.com/conjugation"}},
      {"Can you give me five more false friends?", "Explain when to use the subjunctive"}},
 };
 
@@ -239,7 +278,8 @@ const std::vector<const char*> kParagraphs = {
 };
 const std::vector<const char*> kClosings = {
     "That's all for this edition — reply in the chat if you want more depth on any item.",
-    "Next edition follows the usual schedule. Add a planning note if you want a topic covered. ✍️",
+    "Next edition follows the usual schedule. Add a planning note if you want a topic covered. "
+    "✍️",
     "Thanks for reading. Highlights you make are used to tune the next editions.",
 };
 const std::vector<const char*> kChatOpeners = {
@@ -254,9 +294,11 @@ const std::vector<const char*> kChatFollowUps = {
     "Could you compare it with last month?",
 };
 const std::vector<const char*> kAssistantReplies = {
-    "Short answer: {point}. In the context of {project}, that matters because it changes what we compare "
+    "Short answer: {point}. In the context of {project}, that matters because it changes what we "
+    "compare "
     "against next time. Want me to add it to the next edition?",
-    "Here's a summary:\n\n- {point}\n- It was covered in episode {n}\n- I'd watch it for two more weeks before "
+    "Here's a summary:\n\n- {point}\n- It was covered in episode {n}\n- I'd watch it for two more "
+    "weeks before "
     "acting\n\nShall I add a planning note?",
     "I based that on the sources linked in episode {n}. The key figure is that {point}.",
     "Noted — I'll keep that in mind for future editions of {project}.",
@@ -284,15 +326,20 @@ const std::vector<Memory> kMemories = {
     {"fact", "The company's fiscal year starts in April."},
 };
 const std::vector<const char*> kHighlightNotes = {
-    "Share this with the team on Monday.", "Is this confirmed?", "Good point — follow up.",
-    "Use in the board deck.", "Disagree, see last month's numbers.", "📌 keep",
+    "Share this with the team on Monday.",
+    "Is this confirmed?",
+    "Good point — follow up.",
+    "Use in the board deck.",
+    "Disagree, see last month's numbers.",
+    "📌 keep",
 };
 const std::vector<GenError> kGenErrors = {
     {"llm_timeout", "The model did not answer within 120 s (request id req_7f3a…)."},
     {"rate_limited", "429 Too Many Requests from the provider; retry after 30 s."},
     {"provider_unavailable", "503 Service Unavailable: upstream overloaded."},
     {"invalid_output", "The draft was not valid markdown: unclosed code fence at line 41."},
-    {"context_length_exceeded", "Prompt of 212,004 tokens exceeds the model's 200,000-token context window."},
+    {"context_length_exceeded",
+     "Prompt of 212,004 tokens exceeds the model's 200,000-token context window."},
     {"source_fetch_failed", "Could not fetch a source page: connection reset by peer."},
     {"content_filter", "The provider's content filter blocked the output."},
 };

@@ -20,8 +20,8 @@ struct Link {
   const char* url;
 };
 struct Topic {
-  const char* project;      // project name
-  const char* description;  // project description (markdown allowed)
+  const char* project;                 // project name
+  const char* description;             // project description (markdown allowed)
   std::vector<const char*> headlines;  // episode title headlines
   std::vector<const char*> sections;   // "## …" headings
   std::vector<const char*> points;     // bullet points / facts
@@ -42,16 +42,16 @@ struct Memory {
   const char* content;
 };
 
-extern const std::vector<OrgName> kOrgNames;        // hand-written, used first
+extern const std::vector<OrgName> kOrgNames;         // hand-written, used first
 extern const std::vector<const char*> kOrgPrefixes;  // "Harbor", "Lumen", … (generated names)
 extern const std::vector<const char*> kOrgSuffixes;  // "Analytics", "Studio", …
 extern const std::vector<Person> kFirstNames;
 extern const std::vector<Person> kLastNames;
-extern const Person kRtlPerson;                      // a right-to-left full name
-extern const std::vector<const char*> kZones;        // IANA zones people and projects use
+extern const Person kRtlPerson;                // a right-to-left full name
+extern const std::vector<const char*> kZones;  // IANA zones people and projects use
 extern const std::vector<Topic> kTopics;
-extern const std::vector<const char*> kIntros;       // "{project}" / "{date}" placeholders
-extern const std::vector<const char*> kParagraphs;   // "{point}" / "{topic}" placeholders
+extern const std::vector<const char*> kIntros;      // "{project}" / "{date}" placeholders
+extern const std::vector<const char*> kParagraphs;  // "{point}" / "{topic}" placeholders
 extern const std::vector<const char*> kClosings;
 extern const std::vector<const char*> kChatOpeners;  // user first messages ("{topic}", "{n}")
 extern const std::vector<const char*> kChatFollowUps;
@@ -66,7 +66,8 @@ extern const Model kEmbeddingModel;
 
 /// Exact cost in micro-pounds of a call (rounded half up).
 inline int64_t cost_micros(const Model& m, int64_t input_tokens, int64_t output_tokens) {
-  return (input_tokens * m.input_micros_per_mtok + output_tokens * m.output_micros_per_mtok + 500'000) /
+  return (input_tokens * m.input_micros_per_mtok + output_tokens * m.output_micros_per_mtok +
+          500'000) /
          1'000'000;
 }
 

@@ -44,7 +44,8 @@ void generate_chat(Plan& p, Writer& w) {
   };
   std::vector<std::vector<Msg>> messages;
 
-  auto add_session = [&](size_t pi, std::optional<size_t> episode, size_t user, Instant at, const std::string& title) {
+  auto add_session = [&](size_t pi, std::optional<size_t> episode, size_t user, Instant at,
+                         const std::string& title) {
     SessionM s;
     s.id = session_ids.next();
     s.project = pi;
@@ -58,32 +59,40 @@ void generate_chat(Plan& p, Writer& w) {
     return p.sessions.size() - 1;
   };
   auto reply = [&](size_t si, Instant at, std::string content, int64_t in, int64_t out) {
-    Msg m{"assistant", std::move(content), at, in, out, corpus::cost_micros(corpus::kChatModel, in, out)};
+    Msg m{"assistant", std::move(content),
+          at,          in,
+          out,         corpus::cost_micros(corpus::kChatModel, in, out)};
     p.chat_calls.push_back(ChatCall{si, at, in, out, m.cost});
     messages[si].push_back(std::move(m));
   };
 
   for (int64_t k = 0; k < p.counts.chat_sessions && !eligible.empty(); ++k) {
-    const size_t pi = eligible[p.demo ? static_cast<size_t>(k) % eligible.size() : rs.below(eligible.size())];
+    const size_t pi =
+        eligible[p.demo ? static_cast<size_t>(k) % eligible.size() : rs.below(eligible.size())];
     const ProjectM& pr = p.projects[pi];
     const auto& topic = corpus::kTopics[pr.topic];
     std::vector<size_t> done;
     for (size_t ei : pr.episodes)
       if (p.episodes[ei].generated) done.push_back(ei);
     // Recent episodes get most of the questions.
-    const size_t pick = done.size() - 1 - std::min<size_t>(done.size() - 1, rs.below(4) * rs.below(4));
+    const size_t pick =
+        done.size() - 1 - std::min<size_t>(done.size() - 1, rs.below(4) * rs.below(4));
     const EpisodeM& e = p.episodes[done[pick]];
     const Instant limit = std::min(pr.ended.value_or(p.now), p.now) - kHour;
     if (*e.generated + kMinute >= limit) continue;
-    const Instant start = *e.generated + rs.range(1, std::max<int64_t>(2, (limit - *e.generated) / kMinute - 30)) * kMinute;
+    const Instant start =
+        *e.generated +
+        rs.range(1, std::max<int64_t>(2, (limit - *e.generated) / kMinute - 30)) * kMinute;
     const auto& org_users = p.orgs[pr.org].users;
     const size_t user = org_users[rs.below(org_users.size())];
     const bool about_episode = rs.chance(3, 5);
     const std::string question = rs.pick(topic.questions);
-    std::string first = corpus::fill(corpus::fill(rs.pick(corpus::kChatOpeners), "question", question), "n",
-                                     std::to_string(e.number));
-    const size_t si = add_session(pi, about_episode ? std::optional<size_t>(done[pick]) : std::nullopt, user, start,
-                                  about_episode ? "Episode " + std::to_string(e.number) + ": " + question : question);
+    std::string first =
+        corpus::fill(corpus::fill(rs.pick(corpus::kChatOpeners), "question", question), "n",
+                     std::to_string(e.number));
+    const size_t si = add_session(
+        pi, about_episode ? std::optional<size_t>(done[pick]) : std::nullopt, user, start,
+        about_episode ? "Episode " + std::to_string(e.number) + ": " + question : question);
     Instant t = start;
     const int64_t turns = rm.range(1, 4);
     for (int64_t turn = 0; turn < turns; ++turn) {
@@ -113,19 +122,25 @@ void generate_chat(Plan& p, Writer& w) {
     }
   for (const Instant at : {p.burst_past, p.burst_today}) {
     const size_t user = bo.users[bo.users.size() > 1 ? 1 : 0];
-    const size_t si = add_session(bp, std::nullopt, user, at - 2 * kMinute,
-                                  "Compare every past edition and build one table of all the numbers");
-    messages[si].push_back(Msg{"user",
-                               "Go through **every** past edition of " + p.projects[bp].name +
-                                   " and build one table with all the numbers you mentioned, with sources.",
-                               at - 2 * kMinute});
-    const Instant done = (at == p.burst_today ? p.burst_cutoff_today : p.burst_cutoff_past) - 5 * kMinute;
+    const size_t si =
+        add_session(bp, std::nullopt, user, at - 2 * kMinute,
+                    "Compare every past edition and build one table of all the numbers");
+    messages[si].push_back(
+        Msg{"user",
+            "Go through **every** past edition of " + p.projects[bp].name +
+                " and build one table with all the numbers you mentioned, with sources.",
+            at - 2 * kMinute});
+    const Instant done =
+        (at == p.burst_today ? p.burst_cutoff_today : p.burst_cutoff_past) - 5 * kMinute;
     const int64_t in = rm.range(150'000, 190'000);
     const int64_t out = rm.range(3'000, 6'000);
     reply(si, done,
-          "I've read all past editions and extracted the figures into the table below. Note: this took many "
-          "long-context calls and used up today's budget — new episodes will wait until the limit resets at "
-          "midnight UTC.\n\n| Edition | Figure | Source |\n|---|---|---|\n| #1 | see episode | linked |",
+          "I've read all past editions and extracted the figures into the table below. Note: this "
+          "took many "
+          "long-context calls and used up today's budget — new episodes will wait until the limit "
+          "resets at "
+          "midnight UTC.\n\n| Edition | Figure | Source |\n|---|---|---|\n| #1 | see episode | "
+          "linked |",
           in, out);
     p.sessions[si].updated = done;
     p.burst_sessions.push_back(si);
@@ -153,15 +168,16 @@ void generate_chat(Plan& p, Writer& w) {
       r[s_db] = p.users[s.user].id;
     }
     st.insert(r);
-    p.add_event(s.user, "chat.session_started", {{"sessionId", s.id}, {"projectId", pr.id}}, s.created);
+    p.add_event(s.user, "chat.session_started", {{"sessionId", s.id}, {"projectId", pr.id}},
+                s.created);
   }
 
   w.phase("ChatMessage");
   Table mt(w, "ChatMessage");
   const size_t m_id = mt.col("id"), m_org = mt.col("organizationId"), m_sess = mt.col("sessionId"),
                m_role = mt.col("role"), m_content = mt.col("content"), m_in = mt.col("inputTokens"),
-               m_out = mt.col("outputTokens"), m_cost = mt.col("costMicros"), m_c = mt.col("createdAt"),
-               m_u = mt.col("updatedAt");
+               m_out = mt.col("outputTokens"), m_cost = mt.col("costMicros"),
+               m_c = mt.col("createdAt"), m_u = mt.col("updatedAt");
   size_t total = 0;
   for (const auto& m : messages) total += m.size();
   message_ids.reserve_sorted(total);

@@ -10,7 +10,8 @@ namespace ec::mock {
 
 namespace {
 
-const char* kWeekdays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+const char* kWeekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                           "Friday", "Saturday", "Sunday"};
 const char* kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
                              "July",    "August",   "September", "October", "November", "December"};
 const char* kBullets[] = {"", "", "", "✅ ", "📈 ", "⚠️ "};
@@ -30,8 +31,9 @@ Body compose(Rng& r, const EpisodeM& e, const ProjectM& pr) {
   const Instant local = e.scheduled + static_cast<Instant>(pr.zone->offset_at(e.scheduled)) * 1000;
   const int64_t day = floor_div(local, kDay);
   const CivilDate d = civil_from_days(day);
-  const std::string date = std::string(kWeekdays[weekday_from_days(day)]) + " " + std::to_string(d.day) + " " +
-                           kMonthNames[d.month - 1] + " " + std::to_string(d.year);
+  const std::string date = std::string(kWeekdays[weekday_from_days(day)]) + " " +
+                           std::to_string(d.day) + " " + kMonthNames[d.month - 1] + " " +
+                           std::to_string(d.year);
   std::vector<const char*> points = t.points;
   r.shuffle(points);
   size_t next_point = 0;
@@ -42,8 +44,9 @@ Body compose(Rng& r, const EpisodeM& e, const ProjectM& pr) {
     b.text += s;
   };
   b.text = "# " + e.title + "\n\n*" + date + " · " + pr.name + "*\n\n";
-  b.text += corpus::fill(corpus::fill(corpus::fill(r.pick(corpus::kIntros), "project", pr.name), "date", date), "point",
-                         point()) +
+  b.text += corpus::fill(corpus::fill(corpus::fill(r.pick(corpus::kIntros), "project", pr.name),
+                                      "date", date),
+                         "point", point()) +
             "\n\n";
   std::vector<const char*> sections = t.sections;
   r.shuffle(sections);
@@ -80,10 +83,10 @@ void generate_content(Plan& p, Writer& w) {
   const size_t b_id = bt.col("id"), b_org = bt.col("organizationId"), b_ep = bt.col("episodeId"),
                b_content = bt.col("content"), b_c = bt.col("createdAt"), b_u = bt.col("updatedAt");
   const size_t h_id = ht.col("id"), h_org = ht.col("organizationId"), h_ep = ht.col("episodeId"),
-               h_block = ht.col("blockId"), h_user = ht.col("userId"), h_start = ht.col("startOffset"),
-               h_end = ht.col("endOffset"), h_quote = ht.col("quote"), h_note = ht.col("note"),
-               h_c = ht.col("createdAt"), h_u = ht.col("updatedAt"), h_da = ht.col("deletedAt"),
-               h_db = ht.col("deletedBy");
+               h_block = ht.col("blockId"), h_user = ht.col("userId"),
+               h_start = ht.col("startOffset"), h_end = ht.col("endOffset"),
+               h_quote = ht.col("quote"), h_note = ht.col("note"), h_c = ht.col("createdAt"),
+               h_u = ht.col("updatedAt"), h_da = ht.col("deletedAt"), h_db = ht.col("deletedBy");
   struct Pending {
     Row row;
     size_t org, user;
@@ -114,9 +117,12 @@ void generate_content(Plan& p, Writer& w) {
     for (int64_t k = 0; k < n; ++k) {
       const auto [qb, qe] = body.quotable[rh.below(body.quotable.size())];
       const std::string quote = body.text.substr(qb, qe - qb);
-      const auto start = static_cast<int64_t>(codec::utf16_length(std::string_view(body.text).substr(0, qb)));
+      const auto start =
+          static_cast<int64_t>(codec::utf16_length(std::string_view(body.text).substr(0, qb)));
       const size_t user = org_users[rh.below(org_users.size())];
-      const Instant at = *e.generated + rh.range(10, std::max<int64_t>(11, (end - *e.generated) / kMinute - 1)) * kMinute;
+      const Instant at =
+          *e.generated +
+          rh.range(10, std::max<int64_t>(11, (end - *e.generated) / kMinute - 1)) * kMinute;
       Row h = ht.row();
       h[h_org] = p.orgs[pr.org].id;
       h[h_ep] = e.id;
@@ -146,8 +152,10 @@ void generate_content(Plan& p, Writer& w) {
     created["deletedAt"] = nullptr;
     created["deletedBy"] = nullptr;
     const Instant at = std::get<int64_t>(h.row[h_c]);
-    p.add_audit(h.org, h.user, "create", "Highlight", j["id"], create_changes(ht.entity(), created), at);
-    p.add_event(h.user, "highlight.created", {{"highlightId", j["id"]}, {"episodeId", j["episodeId"]}}, at);
+    p.add_audit(h.org, h.user, "create", "Highlight", j["id"], create_changes(ht.entity(), created),
+                at);
+    p.add_event(h.user, "highlight.created",
+                {{"highlightId", j["id"]}, {"episodeId", j["episodeId"]}}, at);
     if (!j["deletedAt"].is_null())
       p.add_audit(h.org, h.user, "delete", "Highlight", j["id"],
                   {{"deletedAt", {{"before", nullptr}, {"after", j["deletedAt"]}}}}, at + kHour);

@@ -15,9 +15,10 @@ void generate_notes(Plan& p, Writer& w) {
   w.phase("PlanningNote");
   Table nt(w, "PlanningNote");
   const size_t n_id = nt.col("id"), n_org = nt.col("organizationId"), n_proj = nt.col("projectId"),
-               n_author = nt.col("authorId"), n_content = nt.col("content"), n_status = nt.col("status"),
-               n_ep = nt.col("appliedEpisodeId"), n_at = nt.col("appliedAt"), n_c = nt.col("createdAt"),
-               n_u = nt.col("updatedAt"), n_da = nt.col("deletedAt"), n_db = nt.col("deletedBy");
+               n_author = nt.col("authorId"), n_content = nt.col("content"),
+               n_status = nt.col("status"), n_ep = nt.col("appliedEpisodeId"),
+               n_at = nt.col("appliedAt"), n_c = nt.col("createdAt"), n_u = nt.col("updatedAt"),
+               n_da = nt.col("deletedAt"), n_db = nt.col("deletedBy");
   for (const auto& pr : p.projects) {
     const auto& topic = corpus::kTopics[pr.topic];
     const auto& org_users = p.orgs[pr.org].users;
@@ -68,15 +69,19 @@ void generate_notes(Plan& p, Writer& w) {
       }
       nt.insert(r);
       json created = nt.to_json(r);
-      for (const char* f : {"status", "appliedEpisodeId", "appliedAt", "deletedAt", "deletedBy"}) created[f] = nullptr;
+      for (const char* f : {"status", "appliedEpisodeId", "appliedAt", "deletedAt", "deletedBy"})
+        created[f] = nullptr;
       created["status"] = "open";
-      p.add_audit(pr.org, author, "create", "PlanningNote", id, create_changes(nt.entity(), created), at);
+      p.add_audit(pr.org, author, "create", "PlanningNote", id,
+                  create_changes(nt.entity(), created), at);
       if (!changes.is_null())  // applying is done by the generation worker (no acting user)
-        p.add_audit(pr.org, fate == 0 ? std::nullopt : std::optional<size_t>(author), "update", "PlanningNote", id,
-                    changes, changed);
+        p.add_audit(pr.org, fate == 0 ? std::nullopt : std::optional<size_t>(author), "update",
+                    "PlanningNote", id, changes, changed);
       if (deleted)
-        p.add_audit(pr.org, author, "delete", "PlanningNote", id,
-                    {{"deletedAt", {{"before", nullptr}, {"after", format_instant(changed + kHour)}}}}, changed + kHour);
+        p.add_audit(
+            pr.org, author, "delete", "PlanningNote", id,
+            {{"deletedAt", {{"before", nullptr}, {"after", format_instant(changed + kHour)}}}},
+            changed + kHour);
       p.add_event(author, "planning_note.created", {{"noteId", id}, {"projectId", pr.id}}, at);
     }
   }
@@ -85,15 +90,17 @@ void generate_notes(Plan& p, Writer& w) {
   Table mt(w, "AgentMemory");
   const size_t m_id = mt.col("id"), m_org = mt.col("organizationId"), m_proj = mt.col("projectId"),
                m_kind = mt.col("kind"), m_content = mt.col("content"), m_imp = mt.col("importance"),
-               m_src = mt.col("sourceEpisodeId"), m_legacy = mt.col("legacyMemoryId"), m_c = mt.col("createdAt"),
-               m_u = mt.col("updatedAt");
+               m_src = mt.col("sourceEpisodeId"), m_legacy = mt.col("legacyMemoryId"),
+               m_c = mt.col("createdAt"), m_u = mt.col("updatedAt");
   for (const auto& pr : p.projects) {
     const Instant end = std::min(pr.ended.value_or(p.now), p.now);
     // Phase 2 migration: some projects already copied their MVP memories.
     if (!pr.memories.empty() && ra.chance(1, 3)) {
       Instant last = pr.created;
-      for (const auto& m : pr.memories) last = std::max(last, *parse_instant(m["updatedAt"].get<std::string>()));
-      const Instant at = last + ra.range(1, std::max<int64_t>(2, (end - last) / kMinute - 1)) * kMinute;
+      for (const auto& m : pr.memories)
+        last = std::max(last, *parse_instant(m["updatedAt"].get<std::string>()));
+      const Instant at =
+          last + ra.range(1, std::max<int64_t>(2, (end - last) / kMinute - 1)) * kMinute;
       if (at < end)
         for (const auto& m : pr.memories) {
           Row r = mt.row();

@@ -11,7 +11,8 @@ namespace ec::mock {
 
 namespace {
 
-const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 constexpr int64_t kLease = 10 * kMinute;
 
@@ -61,7 +62,8 @@ void plan_schedule(Plan& p) {
       schedule::Window w;
       w.from = p.now;
       w.until = p.now + horizon;
-      auto ahead = pr.status == "active" ? schedule::occurrences(pr.cadence, *pr.zone, w) : std::vector<schedule::Occurrence>{};
+      auto ahead = pr.status == "active" ? schedule::occurrences(pr.cadence, *pr.zone, w)
+                                         : std::vector<schedule::Occurrence>{};
       std::vector<CivilDate> skip;
       if (past.size() > 3) skip.push_back(past[past.size() / 2].date);
       if (ahead.size() > 1) skip.push_back(ahead[1].date);
@@ -69,7 +71,8 @@ void plan_schedule(Plan& p) {
       pr.cadence.skip_dates = skip;
     }
     // The last target_episodes runs before `end` (plus today's runs the circuit breaker holds).
-    const int64_t dpw = std::max<int64_t>(1, std::count(pr.cadence.days.begin(), pr.cadence.days.end(), true));
+    const int64_t dpw =
+        std::max<int64_t>(1, std::count(pr.cadence.days.begin(), pr.cadence.days.end(), true));
     int64_t weeks = pr.target_episodes / dpw + 3;
     std::vector<schedule::Occurrence> occ;
     auto held = [&](Instant t) { return budget_org && t >= p.burst_cutoff_today && t < p.now; };
@@ -112,7 +115,9 @@ void plan_schedule(Plan& p) {
         Attempt at;
         at.start = start;
         at.failed = a <= fails;
-        const int64_t dur = forced ? (pr.force == 1 ? 420 : 110) : at.failed ? rq.range(5, 120) : rq.range(40, 260);
+        const int64_t dur = forced      ? (pr.force == 1 ? 420 : 110)
+                            : at.failed ? rq.range(5, 120)
+                                        : rq.range(40, 260);
         at.end = start + dur * 1000;
         if (at.failed) at.error = rq.below(corpus::kGenErrors.size());
         planned.push_back(at);
@@ -133,7 +138,8 @@ void plan_schedule(Plan& p) {
         const Attempt& last = q.attempts.back();
         for (const auto& at : q.attempts)
           if (at.failed && at.end <= p.now)
-            q.last_error = std::string(corpus::kGenErrors[at.error].code) + ": " + corpus::kGenErrors[at.error].message;
+            q.last_error = std::string(corpus::kGenErrors[at.error].code) + ": " +
+                           corpus::kGenErrors[at.error].message;
         if (last.end > p.now) {
           q.status = "processing";
           q.locked_by = "worker-" + std::to_string(1 + rq.below(4));
@@ -165,12 +171,19 @@ void plan_schedule(Plan& p) {
         const std::string headline = re.pick(topic.headlines);
         const size_t style = re.weighted({5, 3, 2});
         const CivilDate local = o.date;
-        if (style == 0) e.title = headline;
-        else if (style == 1) e.title = "#" + std::to_string(e.number) + " · " + headline;
-        else e.title = headline + " (" + std::to_string(local.day) + " " + kMonths[local.month - 1] + ")";
-        if (q.status == "processing") e.status = "generating";
-        else if (q.status == "pending") e.status = "scheduled";
-        else if (q.status == "failed") e.status = "failed";
+        if (style == 0)
+          e.title = headline;
+        else if (style == 1)
+          e.title = "#" + std::to_string(e.number) + " · " + headline;
+        else
+          e.title =
+              headline + " (" + std::to_string(local.day) + " " + kMonths[local.month - 1] + ")";
+        if (q.status == "processing")
+          e.status = "generating";
+        else if (q.status == "pending")
+          e.status = "scheduled";
+        else if (q.status == "failed")
+          e.status = "failed";
         else {
           e.status = "ready";
           e.generated = q.completed;
@@ -179,7 +192,8 @@ void plan_schedule(Plan& p) {
             e.status = "published";
             e.published = pub;
             std::vector<uint32_t> w;
-            for (size_t ui : p.orgs[pr.org].users) w.push_back(p.users[ui].role == "member" ? 1 : 4);
+            for (size_t ui : p.orgs[pr.org].users)
+              w.push_back(p.users[ui].role == "member" ? 1 : 4);
             e.publisher = p.orgs[pr.org].users[re.weighted(w)];
             e.updated = pub;
           }
@@ -198,8 +212,10 @@ void plan_schedule(Plan& p) {
     w.from = pr.ended ? *pr.ended : p.now;
     w.until = w.from + horizon;
     std::vector<schedule::Occurrence> ahead;
-    if (pr.status == "active") ahead = schedule::occurrences(pr.cadence, *pr.zone, w);
-    else ahead = history(pr, w.from, *w.until);
+    if (pr.status == "active")
+      ahead = schedule::occurrences(pr.cadence, *pr.zone, w);
+    else
+      ahead = history(pr, w.from, *w.until);
     for (const auto& o : ahead) {
       QueueM q;
       q.project = pi;
@@ -231,8 +247,9 @@ void write_schedule(Plan& p, Writer& w) {
   Table ep(w, "Episode");
   const size_t e_id = ep.col("id"), e_org = ep.col("organizationId"), e_proj = ep.col("projectId"),
                e_num = ep.col("number"), e_title = ep.col("title"), e_status = ep.col("status"),
-               e_sched = ep.col("scheduledFor"), e_gen = ep.col("generatedAt"), e_pub = ep.col("publishedAt"),
-               e_att = ep.col("generationAttempts"), e_errs = ep.col("generationErrors"), e_c = ep.col("createdAt"),
+               e_sched = ep.col("scheduledFor"), e_gen = ep.col("generatedAt"),
+               e_pub = ep.col("publishedAt"), e_att = ep.col("generationAttempts"),
+               e_errs = ep.col("generationErrors"), e_c = ep.col("createdAt"),
                e_u = ep.col("updatedAt");
   for (const auto& e : p.episodes) {
     const QueueM& q = p.queue[e.queue];
@@ -253,8 +270,10 @@ void write_schedule(Plan& p, Writer& w) {
     for (const auto& a : q.attempts) {
       ++n;
       if (!a.failed || a.end > p.now) continue;
-      errors.push_back({{"at", format_instant(a.end)}, {"code", corpus::kGenErrors[a.error].code},
-                        {"message", corpus::kGenErrors[a.error].message}, {"attempt", n}});
+      errors.push_back({{"at", format_instant(a.end)},
+                        {"code", corpus::kGenErrors[a.error].code},
+                        {"message", corpus::kGenErrors[a.error].message},
+                        {"attempt", n}});
     }
     r[e_errs] = errors.dump();
     r[e_c] = e.created;
@@ -270,10 +289,11 @@ void write_schedule(Plan& p, Writer& w) {
   w.phase("EpisodeScheduleQueue");
   Table qt(w, "EpisodeScheduleQueue");
   const size_t q_id = qt.col("id"), q_org = qt.col("organizationId"), q_proj = qt.col("projectId"),
-               q_sched = qt.col("scheduledFor"), q_status = qt.col("status"), q_att = qt.col("attempts"),
-               q_max = qt.col("maxAttempts"), q_lb = qt.col("lockedBy"), q_lu = qt.col("lockedUntil"),
-               q_ra = qt.col("runAfter"), q_le = qt.col("lastError"), q_ep = qt.col("episodeId"),
-               q_done = qt.col("completedAt"), q_c = qt.col("createdAt"), q_u = qt.col("updatedAt");
+               q_sched = qt.col("scheduledFor"), q_status = qt.col("status"),
+               q_att = qt.col("attempts"), q_max = qt.col("maxAttempts"), q_lb = qt.col("lockedBy"),
+               q_lu = qt.col("lockedUntil"), q_ra = qt.col("runAfter"), q_le = qt.col("lastError"),
+               q_ep = qt.col("episodeId"), q_done = qt.col("completedAt"),
+               q_c = qt.col("createdAt"), q_u = qt.col("updatedAt");
   for (const auto& q : p.queue) {
     const ProjectM& pr = p.projects[q.project];
     Row r = qt.row();

@@ -8,7 +8,8 @@
 
 namespace ec::mock {
 
-std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights, int64_t floor_each, int64_t cap) {
+std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights,
+                              int64_t floor_each, int64_t cap) {
   const size_t n = weights.size();
   std::vector<int64_t> out(n, 0);
   if (n == 0) return out;
@@ -54,7 +55,8 @@ std::string lower_ascii(std::string s) {
 }
 
 const char* kEditions[] = {"EMEA", "Americas", "APAC", "Leadership", "Team B", "Weekend edition"};
-const char* kTimes[] = {"06:30", "07:00", "07:30", "08:00", "08:30", "09:00", "09:15", "10:00", "12:00", "16:30", "17:00", "18:00"};
+const char* kTimes[] = {"06:30", "07:00", "07:30", "08:00", "08:30", "09:00",
+                        "09:15", "10:00", "12:00", "16:30", "17:00", "18:00"};
 
 schedule::Cadence make_cadence(Rng& r, int weekday_must) {
   schedule::Cadence c;
@@ -94,7 +96,8 @@ void plan_tenants(Plan& p) {
   Rng ro = p.rng("Organization");
   Rng ru = p.rng("User");
   Rng rp = p.rng("Project");
-  IdStream org_ids = p.ids("Organization"), user_ids = p.ids("User"), project_ids = p.ids("Project");
+  IdStream org_ids = p.ids("Organization"), user_ids = p.ids("User"),
+           project_ids = p.ids("Project");
   const Counts& c = p.counts;
   const int ref_weekday = weekday_from_days(days_from_civil(p.reference_date));
 
@@ -118,9 +121,13 @@ void plan_tenants(Plan& p) {
     o.slug = slug;
     for (int n = 2; slugs.count(o.slug); ++n) o.slug = slug + "-" + std::to_string(n);
     slugs.insert(o.slug);
-    o.home_zone = corpus::kZones[ro.weighted({8, 5, 5, 6, 4, 3, 3, 3, 3, 1, 2, 1, 2, 2, 1, 2, 1, 1, 2})];
+    o.home_zone =
+        corpus::kZones[ro.weighted({8, 5, 5, 6, 4, 3, 3, 3, 3, 1, 2, 1, 2, 2, 1, 2, 1, 1, 2})];
     const size_t lim = ro.weighted({70, 15, 10, 5});
-    o.limit_micros = lim == 0 ? 50'000'000 : lim == 1 ? 25'000'000 : lim == 2 ? 100'000'000 : 250'000'000;
+    o.limit_micros = lim == 0   ? 50'000'000
+                     : lim == 1 ? 25'000'000
+                     : lim == 2 ? 100'000'000
+                                : 250'000'000;
     p.orgs.push_back(std::move(o));
   }
   if (p.demo) {
@@ -138,7 +145,9 @@ void plan_tenants(Plan& p) {
   const auto per_org = allocate(c.projects, pw, 1, 100);
   for (size_t o = 0; o < p.orgs.size(); ++o) {
     const int64_t n = per_org[o];
-    p.orgs[o].plan = n <= 3 ? (ro.chance(1, 3) && !p.demo ? "pro" : "free") : n <= 25 ? (ro.chance(1, 5) ? "team" : "pro") : "team";
+    p.orgs[o].plan = n <= 3    ? (ro.chance(1, 3) && !p.demo ? "pro" : "free")
+                     : n <= 25 ? (ro.chance(1, 5) ? "team" : "pro")
+                               : "team";
   }
   if (p.demo) p.orgs[0].plan = "pro";
 
@@ -166,10 +175,13 @@ void plan_tenants(Plan& p) {
         emoji_done = true;
       }
       std::string email = local + "@" + p.orgs[o].slug + ".example";
-      for (int n = 2; emails.count(email); ++n) email = local + std::to_string(n) + "@" + p.orgs[o].slug + ".example";
+      for (int n = 2; emails.count(email); ++n)
+        email = local + std::to_string(n) + "@" + p.orgs[o].slug + ".example";
       emails.insert(email);
       u.email = email;
-      u.role = k == 0 ? "owner" : (k == 1 && users_per_org[o] >= 3) || ru.chance(1, 8) ? "admin" : "member";
+      u.role = k == 0                                                 ? "owner"
+               : (k == 1 && users_per_org[o] >= 3) || ru.chance(1, 8) ? "admin"
+                                                                      : "member";
       u.timezone = ru.chance(3, 4) ? p.orgs[o].home_zone : std::string(ru.pick(corpus::kZones));
       p.orgs[o].users.push_back(p.users.size());
       p.users.push_back(std::move(u));
@@ -182,8 +194,10 @@ void plan_tenants(Plan& p) {
     for (size_t i = 0; i < topics.size(); ++i) topics[i] = i;
     rp.shuffle(topics);
     if (p.demo) {  // a recognisable demo: each organization follows topics that fit it
-      if (o == 0) topics = {0, 1, 9, 2};
-      else topics = {5, 11, 3, 4};
+      if (o == 0)
+        topics = {0, 1, 9, 2};
+      else
+        topics = {5, 11, 3, 4};
     }
     const auto& org_users = p.orgs[o].users;
     for (int64_t j = 0; j < per_org[o]; ++j) {
@@ -209,8 +223,10 @@ void plan_tenants(Plan& p) {
       }
       pr.cadence = make_cadence(rp, must_day);
       const size_t zone_choice = rp.weighted({5, 3, 2});  // own zone / owner's (omitted) / another
-      if (zone_choice == 0) pr.cadence.timezone = p.users[pr.owner].timezone;
-      else if (zone_choice == 2) pr.cadence.timezone = rp.pick(corpus::kZones);
+      if (zone_choice == 0)
+        pr.cadence.timezone = p.users[pr.owner].timezone;
+      else if (zone_choice == 2)
+        pr.cadence.timezone = rp.pick(corpus::kZones);
       if (p.demo && j == 0 && o == 0) {  // its run today is the one the circuit breaker holds back
         pr.cadence.timezone = "Europe/London";
         pr.cadence.minute_of_day = 9 * 60;
@@ -252,8 +268,9 @@ void plan_tenants(Plan& p) {
   // Episode targets: exact total, proportional to each project's cadence and history weight.
   std::vector<int64_t> ew;
   for (const auto& pr : p.projects) ew.push_back(pr.target_episodes);
-  const auto targets = allocate(c.episodes, ew, std::min<int64_t>(2, c.episodes / std::max<int64_t>(1, c.projects)),
-                                1'000'000);
+  const auto targets =
+      allocate(c.episodes, ew, std::min<int64_t>(2, c.episodes / std::max<int64_t>(1, c.projects)),
+               1'000'000);
   for (size_t i = 0; i < p.projects.size(); ++i) p.projects[i].target_episodes = targets[i];
 }
 
@@ -272,10 +289,13 @@ void write_tenants(Plan& p, Writer& w) {
     pr.updated = pr.created;
     const int64_t n = rm.weighted({4, 3, 2, 2});
     for (int64_t k = 0; k < n; ++k) {
-      const Instant at = pr.created + rm.range(1, std::max<int64_t>(2, (p.now - pr.created) / kHour - 1)) * kHour;
+      const Instant at =
+          pr.created + rm.range(1, std::max<int64_t>(2, (p.now - pr.created) / kHour - 1)) * kHour;
       const std::string ts = format_instant(at);
-      pr.memories.push_back({{"id", memory_ids.next()}, {"content", rm.pick(corpus::kMemories).content},
-                             {"createdAt", ts}, {"updatedAt", ts}});
+      pr.memories.push_back({{"id", memory_ids.next()},
+                             {"content", rm.pick(corpus::kMemories).content},
+                             {"createdAt", ts},
+                             {"updatedAt", ts}});
       pr.updated = std::max(pr.updated, at);
     }
     if (pr.ended) pr.updated = std::max(pr.updated, *pr.ended);
@@ -299,14 +319,16 @@ void write_tenants(Plan& p, Writer& w) {
       Instant before = p.now - kHour;
       for (size_t pi : o.projects)
         if (p.projects[pi].owner == o.users[k]) before = std::min(before, p.projects[pi].created);
-      u.created = o.created + ru.range(1, std::max<int64_t>(2, (before - o.created) / kMinute - 1)) * kMinute;
+      u.created = o.created +
+                  ru.range(1, std::max<int64_t>(2, (before - o.created) / kMinute - 1)) * kMinute;
     }
   }
 
   w.phase("Organization");
   Table org(w, "Organization");
-  const size_t o_id = org.col("id"), o_name = org.col("name"), o_slug = org.col("slug"), o_plan = org.col("plan"),
-               o_limit = org.col("dailyCostLimitMicros"), o_c = org.col("createdAt"), o_u = org.col("updatedAt");
+  const size_t o_id = org.col("id"), o_name = org.col("name"), o_slug = org.col("slug"),
+               o_plan = org.col("plan"), o_limit = org.col("dailyCostLimitMicros"),
+               o_c = org.col("createdAt"), o_u = org.col("updatedAt");
   for (size_t i = 0; i < p.orgs.size(); ++i) {
     const auto& o = p.orgs[i];
     Row r = org.row();
@@ -318,14 +340,16 @@ void write_tenants(Plan& p, Writer& w) {
     r[o_c] = o.created;
     r[o_u] = o.created;
     org.insert(r);
-    p.add_audit(i, o.users.front(), "create", "Organization", o.id, create_changes(org.entity(), org.to_json(r)), o.created);
+    p.add_audit(i, o.users.front(), "create", "Organization", o.id,
+                create_changes(org.entity(), org.to_json(r)), o.created);
   }
 
   w.phase("User");
   Table user(w, "User");
-  const size_t u_id = user.col("id"), u_org = user.col("organizationId"), u_email = user.col("email"),
-               u_name = user.col("name"), u_role = user.col("role"), u_tz = user.col("timezone"),
-               u_c = user.col("createdAt"), u_u = user.col("updatedAt");
+  const size_t u_id = user.col("id"), u_org = user.col("organizationId"),
+               u_email = user.col("email"), u_name = user.col("name"), u_role = user.col("role"),
+               u_tz = user.col("timezone"), u_c = user.col("createdAt"),
+               u_u = user.col("updatedAt");
   for (size_t i = 0; i < p.users.size(); ++i) {
     const auto& u = p.users[i];
     Row r = user.row();
@@ -345,10 +369,12 @@ void write_tenants(Plan& p, Writer& w) {
 
   w.phase("Project");
   Table proj(w, "Project");
-  const size_t p_id = proj.col("id"), p_org = proj.col("organizationId"), p_owner = proj.col("ownerId"),
-               p_name = proj.col("name"), p_desc = proj.col("description"), p_status = proj.col("status"),
-               p_cad = proj.col("cadenceConfig"), p_mem = proj.col("memories"), p_c = proj.col("createdAt"),
-               p_u = proj.col("updatedAt"), p_da = proj.col("deletedAt"), p_db = proj.col("deletedBy");
+  const size_t p_id = proj.col("id"), p_org = proj.col("organizationId"),
+               p_owner = proj.col("ownerId"), p_name = proj.col("name"),
+               p_desc = proj.col("description"), p_status = proj.col("status"),
+               p_cad = proj.col("cadenceConfig"), p_mem = proj.col("memories"),
+               p_c = proj.col("createdAt"), p_u = proj.col("updatedAt"),
+               p_da = proj.col("deletedAt"), p_db = proj.col("deletedBy");
   for (const auto& pr : p.projects) {
     Row r = proj.row();
     r[p_id] = pr.id;
@@ -375,15 +401,18 @@ void write_tenants(Plan& p, Writer& w) {
     created["memories"] = json::array();
     created["deletedAt"] = nullptr;
     created["deletedBy"] = nullptr;
-    p.add_audit(pr.org, pr.owner, "create", "Project", pr.id, create_changes(proj.entity(), created), pr.created);
+    p.add_audit(pr.org, pr.owner, "create", "Project", pr.id,
+                create_changes(proj.entity(), created), pr.created);
     if (pr.ended) {
       json ch{{"status", {{"before", "active"}, {"after", pr.status}}}};
-      if (pr.status == "paused") ch["cadenceConfig"] = {{"before", cad}, {"after", schedule::to_json(pr.cadence)}};
+      if (pr.status == "paused")
+        ch["cadenceConfig"] = {{"before", cad}, {"after", schedule::to_json(pr.cadence)}};
       p.add_audit(pr.org, pr.owner, "update", "Project", pr.id, ch, *pr.ended);
     }
     if (pr.deleted)
       p.add_audit(pr.org, pr.owner, "delete", "Project", pr.id,
-                  {{"deletedAt", {{"before", nullptr}, {"after", format_instant(*pr.deleted)}}}}, *pr.deleted);
+                  {{"deletedAt", {{"before", nullptr}, {"after", format_instant(*pr.deleted)}}}},
+                  *pr.deleted);
   }
 }
 

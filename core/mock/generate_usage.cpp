@@ -32,17 +32,21 @@ void generate_usage(Plan& p, Writer& w) {
     for (size_t a = 0; a < q.attempts.size(); ++a) {
       refs.push_back({qi, a});
       const Attempt& at = q.attempts[a];
-      weights.push_back(at.end > p.now ? ru.range(1, 5) : at.failed ? ru.range(1, 4) : ru.range(6, 14));
+      weights.push_back(at.end > p.now ? ru.range(1, 5)
+                        : at.failed    ? ru.range(1, 4)
+                                       : ru.range(6, 14));
     }
   }
   const int64_t fixed = 2 * kBurstCalls + static_cast<int64_t>(p.chat_calls.size());
-  const auto calls = allocate(std::max<int64_t>(0, p.counts.token_usage - fixed), weights, 1, 1'000'000);
+  const auto calls =
+      allocate(std::max<int64_t>(0, p.counts.token_usage - fixed), weights, 1, 1'000'000);
 
   Table t(w, "TokenUsage");
   const size_t c_id = t.col("id"), c_org = t.col("organizationId"), c_proj = t.col("projectId"),
                c_ep = t.col("episodeId"), c_sess = t.col("chatSessionId"), c_model = t.col("model"),
-               c_in = t.col("inputTokens"), c_out = t.col("outputTokens"), c_cost = t.col("costMicros"),
-               c_at = t.col("occurredAt"), c_c = t.col("createdAt"), c_u = t.col("updatedAt");
+               c_in = t.col("inputTokens"), c_out = t.col("outputTokens"),
+               c_cost = t.col("costMicros"), c_at = t.col("occurredAt"), c_c = t.col("createdAt"),
+               c_u = t.col("updatedAt");
   int64_t total = fixed;
   for (auto n : calls) total += n;
   usage_ids.reserve_sorted(static_cast<uint64_t>(total));
@@ -57,8 +61,8 @@ void generate_usage(Plan& p, Writer& w) {
   };
   std::map<std::pair<size_t, int64_t>, size_t> daily_index;
   std::vector<std::pair<std::pair<size_t, int64_t>, Daily>> daily;
-  auto write = [&](size_t project, const std::string* episode, const std::string* session, const corpus::Model& m,
-                   int64_t in, int64_t out, Instant at) {
+  auto write = [&](size_t project, const std::string* episode, const std::string* session,
+                   const corpus::Model& m, int64_t in, int64_t out, Instant at) {
     const ProjectM& pr = p.projects[project];
     const int64_t cost = corpus::cost_micros(m, in, out);
     Row r = t.row();
@@ -112,7 +116,8 @@ void generate_usage(Plan& p, Writer& w) {
         write(q.project, &episode, nullptr, models[2], in, ru.range(200, 800), when);
       } else {
         const int64_t in = ru.range(6'000, 30'000);
-        write(q.project, &episode, nullptr, models[primary[q.project]], in, ru.range(800, 4'000), when);
+        write(q.project, &episode, nullptr, models[primary[q.project]], in, ru.range(800, 4'000),
+              when);
       }
     }
   }
@@ -128,13 +133,17 @@ void generate_usage(Plan& p, Writer& w) {
     const Instant start = b == 0 ? p.burst_past : p.burst_today;
     const Instant cutoff = b == 0 ? p.burst_cutoff_past : p.burst_cutoff_today;
     const int64_t spent = budget_org_spend[floor_div(start, kDay)];
-    const int64_t needed = std::max<int64_t>(0, bo.limit_micros - spent) + ru.range(300'000, 2'500'000);
+    const int64_t needed =
+        std::max<int64_t>(0, bo.limit_micros - spent) + ru.range(300'000, 2'500'000);
     for (int64_t k = 0; k < kBurstCalls; ++k) {
       const int64_t target = needed / kBurstCalls + (k < needed % kBurstCalls ? 1 : 0);
       const int64_t out = ru.range(2'000, 6'000);
-      const int64_t rest = std::max<int64_t>(0, target * 1'000'000 - out * sonnet.output_micros_per_mtok);
-      const int64_t in = std::max<int64_t>(1'000, (rest + sonnet.input_micros_per_mtok - 1) / sonnet.input_micros_per_mtok);
-      write(s.project, nullptr, &s.id, sonnet, in, out, start + (cutoff - 6 * kMinute - start) * k / kBurstCalls);
+      const int64_t rest =
+          std::max<int64_t>(0, target * 1'000'000 - out * sonnet.output_micros_per_mtok);
+      const int64_t in = std::max<int64_t>(
+          1'000, (rest + sonnet.input_micros_per_mtok - 1) / sonnet.input_micros_per_mtok);
+      write(s.project, nullptr, &s.id, sonnet, in, out,
+            start + (cutoff - 6 * kMinute - start) * k / kBurstCalls);
     }
   }
 
@@ -142,8 +151,9 @@ void generate_usage(Plan& p, Writer& w) {
     w.phase("TokenUsageDaily");
     Table dt(w, "TokenUsageDaily");
     const size_t d_id = dt.col("id"), d_org = dt.col("organizationId"), d_date = dt.col("date"),
-                 d_in = dt.col("inputTokens"), d_out = dt.col("outputTokens"), d_cost = dt.col("costMicros"),
-                 d_calls = dt.col("callCount"), d_c = dt.col("createdAt"), d_u = dt.col("updatedAt");
+                 d_in = dt.col("inputTokens"), d_out = dt.col("outputTokens"),
+                 d_cost = dt.col("costMicros"), d_calls = dt.col("callCount"),
+                 d_c = dt.col("createdAt"), d_u = dt.col("updatedAt");
     for (const auto& [key, d] : daily) {
       const std::string& org = p.orgs[key.first].id;
       const CivilDate day = civil_from_days(key.second);
@@ -168,8 +178,9 @@ void generate_usage(Plan& p, Writer& w) {
   w.phase("BudgetReservation");
   Table br(w, "BudgetReservation");
   const size_t b_id = br.col("id"), b_org = br.col("organizationId"), b_q = br.col("queueItemId"),
-               b_est = br.col("estimateMicros"), b_status = br.col("status"), b_date = br.col("date"),
-               b_exp = br.col("expiresAt"), b_c = br.col("createdAt"), b_u = br.col("updatedAt");
+               b_est = br.col("estimateMicros"), b_status = br.col("status"),
+               b_date = br.col("date"), b_exp = br.col("expiresAt"), b_c = br.col("createdAt"),
+               b_u = br.col("updatedAt");
   auto reserve = [&](const QueueM& q, const Attempt& at, const char* status, Instant updated) {
     Row r = br.row();
     r[b_id] = reservation_ids.next();
@@ -191,8 +202,9 @@ void generate_usage(Plan& p, Writer& w) {
       for (const auto& at : q.attempts) reserve(q, at, "released", at.end);
     if (q.status == "completed") recent.push_back(qi);
   }
-  std::stable_sort(recent.begin(), recent.end(),
-                   [&](size_t a, size_t b) { return *p.queue[a].completed > *p.queue[b].completed; });
+  std::stable_sort(recent.begin(), recent.end(), [&](size_t a, size_t b) {
+    return *p.queue[a].completed > *p.queue[b].completed;
+  });
   for (size_t k = 0; k < recent.size() && k < 6; ++k) {
     const QueueM& q = p.queue[recent[k]];
     reserve(q, q.attempts.back(), "settled", *q.completed);

@@ -9,12 +9,16 @@
 
 namespace ec::mock {
 
-Instant now_of(CivilDate reference_date) { return days_from_civil(reference_date) * kDay + kNowMsOfDay; }
+Instant now_of(CivilDate reference_date) {
+  return days_from_civil(reference_date) * kDay + kNowMsOfDay;
+}
 
 json Report::to_json() const {
   json rows_json = json::object();
   for (const auto& [k, v] : rows) rows_json[k] = v;
-  return json{{"rows", rows_json}, {"validated", validated}, {"now", format_instant(now)},
+  return json{{"rows", rows_json},
+              {"validated", validated},
+              {"now", format_instant(now)},
               {"overBudgetOrganizationId", over_budget_org}};
 }
 
@@ -26,11 +30,13 @@ std::vector<std::string> begin_bulk(store::Db& db) {
   std::vector<std::string> saved, drops;
   auto& st = db.prepare(
       "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
-      "((type = 'index' AND tbl_name != 'token_usage_daily') OR (type = 'trigger' AND tbl_name = 'token_usage')) "
+      "((type = 'index' AND tbl_name != 'token_usage_daily') OR (type = 'trigger' AND tbl_name = "
+      "'token_usage')) "
       "ORDER BY rowid");
   while (st.step()) {
     saved.push_back(st.text(2));
-    drops.push_back("DROP " + std::string(st.text(0) == "index" ? "INDEX " : "TRIGGER ") + st.text(1));
+    drops.push_back("DROP " + std::string(st.text(0) == "index" ? "INDEX " : "TRIGGER ") +
+                    st.text(1));
   }
   st.reset();
   for (const auto& d : drops) db.exec(d);
@@ -47,8 +53,9 @@ void end_bulk(store::Db& db, const std::vector<std::string>& saved, Writer& w) {
 
 int64_t estimate_rows(const Plan& p) {
   const int64_t e = static_cast<int64_t>(p.episodes.size());
-  return static_cast<int64_t>(p.orgs.size() + p.users.size() + p.projects.size() + p.queue.size()) + 2 * e +
-         p.counts.token_usage + p.counts.chat_sessions * 6 + e / 2 + static_cast<int64_t>(p.projects.size()) * 6;
+  return static_cast<int64_t>(p.orgs.size() + p.users.size() + p.projects.size() + p.queue.size()) +
+         2 * e + p.counts.token_usage + p.counts.chat_sessions * 6 + e / 2 +
+         static_cast<int64_t>(p.projects.size()) * 6;
 }
 
 Report seed(store::Store& s, const Options& o) {
@@ -63,8 +70,9 @@ Report seed(store::Store& s, const Options& o) {
 
   for (const auto& e : schema::entities()) {
     if (s.db().query_int("SELECT EXISTS (SELECT 1 FROM " + e.table + ")", {}))
-      throw Error(code::conflict, "the database already holds data (table " + e.table +
-                                      "): mock data is only written into an empty database; use a new file");
+      throw Error(code::conflict,
+                  "the database already holds data (table " + e.table +
+                      "): mock data is only written into an empty database; use a new file");
   }
   const int64_t every = o.validate_every > 0 ? o.validate_every : (o.size == Size::Large ? 64 : 1);
   Writer w(s, every, o.progress);
@@ -147,10 +155,14 @@ void dump_table(store::Db& db, const schema::Entity& e, Fnv& f) {
   while (st.step()) {
     for (int i = 0; i < st.columns(); ++i) {
       const auto v = st.value(i);
-      if (std::holds_alternative<std::nullptr_t>(v)) f.str("n");
-      else if (auto* n = std::get_if<int64_t>(&v)) f.str("i" + std::to_string(*n));
-      else if (auto* s = std::get_if<std::string>(&v)) f.str("t" + *s);
-      else f.str("r" + std::to_string(std::get<double>(v)));
+      if (std::holds_alternative<std::nullptr_t>(v))
+        f.str("n");
+      else if (auto* n = std::get_if<int64_t>(&v))
+        f.str("i" + std::to_string(*n));
+      else if (auto* s = std::get_if<std::string>(&v))
+        f.str("t" + *s);
+      else
+        f.str("r" + std::to_string(std::get<double>(v)));
     }
   }
   st.reset();

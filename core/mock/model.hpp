@@ -34,23 +34,23 @@ struct UserM {
 struct ProjectM {
   std::string id, name, description, status;  // status: active | paused | archived
   size_t org = 0, owner = 0, topic = 0;
-  schedule::Cadence cadence;         // as stored (pausedUntil for paused projects)
-  const tz::Zone* zone = nullptr;    // resolved (cadence zone, else owner's)
+  schedule::Cadence cadence;       // as stored (pausedUntil for paused projects)
+  const tz::Zone* zone = nullptr;  // resolved (cadence zone, else owner's)
   Instant created = 0, updated = 0;
-  std::optional<Instant> ended;      // paused / archived at
-  std::optional<Instant> deleted;    // soft-deleted at
+  std::optional<Instant> ended;    // paused / archived at
+  std::optional<Instant> deleted;  // soft-deleted at
   int64_t target_episodes = 0;
-  int force = 0;                     // demo story: 1 = last run still processing, 2 = waiting to retry
+  int force = 0;  // demo story: 1 = last run still processing, 2 = waiting to retry
   json memories = json::array();
-  std::vector<size_t> episodes;      // indexes into Plan::episodes, by number
-  std::vector<size_t> queue;         // indexes into Plan::queue
+  std::vector<size_t> episodes;  // indexes into Plan::episodes, by number
+  std::vector<size_t> queue;     // indexes into Plan::queue
 };
 
 struct Attempt {
   Instant start = 0, end = 0;  // end > now: still running
   bool failed = false;
-  size_t error = 0;            // corpus::kGenErrors index when failed
-  int64_t calls = 0;           // TokenUsage rows of this attempt
+  size_t error = 0;   // corpus::kGenErrors index when failed
+  int64_t calls = 0;  // TokenUsage rows of this attempt
 };
 
 struct QueueM {
@@ -120,8 +120,8 @@ struct Plan {
 
   // The circuit breaker story: one organization is over its budget today and on one past day.
   size_t budget_org = 0;
-  Instant burst_today = 0;   // start of today's runaway burst (UTC)
-  Instant burst_past = 0;    // start of the past day's burst
+  Instant burst_today = 0;                                // start of today's runaway burst (UTC)
+  Instant burst_past = 0;                                 // start of the past day's burst
   Instant burst_cutoff_today = 0, burst_cutoff_past = 0;  // generation blocked from here
 
   std::vector<OrgM> orgs;
@@ -137,7 +137,8 @@ struct Plan {
   std::vector<size_t> burst_sessions;  // the chat sessions that ran away: past day, today
 
   bool demo = false;
-  bool bulk = false;  // no TokenUsage triggers while writing: generate_usage writes the roll-up  // the hand-shaped demo story (size demo with its own counts)
+  bool bulk = false;  // no TokenUsage triggers while writing: generate_usage writes the roll-up  //
+                      // the hand-shaped demo story (size demo with its own counts)
 
   /// The value stream of a table (optionally a named sub-stream of it); salted by the test hook.
   Rng rng(const char* stream, const char* sub = nullptr) const {
@@ -149,8 +150,9 @@ struct Plan {
   IdStream ids(const char* table) const { return IdStream(seed, table); }
   void add_audit(size_t org, std::optional<size_t> actor, const char* action, const char* type,
                  const std::string& id, json changes, Instant at) {
-    audit.push_back(AuditM{orgs[org].id, actor ? std::optional<std::string>(users[*actor].id) : std::nullopt, action,
-                           type, id, std::move(changes), at});
+    audit.push_back(AuditM{orgs[org].id,
+                           actor ? std::optional<std::string>(users[*actor].id) : std::nullopt,
+                           action, type, id, std::move(changes), at});
   }
   void add_event(size_t user, const char* type, json data, Instant at) {
     events.push_back(EventM{user, type, std::move(data), at});
@@ -159,21 +161,23 @@ struct Plan {
 
 /// Splits `total` into parts proportional to `weights`, exactly; each part at least `floor_each`
 /// (when the total allows) and at most `cap`.
-std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights, int64_t floor_each, int64_t cap);
+std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights,
+                              int64_t floor_each, int64_t cap);
 
 /// {field: {before: null, after: value}} for every field of a new row (as the API's create does).
 json create_changes(const schema::Entity& e, const json& row);
 
 // Phases, in order (generate_*.cpp).
-void plan_tenants(Plan& p);                   // Organization, User, Project (in memory)
-void plan_schedule(Plan& p);                  // EpisodeScheduleQueue outcomes, Episode
-void write_tenants(Plan& p, Writer& w);       // Organization, User, Project rows
-void write_schedule(Plan& p, Writer& w);      // Episode, EpisodeScheduleQueue rows
-void generate_chat(Plan& p, Writer& w);       // ChatSession, ChatMessage
-void generate_usage(Plan& p, Writer& w);      // TokenUsage (+ daily roll-up by triggers), BudgetReservation
-void generate_notes(Plan& p, Writer& w);      // PlanningNote, AgentMemory
-void generate_content(Plan& p, Writer& w);    // Block, Highlight
-void generate_activity(Plan& p, Writer& w);   // UserEvent, AuditLog
+void plan_tenants(Plan& p);               // Organization, User, Project (in memory)
+void plan_schedule(Plan& p);              // EpisodeScheduleQueue outcomes, Episode
+void write_tenants(Plan& p, Writer& w);   // Organization, User, Project rows
+void write_schedule(Plan& p, Writer& w);  // Episode, EpisodeScheduleQueue rows
+void generate_chat(Plan& p, Writer& w);   // ChatSession, ChatMessage
+void generate_usage(Plan& p,
+                    Writer& w);  // TokenUsage (+ daily roll-up by triggers), BudgetReservation
+void generate_notes(Plan& p, Writer& w);     // PlanningNote, AgentMemory
+void generate_content(Plan& p, Writer& w);   // Block, Highlight
+void generate_activity(Plan& p, Writer& w);  // UserEvent, AuditLog
 /// Rows the phases will write, for progress (an estimate).
 int64_t estimate_rows(const Plan& p);
 

@@ -37,7 +37,8 @@ constexpr uint64_t stream_key(uint64_t seed, std::string_view name, uint64_t sal
 class Rng {
  public:
   explicit Rng(uint64_t key = 0) : state_(key) {}
-  Rng(uint64_t seed, std::string_view name, uint64_t salt = 0) : state_(stream_key(seed, name, salt)) {}
+  Rng(uint64_t seed, std::string_view name, uint64_t salt = 0)
+      : state_(stream_key(seed, name, salt)) {}
 
   uint64_t next() {
     state_ += 0x9e3779b97f4a7c15ULL;
@@ -62,9 +63,13 @@ class Rng {
   /// True with probability num/den.
   bool chance(uint64_t num, uint64_t den) { return below(den) < num; }
   template <class T>
-  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(v.size())];
+  }
   template <class T, size_t N>
-  const T& pick(const T (&a)[N]) { return a[below(N)]; }
+  const T& pick(const T (&a)[N]) {
+    return a[below(N)];
+  }
   /// Index drawn with integer weights.
   size_t weighted(const std::vector<uint32_t>& weights) {
     uint64_t total = 0;

@@ -16,12 +16,12 @@ enum class Size { Demo, Small, Large };
 /// tables follow from these (a few rows per project, user or episode).
 struct Counts {
   int64_t organizations = 2;
-  int64_t users = 8;            ///< in total; every organization has at least its owner
-  int64_t projects = 6;         ///< in total, within each organization's plan limit
-  int64_t episodes = 130;       ///< past episodes in total (failed ones included)
-  int64_t token_usage = 1500;   ///< TokenUsage rows in total
-  int64_t weeks_ahead = 3;      ///< pending queue horizon after the reference time
-  int64_t chat_sessions = 10;   ///< in total
+  int64_t users = 8;           ///< in total; every organization has at least its owner
+  int64_t projects = 6;        ///< in total, within each organization's plan limit
+  int64_t episodes = 130;      ///< past episodes in total (failed ones included)
+  int64_t token_usage = 1500;  ///< TokenUsage rows in total
+  int64_t weeks_ahead = 3;     ///< pending queue horizon after the reference time
+  int64_t chat_sessions = 10;  ///< in total
   bool operator==(const Counts&) const = default;
 };
 

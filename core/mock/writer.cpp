@@ -5,7 +5,8 @@
 
 namespace ec::mock {
 
-Table::Table(Writer& w, const char* entity_name) : w_(w), entity_(schema::find_entity(entity_name)) {
+Table::Table(Writer& w, const char* entity_name)
+    : w_(w), entity_(schema::find_entity(entity_name)) {
   if (!entity_) throw Error(code::internal, std::string("mock: unknown entity ") + entity_name);
   std::string cols, marks;
   for (const auto& f : entity_->fields) {
@@ -13,7 +14,8 @@ Table::Table(Writer& w, const char* entity_name) : w_(w), entity_(schema::find_e
     marks += marks.empty() ? "?" : ", ?";
     defaults_.push_back(f.default_value ? codec::to_sql(f, *f.default_value) : SqlValue(nullptr));
   }
-  stmt_ = &w_.db().prepare("INSERT INTO " + entity_->table + " (" + cols + ") VALUES (" + marks + ")");
+  stmt_ =
+      &w_.db().prepare("INSERT INTO " + entity_->table + " (" + cols + ") VALUES (" + marks + ")");
 }
 
 size_t Table::col(std::string_view field) const {
@@ -24,7 +26,8 @@ size_t Table::col(std::string_view field) const {
 
 json Table::to_json(const Row& r) const {
   json j = json::object();
-  for (size_t i = 0; i < entity_->fields.size(); ++i) j[entity_->fields[i].name] = codec::from_sql(entity_->fields[i], r[i]);
+  for (size_t i = 0; i < entity_->fields.size(); ++i)
+    j[entity_->fields[i].name] = codec::from_sql(entity_->fields[i], r[i]);
   return j;
 }
 

@@ -13,34 +13,73 @@ struct F {
     f.name = std::move(name);
     f.type = t;
   }
-  F& null() { f.nullable = true; return *this; }
-  F& def(json v) { f.default_value = std::move(v); return *this; }
-  F& values(std::vector<std::string> v) { f.enum_values = std::move(v); return *this; }
+  F& null() {
+    f.nullable = true;
+    return *this;
+  }
+  F& def(json v) {
+    f.default_value = std::move(v);
+    return *this;
+  }
+  F& values(std::vector<std::string> v) {
+    f.enum_values = std::move(v);
+    return *this;
+  }
   F& ref(std::string entity, bool cascade = true) {
     f.references = std::move(entity);
     f.cascade = cascade;
     return *this;
   }
-  F& rule(Rule r) { f.rule = r; return *this; }
-  F& sys() { f.origin = Origin::System; return *this; }
-  F& by_actor() { f.actor_default = true; return *this; }
-  F& fixed() { f.immutable = true; return *this; }
-  F& range(std::optional<int64_t> lo, std::optional<int64_t> hi) { f.min = lo; f.max = hi; return *this; }
-  F& doc(std::string d) { f.doc = std::move(d); return *this; }
+  F& rule(Rule r) {
+    f.rule = r;
+    return *this;
+  }
+  F& sys() {
+    f.origin = Origin::System;
+    return *this;
+  }
+  F& by_actor() {
+    f.actor_default = true;
+    return *this;
+  }
+  F& fixed() {
+    f.immutable = true;
+    return *this;
+  }
+  F& range(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+    f.min = lo;
+    f.max = hi;
+    return *this;
+  }
+  F& doc(std::string d) {
+    f.doc = std::move(d);
+    return *this;
+  }
   operator Field() const { return f; }  // NOLINT: builder converts implicitly by design
 };
 
-inline F uuid(std::string n) { return F(std::move(n), Type::Uuid); }
+inline F uuid(std::string n) {
+  return F(std::move(n), Type::Uuid);
+}
 inline F str(std::string n, int64_t max_len, int64_t min_len = 0) {
   return std::move(F(std::move(n), Type::String).range(min_len, max_len));
 }
-inline F text(std::string n, int64_t max_len) { return std::move(F(std::move(n), Type::Text).range(0, max_len)); }
-inline F integer(std::string n, std::optional<int64_t> lo = 0, std::optional<int64_t> hi = std::nullopt) {
+inline F text(std::string n, int64_t max_len) {
+  return std::move(F(std::move(n), Type::Text).range(0, max_len));
+}
+inline F integer(std::string n, std::optional<int64_t> lo = 0,
+                 std::optional<int64_t> hi = std::nullopt) {
   return std::move(F(std::move(n), Type::Int).range(lo, hi));
 }
-inline F money(std::string n) { return std::move(F(std::move(n), Type::Money).range(0, 1'000'000'000'000LL)); }
-inline F instant(std::string n) { return F(std::move(n), Type::Instant); }
-inline F date(std::string n) { return F(std::move(n), Type::Date); }
+inline F money(std::string n) {
+  return std::move(F(std::move(n), Type::Money).range(0, 1'000'000'000'000LL));
+}
+inline F instant(std::string n) {
+  return F(std::move(n), Type::Instant);
+}
+inline F date(std::string n) {
+  return F(std::move(n), Type::Date);
+}
 inline F enumeration(std::string n, std::vector<std::string> v) {
   return std::move(F(std::move(n), Type::Enum).values(std::move(v)));
 }
@@ -48,6 +87,8 @@ inline F jsonf(std::string n, Rule r, int64_t max_bytes) {
   return std::move(F(std::move(n), Type::Json).rule(r).range(std::nullopt, max_bytes));
 }
 
-inline F boolean(std::string n) { return F(std::move(n), Type::Bool); }
+inline F boolean(std::string n) {
+  return F(std::move(n), Type::Bool);
+}
 
 }  // namespace ec::schema::build

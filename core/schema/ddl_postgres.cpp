@@ -27,16 +27,24 @@ std::string entity_snake(const Entity& e) {
 
 std::string column_type(const Entity& e, const Field& f) {
   switch (f.type) {
-    case Type::Uuid: return "uuid";
+    case Type::Uuid:
+      return "uuid";
     case Type::String:
-    case Type::Text: return "text";
+    case Type::Text:
+      return "text";
     case Type::Int:
-    case Type::Money: return "bigint";
-    case Type::Bool: return "boolean";
-    case Type::Instant: return "timestamptz";
-    case Type::Date: return "date";
-    case Type::Enum: return "public." + postgres_enum_type(e, f);
-    case Type::Json: return "jsonb";
+    case Type::Money:
+      return "bigint";
+    case Type::Bool:
+      return "boolean";
+    case Type::Instant:
+      return "timestamptz";
+    case Type::Date:
+      return "date";
+    case Type::Enum:
+      return "public." + postgres_enum_type(e, f);
+    case Type::Json:
+      return "jsonb";
   }
   return "text";
 }
@@ -48,10 +56,14 @@ std::string default_expr(const Entity& e, const Field& f) {
     const json& v = *f.default_value;
     switch (f.type) {
       case Type::Int:
-      case Type::Money: return std::to_string(v.get<int64_t>());
-      case Type::Bool: return v.get<bool>() ? "true" : "false";
-      case Type::Json: return quote(v.dump()) + "::jsonb";
-      default: return quote(v.get<std::string>());
+      case Type::Money:
+        return std::to_string(v.get<int64_t>());
+      case Type::Bool:
+        return v.get<bool>() ? "true" : "false";
+      case Type::Json:
+        return quote(v.dump()) + "::jsonb";
+      default:
+        return quote(v.get<std::string>());
     }
   }
   if (f.name == "id") return "gen_random_uuid()";
@@ -84,10 +96,15 @@ std::vector<std::string> checks(const Field& f) {
       switch (f.rule) {
         case Rule::Cadence:
         case Rule::JsonObject:
-        case Rule::JsonChanges: out.push_back("jsonb_typeof(" + c + ") = 'object'"); break;
+        case Rule::JsonChanges:
+          out.push_back("jsonb_typeof(" + c + ") = 'object'");
+          break;
         case Rule::Memories:
-        case Rule::GenErrors: out.push_back("jsonb_typeof(" + c + ") = 'array'"); break;
-        default: break;
+        case Rule::GenErrors:
+          out.push_back("jsonb_typeof(" + c + ") = 'array'");
+          break;
+        default:
+          break;
       }
       break;
     default:
@@ -783,15 +800,17 @@ grant execute on function public.budget_status(uuid, timestamptz) to authenticat
 // rows of their own organization. anon gets no privilege and no policy at all.
 void emit_rls(std::ostringstream& os, const Entity& e) {
   const std::string t = "public." + e.table;
-  const std::string mine = e.tenant_scoped ? "organization_id = (select private.current_organization_id())"
-                                           : "id = (select private.current_organization_id())";
+  const std::string mine = e.tenant_scoped
+                               ? "organization_id = (select private.current_organization_id())"
+                               : "id = (select private.current_organization_id())";
   const std::string admin = "(select private.is_org_admin())";
   os << "alter table " << t << " enable row level security;\n";
   os << "revoke all on table " << t << " from public, anon, authenticated;\n";
   os << "grant all on table " << t << " to service_role;\n";
   std::vector<std::string> privs = {"select"};
   auto policy = [&](const std::string& op, const std::string& using_, const std::string& check) {
-    os << "create policy " << e.table << "_" << op << " on " << t << " for " << op << " to authenticated";
+    os << "create policy " << e.table << "_" << op << " on " << t << " for " << op
+       << " to authenticated";
     if (!using_.empty()) os << "\n  using (" << using_ << ")";
     if (!check.empty()) os << "\n  with check (" << check << ")";
     os << ";\n";
@@ -834,27 +853,64 @@ std::string postgres_migration_name() {
 const std::vector<PgFunction>& postgres_functions() {
   static const std::vector<PgFunction> fns = {
       {"queue_claim",
-       {{"p_worker", "text"}, {"p_limit", "integer", true}, {"p_lease_seconds", "integer", true},
-        {"p_organization_id", "uuid", true}, {"p_now", "timestamptz", true}, {"p_actor", "uuid", true}},
-       "episode_schedule_queue", true, false,
-       "Claims up to p_limit due items (FOR UPDATE SKIP LOCKED); the token is the returned attempts."},
-      {"queue_complete",
-       {{"p_item_id", "uuid"}, {"p_token", "bigint"}, {"p_usage", "jsonb", true}, {"p_now", "timestamptz", true},
+       {{"p_worker", "text"},
+        {"p_limit", "integer", true},
+        {"p_lease_seconds", "integer", true},
+        {"p_organization_id", "uuid", true},
+        {"p_now", "timestamptz", true},
         {"p_actor", "uuid", true}},
-       "episode_schedule_queue", false, false, "Completes a claimed item; stale tokens are refused (EC409)."},
+       "episode_schedule_queue",
+       true,
+       false,
+       "Claims up to p_limit due items (FOR UPDATE SKIP LOCKED); the token is the returned "
+       "attempts."},
+      {"queue_complete",
+       {{"p_item_id", "uuid"},
+        {"p_token", "bigint"},
+        {"p_usage", "jsonb", true},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true}},
+       "episode_schedule_queue",
+       false,
+       false,
+       "Completes a claimed item; stale tokens are refused (EC409)."},
       {"queue_fail",
-       {{"p_item_id", "uuid"}, {"p_token", "bigint"}, {"p_error_code", "text"}, {"p_message", "text"},
-        {"p_now", "timestamptz", true}, {"p_actor", "uuid", true}},
-       "episode_schedule_queue", false, false, "Records a failed attempt; retries with backoff or fails."},
+       {{"p_item_id", "uuid"},
+        {"p_token", "bigint"},
+        {"p_error_code", "text"},
+        {"p_message", "text"},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true}},
+       "episode_schedule_queue",
+       false,
+       false,
+       "Records a failed attempt; retries with backoff or fails."},
       {"queue_extend",
-       {{"p_item_id", "uuid"}, {"p_token", "bigint"}, {"p_lease_seconds", "integer", true},
-        {"p_now", "timestamptz", true}, {"p_actor", "uuid", true}},
-       "episode_schedule_queue", false, false, "Extends a held lease."},
+       {{"p_item_id", "uuid"},
+        {"p_token", "bigint"},
+        {"p_lease_seconds", "integer", true},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true}},
+       "episode_schedule_queue",
+       false,
+       false,
+       "Extends a held lease."},
       {"budget_reserve",
-       {{"p_organization_id", "uuid"}, {"p_estimate_micros", "bigint"}, {"p_queue_item_id", "uuid", true},
-        {"p_ttl_seconds", "integer", true}, {"p_now", "timestamptz", true}, {"p_actor", "uuid", true}},
-       "budget_reservations", false, false, "Atomically reserves part of today's budget (EC402 when over)."},
-      {"budget_status", {{"p_organization_id", "uuid", true}, {"p_now", "timestamptz", true}}, "", false, true,
+       {{"p_organization_id", "uuid"},
+        {"p_estimate_micros", "bigint"},
+        {"p_queue_item_id", "uuid", true},
+        {"p_ttl_seconds", "integer", true},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true}},
+       "budget_reservations",
+       false,
+       false,
+       "Atomically reserves part of today's budget (EC402 when over)."},
+      {"budget_status",
+       {{"p_organization_id", "uuid", true}, {"p_now", "timestamptz", true}},
+       "",
+       false,
+       true,
        "Today's budget: limit, spent, reserved, remaining, blocked and why."},
   };
   return fns;
@@ -863,8 +919,10 @@ const std::vector<PgFunction>& postgres_functions() {
 std::string postgres_ddl() {
   std::ostringstream os;
   os << "-- episodes-core schema v" << kSchemaVersion
-     << " (PostgreSQL / Supabase). Generated from core/schema by `episodes-core schema --dialect postgres`;\n"
-        "-- do not edit. Apply with: psql -v ON_ERROR_STOP=1 -f <this file>. One transaction; applying it to\n"
+     << " (PostgreSQL / Supabase). Generated from core/schema by `episodes-core schema --dialect "
+        "postgres`;\n"
+        "-- do not edit. Apply with: psql -v ON_ERROR_STOP=1 -f <this file>. One transaction; "
+        "applying it to\n"
         "-- a database that already has it is refused by the guard below and changes nothing.\n"
         "-- Expects Supabase's auth.uid() and the roles anon, authenticated, service_role.\n"
         "begin;\n"
@@ -872,7 +930,8 @@ std::string postgres_ddl() {
         "set local search_path = '';\n\n"
         "do $$\nbegin\n"
         "  if to_regclass('private.schema_info') is not null then\n"
-        "    raise exception 'episodes-core schema is already applied (private.schema_info exists): nothing was changed'\n"
+        "    raise exception 'episodes-core schema is already applied (private.schema_info "
+        "exists): nothing was changed'\n"
         "      using errcode = 'EC001';\n"
         "  end if;\n"
         "end\n$$;\n\n";
@@ -881,7 +940,8 @@ std::string postgres_ddl() {
     for (const auto& f : e.fields)
       if (f.type == Type::Enum) {
         os << "create type public." << postgres_enum_type(e, f) << " as enum (";
-        for (size_t i = 0; i < f.enum_values.size(); ++i) os << (i ? ", " : "") << quote(f.enum_values[i]);
+        for (size_t i = 0; i < f.enum_values.size(); ++i)
+          os << (i ? ", " : "") << quote(f.enum_values[i]);
         os << ");\n";
       }
   os << kPrivateHelpers;
@@ -904,19 +964,22 @@ std::string postgres_ddl() {
       const std::string on_delete = f.cascade ? "cascade" : "restrict";
       const std::string name = pg_name("fk_" + e.table + "_" + f.column);
       if (f.name == "organizationId" || !parent->tenant_scoped)
-        lines.push_back("constraint " + name + " foreign key (" + f.column + ") references public." + parent->table +
+        lines.push_back("constraint " + name + " foreign key (" + f.column +
+                        ") references public." + parent->table +
                         " (id) on update cascade on delete " + on_delete);
-      else  // same-organization rule: the parent must share organization_id; on update cascade lets a
-            // mock user be re-keyed to its auth id (docs/MIGRATION.md step 5)
-        lines.push_back("constraint " + name + " foreign key (organization_id, " + f.column + ") references public." +
-                        parent->table + " (organization_id, id) on update cascade on delete " + on_delete);
+      else  // same-organization rule: the parent must share organization_id; on update cascade lets
+            // a mock user be re-keyed to its auth id (docs/MIGRATION.md step 5)
+        lines.push_back("constraint " + name + " foreign key (organization_id, " + f.column +
+                        ") references public." + parent->table +
+                        " (organization_id, id) on update cascade on delete " + on_delete);
     }
-    for (size_t i = 0; i < lines.size(); ++i) os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
+    for (size_t i = 0; i < lines.size(); ++i)
+      os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
     os << ");\n";
     os << "comment on table public." << e.table << " is " << quote(e.doc) << ";\n";
     for (const auto& ix : e.indexes) {
-      os << "create " << (ix.unique ? "unique " : "") << "index " << index_name(e, ix) << " on public." << e.table
-         << " (";
+      os << "create " << (ix.unique ? "unique " : "") << "index " << index_name(e, ix)
+         << " on public." << e.table << " (";
       for (size_t i = 0; i < ix.columns.size(); ++i) {
         const bool ci = ix.nocase_first && i + 1 == ix.columns.size();
         os << (i ? ", " : "") << (ci ? "lower(" + ix.columns[i] + ")" : ix.columns[i]);
@@ -933,26 +996,35 @@ std::string postgres_ddl() {
       for (const auto& ix : e.indexes) {
         if (!ix.where.empty() || ix.columns.empty()) continue;
         if (ix.columns[0] == f.column) covered = true;
-        if (ix.columns.size() >= 2 && ix.columns[0] == "organization_id" && ix.columns[1] == f.column) covered = true;
+        if (ix.columns.size() >= 2 && ix.columns[0] == "organization_id" &&
+            ix.columns[1] == f.column)
+          covered = true;
       }
       if (covered) continue;
-      os << "create index " << pg_name("ix_" + e.table + "_" + f.column) << " on public." << e.table << " ("
-         << (parent->tenant_scoped ? "organization_id, " : "") << f.column << ");\n";
+      os << "create index " << pg_name("ix_" + e.table + "_" + f.column) << " on public." << e.table
+         << " (" << (parent->tenant_scoped ? "organization_id, " : "") << f.column << ");\n";
     }
     if (e.append_only) {
-      os << "create trigger trg_" << e.table << "_append_only before update or delete on public." << e.table
-         << "\n  for each row execute function private.refuse_change();\n";
+      os << "create trigger trg_" << e.table << "_append_only before update or delete on public."
+         << e.table << "\n  for each row execute function private.refuse_change();\n";
       os << "create trigger trg_" << e.table << "_no_truncate before truncate on public." << e.table
          << "\n  for each statement execute function private.refuse_change();\n";
     }
   }
   os << kTriggersAndFunctions;
 
-  os << "\n-- ---------------------------------------------------------------------------------------------\n"
-        "-- Row Level Security on every table: a signed-in user sees and changes only rows of their own\n"
-        "-- organization (policies compare organization_id, the leading column of each table's unique\n"
-        "-- (organization_id, id) index, with the membership helper evaluated once per statement).\n"
-        "-- ---------------------------------------------------------------------------------------------\n"
+  os << "\n-- "
+        "------------------------------------------------------------------------------------------"
+        "---\n"
+        "-- Row Level Security on every table: a signed-in user sees and changes only rows of "
+        "their own\n"
+        "-- organization (policies compare organization_id, the leading column of each table's "
+        "unique\n"
+        "-- (organization_id, id) index, with the membership helper evaluated once per "
+        "statement).\n"
+        "-- "
+        "------------------------------------------------------------------------------------------"
+        "---\n"
         "grant usage on schema public to anon, authenticated, service_role;\n";
   for (const auto& e : entities()) {
     os << "\n";

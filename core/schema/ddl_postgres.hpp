@@ -28,11 +28,11 @@ struct PgFunctionArg {
   bool has_default = false;
 };
 struct PgFunction {
-  std::string name;                 // "queue_claim" (schema public)
+  std::string name;  // "queue_claim" (schema public)
   std::vector<PgFunctionArg> args;
-  std::string returns_table;        // setof this table's rows, or "" when returns_json
+  std::string returns_table;  // setof this table's rows, or "" when returns_json
   bool returns_set = false;
-  bool returns_json = false;        // returns jsonb
+  bool returns_json = false;  // returns jsonb
   std::string doc;
 };
 const std::vector<PgFunction>& postgres_functions();

@@ -63,10 +63,13 @@ std::string index_name(const Entity& e, const Index& ix) {
 std::string rollup_add(const char* row, const char* ts) {
   const std::string r = row;
   const std::string day = "date(" + r + ".occurred_at / 1000, 'unixepoch')";
-  return "  INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, cost_micros, "
-         "call_count, created_at, updated_at)\n  VALUES (substr(" + r + ".organization_id, 1, 24) || strftime('0000%Y%m%d', " +
-         r + ".occurred_at / 1000, 'unixepoch'),\n          " + r + ".organization_id, " + day + ",\n          " + r +
-         ".input_tokens, " + r + ".output_tokens, " + r + ".cost_micros, 1, " + r + "." + ts + ", " + r + "." + ts +
+  return "  INSERT INTO token_usage_daily (id, organization_id, date, input_tokens, output_tokens, "
+         "cost_micros, "
+         "call_count, created_at, updated_at)\n  VALUES (substr(" +
+         r + ".organization_id, 1, 24) || strftime('0000%Y%m%d', " + r +
+         ".occurred_at / 1000, 'unixepoch'),\n          " + r + ".organization_id, " + day +
+         ",\n          " + r + ".input_tokens, " + r + ".output_tokens, " + r +
+         ".cost_micros, 1, " + r + "." + ts + ", " + r + "." + ts +
          ")\n  ON CONFLICT (organization_id, date) DO UPDATE SET\n"
          "    input_tokens = input_tokens + excluded.input_tokens,\n"
          "    output_tokens = output_tokens + excluded.output_tokens,\n"
@@ -77,8 +80,9 @@ std::string rollup_add(const char* row, const char* ts) {
 
 std::string rollup_remove(const char* row) {
   const std::string r = row;
-  return "  UPDATE token_usage_daily SET\n    input_tokens = input_tokens - " + r + ".input_tokens,\n" +
-         "    output_tokens = output_tokens - " + r + ".output_tokens,\n    cost_micros = cost_micros - " + r +
+  return "  UPDATE token_usage_daily SET\n    input_tokens = input_tokens - " + r +
+         ".input_tokens,\n" + "    output_tokens = output_tokens - " + r +
+         ".output_tokens,\n    cost_micros = cost_micros - " + r +
          ".cost_micros,\n    call_count = call_count - 1\n  WHERE organization_id = " + r +
          ".organization_id AND date = date(" + r + ".occurred_at / 1000, 'unixepoch');\n";
 }
@@ -88,7 +92,8 @@ std::string rollup_triggers() {
          rollup_add("NEW", "created_at") + "END;\n" +
          "CREATE TRIGGER IF NOT EXISTS trg_token_usage_ad AFTER DELETE ON token_usage BEGIN\n" +
          rollup_remove("OLD") + "END;\n" +
-         "CREATE TRIGGER IF NOT EXISTS trg_token_usage_au AFTER UPDATE OF input_tokens, output_tokens, cost_micros, "
+         "CREATE TRIGGER IF NOT EXISTS trg_token_usage_au AFTER UPDATE OF input_tokens, "
+         "output_tokens, cost_micros, "
          "occurred_at, organization_id ON token_usage BEGIN\n" +
          rollup_remove("OLD") + rollup_add("NEW", "updated_at") + "END;\n";
 }
@@ -97,7 +102,8 @@ std::string rollup_triggers() {
 
 std::string sqlite_ddl() {
   std::ostringstream os;
-  os << "-- episodes-core schema v" << kSchemaVersion << " (SQLite). Generated from core/schema; do not edit.\n";
+  os << "-- episodes-core schema v" << kSchemaVersion
+     << " (SQLite). Generated from core/schema; do not edit.\n";
   for (const auto& e : entities()) {
     os << "\n-- " << e.name << ": " << e.doc << "\n";
     os << "CREATE TABLE IF NOT EXISTS " << e.table << " (\n";
@@ -114,14 +120,16 @@ std::string sqlite_ddl() {
       const Entity* parent = find_entity(f.references);
       const char* on_delete = f.cascade ? "CASCADE" : "RESTRICT";
       if (f.name == "organizationId" || !parent->tenant_scoped) {
-        fks.push_back("FOREIGN KEY (" + f.column + ") REFERENCES " + parent->table + " (id) ON DELETE " + on_delete);
+        fks.push_back("FOREIGN KEY (" + f.column + ") REFERENCES " + parent->table +
+                      " (id) ON DELETE " + on_delete);
       } else {
         // Same-organization rule enforced by the database: the parent must share organization_id.
-        fks.push_back("FOREIGN KEY (organization_id, " + f.column + ") REFERENCES " + parent->table +
-                      " (organization_id, id) ON DELETE " + on_delete);
+        fks.push_back("FOREIGN KEY (organization_id, " + f.column + ") REFERENCES " +
+                      parent->table + " (organization_id, id) ON DELETE " + on_delete);
       }
     }
-    for (size_t i = 0; i < fks.size(); ++i) os << "  " << fks[i] << (i + 1 < fks.size() ? ",\n" : "\n");
+    for (size_t i = 0; i < fks.size(); ++i)
+      os << "  " << fks[i] << (i + 1 < fks.size() ? ",\n" : "\n");
     if (fks.empty()) {
       // Drop the trailing comma of the last column.
       std::string s = os.str();
@@ -131,8 +139,8 @@ std::string sqlite_ddl() {
     }
     os << ") STRICT;\n";
     for (const auto& ix : e.indexes) {
-      os << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX IF NOT EXISTS " << index_name(e, ix) << " ON "
-         << e.table << " (";
+      os << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX IF NOT EXISTS " << index_name(e, ix)
+         << " ON " << e.table << " (";
       for (size_t i = 0; i < ix.columns.size(); ++i) {
         os << (i ? ", " : "") << ix.columns[i];
         if (ix.nocase_first && i + 1 == ix.columns.size()) os << " COLLATE NOCASE";
@@ -142,19 +150,20 @@ std::string sqlite_ddl() {
       os << ";\n";
     }
     if (e.append_only) {
-      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_update BEFORE UPDATE ON " << e.table
-         << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
-      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_delete BEFORE DELETE ON " << e.table
-         << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
+      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_update BEFORE UPDATE ON "
+         << e.table << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
+      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_delete BEFORE DELETE ON "
+         << e.table << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
       // REPLACE / INSERT OR REPLACE would swap a row without firing the DELETE trigger.
-      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_replace BEFORE INSERT ON " << e.table
-         << " WHEN EXISTS (SELECT 1 FROM " << e.table << " WHERE id = NEW.id)"
+      os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_replace BEFORE INSERT ON "
+         << e.table << " WHEN EXISTS (SELECT 1 FROM " << e.table << " WHERE id = NEW.id)"
          << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
     }
   }
   os << rollup_triggers();
   // Marks the file as ours, at this version, so `schema | sqlite3 new.db` opens in the core.
-  os << "PRAGMA application_id = " << kApplicationId << ";\nPRAGMA user_version = " << kSchemaVersion << ";\n";
+  os << "PRAGMA application_id = " << kApplicationId
+     << ";\nPRAGMA user_version = " << kSchemaVersion << ";\n";
   return os.str();
 }
 

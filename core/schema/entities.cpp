@@ -43,7 +43,8 @@ Entity make(std::string name, std::string table, std::string doc, std::vector<Fi
     // planner then always picks the most selective one. Uniqueness is unchanged because a
     // parent (project, episode, …) belongs to exactly one organization.
     for (auto& ix : indexes)
-      if (ix.columns.front() != "organization_id") ix.columns.insert(ix.columns.begin(), "organization_id");
+      if (ix.columns.front() != "organization_id")
+        ix.columns.insert(ix.columns.begin(), "organization_id");
     // Composite foreign keys (organization_id, x_id) -> parent (organization_id, id) need this.
     indexes.insert(indexes.begin(), Index{{"organization_id", "id"}, true, "", false});
   }
@@ -56,164 +57,170 @@ const std::vector<std::string> kEpisodeStatus = {"scheduled", "generating", "rea
 
 std::vector<Entity> declare_all() {
   std::vector<Entity> all;
-  all.push_back(make("Organization", "organizations", "A tenant: every other row belongs to one.",
-      {str("name", 200, 1),
-       str("slug", 63, 2).rule(Rule::Slug).doc("Unique, URL-safe."),
-       enumeration("plan", {"free", "pro", "team"}).def("free").doc("Sets the project limit."),
-       money("dailyCostLimitMicros").def(50'000'000).doc("Daily LLM budget in micro-pounds (GBP).")},
-      {Index{{"slug"}, true, "", false}}, {.tenant = false}));
+  all.push_back(
+      make("Organization", "organizations", "A tenant: every other row belongs to one.",
+           {str("name", 200, 1), str("slug", 63, 2).rule(Rule::Slug).doc("Unique, URL-safe."),
+            enumeration("plan", {"free", "pro", "team"}).def("free").doc("Sets the project limit."),
+            money("dailyCostLimitMicros")
+                .def(50'000'000)
+                .doc("Daily LLM budget in micro-pounds (GBP).")},
+           {Index{{"slug"}, true, "", false}}, {.tenant = false}));
 
-  all.push_back(make("User", "users", "A member of one organization.",
+  all.push_back(make(
+      "User", "users", "A member of one organization.",
       {str("email", 254, 3).rule(Rule::Email).doc("Unique per organization, case-insensitive."),
-       str("name", 200, 1),
-       enumeration("role", {"owner", "admin", "member"}).def("member"),
+       str("name", 200, 1), enumeration("role", {"owner", "admin", "member"}).def("member"),
        str("timezone", 64, 1).rule(Rule::Timezone).def("UTC").doc("IANA zone name.")},
       {Index{{"organization_id", "email"}, true, "", true}}, {.soft_delete = true}));
 
-  all.push_back(make("Project", "projects", "What episodes are about; has a weekly cadence.",
-      {uuid("ownerId").ref("User", false).by_actor(),
-       str("name", 200, 1),
-       text("description", 5000).def(""),
-       enumeration("status", {"active", "paused", "archived"}).def("active"),
-       jsonf("cadenceConfig", Rule::Cadence, 16'384)
-           .doc("{days:[\"mon\",…], time:\"HH:MM\", timezone?, pausedUntil?, skipDates?}"),
-       jsonf("memories", Rule::Memories, 262'144).def(json::array())
-           .doc("MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory.")},
-      {Index{{"organization_id", "status"}, false, "", false},
-       Index{{"owner_id"}, false, "", false}}, {.soft_delete = true}));
+  all.push_back(
+      make("Project", "projects", "What episodes are about; has a weekly cadence.",
+           {uuid("ownerId").ref("User", false).by_actor(), str("name", 200, 1),
+            text("description", 5000).def(""),
+            enumeration("status", {"active", "paused", "archived"}).def("active"),
+            jsonf("cadenceConfig", Rule::Cadence, 16'384)
+                .doc("{days:[\"mon\",…], time:\"HH:MM\", timezone?, pausedUntil?, skipDates?}"),
+            jsonf("memories", Rule::Memories, 262'144)
+                .def(json::array())
+                .doc("MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory.")},
+           {Index{{"organization_id", "status"}, false, "", false},
+            Index{{"owner_id"}, false, "", false}},
+           {.soft_delete = true}));
 
   all.push_back(make("Episode", "episodes", "One AI-generated markdown document of a project.",
-      {uuid("projectId").ref("Project").fixed(),
-       integer("number", 1).fixed().doc("1, 2, 3… unique per project; next free number when omitted."),
-       str("title", 300, 1),
-       enumeration("status", kEpisodeStatus).def("scheduled"),
-       instant("scheduledFor").null(),
-       instant("generatedAt").null(),
-       instant("publishedAt").null(),
-       integer("generationAttempts", 0, 1000).def(0),
-       jsonf("generationErrors", Rule::GenErrors, 65'536).def(json::array())
-           .doc("[{at, code, message}] one per failed attempt.")},
-      {Index{{"project_id", "number"}, true, "", false},
-       Index{{"organization_id", "scheduled_for"}, false, "", false}}, {.soft_delete = true}));
+                     {uuid("projectId").ref("Project").fixed(),
+                      integer("number", 1)
+                          .fixed()
+                          .doc("1, 2, 3… unique per project; next free number when omitted."),
+                      str("title", 300, 1), enumeration("status", kEpisodeStatus).def("scheduled"),
+                      instant("scheduledFor").null(), instant("generatedAt").null(),
+                      instant("publishedAt").null(), integer("generationAttempts", 0, 1000).def(0),
+                      jsonf("generationErrors", Rule::GenErrors, 65'536)
+                          .def(json::array())
+                          .doc("[{at, code, message}] one per failed attempt.")},
+                     {Index{{"project_id", "number"}, true, "", false},
+                      Index{{"organization_id", "scheduled_for"}, false, "", false}},
+                     {.soft_delete = true}));
 
-  all.push_back(make("EpisodeScheduleQueue", "episode_schedule_queue",
+  all.push_back(make(
+      "EpisodeScheduleQueue", "episode_schedule_queue",
       "Resilient scheduling: one row per (project, scheduledFor).",
-      {uuid("projectId").ref("Project").fixed(),
-       instant("scheduledFor").fixed(),
-       enumeration("status", {"pending", "processing", "completed", "failed", "cancelled"}).def("pending"),
-       integer("attempts", 0, 1000).def(0).sys().doc("Also the fencing token of the current lease."),
-       integer("maxAttempts", 1, 100).def(3),
-       str("lockedBy", 200).null().sys(),
+      {uuid("projectId").ref("Project").fixed(), instant("scheduledFor").fixed(),
+       enumeration("status", {"pending", "processing", "completed", "failed", "cancelled"})
+           .def("pending"),
+       integer("attempts", 0, 1000)
+           .def(0)
+           .sys()
+           .doc("Also the fencing token of the current lease."),
+       integer("maxAttempts", 1, 100).def(3), str("lockedBy", 200).null().sys(),
        instant("lockedUntil").null().sys(),
        instant("runAfter").doc("Not claimed before this instant (retry backoff)."),
-       text("lastError", 4000).null().sys(),
-       uuid("episodeId").null().ref("Episode", false).sys(),
+       text("lastError", 4000).null().sys(), uuid("episodeId").null().ref("Episode", false).sys(),
        instant("completedAt").null().sys()},
       {Index{{"project_id", "scheduled_for"}, true, "", false},
        Index{{"status", "run_after"}, false, "", false}},
       {.api_writable = false}));
 
-  all.push_back(make("ChatSession", "chat_sessions", "A chat with the agent about a project.",
-      {uuid("projectId").ref("Project").fixed(),
-       uuid("episodeId").null().ref("Episode", false),
-       uuid("userId").ref("User", false).fixed().by_actor(),
-       str("title", 200, 1)},
+  all.push_back(make(
+      "ChatSession", "chat_sessions", "A chat with the agent about a project.",
+      {uuid("projectId").ref("Project").fixed(), uuid("episodeId").null().ref("Episode", false),
+       uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1)},
       {Index{{"project_id"}, false, "", false}}, {.soft_delete = true}));
 
-  all.push_back(make("ChatMessage", "chat_messages", "One message of a chat session.",
-      {uuid("sessionId").ref("ChatSession").fixed(),
-       enumeration("role", {"user", "assistant", "system"}).fixed(),
-       text("content", 100'000).fixed(),
-       integer("inputTokens", 0, 100'000'000).def(0),
-       integer("outputTokens", 0, 100'000'000).def(0),
-       money("costMicros").def(0)},
-      {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
+  all.push_back(
+      make("ChatMessage", "chat_messages", "One message of a chat session.",
+           {uuid("sessionId").ref("ChatSession").fixed(),
+            enumeration("role", {"user", "assistant", "system"}).fixed(),
+            text("content", 100'000).fixed(), integer("inputTokens", 0, 100'000'000).def(0),
+            integer("outputTokens", 0, 100'000'000).def(0), money("costMicros").def(0)},
+           {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
 
-  all.push_back(make("TokenUsage", "token_usage", "One LLM call and its exact cost.",
-      {uuid("projectId").ref("Project").fixed(),
-       uuid("episodeId").null().ref("Episode", false),
+  all.push_back(make(
+      "TokenUsage", "token_usage", "One LLM call and its exact cost.",
+      {uuid("projectId").ref("Project").fixed(), uuid("episodeId").null().ref("Episode", false),
        uuid("chatSessionId").null().ref("ChatSession", false),
-       str("model", 100, 1).rule(Rule::Model),
-       integer("inputTokens", 0, 100'000'000),
-       integer("outputTokens", 0, 100'000'000),
-       money("costMicros"),
-       instant("occurredAt")},
+       str("model", 100, 1).rule(Rule::Model), integer("inputTokens", 0, 100'000'000),
+       integer("outputTokens", 0, 100'000'000), money("costMicros"), instant("occurredAt")},
       {Index{{"organization_id", "occurred_at"}, false, "", false},
        Index{{"project_id"}, false, "", false}}));
 
-  all.push_back(make("TokenUsageDaily", "token_usage_daily",
-      "Per organization and UTC day roll-up of TokenUsage, kept by triggers; the circuit breaker reads it.",
-      {date("date").fixed(),
-       integer("inputTokens").def(0),
-       integer("outputTokens").def(0),
-       money("costMicros").def(0),
-       integer("callCount").def(0)},
-      {Index{{"organization_id", "date"}, true, "", false}}, {.api_writable = false}));
+  all.push_back(
+      make("TokenUsageDaily", "token_usage_daily",
+           "Per organization and UTC day roll-up of TokenUsage, kept by triggers; the circuit "
+           "breaker reads it.",
+           {date("date").fixed(), integer("inputTokens").def(0), integer("outputTokens").def(0),
+            money("costMicros").def(0), integer("callCount").def(0)},
+           {Index{{"organization_id", "date"}, true, "", false}}, {.api_writable = false}));
 
-  all.push_back(make("BudgetReservation", "budget_reservations",
+  all.push_back(make(
+      "BudgetReservation", "budget_reservations",
       "An estimated cost held before a generation; settled by the actual usage.",
-      {uuid("queueItemId").null().ref("EpisodeScheduleQueue", false),
-       money("estimateMicros"),
+      {uuid("queueItemId").null().ref("EpisodeScheduleQueue", false), money("estimateMicros"),
        enumeration("status", {"open", "settled", "released"}).def("open"),
        date("date").doc("UTC day the reservation counts against."),
        instant("expiresAt").doc("An open reservation stops counting after this instant.")},
       {Index{{"organization_id", "date", "status"}, false, "", false}}, {.api_writable = false}));
 
-  all.push_back(make("PlanningNote", "planning_notes", "User feedback steering the next episodes.",
-      {uuid("projectId").ref("Project").fixed(),
-       uuid("authorId").ref("User", false).fixed().by_actor(),
-       text("content", 20'000).range(1, 20'000),
-       enumeration("status", {"open", "applied", "dismissed"}).def("open"),
-       uuid("appliedEpisodeId").null().ref("Episode", false),
-       instant("appliedAt").null()},
-      {Index{{"project_id", "status"}, false, "", false}}, {.soft_delete = true}));
+  all.push_back(
+      make("PlanningNote", "planning_notes", "User feedback steering the next episodes.",
+           {uuid("projectId").ref("Project").fixed(),
+            uuid("authorId").ref("User", false).fixed().by_actor(),
+            text("content", 20'000).range(1, 20'000),
+            enumeration("status", {"open", "applied", "dismissed"}).def("open"),
+            uuid("appliedEpisodeId").null().ref("Episode", false), instant("appliedAt").null()},
+           {Index{{"project_id", "status"}, false, "", false}}, {.soft_delete = true}));
 
-  all.push_back(make("AgentMemory", "agent_memories", "Phase 2: long-term memory of the agent.",
-      {uuid("projectId").ref("Project").fixed(),
-       enumeration("kind", {"fact", "preference", "instruction", "context"}).def("fact"),
-       text("content", 4000).range(1, 4000),
-       integer("importance", 1, 5).def(3),
-       uuid("sourceEpisodeId").null().ref("Episode", false),
-       uuid("legacyMemoryId").null().fixed().doc("Project.memories id it was migrated from.")},
-      {Index{{"project_id"}, false, "", false},
-       Index{{"project_id", "legacy_memory_id"}, true, "legacy_memory_id IS NOT NULL", false}},
-      {.soft_delete = true}));
+  all.push_back(
+      make("AgentMemory", "agent_memories", "Phase 2: long-term memory of the agent.",
+           {uuid("projectId").ref("Project").fixed(),
+            enumeration("kind", {"fact", "preference", "instruction", "context"}).def("fact"),
+            text("content", 4000).range(1, 4000), integer("importance", 1, 5).def(3),
+            uuid("sourceEpisodeId").null().ref("Episode", false),
+            uuid("legacyMemoryId").null().fixed().doc("Project.memories id it was migrated from.")},
+           {Index{{"project_id"}, false, "", false},
+            Index{{"project_id", "legacy_memory_id"}, true, "legacy_memory_id IS NOT NULL", false}},
+           {.soft_delete = true}));
 
   all.push_back(make("UserEvent", "user_events", "Event tracking instead of boolean flags.",
-      {uuid("userId").ref("User").fixed().by_actor(),
-       str("eventType", 100, 3).rule(Rule::EventType).fixed(),
-       jsonf("eventData", Rule::JsonObject, 8192).def(json::object()).fixed(),
-       instant("occurredAt").fixed().doc("Defaults to now.")},
-      {Index{{"user_id", "event_type"}, false, "", false}}, {.api_updatable = false}));
+                     {uuid("userId").ref("User").fixed().by_actor(),
+                      str("eventType", 100, 3).rule(Rule::EventType).fixed(),
+                      jsonf("eventData", Rule::JsonObject, 8192).def(json::object()).fixed(),
+                      instant("occurredAt").fixed().doc("Defaults to now.")},
+                     {Index{{"user_id", "event_type"}, false, "", false}},
+                     {.api_updatable = false}));
 
-  all.push_back(make("AuditLog", "audit_log", "Who changed what. Append-only, enforced by the database.",
-      {uuid("actorId").null().fixed().doc("User who made the change (null: system)."),
-       str("action", 40, 1).fixed().doc("create, update, delete, restore, purge, …"),
-       str("entityType", 60, 1).fixed(),
-       uuid("entityId").fixed(),
-       jsonf("changes", Rule::JsonChanges, 1'048'576).def(json::object()).fixed()
-           .doc("{field: {before, after}}"),
-       instant("occurredAt").fixed()},
-      {Index{{"organization_id", "entity_type", "entity_id"}, false, "", false}},
-      {.append_only = true, .api_writable = false}));
+  all.push_back(
+      make("AuditLog", "audit_log", "Who changed what. Append-only, enforced by the database.",
+           {uuid("actorId").null().fixed().doc("User who made the change (null: system)."),
+            str("action", 40, 1).fixed().doc("create, update, delete, restore, purge, …"),
+            str("entityType", 60, 1).fixed(), uuid("entityId").fixed(),
+            jsonf("changes", Rule::JsonChanges, 1'048'576)
+                .def(json::object())
+                .fixed()
+                .doc("{field: {before, after}}"),
+            instant("occurredAt").fixed()},
+           {Index{{"organization_id", "entity_type", "entity_id"}, false, "", false}},
+           {.append_only = true, .api_writable = false}));
 
-  all.push_back(make("Block", "blocks", "Episode content; MVP: one markdown block per episode.",
-      {uuid("episodeId").ref("Episode").fixed(),
-       enumeration("type", {"markdown"}).def("markdown"),
-       integer("position", 0, 10'000).def(0),
-       text("content", 1'000'000)},
+  all.push_back(make(
+      "Block", "blocks", "Episode content; MVP: one markdown block per episode.",
+      {uuid("episodeId").ref("Episode").fixed(), enumeration("type", {"markdown"}).def("markdown"),
+       integer("position", 0, 10'000).def(0), text("content", 1'000'000)},
       {Index{{"episode_id", "position"}, true, "", false}}));
 
-  all.push_back(make("Highlight", "highlights", "A user's marked passage of a block.",
-      {uuid("episodeId").ref("Episode").fixed(),
-       uuid("blockId").ref("Block").fixed(),
-       uuid("userId").ref("User", false).fixed().by_actor(),
-       integer("startOffset", 0).fixed().doc("UTF-16 code units, as JavaScript counts."),
-       integer("endOffset", 1).fixed(),
-       text("quote", 100'000).range(1, 100'000).fixed().doc("Exact text of the block in [start, end)."),
-       text("note", 5000).null()},
-      {Index{{"episode_id"}, false, "", false}, Index{{"block_id"}, false, "", false}},
-      {.soft_delete = true}));
+  all.push_back(
+      make("Highlight", "highlights", "A user's marked passage of a block.",
+           {uuid("episodeId").ref("Episode").fixed(), uuid("blockId").ref("Block").fixed(),
+            uuid("userId").ref("User", false).fixed().by_actor(),
+            integer("startOffset", 0).fixed().doc("UTF-16 code units, as JavaScript counts."),
+            integer("endOffset", 1).fixed(),
+            text("quote", 100'000)
+                .range(1, 100'000)
+                .fixed()
+                .doc("Exact text of the block in [start, end)."),
+            text("note", 5000).null()},
+           {Index{{"episode_id"}, false, "", false}, Index{{"block_id"}, false, "", false}},
+           {.soft_delete = true}));
   return all;
 }
 
@@ -263,16 +270,26 @@ std::string snake_case(std::string_view camel) {
 
 std::string_view type_name(Type t) {
   switch (t) {
-    case Type::Uuid: return "uuid";
-    case Type::String: return "string";
-    case Type::Text: return "text";
-    case Type::Int: return "integer";
-    case Type::Bool: return "boolean";
-    case Type::Instant: return "instant";
-    case Type::Date: return "date";
-    case Type::Enum: return "enum";
-    case Type::Json: return "json";
-    case Type::Money: return "money";
+    case Type::Uuid:
+      return "uuid";
+    case Type::String:
+      return "string";
+    case Type::Text:
+      return "text";
+    case Type::Int:
+      return "integer";
+    case Type::Bool:
+      return "boolean";
+    case Type::Instant:
+      return "instant";
+    case Type::Date:
+      return "date";
+    case Type::Enum:
+      return "enum";
+    case Type::Json:
+      return "json";
+    case Type::Money:
+      return "money";
   }
   return "?";
 }

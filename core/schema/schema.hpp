@@ -60,7 +60,7 @@ struct Field {
   bool cascade = true;     // ON DELETE CASCADE for the reference (else RESTRICT)
   Rule rule = Rule::None;
   Origin origin = Origin::Input;
-  bool immutable = false;  // may be set on create, never changed by update
+  bool immutable = false;      // may be set on create, never changed by update
   bool actor_default = false;  // on create, defaults to the acting user (authorId, userId, …)
   std::optional<int64_t> min;  // Int/Money: minimum value; String/Text: minimum length
   std::optional<int64_t> max;  // Int/Money: maximum value; String/Text/Json: max length (bytes)

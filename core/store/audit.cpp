@@ -4,8 +4,8 @@
 
 namespace ec::store {
 
-void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e, const std::string& id,
-           const json& changes, Instant at) {
+void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
+           const std::string& id, const json& changes, Instant at) {
   static const schema::Entity& log = *schema::find_entity("AuditLog");
   const std::string ts = format_instant(at);
   repo::insert(s, log,

@@ -8,7 +8,7 @@
 namespace ec::store {
 
 /// Appends one AuditLog row: `actor` did `action` ("create", "update", …) to entity `id`.
-void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e, const std::string& id,
-           const json& changes, Instant at);
+void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
+           const std::string& id, const json& changes, Instant at);
 
 }  // namespace ec::store

@@ -10,11 +10,13 @@
 namespace ec::store::budget {
 namespace {
 
-const schema::Entity& E(const char* name) { return *schema::find_entity(name); }
+const schema::Entity& E(const char* name) {
+  return *schema::find_entity(name);
+}
 
 // Sets fields of a row (plus updatedAt) and writes the audit row of the change.
-json change(Store& s, const Actor& as, const schema::Entity& e, const json& before, const json& fields,
-            const std::string& action, Instant now) {
+json change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
+            const json& fields, const std::string& action, Instant now) {
   json after = before;
   for (const auto& [k, v] : fields.items()) after[k] = v;
   json changes = repo::diff(e, before, after);
@@ -29,7 +31,8 @@ json change(Store& s, const Actor& as, const schema::Entity& e, const json& befo
 }
 
 json open_reservation(Store& s, const Actor& as, const std::string& id) {
-  json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false, json::array({"reservationId"}));
+  json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false,
+                     json::array({"reservationId"}));
   if (r["status"] != "open")
     throw Error(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
                 json::array({"reservationId"}));
@@ -44,7 +47,8 @@ std::string format_gbp(int64_t micros) {
   const uint64_t mag = negative ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
   const uint64_t pence = (mag + 5'000) / 10'000;
   std::string pounds = std::to_string(pence / 100);
-  for (int i = static_cast<int>(pounds.size()) - 3; i > 0; i -= 3) pounds.insert(static_cast<size_t>(i), ",");
+  for (int i = static_cast<int>(pounds.size()) - 3; i > 0; i -= 3)
+    pounds.insert(static_cast<size_t>(i), ",");
   const uint64_t p = pence % 100;
   std::string out = negative && pence != 0 ? "-£" : "£";
   out += pounds;
@@ -54,7 +58,9 @@ std::string format_gbp(int64_t micros) {
   return out;
 }
 
-std::string utc_day(Instant t) { return format_date(civil_from_days(floor_div(t, kMsPerDay))); }
+std::string utc_day(Instant t) {
+  return format_date(civil_from_days(floor_div(t, kMsPerDay)));
+}
 
 json Status::to_json() const {
   return json{{"date", date},
@@ -73,7 +79,8 @@ Status status(Store& s, const std::string& org, Instant now, std::optional<std::
   Status st;
   const std::string today = utc_day(now);
   st.date = date.value_or(today);
-  st.limit_micros = s.db().query_int("SELECT daily_cost_limit_micros FROM organizations WHERE id = ?", {org});
+  st.limit_micros =
+      s.db().query_int("SELECT daily_cost_limit_micros FROM organizations WHERE id = ?", {org});
   Stmt& q = s.db().prepare(
       "SELECT cost_micros, call_count, input_tokens, output_tokens FROM token_usage_daily "
       "WHERE organization_id = ? AND date = ?");
@@ -86,33 +93,43 @@ Status status(Store& s, const std::string& org, Instant now, std::optional<std::
   }
   q.reset();
   st.reserved_micros = s.db().query_int(
-      "SELECT coalesce(sum(estimate_micros), 0) FROM budget_reservations WHERE organization_id = ? AND date = ? "
+      "SELECT coalesce(sum(estimate_micros), 0) FROM budget_reservations WHERE organization_id = ? "
+      "AND date = ? "
       "AND status = 'open' AND expires_at > ?",
       {org, st.date, now});
-  st.remaining_micros = std::max<int64_t>(0, st.limit_micros - st.spent_micros - st.reserved_micros);
+  st.remaining_micros =
+      std::max<int64_t>(0, st.limit_micros - st.spent_micros - st.reserved_micros);
   st.blocked = st.spent_micros >= st.limit_micros;
   if (st.blocked) {
     const std::string who = st.date == today ? "Today's spend " : "The spend of " + st.date + " ";
-    st.reason = who + format_gbp(st.spent_micros) + " reached the " + format_gbp(st.limit_micros) + " daily limit";
+    st.reason = who + format_gbp(st.spent_micros) + " reached the " + format_gbp(st.limit_micros) +
+                " daily limit";
   }
   return st;
 }
 
-json reserve(Store& s, const Actor& as, int64_t estimate_micros, const std::optional<std::string>& queue_item_id,
-             int64_t ttl_seconds, Instant now) {
+json reserve(Store& s, const Actor& as, int64_t estimate_micros,
+             const std::optional<std::string>& queue_item_id, int64_t ttl_seconds, Instant now) {
   if (queue_item_id)
-    repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false, json::array({"queueItemId"}));
+    repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false,
+              json::array({"queueItemId"}));
   const Status st = status(s, as.organization_id, now);
   // Checked in the caller's write transaction (SQLite: one writer), so two reservations can
   // never both see the same headroom.
   if (st.spent_micros + st.reserved_micros + estimate_micros > st.limit_micros) {
     const std::string msg = "reserving " + format_gbp(estimate_micros) + " would pass the " +
-                            format_gbp(st.limit_micros) + " daily limit (spent " + format_gbp(st.spent_micros) +
-                            ", reserved " + format_gbp(st.reserved_micros) + ")";
+                            format_gbp(st.limit_micros) + " daily limit (spent " +
+                            format_gbp(st.spent_micros) + ", reserved " +
+                            format_gbp(st.reserved_micros) + ")";
     throw Error(code::budget_exceeded, msg, json::array({"estimateMicros"}),
-                {Issue{json::array({"estimateMicros"}), code::budget_exceeded, msg,
-                       {{"spent", st.spent_micros}, {"reserved", st.reserved_micros}, {"limit", st.limit_micros},
-                        {"estimate", estimate_micros}, {"date", st.date}}}});
+                {Issue{json::array({"estimateMicros"}),
+                       code::budget_exceeded,
+                       msg,
+                       {{"spent", st.spent_micros},
+                        {"reserved", st.reserved_micros},
+                        {"limit", st.limit_micros},
+                        {"estimate", estimate_micros},
+                        {"date", st.date}}}});
   }
   const std::string ts = format_instant(now);
   json row{{"id", s.new_id()},
@@ -134,7 +151,8 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
                   const json& path) {
   const auto& e = E("TokenUsage");
   if (!usage.is_object())
-    throw Error::invalid({validate::make_issue(path, validate::issue::invalid_type, "usage must be an object")});
+    throw Error::invalid(
+        {validate::make_issue(path, validate::issue::invalid_type, "usage must be an object")});
   json doc = usage;
   for (const auto& [k, v] : defaults.items()) {
     if (!doc.contains(k)) {
@@ -142,7 +160,8 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
     } else if (k == "projectId" && doc[k] != v) {
       auto p = path;
       p.push_back(k);
-      throw Error::invalid({validate::make_issue(p, "invalid_reference", "usage belongs to another project")});
+      throw Error::invalid(
+          {validate::make_issue(p, "invalid_reference", "usage belongs to another project")});
     }
   }
   if (!doc.contains("occurredAt")) doc["occurredAt"] = format_instant(now);
@@ -157,11 +176,11 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
   repo::get(s, E("Project"), as.organization_id, doc["projectId"], false, child("projectId"));
   for (const char* k : {"episodeId", "chatSessionId"}) {
     if (!doc.contains(k) || doc[k].is_null()) continue;
-    const json parent = repo::get(s, E(k[0] == 'e' ? "Episode" : "ChatSession"), as.organization_id, doc[k],
-                                  true, child(k));
+    const json parent = repo::get(s, E(k[0] == 'e' ? "Episode" : "ChatSession"), as.organization_id,
+                                  doc[k], true, child(k));
     if (parent["projectId"] != doc["projectId"])
-      throw Error::invalid({validate::make_issue(child(k), "invalid_reference", std::string(k) +
-                                                                                    " belongs to another project")});
+      throw Error::invalid({validate::make_issue(child(k), "invalid_reference",
+                                                 std::string(k) + " belongs to another project")});
   }
   json row = repo::with_defaults(e, doc);
   const std::string ts = format_instant(now);
@@ -174,7 +193,8 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
   return row;
 }
 
-json settle(Store& s, const Actor& as, const std::string& reservation_id, const json& usage, Instant now) {
+json settle(Store& s, const Actor& as, const std::string& reservation_id, const json& usage,
+            Instant now) {
   const json r = open_reservation(s, as, reservation_id);
   json defaults = json::object();
   if (!r["queueItemId"].is_null()) {
@@ -192,8 +212,8 @@ json release(Store& s, const Actor& as, const std::string& reservation_id, Insta
   return change(s, as, E("BudgetReservation"), r, {{"status", "released"}}, "release", now);
 }
 
-int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id, const std::string& status,
-                       Instant now) {
+int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
+                       const std::string& status, Instant now) {
   repo::ListQuery q;
   q.equals = {{"queueItemId", queue_item_id}, {"status", "open"}};
   q.limit = 1000;
@@ -213,18 +233,26 @@ json daily(Store& s, const std::string& org, Instant now, int64_t days) {
   Stmt& q = s.db().prepare(
       "SELECT date, cost_micros, input_tokens, output_tokens, call_count FROM token_usage_daily "
       "WHERE organization_id = ? AND date >= ? AND date <= ?");
-  q.bind(1, org).bind(2, format_date(civil_from_days(first))).bind(3, format_date(civil_from_days(last)));
+  q.bind(1, org)
+      .bind(2, format_date(civil_from_days(first)))
+      .bind(3, format_date(civil_from_days(last)));
   while (q.step())
-    found[q.text(0)] = json{{"date", q.text(0)}, {"costMicros", q.int64(1)}, {"inputTokens", q.int64(2)},
-                            {"outputTokens", q.int64(3)}, {"callCount", q.int64(4)}};
+    found[q.text(0)] = json{{"date", q.text(0)},
+                            {"costMicros", q.int64(1)},
+                            {"inputTokens", q.int64(2)},
+                            {"outputTokens", q.int64(3)},
+                            {"callCount", q.int64(4)}};
   q.reset();
   json out = json::array();
   for (int64_t d = first; d <= last; ++d) {
     const std::string date = format_date(civil_from_days(d));
     auto it = found.find(date);
     out.push_back(it != found.end() ? it->second
-                                    : json{{"date", date}, {"costMicros", 0}, {"inputTokens", 0},
-                                           {"outputTokens", 0}, {"callCount", 0}});
+                                    : json{{"date", date},
+                                           {"costMicros", 0},
+                                           {"inputTokens", 0},
+                                           {"outputTokens", 0},
+                                           {"callCount", 0}});
   }
   return out;
 }

@@ -4,7 +4,9 @@
 
 namespace ec::store {
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  sqlite3_finalize(stmt_);
+}
 
 Stmt& Stmt::bind(int i, const SqlValue& v) {
   int rc = SQLITE_OK;
@@ -47,26 +49,38 @@ void Stmt::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-int Stmt::columns() const { return sqlite3_column_count(stmt_); }
-std::string Stmt::column_name(int i) const { return sqlite3_column_name(stmt_, i); }
+int Stmt::columns() const {
+  return sqlite3_column_count(stmt_);
+}
+std::string Stmt::column_name(int i) const {
+  return sqlite3_column_name(stmt_, i);
+}
 
 SqlValue Stmt::value(int i) const {
   switch (sqlite3_column_type(stmt_, i)) {
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt_, i));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
-    case SQLITE_NULL: return nullptr;
-    default: return text(i);
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt_, i));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt_, i);
+    case SQLITE_NULL:
+      return nullptr;
+    default:
+      return text(i);
   }
 }
 
-int64_t Stmt::int64(int i) const { return sqlite3_column_int64(stmt_, i); }
+int64_t Stmt::int64(int i) const {
+  return sqlite3_column_int64(stmt_, i);
+}
 
 std::string Stmt::text(int i) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
 }
 
-bool Stmt::is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+bool Stmt::is_null(int i) const {
+  return sqlite3_column_type(stmt_, i) == SQLITE_NULL;
+}
 
 Db::Db(const std::string& path, bool create) : path_(path) {
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -87,7 +101,8 @@ Db::Db(const std::string& path, bool create) : path_(path) {
     sqlite3_close(db_);
     db_ = nullptr;
     if ((rc2 & 0xff) == SQLITE_NOTADB || (rc2 & 0xff) == SQLITE_CORRUPT)
-      throw Error(code::not_a_database, "'" + path + "' is not an episodes-core SQLite database (" + msg + ")");
+      throw Error(code::not_a_database,
+                  "'" + path + "' is not an episodes-core SQLite database (" + msg + ")");
     throw Error(code::io, "cannot read database '" + path + "': " + msg);
   }
   exec("PRAGMA foreign_keys = ON");
@@ -116,8 +131,8 @@ Stmt& Db::prepare(const std::string& sql) {
     return *it->second;
   }
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &raw, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   if (rc != SQLITE_OK) fail(rc, sql);
   auto [pos, _] = cache_.emplace(sql, std::make_unique<Stmt>(*this, raw));
   return *pos->second;
@@ -143,7 +158,8 @@ void Db::transaction(const std::function<void()>& fn) {
     if (depth_ == 0) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     } else {
-      sqlite3_exec(db_, ("ROLLBACK TO " + name + "; RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
+      sqlite3_exec(db_, ("ROLLBACK TO " + name + "; RELEASE " + name).c_str(), nullptr, nullptr,
+                   nullptr);
     }
     throw;
   }
@@ -151,7 +167,9 @@ void Db::transaction(const std::function<void()>& fn) {
   exec(depth_ == 0 ? "COMMIT" : "RELEASE " + name);
 }
 
-int64_t Db::changes() const { return sqlite3_changes64(db_); }
+int64_t Db::changes() const {
+  return sqlite3_changes64(db_);
+}
 
 void Db::fail(int rc, const std::string& context) {
   std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

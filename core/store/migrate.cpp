@@ -11,10 +11,12 @@ namespace {
 // generation tracking, and every new table (queue, usage, notes, memories, events, …).
 void v1_to_v2(Db& db) {
   db.exec("ALTER TABLE users ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'");
-  db.exec("ALTER TABLE episodes ADD COLUMN generation_attempts INTEGER NOT NULL DEFAULT 0 "
-          "CHECK (generation_attempts >= 0)");
-  db.exec("ALTER TABLE episodes ADD COLUMN generation_errors TEXT NOT NULL DEFAULT '[]' "
-          "CHECK (json_valid(generation_errors))");
+  db.exec(
+      "ALTER TABLE episodes ADD COLUMN generation_attempts INTEGER NOT NULL DEFAULT 0 "
+      "CHECK (generation_attempts >= 0)");
+  db.exec(
+      "ALTER TABLE episodes ADD COLUMN generation_errors TEXT NOT NULL DEFAULT '[]' "
+      "CHECK (json_valid(generation_errors))");
   // The generated DDL is idempotent: it creates only the tables, indexes and triggers missing.
   db.exec(schema::sqlite_ddl());
 }
@@ -28,7 +30,8 @@ constexpr Step kSteps[] = {{1, &v1_to_v2}};
 }  // namespace
 
 void migrate(Db& db, int from) {
-  if (from < 1) throw Error(code::not_a_database, "the database has no episodes-core schema version");
+  if (from < 1)
+    throw Error(code::not_a_database, "the database has no episodes-core schema version");
   db.transaction([&] {
     for (const auto& step : kSteps) {
       if (step.from < from) continue;
@@ -36,7 +39,8 @@ void migrate(Db& db, int from) {
     }
     db.exec("PRAGMA user_version = " + std::to_string(schema::kSchemaVersion));
     const int64_t broken = db.query_int("SELECT count(*) FROM pragma_foreign_key_check", {});
-    if (broken != 0) throw Error(code::internal, "upgrade would break " + std::to_string(broken) + " references");
+    if (broken != 0)
+      throw Error(code::internal, "upgrade would break " + std::to_string(broken) + " references");
   });
 }
 

@@ -12,8 +12,12 @@
 namespace ec::store::queue {
 namespace {
 
-const schema::Entity& E(const char* name) { return *schema::find_entity(name); }
-const schema::Entity& Q() { return E("EpisodeScheduleQueue"); }
+const schema::Entity& E(const char* name) {
+  return *schema::find_entity(name);
+}
+const schema::Entity& Q() {
+  return E("EpisodeScheduleQueue");
+}
 
 // Items cancelled by planning (not by hand) may be planned again when the slot matches again.
 constexpr const char* kPlanCancelled = "cancelled_by_plan";
@@ -21,8 +25,8 @@ constexpr const char* kUserCancelled = "cancelled_by_user";
 constexpr size_t kMaxErrorsKept = 50;
 
 // Sets fields of a row (plus updatedAt) and writes the audit row of the change.
-json change(Store& s, const Actor& as, const schema::Entity& e, const json& before, const json& fields,
-            const std::string& action, Instant now) {
+json change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
+            const json& fields, const std::string& action, Instant now) {
   json after = before;
   for (const auto& [k, v] : fields.items()) after[k] = v;
   json changes = repo::diff(e, before, after);
@@ -45,9 +49,11 @@ std::string truncate_utf8(std::string s, size_t max) {
   return s;
 }
 
-std::vector<json> select_items(Store& s, const std::string& where, const std::vector<SqlValue>& params) {
-  Stmt& st = s.db().prepare("SELECT " + repo::select_columns(Q(), "q") + " FROM episode_schedule_queue q WHERE " +
-                            where + " ORDER BY q.scheduled_for, q.id");
+std::vector<json> select_items(Store& s, const std::string& where,
+                               const std::vector<SqlValue>& params) {
+  Stmt& st = s.db().prepare("SELECT " + repo::select_columns(Q(), "q") +
+                            " FROM episode_schedule_queue q WHERE " + where +
+                            " ORDER BY q.scheduled_for, q.id");
   st.bind_all(params);
   std::vector<json> out;
   while (st.step()) out.push_back(repo::read_row(Q(), st));
@@ -75,10 +81,11 @@ json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
   st.reset();
   if (!found.empty()) return repo::get(s, ep, as.organization_id, found);
   // Numbers are unique per project including soft-deleted episodes.
-  const int64_t number = 1 + s.db().query_int(
-                                 "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? AND "
-                                 "project_id = ?",
-                                 {as.organization_id, project});
+  const int64_t number =
+      1 + s.db().query_int(
+              "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? AND "
+              "project_id = ?",
+              {as.organization_id, project});
   const std::string ts = format_instant(now);
   json row = repo::with_defaults(ep, json{{"id", s.new_id()},
                                           {"organizationId", as.organization_id},
@@ -103,7 +110,8 @@ json with_error(json errors, const json& entry) {
 void check_lease(const json& item, int64_t token) {
   if (item["status"] != "processing")
     throw Error(code::stale_lease,
-                "the item is " + item["status"].get<std::string>() + ", not processing: this lease is no longer held",
+                "the item is " + item["status"].get<std::string>() +
+                    ", not processing: this lease is no longer held",
                 json::array({"token"}));
   const int64_t current = item["attempts"];
   if (token != current)
@@ -140,7 +148,8 @@ ProjectSchedule project_schedule(Store& s, const std::string& org, const json& p
   ProjectSchedule ps;
   std::vector<Issue> issues;
   if (project.contains("cadenceConfig") && !project["cadenceConfig"].is_null())
-    ps.cadence = schedule::parse_cadence(project["cadenceConfig"], json::array({"cadenceConfig"}), issues);
+    ps.cadence =
+        schedule::parse_cadence(project["cadenceConfig"], json::array({"cadenceConfig"}), issues);
   std::optional<std::string> owner_tz;
   if (project.contains("ownerId") && project["ownerId"].is_string()) {
     Stmt& st = s.db().prepare("SELECT timezone FROM users WHERE organization_id = ? AND id = ?");
@@ -149,8 +158,9 @@ ProjectSchedule project_schedule(Store& s, const std::string& org, const json& p
     st.reset();
   }
   const schedule::Cadence none;
-  const auto choice = schedule::resolve_zone(ps.cadence ? *ps.cadence : none,
-                                             owner_tz ? std::optional<std::string_view>(*owner_tz) : std::nullopt);
+  const auto choice =
+      schedule::resolve_zone(ps.cadence ? *ps.cadence : none,
+                             owner_tz ? std::optional<std::string_view>(*owner_tz) : std::nullopt);
   ps.zone = choice.zone;
   ps.zone_name = std::string(choice.name);
   ps.zone_source = std::string(choice.source);
@@ -159,11 +169,12 @@ ProjectSchedule project_schedule(Store& s, const std::string& org, const json& p
   return ps;
 }
 
-std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org, const json& project,
-                                                    Instant now) {
+std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
+                                                    const json& project, Instant now) {
   const ProjectSchedule ps = project_schedule(s, org, project);
   if (!ps.cadence || !ps.active) return std::nullopt;
-  auto occ = schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, 1, std::nullopt}, true);
+  auto occ =
+      schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, 1, std::nullopt}, true);
   if (occ.empty()) return std::nullopt;
   return occ.front();
 }
@@ -174,14 +185,16 @@ int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id,
        select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.status = 'pending'",
                     {as.organization_id, project_id})) {
     change(s, as, Q(), item,
-           {{"status", "cancelled"}, {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
+           {{"status", "cancelled"},
+            {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
            "cancel", now);
     ++n;
   }
   return n;
 }
 
-PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant now, int64_t horizon_days) {
+PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant now,
+                        int64_t horizon_days) {
   PlanCounts counts;
   const std::string project_id = project["id"];
   const ProjectSchedule ps = project_schedule(s, as.organization_id, project);
@@ -193,14 +206,16 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
   // items already reach further (a replan never shrinks what was planned).
   std::map<Instant, json> by_slot;
   Instant horizon_end = now + horizon_days * kMsPerDay;
-  for (auto& item : select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.scheduled_for >= ?",
-                                 {as.organization_id, project_id, now})) {
+  for (auto& item :
+       select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.scheduled_for >= ?",
+                    {as.organization_id, project_id, now})) {
     const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
     if (item["status"] == "pending") horizon_end = std::max(horizon_end, slot + 1);
     by_slot.emplace(slot, std::move(item));
   }
   std::set<Instant> wanted;
-  for (const auto& o : schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, std::nullopt, horizon_end}))
+  for (const auto& o : schedule::occurrences(*ps.cadence, *ps.zone,
+                                             schedule::Window{now, std::nullopt, horizon_end}))
     wanted.insert(o.utc);
 
   for (const auto& [slot, item] : by_slot) {
@@ -210,7 +225,8 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
     } else {
       change(s, as, Q(), item,
              {{"status", "cancelled"},
-              {"lastError", std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
+              {"lastError",
+               std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
              "cancel", now);
       ++counts.cancelled;
     }
@@ -229,10 +245,12 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
       repo::insert(s, Q(), row);
       audit(s, as, "enqueue", Q(), row["id"], repo::diff(Q(), nullptr, row), now);
       ++counts.added;
-    } else if (const json& item = it->second; item["status"] == "cancelled" && item["lastError"].is_string() &&
-                                              item["lastError"].get<std::string>().rfind(kPlanCancelled, 0) == 0) {
+    } else if (const json& item = it->second;
+               item["status"] == "cancelled" && item["lastError"].is_string() &&
+               item["lastError"].get<std::string>().rfind(kPlanCancelled, 0) == 0) {
       // A slot a replan had cancelled matches again: plan it again (one row per slot).
-      change(s, as, Q(), item, {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
+      change(s, as, Q(), item,
+             {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
              "enqueue", now);
       ++counts.added;
     }
@@ -253,14 +271,15 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days
 
 json ClaimResult::to_json(const std::string& org) const {
   json list = json::array();
-  for (const auto& c : items) list.push_back({{"item", c.item}, {"episode", c.episode}, {"token", c.token}});
+  for (const auto& c : items)
+    list.push_back({{"item", c.item}, {"episode", c.episode}, {"token", c.token}});
   json out{{"items", std::move(list)}};
   if (blocked_reason) out["blocked"] = {{"reason", *blocked_reason}, {"organizationId", org}};
   return out;
 }
 
-ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit, int64_t lease_seconds,
-                  Instant now) {
+ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit,
+                  int64_t lease_seconds, Instant now) {
   ClaimResult result;
   const auto breaker = budget::status(s, as.organization_id, now);
   if (breaker.blocked) {
@@ -269,20 +288,27 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   }
   const std::string ts = format_instant(now);
   // An expired lease on the last allowed attempt: the item is dead, not claimable again.
-  for (const auto& item : select_items(s,
-                                       "q.organization_id = ? AND q.status = 'processing' AND q.locked_until < ? "
-                                       "AND q.attempts >= q.max_attempts",
-                                       {as.organization_id, now})) {
+  for (const auto& item :
+       select_items(s,
+                    "q.organization_id = ? AND q.status = 'processing' AND q.locked_until < ? "
+                    "AND q.attempts >= q.max_attempts",
+                    {as.organization_id, now})) {
     const std::string msg = "the lease of " + item["lockedBy"].get<std::string>() + " expired at " +
                             item["lockedUntil"].get<std::string>() + " on the last attempt";
     if (auto ep = linked_episode(s, as, item))
       change(s, as, E("Episode"), *ep,
              {{"status", "failed"},
-              {"generationErrors", with_error((*ep)["generationErrors"], {{"at", ts}, {"code", "lease_expired"},
-                                                                          {"message", msg}, {"attempt", item["attempts"]}})}},
+              {"generationErrors",
+               with_error((*ep)["generationErrors"], {{"at", ts},
+                                                      {"code", "lease_expired"},
+                                                      {"message", msg},
+                                                      {"attempt", item["attempts"]}})}},
              "update", now);
     change(s, as, Q(), item,
-           {{"status", "failed"}, {"lockedBy", nullptr}, {"lockedUntil", nullptr}, {"lastError", "lease_expired: " + msg}},
+           {{"status", "failed"},
+            {"lockedBy", nullptr},
+            {"lockedUntil", nullptr},
+            {"lastError", "lease_expired: " + msg}},
            "fail", now);
     budget::close_for_item(s, as, item["id"], "released", now);
   }
@@ -290,14 +316,18 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   // Two index ranges of (organization_id, status, run_after) rather than one OR, which would
   // make SQLite walk every item of the organization.
   const std::string active_project =
-      " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = q.organization_id "
+      " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = "
+      "q.organization_id "
       "AND p.status = 'active' AND p.deleted_at IS NULL)";
   Stmt& st = s.db().prepare(
-      "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE q.organization_id = ? AND "
-      "q.status = 'pending' AND q.run_after <= ?" + active_project +
-      " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE q.organization_id = ? AND "
-      "q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts" + active_project +
-      ") ORDER BY scheduled_for, id LIMIT ?");
+      "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
+      "q.organization_id = ? AND "
+      "q.status = 'pending' AND q.run_after <= ?" +
+      active_project +
+      " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
+      "q.organization_id = ? AND "
+      "q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts" +
+      active_project + ") ORDER BY scheduled_for, id LIMIT ?");
   while (static_cast<int64_t>(result.items.size()) < limit) {
     std::vector<std::string> ids;
     st.bind(1, as.organization_id).bind(2, now).bind(3, as.organization_id).bind(4, now);
@@ -311,7 +341,10 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
       if (ep["status"] == "ready" || ep["status"] == "published") {
         // The slot's episode already exists: nothing to generate.
         change(s, as, Q(), item,
-               {{"status", "completed"}, {"episodeId", ep["id"]}, {"completedAt", ts}, {"lockedBy", nullptr},
+               {{"status", "completed"},
+                {"episodeId", ep["id"]},
+                {"completedAt", ts},
+                {"lockedBy", nullptr},
                 {"lockedUntil", nullptr}},
                "complete", now);
         continue;
@@ -322,11 +355,13 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
                      {"scheduledFor", item["scheduledFor"]},
                      {"generationAttempts", ep["generationAttempts"].get<int64_t>() + 1}};
       if (reclaimed)
-        ep_fields["generationErrors"] = with_error(
-            ep["generationErrors"], {{"at", ts}, {"code", "lease_expired"},
-                                     {"message", "the lease of " + item["lockedBy"].get<std::string>() +
-                                                     " expired at " + item["lockedUntil"].get<std::string>()},
-                                     {"attempt", item["attempts"]}});
+        ep_fields["generationErrors"] =
+            with_error(ep["generationErrors"],
+                       {{"at", ts},
+                        {"code", "lease_expired"},
+                        {"message", "the lease of " + item["lockedBy"].get<std::string>() +
+                                        " expired at " + item["lockedUntil"].get<std::string>()},
+                        {"attempt", item["attempts"]}});
       ep = change(s, as, E("Episode"), ep, ep_fields, "update", now);
       item = change(s, as, Q(), item,
                     {{"status", "processing"},
@@ -341,7 +376,8 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   return result;
 }
 
-json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage, Instant now) {
+json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
+              Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
   const std::string ts = format_instant(now);
@@ -349,14 +385,18 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
   ep = change(s, as, E("Episode"), ep, {{"status", "ready"}, {"generatedAt", ts}}, "update", now);
   json out = json::object();
   if (!usage.is_null()) {
-    out["usage"] = budget::record_usage(s, as, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
+    out["usage"] = budget::record_usage(
+        s, as, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
     budget::close_for_item(s, as, id, "settled", now);
   } else {
     out["usage"] = nullptr;
     budget::close_for_item(s, as, id, "released", now);
   }
   item = change(s, as, Q(), item,
-                {{"status", "completed"}, {"completedAt", ts}, {"episodeId", ep["id"]}, {"lockedBy", nullptr},
+                {{"status", "completed"},
+                 {"completedAt", ts},
+                 {"episodeId", ep["id"]},
+                 {"lockedBy", nullptr},
                  {"lockedUntil", nullptr}},
                 "complete", now);
   out["item"] = item;
@@ -364,8 +404,8 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
   return out;
 }
 
-json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const std::string& error_code,
-          const std::string& message, Instant now) {
+json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
+          const std::string& error_code, const std::string& message, Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
   const std::string ts = format_instant(now);
@@ -373,9 +413,11 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const
   json ep = episode_for(s, as, item, now);
   ep = change(s, as, E("Episode"), ep,
               {{"status", dead ? "failed" : "scheduled"},
-               {"generationErrors", with_error(ep["generationErrors"], {{"at", ts}, {"code", error_code},
-                                                                        {"message", truncate_utf8(message, 1000)},
-                                                                        {"attempt", token}})}},
+               {"generationErrors",
+                with_error(ep["generationErrors"], {{"at", ts},
+                                                    {"code", error_code},
+                                                    {"message", truncate_utf8(message, 1000)},
+                                                    {"attempt", token}})}},
               "update", now);
   json fields{{"lockedBy", nullptr},
               {"lockedUntil", nullptr},
@@ -394,27 +436,33 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const
   return json{{"item", item}, {"episode", ep}, {"dead", dead}, {"retryAt", retry_at}};
 }
 
-json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds, Instant now) {
+json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds,
+            Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
-  return change(s, as, Q(), item, {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}}, "extend",
+  return change(s, as, Q(), item,
+                {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}}, "extend",
                 now);
 }
 
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {
   json item = get_item(s, as, id);
   if (item["status"] != "failed")
-    throw Error(code::conflict, "only a failed item can be retried (this one is " + item["status"].get<std::string>() + ")",
-                json::array({"id"}));
+    throw Error(
+        code::conflict,
+        "only a failed item can be retried (this one is " + item["status"].get<std::string>() + ")",
+        json::array({"id"}));
   const int64_t attempts = item["attempts"];
   const int64_t max_attempts = std::min<int64_t>(100, attempts + extra_attempts);
   if (max_attempts <= attempts)
-    throw Error(code::conflict, "the item used all 100 attempts an item may have", json::array({"id"}));
+    throw Error(code::conflict, "the item used all 100 attempts an item may have",
+                json::array({"id"}));
   if (auto ep = linked_episode(s, as, item); ep && (*ep)["status"] == "failed")
     change(s, as, E("Episode"), *ep, {{"status", "scheduled"}}, "update", now);
-  return change(s, as, Q(), item,
-                {{"status", "pending"}, {"runAfter", format_instant(now)}, {"maxAttempts", max_attempts}}, "retry",
-                now);
+  return change(
+      s, as, Q(), item,
+      {{"status", "pending"}, {"runAfter", format_instant(now)}, {"maxAttempts", max_attempts}},
+      "retry", now);
 }
 
 json cancel(Store& s, const Actor& as, const std::string& id, Instant now) {
@@ -429,7 +477,10 @@ json cancel(Store& s, const Actor& as, const std::string& id, Instant now) {
   }
   budget::close_for_item(s, as, id, "released", now);
   return change(s, as, Q(), item,
-                {{"status", "cancelled"}, {"lockedBy", nullptr}, {"lockedUntil", nullptr}, {"lastError", kUserCancelled}},
+                {{"status", "cancelled"},
+                 {"lockedBy", nullptr},
+                 {"lockedUntil", nullptr},
+                 {"lastError", kUserCancelled}},
                 "cancel", now);
 }
 

@@ -29,8 +29,8 @@ struct ProjectSchedule {
 ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project);
 
 /// The next occurrence at or after `now` for a project row, or nullopt (inactive, no cadence).
-std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org, const json& project,
-                                                    Instant now);
+std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
+                                                    const json& project, Instant now);
 
 struct PlanCounts {
   int64_t added = 0;      ///< new items, or slots planned again after a replan had cancelled them
@@ -53,7 +53,8 @@ struct PlanCounts {
 PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant now,
                         int64_t horizon_days = kDefaultHorizonDays);
 /// plan_project for every project of the organization (soft-deleted ones only get cancelled).
-PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days = kDefaultHorizonDays);
+PlanCounts plan_all(Store& s, const Actor& as, Instant now,
+                    int64_t horizon_days = kDefaultHorizonDays);
 /// Cancels every pending item of a project (pause, archive, soft delete). Returns the count.
 int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now);
 
@@ -70,19 +71,21 @@ struct ClaimResult {
 /// Takes up to `limit` due items of the organization (pending with runAfter <= now, or
 /// processing with an expired lease), oldest slot first, skipping inactive projects; none
 /// when the organization's circuit breaker is open. Must run inside one write transaction.
-ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit, int64_t lease_seconds,
-                  Instant now);
+ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit,
+                  int64_t lease_seconds, Instant now);
 
 /// Finishes a claimed item: item completed, episode ready; `usage` (optional, TokenUsage
 /// fields) is recorded and the item's open reservations settled. Error{stale_lease} when the
 /// token is not the current one or the item is not processing.
-json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage, Instant now);
+json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
+              Instant now);
 /// Records a failed attempt on the Episode; retries after backoff, or marks the item (and
 /// episode) failed when attempts reached maxAttempts. Error{stale_lease} as complete.
-json fail(Store& s, const Actor& as, const std::string& id, int64_t token, const std::string& error_code,
-          const std::string& message, Instant now);
+json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
+          const std::string& error_code, const std::string& message, Instant now);
 /// Extends a held lease to now + lease_seconds. Error{stale_lease} as complete.
-json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds, Instant now);
+json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds,
+            Instant now);
 /// By hand: a failed item goes back to pending (runAfter now). Attempts are kept (the fencing
 /// token never goes backwards); maxAttempts is raised to attempts + extra_attempts.
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now);

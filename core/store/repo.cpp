@@ -20,8 +20,10 @@ json read_row(const Entity& e, Stmt& st, int first) {
 std::string visible_sql(const Entity& e, const std::string& alias, int depth) {
   // Built with append(): GCC 12 reports a false -Wrestrict on long operator+ chains here.
   std::string cond;
-  if (e.soft_delete) cond.append(alias).append(".deleted_at IS NULL");
-  else cond = "1";
+  if (e.soft_delete)
+    cond.append(alias).append(".deleted_at IS NULL");
+  else
+    cond = "1";
   for (const auto& f : e.fields) {
     if (f.references.empty() || f.nullable || !f.cascade || f.name == "organizationId") continue;
     const Entity* parent = schema::find_entity(f.references);
@@ -45,12 +47,15 @@ std::string org_condition(const Entity& e, const std::string& alias) {
 
 const Field& require_field(const Entity& e, const std::string& name) {
   const Field* f = e.field(name);
-  if (!f) throw Error(code::bad_request, "unknown field '" + name + "' for " + e.name, json::array({name}));
+  if (!f)
+    throw Error(code::bad_request, "unknown field '" + name + "' for " + e.name,
+                json::array({name}));
   return *f;
 }
 
 // WHERE clause + bound values shared by list and count.
-std::string where_clause(const Entity& e, const std::string& org, const ListQuery& q, std::vector<SqlValue>& params) {
+std::string where_clause(const Entity& e, const std::string& org, const ListQuery& q,
+                         std::vector<SqlValue>& params) {
   std::string sql = " WHERE " + org_condition(e, "t");
   params.push_back(org);
   for (const auto& [name, value] : q.equals) {
@@ -91,8 +96,8 @@ std::optional<json> find(Store& s, const Entity& e, const std::string& org, cons
   return row;
 }
 
-json get(Store& s, const Entity& e, const std::string& org, const std::string& id, bool include_deleted,
-         const json& path) {
+json get(Store& s, const Entity& e, const std::string& org, const std::string& id,
+         bool include_deleted, const json& path) {
   auto row = find(s, e, org, id, include_deleted);
   if (!row) throw Error(code::not_found, e.name + " " + id + " not found", path);
   return std::move(*row);
@@ -100,7 +105,8 @@ json get(Store& s, const Entity& e, const std::string& org, const std::string& i
 
 std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
   std::vector<SqlValue> params;
-  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t" + where_clause(e, org, q, params);
+  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t" +
+                    where_clause(e, org, q, params);
   const Field& order = require_field(e, q.order_by);
   sql += " ORDER BY t." + order.column + (q.descending ? " DESC" : " ASC") + ", t.id" +
          (q.descending ? " DESC" : " ASC") + " LIMIT ? OFFSET ?";
@@ -116,7 +122,8 @@ std::vector<json> list(Store& s, const Entity& e, const std::string& org, const 
 
 int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
   std::vector<SqlValue> params;
-  const std::string sql = "SELECT count(*) FROM " + e.table + " t" + where_clause(e, org, q, params);
+  const std::string sql =
+      "SELECT count(*) FROM " + e.table + " t" + where_clause(e, org, q, params);
   return s.db().query_int(sql, params);
 }
 
@@ -134,7 +141,8 @@ void insert(Store& s, const Entity& e, const json& row) {
   st.run();
 }
 
-bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id, const json& fields) {
+bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                const json& fields) {
   if (!e.tenant_scoped && id != org) return false;
   if (fields.empty()) return true;
   std::string sets;
@@ -171,8 +179,10 @@ bool purge(Store& s, const Entity& e, const std::string& org, const std::string&
 json with_defaults(const Entity& e, json input) {
   for (const auto& f : e.fields) {
     if (input.contains(f.name)) continue;
-    if (f.default_value) input[f.name] = *f.default_value;
-    else if (f.nullable) input[f.name] = nullptr;
+    if (f.default_value)
+      input[f.name] = *f.default_value;
+    else if (f.nullable)
+      input[f.name] = nullptr;
   }
   return input;
 }

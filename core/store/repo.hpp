@@ -15,8 +15,8 @@ using schema::Entity;
 
 struct ListQuery {
   std::vector<std::pair<std::string, json>> equals;  // JSON field name -> value (null = IS NULL)
-  bool include_deleted = false;  // also soft-deleted rows (and rows of soft-deleted parents)
-  bool only_deleted = false;     // the trash
+  bool include_deleted = false;        // also soft-deleted rows (and rows of soft-deleted parents)
+  bool only_deleted = false;           // the trash
   std::string order_by = "createdAt";  // JSON field name
   bool descending = false;
   int64_t limit = 100;
@@ -27,15 +27,16 @@ struct ListQuery {
 std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
                          bool include_deleted = false);
 /// Like find, but throws Error{not_found} naming the entity and `path`.
-json get(Store& s, const Entity& e, const std::string& org, const std::string& id, bool include_deleted = false,
-         const json& path = json::array());
+json get(Store& s, const Entity& e, const std::string& org, const std::string& id,
+         bool include_deleted = false, const json& path = json::array());
 std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
 int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
 
 /// Inserts a complete row (JSON form, every column present or defaulted).
 void insert(Store& s, const Entity& e, const json& row);
 /// Sets the given fields (JSON names) of one row; returns false if no such row.
-bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id, const json& fields);
+bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                const json& fields);
 /// Removes a row for good.
 bool purge(Store& s, const Entity& e, const std::string& org, const std::string& id);
 

@@ -21,17 +21,19 @@ Store::Store(const std::string& path, uint64_t id_seed) : db_(path) {
 void Store::open_schema() {
   const int64_t app_id = db_.query_int("PRAGMA application_id", {});
   const int64_t version = db_.query_int("PRAGMA user_version", {});
-  const int64_t tables = db_.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'", {});
+  const int64_t tables =
+      db_.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'", {});
   opened_version_ = static_cast<int>(version);
   if (tables > 0 && app_id != schema::kApplicationId) {
     throw Error(code::not_a_database,
-                "this SQLite database was not made by episodes-core (application_id " + std::to_string(app_id) +
-                    "); it was left unchanged");
+                "this SQLite database was not made by episodes-core (application_id " +
+                    std::to_string(app_id) + "); it was left unchanged");
   }
   if (version > schema::kSchemaVersion) {
-    throw Error(code::schema_too_new, "the database has schema version " + std::to_string(version) +
-                                          " but this build knows up to " + std::to_string(schema::kSchemaVersion) +
-                                          "; it was left unchanged: open it with a newer episodes-core");
+    throw Error(code::schema_too_new,
+                "the database has schema version " + std::to_string(version) +
+                    " but this build knows up to " + std::to_string(schema::kSchemaVersion) +
+                    "; it was left unchanged: open it with a newer episodes-core");
   }
   if (tables == 0) {
     db_.transaction([&] {

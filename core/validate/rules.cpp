@@ -18,36 +18,46 @@ json child(const json& base, const json& key) {
   return p;
 }
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 void check_string(const json& obj, const char* key, const json& path, size_t max, bool required,
                   std::vector<Issue>& out) {
   if (!obj.contains(key)) {
-    if (required) out.push_back(make_issue(child(path, key), issue::required, std::string(key) + " is required"));
+    if (required)
+      out.push_back(
+          make_issue(child(path, key), issue::required, std::string(key) + " is required"));
     return;
   }
   const auto& v = obj[key];
   if (!v.is_string()) {
-    out.push_back(make_issue(child(path, key), issue::invalid_type, std::string(key) + " must be a string"));
+    out.push_back(
+        make_issue(child(path, key), issue::invalid_type, std::string(key) + " must be a string"));
   } else if (v.get_ref<const std::string&>().empty() && required) {
-    out.push_back(make_issue(child(path, key), issue::required, std::string(key) + " must not be empty"));
+    out.push_back(
+        make_issue(child(path, key), issue::required, std::string(key) + " must not be empty"));
   } else if (codec::utf16_length(v.get_ref<const std::string&>()) > max) {
-    out.push_back(make_issue(child(path, key), issue::too_long,
-                             std::string(key) + " must be at most " + std::to_string(max) + " characters",
-                             {{"maximum", max}}));
+    out.push_back(
+        make_issue(child(path, key), issue::too_long,
+                   std::string(key) + " must be at most " + std::to_string(max) + " characters",
+                   {{"maximum", max}}));
   }
 }
 
 void check_instant(const json& obj, const char* key, const json& path, bool required,
                    std::vector<Issue>& out) {
   if (!obj.contains(key)) {
-    if (required) out.push_back(make_issue(child(path, key), issue::required, std::string(key) + " is required"));
+    if (required)
+      out.push_back(
+          make_issue(child(path, key), issue::required, std::string(key) + " is required"));
     return;
   }
   const auto& v = obj[key];
   if (!v.is_string() || !parse_instant(v.get_ref<const std::string&>()))
     out.push_back(make_issue(child(path, key), issue::invalid_format,
-                             std::string(key) + " must be an ISO-8601 instant", {{"format", "date-time"}}));
+                             std::string(key) + " must be an ISO-8601 instant",
+                             {{"format", "date-time"}}));
 }
 
 void check_keys(const json& obj, std::initializer_list<const char*> allowed, const json& path,
@@ -55,7 +65,9 @@ void check_keys(const json& obj, std::initializer_list<const char*> allowed, con
   for (const auto& [k, v] : obj.items()) {
     bool ok = false;
     for (const char* a : allowed) ok = ok || k == a;
-    if (!ok) out.push_back(make_issue(child(path, k), issue::unknown_field, "unknown field '" + k + "'", {{"field", k}}));
+    if (!ok)
+      out.push_back(make_issue(child(path, k), issue::unknown_field, "unknown field '" + k + "'",
+                               {{"field", k}}));
   }
 }
 
@@ -65,7 +77,8 @@ void check_memories(const json& v, const json& path, std::vector<Issue>& out) {
     out.push_back(make_issue(path, issue::invalid_type, "memories must be an array"));
     return;
   }
-  if (v.size() > 500) out.push_back(make_issue(path, issue::too_big, "at most 500 memories", {{"maximum", 500}}));
+  if (v.size() > 500)
+    out.push_back(make_issue(path, issue::too_big, "at most 500 memories", {{"maximum", 500}}));
   std::vector<std::string> ids;
   for (size_t i = 0; i < v.size() && i < 500; ++i) {
     const json p = child(path, i);
@@ -76,11 +89,13 @@ void check_memories(const json& v, const json& path, std::vector<Issue>& out) {
     }
     check_keys(m, {"id", "content", "createdAt", "updatedAt"}, p, out);
     if (!m.contains("id") || !m["id"].is_string() || !is_uuid(m["id"].get<std::string>())) {
-      out.push_back(make_issue(child(p, "id"), issue::invalid_format, "id must be a UUID", {{"format", "uuid"}}));
+      out.push_back(make_issue(child(p, "id"), issue::invalid_format, "id must be a UUID",
+                               {{"format", "uuid"}}));
     } else {
       const auto id = m["id"].get<std::string>();
       for (const auto& seen : ids)
-        if (seen == id) out.push_back(make_issue(child(p, "id"), issue::duplicate, "memory id repeated"));
+        if (seen == id)
+          out.push_back(make_issue(child(p, "id"), issue::duplicate, "memory id repeated"));
       ids.push_back(id);
     }
     check_string(m, "content", p, 4000, true, out);
@@ -106,8 +121,10 @@ void check_gen_errors(const json& v, const json& path, std::vector<Issue>& out) 
     check_instant(e, "at", p, true, out);
     check_string(e, "code", p, 100, true, out);
     check_string(e, "message", p, 4000, true, out);
-    if (e.contains("attempt") && !(e["attempt"].is_number_integer() && e["attempt"].get<int64_t>() >= 1))
-      out.push_back(make_issue(child(p, "attempt"), issue::invalid_type, "attempt must be a positive integer"));
+    if (e.contains("attempt") &&
+        !(e["attempt"].is_number_integer() && e["attempt"].get<int64_t>() >= 1))
+      out.push_back(make_issue(child(p, "attempt"), issue::invalid_type,
+                               "attempt must be a positive integer"));
   }
 }
 
@@ -118,7 +135,8 @@ void check_changes(const json& v, const json& path, std::vector<Issue>& out) {
   }
   for (const auto& [k, c] : v.items()) {
     if (!c.is_object() || !c.contains("before") || !c.contains("after") || c.size() != 2)
-      out.push_back(make_issue(child(path, k), issue::invalid_format, "each change must be {before, after}"));
+      out.push_back(
+          make_issue(child(path, k), issue::invalid_format, "each change must be {before, after}"));
   }
 }
 
@@ -139,22 +157,25 @@ bool is_uuid(std::string_view s) {
 
 bool is_email(std::string_view s) {
   const auto at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || at > 64 || s.find('@', at + 1) != std::string_view::npos)
+  if (at == std::string_view::npos || at == 0 || at > 64 ||
+      s.find('@', at + 1) != std::string_view::npos)
     return false;
   const auto local = s.substr(0, at);
   const auto domain = s.substr(at + 1);
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+    return false;
   for (char c : local) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ';' || c == ':' ||
-        c == '\\' || c == '"' || c == '[' || c == ']')
+    if (u <= 0x20 || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ';' ||
+        c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
       return false;
   }
   if (domain.size() < 3 || domain.find('.') == std::string_view::npos) return false;
   size_t label = 0;
   for (size_t i = 0; i <= domain.size(); ++i) {
     if (i == domain.size() || domain[i] == '.') {
-      if (label == 0 || label > 63 || domain[i - 1] == '-' || domain[i - label] == '-') return false;
+      if (label == 0 || label > 63 || domain[i - 1] == '-' || domain[i - label] == '-')
+        return false;
       label = 0;
       continue;
     }
@@ -209,22 +230,25 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
       break;
     case Rule::Slug:
       if (!is_slug(v.get_ref<const std::string&>()))
-        out.push_back(make_issue(path, issue::invalid_format,
-                                 f.name + " may contain only a-z, 0-9 and single dashes (not at the ends)",
-                                 {{"format", "slug"}}));
+        out.push_back(
+            make_issue(path, issue::invalid_format,
+                       f.name + " may contain only a-z, 0-9 and single dashes (not at the ends)",
+                       {{"format", "slug"}}));
       break;
     case Rule::EventType:
       if (!is_event_type(v.get_ref<const std::string&>()))
-        out.push_back(make_issue(path, issue::invalid_format,
-                                 f.name + " must be a dotted lower-case name such as onboarding.completed",
-                                 {{"format", "event-type"}}));
+        out.push_back(
+            make_issue(path, issue::invalid_format,
+                       f.name + " must be a dotted lower-case name such as onboarding.completed",
+                       {{"format", "event-type"}}));
       break;
     case Rule::Model: {
       const auto& s = v.get_ref<const std::string&>();
-      if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@-") !=
+      if (s.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@-") !=
           std::string::npos)
-        out.push_back(make_issue(path, issue::invalid_format, f.name + " must be a model identifier",
-                                 {{"format", "model"}}));
+        out.push_back(make_issue(path, issue::invalid_format,
+                                 f.name + " must be a model identifier", {{"format", "model"}}));
       break;
     }
     case Rule::Timezone:
@@ -240,7 +264,8 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
       check_gen_errors(v, path, out);
       break;
     case Rule::JsonObject:
-      if (!v.is_object()) out.push_back(make_issue(path, issue::invalid_type, f.name + " must be an object"));
+      if (!v.is_object())
+        out.push_back(make_issue(path, issue::invalid_type, f.name + " must be an object"));
       break;
     case Rule::JsonChanges:
       check_changes(v, path, out);
@@ -248,16 +273,19 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
   }
 }
 
-void entity_rules(const schema::Entity& e, const json& doc, const json& base, std::vector<Issue>& out) {
+void entity_rules(const schema::Entity& e, const json& doc, const json& base,
+                  std::vector<Issue>& out) {
   if (e.name != "Highlight") return;
   const auto s = doc.find("startOffset");
   const auto en = doc.find("endOffset");
-  if (s == doc.end() || en == doc.end() || !s->is_number_integer() || !en->is_number_integer()) return;
+  if (s == doc.end() || en == doc.end() || !s->is_number_integer() || !en->is_number_integer())
+    return;
   const int64_t start = s->get<int64_t>();
   const int64_t end = en->get<int64_t>();
   if (end <= start) {
     out.push_back(make_issue(child(base, "endOffset"), issue::invalid_range,
-                             "endOffset must be greater than startOffset", {{"startOffset", start}, {"endOffset", end}}));
+                             "endOffset must be greater than startOffset",
+                             {{"startOffset", start}, {"endOffset", end}}));
     return;
   }
   const auto q = doc.find("quote");
@@ -265,7 +293,8 @@ void entity_rules(const schema::Entity& e, const json& doc, const json& base, st
     const auto len = static_cast<int64_t>(codec::utf16_length(q->get_ref<const std::string&>()));
     if (len != end - start)
       out.push_back(make_issue(child(base, "quote"), issue::invalid_range,
-                               "quote is " + std::to_string(len) + " UTF-16 code units long but the range covers " +
+                               "quote is " + std::to_string(len) +
+                                   " UTF-16 code units long but the range covers " +
                                    std::to_string(end - start),
                                {{"length", len}, {"range", end - start}}));
   }

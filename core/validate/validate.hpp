@@ -42,7 +42,8 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode,
 void field(const schema::Field& f, const json& value, const json& path, std::vector<Issue>& out);
 
 /// Cross-field rules of an entity that need more than one field (e.g. Highlight offsets vs quote).
-void entity_rules(const schema::Entity& e, const json& doc, const json& base, std::vector<Issue>& out);
+void entity_rules(const schema::Entity& e, const json& doc, const json& base,
+                  std::vector<Issue>& out);
 
 /// Domain rule checks (core/validate/rules.cpp).
 void rule(const schema::Field& f, const json& value, const json& path, std::vector<Issue>& out);
@@ -54,6 +55,7 @@ bool is_event_type(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 
 /// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
-Issue make_issue(const json& path, std::string code, std::string message, json params = json::object());
+Issue make_issue(const json& path, std::string code, std::string message,
+                 json params = json::object());
 
 }  // namespace ec::validate

@@ -6,11 +6,13 @@
 
 namespace ec::validate {
 
-void check_timezone(std::string_view field, std::string_view name, const json& path, std::vector<Issue>& out) {
+void check_timezone(std::string_view field, std::string_view name, const json& path,
+                    std::vector<Issue>& out) {
   if (tz::find(name) == nullptr)
-    out.push_back(make_issue(path, issue::invalid_timezone,
-                             std::string(field) + " must be an IANA time zone name such as Europe/London",
-                             {{"received", name}}));
+    out.push_back(
+        make_issue(path, issue::invalid_timezone,
+                   std::string(field) + " must be an IANA time zone name such as Europe/London",
+                   {{"received", name}}));
 }
 
 void check_cadence(const json& value, const json& path, std::vector<Issue>& out) {

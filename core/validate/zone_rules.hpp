@@ -7,7 +7,8 @@
 
 namespace ec::validate {
 
-void check_timezone(std::string_view field, std::string_view name, const json& path, std::vector<Issue>& out);
+void check_timezone(std::string_view field, std::string_view name, const json& path,
+                    std::vector<Issue>& out);
 void check_cadence(const json& value, const json& path, std::vector<Issue>& out);
 
 }  // namespace ec::validate

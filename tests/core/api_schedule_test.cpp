@@ -27,9 +27,13 @@ struct S {
   Who org(const char* slug, const char* tz) {
     json r = core.call_json({{"op", "organization.create"},
                              {"now", now},
-                             {"params", {{"name", slug}, {"slug", slug}, {"plan", "pro"},
-                                         {"ownerEmail", std::string("o@") + slug + ".io"}, {"ownerName", "Owner"},
-                                         {"ownerTimezone", tz}}}});
+                             {"params",
+                              {{"name", slug},
+                               {"slug", slug},
+                               {"plan", "pro"},
+                               {"ownerEmail", std::string("o@") + slug + ".io"},
+                               {"ownerName", "Owner"},
+                               {"ownerTimezone", tz}}}});
     REQUIRE(r["ok"] == true);
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
@@ -62,7 +66,9 @@ struct S {
   }
 };
 
-json mon_wed() { return {{"days", {"mon", "wed"}}, {"time", "09:00"}}; }
+json mon_wed() {
+  return {{"days", {"mon", "wed"}}, {"time", "09:00"}};
+}
 
 }  // namespace
 
@@ -85,7 +91,8 @@ TEST_CASE_METHOD(S, "schedule.preview of a project: the owner's zone, the cadenc
   // Default count is 10, from now.
   CHECK(ok("schedule.preview", {{"projectId", p}})["items"].size() == 10);
 
-  const auto q = project({{"days", {"sun"}}, {"time", "02:30"}, {"timezone", "America/New_York"}}, "Q");
+  const auto q =
+      project({{"days", {"sun"}}, {"time", "02:30"}, {"timezone", "America/New_York"}}, "Q");
   r = ok("schedule.preview", {{"projectId", q}, {"from", "2025-03-01T00:00:00Z"}, {"count", 2}});
   CHECK(r["timezone"] == "America/New_York");
   CHECK(r["timezoneSource"] == "cadence");
@@ -95,7 +102,8 @@ TEST_CASE_METHOD(S, "schedule.preview of a project: the owner's zone, the cadenc
   CHECK(r["items"][1]["local"] == "2025-03-09T03:30:00-04:00");
 
   // B's owner is in UTC.
-  const std::string pb = ok("project.create", {{"name", "B"}, {"cadenceConfig", mon_wed()}}, b)["id"];
+  const std::string pb =
+      ok("project.create", {{"name", "B"}, {"cadenceConfig", mon_wed()}}, b)["id"];
   r = ok("schedule.preview", {{"projectId", pb}, {"count", 1}}, b);
   CHECK(r["timezone"] == "UTC");
   CHECK(utc(r) == std::vector<std::string>{"2025-08-18T09:00:00.000Z"});
@@ -119,7 +127,9 @@ TEST_CASE_METHOD(S, "schedule.preview: paused, archived and deleted projects hav
   CHECK(r["items"].empty());
   CHECK(r["projectStatus"] == "deleted");
   // skipDates and pausedUntil of the cadence are honoured.
-  const auto q = project({{"days", {"mon"}}, {"time", "09:00"}, {"skipDates", {"2025-08-18"}},
+  const auto q = project({{"days", {"mon"}},
+                          {"time", "09:00"},
+                          {"skipDates", {"2025-08-18"}},
                           {"pausedUntil", "2025-08-20"}},
                          "Q");
   CHECK(utc(ok("schedule.preview", {{"projectId", q}, {"count", 1}})) ==
@@ -127,8 +137,10 @@ TEST_CASE_METHOD(S, "schedule.preview: paused, archived and deleted projects hav
 }
 
 TEST_CASE_METHOD(S, "schedule.preview of an explicit cadence") {
-  json r = ok("schedule.preview", {{"cadence", {{"days", {"sun"}}, {"time", "01:30"}, {"timezone", "Europe/London"}}},
-                                   {"from", "2025-10-20T00:00:00Z"}, {"count", 2}});
+  json r = ok("schedule.preview",
+              {{"cadence", {{"days", {"sun"}}, {"time", "01:30"}, {"timezone", "Europe/London"}}},
+               {"from", "2025-10-20T00:00:00Z"},
+               {"count", 2}});
   CHECK(r["timezoneSource"] == "cadence");
   CHECK(utc(r) == std::vector<std::string>{"2025-10-26T00:30:00.000Z", "2025-11-02T01:30:00.000Z"});
   CHECK(r["items"][0]["ambiguous"] == true);
@@ -146,18 +158,23 @@ TEST_CASE_METHOD(S, "schedule.preview of an explicit cadence") {
   r = ok("schedule.preview", {{"cadence", mon_wed()}, {"until", "2025-09-01T00:00:00Z"}});
   CHECK(r["items"].size() == 4);
   CHECK(r["truncated"] == false);
-  r = ok("schedule.preview", {{"cadence", mon_wed()}, {"until", "2025-09-01T00:00:00Z"}, {"count", 2}});
+  r = ok("schedule.preview",
+         {{"cadence", mon_wed()}, {"until", "2025-09-01T00:00:00Z"}, {"count", 2}});
   CHECK(r["items"].size() == 2);
-  r = ok("schedule.preview", {{"cadence", {{"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}, {"time", "09:00"}}},
-                              {"until", "2030-01-01T00:00:00Z"}});
+  r = ok("schedule.preview",
+         {{"cadence",
+           {{"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}, {"time", "09:00"}}},
+          {"until", "2030-01-01T00:00:00Z"}});
   CHECK(r["items"].size() == 1000);
   CHECK(r["truncated"] == true);
   CHECK(ok("schedule.preview", {{"cadence", mon_wed()}, {"count", 1000}})["items"].size() == 1000);
 }
 
 TEST_CASE_METHOD(S, "schedule.preview refuses bad input with every issue and its path") {
-  json e = error("schedule.preview", {{"cadence", {{"days", {"mon", "xyz", "mon"}}, {"time", "25:00"},
-                                                   {"timezone", "Mars/Olympus"}}}});
+  json e =
+      error("schedule.preview",
+            {{"cadence",
+              {{"days", {"mon", "xyz", "mon"}}, {"time", "25:00"}, {"timezone", "Mars/Olympus"}}}});
   CHECK(e["code"] == "invalid");
   std::set<std::string> paths;
   for (const auto& i : e["issues"]) {
@@ -173,14 +190,18 @@ TEST_CASE_METHOD(S, "schedule.preview refuses bad input with every issue and its
   CHECK(error("schedule.preview", json::object())["issues"][0]["path"] == json{"projectId"});
   const auto p = project(mon_wed());
   CHECK(error("schedule.preview", {{"projectId", p}, {"cadence", mon_wed()}})["code"] == "invalid");
-  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"count", 1001}})["issues"][0]["path"] == json{"count"});
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"count", 1001}})["issues"][0]["path"] ==
+        json{"count"});
   CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"count", 0}})["code"] == "invalid");
-  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"from", "yesterday"}})["issues"][0]["path"] ==
-        json{"from"});
-  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"timezone", "Nowhere/Land"}})["issues"][0]["path"] ==
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()},
+                                   {"from", "yesterday"}})["issues"][0]["path"] == json{"from"});
+  CHECK(error("schedule.preview",
+              {{"cadence", mon_wed()}, {"timezone", "Nowhere/Land"}})["issues"][0]["path"] ==
         json{"timezone"});
-  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"colour", "red"}})["code"] == "invalid");
-  CHECK(error("schedule.preview", {{"projectId", "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"}})["code"] == "not_found");
+  CHECK(error("schedule.preview", {{"cadence", mon_wed()}, {"colour", "red"}})["code"] ==
+        "invalid");
+  CHECK(error("schedule.preview",
+              {{"projectId", "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f"}})["code"] == "not_found");
 }
 
 TEST_CASE_METHOD(S, "clock.get / set / advance drive every operation without an explicit now") {
@@ -207,7 +228,8 @@ TEST_CASE_METHOD(S, "clock.get / set / advance drive every operation without an 
   REQUIRE(items.size() == 1);
   CHECK(items[0]["item"]["lockedUntil"] == "2025-08-18T08:05:00.000Z");
   // advance counts from the request's now when one is given.
-  r = plain({{"op", "clock.advance"}, {"params", {{"seconds", -3600}}}, {"now", "2025-01-01T00:00:00Z"}});
+  r = plain(
+      {{"op", "clock.advance"}, {"params", {{"seconds", -3600}}}, {"now", "2025-01-01T00:00:00Z"}});
   CHECK(r["result"]["now"] == "2024-12-31T23:00:00.000Z");
   // Back to the real clock.
   r = plain({{"op", "clock.set"}, {"params", {{"now", nullptr}}}});
@@ -218,7 +240,8 @@ TEST_CASE_METHOD(S, "clock.get / set / advance drive every operation without an 
 
 TEST_CASE_METHOD(S, "project.overview shows the next episode time") {
   const auto p = project(mon_wed(), "Alpha");
-  const auto q = project({{"days", {"fri"}}, {"time", "10:00"}, {"timezone", "Asia/Tokyo"}}, "Beta");
+  const auto q =
+      project({{"days", {"fri"}}, {"time", "10:00"}, {"timezone", "Asia/Tokyo"}}, "Beta");
   ok("project.update", {{"id", q}, {"patch", {{"status", "paused"}}}});
   json r = ok("project.overview", json::object());
   REQUIRE(r["items"].size() == 2);
@@ -246,8 +269,11 @@ TEST_CASE_METHOD(S, "project hooks keep the queue in step, inside the update's t
   ok("project.update", {{"id", p}, {"patch", {{"status", "paused"}}}});
   CHECK(pending() == 0);
   // A refused update (here: an invalid cadence) changes neither the project nor the queue.
-  json e = error("project.update", {{"id", p}, {"patch", {{"status", "active"}, {"cadenceConfig", {{"days", json::array()},
-                                                                                                  {"time", "09:00"}}}}}});
+  json e = error(
+      "project.update",
+      {{"id", p},
+       {"patch",
+        {{"status", "active"}, {"cadenceConfig", {{"days", json::array()}, {"time", "09:00"}}}}}});
   CHECK(e["code"] == "invalid");
   CHECK(pending() == 0);
   CHECK(ok("project.get", {{"id", p}})["status"] == "paused");
@@ -262,12 +288,14 @@ TEST_CASE_METHOD(S, "the new operations are declared (meta.operations)") {
   json r = plain({{"op", "meta.operations"}});
   std::set<std::string> names;
   for (const auto& op : r["result"]) names.insert(op["name"]);
-  for (const char* n : {"schedule.preview", "queue.plan", "queue.claim", "queue.complete", "queue.fail", "queue.extend",
-                        "queue.retry", "queue.cancel", "budget.reserve", "budget.settle", "budget.release",
-                        "budget.status", "usage.daily", "clock.get", "clock.set", "clock.advance"}) {
+  for (const char* n : {"schedule.preview", "queue.plan", "queue.claim", "queue.complete",
+                        "queue.fail", "queue.extend", "queue.retry", "queue.cancel",
+                        "budget.reserve", "budget.settle", "budget.release", "budget.status",
+                        "usage.daily", "clock.get", "clock.set", "clock.advance"}) {
     INFO(n);
     CHECK(names.count(n) == 1);
   }
   // Time-dependent operations need `as`; the clock does not.
-  CHECK(plain({{"op", "queue.claim"}, {"params", {{"workerId", "w"}}}})["error"]["code"] == "bad_request");
+  CHECK(plain({{"op", "queue.claim"}, {"params", {{"workerId", "w"}}}})["error"]["code"] ==
+        "bad_request");
 }

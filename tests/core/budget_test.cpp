@@ -30,14 +30,19 @@ struct B {
   B() {
     a = org("acme");
     b = org("globex");
-    pa = ok("project.create", {{"name", "A"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, a)["id"];
-    pb = ok("project.create", {{"name", "B"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, b)["id"];
+    pa = ok("project.create",
+            {{"name", "A"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, a)["id"];
+    pb = ok("project.create",
+            {{"name", "B"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, b)["id"];
   }
   Who org(const char* slug) {
     json r = core.call_json({{"op", "organization.create"},
                              {"now", now},
-                             {"params", {{"name", slug}, {"slug", slug}, {"ownerEmail", std::string("o@") + slug + ".io"},
-                                         {"ownerName", "Owner"}}}});
+                             {"params",
+                              {{"name", slug},
+                               {"slug", slug},
+                               {"ownerEmail", std::string("o@") + slug + ".io"},
+                               {"ownerName", "Owner"}}}});
     REQUIRE(r["ok"] == true);
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
@@ -57,12 +62,18 @@ struct B {
     REQUIRE(r["ok"] == false);
     return r["error"];
   }
-  std::string err(const std::string& op, const json& params, const Who& w) { return error(op, params, w)["code"]; }
+  std::string err(const std::string& op, const json& params, const Who& w) {
+    return error(op, params, w)["code"];
+  }
   std::string err(const std::string& op, const json& params) { return err(op, params, a); }
 
   json usage(int64_t cost, const std::string& when, int64_t in = 100, int64_t out = 200) {
-    return ok("tokenUsage.create", {{"projectId", pa}, {"model", "claude-sonnet-4"}, {"inputTokens", in},
-                                    {"outputTokens", out}, {"costMicros", cost}, {"occurredAt", when}});
+    return ok("tokenUsage.create", {{"projectId", pa},
+                                    {"model", "claude-sonnet-4"},
+                                    {"inputTokens", in},
+                                    {"outputTokens", out},
+                                    {"costMicros", cost},
+                                    {"occurredAt", when}});
   }
   // TokenUsageDaily must equal the sums of TokenUsage per (org, UTC day), exactly.
   void check_rollup() {
@@ -75,7 +86,8 @@ struct B {
     while (e.step()) expect[e.text(0)] = {e.int64(1), e.int64(2), e.int64(3), e.int64(4)};
     e.reset();
     auto& g = db.prepare(
-        "SELECT organization_id || ' ' || date, cost_micros, input_tokens, output_tokens, call_count "
+        "SELECT organization_id || ' ' || date, cost_micros, input_tokens, output_tokens, "
+        "call_count "
         "FROM token_usage_daily WHERE call_count != 0 OR cost_micros != 0");
     while (g.step()) got[g.text(0)] = {g.int64(1), g.int64(2), g.int64(3), g.int64(4)};
     g.reset();
@@ -108,7 +120,8 @@ TEST_CASE_METHOD(B, "reservations never let spent + reserved pass the daily limi
   for (int i = 0; i < 20; ++i) {
     json r = call("budget.reserve", {{"estimateMicros", 7'000'000}}, a);
     json st = ok("budget.status", json::object());
-    CHECK(st["spentMicros"].get<int64_t>() + st["reservedMicros"].get<int64_t>() <= st["limitMicros"].get<int64_t>());
+    CHECK(st["spentMicros"].get<int64_t>() + st["reservedMicros"].get<int64_t>() <=
+          st["limitMicros"].get<int64_t>());
     if (r["ok"] == true) {
       ++granted;
       CHECK(r["result"]["status"] == "open");
@@ -124,7 +137,8 @@ TEST_CASE_METHOD(B, "reservations never let spent + reserved pass the daily limi
     CHECK(p["reserved"] == 7'000'000 * granted);
     CHECK(p["limit"] == 50'000'000);
     CHECK(p["estimate"] == 7'000'000);
-    CHECK(e["message"] == "reserving £7.00 would pass the £50.00 daily limit (spent £3.00, reserved £42.00)");
+    CHECK(e["message"] ==
+          "reserving £7.00 would pass the £50.00 daily limit (spent £3.00, reserved £42.00)");
   }
   CHECK(granted == 6);  // 3 + 6 * 7 = 45; a 7th would make 52
   json st = ok("budget.status", json::object());
@@ -150,14 +164,22 @@ TEST_CASE_METHOD(B, "reservations expire, and release / settle give the budget b
   CHECK(err("budget.release", {{"reservationId", r2["id"]}}) == "conflict");
   json r3 = ok("budget.reserve", {{"estimateMicros", 40'000'000}});
   json s = ok("budget.settle", {{"reservationId", r3["id"]},
-                                {"usage", {{"projectId", pa}, {"model", "claude-opus-4"}, {"inputTokens", 5000},
-                                           {"outputTokens", 9000}, {"costMicros", 36'500'001}}}});
+                                {"usage",
+                                 {{"projectId", pa},
+                                  {"model", "claude-opus-4"},
+                                  {"inputTokens", 5000},
+                                  {"outputTokens", 9000},
+                                  {"costMicros", 36'500'001}}}});
   CHECK(s["reservation"]["status"] == "settled");
   CHECK(s["usage"]["costMicros"] == 36'500'001);
   CHECK(s["usage"]["occurredAt"] == now);
-  CHECK(err("budget.settle", {{"reservationId", r3["id"]}, {"usage", {{"projectId", pa}, {"model", "m"},
-                                                                       {"inputTokens", 1}, {"outputTokens", 1},
-                                                                       {"costMicros", 1}}}}) == "conflict");
+  CHECK(err("budget.settle", {{"reservationId", r3["id"]},
+                              {"usage",
+                               {{"projectId", pa},
+                                {"model", "m"},
+                                {"inputTokens", 1},
+                                {"outputTokens", 1},
+                                {"costMicros", 1}}}}) == "conflict");
   json st = ok("budget.status", json::object());
   CHECK(st["spentMicros"] == 36'500'001);
   CHECK(st["reservedMicros"] == 0);
@@ -166,8 +188,11 @@ TEST_CASE_METHOD(B, "reservations expire, and release / settle give the budget b
   // An expired-but-open reservation can still be settled (the call happened).
   CHECK(ok("budgetReservation.get", {{"id", r1["id"]}})["status"] == "open");
   // Settling without a project (and no queue item to take it from) is invalid, under usage.
-  json e = error("budget.settle", {{"reservationId", r1["id"]}, {"usage", {{"model", "m"}, {"inputTokens", 1},
-                                                                           {"outputTokens", 1}, {"costMicros", 1}}}}, a);
+  json e = error(
+      "budget.settle",
+      {{"reservationId", r1["id"]},
+       {"usage", {{"model", "m"}, {"inputTokens", 1}, {"outputTokens", 1}, {"costMicros", 1}}}},
+      a);
   CHECK(e["code"] == "invalid");
   CHECK(e["issues"][0]["path"] == json{"usage", "projectId"});
   // Audit rows for reserve / release / settle.
@@ -190,7 +215,8 @@ TEST_CASE_METHOD(B, "budget.status: blocked at the limit, with the reason to sho
   CHECK(st["callCount"] == 2);
   CHECK(err("budget.reserve", {{"estimateMicros", 1}}) == "budget_exceeded");
   usage(1'200'000, now);
-  CHECK(ok("budget.status", json::object())["reason"] == "Today's spend £51.20 reached the £50.00 daily limit");
+  CHECK(ok("budget.status", json::object())["reason"] ==
+        "Today's spend £51.20 reached the £50.00 daily limit");
   // Another day, asked by date.
   now = "2025-08-16T10:00:00.000Z";
   CHECK(ok("budget.status", json::object())["blocked"] == false);
@@ -204,19 +230,26 @@ TEST_CASE_METHOD(B, "budget.status: blocked at the limit, with the reason to sho
 
 TEST_CASE_METHOD(B, "TokenUsageDaily stays exact through usage inserts, updates and deletes") {
   std::vector<std::string> ids;
-  const char* days[] = {"2025-08-13T23:59:59.999Z", "2025-08-14T00:00:00.000Z", "2025-08-14T12:00:00.000Z",
-                        "2025-08-15T08:00:00.000Z"};
+  const char* days[] = {"2025-08-13T23:59:59.999Z", "2025-08-14T00:00:00.000Z",
+                        "2025-08-14T12:00:00.000Z", "2025-08-15T08:00:00.000Z"};
   int64_t cost = 1;
   for (int i = 0; i < 12; ++i) {
     ids.push_back(usage(cost, days[i % 4], 10 + i, 20 + i)["id"]);
     cost = (cost * 7 + 12'345) % 90'000'000;
   }
-  ok("tokenUsage.create", {{"projectId", pb}, {"model", "m"}, {"inputTokens", 5}, {"outputTokens", 5},
-                           {"costMicros", 999}, {"occurredAt", days[1]}}, b);
+  ok("tokenUsage.create",
+     {{"projectId", pb},
+      {"model", "m"},
+      {"inputTokens", 5},
+      {"outputTokens", 5},
+      {"costMicros", 999},
+      {"occurredAt", days[1]}},
+     b);
   check_rollup();
   // Change cost and tokens; move a call to another day.
   ok("tokenUsage.update", {{"id", ids[0]}, {"patch", {{"costMicros", 123'456'789}}}});
-  ok("tokenUsage.update", {{"id", ids[1]}, {"patch", {{"occurredAt", "2025-08-10T10:00:00.000Z"}}}});
+  ok("tokenUsage.update",
+     {{"id", ids[1]}, {"patch", {{"occurredAt", "2025-08-10T10:00:00.000Z"}}}});
   ok("tokenUsage.update", {{"id", ids[2]}, {"patch", {{"inputTokens", 0}, {"outputTokens", 0}}}});
   check_rollup();
   for (size_t i = 3; i < ids.size(); i += 2) ok("tokenUsage.delete", {{"id", ids[i]}});
@@ -224,10 +257,14 @@ TEST_CASE_METHOD(B, "TokenUsageDaily stays exact through usage inserts, updates 
   json days30 = ok("usage.daily", {{"days", 7}});
   int64_t total = 0;
   for (const auto& d : days30) total += d["costMicros"].get<int64_t>();
-  CHECK(total == core.store()->db().query_int("SELECT sum(cost_micros) FROM token_usage WHERE organization_id = ?",
-                                              {a.org}));
+  CHECK(total ==
+        core.store()->db().query_int(
+            "SELECT sum(cost_micros) FROM token_usage WHERE organization_id = ?", {a.org}));
   // Usage of a project in another organization is refused as missing.
-  CHECK(err("tokenUsage.create", {{"projectId", pb}, {"model", "m"}, {"inputTokens", 1}, {"outputTokens", 1},
+  CHECK(err("tokenUsage.create", {{"projectId", pb},
+                                  {"model", "m"},
+                                  {"inputTokens", 1},
+                                  {"outputTokens", 1},
                                   {"costMicros", 1}}) == "not_found");
 }
 
@@ -240,10 +277,16 @@ TEST_CASE_METHOD(B, "usage.daily: the last N UTC days, oldest first, zeros fille
   REQUIRE(d.size() == 30);
   CHECK(d.front()["date"] == "2025-07-17");
   CHECK(d.back()["date"] == "2025-08-15");
-  CHECK(d.back() == json{{"date", "2025-08-15"}, {"costMicros", 3'500'000}, {"inputTokens", 200},
-                         {"outputTokens", 400}, {"callCount", 2}});
+  CHECK(d.back() == json{{"date", "2025-08-15"},
+                         {"costMicros", 3'500'000},
+                         {"inputTokens", 200},
+                         {"outputTokens", 400},
+                         {"callCount", 2}});
   CHECK(d[27]["costMicros"] == 700'000);
-  CHECK(d[28] == json{{"date", "2025-08-14"}, {"costMicros", 0}, {"inputTokens", 0}, {"outputTokens", 0},
+  CHECK(d[28] == json{{"date", "2025-08-14"},
+                      {"costMicros", 0},
+                      {"inputTokens", 0},
+                      {"outputTokens", 0},
                       {"callCount", 0}});
   CHECK(ok("usage.daily", {{"days", 1}}).size() == 1);
   CHECK(ok("usage.daily", {{"days", 60}})[14]["costMicros"] == 5'000'000);  // 2025-07-01
@@ -256,9 +299,11 @@ TEST_CASE_METHOD(B, "usage.daily: the last N UTC days, oldest first, zeros fille
 TEST_CASE_METHOD(B, "budget tenancy and parameter checks") {
   json r = ok("budget.reserve", {{"estimateMicros", 1'000'000}});
   CHECK(err("budget.release", {{"reservationId", r["id"]}}, b) == "not_found");
-  CHECK(err("budget.settle", {{"reservationId", r["id"]}, {"usage", {{"model", "m"}, {"inputTokens", 1},
-                                                                      {"outputTokens", 1}, {"costMicros", 1}}}},
-            b) == "not_found");
+  CHECK(
+      err("budget.settle",
+          {{"reservationId", r["id"]},
+           {"usage", {{"model", "m"}, {"inputTokens", 1}, {"outputTokens", 1}, {"costMicros", 1}}}},
+          b) == "not_found");
   CHECK(err("budgetReservation.get", {{"id", r["id"]}}, b) == "not_found");
   CHECK(err("budget.release", {{"reservationId", kMissing}}) == "not_found");
   CHECK(err("budget.reserve", {{"estimateMicros", -1}}) == "invalid");
@@ -266,8 +311,13 @@ TEST_CASE_METHOD(B, "budget tenancy and parameter checks") {
   CHECK(err("budget.reserve", {{"estimateMicros", 1}, {"queueItemId", kMissing}}) == "not_found");
   CHECK(err("budget.reserve", {{"estimateMicros", 1}, {"ttlSeconds", 0}}) == "invalid");
   // A settle whose usage names another org's project: missing.
-  CHECK(err("budget.settle", {{"reservationId", r["id"]}, {"usage", {{"projectId", pb}, {"model", "m"},
-                                                                      {"inputTokens", 1}, {"outputTokens", 1},
-                                                                      {"costMicros", 1}}}}) == "not_found");
-  CHECK(ok("budgetReservation.get", {{"id", r["id"]}})["status"] == "open");  // unchanged by the refusal
+  CHECK(err("budget.settle", {{"reservationId", r["id"]},
+                              {"usage",
+                               {{"projectId", pb},
+                                {"model", "m"},
+                                {"inputTokens", 1},
+                                {"outputTokens", 1},
+                                {"costMicros", 1}}}}) == "not_found");
+  CHECK(ok("budgetReservation.get", {{"id", r["id"]}})["status"] ==
+        "open");  // unchanged by the refusal
 }

@@ -51,17 +51,21 @@ std::map<std::string, std::string> table_digests(store::Db& db) {
   return out;
 }
 
-int64_t q(store::Store& s, const std::string& sql) { return s.db().query_int(sql, {}); }
+int64_t q(store::Store& s, const std::string& sql) {
+  return s.db().query_int(sql, {});
+}
 
 void check_every_row_validates(store::Store& s) {
   for (const auto& e : schema::entities()) {
-    auto& st = s.db().prepare("SELECT " + store::repo::select_columns(e, "t") + " FROM " + e.table + " t");
+    auto& st =
+        s.db().prepare("SELECT " + store::repo::select_columns(e, "t") + " FROM " + e.table + " t");
     int64_t n = 0;
     while (st.step()) {
       const json row = store::repo::read_row(e, st);
       const auto issues = validate::entity(e, row, validate::Mode::Record);
       if (!issues.empty()) {
-        INFO(e.name << " " << row.dump().substr(0, 400) << " -> " << to_json(issues.front()).dump());
+        INFO(e.name << " " << row.dump().substr(0, 400) << " -> "
+                    << to_json(issues.front()).dump());
         CHECK(issues.empty());
       }
       ++n;
@@ -78,70 +82,107 @@ void check_invariants(store::Store& s, const mock::Report& r) {
     for (const auto& f : e.fields) {
       if (f.references.empty() || f.name == "organizationId") continue;
       const schema::Entity& parent = *schema::find_entity(f.references);
-      const std::string sql = "SELECT count(*) FROM " + e.table + " c WHERE c." + f.column +
-                              " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + parent.table + " p WHERE p.id = c." +
-                              f.column + (parent.tenant_scoped ? " AND p.organization_id = c.organization_id" : "") +
-                              ")";
+      const std::string sql =
+          "SELECT count(*) FROM " + e.table + " c WHERE c." + f.column +
+          " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + parent.table + " p WHERE p.id = c." +
+          f.column + (parent.tenant_scoped ? " AND p.organization_id = c.organization_id" : "") +
+          ")";
       INFO(e.name << "." << f.name);
       CHECK(q(s, sql) == 0);
     }
     if (e.soft_delete) {
       INFO(e.name << ".deletedBy");
-      CHECK(q(s, "SELECT count(*) FROM " + e.table + " c WHERE c.deleted_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                 "users u WHERE u.id = c.deleted_by AND u.organization_id = c.organization_id)") == 0);
+      CHECK(q(s,
+              "SELECT count(*) FROM " + e.table +
+                  " c WHERE c.deleted_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                  "users u WHERE u.id = c.deleted_by AND u.organization_id = c.organization_id)") ==
+            0);
     }
   }
   CHECK(q(s, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
   // The same project where two references must agree.
-  CHECK(q(s, "SELECT count(*) FROM token_usage t JOIN episodes e ON e.id = t.episode_id WHERE e.project_id != "
-             "t.project_id") == 0);
-  CHECK(q(s, "SELECT count(*) FROM token_usage t JOIN chat_sessions c ON c.id = t.chat_session_id WHERE "
-             "c.project_id != t.project_id") == 0);
-  CHECK(q(s, "SELECT count(*) FROM highlights h JOIN blocks b ON b.id = h.block_id WHERE b.episode_id != h.episode_id") ==
-        0);
-  CHECK(q(s, "SELECT count(*) FROM planning_notes n JOIN episodes e ON e.id = n.applied_episode_id WHERE e.project_id "
-             "!= n.project_id") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM token_usage t JOIN episodes e ON e.id = t.episode_id WHERE "
+          "e.project_id != "
+          "t.project_id") == 0);
+  CHECK(
+      q(s,
+        "SELECT count(*) FROM token_usage t JOIN chat_sessions c ON c.id = t.chat_session_id WHERE "
+        "c.project_id != t.project_id") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM highlights h JOIN blocks b ON b.id = h.block_id WHERE b.episode_id "
+          "!= h.episode_id") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM planning_notes n JOIN episodes e ON e.id = n.applied_episode_id "
+          "WHERE e.project_id "
+          "!= n.project_id") == 0);
 
   // Episodes are numbered 1..n per project, in scheduled order, one per started queue item.
-  CHECK(q(s, "SELECT count(*) FROM (SELECT project_id FROM episodes GROUP BY project_id HAVING min(number) != 1 OR "
-             "max(number) != count(*))") == 0);
-  CHECK(q(s, "SELECT count(*) FROM episodes a JOIN episodes b ON a.project_id = b.project_id AND a.number < b.number "
-             "AND a.scheduled_for >= b.scheduled_for") == 0);
-  CHECK(q(s, "SELECT count(*) FROM episodes e WHERE NOT EXISTS (SELECT 1 FROM episode_schedule_queue x WHERE "
-             "x.episode_id = e.id AND x.scheduled_for = e.scheduled_for)") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM (SELECT project_id FROM episodes GROUP BY project_id HAVING "
+          "min(number) != 1 OR "
+          "max(number) != count(*))") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episodes a JOIN episodes b ON a.project_id = b.project_id AND "
+          "a.number < b.number "
+          "AND a.scheduled_for >= b.scheduled_for") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episodes e WHERE NOT EXISTS (SELECT 1 FROM episode_schedule_queue "
+          "x WHERE "
+          "x.episode_id = e.id AND x.scheduled_for = e.scheduled_for)") == 0);
   const std::string now = std::to_string(r.now);
   // Queue rows match the episodes: attempts and errors consistent, states plausible.
-  CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue x LEFT JOIN episodes e ON e.id = x.episode_id WHERE NOT ("
-             "(x.status = 'completed' AND e.status IN ('ready','published') AND e.generation_attempts = x.attempts AND "
-             "  json_array_length(e.generation_errors) = x.attempts - 1 AND x.completed_at = e.generated_at AND "
-             "  x.locked_by IS NULL) OR "
-             "(x.status = 'failed' AND e.status = 'failed' AND x.attempts = x.max_attempts AND "
-             "  json_array_length(e.generation_errors) = x.attempts AND x.last_error IS NOT NULL) OR "
-             "(x.status = 'processing' AND e.status = 'generating' AND x.locked_by IS NOT NULL AND x.locked_until > " +
-                 now + ") OR "
-             "(x.status = 'pending' AND x.attempts > 0 AND e.status = 'scheduled' AND x.run_after > " + now +
-                 " AND json_array_length(e.generation_errors) = x.attempts) OR "
-             "(x.status = 'pending' AND x.attempts = 0 AND x.episode_id IS NULL) OR "
-             "(x.status = 'cancelled' AND x.episode_id IS NULL))") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episode_schedule_queue x LEFT JOIN episodes e ON e.id = "
+          "x.episode_id WHERE NOT ("
+          "(x.status = 'completed' AND e.status IN ('ready','published') AND e.generation_attempts "
+          "= x.attempts AND "
+          "  json_array_length(e.generation_errors) = x.attempts - 1 AND x.completed_at = "
+          "e.generated_at AND "
+          "  x.locked_by IS NULL) OR "
+          "(x.status = 'failed' AND e.status = 'failed' AND x.attempts = x.max_attempts AND "
+          "  json_array_length(e.generation_errors) = x.attempts AND x.last_error IS NOT NULL) OR "
+          "(x.status = 'processing' AND e.status = 'generating' AND x.locked_by IS NOT NULL AND "
+          "x.locked_until > " +
+              now +
+              ") OR "
+              "(x.status = 'pending' AND x.attempts > 0 AND e.status = 'scheduled' AND x.run_after "
+              "> " +
+              now +
+              " AND json_array_length(e.generation_errors) = x.attempts) OR "
+              "(x.status = 'pending' AND x.attempts = 0 AND x.episode_id IS NULL) OR "
+              "(x.status = 'cancelled' AND x.episode_id IS NULL))") == 0);
   CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'completed'") > 0);
   CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'failed'") > 0);
-  CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND scheduled_for > " + now) > 0);
-  CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue x JOIN projects p ON p.id = x.project_id WHERE "
-             "x.status = 'cancelled' AND p.status = 'active'") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND scheduled_for "
+          "> " +
+              now) > 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episode_schedule_queue x JOIN projects p ON p.id = x.project_id "
+          "WHERE "
+          "x.status = 'cancelled' AND p.status = 'active'") == 0);
   // Past items still pending without an attempt: only the over-budget organization's, today.
-  CHECK(q(s, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts = 0 AND scheduled_for < " +
-                 now + " AND organization_id != '" + r.over_budget_org + "'") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts = 0 "
+          "AND scheduled_for < " +
+              now + " AND organization_id != '" + r.over_budget_org + "'") == 0);
   // Retries are recorded with realistic errors.
   CHECK(q(s, "SELECT count(*) FROM episodes WHERE json_array_length(generation_errors) > 0") > 0);
 
   // Episodes follow each project's real cadence in its real zone.
   auto& projects = s.db().prepare(
-      "SELECT p.id, p.status, p.cadence_config, u.timezone, (SELECT min(occurred_at) FROM audit_log a WHERE "
-      "a.entity_id = p.id AND a.action = 'update') FROM projects p JOIN users u ON u.id = p.owner_id ORDER BY p.id");
-  std::vector<std::tuple<std::string, std::string, std::string, std::string, std::optional<Instant>>> rows;
+      "SELECT p.id, p.status, p.cadence_config, u.timezone, (SELECT min(occurred_at) FROM "
+      "audit_log a WHERE "
+      "a.entity_id = p.id AND a.action = 'update') FROM projects p JOIN users u ON u.id = "
+      "p.owner_id ORDER BY p.id");
+  std::vector<
+      std::tuple<std::string, std::string, std::string, std::string, std::optional<Instant>>>
+      rows;
   while (projects.step())
-    rows.emplace_back(projects.text(0), projects.text(1), projects.text(2), projects.text(3),
-                      projects.is_null(4) ? std::nullopt : std::optional<Instant>(projects.int64(4)));
+    rows.emplace_back(
+        projects.text(0), projects.text(1), projects.text(2), projects.text(3),
+        projects.is_null(4) ? std::nullopt : std::optional<Instant>(projects.int64(4)));
   projects.reset();
   for (const auto& [id, status, cadence_json, owner_tz, stopped] : rows) {
     INFO("project " << id << " " << cadence_json);
@@ -152,8 +193,10 @@ void check_invariants(store::Store& s, const mock::Report& r) {
     const Instant end = stopped.value_or(r.now);
     CHECK((status == "active") == !stopped.has_value());
     std::vector<Instant> stored;
-    auto& st = s.db().prepare("SELECT scheduled_for FROM episode_schedule_queue WHERE project_id = ? AND scheduled_for < ? "
-                              "ORDER BY scheduled_for");
+    auto& st = s.db().prepare(
+        "SELECT scheduled_for FROM episode_schedule_queue WHERE project_id = ? AND scheduled_for < "
+        "? "
+        "ORDER BY scheduled_for");
     st.bind(1, id).bind(2, end);
     while (st.step()) stored.push_back(st.int64(0));
     st.reset();
@@ -166,10 +209,13 @@ void check_invariants(store::Store& s, const mock::Report& r) {
     std::vector<Instant> expected;
     for (const auto& o : schedule::occurrences(running, *zone.zone, w)) expected.push_back(o.utc);
     CHECK(stored == expected);
-    if (status == "active") {  // the pending horizon is the cadence as stored (skips, pause honoured)
+    if (status ==
+        "active") {  // the pending horizon is the cadence as stored (skips, pause honoured)
       std::vector<Instant> ahead, want;
-      auto& a = s.db().prepare("SELECT scheduled_for FROM episode_schedule_queue WHERE project_id = ? AND scheduled_for >= ? "
-                               "ORDER BY scheduled_for");
+      auto& a = s.db().prepare(
+          "SELECT scheduled_for FROM episode_schedule_queue WHERE project_id = ? AND scheduled_for "
+          ">= ? "
+          "ORDER BY scheduled_for");
       a.bind(1, id).bind(2, r.now);
       while (a.step()) ahead.push_back(a.int64(0));
       a.reset();
@@ -183,34 +229,48 @@ void check_invariants(store::Store& s, const mock::Report& r) {
 
   // TokenUsage adds up exactly to TokenUsageDaily.
   CHECK(q(s, "SELECT count(*) FROM token_usage_daily") ==
-        q(s, "SELECT count(*) FROM (SELECT DISTINCT organization_id, date(occurred_at / 1000, 'unixepoch') FROM "
-             "token_usage)"));
-  CHECK(q(s, "SELECT count(*) FROM (SELECT organization_id o, date(occurred_at / 1000, 'unixepoch') d, "
-             "sum(input_tokens) i, sum(output_tokens) t, sum(cost_micros) c, count(*) n FROM token_usage GROUP BY 1, 2) "
-             "u LEFT JOIN token_usage_daily y ON y.organization_id = u.o AND y.date = u.d WHERE y.id IS NULL OR "
-             "y.input_tokens != u.i OR y.output_tokens != u.t OR y.cost_micros != u.c OR y.call_count != u.n") == 0);
+        q(s,
+          "SELECT count(*) FROM (SELECT DISTINCT organization_id, date(occurred_at / 1000, "
+          "'unixepoch') FROM "
+          "token_usage)"));
+  CHECK(
+      q(s,
+        "SELECT count(*) FROM (SELECT organization_id o, date(occurred_at / 1000, 'unixepoch') d, "
+        "sum(input_tokens) i, sum(output_tokens) t, sum(cost_micros) c, count(*) n FROM "
+        "token_usage GROUP BY 1, 2) "
+        "u LEFT JOIN token_usage_daily y ON y.organization_id = u.o AND y.date = u.d WHERE y.id IS "
+        "NULL OR "
+        "y.input_tokens != u.i OR y.output_tokens != u.t OR y.cost_micros != u.c OR y.call_count "
+        "!= u.n") == 0);
   // Chat replies cost what their TokenUsage rows say.
-  CHECK(q(s, "SELECT count(*) FROM chat_messages WHERE role = 'assistant' AND cost_micros = 0") == 0);
+  CHECK(q(s, "SELECT count(*) FROM chat_messages WHERE role = 'assistant' AND cost_micros = 0") ==
+        0);
 
   // One organization is over its budget today (the circuit breaker shows) and on one past day.
   const std::string over =
-      "SELECT count(*) FROM token_usage_daily d JOIN organizations o ON o.id = d.organization_id WHERE d.cost_micros >= "
+      "SELECT count(*) FROM token_usage_daily d JOIN organizations o ON o.id = d.organization_id "
+      "WHERE d.cost_micros >= "
       "o.daily_cost_limit_micros";
   CHECK(q(s, over) == 2);
-  CHECK(q(s, over + " AND d.date = date(" + now + " / 1000, 'unixepoch') AND o.id = '" + r.over_budget_org + "'") == 1);
-  CHECK(q(s, "SELECT count(DISTINCT d.organization_id) FROM token_usage_daily d JOIN organizations o ON o.id = "
-             "d.organization_id WHERE d.cost_micros >= o.daily_cost_limit_micros") == 1);
+  CHECK(q(s, over + " AND d.date = date(" + now + " / 1000, 'unixepoch') AND o.id = '" +
+                 r.over_budget_org + "'") == 1);
+  CHECK(q(s,
+          "SELECT count(DISTINCT d.organization_id) FROM token_usage_daily d JOIN organizations o "
+          "ON o.id = "
+          "d.organization_id WHERE d.cost_micros >= o.daily_cost_limit_micros") == 1);
   CHECK(q(s, "SELECT count(*) FROM user_events WHERE event_type = 'budget.limit_reached'") == 2);
   CHECK(q(s, "SELECT count(*) FROM token_usage WHERE occurred_at >= " + now) == 0);
 
   // Highlights quote the exact text of their block at UTF-16 offsets.
-  auto& hl = s.db().prepare("SELECT h.start_offset, h.end_offset, h.quote, b.content FROM highlights h JOIN blocks b ON "
-                            "b.id = h.block_id");
+  auto& hl = s.db().prepare(
+      "SELECT h.start_offset, h.end_offset, h.quote, b.content FROM highlights h JOIN blocks b ON "
+      "b.id = h.block_id");
   int64_t highlights = 0, non_ascii = 0;
   while (hl.step()) {
     const auto start = static_cast<size_t>(hl.int64(0)), end = static_cast<size_t>(hl.int64(1));
     const std::string quote = hl.text(2), text = hl.text(3);
-    const size_t b = codec::utf8_offset_of_utf16(text, start), e = codec::utf8_offset_of_utf16(text, end);
+    const size_t b = codec::utf8_offset_of_utf16(text, start),
+                 e = codec::utf8_offset_of_utf16(text, end);
     REQUIRE(b != std::string::npos);
     REQUIRE(e != std::string::npos);
     CHECK(text.substr(b, e - b) == quote);
@@ -222,24 +282,41 @@ void check_invariants(store::Store& s, const mock::Report& r) {
   CHECK(non_ascii > 0);
 
   // Audit rows and user events tell the story.
-  CHECK(q(s, "SELECT count(*) FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_id = o.id "
-             "AND a.action = 'create')") == 0);
-  CHECK(q(s, "SELECT count(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_id = p.id AND "
-             "a.action = 'create' AND a.actor_id = p.owner_id AND a.occurred_at = p.created_at)") == 0);
-  CHECK(q(s, "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_events e WHERE e.user_id = u.id AND "
-             "e.event_type = 'onboarding.started' AND e.occurred_at > u.created_at)") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE "
+          "a.entity_id = o.id "
+          "AND a.action = 'create')") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE "
+          "a.entity_id = p.id AND "
+          "a.action = 'create' AND a.actor_id = p.owner_id AND a.occurred_at = p.created_at)") ==
+        0);
+  CHECK(q(s,
+          "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_events e WHERE "
+          "e.user_id = u.id AND "
+          "e.event_type = 'onboarding.started' AND e.occurred_at > u.created_at)") == 0);
   CHECK(q(s, "SELECT count(*) FROM user_events WHERE event_type = 'onboarding.completed'") > 0);
-  CHECK(q(s, "SELECT count(*) FROM user_events WHERE event_type = 'project.created'") == q(s, "SELECT count(*) FROM projects"));
-  CHECK(q(s, "SELECT count(*) FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.created_at < "
-             "o.created_at") == 0);
-  CHECK(q(s, "SELECT count(*) FROM projects p JOIN users u ON u.id = p.owner_id WHERE p.created_at < u.created_at") == 0);
-  CHECK(q(s, "SELECT count(*) FROM episodes e JOIN projects p ON p.id = e.project_id WHERE e.created_at < p.created_at") == 0);
+  CHECK(q(s, "SELECT count(*) FROM user_events WHERE event_type = 'project.created'") ==
+        q(s, "SELECT count(*) FROM projects"));
+  CHECK(q(s,
+          "SELECT count(*) FROM users u JOIN organizations o ON o.id = u.organization_id WHERE "
+          "u.created_at < "
+          "o.created_at") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM projects p JOIN users u ON u.id = p.owner_id WHERE p.created_at < "
+          "u.created_at") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM episodes e JOIN projects p ON p.id = e.project_id WHERE "
+          "e.created_at < p.created_at") == 0);
   CHECK(q(s, "SELECT count(*) FROM audit_log WHERE occurred_at > " + now) == 0);
   CHECK(q(s, "SELECT count(*) FROM user_events WHERE occurred_at > " + now) == 0);
   // Plan limits hold ("limit projects, not frequency").
-  CHECK(q(s, "SELECT count(*) FROM organizations o WHERE (SELECT count(*) FROM projects p WHERE p.organization_id = o.id "
-             "AND p.deleted_at IS NULL AND p.status != 'archived') > CASE o.plan WHEN 'team' THEN 100 WHEN 'pro' THEN 25 "
-             "ELSE 3 END") == 0);
+  CHECK(q(s,
+          "SELECT count(*) FROM organizations o WHERE (SELECT count(*) FROM projects p WHERE "
+          "p.organization_id = o.id "
+          "AND p.deleted_at IS NULL AND p.status != 'archived') > CASE o.plan WHEN 'team' THEN 100 "
+          "WHEN 'pro' THEN 25 "
+          "ELSE 3 END") == 0);
 }
 
 }  // namespace
@@ -302,18 +379,29 @@ TEST_CASE("demo: every row validates and every invariant holds") {
   check_invariants(*s.store, s.report);
   auto& db = s.store->db();
   // The demo story: a run in progress, one waiting to retry, today's run held by the breaker.
-  CHECK(q(*s.store, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'processing'") == 1);
-  CHECK(q(*s.store, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts > 0") == 1);
-  CHECK(q(*s.store, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts = 0 AND "
-                    "scheduled_for < " + std::to_string(s.report.now)) >= 1);
+  CHECK(q(*s.store, "SELECT count(*) FROM episode_schedule_queue WHERE status = 'processing'") ==
+        1);
+  CHECK(
+      q(*s.store,
+        "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts > 0") ==
+      1);
+  CHECK(
+      q(*s.store,
+        "SELECT count(*) FROM episode_schedule_queue WHERE status = 'pending' AND attempts = 0 AND "
+        "scheduled_for < " +
+            std::to_string(s.report.now)) >= 1);
   CHECK(q(*s.store, "SELECT count(*) FROM budget_reservations WHERE status = 'open'") == 1);
   // Realistic, non-ASCII content: accents, emoji, a right-to-left name; no lorem ipsum.
   CHECK(q(*s.store, "SELECT count(*) FROM users WHERE name GLOB '*[ء-ي]*'") >= 1);
   CHECK(q(*s.store, "SELECT count(*) FROM users WHERE name LIKE '%✨%'") == 1);
   CHECK(q(*s.store, "SELECT count(*) FROM organizations WHERE name LIKE '%è%'") == 1);
-  CHECK(q(*s.store, "SELECT count(*) FROM blocks WHERE content LIKE '%## %' AND content LIKE '%](https://%' AND content "
-                    "LIKE '%- %'") == q(*s.store, "SELECT count(*) FROM blocks"));
-  CHECK(q(*s.store, "SELECT count(*) FROM blocks WHERE content LIKE '%lorem%' OR content LIKE '%ipsum%'") == 0);
+  CHECK(q(*s.store,
+          "SELECT count(*) FROM blocks WHERE content LIKE '%## %' AND content LIKE '%](https://%' "
+          "AND content "
+          "LIKE '%- %'") == q(*s.store, "SELECT count(*) FROM blocks"));
+  CHECK(q(*s.store,
+          "SELECT count(*) FROM blocks WHERE content LIKE '%lorem%' OR content LIKE '%ipsum%'") ==
+        0);
   (void)db;
 }
 
@@ -327,7 +415,8 @@ TEST_CASE("small: every row validates and every invariant holds") {
   check_invariants(*s.store, s.report);
 }
 
-TEST_CASE("determinism: same seed -> identical, another seed -> different, reference date moves time") {
+TEST_CASE(
+    "determinism: same seed -> identical, another seed -> different, reference date moves time") {
   const std::string a = mock::dataset_digest(seeded(42, mock::Size::Demo).store->db());
   const std::string b = mock::dataset_digest(seeded(42, mock::Size::Demo).store->db());
   const std::string c = mock::dataset_digest(seeded(43, mock::Size::Demo).store->db());
@@ -340,7 +429,8 @@ TEST_CASE("determinism: same seed -> identical, another seed -> different, refer
   const auto r = mock::seed(s, o);
   CHECK(format_instant(r.now) == "2026-01-20T12:00:00.000Z");
   CHECK(s.db().query_int("SELECT max(occurred_at) FROM token_usage", {}) < r.now);
-  CHECK(s.db().query_int("SELECT min(scheduled_for) FROM episode_schedule_queue", {}) > r.now - 200 * 86'400'000LL);
+  CHECK(s.db().query_int("SELECT min(scheduled_for) FROM episode_schedule_queue", {}) >
+        r.now - 200 * 86'400'000LL);
   check_invariants(s, r);
 }
 
@@ -352,7 +442,8 @@ TEST_CASE("streams: changing one table's generator leaves the other tables' rows
     const auto after = table_digests(changed.store->db());
     CHECK(after.at("episodes") != before.at("episodes"));
     // Titles and publishing come from the Episode stream; what quotes or records them follows.
-    const std::set<std::string> follow = {"episodes", "blocks", "highlights", "audit_log", "user_events"};
+    const std::set<std::string> follow = {"episodes", "blocks", "highlights", "audit_log",
+                                          "user_events"};
     for (const auto& [t, d] : before)
       if (!follow.count(t)) {
         INFO(t);
@@ -363,7 +454,8 @@ TEST_CASE("streams: changing one table's generator leaves the other tables' rows
     auto changed = seeded(42, mock::Size::Demo, {{"ChatMessage", 9}});
     const auto after = table_digests(changed.store->db());
     // A session's updatedAt is its last message.
-    const std::set<std::string> follow = {"chat_messages", "chat_sessions", "token_usage", "token_usage_daily"};
+    const std::set<std::string> follow = {"chat_messages", "chat_sessions", "token_usage",
+                                          "token_usage_daily"};
     CHECK(after.at("chat_messages") != before.at("chat_messages"));
     for (const auto& [t, d] : before)
       if (!follow.count(t)) {
@@ -384,7 +476,8 @@ TEST_CASE("streams: changing one table's generator leaves the other tables' rows
   }
 }
 
-TEST_CASE("bulk load writes exactly the rows of the normal path (roll-up equivalent to the trigger)") {
+TEST_CASE(
+    "bulk load writes exactly the rows of the normal path (roll-up equivalent to the trigger)") {
   auto normal = seeded(5, mock::Size::Small, {}, false);
   auto bulk = seeded(5, mock::Size::Small, {}, true);
   CHECK(table_digests(normal.store->db()) == table_digests(bulk.store->db()));
@@ -399,8 +492,9 @@ TEST_CASE("counts: explicit counts, and their validation") {
   store::Store s(":memory:", 1);
   mock::Options o;
   o.seed = 3;
-  o.counts = mock::counts_from_json(json{{"organizations", 3}, {"projects", 7}, {"episodes", 90}, {"tokenUsage", 900}},
-                                    mock::counts_for(mock::Size::Demo));
+  o.counts = mock::counts_from_json(
+      json{{"organizations", 3}, {"projects", 7}, {"episodes", 90}, {"tokenUsage", 900}},
+      mock::counts_for(mock::Size::Demo));
   const auto r = mock::seed(s, o);
   CHECK(r.rows.at("Organization") == 3);
   CHECK(r.rows.at("Project") == 7);
@@ -408,7 +502,8 @@ TEST_CASE("counts: explicit counts, and their validation") {
   CHECK(r.rows.at("TokenUsage") == 900);
   check_invariants(s, r);
   try {
-    mock::counts_from_json(json{{"organizations", 0}, {"projectz", 1}, {"users", "many"}}, mock::Counts{});
+    mock::counts_from_json(json{{"organizations", 0}, {"projectz", 1}, {"users", "many"}},
+                           mock::Counts{});
     FAIL("expected invalid");
   } catch (const Error& e) {
     CHECK(e.code() == code::invalid);
@@ -433,17 +528,19 @@ TEST_CASE("mock.seed operation: progress, result, refuses a database with data")
   const json again = core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 1}}}});
   CHECK(again["ok"] == false);
   CHECK(again["error"]["code"] == "conflict");
-  const json bad = core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 1}, {"size", "huge"}}}});
+  const json bad =
+      core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 1}, {"size", "huge"}}}});
   CHECK(bad["error"]["code"] == "invalid");
   // The seeded data is usable through the API right away.
   const std::string org = r["result"]["overBudgetOrganizationId"];
-  auto& st = core.store()->db().prepare("SELECT id FROM users WHERE organization_id = ? AND role = 'owner'");
+  auto& st = core.store()->db().prepare(
+      "SELECT id FROM users WHERE organization_id = ? AND role = 'owner'");
   st.bind(1, org);
   REQUIRE(st.step());
   const std::string owner = st.text(0);
   st.reset();
-  const json overview =
-      core.call_json({{"op", "project.overview"}, {"as", {{"organizationId", org}, {"userId", owner}}}});
+  const json overview = core.call_json(
+      {{"op", "project.overview"}, {"as", {{"organizationId", org}, {"userId", owner}}}});
   REQUIRE(overview["ok"] == true);
   CHECK(overview["result"]["total"] == 3);
 }

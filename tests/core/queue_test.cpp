@@ -28,8 +28,12 @@ json cad(std::initializer_list<const char*> days, const char* time, const char* 
   return c;
 }
 
-ec::Instant at(const std::string& iso) { return *ec::parse_instant(iso); }
-std::string iso(ec::Instant t) { return ec::format_instant(t); }
+ec::Instant at(const std::string& iso) {
+  return *ec::parse_instant(iso);
+}
+std::string iso(ec::Instant t) {
+  return ec::format_instant(t);
+}
 
 struct Q {
   ec::api::Core core{":memory:", ec::api::Options{11}};
@@ -44,9 +48,13 @@ struct Q {
   Who org(const char* name, const char* slug, const char* tz) {
     json r = core.call_json({{"op", "organization.create"},
                              {"now", now},
-                             {"params", {{"name", name}, {"slug", slug}, {"plan", "team"}, {"ownerEmail",
-                                          std::string("o@") + slug + ".io"}, {"ownerName", "Owner"},
-                                         {"ownerTimezone", tz}}}});
+                             {"params",
+                              {{"name", name},
+                               {"slug", slug},
+                               {"plan", "team"},
+                               {"ownerEmail", std::string("o@") + slug + ".io"},
+                               {"ownerName", "Owner"},
+                               {"ownerTimezone", tz}}}});
     REQUIRE(r["ok"] == true);
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
@@ -84,11 +92,13 @@ struct Q {
     return out;
   }
   json claim(const std::string& worker, int limit = 1, int lease = 300, const Who* w = nullptr) {
-    return ok("queue.claim", {{"workerId", worker}, {"limit", limit}, {"leaseSeconds", lease}}, w ? *w : a);
+    return ok("queue.claim", {{"workerId", worker}, {"limit", limit}, {"leaseSeconds", lease}},
+              w ? *w : a);
   }
   int64_t audit_rows(const std::string& action) {
     return core.store()->db().query_int(
-        "SELECT count(*) FROM audit_log WHERE entity_type = 'EpisodeScheduleQueue' AND action = ?", {action});
+        "SELECT count(*) FROM audit_log WHERE entity_type = 'EpisodeScheduleQueue' AND action = ?",
+        {action});
   }
 };
 
@@ -99,7 +109,8 @@ TEST_CASE_METHOD(Q, "queue.plan enqueues the horizon and is idempotent") {
   json r = ok("queue.plan", {{"projectId", p}});
   CHECK(r == json{{"added", 4}, {"cancelled", 0}, {"kept", 0}, {"projects", 1}});
   CHECK(slots(p) == std::vector<std::string>{"2025-08-18T08:00:00.000Z", "2025-08-20T08:00:00.000Z",
-                                             "2025-08-25T08:00:00.000Z", "2025-08-27T08:00:00.000Z"});
+                                             "2025-08-25T08:00:00.000Z",
+                                             "2025-08-27T08:00:00.000Z"});
   for (const auto& i : items(p)) {
     CHECK(i["runAfter"] == i["scheduledFor"]);
     CHECK(i["attempts"] == 0);
@@ -143,19 +154,23 @@ TEST_CASE_METHOD(Q, "a cadence change cancels pending mismatches; processing and
   // The update hook replans in the same transaction.
   ok("project.update", {{"id", p}, {"patch", {{"cadenceConfig", cad({"tue", "thu"}, "10:00")}}}});
   CHECK(slots(p) == std::vector<std::string>{"2025-08-19T09:00:00.000Z", "2025-08-21T09:00:00.000Z",
-                                             "2025-08-26T09:00:00.000Z", "2025-08-28T09:00:00.000Z"});
-  CHECK(slots(p, "cancelled") == std::vector<std::string>{"2025-08-20T08:00:00.000Z", "2025-08-25T08:00:00.000Z",
+                                             "2025-08-26T09:00:00.000Z",
+                                             "2025-08-28T09:00:00.000Z"});
+  CHECK(slots(p, "cancelled") == std::vector<std::string>{"2025-08-20T08:00:00.000Z",
+                                                          "2025-08-25T08:00:00.000Z",
                                                           "2025-08-27T08:00:00.000Z"});
   json item = ok("queue.get", {{"id", processing}});
   CHECK(item["status"] == "processing");
   CHECK(item["lockedBy"] == "w1");
-  CHECK(ok("queue.plan", {{"projectId", p}}) == json{{"added", 0}, {"cancelled", 0}, {"kept", 4}, {"projects", 1}});
+  CHECK(ok("queue.plan", {{"projectId", p}}) ==
+        json{{"added", 0}, {"cancelled", 0}, {"kept", 4}, {"projects", 1}});
   // The processing item still completes with its token.
   ok("queue.complete", {{"id", processing}, {"token", 1}});
   // Back to mon/wed: the slots a replan had cancelled are planned again (same rows).
   ok("project.update", {{"id", p}, {"patch", {{"cadenceConfig", cad({"mon", "wed"}, "09:00")}}}});
   CHECK(slots(p) == std::vector<std::string>{"2025-08-20T08:00:00.000Z", "2025-08-25T08:00:00.000Z",
-                                             "2025-08-27T08:00:00.000Z", "2025-09-01T08:00:00.000Z"});
+                                             "2025-08-27T08:00:00.000Z",
+                                             "2025-09-01T08:00:00.000Z"});
   CHECK(slots(p, "completed") == std::vector<std::string>{"2025-08-18T08:00:00.000Z"});
   CHECK(slots(p, "cancelled").size() == 4);  // the tue/thu ones
 }
@@ -166,11 +181,14 @@ TEST_CASE_METHOD(Q, "a timezone change replans: cadence timezone and owner timez
   now = "2025-08-18T08:00:00.000Z";
   json c = claim("w1");
   ok("queue.complete", {{"id", c["items"][0]["item"]["id"]}, {"token", 1}});
-  ok("project.update", {{"id", p}, {"patch", {{"cadenceConfig", cad({"mon"}, "09:00", "America/New_York")}}}});
+  ok("project.update",
+     {{"id", p}, {"patch", {{"cadenceConfig", cad({"mon"}, "09:00", "America/New_York")}}}});
   // Replanning keeps the reach of the earlier plan (up to the last pending slot, Sep 1 08:00Z).
-  CHECK(slots(p) == std::vector<std::string>{"2025-08-18T13:00:00.000Z", "2025-08-25T13:00:00.000Z"});
+  CHECK(slots(p) ==
+        std::vector<std::string>{"2025-08-18T13:00:00.000Z", "2025-08-25T13:00:00.000Z"});
   CHECK(slots(p, "completed") == std::vector<std::string>{"2025-08-18T08:00:00.000Z"});
-  CHECK(slots(p, "cancelled") == std::vector<std::string>{"2025-08-25T08:00:00.000Z", "2025-09-01T08:00:00.000Z"});
+  CHECK(slots(p, "cancelled") ==
+        std::vector<std::string>{"2025-08-25T08:00:00.000Z", "2025-09-01T08:00:00.000Z"});
 
   // A cadence without a timezone follows its owner: change the owner's zone, then plan.
   const auto q = project(cad({"wed"}, "09:00"), a, "Q");
@@ -188,24 +206,29 @@ TEST_CASE_METHOD(Q, "planning across DST weeks (gap and overlap)") {
     const auto p = project(cad({"sat", "sun", "mon"}, "01:30", "Europe/London"));
     now = "2025-10-24T00:00:00.000Z";
     ok("queue.plan", {{"projectId", p}, {"horizonDays", 4}});
-    CHECK(slots(p) == std::vector<std::string>{"2025-10-25T00:30:00.000Z", "2025-10-26T00:30:00.000Z",
+    CHECK(slots(p) == std::vector<std::string>{"2025-10-25T00:30:00.000Z",
+                                               "2025-10-26T00:30:00.000Z",
                                                "2025-10-27T01:30:00.000Z"});
   }
-  SECTION("America/New_York spring forward: 02:30 on 2025-03-09 does not exist, moves to 03:30 EDT") {
+  SECTION(
+      "America/New_York spring forward: 02:30 on 2025-03-09 does not exist, moves to 03:30 EDT") {
     const auto p = project(cad({"sat", "sun", "mon"}, "02:30", "America/New_York"));
     now = "2025-03-07T12:00:00.000Z";
     ok("queue.plan", {{"projectId", p}, {"horizonDays", 4}});
-    CHECK(slots(p) == std::vector<std::string>{"2025-03-08T07:30:00.000Z", "2025-03-09T07:30:00.000Z",
+    CHECK(slots(p) == std::vector<std::string>{"2025-03-08T07:30:00.000Z",
+                                               "2025-03-09T07:30:00.000Z",
                                                "2025-03-10T06:30:00.000Z"});
     // Planning again over the DST week is still idempotent.
     CHECK(ok("queue.plan", {{"projectId", p}, {"horizonDays", 4}})["kept"] == 3);
   }
   SECTION("daily 09:00 London across the October change: 08:00Z then 09:00Z") {
-    const auto p = project(cad({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "09:00", "Europe/London"));
+    const auto p =
+        project(cad({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "09:00", "Europe/London"));
     now = "2025-10-24T12:00:00.000Z";
     ok("queue.plan", {{"projectId", p}, {"horizonDays", 4}});
-    CHECK(slots(p) == std::vector<std::string>{"2025-10-25T08:00:00.000Z", "2025-10-26T09:00:00.000Z",
-                                               "2025-10-27T09:00:00.000Z", "2025-10-28T09:00:00.000Z"});
+    CHECK(slots(p) ==
+          std::vector<std::string>{"2025-10-25T08:00:00.000Z", "2025-10-26T09:00:00.000Z",
+                                   "2025-10-27T09:00:00.000Z", "2025-10-28T09:00:00.000Z"});
   }
 }
 
@@ -239,7 +262,9 @@ TEST_CASE_METHOD(Q, "claim takes due items in slot order, creates the episode, a
   // An episode made by hand for a slot is reused (not duplicated).
   const auto p2 = project(cad({"thu"}, "09:00"), a, "P2");
   ok("queue.plan", {{"projectId", p2}});
-  json ep = ok("episode.create", {{"projectId", p2}, {"title", "Prepared"}, {"scheduledFor", "2025-08-21T08:00:00.000Z"}});
+  json ep =
+      ok("episode.create",
+         {{"projectId", p2}, {"title", "Prepared"}, {"scheduledFor", "2025-08-21T08:00:00.000Z"}});
   now = "2025-08-21T08:00:00.000Z";
   c = claim("w1");
   REQUIRE(c["items"].size() == 1);
@@ -255,9 +280,13 @@ TEST_CASE_METHOD(Q, "complete: item completed, episode ready, usage recorded") {
   const std::string id = c["items"][0]["item"]["id"];
   json res = ok("budget.reserve", {{"estimateMicros", 2'000'000}, {"queueItemId", id}});
   now = "2025-08-18T08:03:00.000Z";
-  json done = ok("queue.complete", {{"id", id}, {"token", 1},
-                                    {"usage", {{"model", "claude-sonnet-4"}, {"inputTokens", 1200},
-                                               {"outputTokens", 3400}, {"costMicros", 1'234'567}}}});
+  json done = ok("queue.complete", {{"id", id},
+                                    {"token", 1},
+                                    {"usage",
+                                     {{"model", "claude-sonnet-4"},
+                                      {"inputTokens", 1200},
+                                      {"outputTokens", 3400},
+                                      {"costMicros", 1'234'567}}}});
   CHECK(done["item"]["status"] == "completed");
   CHECK(done["item"]["completedAt"] == "2025-08-18T08:03:00.000Z");
   CHECK(done["item"]["lockedBy"].is_null());
@@ -274,7 +303,8 @@ TEST_CASE_METHOD(Q, "complete: item completed, episode ready, usage recorded") {
   now = "2025-08-25T08:00:00.000Z";
   c = claim("w1");
   const std::string id2 = c["items"][0]["item"]["id"];
-  json r = call("queue.complete", {{"id", id2}, {"token", 1}, {"usage", {{"model", "m"}, {"inputTokens", -1}}}}, a);
+  json r = call("queue.complete",
+                {{"id", id2}, {"token", 1}, {"usage", {{"model", "m"}, {"inputTokens", -1}}}}, a);
   REQUIRE(r["ok"] == false);
   CHECK(r["error"]["code"] == "invalid");
   std::set<std::string> paths;
@@ -312,9 +342,11 @@ TEST_CASE_METHOD(Q, "lease expiry: another worker reclaims; the old token is ref
 
   // w1 comes back late with token 1: refused, and nothing changes.
   CHECK(err("queue.complete", {{"id", id}, {"token", 1}}) == "stale_lease");
-  CHECK(err("queue.fail", {{"id", id}, {"token", 1}, {"code", "timeout"}, {"message", "late"}}) == "stale_lease");
+  CHECK(err("queue.fail", {{"id", id}, {"token", 1}, {"code", "timeout"}, {"message", "late"}}) ==
+        "stale_lease");
   CHECK(err("queue.extend", {{"id", id}, {"token", 1}, {"leaseSeconds", 60}}) == "stale_lease");
-  CHECK(err("queue.complete", {{"id", id}, {"token", 3}}) == "stale_lease");  // a future token is no better
+  CHECK(err("queue.complete", {{"id", id}, {"token", 3}}) ==
+        "stale_lease");  // a future token is no better
   json item = ok("queue.get", {{"id", id}});
   CHECK(item["status"] == "processing");
   CHECK(item["lockedBy"] == "w2");
@@ -322,13 +354,15 @@ TEST_CASE_METHOD(Q, "lease expiry: another worker reclaims; the old token is ref
   // Not processing any more: every lease operation is stale.
   CHECK(err("queue.complete", {{"id", id}, {"token", 2}}) == "stale_lease");
   CHECK(err("queue.extend", {{"id", id}, {"token", 2}}) == "stale_lease");
-  CHECK(err("queue.fail", {{"id", id}, {"token", 2}, {"code", "x"}, {"message", ""}}) == "stale_lease");
+  CHECK(err("queue.fail", {{"id", id}, {"token", 2}, {"code", "x"}, {"message", ""}}) ==
+        "stale_lease");
 }
 
 TEST_CASE("backoff: 60 s * 2^(attempt-1), capped at 1 h, deterministic jitter of up to 10 %") {
   using ec::store::queue::backoff_ms;
   const std::string id = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
-  const int64_t base[] = {60'000, 120'000, 240'000, 480'000, 960'000, 1'920'000, 3'600'000, 3'600'000};
+  const int64_t base[] = {60'000,  120'000,   240'000,   480'000,
+                          960'000, 1'920'000, 3'600'000, 3'600'000};
   for (int attempt = 1; attempt <= 8; ++attempt) {
     INFO("attempt " << attempt);
     const int64_t d = backoff_ms(id, attempt);
@@ -345,7 +379,8 @@ TEST_CASE("backoff: 60 s * 2^(attempt-1), capped at 1 h, deterministic jitter of
   CHECK(spread.size() >= 15);
 }
 
-TEST_CASE_METHOD(Q, "fail retries with backoff, records errors on the Episode, dies after maxAttempts") {
+TEST_CASE_METHOD(
+    Q, "fail retries with backoff, records errors on the Episode, dies after maxAttempts") {
   const auto p = project(cad({"mon"}, "09:00"));
   ok("queue.plan", {{"projectId", p}});
   now = "2025-08-18T08:00:00.000Z";
@@ -358,9 +393,13 @@ TEST_CASE_METHOD(Q, "fail retries with backoff, records errors on the Episode, d
     episode = c["items"][0]["episode"]["id"];
     CHECK(c["items"][0]["token"] == attempt);
     CHECK(c["items"][0]["episode"]["generationAttempts"] == attempt);
-    json f = ok("queue.fail", {{"id", id}, {"token", attempt}, {"code", "llm_timeout"},
-                               {"message", "no answer in 60 s (try " + std::to_string(attempt) + ")"}});
-    CHECK(f["item"]["lastError"] == "llm_timeout: no answer in 60 s (try " + std::to_string(attempt) + ")");
+    json f =
+        ok("queue.fail", {{"id", id},
+                          {"token", attempt},
+                          {"code", "llm_timeout"},
+                          {"message", "no answer in 60 s (try " + std::to_string(attempt) + ")"}});
+    CHECK(f["item"]["lastError"] ==
+          "llm_timeout: no answer in 60 s (try " + std::to_string(attempt) + ")");
     CHECK(f["item"]["lockedBy"].is_null());
     const json errors = f["episode"]["generationErrors"];
     REQUIRE(errors.size() == static_cast<size_t>(attempt));
@@ -443,7 +482,8 @@ TEST_CASE_METHOD(Q, "paused, archived and deleted projects are not claimed") {
   CHECK(items(paused, "pending").empty());
   CHECK(items(archived, "pending").empty());
   auto& db = core.store()->db();
-  CHECK(db.query_int("SELECT count(*) FROM episode_schedule_queue WHERE project_id = ? AND status = 'cancelled'",
+  CHECK(db.query_int("SELECT count(*) FROM episode_schedule_queue WHERE project_id = ? AND status "
+                     "= 'cancelled'",
                      {deleted}) == 2);
   CHECK(items(deleted).empty());  // items of a deleted project are hidden like the project
   CHECK(ok("queue.plan", json::object())["added"] == 0);
@@ -453,21 +493,29 @@ TEST_CASE_METHOD(Q, "paused, archived and deleted projects are not claimed") {
   CHECK(c["items"][0]["item"]["projectId"] == live);
 
   // Even with pending items left behind (written around the hooks), claim skips them.
-  db.exec("UPDATE episode_schedule_queue SET status = 'pending' WHERE status = 'cancelled' AND project_id != '" +
-          live + "'");
+  db.exec(
+      "UPDATE episode_schedule_queue SET status = 'pending' WHERE status = 'cancelled' AND "
+      "project_id != '" +
+      live + "'");
   CHECK(claim("w1", 10)["items"].empty());
   // Resuming / restoring plans the slots again (the rows a plan had cancelled come back).
-  db.exec("UPDATE episode_schedule_queue SET status = 'cancelled' WHERE status = 'pending' AND project_id != '" +
-          live + "'");
+  db.exec(
+      "UPDATE episode_schedule_queue SET status = 'cancelled' WHERE status = 'pending' AND "
+      "project_id != '" +
+      live + "'");
   now = "2025-08-18T07:00:00.000Z";
   ok("project.update", {{"id", paused}, {"patch", {{"status", "active"}}}});
-  CHECK(slots(paused) == std::vector<std::string>{"2025-08-18T08:00:00.000Z", "2025-08-25T08:00:00.000Z"});
+  CHECK(slots(paused) ==
+        std::vector<std::string>{"2025-08-18T08:00:00.000Z", "2025-08-25T08:00:00.000Z"});
   ok("project.restore", {{"id", deleted}});
   CHECK(slots(deleted).size() == 2);
   // A pausedUntil in the cadence is honoured by planning.
   now = "2025-08-19T00:00:00.000Z";
-  ok("project.update", {{"id", live}, {"patch", {{"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"},
-                                                                    {"pausedUntil", "2025-08-30"}}}}}});
+  ok("project.update",
+     {{"id", live},
+      {"patch",
+       {{"cadenceConfig",
+         {{"days", {"mon"}}, {"time", "09:00"}, {"pausedUntil", "2025-08-30"}}}}}});
   CHECK(slots(live) == std::vector<std::string>{"2025-09-01T08:00:00.000Z"});
 }
 
@@ -475,7 +523,10 @@ TEST_CASE_METHOD(Q, "an organization over its daily budget is not claimed, and s
   const auto p = project(cad({"mon"}, "09:00"));
   ok("queue.plan", {{"projectId", p}});
   now = "2025-08-18T07:00:00.000Z";
-  ok("tokenUsage.create", {{"projectId", p}, {"model", "claude-opus-4"}, {"inputTokens", 10}, {"outputTokens", 10},
+  ok("tokenUsage.create", {{"projectId", p},
+                           {"model", "claude-opus-4"},
+                           {"inputTokens", 10},
+                           {"outputTokens", 10},
                            {"costMicros", 51'200'000}});
   now = "2025-08-18T08:00:00.000Z";
   json c = claim("w1");
@@ -534,7 +585,8 @@ TEST_CASE_METHOD(Q, "tenancy: another organization's queue items behave as missi
   const std::string pending = items(p, "pending")[0]["id"];
   CHECK(err("queue.get", {{"id", id}}, b) == "not_found");
   CHECK(err("queue.complete", {{"id", id}, {"token", 1}}, b) == "not_found");
-  CHECK(err("queue.fail", {{"id", id}, {"token", 1}, {"code", "x"}, {"message", "y"}}, b) == "not_found");
+  CHECK(err("queue.fail", {{"id", id}, {"token", 1}, {"code", "x"}, {"message", "y"}}, b) ==
+        "not_found");
   CHECK(err("queue.extend", {{"id", id}, {"token", 1}}, b) == "not_found");
   CHECK(err("queue.cancel", {{"id", pending}}, b) == "not_found");
   CHECK(err("queue.retry", {{"id", pending}}, b) == "not_found");
@@ -567,7 +619,8 @@ TEST_CASE_METHOD(Q, "every queue change writes its audit row in the same transac
   err("queue.complete", {{"id", c["items"][0]["item"]["id"]}, {"token", 9}});
   CHECK(audits() == before);
   auto& st = db.prepare(
-      "SELECT actor_id, changes FROM audit_log WHERE entity_type = 'EpisodeScheduleQueue' AND action = 'claim'");
+      "SELECT actor_id, changes FROM audit_log WHERE entity_type = 'EpisodeScheduleQueue' AND "
+      "action = 'claim'");
   REQUIRE(st.step());
   CHECK(st.text(0) == a.user);
   const json changes = json::parse(st.text(1));

@@ -11,9 +11,10 @@ using namespace ec::schema;
 
 TEST_CASE("every entity of DOMAIN.md is declared once") {
   const std::vector<std::string> expected = {
-      "Organization", "User",          "Project",         "Episode",     "EpisodeScheduleQueue",
-      "TokenUsage",   "TokenUsageDaily", "PlanningNote",  "AgentMemory", "UserEvent",
-      "AuditLog",     "Block",         "ChatSession",     "ChatMessage", "Highlight"};
+      "Organization",         "User",        "Project",         "Episode",
+      "EpisodeScheduleQueue", "TokenUsage",  "TokenUsageDaily", "PlanningNote",
+      "AgentMemory",          "UserEvent",   "AuditLog",        "Block",
+      "ChatSession",          "ChatMessage", "Highlight"};
   for (const auto& name : expected) {
     INFO(name);
     CHECK(find_entity(name) != nullptr);
@@ -67,8 +68,10 @@ TEST_CASE("snake_case derives SQL names") {
 }
 
 TEST_CASE("domain rules are declared where DOMAIN.md says") {
-  CHECK(find_entity("Organization")->field("plan")->enum_values == std::vector<std::string>{"free", "pro", "team"});
-  CHECK(find_entity("Organization")->field("dailyCostLimitMicros")->default_value == json(50'000'000));
+  CHECK(find_entity("Organization")->field("plan")->enum_values ==
+        std::vector<std::string>{"free", "pro", "team"});
+  CHECK(find_entity("Organization")->field("dailyCostLimitMicros")->default_value ==
+        json(50'000'000));
   CHECK(find_entity("User")->field("timezone")->default_value == json("UTC"));
   CHECK(find_entity("User")->field("timezone")->rule == Rule::Timezone);
   CHECK(find_entity("Project")->field("cadenceConfig")->rule == Rule::Cadence);
@@ -83,7 +86,8 @@ TEST_CASE("the SQLite DDL applies to an empty database and creates every table")
   db.exec(sqlite_ddl());
   for (const auto& e : entities()) {
     INFO(e.table);
-    CHECK(db.query_int("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", {e.table}) == 1);
+    CHECK(db.query_int("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?",
+                       {e.table}) == 1);
   }
   // Idempotent: applying it twice is harmless.
   db.exec(sqlite_ddl());

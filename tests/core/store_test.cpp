@@ -362,8 +362,8 @@ TEST_CASE("audit: rows are written by store::audit and cannot be changed") {
   CHECK(s.db().query_int("SELECT count(*) FROM audit_log", {}) == 2);
 }
 
-// Regression test: REPLACE resolves the primary-key conflict by deleting the old row, and SQLite does not
-// fire DELETE triggers for that unless recursive_triggers is on, so raw SQL can rewrite an
+// Regression test: REPLACE resolves the primary-key conflict by deleting the old row, and SQLite
+// does not fire DELETE triggers for that unless recursive_triggers is on, so raw SQL can rewrite an
 // audit row despite the append-only triggers (core/schema/ddl_sqlite.cpp, append_only).
 TEST_CASE("audit rows cannot be rewritten with REPLACE or INSERT OR REPLACE") {
   store::Store s(":memory:", 13);
@@ -385,8 +385,8 @@ TEST_CASE("audit rows cannot be rewritten with REPLACE or INSERT OR REPLACE") {
   CHECK(repo::get(s, E("AuditLog"), o["id"], id)["action"] == "create");
 }
 
-// Regression test: repo::find / set_fields / purge ignore `org` for the Organization entity (the tenant
-// itself): core/store/repo.cpp find() adds "AND organization_id = ?" only for tenant-scoped
+// Regression test: repo::find / set_fields / purge ignore `org` for the Organization entity (the
+// tenant itself): core/store/repo.cpp find() adds "AND organization_id = ?" only for tenant-scoped
 // entities, so find(s, Organization, A, B) returns organization B. The header promises every
 // function is scoped to one organization.
 TEST_CASE("repo scopes the Organization entity to the acting organization too") {

@@ -141,9 +141,10 @@ TEST_CASE("parse_instant / format_instant") {
   }
 }
 
-// Regression test: parse_instant accepts an offset that moves the instant outside 0001..9999 UTC; the
-// result then formats as a year format/parse no longer accept ("10000-01-01T…", "0000-12-31T…"),
-// so a value accepted by validation is stored and later read back as an invalid instant.
+// Regression test: parse_instant accepts an offset that moves the instant outside 0001..9999 UTC;
+// the result then formats as a year format/parse no longer accept ("10000-01-01T…",
+// "0000-12-31T…"), so a value accepted by validation is stored and later read back as an invalid
+// instant.
 TEST_CASE("every accepted instant formats back to an accepted instant") {
   for (const char* s : {"9999-12-31T23:59:59.999-01:00", "0001-01-01T00:00:00+01:00"}) {
     INFO(s);

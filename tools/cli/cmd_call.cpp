@@ -20,14 +20,17 @@ int run(const std::vector<std::string>& args) {
   while (std::getline(std::cin, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string response = core.call(line);
-    if (response.find(R"("ok":false)") != std::string::npos && response.rfind(R"({"error":)", 0) == 0) ++failures;
+    if (response.find(R"("ok":false)") != std::string::npos &&
+        response.rfind(R"({"error":)", 0) == 0)
+      ++failures;
     std::cout << response << '\n';
   }
   std::cout.flush();
   return failures == 0 ? 0 : 1;
 }
 
-const Register reg{{"call", "call --db FILE [--id-seed N]        JSON-lines requests on stdin", &run}};
+const Register reg{
+    {"call", "call --db FILE [--id-seed N]        JSON-lines requests on stdin", &run}};
 
 }  // namespace
 }  // namespace ec::cli

@@ -18,7 +18,8 @@ int run(const std::vector<std::string>& args) {
   const Flags flags = Flags::parse(args, {"quiet"});
   const std::string path = flags.require("db");
   const std::string dialect = flags.get("dialect") ? *flags.get("dialect") : "postgres";
-  if (dialect != "postgres") throw UsageError{"unknown dialect '" + dialect + "' (supported: postgres)"};
+  if (dialect != "postgres")
+    throw UsageError{"unknown dialect '" + dialect + "' (supported: postgres)"};
   if (!std::filesystem::exists(path)) throw Error(code::not_found, "no database file " + path);
   int64_t version = 0;
   {
@@ -26,8 +27,8 @@ int run(const std::vector<std::string>& args) {
     version = probe.query_int("PRAGMA user_version", {});
   }
   if (version < schema::kSchemaVersion)
-    std::cerr << "export: upgrading " << path << " from schema v" << version << " to v" << schema::kSchemaVersion
-              << "\n";
+    std::cerr << "export: upgrading " << path << " from schema v" << version << " to v"
+              << schema::kSchemaVersion << "\n";
   store::Store s(path);  // upgrades an older schema; refuses foreign or newer files unchanged
   const store::PgExportStats stats = store::export_postgres(s.db(), std::cout);
   std::cout.flush();
@@ -39,7 +40,8 @@ int run(const std::vector<std::string>& args) {
 }
 
 const Register reg{
-    {"export", "export --db FILE [--dialect postgres] [--quiet]  SQLite data as a psql load script", &run}};
+    {"export", "export --db FILE [--dialect postgres] [--quiet]  SQLite data as a psql load script",
+     &run}};
 
 }  // namespace
 }  // namespace ec::cli

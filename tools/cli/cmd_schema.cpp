@@ -22,7 +22,9 @@ int run(const std::vector<std::string>& args) {
   throw UsageError{"unknown dialect '" + dialect + "' (supported: sqlite, postgres)"};
 }
 
-const Register reg{{"schema", "schema [--dialect sqlite|postgres] print the DDL (postgres: the Supabase migration)", &run}};
+const Register reg{
+    {"schema",
+     "schema [--dialect sqlite|postgres] print the DDL (postgres: the Supabase migration)", &run}};
 
 }  // namespace
 }  // namespace ec::cli

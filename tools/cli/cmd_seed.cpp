@@ -32,12 +32,15 @@ int run(const std::vector<std::string>& args) {
     if (!date) throw UsageError{"--reference-date must be a date YYYY-MM-DD"};
     o.reference_date = *date;
   }
-  if (const auto* c = flags.get("counts")) o.counts = mock::counts_from_json(codec::parse(*c), mock::counts_for(o.size));
+  if (const auto* c = flags.get("counts"))
+    o.counts = mock::counts_from_json(codec::parse(*c), mock::counts_for(o.size));
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::exists(db, ec)) {
     if (!flags.has("replace"))
-      throw Error(code::conflict, "'" + db + "' already exists; seed writes a new file (use --replace to overwrite it)");
+      throw Error(
+          code::conflict,
+          "'" + db + "' already exists; seed writes a new file (use --replace to overwrite it)");
     fs::remove(db, ec);
     fs::remove(db + "-journal", ec);
   }
@@ -62,11 +65,14 @@ int run(const std::vector<std::string>& args) {
     store::Store store(db, 1);
     // A brand-new file: no rollback journal and no fsync while it is written (on failure the
     // file is removed below, so nothing half-written is left behind).
-    store.db().exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY");
+    store.db().exec(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA "
+        "temp_store = MEMORY");
     const mock::Report r = mock::seed(store, o);
     out = r.to_json();
     // The content digest reads every row back: by default only for demo and small.
-    if (flags.has("digest") || o.size != mock::Size::Large) out["digest"] = mock::dataset_digest(store.db());
+    if (flags.has("digest") || o.size != mock::Size::Large)
+      out["digest"] = mock::dataset_digest(store.db());
   } catch (...) {
     fs::remove(db, ec);
     throw;
@@ -84,10 +90,12 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-const Register reg{{"seed",
-                    "seed --db FILE --seed N [--size demo|small|large] [--reference-date YYYY-MM-DD] "
-                    "[--counts JSON] [--replace] [--digest] [--quiet|--progress]   deterministic mock data into a new file",
-                    &run}};
+const Register reg{
+    {"seed",
+     "seed --db FILE --seed N [--size demo|small|large] [--reference-date YYYY-MM-DD] "
+     "[--counts JSON] [--replace] [--digest] [--quiet|--progress]   deterministic mock data into a "
+     "new file",
+     &run}};
 
 }  // namespace
 }  // namespace ec::cli

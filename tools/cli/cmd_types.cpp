@@ -33,8 +33,10 @@ int docs(const std::vector<std::string>& args) {
   return 0;
 }
 
-const Register reg_types{{"types", "types --lang ts [--target client|supabase]  TypeScript types", &types}};
-const Register reg_docs{{"docs", "docs --api                        the API reference (markdown)", &docs}};
+const Register reg_types{
+    {"types", "types --lang ts [--target client|supabase]  TypeScript types", &types}};
+const Register reg_docs{
+    {"docs", "docs --api                        the API reference (markdown)", &docs}};
 
 }  // namespace
 }  // namespace ec::cli

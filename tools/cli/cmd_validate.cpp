@@ -19,8 +19,10 @@ int run(const std::vector<std::string>& args) {
     throw UsageError{"unknown entity '" + flags.positional[0] + "' (known: " + known + ")"};
   }
   const std::string mode = flags.get("mode") ? *flags.get("mode") : "record";
-  if (mode != "record" && mode != "create" && mode != "patch") throw UsageError{"--mode must be record, create or patch"};
-  const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  if (mode != "record" && mode != "create" && mode != "patch")
+    throw UsageError{"--mode must be record, create or patch"};
+  const std::string input{std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>()};
   const std::string result = api::validate_json(flags.positional[0], input, mode);
   std::cout << result << "\n";
   return result == R"({"ok":true})" ? 0 : 1;

@@ -8,7 +8,7 @@ namespace ec::cli {
 
 struct Command {
   const char* name;
-  const char* usage;    // one line, shown by `episodes-core help`
+  const char* usage;                                 // one line, shown by `episodes-core help`
   int (*run)(const std::vector<std::string>& args);  // args exclude the command name
 };
 
@@ -27,7 +27,8 @@ struct UsageError {
 struct Flags {
   std::vector<std::pair<std::string, std::string>> values;
   std::vector<std::string> positional;
-  static Flags parse(const std::vector<std::string>& args, const std::vector<std::string>& switches = {});
+  static Flags parse(const std::vector<std::string>& args,
+                     const std::vector<std::string>& switches = {});
   const std::string* get(const std::string& name) const;
   std::string require(const std::string& name) const;
   bool has(const std::string& name) const { return get(name) != nullptr; }

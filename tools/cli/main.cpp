@@ -84,7 +84,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "episodes-core %s: %s\nusage: %s\n", c.name, e.message.c_str(), c.usage);
       return 2;
     } catch (const ec::Error& e) {
-      std::cout << ec::json{{"ok", false}, {"error", e.to_json()}}.dump(-1, ' ', false, ec::json::error_handler_t::replace) << std::endl;
+      std::cout << ec::json{{"ok", false}, {"error", e.to_json()}}.dump(
+                       -1, ' ', false, ec::json::error_handler_t::replace)
+                << std::endl;
       return 1;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "episodes-core %s: internal error: %s\n", c.name, e.what());
