@@ -64,14 +64,9 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
   if (!issues.empty()) throw Error::invalid(std::move(issues));
   check_parents(ctx, e, after, patch);
   if (hooks.before_update) hooks.before_update(ctx, before, after);
-  json changes = repo::diff(e, before, after);
-  if (changes.empty()) return before;  // nothing changed: no write, no audit row
-  json fields = json::object();
-  for (const auto& [k, c] : changes.items()) fields[k] = c["after"];
-  after["updatedAt"] = format_instant(ctx.now);
-  fields["updatedAt"] = after["updatedAt"];
-  repo::set_fields(ctx.store, e, ctx.as.organization_id, id, fields);
-  store::audit(ctx.store, ctx.as, "update", e, id, changes, ctx.now);
+  if (repo::diff(e, before, after).empty())
+    return before;  // nothing changed: no write, no audit row
+  after = store::audited_change(ctx.store, ctx.as, e, before, after, "update", ctx.now);
   if (hooks.after_update) hooks.after_update(ctx, before, after);
   return after;
 }

@@ -21,4 +21,19 @@ void audit(Store& s, const Actor& actor, const std::string& action, const schema
                     {"updatedAt", ts}});
 }
 
+json audited_change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
+                    const json& fields, const std::string& action, Instant now) {
+  json after = before;
+  for (const auto& [k, v] : fields.items()) after[k] = v;
+  json changes = repo::diff(e, before, after);
+  if (changes.empty()) return before;
+  json set = json::object();
+  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
+  after["updatedAt"] = format_instant(now);
+  set["updatedAt"] = after["updatedAt"];
+  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
+  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
+  return after;
+}
+
 }  // namespace ec::store

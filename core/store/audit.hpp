@@ -11,4 +11,9 @@ namespace ec::store {
 void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
            const std::string& id, const json& changes, Instant at);
 
+/// Sets `fields` on the row `before` (plus updatedAt) and audits the changed fields as `action`,
+/// in the caller's transaction. Returns the row after the change (unchanged: no write, no audit).
+json audited_change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
+                    const json& fields, const std::string& action, Instant now);
+
 }  // namespace ec::store

@@ -14,22 +14,6 @@ const schema::Entity& E(const char* name) {
   return *schema::find_entity(name);
 }
 
-// Sets fields of a row (plus updatedAt) and writes the audit row of the change.
-json change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
-            const json& fields, const std::string& action, Instant now) {
-  json after = before;
-  for (const auto& [k, v] : fields.items()) after[k] = v;
-  json changes = repo::diff(e, before, after);
-  if (changes.empty()) return before;
-  json set = json::object();
-  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
-  after["updatedAt"] = format_instant(now);
-  set["updatedAt"] = after["updatedAt"];
-  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
-  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
-  return after;
-}
-
 json open_reservation(Store& s, const Actor& as, const std::string& id) {
   json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false,
                      json::array({"reservationId"}));
@@ -203,13 +187,14 @@ json settle(Store& s, const Actor& as, const std::string& reservation_id, const 
     if (!item["episodeId"].is_null()) defaults["episodeId"] = item["episodeId"];
   }
   json u = record_usage(s, as, usage, defaults, now);
-  json after = change(s, as, E("BudgetReservation"), r, {{"status", "settled"}}, "settle", now);
+  json after =
+      audited_change(s, as, E("BudgetReservation"), r, {{"status", "settled"}}, "settle", now);
   return json{{"reservation", after}, {"usage", u}};
 }
 
 json release(Store& s, const Actor& as, const std::string& reservation_id, Instant now) {
   const json r = open_reservation(s, as, reservation_id);
-  return change(s, as, E("BudgetReservation"), r, {{"status", "released"}}, "release", now);
+  return audited_change(s, as, E("BudgetReservation"), r, {{"status", "released"}}, "release", now);
 }
 
 int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
@@ -220,7 +205,8 @@ int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_
   const auto& e = E("BudgetReservation");
   int64_t n = 0;
   for (const auto& r : repo::list(s, e, as.organization_id, q)) {
-    change(s, as, e, r, {{"status", status}}, status == "settled" ? "settle" : "release", now);
+    audited_change(s, as, e, r, {{"status", status}}, status == "settled" ? "settle" : "release",
+                   now);
     ++n;
   }
   return n;

@@ -24,22 +24,6 @@ constexpr const char* kPlanCancelled = "cancelled_by_plan";
 constexpr const char* kUserCancelled = "cancelled_by_user";
 constexpr size_t kMaxErrorsKept = 50;
 
-// Sets fields of a row (plus updatedAt) and writes the audit row of the change.
-json change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
-            const json& fields, const std::string& action, Instant now) {
-  json after = before;
-  for (const auto& [k, v] : fields.items()) after[k] = v;
-  json changes = repo::diff(e, before, after);
-  if (changes.empty()) return before;
-  json set = json::object();
-  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
-  after["updatedAt"] = format_instant(now);
-  set["updatedAt"] = after["updatedAt"];
-  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
-  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
-  return after;
-}
-
 // Cuts a UTF-8 string to at most `max` bytes without splitting a character.
 std::string truncate_utf8(std::string s, size_t max) {
   if (s.size() <= max) return s;
@@ -184,10 +168,10 @@ int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id,
   for (const auto& item :
        select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.status = 'pending'",
                     {as.organization_id, project_id})) {
-    change(s, as, Q(), item,
-           {{"status", "cancelled"},
-            {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
-           "cancel", now);
+    audited_change(s, as, Q(), item,
+                   {{"status", "cancelled"},
+                    {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
+                   "cancel", now);
     ++n;
   }
   return n;
@@ -223,11 +207,11 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
     if (wanted.count(slot)) {
       ++counts.kept;
     } else {
-      change(s, as, Q(), item,
-             {{"status", "cancelled"},
-              {"lastError",
-               std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
-             "cancel", now);
+      audited_change(s, as, Q(), item,
+                     {{"status", "cancelled"},
+                      {"lastError",
+                       std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
+                     "cancel", now);
       ++counts.cancelled;
     }
   }
@@ -249,9 +233,10 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
                item["status"] == "cancelled" && item["lastError"].is_string() &&
                item["lastError"].get<std::string>().rfind(kPlanCancelled, 0) == 0) {
       // A slot a replan had cancelled matches again: plan it again (one row per slot).
-      change(s, as, Q(), item,
-             {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
-             "enqueue", now);
+      audited_change(
+          s, as, Q(), item,
+          {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
+          "enqueue", now);
       ++counts.added;
     }
     // Anything else at that slot (processing, completed, failed, cancelled by hand) stays as is.
@@ -296,20 +281,20 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
     const std::string msg = "the lease of " + item["lockedBy"].get<std::string>() + " expired at " +
                             item["lockedUntil"].get<std::string>() + " on the last attempt";
     if (auto ep = linked_episode(s, as, item))
-      change(s, as, E("Episode"), *ep,
-             {{"status", "failed"},
-              {"generationErrors",
-               with_error((*ep)["generationErrors"], {{"at", ts},
-                                                      {"code", "lease_expired"},
-                                                      {"message", msg},
-                                                      {"attempt", item["attempts"]}})}},
-             "update", now);
-    change(s, as, Q(), item,
-           {{"status", "failed"},
-            {"lockedBy", nullptr},
-            {"lockedUntil", nullptr},
-            {"lastError", "lease_expired: " + msg}},
-           "fail", now);
+      audited_change(s, as, E("Episode"), *ep,
+                     {{"status", "failed"},
+                      {"generationErrors",
+                       with_error((*ep)["generationErrors"], {{"at", ts},
+                                                              {"code", "lease_expired"},
+                                                              {"message", msg},
+                                                              {"attempt", item["attempts"]}})}},
+                     "update", now);
+    audited_change(s, as, Q(), item,
+                   {{"status", "failed"},
+                    {"lockedBy", nullptr},
+                    {"lockedUntil", nullptr},
+                    {"lastError", "lease_expired: " + msg}},
+                   "fail", now);
     budget::close_for_item(s, as, item["id"], "released", now);
   }
 
@@ -340,13 +325,13 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
       json ep = episode_for(s, as, item, now);
       if (ep["status"] == "ready" || ep["status"] == "published") {
         // The slot's episode already exists: nothing to generate.
-        change(s, as, Q(), item,
-               {{"status", "completed"},
-                {"episodeId", ep["id"]},
-                {"completedAt", ts},
-                {"lockedBy", nullptr},
-                {"lockedUntil", nullptr}},
-               "complete", now);
+        audited_change(s, as, Q(), item,
+                       {{"status", "completed"},
+                        {"episodeId", ep["id"]},
+                        {"completedAt", ts},
+                        {"lockedBy", nullptr},
+                        {"lockedUntil", nullptr}},
+                       "complete", now);
         continue;
       }
       const bool reclaimed = item["status"] == "processing";
@@ -362,14 +347,14 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
                         {"message", "the lease of " + item["lockedBy"].get<std::string>() +
                                         " expired at " + item["lockedUntil"].get<std::string>()},
                         {"attempt", item["attempts"]}});
-      ep = change(s, as, E("Episode"), ep, ep_fields, "update", now);
-      item = change(s, as, Q(), item,
-                    {{"status", "processing"},
-                     {"lockedBy", worker},
-                     {"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)},
-                     {"attempts", token},
-                     {"episodeId", ep["id"]}},
-                    "claim", now);
+      ep = audited_change(s, as, E("Episode"), ep, ep_fields, "update", now);
+      item = audited_change(s, as, Q(), item,
+                            {{"status", "processing"},
+                             {"lockedBy", worker},
+                             {"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)},
+                             {"attempts", token},
+                             {"episodeId", ep["id"]}},
+                            "claim", now);
       result.items.push_back({std::move(item), std::move(ep), token});
     }
   }
@@ -382,7 +367,8 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
   check_lease(item, token);
   const std::string ts = format_instant(now);
   json ep = episode_for(s, as, item, now);
-  ep = change(s, as, E("Episode"), ep, {{"status", "ready"}, {"generatedAt", ts}}, "update", now);
+  ep = audited_change(s, as, E("Episode"), ep, {{"status", "ready"}, {"generatedAt", ts}}, "update",
+                      now);
   json out = json::object();
   if (!usage.is_null()) {
     out["usage"] = budget::record_usage(
@@ -392,13 +378,13 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
     out["usage"] = nullptr;
     budget::close_for_item(s, as, id, "released", now);
   }
-  item = change(s, as, Q(), item,
-                {{"status", "completed"},
-                 {"completedAt", ts},
-                 {"episodeId", ep["id"]},
-                 {"lockedBy", nullptr},
-                 {"lockedUntil", nullptr}},
-                "complete", now);
+  item = audited_change(s, as, Q(), item,
+                        {{"status", "completed"},
+                         {"completedAt", ts},
+                         {"episodeId", ep["id"]},
+                         {"lockedBy", nullptr},
+                         {"lockedUntil", nullptr}},
+                        "complete", now);
   out["item"] = item;
   out["episode"] = ep;
   return out;
@@ -411,14 +397,14 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
   const std::string ts = format_instant(now);
   const bool dead = token >= item["maxAttempts"].get<int64_t>();
   json ep = episode_for(s, as, item, now);
-  ep = change(s, as, E("Episode"), ep,
-              {{"status", dead ? "failed" : "scheduled"},
-               {"generationErrors",
-                with_error(ep["generationErrors"], {{"at", ts},
-                                                    {"code", error_code},
-                                                    {"message", truncate_utf8(message, 1000)},
-                                                    {"attempt", token}})}},
-              "update", now);
+  ep = audited_change(s, as, E("Episode"), ep,
+                      {{"status", dead ? "failed" : "scheduled"},
+                       {"generationErrors", with_error(ep["generationErrors"],
+                                                       {{"at", ts},
+                                                        {"code", error_code},
+                                                        {"message", truncate_utf8(message, 1000)},
+                                                        {"attempt", token}})}},
+                      "update", now);
   json fields{{"lockedBy", nullptr},
               {"lockedUntil", nullptr},
               {"episodeId", ep["id"]},
@@ -431,7 +417,7 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
     fields["status"] = "pending";
     fields["runAfter"] = retry_at;
   }
-  item = change(s, as, Q(), item, fields, "fail", now);
+  item = audited_change(s, as, Q(), item, fields, "fail", now);
   budget::close_for_item(s, as, id, "released", now);
   return json{{"item", item}, {"episode", ep}, {"dead", dead}, {"retryAt", retry_at}};
 }
@@ -440,9 +426,9 @@ json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int
             Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
-  return change(s, as, Q(), item,
-                {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}}, "extend",
-                now);
+  return audited_change(s, as, Q(), item,
+                        {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}},
+                        "extend", now);
 }
 
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {
@@ -458,8 +444,8 @@ json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attem
     throw Error(code::conflict, "the item used all 100 attempts an item may have",
                 json::array({"id"}));
   if (auto ep = linked_episode(s, as, item); ep && (*ep)["status"] == "failed")
-    change(s, as, E("Episode"), *ep, {{"status", "scheduled"}}, "update", now);
-  return change(
+    audited_change(s, as, E("Episode"), *ep, {{"status", "scheduled"}}, "update", now);
+  return audited_change(
       s, as, Q(), item,
       {{"status", "pending"}, {"runAfter", format_instant(now)}, {"maxAttempts", max_attempts}},
       "retry", now);
@@ -473,15 +459,15 @@ json cancel(Store& s, const Actor& as, const std::string& id, Instant now) {
   if (auto ep = linked_episode(s, as, item)) {
     const auto st = (*ep)["status"];
     if (st == "scheduled" || st == "generating" || st == "failed")
-      change(s, as, E("Episode"), *ep, {{"status", "cancelled"}}, "update", now);
+      audited_change(s, as, E("Episode"), *ep, {{"status", "cancelled"}}, "update", now);
   }
   budget::close_for_item(s, as, id, "released", now);
-  return change(s, as, Q(), item,
-                {{"status", "cancelled"},
-                 {"lockedBy", nullptr},
-                 {"lockedUntil", nullptr},
-                 {"lastError", kUserCancelled}},
-                "cancel", now);
+  return audited_change(s, as, Q(), item,
+                        {{"status", "cancelled"},
+                         {"lockedBy", nullptr},
+                         {"lockedUntil", nullptr},
+                         {"lastError", kUserCancelled}},
+                        "cancel", now);
 }
 
 }  // namespace ec::store::queue
