@@ -1,0 +1,14 @@
+#pragma once
+// Fixed SQL of the PostgreSQL migration (see pg_functions_sql.cpp).
+#include "core/schema/ddl_postgres.hpp"
+
+namespace ec::schema {
+
+/// Emitted before the tables: the private schema's security-definer helpers.
+const char* pg_private_helpers_sql();
+/// Emitted after the tables: append-only and roll-up triggers.
+const char* pg_triggers_and_functions_sql();
+/// Emitted after the triggers: queue and budget functions, function privileges.
+const char* pg_queue_budget_sql();
+
+}  // namespace ec::schema
