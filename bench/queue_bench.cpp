@@ -7,27 +7,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/bench_support.hpp"
 #include "core/api/api.hpp"
 
+using bench::call;
+using bench::Clock;
+using bench::ms_since;
 using ec::json;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-json call(ec::api::Core& core, const json& req) {
-  json r = core.call_json(req);
-  if (!r["ok"].get<bool>()) {
-    std::fprintf(stderr, "request failed: %s\n%s\n", req.dump().c_str(), r.dump().c_str());
-    std::exit(1);
-  }
-  return r["result"];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const int projects = argc > 1 ? std::atoi(argv[1]) : 100;  // the team plan allows 100

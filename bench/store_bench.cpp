@@ -6,29 +6,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
+#include "bench/bench_support.hpp"
 #include "core/api/api.hpp"
 #include "core/store/store.hpp"
 
+using bench::call;
+using bench::Clock;
+using bench::ms_since;
 using ec::json;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-json call(ec::api::Core& core, const json& req) {
-  json r = core.call_json(req);
-  if (!r["ok"].get<bool>()) {
-    std::fprintf(stderr, "request failed: %s\n%s\n", req.dump().c_str(), r.dump().c_str());
-    std::exit(1);
-  }
-  return r["result"];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const int episodes = argc > 1 ? std::atoi(argv[1]) : 100'000;
@@ -66,18 +53,17 @@ int main(int argc, char** argv) {
 
   // 2. Episodes through the API (number auto-assigned), spread over 50 projects.
   t0 = Clock::now();
-  std::string project_ids[50];
+  std::vector<std::string> project_ids;  // episodes are spread over (up to) 50 projects
   {
     json page = call(core, {{"op", "project.list"}, {"as", as}, {"params", {{"limit", 50}}}});
-    for (int i = 0; i < 50 && i < static_cast<int>(page["items"].size()); ++i)
-      project_ids[i] = page["items"][i]["id"];
+    for (size_t i = 0; i < page["items"].size(); ++i) project_ids.push_back(page["items"][i]["id"]);
   }
   for (int i = 0; i < episodes; ++i) {
     call(core, {{"op", "episode.create"},
                 {"as", as},
                 {"now", now},
                 {"params",
-                 {{"projectId", project_ids[i % 50]},
+                 {{"projectId", project_ids[i % project_ids.size()]},
                   {"title", "Episode " + std::to_string(i)},
                   {"scheduledFor", now}}}});
   }
