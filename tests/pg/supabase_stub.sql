@@ -2,10 +2,15 @@
 -- and auth.uid() reading the caller's JWT claims (PostgREST sets request.jwt.claims per request).
 do $$
 begin
-  -- Roles are cluster-wide: several test databases share them.
-  if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
-  if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
-  if not exists (select 1 from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+  -- Roles are cluster-wide: several test databases share them, and test files start in
+  -- parallel, so check-then-create is serialized and a lost race is harmless.
+  perform pg_advisory_xact_lock(7413001);
+  begin
+    if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
+    if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
+    if not exists (select 1 from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+  exception when unique_violation or duplicate_object then null;
+  end;
 end
 $$;
 create schema auth;
