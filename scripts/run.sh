@@ -9,8 +9,12 @@ cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs NEXT_TELEMETRY_DISABLED=1
 port="${EC_PORT:-3000}"
 
-bash scripts/setup.sh --web
-bash scripts/build.sh wasm
+start=$(date +%s)
+# Only what the dashboard needs: the browser build of the core (no tests, benchmarks or CLI).
+# The first build on a new machine takes a few minutes (SQLite and the core under em++ -O2).
+if [ "${1:-}" = "--build-only" ]; then bash scripts/setup.sh --web; else bash scripts/setup.sh --web-only; fi
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm --target episodes_core_web
 
 # The browser build of the core is served as static files from web/public/core/.
 mkdir -p web/public/core
@@ -25,6 +29,7 @@ else
   echo "run.sh: a 'next start' is serving on port ${port}; stop it before rebuilding .next" >&2
   exit 1
 fi
+echo "run.sh: built in $(( $(date +%s) - start )) s"
 if [ "${1:-}" = "--build-only" ]; then exit 0; fi
 echo "run.sh: open http://127.0.0.1:${port}/ (Ctrl-C stops the server)"
 exec npx --no-install next start -H 127.0.0.1 -p "${port}"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what this project needs on Debian 12 and does nothing for what is already there.
-# Usage: scripts/setup.sh [--web]   (--web also installs the dashboard's npm packages)
+# Usage: scripts/setup.sh [--web]       (--web also installs the dashboard's npm packages)
+#        scripts/setup.sh --web-only  (only what the offline dashboard needs: no PostgreSQL, no
+#                                      Chromium, no test-only npm packages; used by scripts/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode="${1:-}"
+if [ "$mode" = "--web-only" ]; then EC_WITH_BROWSER=0 EC_WITH_POSTGRES=0; fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
@@ -32,7 +36,7 @@ if [ "$have_emcc" != "$want_emcc" ]; then
 fi
 
 # npm packages (test runners, TypeScript, the dashboard), only when the lock file changed.
-if [ -f package.json ]; then
+if [ -f package.json ] && [ "$mode" != "--web-only" ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "setup: npm ci" >&2
     npm ci --no-audit --no-fund --loglevel=error >&2
@@ -45,7 +49,7 @@ if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -f tests/pg/package.json ]; then
     (cd tests/pg && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 fi
-if [ "${1:-}" = "--web" ] && [ -f web/package.json ]; then
+if { [ "$mode" = "--web" ] || [ "$mode" = "--web-only" ]; } && [ -f web/package.json ]; then
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
     echo "setup: npm ci (web)" >&2
     (cd web && NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund --loglevel=error >&2)
