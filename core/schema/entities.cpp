@@ -1,4 +1,4 @@
-// The data model of DOMAIN.md, declared once. Everything else is derived from this file.
+// The data model of docs/DOMAIN.md, declared once. Everything else is derived from this file.
 #include <algorithm>
 
 #include "core/schema/builder.hpp"
