@@ -1,5 +1,5 @@
 #pragma once
-// The one declaration of the data model. Every entity of DOMAIN.md is declared once (in
+// The one declaration of the data model. Every entity of docs/DOMAIN.md is declared once (in
 // entities.cpp); SQLite DDL, PostgreSQL DDL, TypeScript types, the JSON mapping and the
 // structural validation are all derived from these declarations.
 #include <cstdint>
