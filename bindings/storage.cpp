@@ -16,6 +16,7 @@
 #include <string>
 
 #include "bindings/boundary.hpp"
+#include "core/store/db.hpp"
 
 namespace ec::bindings {
 namespace {
@@ -28,13 +29,12 @@ struct Conn {
   }
 };
 
+// SQLite's code -> the core's one mapping (plain words, busy is retryable); `what` says which
+// file operation failed. A failure that is not about the file (internal) is reported as io here.
 [[noreturn]] void fail_sqlite(sqlite3* db, int rc, const std::string& what) {
-  const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  const int primary = rc & 0xff;
-  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-    throw ec::Error(ec::code::not_a_database,
-                    what + ": not a usable SQLite database (" + msg + ")");
-  throw ec::Error(ec::code::io, what + ": " + msg);
+  const ec::Error e = ec::store::sqlite_error(db, rc);
+  const std::string& c = e.code();
+  throw ec::Error(c == ec::code::internal ? std::string(ec::code::io) : c, what + ": " + e.message());
 }
 
 void open_conn(Conn& c, const std::string& path, int flags, const std::string& what) {
@@ -120,7 +120,7 @@ std::string tune_connection(sqlite3* db, const std::string& journal_mode,
       char* err = nullptr;
       const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
       sqlite3_free(err);
-      if (rc != SQLITE_OK) fail_sqlite(db, rc, sql);
+      if (rc != SQLITE_OK) fail_sqlite(db, rc, "storage tuning");
     };
     if (!journal_mode.empty()) exec("PRAGMA journal_mode = " + journal_mode);
     if (!synchronous.empty()) exec("PRAGMA synchronous = " + synchronous);

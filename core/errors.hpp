@@ -3,6 +3,7 @@
 // machine code, a path and a readable message (plus, for validation, every issue found).
 #include <exception>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,13 +36,21 @@ inline constexpr const char* schema_too_new = "schema_too_new";
 inline constexpr const char* not_a_database = "not_a_database";
 inline constexpr const char* io = "io";
 inline constexpr const char* internal = "internal";
+inline constexpr const char* closed = "closed";  // the handle was closed
+/// The database stayed locked by another connection for the whole busy timeout; retry later.
+inline constexpr const char* busy = "busy";
+/// The wasm module aborted (out of memory, trap); the JS wrapper refuses every later call.
+inline constexpr const char* aborted = "aborted";
 }  // namespace code
+
+/// Codes whose failure is transient: the same request may succeed later ("retryable": true).
+bool is_retryable(std::string_view code);
 
 /// The project's single exception type.
 class Error : public std::exception {
  public:
   Error(std::string code, std::string message, json path = json::array(),
-        std::vector<Issue> issues = {});
+        std::vector<Issue> issues = {}, json params = json::object());
   /// A validation failure: code "invalid", message summarising the issues.
   static Error invalid(std::vector<Issue> issues);
 
@@ -49,8 +58,11 @@ class Error : public std::exception {
   const std::string& message() const { return message_; }
   const json& path() const { return path_; }
   const std::vector<Issue>& issues() const { return issues_; }
+  /// Machine-readable details (e.g. a unique conflict's {field, deleted, id}); {} when none.
+  const json& params() const { return params_; }
   const char* what() const noexcept override { return message_.c_str(); }
-  /// {"code","message","path","issues":[...]} as used in API responses.
+  /// {"code","message","path","issues":[...]} as used in API responses, plus "params" when
+  /// there are any and "retryable": true for a transient failure (see is_retryable).
   json to_json() const;
 
  private:
@@ -58,6 +70,21 @@ class Error : public std::exception {
   std::string message_;
   json path_;
   std::vector<Issue> issues_;
+  json params_;
 };
+
+/// THE error boundary: whatever was thrown -> the one Error it means. Bad input reported by a
+/// library (nlohmann::json parse/type/range errors, std::out_of_range, std::invalid_argument,
+/// std::length_error) -> bad_request; std::bad_alloc -> internal "out of memory"; any other
+/// exception -> internal. An ec::Error passes through unchanged. Never throws.
+Error to_error(std::exception_ptr e) noexcept;
+
+/// {"ok":false,"error":{…}} of an error.
+json error_response(const Error& e);
+/// error_response(e) as JSON text; never throws (invalid UTF-8 is replaced, and a fixed answer
+/// is used if even that fails).
+std::string error_response_text(const Error& e) noexcept;
+/// JSON text of any value; never throws (invalid UTF-8 replaced). On failure: internal error text.
+std::string dump_text(const json& j) noexcept;
 
 }  // namespace ec

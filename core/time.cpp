@@ -113,10 +113,9 @@ std::optional<Instant> parse_instant(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const int64_t secs = days_from_civil(*date) * 86400 + hh * 3600 + mm * 60 + ss - offset;
   // An offset may not carry the instant outside years 0001..9999: it must format back.
-  static const int64_t kMin = days_from_civil({1, 1, 1}) * 86400;
-  static const int64_t kMax = days_from_civil({9999, 12, 31}) * 86400 + 86399;
-  if (secs < kMin || secs > kMax) return std::nullopt;
-  return secs * 1000 + ms;
+  const Instant t = secs * 1000 + ms;
+  if (!in_instant_range(t)) return std::nullopt;
+  return t;
 }
 
 std::string format_instant(Instant t) {

@@ -51,4 +51,13 @@ constexpr int64_t floor_mod(int64_t a, int64_t b) {
 inline constexpr int64_t kMsPerSecond = 1000;
 inline constexpr int64_t kMsPerDay = 86'400'000;
 
+/// The instants the core represents: years 0001..9999 (what the ISO text form holds), i.e.
+/// 0001-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z. Declared once: parsing, the clock and
+/// every instant computed from a request are checked against it.
+inline constexpr Instant kMinInstant = -62'135'596'800'000;
+inline constexpr Instant kMaxInstant = 253'402'300'799'999;
+constexpr bool in_instant_range(Instant t) {
+  return t >= kMinInstant && t <= kMaxInstant;
+}
+
 }  // namespace ec

@@ -15,6 +15,10 @@ export interface CoreErrorData {
   message: string;
   path?: (string | number)[];
   issues?: CoreIssue[];
+  /** Machine-readable details, e.g. a unique conflict's {field, deleted, id}. */
+  params?: Record<string, unknown>;
+  /** True when the same request may succeed later (code "busy"). */
+  retryable?: boolean;
 }
 
 /** The one error type of the JS API. `code` is stable (see core/errors.hpp and web/src/core/errors.ts). */
@@ -24,6 +28,8 @@ export class CoreError extends Error {
   code: string;
   path: (string | number)[];
   issues: CoreIssue[];
+  params: Record<string, unknown>;
+  retryable: boolean;
 }
 
 /** Builds a CoreError from error data; missing fields get safe defaults. */

@@ -21,6 +21,8 @@ export class CoreError extends Error {
     this.code = code;
     this.path = path;
     this.issues = issues;
+    this.params = {};
+    this.retryable = false;
   }
 }
 
@@ -29,13 +31,16 @@ export class CoreError extends Error {
 /// worker); anything missing gets a safe default.
 export function errorFrom(error, cause) {
   const e = error && typeof error === 'object' ? error : {};
-  return new CoreError(
+  const err = new CoreError(
     typeof e.code === 'string' ? e.code : 'internal',
     typeof e.message === 'string' ? e.message : 'unknown error',
     Array.isArray(e.path) ? e.path : [],
     Array.isArray(e.issues) ? e.issues : [],
     cause === undefined ? undefined : { cause },
   );
+  if (e.params && typeof e.params === 'object' && !Array.isArray(e.params)) err.params = e.params;
+  err.retryable = e.retryable === true;
+  return err;
 }
 
 // Parses one module answer; throws CoreError for an error answer, returns the object otherwise.
@@ -90,9 +95,11 @@ function documentText(doc, name = 'document') {
 class Core {
   #handle;
   #guard;
-  constructor(handle, guard) {
+  #isDead;
+  constructor(handle, guard, isDead) {
     this.#handle = handle;
     this.#guard = guard;
+    this.#isDead = isDead;
   }
   /// Runs one request ({op, as, params, now?} or its JSON text); returns `result` or throws CoreError.
   call(request) {
@@ -141,6 +148,7 @@ class Core {
     const h = this.#handle;
     if (!h) return;
     this.#handle = undefined;
+    if (this.#isDead()) return;  // never enter a module that aborted
     try { h.close(); } catch { /* close never throws in C++; nothing to do if the module died */ }
     try { h.delete(); } catch { /* already deleted */ }
   }
@@ -151,13 +159,30 @@ class Core {
 
 /// Wraps an instantiated Emscripten module object.
 export function wrapModule(module) {
-  let dead = null;  // set by onAbort (see fromFactory): the module cannot be used after an abort
+  // Set once the module aborted (onAbort, see fromFactory) or trapped (a WebAssembly.RuntimeError
+  // thrown out of a call: unreachable, out of memory, stack overflow). Its memory may be half
+  // updated, so every later call answers CoreError "aborted" without entering the module. Held
+  // as an object so that an empty abort reason still counts.
+  let dead = null;
+  const markDead = (reason) => {
+    if (dead) return;
+    const text = reason === undefined || reason === null ? '' : String(reason?.message ?? reason);
+    dead = { reason: text || 'abort (no reason given)' };
+  };
+  const abortedError = () => errorFrom({ code: 'aborted', message: `the wasm module aborted earlier: ${dead.reason}; load a new module` });
+  const isTrap = (cause) =>
+    (typeof WebAssembly !== 'undefined' && cause instanceof WebAssembly.RuntimeError) ||
+    cause?.name === 'RuntimeError' || module.ABORT === true;
   const guard = (fn) => {
-    if (dead) throw errorFrom({ code: 'aborted', message: `the wasm module aborted earlier: ${dead}` });
+    if (dead) throw abortedError();
     let text;
     try {
       text = fn();
     } catch (cause) {
+      if (isTrap(cause) || dead) {
+        markDead(cause?.message ?? cause);
+        throw errorFrom({ code: 'aborted', message: `the wasm module aborted: ${dead.reason}; load a new module` }, cause);
+      }
       // Should not happen (C++ catches at the boundary); a number here is an escaped C++ exception.
       const what = typeof cause === 'number' ? `C++ exception (pointer ${cause})` : String(cause && cause.message || cause);
       throw errorFrom({ code: 'internal', message: `wasm call failed: ${what}` }, cause);
@@ -186,18 +211,20 @@ export function wrapModule(module) {
       requireString(path, 'path');
       if (typeof idSeed !== 'number') throw badRequest('idSeed must be a number', ['idSeed']);
       if (!api.hasCore) throw errorFrom({ code: 'unsupported', message: 'this wasm build has no database handle (CoreHandle)' });
-      if (dead) throw errorFrom({ code: 'aborted', message: `the wasm module aborted earlier: ${dead}` });
+      if (dead) throw abortedError();
       let handle;
       try {
         handle = new module.CoreHandle(path, idSeed);
         const err = handle.openError();
         if (err) settle(err);
       } catch (cause) {
-        try { handle?.delete(); } catch { /* ignore */ }
+        if (!(cause instanceof CoreError) && isTrap(cause)) markDead(cause?.message ?? cause);
+        try { if (!dead) handle?.delete(); } catch { /* ignore */ }
+        if (dead) throw abortedError();
         if (cause instanceof CoreError) throw cause;
         throw errorFrom({ code: 'internal', message: `open failed: ${cause?.message ?? cause}` }, cause);
       }
-      const core = new Core(handle, guard);
+      const core = new Core(handle, guard, () => dead !== null);
       if (onProgress) core.setProgress(onProgress);
       return core;
     },
@@ -225,9 +252,7 @@ export function wrapModule(module) {
     get isDead() {
       return dead !== null;
     },
-    markDead(reason) {
-      dead = String(reason ?? 'abort');
-    },
+    markDead,
     /// The raw Emscripten module (tests and diagnostics only).
     module,
   };

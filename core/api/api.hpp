@@ -6,6 +6,7 @@
 // Response: {"ok":true,"result":…} | {"ok":false,"error":{"code","message","path","issues":[…]}}
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ namespace ec::api {
 struct Options {
   /// Seed for generated ids (0 = random). Deterministic seeds make mock data reproducible.
   uint64_t id_seed = 0;
+  /// How long a request waits for a lock held by another connection before answering code
+  /// `busy` (retryable); unset: store::kBusyTimeoutMs.
+  std::optional<int> busy_timeout_ms;
 };
 
 /// Progress callback for long operations (mock.seed, imports): (done, total, phase).

@@ -1,7 +1,5 @@
 // The dispatcher: request JSON -> operation lookup -> `as` check -> params check -> handler in a
 // transaction -> response JSON. Tenancy, validation, audit and error mapping happen here once.
-#include <new>
-
 #include "core/api/registry.hpp"
 #include "core/json/codec.hpp"
 #include "core/store/repo.hpp"
@@ -97,10 +95,6 @@ void check_params(const Operation& op, const json& params) {
 
 namespace {
 
-json error_response(const Error& e) {
-  return json{{"ok", false}, {"error", e.to_json()}};
-}
-
 store::Actor check_as(store::Store& s, const json& as) {
   if (!as.is_object() || !as.contains("organizationId") || !as.contains("userId") ||
       !as["organizationId"].is_string() || !as["userId"].is_string())
@@ -120,7 +114,9 @@ store::Actor check_as(store::Store& s, const json& as) {
 }  // namespace
 
 Core::Core(const std::string& path, Options options)
-    : store_(std::make_unique<store::Store>(path, options.id_seed)) {}
+    : store_(std::make_unique<store::Store>(path, options.id_seed)) {
+  if (options.busy_timeout_ms) store_->db().set_busy_timeout(*options.busy_timeout_ms);
+}
 
 Core::~Core() = default;
 
@@ -134,7 +130,7 @@ void Core::set_progress(Progress progress) {
 
 json Core::call_json(const json& request) {
   try {
-    if (!store_) throw Error("closed", "the database is closed");
+    if (!store_) throw Error(code::closed, "the database is closed");
     if (!request.is_object()) throw Error(code::bad_request, "a request must be a JSON object");
     auto op_it = request.find("op");
     if (op_it == request.end() || !op_it->is_string())
@@ -164,28 +160,22 @@ json Core::call_json(const json& request) {
     } else {
       result = op->handler(ctx, params);
     }
+    if (!s.db().in_transaction()) s.db().release_reads();
     return json{{"ok", true}, {"result", std::move(result)}};
-  } catch (const Error& e) {
-    return error_response(e);
-  } catch (const std::bad_alloc&) {
-    return error_response(Error(code::internal, "out of memory"));
-  } catch (const std::exception& e) {
-    return error_response(Error(code::internal, std::string("internal error: ") + e.what()));
+  } catch (...) {
+    Error e = to_error(std::current_exception());
+    // A failed request never leaves a statement holding a read lock on the file.
+    if (store_ && !store_->db().in_transaction()) store_->db().release_reads();
+    return error_response(e);  // only out of memory can throw here; call() catches that
   }
 }
 
 std::string Core::call(std::string_view request_json) {
-  json request;
   try {
-    request = codec::parse(request_json);
-  } catch (const Error& e) {
-    return error_response(e).dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-  try {
-    return call_json(request).dump(-1, ' ', false, json::error_handler_t::replace);
-  } catch (const std::exception& e) {
-    return error_response(Error(code::internal, e.what()))
-        .dump(-1, ' ', false, json::error_handler_t::replace);
+    const json request = codec::parse(request_json);
+    return dump_text(call_json(request));
+  } catch (...) {
+    return error_response_text(to_error(std::current_exception()));
   }
 }
 

@@ -339,7 +339,15 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                 .result_ts = "{ now: string; fixed: boolean }",
                 .writes = false,
                 .handler = [](Context& ctx, const json& p) {
-                  ctx.store.set_clock(ctx.now + p["seconds"].get<int64_t>() * kMsPerSecond);
+                  const Instant to = ctx.now + p["seconds"].get<int64_t>() * kMsPerSecond;
+                  if (!in_instant_range(to))
+                    throw Error::invalid({validate::make_issue(
+                        json::array({"seconds"}), validate::issue::invalid_range,
+                        "the clock would leave the years 0001..9999 (" + format_instant(ctx.now) +
+                            " + " + std::to_string(p["seconds"].get<int64_t>()) + " s)",
+                        {{"min", format_instant(kMinInstant)},
+                         {"max", format_instant(kMaxInstant)}})});
+                  ctx.store.set_clock(to);
                   return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
                 }});
 }

@@ -26,24 +26,19 @@ std::string validate_json(std::string_view entity, std::string_view document,
     json doc;
     try {
       doc = codec::parse(document);
-    } catch (const Error& err) {
+    } catch (...) {  // malformed, too large, too deep, or a number JSON cannot hold (1e400)
+      const Error err = to_error(std::current_exception());
+      if (err.code() != code::bad_request) throw err;
       json issue = to_json(validate::make_issue(json::array(), "invalid_json", err.message()));
-      return json{{"ok", false}, {"issues", json::array({issue})}}.dump(
-          -1, ' ', false, json::error_handler_t::replace);
+      return dump_text(json{{"ok", false}, {"issues", json::array({issue})}});
     }
     const auto issues = validate::entity(*e, doc, m);
     if (issues.empty()) return R"({"ok":true})";
     json out{{"ok", false}, {"issues", json::array()}};
     for (const auto& i : issues) out["issues"].push_back(to_json(i));
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
-  } catch (const Error& err) {
-    return json{{"ok", false}, {"error", err.to_json()}}.dump(-1, ' ', false,
-                                                              json::error_handler_t::replace);
-  } catch (const std::exception& err) {
-    return json{
-        {"ok", false},
-        {"error", {{"code", code::internal}, {"message", err.what()}, {"issues", json::array()}}}}
-        .dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump_text(out);
+  } catch (...) {
+    return error_response_text(to_error(std::current_exception()));
   }
 }
 

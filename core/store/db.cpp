@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
+
+#include "core/schema/schema.hpp"
+
 namespace ec::store {
 
 Stmt::~Stmt() {
@@ -33,9 +37,8 @@ bool Stmt::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const char* sql = sqlite3_sql(stmt_);
   sqlite3_reset(stmt_);
-  db_.fail(rc, sql ? sql : "");
+  db_.fail(rc);
 }
 
 int Stmt::run() {
@@ -92,18 +95,19 @@ Db::Db(const std::string& path, bool create) : path_(path) {
     throw Error(code::io, "cannot open database '" + path + "': " + msg);
   }
   sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   // Touch the file: a non-SQLite file fails here, with a clear error, before anything is written.
   char* err = nullptr;
   const int rc2 = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, &err);
   if (rc2 != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
+    Error e = sqlite_error(db_, rc2);
     sqlite3_close(db_);
     db_ = nullptr;
-    if ((rc2 & 0xff) == SQLITE_NOTADB || (rc2 & 0xff) == SQLITE_CORRUPT)
-      throw Error(code::not_a_database,
-                  "'" + path + "' is not an episodes-core SQLite database (" + msg + ")");
-    throw Error(code::io, "cannot read database '" + path + "': " + msg);
+    if (e.code() == code::not_a_database)
+      throw Error(code::not_a_database, "'" + path + "' is not an episodes-core SQLite database");
+    if (e.code() == code::busy) throw e;
+    throw Error(code::io, "cannot read database '" + path + "': " + e.message());
   }
   exec("PRAGMA foreign_keys = ON");
 }
@@ -118,9 +122,8 @@ void Db::exec(std::string_view sql) {
   const std::string s(sql);
   const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    std::string msg = err ? err : "";
     sqlite3_free(err);
-    fail(rc, msg);
+    fail(rc);
   }
 }
 
@@ -133,7 +136,7 @@ Stmt& Db::prepare(const std::string& sql) {
   sqlite3_stmt* raw = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  if (rc != SQLITE_OK) fail(rc, sql);
+  if (rc != SQLITE_OK) fail(rc);
   auto [pos, _] = cache_.emplace(sql, std::make_unique<Stmt>(*this, raw));
   return *pos->second;
 }
@@ -150,50 +153,198 @@ void Db::transaction(const std::function<void()>& fn) {
   const std::string name = "sp" + std::to_string(depth_);
   exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + name);
   ++depth_;
-  try {
-    fn();
-  } catch (...) {
-    --depth_;
-    // Rollback never throws past here: the original error is what the caller needs.
+  // Rollback never throws past here: the original error is what the caller needs.
+  const auto undo = [&] {
     if (depth_ == 0) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     } else {
       sqlite3_exec(db_, ("ROLLBACK TO " + name + "; RELEASE " + name).c_str(), nullptr, nullptr,
                    nullptr);
     }
+  };
+  try {
+    fn();
+  } catch (...) {
+    --depth_;
+    undo();
     throw;
   }
   --depth_;
-  exec(depth_ == 0 ? "COMMIT" : "RELEASE " + name);
+  const int rc = sqlite3_exec(db_, (depth_ == 0 ? "COMMIT" : "RELEASE " + name).c_str(), nullptr,
+                              nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    // A failed COMMIT (busy: another connection still reads the file; disk full) leaves the
+    // transaction open and the file locked: roll it back, then report the failure.
+    Error e = sqlite_error(db_, rc);
+    undo();
+    throw e;
+  }
+}
+
+void Db::set_busy_timeout(int ms) {
+  sqlite3_busy_timeout(db_, ms < 0 ? 0 : ms);
+}
+
+void Db::release_reads() {
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st))
+    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
 }
 
 int64_t Db::changes() const {
   return sqlite3_changes64(db_);
 }
 
-void Db::fail(int rc, const std::string& context) {
-  std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+void Db::fail(int rc, const std::string&) {
+  throw sqlite_error(db_, rc);
+}
+
+namespace {
+
+const schema::Field* field_of_column(const schema::Entity& e, std::string_view column) {
+  return e.column(column);
+}
+
+const schema::Entity* entity_of_table(std::string_view table) {
+  for (const auto& e : schema::entities())
+    if (e.table == table) return &e;
+  return nullptr;
+}
+
+// "UNIQUE constraint failed: users.organization_id, users.email" -> (users, [organization_id,
+// email]). SQLite's wording of this message is stable; only the names are used.
+bool parse_columns(const std::string& msg, std::string& table, std::vector<std::string>& cols) {
+  const auto colon = msg.find(": ");
+  if (colon == std::string::npos) return false;
+  std::string rest = msg.substr(colon + 2);
+  size_t pos = 0;
+  while (pos < rest.size()) {
+    size_t end = rest.find(", ", pos);
+    if (end == std::string::npos) end = rest.size();
+    const std::string item = rest.substr(pos, end - pos);
+    const auto dot = item.find('.');
+    if (dot == std::string::npos) return false;
+    if (table.empty()) table = item.substr(0, dot);
+    cols.push_back(item.substr(dot + 1));
+    pos = end + 2;
+  }
+  return !table.empty() && !cols.empty();
+}
+
+// The unique index of the schema with exactly these columns (the tenant key (organization_id,
+// id) and the primary key count as indexes on "id").
+const schema::Index* unique_index(const schema::Entity& e, const std::vector<std::string>& cols) {
+  for (const auto& ix : e.indexes)
+    if (ix.unique && ix.columns == cols) return &ix;
+  return nullptr;
+}
+
+// The first identifier of a CHECK expression that is a column of some entity.
+const schema::Field* field_in_check(const std::string& msg) {
+  const auto colon = msg.find(": ");
+  if (colon == std::string::npos) return nullptr;
+  size_t i = colon + 2;
+  while (i < msg.size()) {
+    if (std::isalpha(static_cast<unsigned char>(msg[i])) || msg[i] == '_') {
+      size_t j = i;
+      while (j < msg.size() && (std::isalnum(static_cast<unsigned char>(msg[j])) || msg[j] == '_'))
+        ++j;
+      const std::string word = msg.substr(i, j - i);
+      for (const auto& e : schema::entities())
+        if (const auto* f = e.column(word)) return f;
+      i = j;
+    } else if (msg[i] == '\'' || msg[i] == '"') {
+      const char q = msg[i];  // skip literals
+      i = msg.find(q, i + 1);
+      if (i == std::string::npos) break;
+      ++i;
+    } else {
+      ++i;
+    }
+  }
+  return nullptr;
+}
+
+Error unique_conflict(const std::string& msg) {
+  std::string table;
+  std::vector<std::string> cols;
+  const schema::Entity* e = parse_columns(msg, table, cols) ? entity_of_table(table) : nullptr;
+  if (e) {
+    const schema::Index* ix = unique_index(*e, cols);
+    // The distinguishing column is the last one (the others scope it: organization, project).
+    const schema::Field* f = field_of_column(*e, ix ? ix->columns.back() : cols.back());
+    if (f)
+      return Error(code::conflict,
+                   "another " + e->name + " already has this " + f->name +
+                       (ix && ix->columns.size() > 1 ? " here" : ""),
+                   json::array({f->name}), {}, json{{"field", f->name}});
+  }
+  return Error(code::conflict, "a row with the same unique values already exists");
+}
+
+}  // namespace
+
+Error sqlite_error(sqlite3* db, int rc) {
+  const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      throw Error(code::conflict, "already exists: " + msg);
+      return unique_conflict(msg);
     case SQLITE_CONSTRAINT_FOREIGNKEY:
-      throw Error(code::conflict, "a referenced row does not exist or is still referenced");
+      return Error(code::conflict, "a referenced row does not exist or is still referenced");
     case SQLITE_CONSTRAINT_TRIGGER:
-      // ON DELETE RESTRICT is reported as a trigger constraint; our own triggers RAISE text.
+      // ON DELETE RESTRICT is reported as a trigger constraint; our own triggers RAISE plain
+      // words ("audit_logs is append-only"), which are shown as they are.
       if (msg.find("FOREIGN KEY") != std::string::npos)
-        throw Error(code::conflict, "the row is still referenced by other rows");
-      throw Error(code::forbidden, msg);
-    case SQLITE_CONSTRAINT_CHECK:
-    case SQLITE_CONSTRAINT_NOTNULL:
-      throw Error(code::invalid, "the database refused a value: " + msg);
+        return Error(code::conflict, "the row is still referenced by other rows");
+      return Error(code::forbidden, msg);
+    case SQLITE_CONSTRAINT_NOTNULL: {
+      std::string table;
+      std::vector<std::string> cols;
+      const schema::Entity* e = parse_columns(msg, table, cols) ? entity_of_table(table) : nullptr;
+      const schema::Field* f = e ? field_of_column(*e, cols.back()) : nullptr;
+      if (f)
+        return Error(code::invalid, f->name + " is required", json::array({f->name}), {},
+                     json{{"field", f->name}});
+      return Error(code::invalid, "a required value is missing");
+    }
+    case SQLITE_CONSTRAINT_CHECK: {
+      if (const schema::Field* f = field_in_check(msg))
+        return Error(code::invalid, "the database refused the value of " + f->name,
+                     json::array({f->name}), {}, json{{"field", f->name}});
+      return Error(code::invalid, "the database refused a value");
+    }
     default:
       break;
   }
-  if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
-    throw Error(code::not_a_database, "database is corrupt or not SQLite: " + msg);
-  throw Error(code::internal, "SQLite error " + std::to_string(rc) + ": " + msg +
-                                  (context.empty() ? "" : " (" + context.substr(0, 200) + ")"));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error(code::busy,
+                   "the database is busy: another connection holds a lock on it; try again");
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return Error(code::not_a_database, "the database file is damaged or is not SQLite");
+    case SQLITE_FULL:
+      return Error(code::io, "the disk or the storage quota is full");
+    case SQLITE_IOERR:
+      return Error(code::io, "reading or writing the database file failed");
+    case SQLITE_READONLY:
+      return Error(code::io, "the database file is read-only");
+    case SQLITE_CANTOPEN:
+      return Error(code::io, "the database file cannot be opened");
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Error(code::io, "access to the database file was denied");
+    case SQLITE_NOMEM:
+      return Error(code::internal, "out of memory");
+    case SQLITE_TOOBIG:
+      return Error(code::bad_request, "a value is too large for the database");
+    case SQLITE_CONSTRAINT:
+      return Error(code::conflict, "the change breaks a rule of the database");
+    default:
+      return Error(code::internal, std::string("database error: ") + sqlite3_errstr(rc) + " (" +
+                                       std::to_string(rc) + ")");
+  }
 }
 
 }  // namespace ec::store

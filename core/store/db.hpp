@@ -18,6 +18,17 @@ namespace ec::store {
 
 using codec::SqlValue;
 
+/// How long a statement waits for another connection's lock before answering code `busy`
+/// (declared once; api::Options::busy_timeout_ms overrides it per handle).
+inline constexpr int kBusyTimeoutMs = 5000;
+
+/// The ec::Error a SQLite result code means, in plain words: never SQL text nor SQLite's own
+/// message for anything but our triggers' RAISE text. Busy/locked -> busy (retryable);
+/// unique -> conflict naming the field (path [field], params {field}, derived from the schema's
+/// unique Index declarations); foreign key -> conflict; check/not null -> invalid; damaged ->
+/// not_a_database; disk problems -> io; the rest -> internal.
+Error sqlite_error(sqlite3* db, int rc);
+
 class Db;
 
 /// A prepared statement. Obtained from Db::prepare (cached) and reset automatically.
@@ -52,6 +63,7 @@ class Stmt {
 class Db {
  public:
   /// Opens (creating if needed) a database file, or ":memory:". Throws Error{io|not_a_database}.
+  /// Statements wait up to kBusyTimeoutMs for another connection's lock.
   explicit Db(const std::string& path, bool create = true);
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -65,9 +77,17 @@ class Db {
   int64_t query_int(const std::string& sql, const std::vector<SqlValue>& params);
 
   /// Runs fn inside a transaction (a savepoint when nested): commits when fn returns,
-  /// rolls back when it throws, then rethrows.
+  /// rolls back when it throws, then rethrows. A COMMIT that fails (e.g. busy: a reader
+  /// still holds the file) rolls back too, so the connection never stays inside a failed
+  /// transaction nor keeps its lock.
   void transaction(const std::function<void()>& fn);
   bool in_transaction() const { return depth_ > 0; }
+
+  /// How long to wait for a lock held by another connection before failing with `busy`.
+  void set_busy_timeout(int ms);
+  /// Resets every statement still stepping (a read left half-done holds a shared lock on the
+  /// file in autocommit mode). Called between requests.
+  void release_reads();
 
   int64_t changes() const;
   sqlite3* handle() { return db_; }

@@ -127,6 +127,54 @@ int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery
   return s.db().query_int(sql, params);
 }
 
+namespace {
+
+// A unique conflict from SQLite names its field (path/params.field, see sqlite_error); here the
+// refused values are known, so the row holding them is looked up through the same Index
+// declaration: params gain its id and whether it is soft-deleted (restorable with .restore).
+// Only inside the tenant: a global index (Organization.slug) reveals nothing about the holder.
+Error with_holder(Store& s, const Entity& e, const Error& err,
+                  const std::function<SqlValue(const Field&)>& value_of, const std::string& self) {
+  if (err.code() != code::conflict || !err.params().contains("field")) return err;
+  const std::string field = err.params()["field"].get<std::string>();
+  const schema::Index* ix = nullptr;
+  for (const auto& i : e.indexes) {
+    const Field* last = i.unique ? e.column(i.columns.back()) : nullptr;
+    if (last && last->name == field && last->name != "id") ix = &i;
+  }
+  if (!ix || !e.tenant_scoped) return err;
+  std::string sql = "SELECT id, " + std::string(e.soft_delete ? "deleted_at" : "NULL") +
+                    " FROM " + e.table + " WHERE id <> ?";
+  std::vector<SqlValue> values{self};
+  for (size_t i = 0; i < ix->columns.size(); ++i) {
+    const Field* f = e.column(ix->columns[i]);
+    if (!f) return err;
+    sql += " AND " + f->column + " = ?";
+    if (ix->nocase_first && i + 1 == ix->columns.size()) sql += " COLLATE NOCASE";
+    values.push_back(value_of(*f));
+  }
+  if (!ix->where.empty()) sql += " AND (" + ix->where + ")";
+  sql += " LIMIT 1";
+  Stmt& st = s.db().prepare(sql);
+  st.bind_all(values);
+  if (!st.step()) {
+    st.reset();
+    return err;
+  }
+  const std::string holder = st.text(0);
+  const bool deleted = !st.is_null(1);
+  st.reset();
+  json params = err.params();
+  params["id"] = holder;
+  params["deleted"] = deleted;
+  std::string message = err.message();
+  if (deleted)
+    message += " (held by a deleted " + e.name + " " + holder + "; restore it instead)";
+  return Error(err.code(), message, err.path(), err.issues(), std::move(params));
+}
+
+}  // namespace
+
 void insert(Store& s, const Entity& e, const json& row) {
   std::string cols, marks;
   std::vector<SqlValue> values;
@@ -138,7 +186,19 @@ void insert(Store& s, const Entity& e, const json& row) {
   }
   Stmt& st = s.db().prepare("INSERT INTO " + e.table + " (" + cols + ") VALUES (" + marks + ")");
   st.bind_all(values);
-  st.run();
+  try {
+    st.run();
+  } catch (const Error& err) {
+    auto it = row.find("id");
+    const std::string self = it != row.end() && it->is_string() ? it->get<std::string>() : "";
+    throw with_holder(
+        s, e, err,
+        [&](const Field& f) {
+          auto v = row.find(f.name);
+          return v == row.end() ? SqlValue(nullptr) : codec::to_sql(f, *v);
+        },
+        self);
+  }
 }
 
 bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id,
@@ -160,7 +220,19 @@ bool set_fields(Store& s, const Entity& e, const std::string& org, const std::st
   }
   Stmt& st = s.db().prepare(sql);
   st.bind_all(values);
-  return st.run() > 0;
+  try {
+    return st.run() > 0;
+  } catch (const Error& err) {
+    // Values the patch does not change come from the row itself.
+    std::optional<json> current;
+    const auto value_of = [&](const Field& f) -> SqlValue {
+      if (auto v = fields.find(f.name); v != fields.end()) return codec::to_sql(f, *v);
+      if (!current) current = find(s, e, org, id, true);
+      if (!current || !current->contains(f.name)) return nullptr;
+      return codec::to_sql(f, (*current)[f.name]);
+    };
+    throw with_holder(s, e, err, value_of, id);
+  }
 }
 
 bool purge(Store& s, const Entity& e, const std::string& org, const std::string& id) {

@@ -21,10 +21,20 @@ Store::Store(const std::string& path, uint64_t id_seed) : db_(path) {
 void Store::open_schema() {
   const int64_t app_id = db_.query_int("PRAGMA application_id", {});
   const int64_t version = db_.query_int("PRAGMA user_version", {});
-  const int64_t tables =
-      db_.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'", {});
+  // Every schema object counts (tables, views, triggers, indexes): a file holding only a view,
+  // or only another application's id or version, is someone else's and stays untouched.
+  const int64_t objects = db_.query_int("SELECT count(*) FROM sqlite_master", {});
   opened_version_ = static_cast<int>(version);
-  if (tables > 0 && app_id != schema::kApplicationId) {
+  const bool truly_empty = objects == 0 && app_id == 0 && version == 0;
+  if (truly_empty) {
+    db_.transaction([&] {
+      db_.exec(schema::sqlite_ddl());
+      db_.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+      db_.exec("PRAGMA user_version = " + std::to_string(schema::kSchemaVersion));
+    });
+    return;
+  }
+  if (app_id != schema::kApplicationId) {
     throw Error(code::not_a_database,
                 "this SQLite database was not made by episodes-core (application_id " +
                     std::to_string(app_id) + "); it was left unchanged");
@@ -35,15 +45,12 @@ void Store::open_schema() {
                     " but this build knows up to " + std::to_string(schema::kSchemaVersion) +
                     "; it was left unchanged: open it with a newer episodes-core");
   }
-  if (tables == 0) {
-    db_.transaction([&] {
-      db_.exec(schema::sqlite_ddl());
-      db_.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
-      db_.exec("PRAGMA user_version = " + std::to_string(schema::kSchemaVersion));
-    });
-  } else if (version < schema::kSchemaVersion) {
-    migrate(db_, static_cast<int>(version));
+  if (version < 1 || objects == 0) {
+    throw Error(code::not_a_database,
+                "the database carries the episodes-core id but no schema (version " +
+                    std::to_string(version) + "); it was left unchanged");
   }
+  if (version < schema::kSchemaVersion) migrate(db_, static_cast<int>(version));
 }
 
 Instant Store::now() const {

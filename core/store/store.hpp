@@ -29,7 +29,12 @@ class Store {
   /// The current time: a fixed/demo time when set, else the real clock.
   Instant now() const;
   /// Fixes the clock (tests, the dashboard's demo clock); nullopt returns to the real clock.
-  void set_clock(std::optional<Instant> fixed) { fixed_now_ = fixed; }
+  /// Throws Error{invalid} for an instant outside kMinInstant..kMaxInstant.
+  void set_clock(std::optional<Instant> fixed) {
+    if (fixed && !in_instant_range(*fixed))
+      throw Error(code::invalid, "the clock must stay within the years 0001..9999");
+    fixed_now_ = fixed;
+  }
   std::optional<Instant> clock_override() const { return fixed_now_; }
 
   /// A new lower-case UUID v4 (deterministic when the store was given a seed).

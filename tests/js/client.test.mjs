@@ -14,7 +14,7 @@ const { OPERATION_NAMES } = await import('./helpers/generated.mjs');
 const has = (op) => OPERATION_NAMES.includes(op);
 const NOW = '2025-08-15T09:00:00.000Z';
 const KNOWN_CODES = new Set(['invalid', 'bad_request', 'not_found', 'conflict', 'plan_limit', 'forbidden', 'budget_exceeded',
-  'stale_lease', 'schema_too_new', 'not_a_database', 'io', 'internal', 'closed', 'locked', 'unavailable', 'aborted', 'unsupported']);
+  'stale_lease', 'schema_too_new', 'not_a_database', 'io', 'internal', 'busy', 'closed', 'locked', 'unavailable', 'aborted', 'unsupported']);
 
 const isCode = (code) => (e) => {
   assert.ok(e instanceof CoreError, `expected CoreError, got ${e?.constructor?.name}: ${e?.stack ?? e}`);

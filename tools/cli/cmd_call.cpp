@@ -1,5 +1,6 @@
 // `episodes-core call --db FILE`: JSON-lines requests on stdin, one response line each.
 // A bad line gets an error line and the following lines still run.
+#include <cstdint>
 #include <iostream>
 #include <string>
 
@@ -13,7 +14,14 @@ int run(const std::vector<std::string>& args) {
   const Flags flags = Flags::parse(args);
   const std::string db = flags.require("db");
   api::Options options;
-  if (const auto* seed = flags.get("id-seed")) options.id_seed = std::stoull(*seed);
+  if (const auto* seed = flags.get("id-seed"))
+    options.id_seed = parse_uint_flag("id-seed", *seed, 0, UINT64_MAX);
+  if (const auto* ms = flags.get("busy-timeout"))
+    options.busy_timeout_ms = static_cast<int>(parse_uint_flag("busy-timeout", *ms, 0, 3'600'000));
+  for (const auto& [name, value] : flags.values)
+    if (name != "db" && name != "id-seed" && name != "busy-timeout")
+      throw UsageError{"unknown option --" + name};
+  if (!flags.positional.empty()) throw UsageError{"unexpected argument '" + flags.positional[0] + "'"};
   api::Core core(db, options);  // an unopenable database throws ec::Error: printed by main, exit 1
   std::string line;
   int failures = 0;
@@ -30,7 +38,7 @@ int run(const std::vector<std::string>& args) {
 }
 
 const Register reg{
-    {"call", "call --db FILE [--id-seed N]        JSON-lines requests on stdin", &run}};
+    {"call", "call --db FILE [--id-seed N] [--busy-timeout MS]   JSON-lines requests on stdin", &run}};
 
 }  // namespace
 }  // namespace ec::cli

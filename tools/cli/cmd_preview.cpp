@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/json/codec.hpp"
 #include "core/schedule/preview.hpp"
 #include "tools/cli/command.hpp"
 
@@ -69,24 +70,28 @@ json run(const Request& req) {
 }
 
 size_t parse_count(const std::string& s) {
-  size_t pos = 0;
-  unsigned long v = 0;
-  try {
-    v = std::stoul(s, &pos);
-  } catch (const std::exception&) {
-    pos = 0;
-  }
-  if (pos == 0 || pos != s.size() || s[0] == '-' || v < 1 || v > ec::schedule::kMaxOccurrences)
-    throw ec::cli::UsageError{"--count must be an integer 1.." +
-                              std::to_string(ec::schedule::kMaxOccurrences)};
-  return v;
+  return static_cast<size_t>(
+      ec::cli::parse_uint_flag("count", s, 1, ec::schedule::kMaxOccurrences));
 }
 
 json parse_cadence_text(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded())
-    throw ec::Error(ec::code::bad_request, "--cadence is not valid JSON", json::array({"cadence"}));
-  return j;
+  try {
+    return ec::codec::parse(text);
+  } catch (...) {
+    const ec::Error e = ec::to_error(std::current_exception());
+    throw ec::Error(ec::code::bad_request, "--cadence is not valid JSON: " + e.message(),
+                    json::array({"cadence"}));
+  }
+}
+
+// A batch line's text field: absent/null -> nullopt; anything but a string is refused.
+std::optional<std::string> text_field(const json& in, const char* key) {
+  auto it = in.find(key);
+  if (it == in.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string())
+    throw ec::Error(ec::code::bad_request, std::string(key) + " must be a string",
+                    json::array({key}));
+  return it->get<std::string>();
 }
 
 int run_batch() {
@@ -95,21 +100,29 @@ int run_batch() {
     if (line.empty()) continue;
     json out;
     try {
-      const json in = json::parse(line);
-      Request req{in.at("cadence"), std::nullopt, in.at("from").get<std::string>(), std::nullopt,
-                  std::nullopt};
-      if (in.contains("tz") && !in["tz"].is_null()) req.tz = in["tz"].get<std::string>();
-      if (in.contains("count") && !in["count"].is_null()) req.count = in["count"].get<size_t>();
-      if (in.contains("until") && !in["until"].is_null())
-        req.until = in["until"].get<std::string>();
+      const json in = ec::codec::parse(line);
+      if (!in.is_object()) throw ec::Error(ec::code::bad_request, "a line must be a JSON object");
+      const auto from = text_field(in, "from");
+      if (!from || !in.contains("cadence"))
+        throw ec::Error(ec::code::bad_request, "cadence and from are required");
+      Request req{in["cadence"], text_field(in, "tz"), *from, std::nullopt, text_field(in, "until")};
+      if (in.contains("count") && !in["count"].is_null()) {
+        const json& c = in["count"];
+        // Only an exact integer 1..kMaxOccurrences (a negative or fractional number is refused,
+        // not converted).
+        if (!c.is_number_unsigned() || c.get<uint64_t>() < 1 ||
+            c.get<uint64_t>() > ec::schedule::kMaxOccurrences)
+          throw ec::Error(ec::code::bad_request,
+                          "count must be an integer 1.." +
+                              std::to_string(ec::schedule::kMaxOccurrences),
+                          json::array({"count"}));
+        req.count = c.get<size_t>();
+      }
       out = run(req);
-    } catch (const ec::Error& e) {
-      out = json{{"ok", false}, {"error", e.to_json()}};
-    } catch (const json::exception& e) {
-      out =
-          json{{"ok", false}, {"error", {{"code", ec::code::bad_request}, {"message", e.what()}}}};
+    } catch (...) {
+      out = ec::error_response(ec::to_error(std::current_exception()));
     }
-    std::cout << out.dump() << '\n';
+    std::cout << ec::dump_text(out) << '\n';
   }
   std::cout.flush();
   return 0;
@@ -131,7 +144,7 @@ int run_preview(const std::vector<std::string>& args) {
   if (const auto* u = flags.get("until")) req.until = *u;
   if (!req.count && !req.until)
     throw ec::cli::UsageError{"give --count N or --until ISO (or both)"};
-  std::cout << run(req).dump() << std::endl;
+  std::cout << ec::dump_text(run(req)) << std::endl;
   return 0;
 }
 

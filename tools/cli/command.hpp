@@ -1,6 +1,7 @@
 #pragma once
 // CLI subcommands register themselves here; main.cpp dispatches on the first argument.
 // Exit codes: 0 ok, 1 the input was refused (issues printed as JSON), 2 usage error.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct Register {
 struct UsageError {
   std::string message;
 };
+
+/// Strict unsigned integer of a flag: digits only, within [min, max]; else UsageError naming
+/// the flag ("--id-seed must be an integer 0..18446744073709551615").
+uint64_t parse_uint_flag(const std::string& flag, const std::string& value, uint64_t min,
+                         uint64_t max);
 
 /// Small flag parser: "--name value" pairs and bare "--flag" switches.
 struct Flags {

@@ -1,5 +1,6 @@
 // episodes-core: the command-line face of the core. Subcommands live in cmd_*.cpp.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -44,6 +45,22 @@ const std::string* Flags::get(const std::string& name) const {
   return nullptr;
 }
 
+uint64_t parse_uint_flag(const std::string& flag, const std::string& value, uint64_t min,
+                         uint64_t max) {
+  const UsageError bad{"--" + flag + " must be an integer " + std::to_string(min) + ".." +
+                       std::to_string(max) + " (got '" + value + "')"};
+  if (value.empty() || value.size() > 20 || value.find_first_not_of("0123456789") != std::string::npos)
+    throw bad;
+  uint64_t v = 0;
+  for (char c : value) {
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) throw bad;
+    v = v * 10 + d;
+  }
+  if (v < min || v > max) throw bad;
+  return v;
+}
+
 std::string Flags::require(const std::string& name) const {
   if (const auto* v = get(name)) return *v;
   throw UsageError{"missing --" + name};
@@ -83,14 +100,16 @@ int main(int argc, char** argv) {
     } catch (const ec::cli::UsageError& e) {
       std::fprintf(stderr, "episodes-core %s: %s\nusage: %s\n", c.name, e.message.c_str(), c.usage);
       return 2;
-    } catch (const ec::Error& e) {
-      std::cout << ec::json{{"ok", false}, {"error", e.to_json()}}.dump(
-                       -1, ' ', false, ec::json::error_handler_t::replace)
-                << std::endl;
+    } catch (...) {
+      // The one exception -> code mapping (core/errors.cpp): refused input prints its error
+      // JSON (exit 1); only a real internal failure exits 3.
+      const ec::Error e = ec::to_error(std::current_exception());
+      if (e.code() == ec::code::internal) {
+        std::fprintf(stderr, "episodes-core %s: internal error: %s\n", c.name, e.message().c_str());
+        return 3;
+      }
+      std::cout << ec::error_response_text(e) << std::endl;
       return 1;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "episodes-core %s: internal error: %s\n", c.name, e.what());
-      return 3;
     }
   }
   std::fprintf(stderr, "episodes-core: unknown command '%s'\n", name.c_str());

@@ -28,6 +28,8 @@ export const ErrorCode = {
   /** Storage failed (OPFS/IndexedDB error, quota). */
   io: 'io',
   internal: 'internal',
+  /** The database stayed locked by another connection for the busy timeout; `retryable`. */
+  busy: 'busy',
   /** The client was closed. */
   closed: 'closed',
   /** The database is open in another tab (Web Locks). */
@@ -61,5 +63,5 @@ export function toCoreError(e: unknown, fallbackCode: string = ErrorCode.interna
 /** CoreError -> plain data that survives postMessage/JSON. */
 export function errorData(e: unknown): Required<CoreErrorData> {
   const c = toCoreError(e);
-  return { code: c.code, message: c.message, path: c.path, issues: c.issues };
+  return { code: c.code, message: c.message, path: c.path, issues: c.issues, params: c.params, retryable: c.retryable };
 }
