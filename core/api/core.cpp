@@ -95,20 +95,69 @@ void check_params(const Operation& op, const json& params) {
 
 namespace {
 
-store::Actor check_as(store::Store& s, const json& as) {
+// The principal of a request (docs/adr/0010-authorization.md): a user
+// {"organizationId", "userId"} (a current member of that organization: role read from their row)
+// or the system {"system": true, "organizationId"?}. Anything else is refused the same way, so
+// probing ids reveals nothing.
+store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
+  static const schema::Entity& users = *schema::find_entity("User");
+  static const schema::Entity& orgs = *schema::find_entity("Organization");
+  if (as.is_object() && as.contains("system")) {
+    const json& org = as.value("organizationId", json(nullptr));
+    if (as["system"] != true || as.size() > 2 ||
+        (as.size() == 2 && !as.contains("organizationId")) || !(org.is_null() || org.is_string()))
+      throw Error(code::bad_request,
+                  "\"as\" of the system is {\"system\": true, \"organizationId\": uuid}",
+                  child("as"));
+    store::Actor actor;
+    actor.system = true;
+    if (org.is_string()) {
+      actor.organization_id = org.get<std::string>();
+      if (!validate::is_uuid(actor.organization_id) ||
+          !store::repo::find(s, orgs, actor.organization_id, actor.organization_id))
+        throw Error(code::forbidden, "no such organization", child("as"));
+    } else if (tenant_needed) {
+      throw Error(code::bad_request,
+                  "\"as\": {\"system\": true, \"organizationId\"} is required for this "
+                  "operation",
+                  child("as"));
+    }
+    return actor;
+  }
   if (!as.is_object() || !as.contains("organizationId") || !as.contains("userId") ||
       !as["organizationId"].is_string() || !as["userId"].is_string())
     throw Error(code::bad_request,
                 "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
                 child("as"));
   store::Actor actor{as["organizationId"].get<std::string>(), as["userId"].get<std::string>()};
-  // The acting user must be a current member of the organization; anything else is refused
-  // the same way, so probing ids reveals nothing.
-  static const schema::Entity& users = *schema::find_entity("User");
-  if (!validate::is_uuid(actor.organization_id) || !validate::is_uuid(actor.user_id) ||
-      !store::repo::find(s, users, actor.organization_id, actor.user_id))
-    throw Error(code::forbidden, "no such user in that organization", child("as"));
+  // Soft-deleted users are not found: they cannot act.
+  std::optional<json> me;
+  if (validate::is_uuid(actor.organization_id) && validate::is_uuid(actor.user_id))
+    me = store::repo::find(s, users, actor.organization_id, actor.user_id);
+  if (!me) throw Error(code::forbidden, "no such user in that organization", child("as"));
+  actor.role = (*me)["role"].get<std::string>();
   return actor;
+}
+
+// The operation's declared level against the principal.
+void authorize(const Operation& op, const store::Actor& who, bool has_principal) {
+  using schema::authz::Level;
+  const Level level = op.access.level;
+  if (level == Level::Public) return;
+  if (!has_principal)
+    throw Error(code::bad_request, "\"as\" is required for this operation", child("as"));
+  if (who.system) {
+    if (level == Level::System || op.access.system_too || (level == Level::Member && !op.writes))
+      return;
+    throw Error(code::forbidden, op.name + " is run by a user, not by the system", child("as"));
+  }
+  if (level == Level::System)
+    throw Error(code::forbidden, op.name + " is run only by the system (the worker or the demo)",
+                child("as"));
+  if (!schema::authz::user_reaches(who.role, level))
+    throw Error(code::forbidden,
+                op.name + " needs the " + schema::authz::level_name(level) + " role or higher",
+                child("as"));
 }
 
 }  // namespace
@@ -140,16 +189,25 @@ json Core::call_json(const json& request) {
       throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'",
                   child("op"));
     store::Store& s = *store_;
+    using schema::authz::Level;
+    const json as = request.contains("as") ? request["as"] : json(nullptr);
+    // Public operations take an optional principal; every other one needs one.
+    const bool has_principal = !as.is_null() || op->access.level != Level::Public;
+    store::Actor who;
+    if (has_principal) who = check_as(s, as, op->access.level != Level::Public && !op->access.demo);
+    authorize(*op, who, has_principal);
     Instant now = s.now();
     if (auto it = request.find("now"); it != request.end() && !it->is_null()) {
+      // Only the system picks the time of a request; a user acts now.
+      if (!who.system)
+        throw Error(code::forbidden, "only the system may set \"now\"", child("now"));
       auto t = it->is_string() ? parse_instant(it->get<std::string>()) : std::nullopt;
       if (!t) throw Error(code::bad_request, "\"now\" must be an ISO-8601 instant", child("now"));
       now = *t;
     }
     json params = request.contains("params") && !request["params"].is_null() ? request["params"]
                                                                              : json::object();
-    Context ctx{s, {}, now, progress_ ? &progress_ : nullptr};
-    if (op->needs_as) ctx.as = check_as(s, request.contains("as") ? request["as"] : json(nullptr));
+    Context ctx{s, who, now, progress_ ? &progress_ : nullptr};
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
     check_params(*op, params);
     for (const auto& f : op->params)

@@ -39,6 +39,12 @@ json update_row(Context& ctx, const schema::Entity& e, const std::string& id, co
 void check_parents(Context& ctx, const schema::Entity& e, const json& row,
                    const json& only_fields = nullptr);
 
+/// Refuses a change the role rules (core/schema/authz.hpp) do not allow the acting user
+/// (forbidden at `path`, or at ["patch", field] for a refused field), including removing or
+/// demoting an organization's last owner. The system is not bound by them.
+void authorize_row(Context& ctx, const schema::Entity& e, schema::authz::Action a,
+                   const json& before, const json& after, const json& path);
+
 /// Per-entity hooks (defined next to the rules they implement).
 const EntityHooks& hooks_for(const schema::Entity& e);
 

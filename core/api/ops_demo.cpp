@@ -38,23 +38,23 @@ json demo_actors(store::Store& s) {
 }
 
 void add_demo_ops(std::vector<Operation>& ops) {
-  ops.push_back(
-      Operation{.name = "demo.actors",
-                .doc = "The offline demo's actor picker: every organization in this local database "
-                       "with its current "
-                       "members (owners first). Runs without `as`; production has no equivalent.",
-                .needs_as = false,
-                .result_ts = "{ organization: { id: string; name: string; slug: string; plan: "
-                             "Organization[\"plan\"] }; "
-                             "users: { id: string; name: string; email: string; role: "
-                             "User[\"role\"]; timezone: string }[] }[]",
-                .writes = false,
-                .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
+  ops.push_back(Operation{
+      .name = "demo.actors",
+      .doc = "The offline demo's actor picker: every organization in this local database "
+             "with its current "
+             "members (owners first). Demo only, as the system; production has no equivalent.",
+      .access = {schema::authz::Level::System, false, true},
+      .result_ts = "{ organization: { id: string; name: string; slug: string; plan: "
+                   "Organization[\"plan\"] }; "
+                   "users: { id: string; name: string; email: string; role: "
+                   "User[\"role\"]; timezone: string }[] }[]",
+      .writes = false,
+      .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
   ops.push_back(
       Operation{.name = "tz.list",
                 .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the "
                        "tzdata version.",
-                .needs_as = false,
+                .access = {schema::authz::Level::Public},
                 .result_ts = "{ version: string; zones: string[] }",
                 .writes = false,
                 .handler = [](Context&, const json&) {

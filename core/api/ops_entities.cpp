@@ -34,6 +34,35 @@ void check_parents(Context& ctx, const Entity& e, const json& row, const json& o
   }
 }
 
+void authorize_row(Context& ctx, const Entity& e, schema::authz::Action a, const json& before,
+                   const json& after, const json& path) {
+  namespace authz = schema::authz;
+  // The system (worker, demo) is not bound by the users' role rules, as service_role in
+  // PostgreSQL is not.
+  if (ctx.as.system) return;
+  const authz::Decision d = authz::check_row(e.name, a, ctx.as.role, ctx.as.user_id, before, after);
+  if (!d.allowed) {
+    json p = path;
+    if (!d.field.empty()) p = json::array({"patch", d.field});
+    throw Error(code::forbidden, d.reason, p);
+  }
+  // An organization keeps at least `count` current rows with field == value (>= 1 owner).
+  for (const auto& k : authz::keep_rules()) {
+    if (k.entity != e.name || !before.is_object()) continue;
+    const bool was = before.value(k.field, json()) == k.value &&
+                     (!before.contains("deletedAt") || before["deletedAt"].is_null());
+    const bool stays = after.is_object() && after.value(k.field, json()) == k.value &&
+                       (!after.contains("deletedAt") || after["deletedAt"].is_null());
+    if (!was || stays) continue;
+    repo::ListQuery q;
+    q.equals.emplace_back(k.field, k.value);
+    if (repo::count(ctx.store, e, ctx.as.organization_id, q) - 1 < k.count)
+      throw Error(code::forbidden,
+                  "an organization keeps at least " + std::to_string(k.count) + " " + k.value,
+                  after.is_object() ? json::array({"patch", k.field}) : path);
+  }
+}
+
 json create_row(Context& ctx, const Entity& e, const json& input, const EntityHooks& hooks) {
   json row = repo::with_defaults(e, input);
   const std::string ts = format_instant(ctx.now);
@@ -46,6 +75,7 @@ json create_row(Context& ctx, const Entity& e, const json& input, const EntityHo
       row[f.name] = f.default_value ? *f.default_value : json(nullptr);
   }
   check_parents(ctx, e, row);
+  authorize_row(ctx, e, schema::authz::Action::Create, nullptr, row, json::array());
   if (hooks.before_create) hooks.before_create(ctx, row);
   repo::insert(ctx.store, e, row);
   store::audit(ctx.store, ctx.as, "create", e, row["id"].get<std::string>(),
@@ -63,6 +93,7 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
   validate::entity_rules(e, after, json::array({"patch"}), issues);
   if (!issues.empty()) throw Error::invalid(std::move(issues));
   check_parents(ctx, e, after, patch);
+  authorize_row(ctx, e, schema::authz::Action::Update, before, after, json::array({"patch"}));
   if (hooks.before_update) hooks.before_update(ctx, before, after);
   if (repo::diff(e, before, after).empty())
     return before;  // nothing changed: no write, no audit row
@@ -122,10 +153,13 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
   const std::string p = op_prefix(e);
   const Entity* ep = &e;
   if (e.name == "Organization") return;  // tenant itself: see ops_org.cpp
+  using schema::authz::Level;
+  const schema::authz::EntityAccess acc = schema::authz::entity_access(e.name);
 
   ops.push_back(Operation{
       .name = p + ".get",
       .doc = "One " + e.name + " by id.",
+      .access = {acc.read},
       .params = e.soft_delete ? std::vector<Field>{id_param(), boolean("includeDeleted").def(false)}
                               : std::vector<Field>{id_param()},
       .result_ts = e.name,
@@ -138,6 +172,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
   ops.push_back(
       Operation{.name = p + ".list",
                 .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
+                .access = {acc.read},
                 .params = list_params(e),
                 .result_ts = "Page<" + e.name + ">",
                 .writes = false,
@@ -157,11 +192,13 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                   return page(repo::list(ctx.store, *ep, org, q),
                               repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
                 }});
-  if (!e.api_writable) return;
+  // Rows only the system writes have no generic write operations at all.
+  if (!e.api_writable || acc.create == Level::System) return;
 
   ops.push_back(Operation{
       .name = p + ".create",
       .doc = "Creates a " + e.name + "; the audit row is written in the same transaction.",
+      .access = {acc.create},
       .entity = e.name,
       .entity_mode = validate::Mode::Create,
       .result_ts = e.name,
@@ -176,10 +213,11 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                      Context& ctx,
                      const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
 
-  if (e.api_updatable)
+  if (e.api_updatable && acc.update != Level::System)
     ops.push_back(Operation{
         .name = p + ".update",
         .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
+        .access = {acc.update},
         .params = {id_param()},
         .entity = e.name,
         .entity_mode = validate::Mode::Patch,
@@ -191,10 +229,12 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                             hooks_for(*ep));
         }});
 
+  if (acc.remove == Level::System) return;
   if (e.soft_delete) {
     ops.push_back(Operation{
         .name = p + ".delete",
         .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
+        .access = {acc.remove},
         .params = {id_param()},
         .result_ts = e.name,
         .errors = {code::not_found},
@@ -202,8 +242,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
           const std::string id = params["id"].get<std::string>();
           json row =
               repo::get(ctx.store, *ep, ctx.as.organization_id, id, false, json::array({"id"}));
+          authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
           json fields{{"deletedAt", format_instant(ctx.now)},
-                      {"deletedBy", ctx.as.user_id},
+                      {"deletedBy", ctx.as.user_id.empty() ? json(nullptr) : json(ctx.as.user_id)},
                       {"updatedAt", format_instant(ctx.now)}};
           repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
           store::audit(ctx.store, ctx.as, "delete", *ep, id,
@@ -216,6 +257,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
     ops.push_back(Operation{
         .name = p + ".restore",
         .doc = "Undoes a soft delete.",
+        .access = {acc.remove},
         .params = {id_param()},
         .result_ts = e.name,
         .errors = {code::not_found, code::plan_limit},
@@ -224,6 +266,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
           json row =
               repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
           if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
+          authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
           if (const auto& h = hooks_for(*ep); h.before_restore) h.before_restore(ctx, row);
           json fields{{"deletedAt", nullptr},
                       {"deletedBy", nullptr},
@@ -242,6 +285,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .name = p + (e.soft_delete ? ".purge" : ".delete"),
       .doc = e.soft_delete ? "Removes a " + e.name + " for good (with the rows that belong to it)."
                            : "Removes a " + e.name + " for good.",
+      .access = {acc.remove},
       .params = {id_param()},
       .result_ts = "{ id: string; purged: true }",
       .errors = {code::not_found, code::conflict},
@@ -249,6 +293,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         const std::string id = params["id"].get<std::string>();
         const json row =
             repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+        authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
         repo::purge(ctx.store, *ep, ctx.as.organization_id, id);
         store::audit(ctx.store, ctx.as, "purge", *ep, id, repo::diff(*ep, row, nullptr), ctx.now);
         return json{{"id", id}, {"purged", true}};

@@ -8,7 +8,7 @@ void add_meta_ops(std::vector<Operation>& ops) {
   ops.push_back(
       Operation{.name = "meta.version",
                 .doc = "Core and schema versions.",
-                .needs_as = false,
+                .access = {schema::authz::Level::Public},
                 .result_ts = "{ core: string; schemaVersion: number }",
                 .writes = false,
                 .handler = [](Context&, const json&) {
@@ -17,13 +17,20 @@ void add_meta_ops(std::vector<Operation>& ops) {
   ops.push_back(
       Operation{.name = "meta.operations",
                 .doc = "Every operation with its documentation.",
-                .needs_as = false,
-                .result_ts = "{ name: string; doc: string; needsAs: boolean }[]",
+                .access = {schema::authz::Level::Public},
+                .result_ts = "{ name: string; doc: string; needsAs: boolean; access: \"public\" | "
+                             "\"member\" | \"admin\" | \"owner\" | \"system\"; systemToo: boolean; "
+                             "demo: boolean }[]",
                 .writes = false,
                 .handler = [](Context&, const json&) {
                   json out = json::array();
                   for (const auto& op : operations())
-                    out.push_back({{"name", op.name}, {"doc", op.doc}, {"needsAs", op.needs_as}});
+                    out.push_back({{"name", op.name},
+                                   {"doc", op.doc},
+                                   {"needsAs", op.access.level != schema::authz::Level::Public},
+                                   {"access", schema::authz::level_name(op.access.level)},
+                                   {"systemToo", op.access.system_too},
+                                   {"demo", op.access.demo}});
                   return out;
                 }});
 }

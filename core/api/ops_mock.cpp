@@ -15,7 +15,7 @@ void add_mock_ops(std::vector<Operation>& ops) {
              "reference date always give the same data. Refuses a database that already holds "
              "rows. Reports "
              "progress through the progress callback.",
-      .needs_as = false,
+      .access = {schema::authz::Level::System, false, true},
       .params =
           {std::move(integer("seed", 0).doc("Seed of every random stream.")),
            std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),

@@ -26,12 +26,6 @@ schema::Field as_param(const schema::Entity& e, const std::string& field, const 
   return f;
 }
 
-void require_admin(Context& ctx) {
-  const json me = repo::get(ctx.store, user_entity(), ctx.as.organization_id, ctx.as.user_id);
-  if (me["role"] == "member")
-    throw Error(code::forbidden, "only an owner or admin can change the organization");
-}
-
 }  // namespace
 
 void add_org_ops(std::vector<Operation>& ops) {
@@ -40,7 +34,7 @@ void add_org_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{
       .name = "organization.create",
       .doc = "Creates an organization with its first owner. The one operation that needs no `as`.",
-      .needs_as = false,
+      .access = {schema::authz::Level::Public},
       .params = {*org.field("name"), *org.field("slug"), *org.field("plan"),
                  *org.field("dailyCostLimitMicros"), as_param(user, "email", "ownerEmail"),
                  as_param(user, "name", "ownerName"), as_param(user, "timezone", "ownerTimezone")},
@@ -49,7 +43,7 @@ void add_org_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const std::string org_id = ctx.store.new_id();
         const std::string user_id = ctx.store.new_id();
-        ctx.as = {org_id, user_id};
+        ctx.as = {org_id, user_id, "owner"};
         const std::string ts = format_instant(ctx.now);
         json o = repo::with_defaults(org_entity(), json{{"id", org_id},
                                                         {"name", p["name"]},
@@ -83,14 +77,15 @@ void add_org_ops(std::vector<Operation>& ops) {
                                              ctx.as.organization_id);
                           }});
   ops.push_back(Operation{.name = "organization.update",
-                          .doc = "Changes the caller's organization (owner or admin).",
+                          .doc = "Changes the caller's organization (owner or admin; the plan: "
+                                 "owner only).",
+                          .access = {schema::authz::Level::Admin},
                           .entity = "Organization",
                           .entity_mode = validate::Mode::Patch,
                           .entity_key = "patch",
                           .result_ts = "Organization",
                           .errors = {code::forbidden, code::conflict},
                           .handler = [](Context& ctx, const json& p) {
-                            require_admin(ctx);
                             return update_row(ctx, org_entity(), ctx.as.organization_id,
                                               p["patch"]);
                           }});

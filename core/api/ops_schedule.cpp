@@ -45,6 +45,9 @@ json preview(Context& ctx, const json& p) {
   bool active = true;
   json out = json::object();
   if (by_project) {
+    if (ctx.as.organization_id.empty())
+      throw Error(code::bad_request, "\"as\" is required to preview a project's cadence",
+                  json::array({"as"}));
     const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"],
                                    true, json::array({"projectId"}));
     const auto ps = queue::project_schedule(ctx.store, ctx.as.organization_id, project);
@@ -64,9 +67,12 @@ json preview(Context& ctx, const json& p) {
     if (p.contains("timezone") && p["timezone"].is_string()) {
       fallback = p["timezone"];
       source = "param";
-    } else {
+    } else if (!ctx.as.user_id.empty()) {
       const json me = repo::get(ctx.store, E("User"), ctx.as.organization_id, ctx.as.user_id);
       fallback = me["timezone"];
+    } else {  // no user (public call or the system): UTC
+      fallback = "UTC";
+      source = "default";
     }
     const auto choice = schedule::resolve_zone(*cadence, std::string_view(fallback));
     zone = choice.zone;
@@ -112,6 +118,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .doc = "The next episode times of a project's cadence (or of an explicit cadence), in UTC "
              "and local time, "
              "DST-correct. Paused, archived and deleted projects have none.",
+      .access = {schema::authz::Level::Public},
       .params =
           {std::move(
                uuid("projectId").null().doc("Use this project's cadence, timezone and status.")),
@@ -140,6 +147,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .doc = "Enqueues every occurrence in [now, now + horizonDays) of one project (or every "
              "project of the "
              "organization); cancels pending items that no longer match. Idempotent.",
+      .access = {schema::authz::Level::System},
       .params = {std::move(uuid("projectId").null().doc("Only this project (default: all).")),
                  integer("horizonDays", 1, 90).def(queue::kDefaultHorizonDays)},
       .result_ts = "{ added: number; cancelled: number; kept: number; projects: number }",
@@ -168,6 +176,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "Items of inactive "
              "projects are skipped; nothing is claimed while the organization's daily budget is "
              "spent.",
+      .access = {schema::authz::Level::System},
       .params = {str("workerId", 200, 1), integer("limit", 1, 100).def(1), lease_param()},
       .result_ts = "{ items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; "
                    "blocked?: { reason: string; organizationId: string } }",
@@ -182,6 +191,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .doc = "Finishes a claimed item: episode ready; records the LLM usage (settling the item's "
              "budget "
              "reservation). Refused with stale_lease when the token is no longer current.",
+      .access = {schema::authz::Level::System},
       .params = {id_param(), token_param(),
                  std::move(
                      jsonf("usage", schema::Rule::JsonObject, 4096)
@@ -200,6 +210,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .doc = "Records a failed attempt on the Episode; the item is retried after an exponential "
              "backoff with "
              "jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts.",
+      .access = {schema::authz::Level::System},
       .params = {id_param(), token_param(), str("code", 100, 1), text("message", 4000)},
       .result_ts =
           "{ item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null }",
@@ -211,6 +222,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{.name = "queue.extend",
                           .doc = "Extends a held lease to now + leaseSeconds.",
+                          .access = {schema::authz::Level::System},
                           .params = {id_param(), token_param(), lease_param()},
                           .result_ts = "EpisodeScheduleQueue",
                           .errors = {code::not_found, code::stale_lease},
@@ -223,6 +235,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                           .doc = "By hand: a failed item goes back to pending, due now. Attempts "
                                  "are kept (they are the fencing "
                                  "token); maxAttempts grows by extraAttempts.",
+                          .access = {schema::authz::Level::Admin, true},
                           .params = {id_param(), integer("extraAttempts", 1, 100).def(3)},
                           .result_ts = "EpisodeScheduleQueue",
                           .errors = {code::not_found, code::conflict},
@@ -234,6 +247,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{.name = "queue.cancel",
                           .doc = "By hand: cancels a pending, processing or failed item (planning "
                                  "will not bring it back).",
+                          .access = {schema::authz::Level::Admin, true},
                           .params = {id_param()},
                           .result_ts = "EpisodeScheduleQueue",
                           .errors = {code::not_found, code::conflict},
@@ -246,6 +260,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                  "settled, released or expires. "
                                  "Refused with budget_exceeded when spent + reserved + estimate "
                                  "would pass the daily limit.",
+                          .access = {schema::authz::Level::System},
                           .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
                                      integer("ttlSeconds", 1, 86'400).def(900)},
                           .result_ts = "BudgetReservation",
@@ -262,6 +277,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .name = "budget.settle",
       .doc = "Records the actual usage of a reserved generation (a TokenUsage row) and settles the "
              "reservation.",
+      .access = {schema::authz::Level::System},
       .params =
           {uuid("reservationId"),
            std::move(
@@ -275,6 +291,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{.name = "budget.release",
                           .doc = "Gives back an open reservation (the generation did not happen).",
+                          .access = {schema::authz::Level::System},
                           .params = {uuid("reservationId")},
                           .result_ts = "BudgetReservation",
                           .errors = {code::not_found, code::conflict},
@@ -313,7 +330,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{.name = "clock.get",
                           .doc = "The core's clock: now, and whether it is fixed (demo/test time).",
-                          .needs_as = false,
+                          .access = {schema::authz::Level::System, false, true},
                           .result_ts = "{ now: string; fixed: boolean }",
                           .writes = false,
                           .handler = [](Context& ctx, const json&) {
@@ -322,7 +339,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                           }});
   ops.push_back(Operation{.name = "clock.set",
                           .doc = "Fixes the clock at an instant (null: back to the real clock).",
-                          .needs_as = false,
+                          .access = {schema::authz::Level::System, false, true},
                           .params = {std::move(instant("now").null())},
                           .result_ts = "{ now: string; fixed: boolean }",
                           .writes = false,
@@ -334,7 +351,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
   ops.push_back(
       Operation{.name = "clock.advance",
                 .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
-                .needs_as = false,
+                .access = {schema::authz::Level::System, false, true},
                 .params = {integer("seconds", -315'576'000, 315'576'000)},
                 .result_ts = "{ now: string; fixed: boolean }",
                 .writes = false,

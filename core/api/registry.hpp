@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/api/api.hpp"
+#include "core/schema/authz.hpp"
 #include "core/schema/builder.hpp"
 #include "core/store/store.hpp"
 #include "core/validate/validate.hpp"
@@ -20,10 +21,22 @@ struct Context {
   const Progress* progress = nullptr;
 };
 
+/// Who may run an operation (docs/adr/0010-authorization.md). The level's rules are in
+/// core/schema/authz.hpp: Public needs no `as`; Member/Admin/Owner need a user of at least that
+/// role; System needs the system principal {"system": true, "organizationId"}. The system may
+/// also run Member-level reads and every operation with `system_too`.
+struct Access {
+  schema::authz::Level level = schema::authz::Level::Member;
+  /// A user-level operation the system may run too (queue.retry / queue.cancel).
+  bool system_too = false;
+  /// Only the offline demo needs it (clock, actor picker, mock data); production has none.
+  bool demo = false;
+};
+
 struct Operation {
   std::string name;  // "project.create"
   std::string doc;
-  bool needs_as = true;  // false only for organization.create (and metadata ops)
+  Access access;
   std::vector<schema::Field> params;
   /// Entity-shaped parameters: "" = none; validated with `entity_mode` at `entity_key`
   /// ("" = the params object itself, e.g. create; "patch" = params.patch, e.g. update).

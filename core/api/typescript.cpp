@@ -203,7 +203,8 @@ std::string typescript_types() {
     }
     os << "  \"" << op.name << "\": {\n    params: " << indented
        << ";\n    result: " << op.result_ts
-       << ";\n    needsAs: " << (op.needs_as ? "true" : "false") << ";\n  };\n";
+       << ";\n    needsAs: " << (op.access.level != schema::authz::Level::Public ? "true" : "false")
+       << ";\n    access: \"" << schema::authz::level_name(op.access.level) << "\";\n  };\n";
   }
   os << "}\n\nexport type OperationName = keyof Operations;\n";
   os << "export type ParamsOf<O extends OperationName> = Operations[O][\"params\"];\n";
@@ -218,6 +219,30 @@ std::string typescript_types() {
   return os.str();
 }
 
+namespace {
+
+std::string access_text(const Operation& op) {
+  using schema::authz::Level;
+  std::string t;
+  switch (op.access.level) {
+    case Level::Public:
+      t = "public (no `as` needed)";
+      break;
+    case Level::System:
+      t = "the system only (`as`: `{\"system\": true, \"organizationId\"}`)";
+      break;
+    default:
+      t = std::string("a user with role ") + schema::authz::level_name(op.access.level) +
+          " or higher";
+      if (op.access.system_too || (op.access.level == Level::Member && !op.writes))
+        t += ", or the system";
+  }
+  if (op.access.demo) t += "; offline demo only";
+  return t;
+}
+
+}  // namespace
+
 std::string api_markdown() {
   std::ostringstream os;
   os << "# API reference\n\n"
@@ -226,15 +251,21 @@ std::string api_markdown() {
      << "Every surface (CLI `episodes-core call`, the wasm module, the TypeScript client) sends "
         "the same JSON:\n\n"
      << "```json\n{\"op\":\"project.list\",\"as\":{\"organizationId\":\"…\",\"userId\":\"…\"},"
-        "\"params\":{},"
-        "\"now\":\"2025-08-15T09:00:00.000Z\"}\n```\n\n"
+        "\"params\":{}}\n```\n\n"
      << "and receives `{\"ok\":true,\"result\":…}` or "
         "`{\"ok\":false,\"error\":{\"code\",\"message\",\"path\","
-        "\"issues\":[…]}}`. `now` is optional (default: the store clock). Every operation may also "
+        "\"issues\":[…]}}`. `now` (the system only) is optional (default: the store clock). Every "
+        "operation may also "
         "fail with "
      << "`invalid` (params failed validation; `issues` lists every problem), `bad_request` "
         "(malformed request), "
-     << "`forbidden` (`as` is not a member of that organization) and `internal`.\n\n"
+     << "`forbidden` (`as` is not a current member of that organization, the role is below the "
+        "operation's level or a role rule refuses the change, or a user sent `now`) and "
+        "`internal`.\n\n"
+     << "`as` is a user `{\"organizationId\", \"userId\"}` or the system "
+        "`{\"system\": true, \"organizationId\"}` (the worker, the service role, the offline "
+        "demo); only the system may send `now`. Who may do what:\n\n"
+     << schema::authz::markdown() << "\n"
      << "Another organization's ids behave exactly like ids that do not exist (`not_found`).\n\n";
   std::string family;
   for (const auto& op : operations()) {
@@ -244,7 +275,7 @@ std::string api_markdown() {
       os << "## " << family << "\n\n";
     }
     os << "### `" << op.name << "`\n\n" << op.doc << "\n\n";
-    if (!op.needs_as) os << "Runs without `as`.\n\n";
+    os << "Access: " << access_text(op) << ".\n\n";
     if (!op.entity.empty()) {
       const char* mode = op.entity_mode == validate::Mode::Patch ? "Patch" : "Create";
       os << "- Input: "

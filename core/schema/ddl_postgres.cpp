@@ -6,11 +6,14 @@
 
 #include <sstream>
 
+#include "core/schema/authz.hpp"
 #include "core/schema/ddl.hpp"
 #include "core/schema/pg_functions_sql.hpp"
 
 namespace ec::schema {
 namespace {
+
+namespace authz = schema::authz;
 
 std::string quote(const std::string& s) {
   std::string out = "'";
@@ -135,14 +138,34 @@ std::string index_name(const Entity& e, const Index& ix) {
   return pg_name(n);
 }
 
+// The SQL condition "the signed-in user's role reaches `l`" (core/schema/authz.hpp levels).
+std::string level_sql(authz::Level l) {
+  switch (l) {
+    case authz::Level::Public:
+    case authz::Level::Member:
+      return "";
+    case authz::Level::Admin:
+      return "(select private.is_org_admin())";
+    case authz::Level::Owner:
+      return "(select private.current_user_role()) = 'owner'";
+    case authz::Level::System:
+      return "false";
+  }
+  return "false";
+}
+
 // Row Level Security of one table: what a signed-in user (role authenticated) may do with the
-// rows of their own organization. anon gets no privilege and no policy at all.
+// rows of their own organization, from the authorization declaration (core/schema/authz.cpp):
+// each kind of change gets a policy when users may do it at all, restricted to the least role
+// it needs; tables only the system writes get none (service_role and the security-definer
+// queue/budget functions write them). Per-row and per-field rules are the role trigger's
+// (emit_role_trigger). anon gets no privilege and no policy at all.
 void emit_rls(std::ostringstream& os, const Entity& e) {
   const std::string t = "public." + e.table;
   const std::string mine = e.tenant_scoped
                                ? "organization_id = (select private.current_organization_id())"
                                : "id = (select private.current_organization_id())";
-  const std::string admin = "(select private.is_org_admin())";
+  const authz::EntityAccess acc = authz::entity_access(e.name);
   os << "alter table " << t << " enable row level security;\n";
   os << "revoke all on table " << t << " from public, anon, authenticated;\n";
   os << "grant all on table " << t << " to service_role;\n";
@@ -155,27 +178,128 @@ void emit_rls(std::ostringstream& os, const Entity& e) {
     os << ";\n";
     if (op != "select") privs.push_back(op);
   };
-  policy("select", mine, "");
-  if (e.name == "Organization") {
-    policy("update", mine + " and " + admin, mine + " and " + admin);
-  } else if (e.name == "User") {
-    // Admins manage members; a member may edit their own row but not their role.
-    policy("insert", "", mine + " and " + admin);
-    policy("update", mine + " and (id = (select auth.uid()) or " + admin + ")",
-           mine + " and (" + admin + " or role = (select private.current_user_role()))");
-    policy("delete", mine + " and " + admin, "");
-  } else if (e.append_only) {
-    // Audit rows written by the signed-in user's own changes (the core writes them in the same
-    // transaction); never updated or deleted (the append-only trigger refuses even the owner).
-    policy("insert", "", mine + " and actor_id = (select auth.uid())");
-  } else if (e.api_writable) {
-    policy("insert", "", mine);
-    if (e.api_updatable) policy("update", mine, mine);
-    policy("delete", mine, "");
-  }
+  auto with_level = [&](authz::Level l) {
+    const std::string c = level_sql(l);
+    return c.empty() ? mine : mine + " and " + c;
+  };
+  auto user_may = [](authz::Level l) {
+    return l != authz::Level::System && l != authz::Level::Public;
+  };
+  policy("select", with_level(acc.read), "");
+  // Generic writes exist only where the core has them (api_writable; facts are not updated).
+  const bool writable = e.api_writable && !e.append_only;
+  if (writable && user_may(acc.create)) policy("insert", "", with_level(acc.create));
+  if (writable && e.api_updatable && user_may(acc.update))
+    policy("update", with_level(acc.update), with_level(acc.update));
+  // Soft delete is an update of deleted_at (checked by the role trigger); DELETE is purge.
+  if (writable && user_may(acc.remove)) policy("delete", with_level(acc.remove), "");
   os << "grant ";
   for (size_t i = 0; i < privs.size(); ++i) os << (i ? ", " : "") << privs[i];
   os << " on table " << t << " to authenticated;\n";
+}
+
+// The condition of one role rule inside the role trigger (v_rank, v_uid are declared there).
+std::string rule_sql(const Entity& e, const authz::RowRule& r) {
+  std::vector<std::string> parts;
+  if (const int rank = authz::level_rank(r.level); rank > 0)
+    parts.push_back("v_rank >= " + std::to_string(rank));
+  const Field* role = e.field("role");
+  switch (r.scope) {
+    case authz::Scope::Any:
+      break;
+    case authz::Scope::Self:
+      parts.push_back(r.action == authz::Action::Create ? "new.id = v_uid" : "old.id = v_uid");
+      break;
+    case authz::Scope::NotOwner: {
+      const std::string c = role ? role->column : "role";
+      if (r.action != authz::Action::Create) parts.push_back("old." + c + " <> 'owner'");
+      if (r.action != authz::Action::Remove) parts.push_back("new." + c + " <> 'owner'");
+      break;
+    }
+  }
+  if (parts.empty()) return "true";
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? " and " : "") + parts[i];
+  return "(" + out + ")";
+}
+
+std::string any_rule_sql(const Entity& e, authz::Action a, const std::string& field) {
+  std::string out;
+  for (const auto& r : authz::row_rules()) {
+    if (r.entity != e.name || r.action != a) continue;
+    bool covers = r.fields.empty();
+    for (const auto& f : r.fields) covers = covers || f == field;
+    if (!field.empty() && !covers) continue;
+    out += (out.empty() ? "" : " or ") + rule_sql(e, r);
+  }
+  return out.empty() ? "false" : out;
+}
+
+// The role trigger of a table with per-row / per-field rules (users, organizations): the same
+// rules the core checks (authz::check_row, authorize_row), for role authenticated only —
+// service_role, the migration owner and the security-definer functions are not bound by them.
+// Raises 42501 (insufficient_privilege), the code RLS refusals have too.
+void emit_role_trigger(std::ostringstream& os, const Entity& e) {
+  if (!authz::has_row_rules(e.name)) return;
+  const std::string fn = "private.authz_" + e.table;
+  os << "create function " << fn << "() returns trigger\n"
+     << "  language plpgsql set search_path = '' as $$\n"
+     << "declare\n"
+     << "  v_uid uuid := (select auth.uid());\n"
+     << "  v_rank integer := case (select private.current_user_role())::text";
+  for (const char* r : {"owner", "admin", "member"})
+    os << " when '" << r << "' then " << authz::role_rank(r);
+  os << " else 0 end;\n"
+     << "begin\n"
+     << "  if current_user <> 'authenticated' then\n"
+     << "    return coalesce(new, old);\n"
+     << "  end if;\n"
+     << "  if tg_op = 'INSERT' then\n"
+     << "    if not (" << any_rule_sql(e, authz::Action::Create, "") << ") then\n"
+     << "      raise exception 'your role may not create this " << e.name
+     << "' using errcode = '42501';\n"
+     << "    end if;\n";
+  const bool soft = e.soft_delete;
+  os << "  elsif tg_op = 'DELETE'"
+     << (soft ? " or old.deleted_at is distinct from new.deleted_at" : "") << " then\n"
+     << "    if not (" << any_rule_sql(e, authz::Action::Remove, "") << ") then\n"
+     << "      raise exception 'your role may not remove this " << e.name
+     << "' using errcode = '42501';\n"
+     << "    end if;\n"
+     << "  end if;\n"
+     << "  if tg_op = 'UPDATE' then\n";
+  for (const auto& f : e.fields) {
+    if (f.name == "id" || f.name == "organizationId" || f.name == "createdAt" ||
+        f.name == "updatedAt" || f.name == "deletedAt" || f.name == "deletedBy")
+      continue;
+    os << "    if old." << f.column << " is distinct from new." << f.column << " and not ("
+       << any_rule_sql(e, authz::Action::Update, f.name) << ") then\n"
+       << "      raise exception 'your role may not change " << f.name << " of this " << e.name
+       << "' using errcode = '42501';\n"
+       << "    end if;\n";
+  }
+  os << "  end if;\n";
+  for (const auto& k : authz::keep_rules()) {
+    if (k.entity != e.name) continue;
+    const std::string c = e.field(k.field)->column;
+    const std::string live = soft ? " and old.deleted_at is null" : "";
+    os << "  -- an organization keeps at least " << k.count << " " << k.value << "\n"
+       << "  if tg_op <> 'INSERT' and old." << c << " = " << quote(k.value) << live
+       << "\n     and (tg_op = 'DELETE' or new." << c << " <> " << quote(k.value)
+       << (soft ? " or new.deleted_at is not null" : "") << ")\n"
+       << "     and (select count(*) from public." << e.table
+       << " x where x.organization_id = old.organization_id and x." << c << " = " << quote(k.value)
+       << (soft ? " and x.deleted_at is null" : "") << " and x.id <> old.id) < " << k.count
+       << " then\n"
+       << "    raise exception 'an organization keeps at least " << k.count << " " << k.value
+       << "' using errcode = '42501';\n"
+       << "  end if;\n";
+  }
+  os << "  return coalesce(new, old);\n"
+     << "end\n$$;\n"
+     << "revoke all on function " << fn << "() from public;\n"
+     << "create trigger trg_" << e.table << "_authz before insert or update or delete on public."
+     << e.table << "\n  for each row execute function " << fn << "();\n";
 }
 
 }  // namespace
@@ -302,6 +426,7 @@ std::string postgres_ddl() {
   for (const auto& e : entities()) {
     os << "\n";
     emit_rls(os, e);
+    emit_role_trigger(os, e);
   }
   os << "\ninsert into private.schema_info (version, generator) values (" << kSchemaVersion
      << ", 'episodes-core schema --dialect postgres');\n"

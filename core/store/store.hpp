@@ -12,10 +12,14 @@
 
 namespace ec::store {
 
-/// What the caller is acting as. Every read and write is scoped to `organization_id`.
+/// Who is acting (the principal). Every read and write is scoped to `organization_id`.
+/// A user has `user_id` and `role` (from their current users row); the system (worker, service
+/// role, demo) has `system` set and no user: its audit rows have actorId null.
 struct Actor {
   std::string organization_id;
   std::string user_id;
+  std::string role;
+  bool system = false;
 };
 
 class Store {

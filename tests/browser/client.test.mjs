@@ -29,7 +29,7 @@ async function createSample(page, name, options = {}) {
     window.core = core;
     const { organization, owner } = await core.organization.create({
       name: 'Acme', slug: 'acme', plan: 'team', ownerEmail: 'ada@example.com', ownerName: 'Ada', ownerTimezone: 'Europe/London',
-    }, { now: NOW });
+    }, { as: { system: true }, now: NOW });
     const actor = { organizationId: organization.id, userId: owner.id };
     core.setActor(actor);
     const project = await core.project.create({ name: 'Weekly digest', cadenceConfig: { days: ['mon'], time: '09:00' } });

@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 db=$work/call.db
 
 # Step 1: create the organization (its ids are needed by the next lines).
-out1=$(printf '%s\n' '{"op":"organization.create","params":{"name":"Acme","slug":"acme","ownerEmail":"ada@acme.io","ownerName":"Ada"},"now":"2025-08-15T09:00:00Z"}' |
+out1=$(printf '%s\n' '{"op":"organization.create","params":{"name":"Acme","slug":"acme","ownerEmail":"ada@acme.io","ownerName":"Ada"},"as":{"system":true},"now":"2025-08-15T09:00:00Z"}' |
   "$cli" call --db "$db" --id-seed 7)
 rc1=$?
 if [[ $rc1 != 0 ]]; then
@@ -25,7 +25,7 @@ print(json.dumps({"organizationId": r["organization"]["id"], "userId": r["owner"
 # Step 2: the script, with errors in the middle; later lines must still run.
 script=$work/script.jsonl
 cat >"$script" <<JSONL
-{"op":"project.create","as":$as,"params":{"name":"Weekly digest","cadenceConfig":{"days":["mon","wed"],"time":"09:00"}},"now":"2025-08-15T09:00:00Z"}
+{"op":"project.create","as":$as,"params":{"name":"Weekly digest","cadenceConfig":{"days":["mon","wed"],"time":"09:00"}}}
 {"op":"project.list","as":$as,"params":{}}
 this is not json
 
@@ -35,6 +35,7 @@ this is not json
 {"op":"project.list","as":$as,"params":{"orderBy":"name"}}
 {"op":"project.list","params":{}}
 {"op":"meta.version"}
+{"op":"project.list","as":$as,"params":{},"now":"2025-08-15T09:00:00Z"}
 JSONL
 out=$("$cli" call --db "$db" --id-seed 8 <"$script")
 rc=$?
@@ -50,8 +51,8 @@ fails = []
 def check(cond, what):
     if not cond:
         fails.append(what)
-# 9 non-blank request lines -> 9 response lines (the blank line is skipped).
-check(len(lines) == 9, f"expected 9 response lines, got {len(lines)}: {lines}")
+# 10 non-blank request lines -> 10 response lines (the blank line is skipped).
+check(len(lines) == 10, f"expected 10 response lines, got {len(lines)}: {lines}")
 r = [json.loads(l) for l in lines]  # every line is JSON
 check(r[0]["ok"] and r[0]["result"]["name"] == "Weekly digest", f"project.create: {r[0]}")
 check(r[1]["ok"] and r[1]["result"]["total"] == 1, f"project.list: {r[1]}")
@@ -68,6 +69,8 @@ check(r[5]["ok"] and r[5]["result"]["cadenceConfig"]["timezone"] == "Europe/Lond
 check(r[6]["ok"] and [p["name"] for p in r[6]["result"]["items"]] == ["Second", "Weekly digest"], f"list: {r[6]}")
 check(not r[7]["ok"] and r[7]["error"]["code"] == "bad_request", f"missing as: {r[7]}")
 check(r[8]["ok"] and r[8]["result"]["schemaVersion"] == 2, f"meta.version: {r[8]}")
+# Only the system may pick the time of a request.
+check(not r[9]["ok"] and r[9]["error"]["code"] == "forbidden" and r[9]["error"]["path"] == ["now"], f"user now: {r[9]}")
 for f in fails:
     print("FAIL:", f)
 sys.exit(1 if fails else 0)

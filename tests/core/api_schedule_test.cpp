@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/api/api.hpp"
+#include "tests/support/principal.hpp"
 
 using json = nlohmann::json;
 
@@ -25,8 +26,8 @@ struct S {
     b = org("globex", "UTC");
   }
   Who org(const char* slug, const char* tz) {
+    ectest::fix_clock(core, now);
     json r = core.call_json({{"op", "organization.create"},
-                             {"now", now},
                              {"params",
                               {{"name", slug},
                                {"slug", slug},
@@ -38,7 +39,9 @@ struct S {
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
   json call(const std::string& op, const json& params, const Who& w) {
-    return core.call_json({{"op", op}, {"params", params}, {"as", w.as()}, {"now", now}});
+    ectest::fix_clock(core, now);
+    return core.call_json(
+        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
   }
   json ok(const std::string& op, const json& params, const Who& w) {
     json r = call(op, params, w);
@@ -54,7 +57,11 @@ struct S {
     return r["error"];
   }
   json error(const std::string& op, const json& params) { return error(op, params, a); }
-  json plain(const json& request) { return core.call_json(request); }
+  /// A request as the system (clock operations are the demo's, run by the system).
+  json plain(json request) {
+    request["as"] = {{"system", true}};
+    return core.call_json(request);
+  }
 
   std::string project(const json& cadence, const std::string& name = "P") {
     return ok("project.create", {{"name", name}, {"cadenceConfig", cadence}})["id"];
@@ -205,18 +212,24 @@ TEST_CASE_METHOD(S, "schedule.preview refuses bad input with every issue and its
 }
 
 TEST_CASE_METHOD(S, "clock.get / set / advance drive every operation without an explicit now") {
+  plain({{"op", "clock.set"}, {"params", {{"now", nullptr}}}});  // the fixture fixed it
   json r = plain({{"op", "clock.get"}});
   REQUIRE(r["ok"] == true);
   CHECK(r["result"]["fixed"] == false);
   r = plain({{"op", "clock.set"}, {"params", {{"now", "2025-08-18T07:59:00+00:00"}}}});
   CHECK(r["result"] == json{{"now", "2025-08-18T07:59:00.000Z"}, {"fixed", true}});
   CHECK(plain({{"op", "clock.get"}})["result"]["now"] == "2025-08-18T07:59:00.000Z");
-  // Requests without `now` use the clock.
-  now = "2025-08-15T09:00:00.000Z";
-  const auto p = project(mon_wed());
-  ok("queue.plan", {{"projectId", p}});
+  // Requests without `now` use the clock (planned on Friday, as the system).
+  json planned = core.call_json({{"op", "queue.plan"},
+                                 {"params", {{"projectId", project(mon_wed())}}},
+                                 {"as", {{"system", true}, {"organizationId", a.org}}},
+                                 {"now", "2025-08-15T09:00:00.000Z"}});
+  REQUIRE(planned["ok"] == true);
+  plain({{"op", "clock.set"}, {"params", {{"now", "2025-08-18T07:59:00Z"}}}});
   auto claim = [&] {
-    json req{{"op", "queue.claim"}, {"params", {{"workerId", "demo"}}}, {"as", a.as()}};
+    json req{{"op", "queue.claim"},
+             {"params", {{"workerId", "demo"}}},
+             {"as", {{"system", true}, {"organizationId", a.org}}}};
     json res = core.call_json(req);
     REQUIRE(res["ok"] == true);
     return res["result"]["items"];

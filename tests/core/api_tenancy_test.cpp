@@ -35,13 +35,17 @@ std::vector<Row> populate(World& w, const Tenant& t) {
       w.ok("chatSession.create", {{"projectId", pid}, {"title", "Chat"}}, o)["id"];
   const std::string mid = w.ok("chatMessage.create",
                                {{"sessionId", sid}, {"role", "user"}, {"content", "hi"}}, o)["id"];
-  const std::string uid = w.ok("tokenUsage.create",
-                               {{"projectId", pid},
-                                {"model", "m"},
-                                {"inputTokens", 1},
-                                {"outputTokens", 2},
-                                {"costMicros", 3}},
-                               o)["id"];
+  // Usage is written by the system: a reservation settled with the actual usage.
+  const std::string res = w.ok("budget.reserve", {{"estimateMicros", 3}}, t.system)["id"];
+  const std::string uid = w.ok("budget.settle",
+                               {{"reservationId", res},
+                                {"usage",
+                                 {{"projectId", pid},
+                                  {"model", "m"},
+                                  {"inputTokens", 1},
+                                  {"outputTokens", 2},
+                                  {"costMicros", 3}}}},
+                               t.system)["usage"]["id"];
   const std::string nid =
       w.ok("planningNote.create", {{"projectId", pid}, {"content", "note"}}, o)["id"];
   const std::string amid =
@@ -228,21 +232,6 @@ TEST_CASE_METHOD(World, "children cannot point at another organization's parents
       {"chatMessage.create",
        {{"sessionId", B["chatSession"]}, {"role", "user"}, {"content", "x"}},
        "sessionId"},
-      {"tokenUsage.create",
-       {{"projectId", B["project"]},
-        {"model", "m"},
-        {"inputTokens", 1},
-        {"outputTokens", 1},
-        {"costMicros", 1}},
-       "projectId"},
-      {"tokenUsage.create",
-       {{"projectId", pid},
-        {"chatSessionId", B["chatSession"]},
-        {"model", "m"},
-        {"inputTokens", 1},
-        {"outputTokens", 1},
-        {"costMicros", 1}},
-       "chatSessionId"},
       {"highlight.create",
        {{"episodeId", B["episode"]},
         {"blockId", B["block"]},

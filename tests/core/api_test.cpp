@@ -42,7 +42,7 @@ TEST_CASE("malformed requests are error responses, never exceptions") {
   }
   SECTION("bad now") {
     for (const json& now : {json("yesterday"), json(5), json("2025-02-30T00:00:00Z")}) {
-      json r = core.call_json({{"op", "meta.version"}, {"now", now}});
+      json r = core.call_json({{"op", "meta.version"}, {"as", {{"system", true}}}, {"now", now}});
       CHECK(r["error"]["code"] == "bad_request");
       CHECK(r["error"]["path"] == json::array({"now"}));
     }
@@ -73,12 +73,15 @@ TEST_CASE("meta operations need no `as`") {
   for (const auto& op : r["result"]) names.insert(op["name"].get<std::string>());
   for (const char* want :
        {"organization.create", "project.create", "episode.create", "highlight.create",
-        "tokenUsage.create", "usageDaily.list", "userEvent.has", "auditLog.list",
-        "project.overview", "project.memory.migrate", "planningNote.apply"})
+        "tokenUsage.list", "usageDaily.list", "userEvent.has", "auditLog.list", "project.overview",
+        "project.memory.migrate", "planningNote.apply"})
     CHECK(names.count(want) == 1);
   CHECK(names.count("auditLog.update") == 0);
   CHECK(names.count("auditLog.delete") == 0);
   CHECK(names.count("usageDaily.create") == 0);
+  // Usage is written only by the system (budget.settle, queue.complete).
+  for (const char* gone : {"tokenUsage.create", "tokenUsage.update", "tokenUsage.delete"})
+    CHECK(names.count(gone) == 0);
 }
 
 TEST_CASE("a closed core answers with an error") {
@@ -269,10 +272,11 @@ TEST_CASE_METHOD(World, "organization.create") {
 TEST_CASE_METHOD(World, "organization.get and organization.update") {
   CHECK(ok("organization.get", json::object(), a.member)["slug"] == "acme");
   CHECK(ok("organization.get", json::object(), b.member)["slug"] == "globex");
-  SECTION("owner and admin may update, member is forbidden") {
+  SECTION("owner and admin may update (the plan: owner only), member is forbidden") {
     CHECK(ok("organization.update", {{"patch", {{"name", "Acme Labs"}}}}, a.owner)["name"] ==
           "Acme Labs");
-    CHECK(ok("organization.update", {{"patch", {{"plan", "pro"}}}}, a.admin)["plan"] == "pro");
+    CHECK(code("organization.update", {{"patch", {{"plan", "pro"}}}}, a.admin) == "forbidden");
+    CHECK(ok("organization.update", {{"patch", {{"plan", "pro"}}}}, a.owner)["plan"] == "pro");
     const int64_t audits = rows("audit_log");
     json e = fail("organization.update", {{"patch", {{"name", "Hacked"}}}}, a.member);
     CHECK(e["code"] == "forbidden");

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "core/store/budget.hpp"
+#include "core/store/repo.hpp"
 #include "tests/support/world.hpp"
 
 using namespace ectest;
@@ -19,21 +21,42 @@ json daily(World& w, const Who& who) {
   return out;
 }
 
+// TokenUsage is written only by the system (budget.settle / queue.complete run record_usage);
+// these tests write it the same way, through the store, then check the roll-up triggers.
+json record(World& w, const Who& who, const json& usage) {
+  json row;
+  ec::store::Actor sys{who.org, "", "", true};
+  w.db().transaction([&] {
+    row = ec::store::budget::record_usage(*w.core.store(), sys, usage, json::object(),
+                                          *ec::parse_instant(w.now));
+  });
+  return row;
+}
+
+std::string record_code(World& w, const Who& who, const json& usage) {
+  try {
+    record(w, who, usage);
+    return "ok";
+  } catch (const ec::Error& e) {
+    return e.code();
+  }
+}
+
 }  // namespace
 
 TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
   const std::string pid = project(a.owner);
   const std::string eid = episode(a.owner, pid);
+  const auto& TU = *ec::schema::find_entity("TokenUsage");
   auto usage = [&](int64_t in, int64_t out, int64_t cost, const char* at) {
-    return ok("tokenUsage.create",
-              {{"projectId", pid},
-               {"episodeId", eid},
-               {"model", "claude-3-5-sonnet-20241022"},
-               {"inputTokens", in},
-               {"outputTokens", out},
-               {"costMicros", cost},
-               {"occurredAt", at}},
-              a.owner)["id"]
+    return record(*this, a.owner,
+                  {{"projectId", pid},
+                   {"episodeId", eid},
+                   {"model", "claude-3-5-sonnet-20241022"},
+                   {"inputTokens", in},
+                   {"outputTokens", out},
+                   {"costMicros", cost},
+                   {"occurredAt", at}})["id"]
         .get<std::string>();
   };
   const std::string u1 = usage(1000, 200, 1'234'567, "2025-08-15T08:00:00Z");
@@ -44,39 +67,40 @@ TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
   CHECK(ok("usageDaily.list", json::object(), b.owner)["total"] == 0);
 
   SECTION("occurredAt defaults to now; an offset instant counts on its UTC day") {
-    ok("tokenUsage.create",
-       {{"projectId", pid},
-        {"model", "gpt-4o"},
-        {"inputTokens", 1},
-        {"outputTokens", 1},
-        {"costMicros", 1}},
-       a.owner);
-    ok("tokenUsage.create",
-       {{"projectId", pid},
-        {"model", "gpt-4o"},
-        {"inputTokens", 1},
-        {"outputTokens", 1},
-        {"costMicros", 1},
-        {"occurredAt", "2025-08-16T01:30:00+02:00"}},
-       a.owner);
+    record(*this, a.owner,
+           {{"projectId", pid},
+            {"model", "gpt-4o"},
+            {"inputTokens", 1},
+            {"outputTokens", 1},
+            {"costMicros", 1}});
+    record(*this, a.owner,
+           {{"projectId", pid},
+            {"model", "gpt-4o"},
+            {"inputTokens", 1},
+            {"outputTokens", 1},
+            {"costMicros", 1},
+            {"occurredAt", "2025-08-16T01:30:00+02:00"}});
     CHECK(daily(*this, a.owner)["2025-08-15"] == json{1'234'572, 4, 1012, 222});
   }
-  SECTION("update moves cost and tokens, also across days") {
-    ok("tokenUsage.update",
-       {{"id", u1}, {"patch", {{"costMicros", 1'000'000}, {"inputTokens", 900}}}}, a.owner);
+  // Users cannot change or remove usage (the breaker reads it): those operations do not exist.
+  for (const char* op : {"tokenUsage.create", "tokenUsage.update", "tokenUsage.delete"})
+    CHECK(call(op, {{"id", u1}}, a.owner)["error"]["code"] == "bad_request");
+  SECTION("store-level update moves cost and tokens, also across days") {
+    ec::store::repo::set_fields(*core.store(), TU, a.id, u1,
+                                {{"costMicros", 1'000'000}, {"inputTokens", 900}});
     CHECK(daily(*this, a.owner)["2025-08-15"] == json{1'000'003, 2, 910, 220});
-    ok("tokenUsage.update", {{"id", u2}, {"patch", {{"occurredAt", "2025-08-16T10:00:00Z"}}}},
-       a.owner);
+    ec::store::repo::set_fields(*core.store(), TU, a.id, u2,
+                                {{"occurredAt", "2025-08-16T10:00:00Z"}});
     CHECK(daily(*this, a.owner)["2025-08-15"] == json{1'000'000, 1, 900, 200});
     CHECK(daily(*this, a.owner)["2025-08-16"] == json{103, 2, 15, 25});
   }
-  SECTION("delete subtracts") {
-    ok("tokenUsage.delete", {{"id", u1}}, a.owner);
-    ok("tokenUsage.delete", {{"id", u3}}, a.owner);
+  SECTION("store-level delete subtracts") {
+    ec::store::repo::purge(*core.store(), TU, a.id, u1);
+    ec::store::repo::purge(*core.store(), TU, a.id, u3);
     json d = daily(*this, a.owner);
     CHECK(d["2025-08-15"] == json{3, 1, 10, 20});
     if (d.contains("2025-08-16")) CHECK(d["2025-08-16"] == json{0, 0, 0, 0});
-    ok("tokenUsage.delete", {{"id", u2}}, a.owner);
+    ec::store::repo::purge(*core.store(), TU, a.id, u2);
     d = daily(*this, a.owner);
     if (d.contains("2025-08-15")) CHECK(d["2025-08-15"] == json{0, 0, 0, 0});
   }
@@ -92,7 +116,7 @@ TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
              {"costMicros", 1}};
       for (auto& [k, v] : bad.items()) p[k] = v;
       INFO(bad.dump());
-      CHECK(code("tokenUsage.create", p, a.owner) == "invalid");
+      CHECK(record_code(*this, a.owner, p) == "invalid");
     }
     CHECK(rows("token_usage") == before);
     CHECK(daily(*this, a.owner)["2025-08-15"][1] == 2);
@@ -100,17 +124,17 @@ TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
   SECTION("model names") {
     json p{{"projectId", pid}, {"inputTokens", 1}, {"outputTokens", 1}, {"costMicros", 1}};
     p["model"] = "bad model name";
-    CHECK(code("tokenUsage.create", p, a.owner) == "invalid");
+    CHECK(record_code(*this, a.owner, p) == "invalid");
     p["model"] = "";
-    CHECK(code("tokenUsage.create", p, a.owner) == "invalid");
+    CHECK(record_code(*this, a.owner, p) == "invalid");
     p["model"] = "anthropic/claude-3.5:beta@v1";
-    CHECK(code("tokenUsage.create", p, a.owner) == "ok");
+    CHECK(record_code(*this, a.owner, p) == "ok");
   }
   SECTION("episode or chat session of another project is refused") {
     const std::string other = project(a.owner, "Other");
     json p{{"projectId", other}, {"episodeId", eid},  {"model", "m"},
            {"inputTokens", 1},   {"outputTokens", 1}, {"costMicros", 1}};
-    CHECK(code("tokenUsage.create", p, a.owner) == "invalid");
+    CHECK(record_code(*this, a.owner, p) == "invalid");
     CHECK(daily(*this, a.owner)["2025-08-15"][1] == 2);
   }
   SECTION("usageDaily is read-only") {
@@ -295,19 +319,9 @@ TEST_CASE_METHOD(World, "cross-project references are refused on update too") {
       ok("chatSession.create", {{"projectId", p1}, {"title", "s"}}, a.owner)["id"];
   const std::string nid =
       ok("planningNote.create", {{"projectId", p1}, {"content", "n"}}, a.owner)["id"];
-  const std::string uid = ok("tokenUsage.create",
-                             {{"projectId", p1},
-                              {"episodeId", e1},
-                              {"model", "m"},
-                              {"inputTokens", 1},
-                              {"outputTokens", 1},
-                              {"costMicros", 1}},
-                             a.owner)["id"];
   CHECK(code("chatSession.update", {{"id", sid}, {"patch", {{"episodeId", e2}}}}, a.owner) ==
         "invalid");
   CHECK(code("planningNote.update", {{"id", nid}, {"patch", {{"appliedEpisodeId", e2}}}},
              a.owner) == "invalid");
-  CHECK(code("tokenUsage.update", {{"id", uid}, {"patch", {{"episodeId", e2}}}}, a.owner) ==
-        "invalid");
   CHECK(ok("chatSession.get", {{"id", sid}}, a.owner)["episodeId"].is_null());
 }

@@ -7,7 +7,9 @@
 
 #include "core/api/api.hpp"
 #include "core/store/budget.hpp"
+#include "core/store/repo.hpp"
 #include "core/store/store.hpp"
+#include "tests/support/principal.hpp"
 
 using json = nlohmann::json;
 using ec::store::budget::format_gbp;
@@ -36,8 +38,8 @@ struct B {
             {{"name", "B"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, b)["id"];
   }
   Who org(const char* slug) {
+    ectest::fix_clock(core, now);
     json r = core.call_json({{"op", "organization.create"},
-                             {"now", now},
                              {"params",
                               {{"name", slug},
                                {"slug", slug},
@@ -47,7 +49,9 @@ struct B {
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
   json call(const std::string& op, const json& params, const Who& w) {
-    return core.call_json({{"op", op}, {"params", params}, {"as", w.as()}, {"now", now}});
+    ectest::fix_clock(core, now);
+    return core.call_json(
+        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
   }
   json ok(const std::string& op, const json& params, const Who& w) {
     json r = call(op, params, w);
@@ -67,13 +71,28 @@ struct B {
   }
   std::string err(const std::string& op, const json& params) { return err(op, params, a); }
 
+  // Usage is written only by the system (budget.settle / queue.complete call record_usage);
+  // the tests write it the same way, through the store.
+  json record(const Who& w, const json& usage) {
+    json row;
+    ec::store::Actor sys{w.org, "", "", true};
+    core.store()->db().transaction([&] {
+      row = ec::store::budget::record_usage(*core.store(), sys, usage, json::object(),
+                                            *ec::parse_instant(now));
+    });
+    return row;
+  }
   json usage(int64_t cost, const std::string& when, int64_t in = 100, int64_t out = 200) {
-    return ok("tokenUsage.create", {{"projectId", pa},
-                                    {"model", "claude-sonnet-4"},
-                                    {"inputTokens", in},
-                                    {"outputTokens", out},
-                                    {"costMicros", cost},
-                                    {"occurredAt", when}});
+    return record(a, {{"projectId", pa},
+                      {"model", "claude-sonnet-4"},
+                      {"inputTokens", in},
+                      {"outputTokens", out},
+                      {"costMicros", cost},
+                      {"occurredAt", when}});
+  }
+  void set_usage(const std::string& id, const json& fields) {
+    ec::store::repo::set_fields(*core.store(), *ec::schema::find_entity("TokenUsage"), a.org, id,
+                                fields);
   }
   // TokenUsageDaily must equal the sums of TokenUsage per (org, UTC day), exactly.
   void check_rollup() {
@@ -237,22 +256,21 @@ TEST_CASE_METHOD(B, "TokenUsageDaily stays exact through usage inserts, updates 
     ids.push_back(usage(cost, days[i % 4], 10 + i, 20 + i)["id"]);
     cost = (cost * 7 + 12'345) % 90'000'000;
   }
-  ok("tokenUsage.create",
-     {{"projectId", pb},
-      {"model", "m"},
-      {"inputTokens", 5},
-      {"outputTokens", 5},
-      {"costMicros", 999},
-      {"occurredAt", days[1]}},
-     b);
+  record(b, {{"projectId", pb},
+             {"model", "m"},
+             {"inputTokens", 5},
+             {"outputTokens", 5},
+             {"costMicros", 999},
+             {"occurredAt", days[1]}});
   check_rollup();
   // Change cost and tokens; move a call to another day.
-  ok("tokenUsage.update", {{"id", ids[0]}, {"patch", {{"costMicros", 123'456'789}}}});
-  ok("tokenUsage.update",
-     {{"id", ids[1]}, {"patch", {{"occurredAt", "2025-08-10T10:00:00.000Z"}}}});
-  ok("tokenUsage.update", {{"id", ids[2]}, {"patch", {{"inputTokens", 0}, {"outputTokens", 0}}}});
+  // (Store-level: users have no operation that changes usage.)
+  set_usage(ids[0], {{"costMicros", 123'456'789}});
+  set_usage(ids[1], {{"occurredAt", "2025-08-10T10:00:00.000Z"}});
+  set_usage(ids[2], {{"inputTokens", 0}, {"outputTokens", 0}});
   check_rollup();
-  for (size_t i = 3; i < ids.size(); i += 2) ok("tokenUsage.delete", {{"id", ids[i]}});
+  for (size_t i = 3; i < ids.size(); i += 2)
+    ec::store::repo::purge(*core.store(), *ec::schema::find_entity("TokenUsage"), a.org, ids[i]);
   check_rollup();
   json days30 = ok("usage.daily", {{"days", 7}});
   int64_t total = 0;
@@ -261,11 +279,16 @@ TEST_CASE_METHOD(B, "TokenUsageDaily stays exact through usage inserts, updates 
         core.store()->db().query_int(
             "SELECT sum(cost_micros) FROM token_usage WHERE organization_id = ?", {a.org}));
   // Usage of a project in another organization is refused as missing.
-  CHECK(err("tokenUsage.create", {{"projectId", pb},
-                                  {"model", "m"},
-                                  {"inputTokens", 1},
-                                  {"outputTokens", 1},
-                                  {"costMicros", 1}}) == "not_found");
+  try {
+    record(a, {{"projectId", pb},
+               {"model", "m"},
+               {"inputTokens", 1},
+               {"outputTokens", 1},
+               {"costMicros", 1}});
+    FAIL("usage of another organization's project was recorded");
+  } catch (const ec::Error& e) {
+    CHECK(e.code() == "not_found");
+  }
 }
 
 TEST_CASE_METHOD(B, "usage.daily: the last N UTC days, oldest first, zeros filled") {

@@ -75,10 +75,9 @@ std::string open_error(const std::string& path) {
 
 json call(ec::api::Core& core, const std::string& op, const json& params, const char* org,
           const char* user) {
-  return core.call_json({{"op", op},
-                         {"params", params},
-                         {"as", {{"organizationId", org}, {"userId", user}}},
-                         {"now", "2025-08-15T09:00:00Z"}});
+  core.store()->set_clock(*ec::parse_instant("2025-08-15T09:00:00Z"));
+  return core.call_json(
+      {{"op", op}, {"params", params}, {"as", {{"organizationId", org}, {"userId", user}}}});
 }
 
 }  // namespace

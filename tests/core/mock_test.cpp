@@ -519,17 +519,20 @@ TEST_CASE("mock.seed operation: progress, result, refuses a database with data")
     ++calls;
     phases.insert(phase);
   });
-  const json r = core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 42}}}});
+  const json r =
+      core.call_json({{"op", "mock.seed"}, {"as", {{"system", true}}}, {"params", {{"seed", 42}}}});
   REQUIRE(r["ok"] == true);
   CHECK(r["result"]["digest"] == kDemoDigest);
   CHECK(r["result"]["rows"]["Organization"] == 2);
   CHECK(calls > 10);
   CHECK(phases.count("TokenUsage") == 1);
-  const json again = core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 1}}}});
+  const json again =
+      core.call_json({{"op", "mock.seed"}, {"as", {{"system", true}}}, {"params", {{"seed", 1}}}});
   CHECK(again["ok"] == false);
   CHECK(again["error"]["code"] == "conflict");
-  const json bad =
-      core.call_json({{"op", "mock.seed"}, {"params", {{"seed", 1}, {"size", "huge"}}}});
+  const json bad = core.call_json({{"op", "mock.seed"},
+                                   {"as", {{"system", true}}},
+                                   {"params", {{"seed", 1}, {"size", "huge"}}}});
   CHECK(bad["error"]["code"] == "invalid");
   // The seeded data is usable through the API right away.
   const std::string org = r["result"]["overBudgetOrganizationId"];

@@ -35,9 +35,9 @@ async function seeded(options = {}) {
   const core = await open({ idSeed: 7, ...options });
   const { organization, owner } = await core.organization.create({
     name: 'Acme', slug: 'acme', plan: 'team', ownerEmail: 'ada@example.com', ownerName: 'Ada', ownerTimezone: 'Europe/London',
-  }, { now: NOW });
+  }, { as: { system: true }, now: NOW });  // only the system picks the time of a request
   core.setActor({ organizationId: organization.id, userId: owner.id });
-  const project = await core.project.create({ name: 'Weekly digest', cadenceConfig: cadence }, { now: NOW });
+  const project = await core.project.create({ name: 'Weekly digest', cadenceConfig: cadence });
   return { core, organization, owner, project };
 }
 
@@ -123,7 +123,8 @@ describe('operation families', () => {
   });
 
   test('project, memories and overview', async () => {
-    const { core, project } = await seeded();
+    const { core, project, organization } = await seeded();
+    const system = { as: { system: true, organizationId: organization.id } };
     assert.equal((await core.project.get({ id: project.id })).name, 'Weekly digest');
     assert.equal((await core.project.list({ status: 'active' })).total, 1);
     const withMemory = await core.project.memory.add({ projectId: project.id, content: 'Keep it short' });
@@ -175,18 +176,23 @@ describe('operation families', () => {
   });
 
   test('schedule, queue, budget, usage, clock (when present)', { skip: !has('schedule.preview') && 'no schedule ops yet' }, async () => {
-    const { core, project } = await seeded();
+    const { core, project, organization } = await seeded();
+    const system = { as: { system: true, organizationId: organization.id } };
     const preview = await core.schedule.preview({ projectId: project.id, from: NOW, count: 3 });
     assert.equal(preview.items.length, 3);
     assert.equal(preview.timezone, 'Europe/London');
     if (has('queue.plan')) {
-      const plan = await core.queue.plan({ horizonDays: 7 }, { now: NOW });
+      await assert.rejects(core.queue.plan({ horizonDays: 7 }), isCode('forbidden'));  // the worker's
+      const plan = await core.queue.plan({ horizonDays: 7 }, { ...system, now: NOW });
       assert.equal(typeof plan.added, 'number');
       assert.equal(typeof (await core.queue.list()).total, 'number');
     }
     if (has('budget.status')) assert.equal(typeof (await core.budget.status()).limitMicros, 'number');
     if (has('usage.daily')) assert.ok(Array.isArray(await core.usage.daily({ days: 3 })));
-    if (has('clock.get')) assert.equal(typeof (await core.clock.get()).now, 'string');
+    if (has('clock.get')) {
+      await assert.rejects(core.clock.get(), isCode('forbidden'));  // the demo's, run as the system
+      assert.equal(typeof (await core.clock.get({}, system)).now, 'string');
+    }
     await core.close();
   });
 
@@ -261,7 +267,8 @@ describe('hostile JS inputs', () => {
   });
 
   test('field values of every JS type', async () => {
-    const { core, project } = await seeded();
+    const { core, project, organization } = await seeded();
+    const system = { as: { system: true, organizationId: organization.id } };
     const values = [undefined, null, NaN, Infinity, -0, 0, 1.5, true, {}, [], ['a'], { toString: () => 'x' }, () => 'x',
       Symbol('x'), new Map(), loneHigh, loneLow, ''];
     const dropped = (v) => v === undefined || typeof v === 'function' || typeof v === 'symbol';  // JSON omits them
@@ -303,7 +310,10 @@ describe('hostile JS inputs', () => {
       await assert.rejects(core.project.list({}, { as: actor }), isCode('bad_request'));
     }
     await assert.rejects(core.project.list({}, { now: 12 }), isCode('bad_request'));
-    await assert.rejects(core.project.list({}, { now: 'yesterday' }), isCode('bad_request'));
+    // A user may not pick the time at all; the system must give a real instant.
+    await assert.rejects(core.project.list({}, { now: 'yesterday' }), isCode('forbidden'));
+    await assert.rejects(core.meta.version({}, { as: { system: true }, now: 'yesterday' }), isCode('bad_request'));
+    await assert.rejects(core.meta.version({}, { as: { system: 'yes' } }), isCode('bad_request'));
     await assert.rejects(core.project.list({}, 'options'), isCode('bad_request'));
     await assert.rejects(core.project.list({}, { onProgress: 1 }), isCode('bad_request'));
     assert.throws(() => core.onProgress(null), isCode('bad_request'));
@@ -338,7 +348,8 @@ describe('export and import', () => {
   });
 
   test('bad files are refused with a clear CoreError and nothing is lost', async () => {
-    const { core, project } = await seeded();
+    const { core, project, organization } = await seeded();
+    const system = { as: { system: true, organizationId: organization.id } };
     const good = await core.exportDatabase();
     const foreign = join(dir, 'foreign.sqlite');
     execFileSync('sqlite3', [foreign, 'CREATE TABLE t(x); INSERT INTO t VALUES (1);']);
@@ -410,7 +421,8 @@ describe('a stored database that does not open', () => {
 
 describe('memory', () => {
   test('100k calls: the wasm heap and the handle count stay flat', { timeout: 300_000 }, async () => {
-    const { core, project } = await seeded();
+    const { core, project, organization } = await seeded();
+    const system = { as: { system: true, organizationId: organization.id } };
     const cycle = async (i) => {
       switch (i % 4) {
         case 0: return core.project.get({ id: project.id });

@@ -1,7 +1,8 @@
 #pragma once
-// Shared test helpers for the API tests: a Core on ":memory:" with a fixed `now`, two
-// organizations (A on the free plan, B on the pro plan) each with an owner, an admin and a
-// member, and call helpers that return the JSON response. Include after <catch2/catch.hpp>.
+// Shared test helpers for the API tests: a Core on ":memory:" whose store clock is fixed at
+// `now` before every call (users may not send a request-level `now`), two organizations (A on
+// the free plan, B on the pro plan) each with an owner, an admin, a member and the system
+// principal, and call helpers that return the JSON response. Include after <catch2/catch.hpp>.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "core/api/api.hpp"
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
+#include "core/time.hpp"
 
 namespace ectest {
 
@@ -19,15 +21,31 @@ using json = nlohmann::json;
 inline constexpr const char* kNow = "2025-08-15T09:00:00.000Z";
 inline constexpr const char* kMissingId = "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f";
 
+/// A principal: a user of an organization, or the system acting in it.
 struct Who {
   std::string org;
   std::string user;
-  json as() const { return json{{"organizationId", org}, {"userId", user}}; }
+  bool system = false;
+  json as() const {
+    if (system) return json{{"system", true}, {"organizationId", org}};
+    return json{{"organizationId", org}, {"userId", user}};
+  }
 };
+
+inline Who system_of(const std::string& org) {
+  return Who{org, "", true};
+}
+
+/// Fixes a core's store clock (what tests use instead of a request-level `now`).
+inline void set_clock(ec::api::Core& core, const std::string& iso) {
+  auto t = ec::parse_instant(iso);
+  REQUIRE(t.has_value());
+  core.store()->set_clock(*t);
+}
 
 struct Tenant {
   std::string id;
-  Who owner, admin, member;
+  Who owner, admin, member, system;
 };
 
 inline json cadence(std::initializer_list<const char*> days = {"mon", "wed"},
@@ -72,11 +90,13 @@ class World {
 
   /// The full response of one request.
   json call(const std::string& op, const json& params, const Who& who) {
-    json req{{"op", op}, {"params", params}, {"as", who.as()}, {"now", now}};
+    set_clock(core, now);
+    json req{{"op", op}, {"params", params}, {"as", who.as()}};
     return core.call_json(req);
   }
   json call_noas(const std::string& op, const json& params) {
-    return core.call_json(json{{"op", op}, {"params", params}, {"now", now}});
+    set_clock(core, now);
+    return core.call_json(json{{"op", op}, {"params", params}});
   }
   /// The result of a request that must succeed.
   json ok(const std::string& op, const json& params, const Who& who) {
@@ -123,18 +143,19 @@ class World {
 
  private:
   Tenant tenant(const char* name, const char* slug, const char* plan, const char* email) {
+    set_clock(core, now);
     json r = core.call_json(json{{"op", "organization.create"},
                                  {"params",
                                   {{"name", name},
                                    {"slug", slug},
                                    {"plan", plan},
                                    {"ownerEmail", email},
-                                   {"ownerName", "Owner of " + std::string(name)}}},
-                                 {"now", now}});
+                                   {"ownerName", "Owner of " + std::string(name)}}}});
     REQUIRE(r.value("ok", false) == true);
     Tenant t;
     t.id = r["result"]["organization"]["id"];
     t.owner = {t.id, r["result"]["owner"]["id"]};
+    t.system = system_of(t.id);
     const std::string domain = std::string(slug) + ".example";
     t.admin = {t.id, ok("user.create",
                         {{"email", "admin@" + domain}, {"name", "Admin"}, {"role", "admin"}},

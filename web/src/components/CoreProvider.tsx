@@ -4,7 +4,7 @@
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Organization } from '@/core/types.generated';
-import { callOp, errorText, loadCore, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
+import { callOp, errorText, loadCore, systemActor, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
 import type { ClockState, OpName, ParamsOf, ResultOf } from '@/lib/ops';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
@@ -31,6 +31,8 @@ export interface CoreState {
   progress: ProgressEvent | null;
   /** Typed call as the current actor. */
   call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
+  /** Typed call as the system in the current organization (the demo worker's queue operations). */
+  callAsSystem: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
   /** Resets to the demo dataset (or another size) and re-reads the organizations; the seed result. */
   resetDemo: (options?: { size?: string; seed?: number }) => Promise<unknown>;
   /** After an import or a new organization: re-read organizations and users (demo.actors). */
@@ -54,17 +56,17 @@ async function clockToSeed(c: CoreClient, seed: unknown) {
   const now = (seed as { now?: unknown } | null)?.now;
   if (typeof now !== 'string') return;
   try {
-    await c.call('clock.set', { now });
+    await c.call('clock.set', { now }, { as: systemActor() });
     localStorage.setItem(CLOCK_KEY, now);
   } catch {
     /* a core without a demo clock */
   }
 }
 
-/** Every organization and its members (demo.actors needs no actor); [] on a core without it. */
+/** Every organization and its members (demo.actors, run as the system); [] on a core without it. */
 async function fetchDirectory(c: CoreClient, opSet: Set<string>): Promise<OrgEntry[]> {
   if (opSet.size > 0 && !opSet.has('demo.actors')) return [];
-  return (await c.call('demo.actors', {})) as OrgEntry[];
+  return (await c.call('demo.actors', {}, { as: systemActor() })) as OrgEntry[];
 }
 
 interface Boot {
@@ -100,7 +102,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
 
   const refreshClock = useCallback(async (c: CoreClient) => {
     try {
-      const st = (await c.call('clock.get', {})) as ClockState;
+      const st = (await c.call('clock.get', {}, { as: systemActor() })) as ClockState;
       setClock(st);
       if (st.fixed) localStorage.setItem(CLOCK_KEY, st.now);
       else localStorage.removeItem(CLOCK_KEY);
@@ -136,7 +138,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       const savedClock = localStorage.getItem(CLOCK_KEY);
       if (savedClock && opSet.has('clock.set')) {
         try {
-          await c.call('clock.set', { now: savedClock });
+          await c.call('clock.set', { now: savedClock }, { as: systemActor() });
         } catch {
           localStorage.removeItem(CLOCK_KEY);
         }
@@ -221,6 +223,14 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     [core],
   );
 
+  const callAsSystem = useCallback(
+    <K extends OpName>(op: K, params?: ParamsOf<K & string>) => {
+      if (!core) return Promise.reject(new Error('The data core is still loading.'));
+      return callOp(core, op, params, systemActor(actorRef.current?.organizationId));
+    },
+    [core],
+  );
+
   const resetDemo = useCallback(async (options?: { size?: string; seed?: number }) => {
     if (!core) return null;
     localStorage.removeItem(CLOCK_KEY);
@@ -245,8 +255,9 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   const moveClock = useCallback(
     async (kind: 'advance' | 'set', value: number | string | null) => {
       if (!core) return;
-      if (kind === 'advance') await core.call('clock.advance', { seconds: value });
-      else await core.call('clock.set', { now: value });
+      // The demo clock is the system's (users may not move time).
+      if (kind === 'advance') await core.call('clock.advance', { seconds: value }, { as: systemActor() });
+      else await core.call('clock.set', { now: value }, { as: systemActor() });
       await refreshClock(core);
       bump();
     },
@@ -261,9 +272,9 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       actor,
       org: orgDetail && orgDetail.id === actor?.organizationId ? orgDetail : null,
       user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
-      directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock,
+      directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock,
     };
-  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, resetDemo, reloadDirectory, moveClock]);
+  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -8,7 +8,7 @@ import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue, isCoreError } from '@/lib/core';
 
 export function CreateProjectForm({ onDone }: { onDone: () => void }) {
-  const { call, bump, user, org, hasOp } = useCore();
+  const { call, callAsSystem, bump, user, org, hasOp } = useCore();
   const router = useRouter();
   const id = useId();
   const [name, setName] = useState('');
@@ -27,7 +27,7 @@ export function CreateProjectForm({ onDone }: { onDone: () => void }) {
     setError(null);
     try {
       const project = (await call('project.create', { name, description, cadenceConfig: cadenceFromDraft(cadence) })) as Project;
-      if (hasOp('queue.plan')) await call('queue.plan', { projectId: project.id });
+      if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: project.id });
       bump();
       onDone();
       router.push(`/projects/${project.id}`);

@@ -44,7 +44,7 @@ const WORKER_ID = 'demo-worker';
 const TICK_MS = 1500;
 
 export function DemoWorkerProvider({ children }: { children: ReactNode }) {
-  const { status, call, bump, clock, moveClock, hasOp, actor } = useCore();
+  const { status, call, callAsSystem, bump, clock, moveClock, hasOp, actor } = useCore();
   const [running, setRunning] = useState(false);
   const [stoppedReason, setStoppedReason] = useState<string | null>(null);
   const [log, setLog] = useState<WorkerLogLine[]>([]);
@@ -94,14 +94,14 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
       }
       const now = clock?.now ?? null;
       if (plannedAt.current !== now || fastForward) {
-        const plan = await call('queue.plan', { horizonDays: 14 });
+        const plan = await callAsSystem('queue.plan', { horizonDays: 14 });
         plannedAt.current = now;
         if (plan.added || plan.cancelled) {
           add(`Planned: ${plan.added} added, ${plan.cancelled} cancelled`);
           changed = true;
         }
       }
-      const claim = await call('queue.claim', { workerId: WORKER_ID, limit: 3, leaseSeconds: 300 });
+      const claim = await callAsSystem('queue.claim', { workerId: WORKER_ID, limit: 3, leaseSeconds: 300 });
       if (claim.blocked) {
         stop(`Stopped: circuit breaker open — ${claim.blocked.reason}`);
         changed = true;
@@ -126,7 +126,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
         );
         const label = `${project.name} #${episode.number}`;
         if (!out.ok) {
-          const r = await call('queue.fail', { id: item.id, token, code: out.code, message: out.message });
+          const r = await callAsSystem('queue.fail', { id: item.id, token, code: out.code, message: out.message });
           if (r.dead) {
             add(`${label}: ${out.code} — gave up after ${r.item.attempts} attempts`, 'bad');
             setStats((s) => ({ ...s, failed: s.failed + 1, dead: s.dead + 1 }));
@@ -139,7 +139,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
         const blocks = (await call('block.list', { episodeId: episode.id, limit: 1 })) as Page<Block>;
         if (blocks.items[0]) await call('block.update', { id: blocks.items[0].id, patch: { content: out.markdown } });
         else await call('block.create', { episodeId: episode.id, content: out.markdown, position: 0 });
-        await call('queue.complete', { id: item.id, token, usage: out.usage });
+        await callAsSystem('queue.complete', { id: item.id, token, usage: out.usage });
         add(`${label}: ready (${out.usage.inputTokens + out.usage.outputTokens} tokens, ${formatCost(out.usage.costMicros)})`, 'ok');
         setStats((s) => ({ ...s, completed: s.completed + 1 }));
       }
@@ -151,7 +151,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
       busy.current = false;
       if (changed) bump();
     }
-  }, [status, hasOp, fastForward, clock?.now, call, moveClock, add, stop, failureShare, bump]);
+  }, [status, hasOp, fastForward, clock?.now, call, callAsSystem, moveClock, add, stop, failureShare, bump]);
 
   const tickRef = useRef(tick);
   tickRef.current = tick;

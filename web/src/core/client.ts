@@ -34,12 +34,25 @@ export interface Actor {
   userId: string;
 }
 
+/**
+ * The system principal: the worker and the offline demo (clock.*, queue.claim/complete/…,
+ * budget.reserve/settle/release, demo.actors, mock.seed). organizationId selects the tenant of
+ * tenant operations. Only the system may send `now` (docs/adr/0010-authorization.md).
+ */
+export interface SystemActor {
+  system: true;
+  organizationId?: string;
+}
+
+/** Any principal a call may act as. */
+export type Principal = Actor | SystemActor;
+
 export type ProgressListener = (progress: { done: number; total: number; phase: string; op: string }) => void;
 
 export interface CallOptions {
-  /** Act as someone else for this call only. */
-  as?: Actor;
-  /** The instant the operation should consider "now" (ISO-8601), e.g. a demo clock. */
+  /** Act as someone else (or the system) for this call only. */
+  as?: Principal;
+  /** The instant the operation should consider "now" (ISO-8601); the system principal only. */
   now?: string;
   /** Progress of long operations (mock.seed, imports). */
   onProgress?: ProgressListener;
@@ -288,6 +301,17 @@ export const DEMO_SEED = 1;
 const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'setActor', 'call', 'onProgress', 'exportDatabase',
   'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
 
+function checkPrincipal(p: unknown): Principal | null {
+  const s = p as SystemActor | null | undefined;
+  if (s && typeof s === 'object' && 'system' in s) {
+    if (s.system !== true || (s.organizationId !== undefined && typeof s.organizationId !== 'string')) {
+      throw coreError({ code: ErrorCode.badRequest, message: 'the system is {system: true, organizationId?: string}', path: ['as'] });
+    }
+    return s.organizationId === undefined ? { system: true } : { system: true, organizationId: s.organizationId };
+  }
+  return checkActor(p);
+}
+
 function checkActor(actor: unknown): Actor | null {
   if (actor === null || actor === undefined) return null;
   const a = actor as Actor;
@@ -298,7 +322,7 @@ function checkActor(actor: unknown): Actor | null {
 }
 
 /** JSON text of one core request; values JSON cannot carry become CoreError bad_request. */
-function requestText(op: unknown, params: unknown, as: Actor | null, now: unknown): string {
+function requestText(op: unknown, params: unknown, as: Principal | null, now: unknown): string {
   if (typeof op !== 'string') throw coreError({ code: ErrorCode.badRequest, message: `the operation name must be a string, got ${op === null ? 'null' : typeof op}`, path: ['op'] });
   if (now !== undefined && typeof now !== 'string') throw coreError({ code: ErrorCode.badRequest, message: '"now" must be an ISO-8601 string', path: ['now'] });
   if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
@@ -371,7 +395,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
   const run = async (op: unknown, params: unknown, options: CallOptions | undefined): Promise<unknown> => {
     if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
     if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'call options must be an object' });
-    const as = options?.as !== undefined ? checkActor(options.as) : actor;
+    const as = options?.as !== undefined ? checkPrincipal(options.as) : actor;
     if (options?.onProgress !== undefined && typeof options.onProgress !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onProgress must be a function' });
     const text = requestText(op, params, as, options?.now);
     try {
@@ -417,7 +441,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
       const seeded = (OPERATION_NAMES as readonly string[]).includes('mock.seed');
       // The demo is deterministic: the same seed gives the same data after every reset.
       const params: Record<string, unknown> = { size: options?.size ?? 'demo', seed: options?.seed ?? DEMO_SEED };
-      const request = seeded ? requestText('mock.seed', params, actor, undefined) : null;
+      const request = seeded ? requestText('mock.seed', params, { system: true }, undefined) : null;
       let out: { state: OpenState; seed: unknown };
       try {
         out = await transport.reset(request, progressFor('mock.seed') ?? (() => {}));

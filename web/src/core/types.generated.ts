@@ -745,20 +745,23 @@ export interface Operations {
     };
     result: { organization: Organization; owner: User };
     needsAs: false;
+    access: "public";
   };
   /** The caller's organization. */
   "organization.get": {
     params: Record<string, never>;
     result: Organization;
     needsAs: true;
+    access: "member";
   };
-  /** Changes the caller's organization (owner or admin). */
+  /** Changes the caller's organization (owner or admin; the plan: owner only). */
   "organization.update": {
     params: {
       patch: OrganizationPatch;
     };
     result: Organization;
     needsAs: true;
+    access: "admin";
   };
   /** One User by id. */
   "user.get": {
@@ -769,6 +772,7 @@ export interface Operations {
     };
     result: User;
     needsAs: true;
+    access: "member";
   };
   /** A page of User rows of the organization, filtered and ordered. */
   "user.list": {
@@ -786,12 +790,14 @@ export interface Operations {
     };
     result: Page<User>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a User; the audit row is written in the same transaction. */
   "user.create": {
     params: UserCreate;
     result: User;
     needsAs: true;
+    access: "admin";
   };
   /** Changes some fields of a User (only changed fields are audited). */
   "user.update": {
@@ -802,6 +808,7 @@ export interface Operations {
     };
     result: User;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a User: hidden from reads until restored. */
   "user.delete": {
@@ -811,6 +818,7 @@ export interface Operations {
     };
     result: User;
     needsAs: true;
+    access: "admin";
   };
   /** Undoes a soft delete. */
   "user.restore": {
@@ -820,6 +828,7 @@ export interface Operations {
     };
     result: User;
     needsAs: true;
+    access: "admin";
   };
   /** Removes a User for good (with the rows that belong to it). */
   "user.purge": {
@@ -829,6 +838,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "admin";
   };
   /** One Project by id. */
   "project.get": {
@@ -839,6 +849,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** A page of Project rows of the organization, filtered and ordered. */
   "project.list": {
@@ -858,12 +869,14 @@ export interface Operations {
     };
     result: Page<Project>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a Project; the audit row is written in the same transaction. */
   "project.create": {
     params: ProjectCreate;
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a Project (only changed fields are audited). */
   "project.update": {
@@ -874,6 +887,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a Project: hidden from reads until restored. */
   "project.delete": {
@@ -883,6 +897,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "project.restore": {
@@ -892,6 +907,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Removes a Project for good (with the rows that belong to it). */
   "project.purge": {
@@ -901,6 +917,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One Episode by id. */
   "episode.get": {
@@ -911,6 +928,7 @@ export interface Operations {
     };
     result: Episode;
     needsAs: true;
+    access: "member";
   };
   /** A page of Episode rows of the organization, filtered and ordered. */
   "episode.list": {
@@ -930,12 +948,14 @@ export interface Operations {
     };
     result: Page<Episode>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a Episode; the audit row is written in the same transaction. */
   "episode.create": {
     params: EpisodeCreate;
     result: Episode;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a Episode (only changed fields are audited). */
   "episode.update": {
@@ -946,6 +966,7 @@ export interface Operations {
     };
     result: Episode;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a Episode: hidden from reads until restored. */
   "episode.delete": {
@@ -955,6 +976,7 @@ export interface Operations {
     };
     result: Episode;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "episode.restore": {
@@ -964,6 +986,7 @@ export interface Operations {
     };
     result: Episode;
     needsAs: true;
+    access: "member";
   };
   /** Removes a Episode for good (with the rows that belong to it). */
   "episode.purge": {
@@ -973,6 +996,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One EpisodeScheduleQueue by id. */
   "queue.get": {
@@ -982,6 +1006,7 @@ export interface Operations {
     };
     result: EpisodeScheduleQueue;
     needsAs: true;
+    access: "member";
   };
   /** A page of EpisodeScheduleQueue rows of the organization, filtered and ordered. */
   "queue.list": {
@@ -999,6 +1024,7 @@ export interface Operations {
     };
     result: Page<EpisodeScheduleQueue>;
     needsAs: true;
+    access: "member";
   };
   /** One ChatSession by id. */
   "chatSession.get": {
@@ -1009,6 +1035,7 @@ export interface Operations {
     };
     result: ChatSession;
     needsAs: true;
+    access: "member";
   };
   /** A page of ChatSession rows of the organization, filtered and ordered. */
   "chatSession.list": {
@@ -1030,12 +1057,14 @@ export interface Operations {
     };
     result: Page<ChatSession>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a ChatSession; the audit row is written in the same transaction. */
   "chatSession.create": {
     params: ChatSessionCreate;
     result: ChatSession;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a ChatSession (only changed fields are audited). */
   "chatSession.update": {
@@ -1046,6 +1075,7 @@ export interface Operations {
     };
     result: ChatSession;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a ChatSession: hidden from reads until restored. */
   "chatSession.delete": {
@@ -1055,6 +1085,7 @@ export interface Operations {
     };
     result: ChatSession;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "chatSession.restore": {
@@ -1064,6 +1095,7 @@ export interface Operations {
     };
     result: ChatSession;
     needsAs: true;
+    access: "member";
   };
   /** Removes a ChatSession for good (with the rows that belong to it). */
   "chatSession.purge": {
@@ -1073,6 +1105,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One ChatMessage by id. */
   "chatMessage.get": {
@@ -1082,6 +1115,7 @@ export interface Operations {
     };
     result: ChatMessage;
     needsAs: true;
+    access: "member";
   };
   /** A page of ChatMessage rows of the organization, filtered and ordered. */
   "chatMessage.list": {
@@ -1097,12 +1131,14 @@ export interface Operations {
     };
     result: Page<ChatMessage>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a ChatMessage; the audit row is written in the same transaction. */
   "chatMessage.create": {
     params: ChatMessageCreate;
     result: ChatMessage;
     needsAs: true;
+    access: "member";
   };
   /** Removes a ChatMessage for good. */
   "chatMessage.delete": {
@@ -1112,6 +1148,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One TokenUsage by id. */
   "tokenUsage.get": {
@@ -1121,6 +1158,7 @@ export interface Operations {
     };
     result: TokenUsage;
     needsAs: true;
+    access: "member";
   };
   /** A page of TokenUsage rows of the organization, filtered and ordered. */
   "tokenUsage.list": {
@@ -1138,31 +1176,7 @@ export interface Operations {
     };
     result: Page<TokenUsage>;
     needsAs: true;
-  };
-  /** Creates a TokenUsage; the audit row is written in the same transaction. */
-  "tokenUsage.create": {
-    params: TokenUsageCreate;
-    result: TokenUsage;
-    needsAs: true;
-  };
-  /** Changes some fields of a TokenUsage (only changed fields are audited). */
-  "tokenUsage.update": {
-    params: {
-      /** Row id. */
-      id: string;
-      patch: TokenUsagePatch;
-    };
-    result: TokenUsage;
-    needsAs: true;
-  };
-  /** Removes a TokenUsage for good. */
-  "tokenUsage.delete": {
-    params: {
-      /** Row id. */
-      id: string;
-    };
-    result: { id: string; purged: true };
-    needsAs: true;
+    access: "member";
   };
   /** One TokenUsageDaily by id. */
   "usageDaily.get": {
@@ -1172,6 +1186,7 @@ export interface Operations {
     };
     result: TokenUsageDaily;
     needsAs: true;
+    access: "member";
   };
   /** A page of TokenUsageDaily rows of the organization, filtered and ordered. */
   "usageDaily.list": {
@@ -1183,6 +1198,7 @@ export interface Operations {
     };
     result: Page<TokenUsageDaily>;
     needsAs: true;
+    access: "member";
   };
   /** One BudgetReservation by id. */
   "budgetReservation.get": {
@@ -1192,6 +1208,7 @@ export interface Operations {
     };
     result: BudgetReservation;
     needsAs: true;
+    access: "member";
   };
   /** A page of BudgetReservation rows of the organization, filtered and ordered. */
   "budgetReservation.list": {
@@ -1207,6 +1224,7 @@ export interface Operations {
     };
     result: Page<BudgetReservation>;
     needsAs: true;
+    access: "member";
   };
   /** One PlanningNote by id. */
   "planningNote.get": {
@@ -1217,6 +1235,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** A page of PlanningNote rows of the organization, filtered and ordered. */
   "planningNote.list": {
@@ -1240,12 +1259,14 @@ export interface Operations {
     };
     result: Page<PlanningNote>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a PlanningNote; the audit row is written in the same transaction. */
   "planningNote.create": {
     params: PlanningNoteCreate;
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a PlanningNote (only changed fields are audited). */
   "planningNote.update": {
@@ -1256,6 +1277,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a PlanningNote: hidden from reads until restored. */
   "planningNote.delete": {
@@ -1265,6 +1287,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "planningNote.restore": {
@@ -1274,6 +1297,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** Removes a PlanningNote for good (with the rows that belong to it). */
   "planningNote.purge": {
@@ -1283,6 +1307,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One AgentMemory by id. */
   "agentMemory.get": {
@@ -1293,6 +1318,7 @@ export interface Operations {
     };
     result: AgentMemory;
     needsAs: true;
+    access: "member";
   };
   /** A page of AgentMemory rows of the organization, filtered and ordered. */
   "agentMemory.list": {
@@ -1314,12 +1340,14 @@ export interface Operations {
     };
     result: Page<AgentMemory>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a AgentMemory; the audit row is written in the same transaction. */
   "agentMemory.create": {
     params: AgentMemoryCreate;
     result: AgentMemory;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a AgentMemory (only changed fields are audited). */
   "agentMemory.update": {
@@ -1330,6 +1358,7 @@ export interface Operations {
     };
     result: AgentMemory;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a AgentMemory: hidden from reads until restored. */
   "agentMemory.delete": {
@@ -1339,6 +1368,7 @@ export interface Operations {
     };
     result: AgentMemory;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "agentMemory.restore": {
@@ -1348,6 +1378,7 @@ export interface Operations {
     };
     result: AgentMemory;
     needsAs: true;
+    access: "member";
   };
   /** Removes a AgentMemory for good (with the rows that belong to it). */
   "agentMemory.purge": {
@@ -1357,6 +1388,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One UserEvent by id. */
   "userEvent.get": {
@@ -1366,6 +1398,7 @@ export interface Operations {
     };
     result: UserEvent;
     needsAs: true;
+    access: "member";
   };
   /** A page of UserEvent rows of the organization, filtered and ordered. */
   "userEvent.list": {
@@ -1379,12 +1412,14 @@ export interface Operations {
     };
     result: Page<UserEvent>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a UserEvent; the audit row is written in the same transaction. */
   "userEvent.create": {
     params: UserEventCreate;
     result: UserEvent;
     needsAs: true;
+    access: "member";
   };
   /** Removes a UserEvent for good. */
   "userEvent.delete": {
@@ -1394,6 +1429,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One AuditLog by id. */
   "auditLog.get": {
@@ -1403,6 +1439,7 @@ export interface Operations {
     };
     result: AuditLog;
     needsAs: true;
+    access: "member";
   };
   /** A page of AuditLog rows of the organization, filtered and ordered. */
   "auditLog.list": {
@@ -1414,6 +1451,7 @@ export interface Operations {
     };
     result: Page<AuditLog>;
     needsAs: true;
+    access: "member";
   };
   /** One Block by id. */
   "block.get": {
@@ -1423,6 +1461,7 @@ export interface Operations {
     };
     result: Block;
     needsAs: true;
+    access: "member";
   };
   /** A page of Block rows of the organization, filtered and ordered. */
   "block.list": {
@@ -1438,12 +1477,14 @@ export interface Operations {
     };
     result: Page<Block>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a Block; the audit row is written in the same transaction. */
   "block.create": {
     params: BlockCreate;
     result: Block;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a Block (only changed fields are audited). */
   "block.update": {
@@ -1454,6 +1495,7 @@ export interface Operations {
     };
     result: Block;
     needsAs: true;
+    access: "member";
   };
   /** Removes a Block for good. */
   "block.delete": {
@@ -1463,6 +1505,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** One Highlight by id. */
   "highlight.get": {
@@ -1473,6 +1516,7 @@ export interface Operations {
     };
     result: Highlight;
     needsAs: true;
+    access: "member";
   };
   /** A page of Highlight rows of the organization, filtered and ordered. */
   "highlight.list": {
@@ -1494,12 +1538,14 @@ export interface Operations {
     };
     result: Page<Highlight>;
     needsAs: true;
+    access: "member";
   };
   /** Creates a Highlight; the audit row is written in the same transaction. */
   "highlight.create": {
     params: HighlightCreate;
     result: Highlight;
     needsAs: true;
+    access: "member";
   };
   /** Changes some fields of a Highlight (only changed fields are audited). */
   "highlight.update": {
@@ -1510,6 +1556,7 @@ export interface Operations {
     };
     result: Highlight;
     needsAs: true;
+    access: "member";
   };
   /** Soft-deletes a Highlight: hidden from reads until restored. */
   "highlight.delete": {
@@ -1519,6 +1566,7 @@ export interface Operations {
     };
     result: Highlight;
     needsAs: true;
+    access: "member";
   };
   /** Undoes a soft delete. */
   "highlight.restore": {
@@ -1528,6 +1576,7 @@ export interface Operations {
     };
     result: Highlight;
     needsAs: true;
+    access: "member";
   };
   /** Removes a Highlight for good (with the rows that belong to it). */
   "highlight.purge": {
@@ -1537,6 +1586,7 @@ export interface Operations {
     };
     result: { id: string; purged: true };
     needsAs: true;
+    access: "member";
   };
   /** Adds a memory to a project's MVP memory list. */
   "project.memory.add": {
@@ -1547,6 +1597,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Edits one memory of a project. */
   "project.memory.update": {
@@ -1558,6 +1609,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Removes one memory of a project. */
   "project.memory.remove": {
@@ -1568,6 +1620,7 @@ export interface Operations {
     };
     result: Project;
     needsAs: true;
+    access: "member";
   };
   /** Copies a project's MVP memories into AgentMemory rows (phase 2). Safe to run twice: a memory already migrated is skipped (unique legacyMemoryId). */
   "project.memory.migrate": {
@@ -1577,6 +1630,7 @@ export interface Operations {
     };
     result: { migrated: number; skipped: number };
     needsAs: true;
+    access: "member";
   };
   /** Marks a planning note as applied in an episode. */
   "planningNote.apply": {
@@ -1586,6 +1640,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** Dismisses an open planning note. */
   "planningNote.dismiss": {
@@ -1594,6 +1649,7 @@ export interface Operations {
     };
     result: PlanningNote;
     needsAs: true;
+    access: "member";
   };
   /** The projects page read model: each project with its episode counts, last episode and open notes. */
   "project.overview": {
@@ -1605,6 +1661,7 @@ export interface Operations {
     };
     result: Page<ProjectOverview>;
     needsAs: true;
+    access: "member";
   };
   /** Whether a user (default: the caller) has recorded an event, e.g. onboarding.completed. */
   "userEvent.has": {
@@ -1614,6 +1671,7 @@ export interface Operations {
     };
     result: { has: boolean; count: number; firstAt: string | null; lastAt: string | null };
     needsAs: true;
+    access: "member";
   };
   /** The next episode times of a project's cadence (or of an explicit cadence), in UTC and local time, DST-correct. Paused, archived and deleted projects have none. */
   "schedule.preview": {
@@ -1632,7 +1690,8 @@ export interface Operations {
       until?: string | null;
     };
     result: { timezone: string; timezoneSource: "cadence" | "owner" | "param" | "default"; projectStatus?: string; active: boolean; items: { utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: boolean; shiftMinutes: number; ambiguous: boolean }[]; truncated: boolean };
-    needsAs: true;
+    needsAs: false;
+    access: "public";
   };
   /** Enqueues every occurrence in [now, now + horizonDays) of one project (or every project of the organization); cancels pending items that no longer match. Idempotent. */
   "queue.plan": {
@@ -1643,6 +1702,7 @@ export interface Operations {
     };
     result: { added: number; cancelled: number; kept: number; projects: number };
     needsAs: true;
+    access: "system";
   };
   /** Atomically takes up to `limit` due items of the organization (pending and due, or with an expired lease), oldest slot first, under a lease; creates or reuses each slot's Episode. Items of inactive projects are skipped; nothing is claimed while the organization's daily budget is spent. */
   "queue.claim": {
@@ -1654,6 +1714,7 @@ export interface Operations {
     };
     result: { items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; blocked?: { reason: string; organizationId: string } };
     needsAs: true;
+    access: "system";
   };
   /** Finishes a claimed item: episode ready; records the LLM usage (settling the item's budget reservation). Refused with stale_lease when the token is no longer current. */
   "queue.complete": {
@@ -1667,6 +1728,7 @@ export interface Operations {
     };
     result: { item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null };
     needsAs: true;
+    access: "system";
   };
   /** Records a failed attempt on the Episode; the item is retried after an exponential backoff with jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts. */
   "queue.fail": {
@@ -1680,6 +1742,7 @@ export interface Operations {
     };
     result: { item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null };
     needsAs: true;
+    access: "system";
   };
   /** Extends a held lease to now + leaseSeconds. */
   "queue.extend": {
@@ -1693,6 +1756,7 @@ export interface Operations {
     };
     result: EpisodeScheduleQueue;
     needsAs: true;
+    access: "system";
   };
   /** By hand: a failed item goes back to pending, due now. Attempts are kept (they are the fencing token); maxAttempts grows by extraAttempts. */
   "queue.retry": {
@@ -1703,6 +1767,7 @@ export interface Operations {
     };
     result: EpisodeScheduleQueue;
     needsAs: true;
+    access: "admin";
   };
   /** By hand: cancels a pending, processing or failed item (planning will not bring it back). */
   "queue.cancel": {
@@ -1712,6 +1777,7 @@ export interface Operations {
     };
     result: EpisodeScheduleQueue;
     needsAs: true;
+    access: "admin";
   };
   /** Holds an estimated cost against today's (UTC) budget until it is settled, released or expires. Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit. */
   "budget.reserve": {
@@ -1723,6 +1789,7 @@ export interface Operations {
     };
     result: BudgetReservation;
     needsAs: true;
+    access: "system";
   };
   /** Records the actual usage of a reserved generation (a TokenUsage row) and settles the reservation. */
   "budget.settle": {
@@ -1733,6 +1800,7 @@ export interface Operations {
     };
     result: { reservation: BudgetReservation; usage: TokenUsage };
     needsAs: true;
+    access: "system";
   };
   /** Gives back an open reservation (the generation did not happen). */
   "budget.release": {
@@ -1741,6 +1809,7 @@ export interface Operations {
     };
     result: BudgetReservation;
     needsAs: true;
+    access: "system";
   };
   /** The organization's budget for a UTC day (default today): limit, spent, reserved, remaining, and whether the circuit breaker blocks new generations, with the reason to show. */
   "budget.status": {
@@ -1750,6 +1819,7 @@ export interface Operations {
     };
     result: { date: string; limitMicros: number; spentMicros: number; reservedMicros: number; remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; blocked: boolean; reason: string | null };
     needsAs: true;
+    access: "member";
   };
   /** Cost and tokens per UTC day for the last `days` days up to today, oldest first, zeros filled. */
   "usage.daily": {
@@ -1758,12 +1828,14 @@ export interface Operations {
     };
     result: { date: string; costMicros: number; inputTokens: number; outputTokens: number; callCount: number }[];
     needsAs: true;
+    access: "member";
   };
   /** The core's clock: now, and whether it is fixed (demo/test time). */
   "clock.get": {
     params: Record<string, never>;
     result: { now: string; fixed: boolean };
-    needsAs: false;
+    needsAs: true;
+    access: "system";
   };
   /** Fixes the clock at an instant (null: back to the real clock). */
   "clock.set": {
@@ -1772,7 +1844,8 @@ export interface Operations {
       now?: string | null;
     };
     result: { now: string; fixed: boolean };
-    needsAs: false;
+    needsAs: true;
+    access: "system";
   };
   /** Fixes the clock at now + seconds (now: the request's, else the clock's). */
   "clock.advance": {
@@ -1780,31 +1853,36 @@ export interface Operations {
       seconds: number;
     };
     result: { now: string; fixed: boolean };
-    needsAs: false;
+    needsAs: true;
+    access: "system";
   };
   /** Core and schema versions. */
   "meta.version": {
     params: Record<string, never>;
     result: { core: string; schemaVersion: number };
     needsAs: false;
+    access: "public";
   };
   /** Every operation with its documentation. */
   "meta.operations": {
     params: Record<string, never>;
-    result: { name: string; doc: string; needsAs: boolean }[];
+    result: { name: string; doc: string; needsAs: boolean; access: "public" | "member" | "admin" | "owner" | "system"; systemToo: boolean; demo: boolean }[];
     needsAs: false;
+    access: "public";
   };
-  /** The offline demo's actor picker: every organization in this local database with its current members (owners first). Runs without `as`; production has no equivalent. */
+  /** The offline demo's actor picker: every organization in this local database with its current members (owners first). Demo only, as the system; production has no equivalent. */
   "demo.actors": {
     params: Record<string, never>;
     result: { organization: { id: string; name: string; slug: string; plan: Organization["plan"] }; users: { id: string; name: string; email: string; role: User["role"]; timezone: string }[] }[];
-    needsAs: false;
+    needsAs: true;
+    access: "system";
   };
   /** The IANA time zone names the core knows (canonical zones, sorted) and the tzdata version. */
   "tz.list": {
     params: Record<string, never>;
     result: { version: string; zones: string[] };
     needsAs: false;
+    access: "public";
   };
   /** Fills an empty database with the deterministic mock dataset: the same seed, size (or counts) and reference date always give the same data. Refuses a database that already holds rows. Reports progress through the progress callback. */
   "mock.seed": {
@@ -1818,7 +1896,8 @@ export interface Operations {
       counts?: Record<string, unknown> | null;
     };
     result: { rows: Record<string, number>; validated: number; now: string; overBudgetOrganizationId: string; digest: string };
-    needsAs: false;
+    needsAs: true;
+    access: "system";
   };
 }
 
@@ -1866,9 +1945,6 @@ export const OPERATION_NAMES = [
   "chatMessage.delete",
   "tokenUsage.get",
   "tokenUsage.list",
-  "tokenUsage.create",
-  "tokenUsage.update",
-  "tokenUsage.delete",
   "usageDaily.get",
   "usageDaily.list",
   "budgetReservation.get",

@@ -9,6 +9,19 @@ export interface Actor {
   userId: string;
 }
 
+/**
+ * The system principal (the worker and the offline demo: clock, queue, actor picker, seed).
+ * Users may not run those operations (docs/adr/0010-authorization.md).
+ */
+export interface SystemActor {
+  system: true;
+  organizationId?: string;
+}
+
+export function systemActor(organizationId?: string | null): SystemActor {
+  return organizationId ? { system: true, organizationId } : { system: true };
+}
+
 export interface ProgressEvent {
   done: number;
   total: number;
@@ -22,7 +35,7 @@ export interface CoreClient {
   readonly openError: CoreErrorLike | null;
   readonly storage: string;
   setActor(actor: Actor | null): void;
-  call(op: string, params?: unknown, options?: { as?: Actor; now?: string }): Promise<unknown>;
+  call(op: string, params?: unknown, options?: { as?: Actor | SystemActor; now?: string }): Promise<unknown>;
   onProgress(cb: (p: ProgressEvent) => void): () => void;
   exportDatabase(): Promise<Uint8Array>;
   importDatabase(bytes: Uint8Array): Promise<unknown>;
@@ -63,7 +76,7 @@ export function loadCore(): Promise<CoreClient> {
 }
 
 /** Typed call: params and result from the generated operation types. */
-export function callOp<K extends OpName>(core: CoreClient, op: K, params?: ParamsOf<K & string>, as?: Actor | null): Promise<ResultOf<K & string>> {
+export function callOp<K extends OpName>(core: CoreClient, op: K, params?: ParamsOf<K & string>, as?: Actor | SystemActor | null): Promise<ResultOf<K & string>> {
   return core.call(op, params ?? {}, as ? { as } : undefined) as Promise<ResultOf<K & string>>;
 }
 

@@ -24,7 +24,7 @@ function draftOf(p: Project): Draft {
 }
 
 function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | undefined }) {
-  const { call, hasOp, status: coreStatus, clock } = useCore();
+  const { call, callAsSystem, hasOp, status: coreStatus, clock } = useCore();
   const [state, setState] = useState<{ data: SchedulePreview | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
   const cadence = useMemo(() => cadenceFromDraft(draft.cadence), [draft.cadence]);
   const key = JSON.stringify([cadence, ownerZone, clock?.now]);
@@ -49,7 +49,7 @@ function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | un
 
 export default function SettingsPage() {
   const { id } = useParams<{ id: string }>();
-  const { call, bump, hasOp } = useCore();
+  const { call, callAsSystem, bump, hasOp } = useCore();
   const zone = viewerZone();
   const project = useQuery((c) => c('project.get', { id, includeDeleted: true }) as Promise<Project>, [id]);
   const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
@@ -106,7 +106,7 @@ export default function SettingsPage() {
         patch: { name: draft.name, description: draft.description, status: draft.status, cadenceConfig: cadence },
       })) as Project;
       let plan: PlanResult | null = null;
-      if (hasOp('queue.plan')) plan = await call('queue.plan', { projectId: p.id });
+      if (hasOp('queue.plan')) plan = await callAsSystem('queue.plan', { projectId: p.id });
       loadedFor.current = null; // take the saved row as the new baseline
       setDraft(draftOf(updated));
       setSaved({ plan, at: Date.now() });
@@ -148,7 +148,7 @@ export default function SettingsPage() {
                 setDeleteError(null);
                 try {
                   await call('project.restore', { id: p.id });
-                  if (hasOp('queue.plan')) await call('queue.plan', { projectId: p.id });
+                  if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: p.id });
                   bump();
                 } catch (e) {
                   setDeleteError(e);
@@ -251,7 +251,7 @@ export default function SettingsPage() {
             setDeleteError(null);
             try {
               await call('project.delete', { id: p.id });
-              if (hasOp('queue.plan')) await call('queue.plan', { projectId: p.id }).catch(() => null);
+              if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: p.id }).catch(() => null);
               dialogRef.current?.close();
               bump();
             } catch (err) {
