@@ -523,11 +523,14 @@ TEST_CASE_METHOD(Q, "an organization over its daily budget is not claimed, and s
   const auto p = project(cad({"mon"}, "09:00"));
   ok("queue.plan", {{"projectId", p}});
   now = "2025-08-18T07:00:00.000Z";
+  // £51.20 spent under a £60 limit, then the limit lowered to £50.
+  ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 60'000'000}}}});
   ok("tokenUsage.create", {{"projectId", p},
                            {"model", "claude-opus-4"},
                            {"inputTokens", 10},
                            {"outputTokens", 10},
                            {"costMicros", 51'200'000}});
+  ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 50'000'000}}}});
   now = "2025-08-18T08:00:00.000Z";
   json c = claim("w1");
   CHECK(c["items"].empty());
