@@ -5,6 +5,7 @@
 #include "core/api/entity_ops.hpp"
 #include "core/json/codec.hpp"
 #include "core/store/audit.hpp"
+#include "core/store/budget.hpp"
 #include "core/store/queue.hpp"
 #include "core/store/repo.hpp"
 
@@ -12,6 +13,7 @@ namespace ec::api {
 
 using namespace schema::build;  // NOLINT
 namespace repo = store::repo;
+namespace budget = store::budget;
 using schema::Entity;
 
 namespace {
@@ -152,13 +154,28 @@ const EntityHooks& hooks_for(const Entity& e) {
     usage.prefill_create = [](Context& ctx, json& p) {
       if (!p.contains("occurredAt")) p["occurredAt"] = format_instant(ctx.now);
     };
+    // Usage recorded without a reservation is a grant on the day it is attributed to
+    // (core/store/budget.hpp): refused with budget_exceeded when it would pass the daily limit.
     usage.before_create = [](Context& ctx, json& row) {
       same_project(ctx, row, "episodeId", E("Episode"));
       same_project(ctx, row, "chatSessionId", E("ChatSession"));
+      const Instant at = *parse_instant(row["occurredAt"].get<std::string>());
+      budget::admit(ctx.store, ctx.as, budget::utc_day(at), row["costMicros"].get<int64_t>(),
+                    ctx.now, json::array({"costMicros"}), "recording", "cost");
     };
-    usage.before_update = [](Context& ctx, const json&, json& row) {
+    usage.before_update = [](Context& ctx, const json& before, json& row) {
       same_project(ctx, row, "episodeId", E("Episode"));
       same_project(ctx, row, "chatSessionId", E("ChatSession"));
+      // A higher cost, or a cost moved to another day, is new spend on that day.
+      const std::string day =
+          budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
+      const std::string was =
+          budget::utc_day(*parse_instant(before["occurredAt"].get<std::string>()));
+      const int64_t added = row["costMicros"].get<int64_t>() -
+                            (day == was ? before["costMicros"].get<int64_t>() : 0);
+      if (added > 0)
+        budget::admit(ctx.store, ctx.as, day, added, ctx.now, json::array({"patch", "costMicros"}),
+                      "recording", "cost");
     };
     m["TokenUsage"] = usage;
     EntityHooks event;

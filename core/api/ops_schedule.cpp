@@ -188,9 +188,11 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{
       .name = "queue.complete",
-      .doc = "Finishes a claimed item: episode ready; records the LLM usage (settling the item's "
-             "budget "
-             "reservation). Refused with stale_lease when the token is no longer current.",
+      .doc = "Finishes a claimed item: episode ready; records the LLM usage, settling the item's "
+             "open budget reservations (of their latest UTC day; the usage is attributed to that "
+             "day and refused with budget_exceeded above their summed estimate). Without a "
+             "reservation the usage must fit the day's remaining budget (budget_exceeded). "
+             "Refused with stale_lease when the token is no longer current.",
       .access = {schema::authz::Level::System},
       .params = {id_param(), token_param(),
                  std::move(
@@ -199,7 +201,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                          .doc(
                              "{model, inputTokens, outputTokens, costMicros} of the generation."))},
       .result_ts = "{ item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null }",
-      .errors = {code::not_found, code::stale_lease},
+      .errors = {code::not_found, code::stale_lease, code::budget_exceeded},
       .handler = [](Context& ctx, const json& p) {
         return queue::complete(ctx.store, ctx.as, p["id"], p["token"],
                                p.value("usage", json(nullptr)), ctx.now);
@@ -221,7 +223,8 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       }});
 
   ops.push_back(Operation{.name = "queue.extend",
-                          .doc = "Extends a held lease to now + leaseSeconds.",
+                          .doc = "Extends a held lease to now + leaseSeconds; the item's open "
+                                 "budget reservations are kept at least that long.",
                           .access = {schema::authz::Level::System},
                           .params = {id_param(), token_param(), lease_param()},
                           .result_ts = "EpisodeScheduleQueue",
@@ -257,9 +260,11 @@ void add_schedule_ops(std::vector<Operation>& ops) {
 
   ops.push_back(Operation{.name = "budget.reserve",
                           .doc = "Holds an estimated cost against today's (UTC) budget until it is "
-                                 "settled, released or expires. "
-                                 "Refused with budget_exceeded when spent + reserved + estimate "
-                                 "would pass the daily limit.",
+                                 "settled, released or expires (a reservation of a processing "
+                                 "queue item expires no earlier than its lease). Refused with "
+                                 "budget_exceeded when spent + reserved + estimate would pass the "
+                                 "daily limit. Reservations of today that expired are released "
+                                 "first, and can no longer be settled.",
                           .access = {schema::authz::Level::System},
                           .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
                                      integer("ttlSeconds", 1, 86'400).def(900)},
@@ -276,7 +281,9 @@ void add_schedule_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{
       .name = "budget.settle",
       .doc = "Records the actual usage of a reserved generation (a TokenUsage row) and settles the "
-             "reservation.",
+             "reservation. The usage is attributed to the reservation's UTC day (occurredAt is "
+             "clamped into it); a cost above the estimate is refused with budget_exceeded "
+             "(params {estimateMicros}); a reservation that is not open is a conflict.",
       .access = {schema::authz::Level::System},
       .params =
           {uuid("reservationId"),
@@ -284,7 +291,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                jsonf("usage", schema::Rule::JsonObject, 4096)
                    .doc("{model, inputTokens, outputTokens, costMicros, projectId?, episodeId?}"))},
       .result_ts = "{ reservation: BudgetReservation; usage: TokenUsage }",
-      .errors = {code::not_found, code::conflict},
+      .errors = {code::not_found, code::conflict, code::budget_exceeded},
       .handler = [](Context& ctx, const json& p) {
         return budget::settle(ctx.store, ctx.as, p["reservationId"], p["usage"], ctx.now);
       }});

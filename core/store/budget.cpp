@@ -1,6 +1,8 @@
 #include "core/store/budget.hpp"
 
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "core/schema/schema.hpp"
 #include "core/store/audit.hpp"
@@ -92,29 +94,53 @@ Status status(Store& s, const std::string& org, Instant now, std::optional<std::
   return st;
 }
 
-json reserve(Store& s, const Actor& as, int64_t estimate_micros,
-             const std::optional<std::string>& queue_item_id, int64_t ttl_seconds, Instant now) {
-  if (queue_item_id)
-    repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false,
-              json::array({"queueItemId"}));
-  const Status st = status(s, as.organization_id, now);
-  // Checked in the caller's write transaction (SQLite: one writer), so two reservations can
-  // never both see the same headroom.
-  if (st.spent_micros + st.reserved_micros + estimate_micros > st.limit_micros) {
-    const std::string msg = "reserving " + format_gbp(estimate_micros) + " would pass the " +
-                            format_gbp(st.limit_micros) + " daily limit (spent " +
-                            format_gbp(st.spent_micros) + ", reserved " +
+Status admit(Store& s, const Actor& as, const std::string& date, int64_t amount_micros, Instant now,
+             const json& path, const char* verb, const char* amount_key) {
+  // A reservation this grant does not count can never be settled afterwards: released now.
+  const auto& e = E("BudgetReservation");
+  std::vector<std::string> expired;
+  Stmt& q = s.db().prepare(
+      "SELECT id FROM budget_reservations WHERE organization_id = ? AND date = ? AND status = "
+      "'open' AND expires_at <= ? ORDER BY id");
+  q.bind(1, as.organization_id).bind(2, date).bind(3, now);
+  while (q.step()) expired.push_back(q.text(0));
+  q.reset();
+  for (const auto& id : expired)
+    audited_change(s, as, e, repo::get(s, e, as.organization_id, id), {{"status", "released"}},
+                   "expire", now);
+  Status st = status(s, as.organization_id, now, date);
+  // Checked in the caller's write transaction (SQLite: one writer), so two grants can never
+  // both see the same headroom.
+  if (st.spent_micros + st.reserved_micros + amount_micros > st.limit_micros) {
+    const std::string msg = std::string(verb) + " " + format_gbp(amount_micros) +
+                            " would pass the " + format_gbp(st.limit_micros) +
+                            " daily limit (spent " + format_gbp(st.spent_micros) + ", reserved " +
                             format_gbp(st.reserved_micros) + ")";
-    throw Error(code::budget_exceeded, msg, json::array({"estimateMicros"}),
-                {Issue{json::array({"estimateMicros"}),
+    throw Error(code::budget_exceeded, msg, path,
+                {Issue{path,
                        code::budget_exceeded,
                        msg,
                        {{"spent", st.spent_micros},
                         {"reserved", st.reserved_micros},
                         {"limit", st.limit_micros},
-                        {"estimate", estimate_micros},
+                        {amount_key, amount_micros},
                         {"date", st.date}}}});
   }
+  return st;
+}
+
+json reserve(Store& s, const Actor& as, int64_t estimate_micros,
+             const std::optional<std::string>& queue_item_id, int64_t ttl_seconds, Instant now) {
+  std::optional<json> item;
+  if (queue_item_id)
+    item = repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false,
+                     json::array({"queueItemId"}));
+  const Status st =
+      admit(s, as, utc_day(now), estimate_micros, now, json::array({"estimateMicros"}));
+  // A reservation of a processing item lives at least as long as the item's lease.
+  Instant expires = now + ttl_seconds * kMsPerSecond;
+  if (item && (*item)["status"] == "processing" && (*item)["lockedUntil"].is_string())
+    expires = std::max(expires, *parse_instant((*item)["lockedUntil"].get<std::string>()));
   const std::string ts = format_instant(now);
   json row{{"id", s.new_id()},
            {"organizationId", as.organization_id},
@@ -122,7 +148,7 @@ json reserve(Store& s, const Actor& as, int64_t estimate_micros,
            {"estimateMicros", estimate_micros},
            {"status", "open"},
            {"date", st.date},
-           {"expiresAt", format_instant(now + ttl_seconds * kMsPerSecond)},
+           {"expiresAt", format_instant(expires)},
            {"createdAt", ts},
            {"updatedAt", ts}};
   const auto& e = E("BudgetReservation");
@@ -132,7 +158,7 @@ json reserve(Store& s, const Actor& as, int64_t estimate_micros,
 }
 
 json record_usage(Store& s, const Actor& as, const json& usage, const json& defaults, Instant now,
-                  const json& path) {
+                  const json& path, const Cover* cover) {
   const auto& e = E("TokenUsage");
   if (!usage.is_object())
     throw Error::invalid(
@@ -166,6 +192,26 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
       throw Error::invalid({validate::make_issue(child(k), "invalid_reference",
                                                  std::string(k) + " belongs to another project")});
   }
+  const json cost_path = child("costMicros");
+  const int64_t cost = doc["costMicros"];
+  Instant at = *parse_instant(doc["occurredAt"].get<std::string>());
+  if (cover) {
+    if (cost > cover->estimate_micros) {
+      const std::string msg = "the cost " + format_gbp(cost) + " is above the " +
+                              format_gbp(cover->estimate_micros) + " reserved for it";
+      throw Error(code::budget_exceeded, msg, cost_path,
+                  {Issue{cost_path,
+                         code::budget_exceeded,
+                         msg,
+                         {{"estimateMicros", cover->estimate_micros}}}});
+    }
+    // Attributed to the reservation's UTC day, whenever the settle comes.
+    const Instant start = days_from_civil(*parse_date(cover->date)) * kMsPerDay;
+    at = std::clamp(at, start, start + kMsPerDay - 1);
+    doc["occurredAt"] = format_instant(at);
+  } else {
+    admit(s, as, utc_day(at), cost, now, cost_path, "recording", "cost");
+  }
   json row = repo::with_defaults(e, doc);
   const std::string ts = format_instant(now);
   row["id"] = s.new_id();
@@ -186,7 +232,8 @@ json settle(Store& s, const Actor& as, const std::string& reservation_id, const 
     defaults["projectId"] = item["projectId"];
     if (!item["episodeId"].is_null()) defaults["episodeId"] = item["episodeId"];
   }
-  json u = record_usage(s, as, usage, defaults, now);
+  const Cover cover{r["date"].get<std::string>(), r["estimateMicros"].get<int64_t>()};
+  json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
   json after =
       audited_change(s, as, E("BudgetReservation"), r, {{"status", "settled"}}, "settle", now);
   return json{{"reservation", after}, {"usage", u}};
@@ -210,6 +257,38 @@ int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_
     ++n;
   }
   return n;
+}
+
+json settle_for_item(Store& s, const Actor& as, const json& item, const json& usage,
+                     const json& defaults, Instant now) {
+  repo::ListQuery q;
+  q.equals = {{"queueItemId", item["id"]}, {"status", "open"}};
+  q.limit = 1000;
+  const auto& e = E("BudgetReservation");
+  const auto open = repo::list(s, e, as.organization_id, q);
+  if (open.empty()) return record_usage(s, as, usage, defaults, now);
+  Cover cover;
+  for (const auto& r : open) cover.date = std::max(cover.date, r["date"].get<std::string>());
+  for (const auto& r : open)
+    if (r["date"] == cover.date) cover.estimate_micros += r["estimateMicros"].get<int64_t>();
+  json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
+  for (const auto& r : open) {
+    const bool covers = r["date"] == cover.date;
+    audited_change(s, as, e, r, {{"status", covers ? "settled" : "released"}},
+                   covers ? "settle" : "release", now);
+  }
+  return u;
+}
+
+void extend_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
+                     Instant locked_until, Instant now) {
+  repo::ListQuery q;
+  q.equals = {{"queueItemId", queue_item_id}, {"status", "open"}};
+  q.limit = 1000;
+  const auto& e = E("BudgetReservation");
+  for (const auto& r : repo::list(s, e, as.organization_id, q))
+    if (*parse_instant(r["expiresAt"].get<std::string>()) < locked_until)
+      audited_change(s, as, e, r, {{"expiresAt", format_instant(locked_until)}}, "extend", now);
 }
 
 json daily(Store& s, const std::string& org, Instant now, int64_t days) {

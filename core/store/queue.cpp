@@ -266,11 +266,6 @@ json ClaimResult::to_json(const std::string& org) const {
 ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit,
                   int64_t lease_seconds, Instant now) {
   ClaimResult result;
-  const auto breaker = budget::status(s, as.organization_id, now);
-  if (breaker.blocked) {
-    result.blocked_reason = breaker.reason;
-    return result;
-  }
   const std::string ts = format_instant(now);
   // An expired lease on the last allowed attempt: the item is dead, not claimable again.
   for (const auto& item :
@@ -296,6 +291,13 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
                     {"lastError", "lease_expired: " + msg}},
                    "fail", now);
     budget::close_for_item(s, as, item["id"], "released", now);
+  }
+  // The circuit breaker: nothing new is claimed while today's spend is at the limit (dead items
+  // above are failed all the same, as in PostgreSQL's queue_claim).
+  const auto breaker = budget::status(s, as.organization_id, now);
+  if (breaker.blocked) {
+    result.blocked_reason = breaker.reason;
+    return result;
   }
 
   // Two index ranges of (organization_id, status, run_after) rather than one OR, which would
@@ -336,6 +338,8 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
       }
       const bool reclaimed = item["status"] == "processing";
       const int64_t token = item["attempts"].get<int64_t>() + 1;
+      // The expired attempt's reservations go with its lease (its token can no longer complete).
+      if (reclaimed) budget::close_for_item(s, as, id, "released", now);
       json ep_fields{{"status", "generating"},
                      {"scheduledFor", item["scheduledFor"]},
                      {"generationAttempts", ep["generationAttempts"].get<int64_t>() + 1}};
@@ -371,9 +375,8 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
                       now);
   json out = json::object();
   if (!usage.is_null()) {
-    out["usage"] = budget::record_usage(
-        s, as, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
-    budget::close_for_item(s, as, id, "settled", now);
+    out["usage"] = budget::settle_for_item(
+        s, as, item, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
   } else {
     out["usage"] = nullptr;
     budget::close_for_item(s, as, id, "released", now);
@@ -426,9 +429,11 @@ json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int
             Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
-  return audited_change(s, as, Q(), item,
-                        {{"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)}},
-                        "extend", now);
+  const Instant until = now + lease_seconds * kMsPerSecond;
+  // The budget held for this generation lives as long as its lease.
+  budget::extend_for_item(s, as, id, until, now);
+  return audited_change(s, as, Q(), item, {{"lockedUntil", format_instant(until)}}, "extend",
+                        now);
 }
 
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {

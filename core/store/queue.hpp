@@ -69,21 +69,25 @@ struct ClaimResult {
   json to_json(const std::string& org) const;
 };
 /// Takes up to `limit` due items of the organization (pending with runAfter <= now, or
-/// processing with an expired lease), oldest slot first, skipping inactive projects; none
-/// when the organization's circuit breaker is open. Must run inside one write transaction.
+/// processing with an expired lease, whose expired attempt's reservations are released),
+/// oldest slot first, skipping inactive projects; none when the organization's circuit breaker
+/// is open (items dead on an expired last lease are failed first all the same). Must run
+/// inside one write transaction.
 ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit,
                   int64_t lease_seconds, Instant now);
 
 /// Finishes a claimed item: item completed, episode ready; `usage` (optional, TokenUsage
-/// fields) is recorded and the item's open reservations settled. Error{stale_lease} when the
-/// token is not the current one or the item is not processing.
+/// fields) is recorded through budget::settle_for_item (covered by the item's open
+/// reservations, else a grant). Error{stale_lease} when the token is not the current one or the
+/// item is not processing; Error{budget_exceeded} as budget::record_usage.
 json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
               Instant now);
 /// Records a failed attempt on the Episode; retries after backoff, or marks the item (and
 /// episode) failed when attempts reached maxAttempts. Error{stale_lease} as complete.
 json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
           const std::string& error_code, const std::string& message, Instant now);
-/// Extends a held lease to now + lease_seconds. Error{stale_lease} as complete.
+/// Extends a held lease to now + lease_seconds; the item's open reservations expire no earlier.
+/// Error{stale_lease} as complete.
 json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds,
             Instant now);
 /// By hand: a failed item goes back to pending (runAfter now). Attempts are kept (the fencing

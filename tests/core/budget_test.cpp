@@ -204,12 +204,21 @@ TEST_CASE_METHOD(B, "reservations expire, and release / settle give the budget b
   CHECK(st["reservedMicros"] == 0);
   CHECK(st["remainingMicros"] == 13'499'999);
   CHECK(st["callCount"] == 1);
-  // An expired-but-open reservation can still be settled (the call happened).
-  CHECK(ok("budgetReservation.get", {{"id", r1["id"]}})["status"] == "open");
+  // r1 expired at 09:01 and the reservation of r2 did not count it: it was released then
+  // (audit action "expire") and can never be settled (core/store/budget.hpp).
+  CHECK(ok("budgetReservation.get", {{"id", r1["id"]}})["status"] == "released");
+  CHECK(err("budget.settle", {{"reservationId", r1["id"]},
+                              {"usage",
+                               {{"projectId", pa},
+                                {"model", "m"},
+                                {"inputTokens", 1},
+                                {"outputTokens", 1},
+                                {"costMicros", 1}}}}) == "conflict");
   // Settling without a project (and no queue item to take it from) is invalid, under usage.
+  json r4 = ok("budget.reserve", {{"estimateMicros", 1'000'000}});
   json e = error(
       "budget.settle",
-      {{"reservationId", r1["id"]},
+      {{"reservationId", r4["id"]},
        {"usage", {{"model", "m"}, {"inputTokens", 1}, {"outputTokens", 1}, {"costMicros", 1}}}},
       a);
   CHECK(e["code"] == "invalid");
@@ -217,8 +226,8 @@ TEST_CASE_METHOD(B, "reservations expire, and release / settle give the budget b
   // Audit rows for reserve / release / settle.
   CHECK(core.store()->db().query_int(
             "SELECT count(*) FROM audit_log WHERE entity_type = 'BudgetReservation' AND action IN "
-            "('reserve', 'release', 'settle')",
-            {}) == 5);
+            "('reserve', 'release', 'settle', 'expire')",
+            {}) == 7);
 }
 
 TEST_CASE_METHOD(B, "budget.status: blocked at the limit, with the reason to show") {
@@ -233,7 +242,16 @@ TEST_CASE_METHOD(B, "budget.status: blocked at the limit, with the reason to sho
   CHECK(st["reason"] == "Today's spend £50.00 reached the £50.00 daily limit");
   CHECK(st["callCount"] == 2);
   CHECK(err("budget.reserve", {{"estimateMicros", 1}}) == "budget_exceeded");
+  // Usage past the limit is refused; spend above it only follows from a limit lowered later.
+  CHECK(error("tokenUsage.create", {{"projectId", pa},
+                                    {"model", "m"},
+                                    {"inputTokens", 1},
+                                    {"outputTokens", 1},
+                                    {"costMicros", 1}},
+              a)["code"] == "budget_exceeded");
+  ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 60'000'000}}}});
   usage(1'200'000, now);
+  ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 50'000'000}}}});
   CHECK(ok("budget.status", json::object())["reason"] ==
         "Today's spend £51.20 reached the £50.00 daily limit");
   // Another day, asked by date.
@@ -248,6 +266,8 @@ TEST_CASE_METHOD(B, "budget.status: blocked at the limit, with the reason to sho
 }
 
 TEST_CASE_METHOD(B, "TokenUsageDaily stays exact through usage inserts, updates and deletes") {
+  // Large costs: room under the cap (usage is a grant on its day, core/store/budget.hpp).
+  ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 10'000'000'000}}}});
   std::vector<std::string> ids;
   const char* days[] = {"2025-08-13T23:59:59.999Z", "2025-08-14T00:00:00.000Z",
                         "2025-08-14T12:00:00.000Z", "2025-08-15T08:00:00.000Z"};

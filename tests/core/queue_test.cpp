@@ -526,7 +526,7 @@ TEST_CASE_METHOD(Q, "an organization over its daily budget is not claimed, and s
   const auto p = project(cad({"mon"}, "09:00"));
   ok("queue.plan", {{"projectId", p}});
   now = "2025-08-18T07:00:00.000Z";
-  // Spend recorded by the system (a reservation settled above the cap: an earlier day's limit).
+  // £51.20 spent under a £60 limit (recorded by the system), then the limit lowered to £50.
   ok("organization.update", {{"patch", {{"dailyCostLimitMicros", 60'000'000}}}});
   const std::string rid = ok("budget.reserve", {{"estimateMicros", 51'200'000}})["id"];
   ok("budget.settle", {{"reservationId", rid},
