@@ -2,6 +2,8 @@
 # Installs what is missing, builds both targets and runs every test:
 #   1. native Catch2 + CLI tests (ctest, build/native)
 #   2. the same Catch2 tests built with em++ and run under Node (ctest, build/wasm)
+#   2b. sanitizers: Catch2 + CLI tests and the `call` fuzzer under ASan+UBSan (ctest, build/asan;
+#       EC_WITH_ASAN=0 skips it)
 #   3. JavaScript tests of the wasm module and the typed client (node --test), incl. the type test
 #   4. browser tests of the client + worker + storage in Debian's headless Chromium (node --test)
 #   5. PostgreSQL tests of the Supabase migration on a private PostgreSQL 15 (tests/pg/run.sh)
@@ -27,6 +29,18 @@ echo "== native tests (ctest) =="
 ctest --preset native -j2 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; tally_ctest "$log"
 echo "== wasm tests under Node (ctest) =="
 ctest --preset wasm -j2 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; tally_ctest "$log"
+# ---- 2b. sanitizers: the native tests, CLI tests and 20,000 fuzzed `call` requests (docs/TESTING.md)
+if [ "${EC_WITH_ASAN:-1}" = 1 ]; then
+  echo "== sanitizers (ASan+UBSan) =="
+  t0=$SECONDS
+  if (cmake --preset asan >/dev/null && cmake --build --preset asan) >"$log" 2>&1; then
+    echo "asan build: $((SECONDS - t0)) s"
+    ctest --preset asan 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1; tally_ctest "$log"
+  else
+    tail -60 "$log"; echo "asan build failed"; rc=1; failed=$((failed + 1))
+  fi
+  echo "sanitizers: $((SECONDS - t0)) s (build + run)"
+fi
 if compgen -G "tests/js/*.test.mjs" >/dev/null; then
   echo "== JavaScript tests (node --test) =="
   node --test tests/js/ 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1

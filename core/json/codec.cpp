@@ -103,7 +103,7 @@ json parse(std::string_view text, ParseLimits limits) {
   check_depth(text, limits.max_depth);
   try {
     return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers like 1e400
     std::string what = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] "; keep the readable part.
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);

@@ -515,7 +515,9 @@ TEST_CASE("codec::parse: malformed, huge or deeply nested JSON is bad_request, n
   };
   for (const char* bad :
        {"", "{", "}", "[1,]", "{\"a\":1,}", "{'a':1}", "nul", "01", "1e", "\"unterminated",
-        "{\"a\" 1}", "[1 2]", "\"\\x\"", "\"\xff\"", "\"\xc3\"", "NaN", "Infinity", "{} {}"}) {
+        "{\"a\" 1}", "[1 2]", "\"\\x\"", "\"\xff\"", "\"\xc3\"", "NaN", "Infinity", "{} {}",
+        // numbers beyond double (nlohmann's out_of_range, not a parse_error): issue 11 item 5
+        "1e400", "-1e400", "[1E+309]", "{\"op\":\"meta.version\",\"x\":1e400}"}) {
     INFO(bad);
     CHECK(refused(bad) == "bad_request");
   }

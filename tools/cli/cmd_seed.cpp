@@ -47,9 +47,10 @@ int run(const std::vector<std::string>& args) {
   const bool show = !flags.has("quiet") && (flags.has("progress") || o.size != mock::Size::Demo);
   const auto t0 = std::chrono::steady_clock::now();
   if (show) {
-    std::string last_phase;
-    int last_pct = -1;
-    o.progress = [&](int64_t done, int64_t total, const std::string& phase) {
+    // o.progress outlives this block, so it owns everything it uses (captured by value; the
+    // reference captures of earlier versions dangled: ASan stack-use-after-scope).
+    o.progress = [t0, last_phase = std::string(), last_pct = -1](
+                     int64_t done, int64_t total, const std::string& phase) mutable {
       const int pct = total > 0 ? static_cast<int>(std::min<int64_t>(100, done * 100 / total)) : 0;
       if (pct == last_pct && phase == last_phase) return;
       last_pct = pct;
