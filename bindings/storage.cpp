@@ -34,7 +34,8 @@ struct Conn {
 [[noreturn]] void fail_sqlite(sqlite3* db, int rc, const std::string& what) {
   const ec::Error e = ec::store::sqlite_error(db, rc);
   const std::string& c = e.code();
-  throw ec::Error(c == ec::code::internal ? std::string(ec::code::io) : c, what + ": " + e.message());
+  throw ec::Error(c == ec::code::internal ? std::string(ec::code::io) : c,
+                  what + ": " + e.message());
 }
 
 void open_conn(Conn& c, const std::string& path, int flags, const std::string& what) {

@@ -21,6 +21,19 @@ const schema::Entity& E(const char* name) {
   return *schema::find_entity(name);
 }
 
+// now + seconds, refused (invalid, path ["seconds"]) when it would leave kMinInstant..kMaxInstant:
+// a clock outside years 0001..9999 would make every later write fail.
+Instant advanced(Instant now, int64_t seconds) {
+  const Instant to = now + seconds * kMsPerSecond;
+  if (!in_instant_range(to))
+    throw Error::invalid({validate::make_issue(
+        json::array({"seconds"}), validate::issue::invalid_range,
+        "the clock would leave the years 0001..9999 (" + format_instant(now) + " + " +
+            std::to_string(seconds) + " s)",
+        {{"min", format_instant(kMinInstant)}, {"max", format_instant(kMaxInstant)}})});
+  return to;
+}
+
 std::optional<Instant> instant_param(const json& p, const char* key) {
   if (!p.contains(key) || p[key].is_null()) return std::nullopt;
   return parse_instant(p[key].get<std::string>());
@@ -363,15 +376,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                 .result_ts = "{ now: string; fixed: boolean }",
                 .writes = false,
                 .handler = [](Context& ctx, const json& p) {
-                  const Instant to = ctx.now + p["seconds"].get<int64_t>() * kMsPerSecond;
-                  if (!in_instant_range(to))
-                    throw Error::invalid({validate::make_issue(
-                        json::array({"seconds"}), validate::issue::invalid_range,
-                        "the clock would leave the years 0001..9999 (" + format_instant(ctx.now) +
-                            " + " + std::to_string(p["seconds"].get<int64_t>()) + " s)",
-                        {{"min", format_instant(kMinInstant)},
-                         {"max", format_instant(kMaxInstant)}})});
-                  ctx.store.set_clock(to);
+                  ctx.store.set_clock(advanced(ctx.now, p["seconds"].get<int64_t>()));
                   return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
                 }});
 }

@@ -143,8 +143,8 @@ Error with_holder(Store& s, const Entity& e, const Error& err,
     if (last && last->name == field && last->name != "id") ix = &i;
   }
   if (!ix || !e.tenant_scoped) return err;
-  std::string sql = "SELECT id, " + std::string(e.soft_delete ? "deleted_at" : "NULL") +
-                    " FROM " + e.table + " WHERE id <> ?";
+  std::string sql = "SELECT id, " + std::string(e.soft_delete ? "deleted_at" : "NULL") + " FROM " +
+                    e.table + " WHERE id <> ?";
   std::vector<SqlValue> values{self};
   for (size_t i = 0; i < ix->columns.size(); ++i) {
     const Field* f = e.column(ix->columns[i]);
@@ -168,8 +168,7 @@ Error with_holder(Store& s, const Entity& e, const Error& err,
   params["id"] = holder;
   params["deleted"] = deleted;
   std::string message = err.message();
-  if (deleted)
-    message += " (held by a deleted " + e.name + " " + holder + "; restore it instead)";
+  if (deleted) message += " (held by a deleted " + e.name + " " + holder + "; restore it instead)";
   return Error(err.code(), message, err.path(), err.issues(), std::move(params));
 }
 

@@ -21,9 +21,7 @@ constexpr int kTimeoutMs = 150;
 /// locks are file locks).
 struct Other {
   sqlite3* db = nullptr;
-  explicit Other(const std::string& path) {
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  }
+  explicit Other(const std::string& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
   ~Other() { sqlite3_close(db); }
   int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 };
@@ -109,18 +107,18 @@ TEST_CASE("a busy database answers busy, rolls back, and keeps no lock") {
       // mode; in WAL mode readers still read).
       REQUIRE(other.exec("BEGIN EXCLUSIVE") == SQLITE_OK);
       t0 = std::chrono::steady_clock::now();
-      const json read = core.call_json(
-          {{"op", "user.list"},
-           {"as", {{"organizationId", kMissingId}, {"userId", kMissingId}}},
-           {"params", json::object()}});
+      const json read =
+          core.call_json({{"op", "user.list"},
+                          {"as", {{"organizationId", kMissingId}, {"userId", kMissingId}}},
+                          {"params", json::object()}});
       if (std::string(mode) == "DELETE") check_busy(read, std::chrono::steady_clock::now() - t0);
       REQUIRE(other.exec("COMMIT") == SQLITE_OK);
 
       // 4. Reads leave no shared lock behind (a half-stepped statement would keep one).
-      const json ok_read = core.call_json(
-          {{"op", "user.list"},
-           {"as", {{"organizationId", kMissingId}, {"userId", kMissingId}}},
-           {"params", json::object()}});
+      const json ok_read =
+          core.call_json({{"op", "user.list"},
+                          {"as", {{"organizationId", kMissingId}, {"userId", kMissingId}}},
+                          {"params", json::object()}});
       CHECK(ok_read["ok"] == false);  // forbidden: no such user, but the database was read
       REQUIRE(other.exec("BEGIN EXCLUSIVE") == SQLITE_OK);
       REQUIRE(other.exec("COMMIT") == SQLITE_OK);

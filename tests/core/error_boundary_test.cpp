@@ -42,7 +42,8 @@ TEST_CASE("to_error maps every exception kind to its code") {
       {"ec::Error passes through", [] { throw ec::Error(ec::code::not_found, "x"); }, "not_found"},
       {"json parse_error", [] { const json j = json::parse("{\"a\":"); }, "bad_request"},
       {"json out_of_range 406 (1e400)", [] { const json j = json::parse("1e400"); }, "bad_request"},
-      {"json out_of_range (at)", [] { const json j = json::object().at("missing"); }, "bad_request"},
+      {"json out_of_range (at)", [] { const json j = json::object().at("missing"); },
+       "bad_request"},
       {"json type_error", [] { const std::string x = json(1).get<std::string>(); }, "bad_request"},
       {"json invalid_iterator",
        [] {
@@ -52,8 +53,18 @@ TEST_CASE("to_error maps every exception kind to its code") {
        },
        "bad_request"},
       {"std::length_error", [] { throw std::length_error("vector"); }, "bad_request"},
-      {"std::out_of_range", [] { const char c = std::string("ab").at(5); (void)c; }, "bad_request"},
-      {"std::invalid_argument", [] { const int i = std::stoi("abc"); (void)i; }, "bad_request"},
+      {"std::out_of_range",
+       [] {
+         const char c = std::string("ab").at(5);
+         (void)c;
+       },
+       "bad_request"},
+      {"std::invalid_argument",
+       [] {
+         const int i = std::stoi("abc");
+         (void)i;
+       },
+       "bad_request"},
       {"std::bad_alloc", [] { throw std::bad_alloc(); }, "internal"},
       {"std::runtime_error", [] { throw std::runtime_error("boom"); }, "internal"},
       {"non-standard", [] { throw 42; }, "internal"},
@@ -115,9 +126,9 @@ TEST_CASE("hostile request texts always get one JSON answer, never internal") {
       inputs.push_back(s);
     }
   // Other malformed text.
-  for (const std::string& s :
-       {std::string("{"), std::string(""), std::string("\xff\xfe"), std::string("{\"op\":\"\xc3\"}"),
-        std::string(200, '['), std::string("nul"), std::string("{\"op\":\"meta.version\"} x")})
+  for (const std::string& s : {std::string("{"), std::string(""), std::string("\xff\xfe"),
+                               std::string("{\"op\":\"\xc3\"}"), std::string(200, '['),
+                               std::string("nul"), std::string("{\"op\":\"meta.version\"} x")})
     inputs.push_back(s);
   for (const auto& in : inputs) {
     INFO(in);

@@ -49,7 +49,8 @@ TEST_CASE("a foreign SQLite file is refused unchanged, whatever it holds") {
       {"another application_id only", "PRAGMA application_id = 1234; VACUUM"},
       {"another user_version only", "PRAGMA user_version = 7; VACUUM"},
       {"our user_version, no application_id", "PRAGMA user_version = 2; VACUUM"},
-      {"another application_id with a view", "PRAGMA application_id = 42; CREATE VIEW v AS SELECT 1"},
+      {"another application_id with a view",
+       "PRAGMA application_id = 42; CREATE VIEW v AS SELECT 1"},
       {"our application_id but no schema", "PRAGMA application_id = " + ours + "; VACUUM"},
   };
   for (const auto& [what, setup] : foreign) {

@@ -31,8 +31,8 @@ TEST_CASE("clock.advance cannot leave the years 0001..9999; writes keep working"
     bool ok;
   };
   const std::vector<Case> cases{
-      {"9999-12-31T23:59:59.000Z", 1, false},         // the kind: past 9999
-      {"9999-12-31T23:59:58.999Z", 1, true},          // lands on the last millisecond
+      {"9999-12-31T23:59:59.000Z", 1, false},            // the kind: past 9999
+      {"9999-12-31T23:59:58.999Z", 1, true},             // lands on the last millisecond
       {"9995-06-01T00:00:00.000Z", 315'576'000, false},  // the largest step allowed
       {"0001-01-01T00:00:00.000Z", -1, false},
       {"0001-01-01T00:00:01.000Z", -1, true},

@@ -41,9 +41,9 @@ TEST_CASE("every unique index of the schema maps its SQLite conflict to its fiel
         idx += (i ? ", " : "") + ix.columns[i];
         if (ix.nocase_first && i + 1 == ix.columns.size()) idx += " COLLATE NOCASE";
       }
-      const std::string sql = "CREATE TABLE " + e.table + " (" + cols + "); CREATE UNIQUE INDEX u ON " +
-                              e.table + " (" + idx + "); INSERT INTO " + e.table + " VALUES (" +
-                              vals + ");";
+      const std::string sql = "CREATE TABLE " + e.table + " (" + cols +
+                              "); CREATE UNIQUE INDEX u ON " + e.table + " (" + idx +
+                              "); INSERT INTO " + e.table + " VALUES (" + vals + ");";
       REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
       const std::string dup = "INSERT INTO " + e.table + " VALUES (" + vals + ")";
       const int rc = sqlite3_exec(db, dup.c_str(), nullptr, nullptr, nullptr);

@@ -21,7 +21,8 @@ int run(const std::vector<std::string>& args) {
   for (const auto& [name, value] : flags.values)
     if (name != "db" && name != "id-seed" && name != "busy-timeout")
       throw UsageError{"unknown option --" + name};
-  if (!flags.positional.empty()) throw UsageError{"unexpected argument '" + flags.positional[0] + "'"};
+  if (!flags.positional.empty())
+    throw UsageError{"unexpected argument '" + flags.positional[0] + "'"};
   api::Core core(db, options);  // an unopenable database throws ec::Error: printed by main, exit 1
   std::string line;
   int failures = 0;
@@ -38,7 +39,8 @@ int run(const std::vector<std::string>& args) {
 }
 
 const Register reg{
-    {"call", "call --db FILE [--id-seed N] [--busy-timeout MS]   JSON-lines requests on stdin", &run}};
+    {"call", "call --db FILE [--id-seed N] [--busy-timeout MS]   JSON-lines requests on stdin",
+     &run}};
 
 }  // namespace
 }  // namespace ec::cli

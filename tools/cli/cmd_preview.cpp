@@ -105,17 +105,18 @@ int run_batch() {
       const auto from = text_field(in, "from");
       if (!from || !in.contains("cadence"))
         throw ec::Error(ec::code::bad_request, "cadence and from are required");
-      Request req{in["cadence"], text_field(in, "tz"), *from, std::nullopt, text_field(in, "until")};
+      Request req{in["cadence"], text_field(in, "tz"), *from, std::nullopt,
+                  text_field(in, "until")};
       if (in.contains("count") && !in["count"].is_null()) {
         const json& c = in["count"];
         // Only an exact integer 1..kMaxOccurrences (a negative or fractional number is refused,
         // not converted).
         if (!c.is_number_unsigned() || c.get<uint64_t>() < 1 ||
             c.get<uint64_t>() > ec::schedule::kMaxOccurrences)
-          throw ec::Error(ec::code::bad_request,
-                          "count must be an integer 1.." +
-                              std::to_string(ec::schedule::kMaxOccurrences),
-                          json::array({"count"}));
+          throw ec::Error(
+              ec::code::bad_request,
+              "count must be an integer 1.." + std::to_string(ec::schedule::kMaxOccurrences),
+              json::array({"count"}));
         req.count = c.get<size_t>();
       }
       out = run(req);

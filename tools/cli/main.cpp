@@ -49,7 +49,8 @@ uint64_t parse_uint_flag(const std::string& flag, const std::string& value, uint
                          uint64_t max) {
   const UsageError bad{"--" + flag + " must be an integer " + std::to_string(min) + ".." +
                        std::to_string(max) + " (got '" + value + "')"};
-  if (value.empty() || value.size() > 20 || value.find_first_not_of("0123456789") != std::string::npos)
+  if (value.empty() || value.size() > 20 ||
+      value.find_first_not_of("0123456789") != std::string::npos)
     throw bad;
   uint64_t v = 0;
   for (char c : value) {
