@@ -429,7 +429,8 @@ struct Model {
       if (res.empty()) return;
       const Res r0 = recent(res);
       const bool over = uni(0, 9) == 0;
-      const int64_t cost = over ? r0.estimate + uni(1, 5 * kPound) : uni(0, r0.estimate);
+      const int64_t cost = over ? r0.estimate + uni(1, 5 * kPound)
+                                : uni(0, 1) ? r0.estimate : uni(0, r0.estimate);
       json u = w.usage(cost);
       if (!r0.for_item) u["projectId"] = w.t[static_cast<size_t>(r0.org)].project;
       if (uni(0, 3) == 0) u["occurredAt"] = iso(w.now + uni(-30, 30) * kHour);
