@@ -167,12 +167,11 @@ const EntityHooks& hooks_for(const Entity& e) {
       same_project(ctx, row, "episodeId", E("Episode"));
       same_project(ctx, row, "chatSessionId", E("ChatSession"));
       // A higher cost, or a cost moved to another day, is new spend on that day.
-      const std::string day =
-          budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
+      const std::string day = budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
       const std::string was =
           budget::utc_day(*parse_instant(before["occurredAt"].get<std::string>()));
-      const int64_t added = row["costMicros"].get<int64_t>() -
-                            (day == was ? before["costMicros"].get<int64_t>() : 0);
+      const int64_t added =
+          row["costMicros"].get<int64_t>() - (day == was ? before["costMicros"].get<int64_t>() : 0);
       if (added > 0)
         budget::admit(ctx.store, ctx.as, day, added, ctx.now, json::array({"patch", "costMicros"}),
                       "recording", "cost");

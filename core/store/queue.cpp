@@ -432,8 +432,7 @@ json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int
   const Instant until = now + lease_seconds * kMsPerSecond;
   // The budget held for this generation lives as long as its lease.
   budget::extend_for_item(s, as, id, until, now);
-  return audited_change(s, as, Q(), item, {{"lockedUntil", format_instant(until)}}, "extend",
-                        now);
+  return audited_change(s, as, Q(), item, {{"lockedUntil", format_instant(until)}}, "extend", now);
 }
 
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {

@@ -203,7 +203,7 @@ test('the daily cap holds over random histories of 2 organizations and several d
         if (!res.length) continue;
         const r0 = pick(res);
         const over = uni(0, 9) === 0;
-        const cost = over ? r0.est + uni(1, 5 * POUND) : uni(0, r0.est);
+        const cost = over ? r0.est + uni(1, 5 * POUND) : uni(0, 1) ? r0.est : uni(0, r0.est);
         const extra = r0.forItem ? {} : { projectId: ts[r0.org].project };
         if (uni(0, 3) === 0) extra.occurredAt = new Date(now + uni(-30, 30) * HOUR).toISOString();
         const s = await attempt(settle(r0.id, usage(cost, extra), at), over ? ['EC402', 'EC410'] : ['EC410']);

@@ -1716,7 +1716,7 @@ export interface Operations {
     needsAs: true;
     access: "system";
   };
-  /** Finishes a claimed item: episode ready; records the LLM usage (settling the item's budget reservation). Refused with stale_lease when the token is no longer current. */
+  /** Finishes a claimed item: episode ready; records the LLM usage, settling the item's open budget reservations (of their latest UTC day; the usage is attributed to that day and refused with budget_exceeded above their summed estimate). Without a reservation the usage must fit the day's remaining budget (budget_exceeded). Refused with stale_lease when the token is no longer current. */
   "queue.complete": {
     params: {
       /** Queue item id. */
@@ -1744,7 +1744,7 @@ export interface Operations {
     needsAs: true;
     access: "system";
   };
-  /** Extends a held lease to now + leaseSeconds. */
+  /** Extends a held lease to now + leaseSeconds; the item's open budget reservations are kept at least that long. */
   "queue.extend": {
     params: {
       /** Queue item id. */
@@ -1779,7 +1779,7 @@ export interface Operations {
     needsAs: true;
     access: "admin";
   };
-  /** Holds an estimated cost against today's (UTC) budget until it is settled, released or expires. Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit. */
+  /** Holds an estimated cost against today's (UTC) budget until it is settled, released or expires (a reservation of a processing queue item expires no earlier than its lease). Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit. Reservations of today that expired are released first, and can no longer be settled. */
   "budget.reserve": {
     params: {
       /** Integer micro-pounds (GBP). */
@@ -1791,7 +1791,7 @@ export interface Operations {
     needsAs: true;
     access: "system";
   };
-  /** Records the actual usage of a reserved generation (a TokenUsage row) and settles the reservation. */
+  /** Records the actual usage of a reserved generation (a TokenUsage row) and settles the reservation. The usage is attributed to the reservation's UTC day (occurredAt is clamped into it); a cost above the estimate is refused with budget_exceeded (params {estimateMicros}); a reservation that is not open is a conflict. */
   "budget.settle": {
     params: {
       reservationId: string;
