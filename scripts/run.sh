@@ -10,11 +10,11 @@ export NODE_PATH=/usr/share/nodejs NEXT_TELEMETRY_DISABLED=1
 port="${EC_PORT:-3000}"
 
 start=$(date +%s)
-# Only what the dashboard needs: the browser build of the core (no tests, benchmarks or CLI).
+# Only what the dashboard needs: the browser and Node builds of the core (no tests, benchmarks or CLI).
 # The first build on a new machine takes a few minutes (SQLite and the core under em++ -O2).
 if [ "${1:-}" = "--build-only" ]; then bash scripts/setup.sh --web; else bash scripts/setup.sh --web-only; fi
 cmake --preset wasm >/dev/null
-cmake --build --preset wasm --target episodes_core_web
+cmake --build --preset wasm --target episodes_core_web episodes_core_node  # the Next build resolves the Node loader too
 
 # The browser build of the core is served as static files from web/public/core/.
 mkdir -p web/public/core
