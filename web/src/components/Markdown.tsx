@@ -56,11 +56,11 @@ function inlines(nodes: Inline[], marks: MarkRange[], activeId: string | null | 
         return <del key={kk}>{inlines(n.children, marks, activeId, kk)}</del>;
       case 'link':
         return n.href ? (
-          <a key={kk} href={n.href} rel="noopener noreferrer nofollow" target={n.href.startsWith('/') || n.href.startsWith('#') ? undefined : '_blank'}>
+          <a key={kk} href={n.href} rel="nofollow">
             {inlines(n.children, marks, activeId, kk)}
           </a>
         ) : (
-          <span key={kk} className="unsafe-link" title="Link removed: only http, https and mailto links are shown">{inlines(n.children, marks, activeId, kk)}</span>
+          <span key={kk} className="unsafe-link" data-testid="unlinked" title="Not a link: only links within this app are followed">{inlines(n.children, marks, activeId, kk)}</span>
         );
     }
   });
