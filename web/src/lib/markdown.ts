@@ -41,9 +41,9 @@ function splitLines(src: string, base = 0): Line[] {
   return lines;
 }
 
-/** The page's origin (the browser's), or a stand-in outside the browser (tests pass their own). */
-function pageOrigin(): string {
-  return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : 'http://localhost';
+/** The page's address (the browser's), or a stand-in outside the browser (tests pass their own). */
+function pageUrl(): string {
+  return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.href : 'http://localhost/';
 }
 
 // Characters that never appear in a link we keep: ASCII control characters and white space
@@ -55,7 +55,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 /**
  * The rule for links in markdown (episode content, planning notes):
  *  - a link is kept only when the browser's URL parser, resolving it against the page's origin
- *    (new URL(href, origin)), gives an http(s) URL of that SAME origin; it is rendered as a plain
+ *    (new URL(href, page address)), gives an http(s) URL of that SAME origin; it is rendered as a plain
  *    in-app link (same tab), with the parser's own path + query + fragment as its href, so what
  *    the browser follows is exactly what was checked;
  *  - everything else is rendered as plain text, the link's words without a link: other sites
@@ -64,7 +64,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  *    entities (&#106;…) and percent-encoded schemes (%6Aavascript:), credentials (user@).
  * Returns the href to render, or null for plain text.
  */
-export function safeHref(raw: string, origin: string = pageOrigin()): string | null {
+export function safeHref(raw: string, page: string = pageUrl()): string | null {
   const href = raw.trim();
   if (!href || href.length > 2048) return null;
   if (FORBIDDEN.test(href)) return null;
@@ -88,13 +88,15 @@ export function safeHref(raw: string, origin: string = pageOrigin()): string | n
   let base: URL;
   let url: URL;
   try {
-    base = new URL(origin);
+    base = new URL(page);
     url = new URL(href, base);
   } catch {
     return null;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   if (url.origin !== base.origin || url.username || url.password) return null;
+  // A path that begins "//" would be read as another host when rendered ("/..//evil.example").
+  if (url.pathname.startsWith('//')) return null;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
