@@ -63,12 +63,12 @@ export function ErrorNote({ error, title = 'Something went wrong', onRetry }: { 
 }
 
 /** The issues of one field, shown next to it (id for aria-describedby). */
-export function FieldIssues({ id, issues }: { id: string; issues: Issue[] }) {
+export function FieldIssues({ id, issues, label }: { id: string; issues: Issue[]; label?: string }) {
   if (!issues.length) return null;
   return (
     <div id={id} role="alert">
       {issues.map((iss, k) => (
-        <p key={k} className="field-issue">{issueText(iss)}</p>
+        <p key={k} className="field-issue">{issueText(iss, label)}</p>
       ))}
     </div>
   );

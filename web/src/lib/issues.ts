@@ -57,9 +57,9 @@ const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-GB') : S
 const money = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? formatGBP(v, { decimals: v % 10_000 === 0 ? (v % 1_000_000 === 0 ? 0 : 2) : 'exact' }) : String(v));
 
 /** One issue in plain words: "Name is required", "Daily limit must be at most £1,000,000". */
-export function issueText(issue: Pick<Issue, 'path' | 'code' | 'message'> & { params?: Record<string, unknown> }): string {
+export function issueText(issue: Pick<Issue, 'path' | 'code' | 'message'> & { params?: Record<string, unknown> }, labelOverride?: string): string {
   const field = issueField(issue.path);
-  const label = fieldLabel(field);
+  const label = labelOverride ?? fieldLabel(field);
   const p = issue.params ?? {};
   const amount = (v: unknown) => (isMoney(field) ? money(v) : n(v));
   switch (issue.code) {
