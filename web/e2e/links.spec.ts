@@ -8,11 +8,13 @@ import { HOSTILE_HREFS, SAFE_HREFS } from './hrefs';
 // One line per link. Hrefs with a line break or U+0000 cannot sit on one line of a note (the core
 // refuses U+0000 in text); the unit test covers them.
 const hostile = HOSTILE_HREFS.filter((h) => !/[\n\r\u0000]/.test(h));
-const NOTE = [
+// The in-app links of hrefs.ts name the dashboard at 127.0.0.1:3000; the suite serves it elsewhere.
+const SAFE = (origin: string) => SAFE_HREFS.map(([h, want]) => [h.replace('http://127.0.0.1:3000', origin).replace('http://0x7f.1:3000', origin.replace('127.0.0.1', '0x7f.1')), want] as [string, string]);
+const note = (origin: string) => [
   'Links test:',
   '',
   ...hostile.map((h, k) => `- [hostile ${k}](${h})`),
-  ...SAFE_HREFS.map(([h], k) => `- [safe ${k}](${h})`),
+  ...SAFE(origin).map(([h], k) => `- [safe ${k}](${h})`),
   '- autolink <https://evil.example/x>',
 ].join('\n');
 
@@ -33,24 +35,25 @@ async function checkLinks(page: Page, root: ReturnType<Page['locator']>) {
     await expect(words.first(), hostile[k]).toBeVisible();
     expect(await words.first().evaluate((el) => !!el.closest('a')), JSON.stringify(hostile[k])).toBe(false);
   }
-  for (let k = 0; k < SAFE_HREFS.length; k++) {
+  const safe = SAFE(new URL(page.url()).origin);
+  for (let k = 0; k < safe.length; k++) {
     const a = root.getByRole('link', { name: `safe ${k}`, exact: true }).first();
-    await expect(a).toHaveAttribute('href', SAFE_HREFS[k][1].replace('/episodes/0b6b3f0e-6f6b-4c57-9a0e-3c1d2e4f5a6b', new URL(page.url()).pathname));
+    await expect(a).toHaveAttribute('href', safe[k][1].replace('/episodes/0b6b3f0e-6f6b-4c57-9a0e-3c1d2e4f5a6b', new URL(page.url()).pathname));
   }
 }
 
 test(`markdown links: ${hostile.length} hostile hrefs render as plain text, in-app links stay`, async ({ page }) => {
   await open(page, '/projects');
   await (await firstProject(page)).click();
-  await page.getByLabel(/New note for the next episodes/).fill(NOTE);
+  await page.getByLabel(/New note for the next episodes/).fill(note(new URL(page.url()).origin));
   await page.getByRole('button', { name: 'Add note' }).click();
-  const note = page.getByTestId('notes-list').locator('li').filter({ hasText: 'Links test:' }).first();
-  await expect(note).toBeVisible();
-  await checkLinks(page, note);
+  const item = page.getByTestId('notes-list').locator('li').filter({ hasText: 'Links test:' }).first();
+  await expect(item).toBeVisible();
+  await checkLinks(page, item);
   await expect(page.getByText('https://evil.example/x')).toBeVisible();
   expect(await page.getByText('https://evil.example/x').evaluate((el) => !!el.closest('a'))).toBe(false);
   // Applied to an episode, the note is rendered on the episode page by the same renderer.
-  await note.getByRole('button', { name: 'Apply' }).click();
+  await item.getByRole('button', { name: 'Apply' }).click();
   const applied = page.getByTestId('notes-list').locator('li').filter({ hasText: 'Links test:' }).first().getByRole('link', { name: 'applied in episode' });
   await expect(applied).toBeVisible();
   await applied.click();

@@ -189,8 +189,15 @@ test('a malformed or upper-case id in the URL is "not found", without "Try again
 
 test('queue: "Cancel" asks first; keeping the slot changes nothing', async ({ page }) => {
   await open(page, '/projects');
-  await (await firstProject(page)).click();
+  await firstProject(page);
+  const hrefs = await page.getByTestId('projects-table').locator('tbody tr td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
   const cancel = page.getByRole('button', { name: /^Cancel the episode of/ }).first();
+  for (const href of hrefs) {
+    await open(page, href);
+    await expect(page.getByRole('heading', { name: 'Queue', exact: true })).toBeVisible();
+    await expect(page.getByTestId('queue-item').first().or(page.getByText('The queue is empty'))).toBeVisible();
+    if (await cancel.count()) break;
+  }
   await expect(cancel).toBeVisible();
   const items = await page.getByTestId('queue-item').count();
   await cancel.click();
