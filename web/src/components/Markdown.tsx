@@ -96,11 +96,11 @@ function blocks(list: Block[], marks: MarkRange[], activeId: string | null | und
 }
 
 /** Safe markdown: no raw HTML, no script URLs. `headingShift` keeps the page's heading order. */
-export const Markdown = forwardRef<HTMLDivElement, { source: string; marks?: MarkRange[]; activeId?: string | null; headingShift?: number; className?: string; label?: string }>(
-  function Markdown({ source, marks = [], activeId, headingShift = 1, className = 'prose', label }, ref) {
+export const Markdown = forwardRef<HTMLDivElement, { source: string; marks?: MarkRange[]; activeId?: string | null; headingShift?: number; className?: string; label?: string; testId?: string }>(
+  function Markdown({ source, marks = [], activeId, headingShift = 1, className = 'prose', label, testId = 'markdown' }, ref) {
     const tree = useMemo(() => parseMarkdown(source), [source]);
     return (
-      <div ref={ref} className={className} aria-label={label} data-testid="markdown">
+      <div ref={ref} className={className} aria-label={label} data-testid={testId}>
         {blocks(tree, marks, activeId, 'b', headingShift)}
       </div>
     );

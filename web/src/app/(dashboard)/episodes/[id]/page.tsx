@@ -313,7 +313,7 @@ export default function EpisodePage() {
                 <section className="card" aria-labelledby="applied-h">
                   <h2 id="applied-h">Planning notes applied here</h2>
                   <ul className="list">
-                    {notes.data.items.map((n) => <li key={n.id}><Markdown source={n.content} className="prose compact" headingShift={2} /></li>)}
+                    {notes.data.items.map((n) => <li key={n.id}><Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" /></li>)}
                   </ul>
                 </section>
               ) : null}

@@ -259,7 +259,7 @@ function Notes({ project, episodes, authors }: { project: Project; episodes: Epi
               <span className="small muted">{authors.get(n.authorId)?.name ?? 'someone'} · {formatInstant(n.createdAt, undefined, 'short')}</span>
               {n.appliedEpisodeId ? <Link className="small" href={`/episodes/${n.appliedEpisodeId}`}>applied in episode</Link> : null}
             </div>
-            <Markdown source={n.content} className="prose compact" headingShift={2} />
+            <Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" />
             {n.status === 'open' && (
               <div className="row">
                 {hasOp('planningNote.apply') && episodes.length > 0 ? (

@@ -261,7 +261,7 @@ export default function SettingsPage() {
             }
           }}
         >
-          <h2 id="del-h">Delete {p.name}?</h2>
+          <h2 id="del-h" className="user-text">Delete {p.name}?</h2>
           <p>The project is hidden and gets no new episodes. You can restore it later from its settings or the projects list.</p>
           <ErrorNote error={deleteError} title="Could not delete" />
           <div className="row">
