@@ -410,6 +410,7 @@ function useEscape(open: boolean, close: () => void) {
 function DemoPanel({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <aside id="demo-panel" className={`demo-panel${open ? ' open' : ''}`} aria-label="Demo controls">
+      <div className="rail">
       <div className="demo-head">
         <h2 className="demo-title">Demo <span className="badge accent">offline sandbox</span></h2>
         <span className="spacer" />
@@ -422,6 +423,7 @@ function DemoPanel({ open, onClose }: { open: boolean; onClose: () => void }) {
       <WorkerControls />
       <DataControls />
       <StorageStatus />
+      </div>
     </aside>
   );
 }
@@ -461,6 +463,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </button>
       </header>
       <aside id="app-nav" className={`sidebar${navOpen ? ' open' : ''}`} aria-label="Navigation">
+        <div className="rail">
         <div className="row sidebar-head">
           <Link href="/projects" className="brand">
             <span className="brand-mark" aria-hidden="true" /> Episodes
@@ -476,6 +479,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <button type="button" className="btn small demo-toggle" aria-expanded={demoOpen} aria-controls="demo-panel" onClick={() => setDemoOpen((v) => !v)}>
           {demoOpen ? 'Hide demo controls' : 'Demo controls'}
         </button>
+        </div>
       </aside>
       <main id="main" className="main">
         <div className="topbar">
