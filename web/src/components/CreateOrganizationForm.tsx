@@ -37,7 +37,7 @@ export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: (
     <div className="field">
       <label htmlFor={`${id}-${k}`}>{label}</label>
       <input id={`${id}-${k}`} type={type} value={f[k]} onChange={(e) => setF({ ...f, [k]: e.target.value })} aria-invalid={issuesFor(k).length > 0} aria-describedby={issuesFor(k).length ? `${id}-${k}-i` : undefined} />
-      <FieldIssues id={`${id}-${k}-i`} issues={issuesFor(k)} />
+      <FieldIssues id={`${id}-${k}-i`} issues={issuesFor(k)} label={label.replace(/ \(.*\)$/, '')} />
     </div>
   );
   return (
@@ -58,7 +58,8 @@ export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: (
           </select>
         </div>
       </div>
-      <ErrorNote error={error} title="Could not create the organization" />
+      {error && errorIssues(error).length === 0 ? <ErrorNote error={error} title="Could not create the organization" /> : null}
+      {errorIssues(error).length > 0 ? <p className="notice bad" role="alert">Could not create the organization: see the fields marked above.</p> : null}
       <div>
         <button type="submit" className="btn primary" disabled={busy}>{busy ? 'Creating…' : 'Create organization'}</button>
       </div>

@@ -56,11 +56,11 @@ function inlines(nodes: Inline[], marks: MarkRange[], activeId: string | null | 
         return <del key={kk}>{inlines(n.children, marks, activeId, kk)}</del>;
       case 'link':
         return n.href ? (
-          <a key={kk} href={n.href} rel="noopener noreferrer nofollow" target={n.href.startsWith('/') || n.href.startsWith('#') ? undefined : '_blank'}>
+          <a key={kk} href={n.href} rel="nofollow">
             {inlines(n.children, marks, activeId, kk)}
           </a>
         ) : (
-          <span key={kk} className="unsafe-link" title="Link removed: only http, https and mailto links are shown">{inlines(n.children, marks, activeId, kk)}</span>
+          <span key={kk} className="unsafe-link" data-testid="unlinked" title="Not a link: only links within this app are followed">{inlines(n.children, marks, activeId, kk)}</span>
         );
     }
   });
@@ -96,11 +96,11 @@ function blocks(list: Block[], marks: MarkRange[], activeId: string | null | und
 }
 
 /** Safe markdown: no raw HTML, no script URLs. `headingShift` keeps the page's heading order. */
-export const Markdown = forwardRef<HTMLDivElement, { source: string; marks?: MarkRange[]; activeId?: string | null; headingShift?: number; className?: string; label?: string }>(
-  function Markdown({ source, marks = [], activeId, headingShift = 1, className = 'prose', label }, ref) {
+export const Markdown = forwardRef<HTMLDivElement, { source: string; marks?: MarkRange[]; activeId?: string | null; headingShift?: number; className?: string; label?: string; testId?: string }>(
+  function Markdown({ source, marks = [], activeId, headingShift = 1, className = 'prose', label, testId = 'markdown' }, ref) {
     const tree = useMemo(() => parseMarkdown(source), [source]);
     return (
-      <div ref={ref} className={className} aria-label={label} data-testid="markdown">
+      <div ref={ref} className={className} aria-label={label} data-testid={testId}>
         {blocks(tree, marks, activeId, 'b', headingShift)}
       </div>
     );

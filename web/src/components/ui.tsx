@@ -1,7 +1,8 @@
 'use client';
 import type { ReactNode } from 'react';
 import type { Issue } from '@/core/types.generated';
-import { errorIssues, errorText, isCoreError } from '@/lib/core';
+import { errorIssues, errorText, isCoreError, isNotFound } from '@/lib/core';
+import { issueText } from '@/lib/issues';
 import { percentOf } from '@/lib/money';
 
 const TONE: Record<string, string> = {
@@ -35,36 +36,25 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-const CODE_WORDS: Record<string, string> = {
-  not_found: 'It does not exist, or it belongs to another organization.',
-  forbidden: 'You are not allowed to do that as this user.',
-  invalid: 'Some values need fixing.',
-  conflict: 'It clashes with something that already exists or has changed.',
-  plan_limit: 'Your plan’s project limit is reached.',
-  budget_exceeded: 'Today’s cost budget is spent.',
-  stale_lease: 'Another worker took over this item.',
-};
-
-/** An error in words: what went wrong, plus the core's issues (each with its field). */
+/** An error in words: a headline, plus the core's issues worded by lib/issues.ts. "Try again"
+ *  only where trying again can help (not for a missing row or refused values). */
 export function ErrorNote({ error, title = 'Something went wrong', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
   if (!error) return null;
   const issues = errorIssues(error);
   const code = isCoreError(error) ? error.code : null;
+  const retryable = !!onRetry && !isNotFound(error) && code !== 'invalid' && code !== 'forbidden';
   return (
     <div className="notice bad" role="alert">
       <strong>{title}:</strong> {errorText(error)}
-      {code && CODE_WORDS[code] && issues.length === 0 ? <span> {CODE_WORDS[code]}</span> : null}
-      {issues.length > 0 && (
+      {issues.length > 0 && !(issues.length === 1 && code === 'conflict') && (
         <ul>
           {issues.map((iss, k) => (
-            <li key={k}>
-              {iss.path?.length ? <code>{iss.path.join('.')}</code> : null} {iss.message}
-            </li>
+            <li key={k}>{issueText(iss)}</li>
           ))}
         </ul>
       )}
-      {onRetry && (
-        <div style={{ marginTop: 8 }}>
+      {retryable && (
+        <div className="notice-actions">
           <button type="button" className="btn small" onClick={onRetry}>Try again</button>
         </div>
       )}
@@ -73,12 +63,12 @@ export function ErrorNote({ error, title = 'Something went wrong', onRetry }: { 
 }
 
 /** The issues of one field, shown next to it (id for aria-describedby). */
-export function FieldIssues({ id, issues }: { id: string; issues: Issue[] }) {
+export function FieldIssues({ id, issues, label }: { id: string; issues: Issue[]; label?: string }) {
   if (!issues.length) return null;
   return (
     <div id={id} role="alert">
       {issues.map((iss, k) => (
-        <p key={k} className="field-issue">{iss.message}</p>
+        <p key={k} className="field-issue">{issueText(iss, label)}</p>
       ))}
     </div>
   );

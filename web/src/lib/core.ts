@@ -3,6 +3,7 @@
 // StrictMode runs effects twice), never during prerendering.
 import type { OpName, ParamsOf, ResultOf } from './ops';
 import type { Issue } from '@/core/types.generated';
+import { conflictIssue, errorHeadline, issueField } from './issues';
 
 export interface Actor {
   organizationId: string;
@@ -49,6 +50,7 @@ export interface CoreErrorLike {
   code: string;
   message: string;
   path?: (string | number)[];
+  params?: Record<string, unknown>;
   issues?: Issue[];
 }
 
@@ -80,16 +82,21 @@ export function callOp<K extends OpName>(core: CoreClient, op: K, params?: Param
   return core.call(op, params ?? {}, as ? { as } : undefined) as Promise<ResultOf<K & string>>;
 }
 
-/** Words for an error, for people: the core's message, or a fallback. */
+/** Words for an error, for people (worded in lib/issues.ts from the core's code and params). */
 export function errorText(e: unknown): string {
-  if (isCoreError(e)) return e.message;
+  if (isCoreError(e)) return errorHeadline(e);
   if (e instanceof Error) return e.message;
   return String(e);
 }
 
 /** Issues of a CoreError, or none. */
 export function errorIssues(e: unknown): Issue[] {
-  return isCoreError(e) && Array.isArray(e.issues) ? e.issues : [];
+  if (!isCoreError(e)) return [];
+  const issues = Array.isArray(e.issues) ? e.issues : [];
+  if (issues.length) return issues;
+  // A unique conflict lands on its field.
+  const c = conflictIssue(e);
+  return c ? [c] : [];
 }
 
 /**
@@ -97,7 +104,30 @@ export function errorIssues(e: unknown): Issue[] {
  * (["patch","cadenceConfig","time"] and ["cadence","time"] both give "time").
  */
 export function fieldOfIssue(issue: Pick<Issue, 'path'>): string {
-  const path = (issue.path ?? []).filter((p) => typeof p === 'string') as string[];
-  const rest = path.filter((p) => !['patch', 'cadence', 'cadenceConfig', 'params'].includes(p));
-  return rest[0] ?? path[path.length - 1] ?? '';
+  return issueField(issue.path);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An id as the core writes it (lower-case 8-4-4-4-12 hex); anything else in a URL is "not found". */
+export function isUuid(id: unknown): id is string {
+  return typeof id === 'string' && UUID.test(id);
+}
+
+/** The error a page shows for an id that cannot exist (malformed, upper-case). */
+export function notFoundError(): CoreErrorLike {
+  return { code: 'not_found', message: 'not found', path: ['id'], issues: [] };
+}
+
+/**
+ * True when a read failed because the row is not there for this organization: not_found, or the
+ * core refusing the id itself (a malformed id in the URL) — both mean "not found" to a visitor,
+ * and retrying can never help.
+ */
+export function isNotFound(e: unknown): boolean {
+  if (!isCoreError(e)) return false;
+  if (e.code === 'not_found') return true;
+  if (e.code !== 'invalid' && e.code !== 'bad_request') return false;
+  const issues = e.issues ?? [];
+  const onId = (path: (string | number)[] | undefined) => !!path && path.length > 0 && /^(id|.*Id)$/.test(String(path[path.length - 1]));
+  return issues.length > 0 ? issues.every((i) => onId(i.path)) : onId(e.path);
 }

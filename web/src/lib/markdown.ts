@@ -1,6 +1,7 @@
 // A small, safe markdown parser for episode blocks. It never produces HTML text: the result is a
 // tree that React renders as elements, so markup in the source (<script>, <img onerror>…) shows as
-// text and never runs. Links keep only http(s) and mailto targets.
+// text and never runs. Links never lead off the app (see safeHref): episode text is written by
+// an AI that can be steered by what it reads, so it must not send readers elsewhere.
 //
 // Every text leaf is a verbatim slice of the source: `source.slice(start, start + text.length)
 // === text`. The renderer tags leaves with their start offset, which is how a DOM selection maps
@@ -40,13 +41,63 @@ function splitLines(src: string, base = 0): Line[] {
   return lines;
 }
 
-const SAFE_URL = /^(https?:\/\/|mailto:)/i;
-export function safeHref(url: string): string | null {
-  const u = url.trim();
-  // Relative links inside the app are allowed too (no scheme, no protocol-relative //host).
-  if (SAFE_URL.test(u)) return u;
-  if (/^\/(?!\/)/.test(u) || /^#/.test(u)) return u;
-  return null;
+/** The page's address (the browser's), or a stand-in outside the browser (tests pass their own). */
+function pageUrl(): string {
+  return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.href : 'http://localhost/';
+}
+
+// Characters that never appear in a link we keep: ASCII control characters and white space
+// (browsers strip tab/newline inside a scheme: "java\tscript:"), other Unicode spaces and
+// invisible format characters, and backslashes (browsers read "/\host" and "\\host" as "//host").
+const FORBIDDEN = /[\u0000-\u0020\u007f-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\\]/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * The rule for links in markdown (episode content, planning notes):
+ *  - a link is kept only when the browser's URL parser, resolving it against the page's origin
+ *    (new URL(href, page address)), gives an http(s) URL of that SAME origin; it is rendered as a plain
+ *    in-app link (same tab), with the parser's own path + query + fragment as its href, so what
+ *    the browser follows is exactly what was checked;
+ *  - everything else is rendered as plain text, the link's words without a link: other sites
+ *    (even https), mailto:, javascript:, data:, vbscript:, protocol-relative //host, backslash
+ *    forms (/\host, \\host), control characters or white space anywhere in the href, HTML
+ *    entities (&#106;…) and percent-encoded schemes (%6Aavascript:), credentials (user@).
+ * Returns the href to render, or null for plain text.
+ */
+export function safeHref(raw: string, page: string = pageUrl()): string | null {
+  const href = raw.trim();
+  if (!href || href.length > 2048) return null;
+  if (FORBIDDEN.test(href)) return null;
+  if (/&#|&[a-z][a-z0-9]*;/i.test(href)) return null; // character references (&#106; &colon;)
+  if (SCHEME.test(href) && !/^https?:/i.test(href)) return null;
+  if (!SCHEME.test(href)) {
+    // A relative link must not become a scheme once decoded ("%6Aavascript:" is "javascript:").
+    let decoded = href;
+    for (let k = 0; k < 3; k++) {
+      let next: string;
+      try {
+        next = decodeURIComponent(decoded);
+      } catch {
+        return null;
+      }
+      if (next === decoded) break;
+      decoded = next;
+    }
+    if (FORBIDDEN.test(decoded) || /^[^/?#]*:/.test(decoded) || decoded.startsWith('//')) return null;
+  }
+  let base: URL;
+  let url: URL;
+  try {
+    base = new URL(page);
+    url = new URL(href, base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.origin !== base.origin || url.username || url.password) return null;
+  // A path that begins "//" would be read as another host when rendered ("/..//evil.example").
+  if (url.pathname.startsWith('//')) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 const PUNCT = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
@@ -116,9 +167,11 @@ export function parseInline(s: string, base: number): Inline[] {
       if (j < s.length && s[j + 1] === '(') {
         const close = s.indexOf(')', j + 2);
         if (close !== -1) {
-          const url = s.slice(j + 2, close).trim().split(/\s+/)[0] ?? '';
+          const dest = s.slice(j + 2, close).trim();
+          const m = /^(\S*)(?:\s+("[^"]*"|'[^']*'))?$/.exec(dest);
           flush(i);
-          out.push({ t: 'link', href: safeHref(url), children: parseInline(s.slice(i + 1, j), base + i + 1) });
+          // A destination with white space inside (other than a quoted title) is never a link.
+          out.push({ t: 'link', href: m ? safeHref(m[1]) : null, children: parseInline(s.slice(i + 1, j), base + i + 1) });
           i = close + 1;
           textStart = i;
           continue;

@@ -52,6 +52,20 @@ export function formatCost(micros: number | bigint): string {
   return formatGBP(v, { decimals: 2 });
 }
 
+/**
+ * A formatter for a column of amounts: every cell with the same number of decimals — 2, or 4
+ * when some non-zero amount is under a penny (so it does not show as £0.00).
+ */
+export function moneyColumn(values: readonly (number | bigint)[]): (micros: number | bigint) => string {
+  const small = values.some((v) => {
+    const b = toBig(v);
+    const abs = b < 0n ? -b : b;
+    return abs !== 0n && abs < 10_000n;
+  });
+  const decimals = small ? 4 : 2;
+  return (micros) => formatGBP(micros, { decimals });
+}
+
 /** Integer percentage (0..∞) of part/whole, rounded down, without floats. */
 export function percentOf(part: number | bigint, whole: number | bigint): number {
   const p = toBig(part);

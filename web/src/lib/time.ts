@@ -37,19 +37,23 @@ export function formatInstant(iso: string | null | undefined, zone?: string, sty
   }
 }
 
-/** "in 3 hours", "2 days ago" relative to `now` (an ISO instant, e.g. the demo clock). */
+/**
+ * "in 11 days", "in 5 hours", "3 minutes ago" relative to `now` (an ISO instant, e.g. the demo
+ * clock). Precise rather than coarse: days from 2 days on (never weeks or months), hours from
+ * 1 hour, minutes below that.
+ */
 export function relativeTo(iso: string | null | undefined, nowIso: string | null | undefined): string {
   if (!iso || !nowIso) return '';
   const diff = new Date(iso).getTime() - new Date(nowIso).getTime();
   if (Number.isNaN(diff)) return '';
   const abs = Math.abs(diff);
-  const units: [number, Intl.RelativeTimeFormatUnit][] = [
-    [7 * 24 * 3600e3, 'week'], [24 * 3600e3, 'day'], [3600e3, 'hour'], [60e3, 'minute'],
-  ];
-  const rtf = new Intl.RelativeTimeFormat('en-GB', { numeric: 'auto' });
-  for (const [ms, unit] of units) {
-    if (abs >= ms) return rtf.format(Math.round(diff / ms), unit);
-  }
+  const rtf = new Intl.RelativeTimeFormat('en-GB', { numeric: 'always' });
+  const H = 3600e3;
+  const D = 24 * H;
+  const sign = diff < 0 ? -1 : 1;
+  if (abs >= 2 * D) return rtf.format(sign * Math.round(abs / D), 'day');
+  if (abs >= H) return rtf.format(sign * Math.round(abs / H), 'hour');
+  if (abs >= 60e3) return rtf.format(sign * Math.round(abs / 60e3), 'minute');
   return diff >= 0 ? 'in under a minute' : 'just now';
 }
 

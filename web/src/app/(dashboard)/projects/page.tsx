@@ -17,7 +17,7 @@ function SpendCard() {
     <section className="card" aria-labelledby="spend-h">
       <header>
         <h2 id="spend-h">Today’s spend</h2>
-        {b ? <StatusBadge status={b.blocked ? 'blocked' : 'active'} label={b.blocked ? 'Breaker open' : 'Generating'} /> : null}
+        {b ? <StatusBadge status={b.blocked ? 'blocked' : 'active'} label={b.blocked ? 'Breaker open' : 'Within budget'} /> : null}
       </header>
       {budget.loading && !b ? <Loading lines={2} /> : null}
       <ErrorNote error={budget.error} title="Could not read the budget" />
@@ -72,13 +72,13 @@ export default function ProjectsPage() {
           {creating ? 'Close' : 'New project'}
         </button>
       </div>
-      <div className="grid" style={{ gridTemplateColumns: 'minmax(0, 1fr)', gap: 16 }}>
+      <div className="stack">
         {creating && (
           <div id="create-project">
             <CreateProjectForm onDone={() => setCreating(false)} />
           </div>
         )}
-        <div className="grid two" style={{ gridTemplateColumns: 'minmax(0,2fr) minmax(260px,1fr)' }}>
+        <div className="split">
           <section className="card" aria-labelledby="list-h">
             <header>
               <h2 id="list-h">All projects {list.data ? <span className="muted small">({list.data.total})</span> : null}</h2>
@@ -90,7 +90,7 @@ export default function ProjectsPage() {
             ) : null}
             {list.data && list.data.items.length > 0 ? (
               <div className="table-wrap">
-                <table aria-describedby="list-h" data-testid="projects-table">
+                <table aria-describedby="list-h" data-testid="projects-table" className="cards">
                   <thead>
                     <tr>
                       <th scope="col">Project</th>
@@ -107,7 +107,7 @@ export default function ProjectsPage() {
                       const next = typeof row.nextEpisodeAt === 'string' ? row.nextEpisodeAt : null;
                       return (
                         <tr key={p.id}>
-                          <td>
+                          <td className="user-text">
                             <Link href={`/projects/${p.id}`}><strong>{p.name}</strong></Link>
                             <div className="row small" style={{ marginTop: 4 }}>
                               <StatusBadge status={p.status} />
@@ -116,8 +116,8 @@ export default function ProjectsPage() {
                               </span>
                             </div>
                           </td>
-                          <td className="small">{cadenceInWords(p.cadenceConfig, owner?.timezone)}</td>
-                          <td className="small">
+                          <td className="small" data-label="Cadence">{cadenceInWords(p.cadenceConfig, owner?.timezone)}</td>
+                          <td className="small" data-label="Next episode">
                             {next ? (
                               <>
                                 <time dateTime={next}>{formatInstant(next, zone)}</time>
@@ -127,11 +127,11 @@ export default function ProjectsPage() {
                               <span className="muted">{p.status === 'active' ? 'None scheduled' : `None (${p.status})`}</span>
                             )}
                           </td>
-                          <td className="num small">
+                          <td className="num small" data-label="Episodes">
                             <strong>{row.episodeCount}</strong>
                             <div className="muted">{row.readyCount} ready · {row.failedCount} failed</div>
                           </td>
-                          <td className="small">
+                          <td className="small" data-label="Last episode">
                             {row.lastEpisode ? (
                               <>
                                 <Link href={`/episodes/${row.lastEpisode.id}`}>#{row.lastEpisode.number}</Link>{' '}
@@ -163,12 +163,13 @@ export default function ProjectsPage() {
                   <ul className="list" aria-label="Deleted projects">
                     {deleted.data.items.map((p) => (
                       <li key={p.id} className="row">
-                        <span>{p.name}</span>
+                        <span className="user-text">{p.name}</span>
                         <span className="small muted">deleted {formatInstant(p.deletedAt, zone, 'short')}</span>
                         <span className="spacer" />
                         <button
                           type="button"
                           className="btn small"
+                          aria-label={`Restore ${p.name}`}
                           onClick={async () => {
                             setRestoreError(null);
                             try {
@@ -179,7 +180,7 @@ export default function ProjectsPage() {
                             }
                           }}
                         >
-                          Restore {p.name}
+                          Restore
                         </button>
                       </li>
                     ))}

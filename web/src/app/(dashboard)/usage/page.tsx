@@ -1,10 +1,11 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { BudgetReservation, Organization, Page, TokenUsageDaily } from '@/core/types.generated';
+import type { AuditLog, BudgetReservation, Organization, Page, TokenUsageDaily } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { CostChart } from '@/components/CostChart';
 import { Empty, ErrorNote, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
-import { formatCost, formatGBP, parseGBP } from '@/lib/money';
+import { formatGBP, moneyColumn, parseGBP } from '@/lib/money';
+import { limitsByDay, shortDay, type LimitChange } from '@/lib/chart';
 import { formatInstant, viewerZone } from '@/lib/time';
 import type { DailyUsage } from '@/lib/ops';
 
@@ -37,7 +38,7 @@ function LimitForm({ org }: { org: Organization }) {
       <div className="field">
         <label htmlFor="limit">Daily limit (GBP)</label>
         <div className="row">
-          <input id="limit" type="text" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} disabled={!canEdit} aria-describedby="limit-h" />
+          <input id="limit" className="grow" type="text" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} disabled={!canEdit} aria-describedby="limit-h" />
           <button type="submit" className="btn" disabled={!canEdit}>Set limit</button>
         </div>
         <span id="limit-h" className="help">{canEdit ? 'Lower it to watch the circuit breaker stop the demo worker.' : 'Only owners and admins can change the limit.'}</span>
@@ -58,11 +59,33 @@ export default function UsagePage() {
     const page = (await c('usageDaily.list', { orderBy: 'date', descending: true, limit: 30 })) as Page<TokenUsageDaily>;
     return page.items.reverse().map((r) => ({ date: r.date, costMicros: r.costMicros, inputTokens: r.inputTokens, outputTokens: r.outputTokens, callCount: r.callCount })) as DailyUsage[];
   }, []);
+  // Each day is judged against that day's limit: the organization's limit changes, from the audit
+  // log (newest 500 entries). Without access to the log, every day uses today's limit.
+  const limitChanges = useQuery(async (c) => {
+    try {
+      const page = (await c('auditLog.list', { orderBy: 'occurredAt', descending: true, limit: 500 })) as Page<AuditLog>;
+      const out: LimitChange[] = [];
+      for (const a of page.items) {
+        const ch = (a.changes as Record<string, { before?: unknown; after?: unknown }> | null)?.dailyCostLimitMicros;
+        if (a.entityType.toLowerCase().startsWith('organization') && ch && typeof ch.before === 'number' && typeof ch.after === 'number')
+          out.push({ at: a.occurredAt, before: ch.before, after: ch.after });
+      }
+      return { changes: out, known: true };
+    } catch {
+      return { changes: [] as LimitChange[], known: false };
+    }
+  }, []);
   const reservations = useQuery((c) => c('budgetReservation.list', { orderBy: 'createdAt', descending: true, limit: 100 }) as Promise<Page<BudgetReservation>>, []);
   const b = status.data;
   const today = b?.date ?? daily.data?.[daily.data.length - 1]?.date ?? '';
   const todays = (reservations.data?.items ?? []).filter((r) => r.date === today);
   const limit = b?.limitMicros ?? org?.dailyCostLimitMicros ?? 0;
+  const days = daily.data ?? [];
+  const limits = days.map((d, k) => {
+    const own = (d as DailyUsage & { limitMicros?: number }).limitMicros; // a core that reports it per day
+    return typeof own === 'number' ? own : limitsByDay(days.map((x) => x.date), limit, limitChanges.data?.changes ?? [])[k];
+  });
+  const estimate = moneyColumn(todays.map((r) => r.estimateMicros));
   return (
     <>
       <div className="page-head">
@@ -91,7 +114,7 @@ export default function UsagePage() {
             ) : null}
           </section>
           <section className="card" aria-labelledby="today-h">
-            <h2 id="today-h">Today ({today || '—'} UTC)</h2>
+            <h2 id="today-h">Today <span className="muted small">{today ? `${shortDay(today)} (UTC day)` : ''}</span></h2>
             {b ? (
               <div className="stack">
                 <Kpi label={`Spent of ${formatGBP(b.limitMicros)}`} value={formatGBP(b.spentMicros)} hint={`${formatGBP(b.reservedMicros)} reserved · ${b.callCount} call${b.callCount === 1 ? '' : 's'} · ${(b.inputTokens + b.outputTokens).toLocaleString('en-GB')} tokens`} />
@@ -109,7 +132,9 @@ export default function UsagePage() {
           {daily.loading && !daily.data ? <Loading lines={5} /> : null}
           <ErrorNote error={daily.error} title="Could not load the daily usage" onRetry={daily.reload} />
           {daily.data && daily.data.length === 0 ? <Empty title="No usage yet" /> : null}
-          {daily.data && daily.data.length > 0 ? <CostChart days={daily.data} limitMicros={limit} today={today} /> : null}
+          {daily.data && daily.data.length > 0 ? (
+            <CostChart days={daily.data} limits={limits} today={today} limitNote={limitChanges.data && !limitChanges.data.known ? 'past limits are not visible to this user: today’s limit is used for every day' : undefined} />
+          ) : null}
         </section>
         <section className="card" aria-labelledby="res-h">
           <h2 id="res-h">Today’s reservations</h2>
@@ -119,15 +144,15 @@ export default function UsagePage() {
           {reservations.data && todays.length === 0 ? <Empty title="No reservations today">They appear while the demo worker generates.</Empty> : null}
           {todays.length > 0 ? (
             <div className="table-wrap">
-              <table data-testid="reservations-table">
+              <table data-testid="reservations-table" className="cards">
                 <thead><tr><th scope="col">Created</th><th scope="col">Status</th><th scope="col" className="num">Estimate</th><th scope="col">Expires</th></tr></thead>
                 <tbody>
                   {todays.map((r) => (
                     <tr key={r.id}>
-                      <td>{formatInstant(r.createdAt, zone, 'short')}</td>
-                      <td><StatusBadge status={r.status} /></td>
-                      <td className="num">{formatCost(r.estimateMicros)}</td>
-                      <td>{formatInstant(r.expiresAt, zone, 'short')}</td>
+                      <td data-label="Created">{formatInstant(r.createdAt, zone, 'short')}</td>
+                      <td data-label="Status"><StatusBadge status={r.status} /></td>
+                      <td className="num" data-label="Estimate">{estimate(r.estimateMicros)}</td>
+                      <td data-label="Expires">{formatInstant(r.expiresAt, zone, 'short')}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -7,9 +7,9 @@ import { useCore, useQuery } from '@/components/CoreProvider';
 import { Markdown } from '@/components/Markdown';
 import { Empty, ErrorNote, Loading, StatusBadge } from '@/components/ui';
 import { findPhrase, selectionToSourceRange, type SourceRange } from '@/lib/selection';
-import { formatCost } from '@/lib/money';
+import { formatCost, moneyColumn } from '@/lib/money';
 import { formatInstant, viewerZone } from '@/lib/time';
-import { isCoreError } from '@/lib/core';
+import { isNotFound, isUuid, notFoundError } from '@/lib/core';
 
 function BlockView({ block, highlights, activeId }: { block: Block; highlights: Highlight[]; activeId: string | null }) {
   const { call, bump } = useCore();
@@ -144,6 +144,8 @@ function History({ episode }: { episode: Episode }) {
   const queue = useQuery((c) => c('queue.list', { episodeId: episode.id, orderBy: 'scheduledFor', limit: 10 }) as Promise<Page<EpisodeScheduleQueue>>, [episode.id]);
   const usage = useQuery((c) => c('tokenUsage.list', { episodeId: episode.id, orderBy: 'occurredAt', limit: 50 }) as Promise<Page<TokenUsage>>, [episode.id]);
   const total = (usage.data?.items ?? []).reduce((s, u) => s + u.costMicros, 0);
+  // One precision for the whole cost column (the total included).
+  const cost = moneyColumn([...(usage.data?.items ?? []).map((u) => u.costMicros), total]);
   return (
     <section className="card" aria-labelledby="hist-h">
       <h2 id="hist-h">Generation history</h2>
@@ -172,7 +174,7 @@ function History({ episode }: { episode: Episode }) {
         {queue.data?.items.map((q) => (
           <li key={q.id} className="small">
             <div className="row"><StatusBadge status={q.status} /> slot {formatInstant(q.scheduledFor, zone, 'short')} · attempt {q.attempts}/{q.maxAttempts}</div>
-            {q.lastError ? <div style={{ color: 'var(--bad)' }}>Last error: {q.lastError}</div> : null}
+            {q.lastError ? <div className={q.status === 'cancelled' || q.status === 'completed' ? 'muted' : 'bad-text'}>{q.status === 'cancelled' ? 'Cancelled' : 'Last error'}: {q.lastError}</div> : null}
           </li>
         ))}
       </ul>
@@ -180,15 +182,22 @@ function History({ episode }: { episode: Episode }) {
       <ErrorNote error={usage.error} />
       {usage.data && usage.data.items.length === 0 ? <p className="small muted">No token usage recorded.</p> : null}
       {usage.data && usage.data.items.length > 0 ? (
-        <table className="small">
-          <thead><tr><th scope="col">When</th><th scope="col">Model</th><th scope="col" className="num">Tokens in / out</th><th scope="col" className="num">Cost</th></tr></thead>
-          <tbody>
-            {usage.data.items.map((u) => (
-              <tr key={u.id}><td>{formatInstant(u.occurredAt, zone, 'short')}</td><td>{u.model}</td><td className="num">{u.inputTokens.toLocaleString('en-GB')} / {u.outputTokens.toLocaleString('en-GB')}</td><td className="num">{formatCost(u.costMicros)}</td></tr>
-            ))}
-            <tr><td colSpan={3}><strong>Total</strong></td><td className="num"><strong>{formatCost(total)}</strong></td></tr>
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table className="small cards">
+            <thead><tr><th scope="col">When</th><th scope="col">Model</th><th scope="col" className="num">Tokens in / out</th><th scope="col" className="num">Cost</th></tr></thead>
+            <tbody>
+              {usage.data.items.map((u) => (
+                <tr key={u.id}>
+                  <td data-label="When">{formatInstant(u.occurredAt, zone, 'short')}</td>
+                  <td data-label="Model">{u.model}</td>
+                  <td className="num" data-label="Tokens in / out">{u.inputTokens.toLocaleString('en-GB')} / {u.outputTokens.toLocaleString('en-GB')}</td>
+                  <td className="num" data-label="Cost">{cost(u.costMicros)}</td>
+                </tr>
+              ))}
+              <tr><td colSpan={3}><strong>Total</strong></td><td className="num" data-label="Total cost"><strong>{cost(total)}</strong></td></tr>
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );
@@ -217,7 +226,7 @@ function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, Us
         return (
           <div key={session.id} className="stack" data-testid="chat-session">
             <div className="row">
-              <h3>{session.title}</h3>
+              <h3 className="user-text">{session.title}</h3>
               <span className="small muted">with {users.get(session.userId)?.name ?? 'a user'}</span>
             </div>
             <p className="small muted num" style={{ margin: 0 }}>
@@ -226,7 +235,7 @@ function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, Us
             <div className="chat">
               {messages.map((m) => (
                 <div key={m.id} className={`msg ${m.role}`}>
-                  <div style={{ whiteSpace: 'pre-wrap' }}>{m.content}</div>
+                  <div className="pre-wrap">{m.content}</div>
                   <div className="meta num">
                     {m.role === 'user' ? users.get(session.userId)?.name ?? 'user' : m.role} · {formatInstant(m.createdAt, undefined, 'short')}
                     {m.inputTokens || m.outputTokens ? ` · ${m.inputTokens}/${m.outputTokens} tokens · ${formatCost(m.costMicros)}` : ''}
@@ -245,16 +254,17 @@ export default function EpisodePage() {
   const { id } = useParams<{ id: string }>();
   const zone = viewerZone();
   const [activeId, setActiveId] = useState<string | null>(null);
-  const episode = useQuery((c) => c('episode.get', { id }) as Promise<Episode>, [id]);
+  const validId = isUuid(id);
+  const episode = useQuery((c) => (validId ? (c('episode.get', { id }) as Promise<Episode>) : Promise.reject(notFoundError())), [id]);
   const ep = episode.data;
   const project = useQuery((c) => (ep ? (c('project.get', { id: ep.projectId, includeDeleted: true }) as Promise<Project>) : Promise.resolve(null)), [ep?.projectId]);
-  const blocks = useQuery((c) => c('block.list', { episodeId: id, orderBy: 'position', limit: 20 }) as Promise<Page<Block>>, [id]);
-  const highlights = useQuery((c) => c('highlight.list', { episodeId: id, orderBy: 'startOffset', limit: 200 }) as Promise<Page<Highlight>>, [id]);
+  const blocks = useQuery((c) => (validId ? c('block.list', { episodeId: id, orderBy: 'position', limit: 20 }) as Promise<Page<Block>> : Promise.resolve(undefined as never)), [id]);
+  const highlights = useQuery((c) => (validId ? c('highlight.list', { episodeId: id, orderBy: 'startOffset', limit: 200 }) as Promise<Page<Highlight>> : Promise.resolve(undefined as never)), [id]);
   const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
-  const notes = useQuery((c) => c('planningNote.list', { appliedEpisodeId: id, limit: 20 }) as Promise<Page<PlanningNote>>, [id]);
+  const notes = useQuery((c) => (validId ? c('planningNote.list', { appliedEpisodeId: id, limit: 20 }) as Promise<Page<PlanningNote>> : Promise.resolve(undefined as never)), [id]);
   const byId = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
 
-  if (episode.error && isCoreError(episode.error) && episode.error.code === 'not_found') {
+  if (!validId || isNotFound(episode.error)) {
     return (
       <div className="card">
         <h1>Episode not found</h1>
@@ -274,14 +284,14 @@ export default function EpisodePage() {
         <>
           <div className="page-head">
             <div>
-              <h1>{ep.title || `Episode ${ep.number}`} <StatusBadge status={ep.status} /></h1>
+              <h1 className="user-text">{ep.title || `Episode ${ep.number}`} <StatusBadge status={ep.status} /></h1>
               <p className="small">
                 Episode {ep.number} · scheduled {formatInstant(ep.scheduledFor, zone)}
                 {ep.generatedAt ? ` · generated ${formatInstant(ep.generatedAt, zone, 'short')}` : ''}
               </p>
             </div>
           </div>
-          <div className="grid two" style={{ gridTemplateColumns: 'minmax(0, 1.6fr) minmax(300px, 1fr)', alignItems: 'start' }}>
+          <div className="split wide-side">
             <div className="stack">
               <section className="card" aria-labelledby="content-h">
                 <h2 id="content-h" className="sr-only">Content</h2>
@@ -303,7 +313,7 @@ export default function EpisodePage() {
                 <section className="card" aria-labelledby="applied-h">
                   <h2 id="applied-h">Planning notes applied here</h2>
                   <ul className="list">
-                    {notes.data.items.map((n) => <li key={n.id} className="small" style={{ whiteSpace: 'pre-wrap' }}>{n.content}</li>)}
+                    {notes.data.items.map((n) => <li key={n.id}><Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" /></li>)}
                   </ul>
                 </section>
               ) : null}

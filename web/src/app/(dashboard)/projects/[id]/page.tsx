@@ -8,7 +8,8 @@ import { Empty, ErrorNote, Loading, StatusBadge } from '@/components/ui';
 import { DstMark } from '@/components/DstMark';
 import { cadenceInWords } from '@/lib/cadence';
 import { formatInstant, relativeTo, viewerZone } from '@/lib/time';
-import { isCoreError } from '@/lib/core';
+import { isNotFound, isUuid, notFoundError } from '@/lib/core';
+import { Markdown } from '@/components/Markdown';
 
 function useAction() {
   const { bump } = useCore();
@@ -49,6 +50,7 @@ function Schedule({ project }: { project: Project }) {
   }, [project.id]);
   const action = useAction();
   const { call } = useCore();
+  const [confirming, setConfirming] = useState<string | null>(null);
   const bySlot = useMemo(() => new Map((queue.data?.items ?? []).map((q) => [q.scheduledFor, q])), [queue.data]);
   const now = clock?.now;
   const upcoming = (queue.data?.items ?? []).filter((q) => q.status === 'pending' || q.status === 'processing' || q.status === 'failed');
@@ -63,10 +65,27 @@ function Schedule({ project }: { project: Project }) {
         {q.status === 'failed' && hasOp('queue.retry') ? (
           <button type="button" className="btn small" disabled={action.busy} onClick={() => action.run(() => call('queue.retry', { id: q.id }))}>Retry</button>
         ) : null}
-        {(q.status === 'pending' || q.status === 'failed') && hasOp('queue.cancel') ? (
-          <button type="button" className="btn small danger" disabled={action.busy} onClick={() => action.run(() => call('queue.cancel', { id: q.id }))}>Cancel</button>
+        {(q.status === 'pending' || q.status === 'failed') && hasOp('queue.cancel') && confirming !== q.id ? (
+          <button type="button" className="btn small danger" disabled={action.busy} onClick={() => setConfirming(q.id)} aria-label={`Cancel the episode of ${formatInstant(q.scheduledFor, zone, 'short')}`}>Cancel</button>
         ) : null}
       </div>
+      {confirming === q.id ? (
+        <div className="confirm row small" role="group" aria-label="Confirm the cancellation" data-testid="cancel-confirm">
+          <span>Cancel this slot? No episode is generated for it; the queue does not refill it until the cadence changes.</span>
+          <button
+            type="button"
+            className="btn small danger"
+            disabled={action.busy}
+            autoFocus
+            onClick={async () => {
+              if (await action.run(() => call('queue.cancel', { id: q.id }))) setConfirming(null);
+            }}
+          >
+            Yes, cancel it
+          </button>
+          <button type="button" className="btn small" onClick={() => setConfirming(null)}>Keep it</button>
+        </div>
+      ) : null}
       <div className="small muted">
         {[
           q.status === 'pending' && now && q.runAfter > now && q.attempts > 0 ? <span key="r">retry {relativeTo(q.runAfter, now)} (backoff)</span> : null,
@@ -77,7 +96,13 @@ function Schedule({ project }: { project: Project }) {
           .filter(Boolean)
           .map((x, k) => (k ? [' · ', x] : x))}
       </div>
-      {q.lastError ? <p className="small" style={{ margin: 0, color: 'var(--bad)' }}>Last error: {q.lastError}</p> : null}
+      {q.lastError ? (
+        q.status === 'cancelled' || q.status === 'completed' ? (
+          <p className="small muted flush">{q.status === 'cancelled' ? 'Cancelled' : 'Note'}: {q.lastError}</p>
+        ) : (
+          <p className="small flush bad-text">Last error: {q.lastError}</p>
+        )
+      ) : null}
     </li>
   );
   return (
@@ -145,7 +170,7 @@ function Schedule({ project }: { project: Project }) {
   );
 }
 
-function Episodes({ project, episodes }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode>>> }) {
+function Episodes({ project, episodes, ownerZone }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode>>>; ownerZone?: string }) {
   const zone = viewerZone();
   return (
     <section className="card" aria-labelledby="eps-h">
@@ -157,7 +182,7 @@ function Episodes({ project, episodes }: { project: Project; episodes: ReturnTyp
       {episodes.data && episodes.data.items.length === 0 ? <Empty title="No episodes yet">They appear as the worker generates them.</Empty> : null}
       {episodes.data && episodes.data.items.length > 0 ? (
         <div className="table-wrap">
-          <table data-testid="episodes-table">
+          <table data-testid="episodes-table" className="cards">
             <thead>
               <tr>
                 <th scope="col" className="num">#</th>
@@ -171,12 +196,12 @@ function Episodes({ project, episodes }: { project: Project; episodes: ReturnTyp
             <tbody>
               {episodes.data.items.map((e) => (
                 <tr key={e.id}>
-                  <td className="num">{e.number}</td>
-                  <td><Link href={`/episodes/${e.id}`}>{e.title || `Episode ${e.number}`}</Link></td>
-                  <td><StatusBadge status={e.status} /></td>
-                  <td className="small">{formatInstant(e.scheduledFor, zone, 'short')}</td>
-                  <td className="num">{e.generationAttempts}</td>
-                  <td className="small">
+                  <td className="num" data-label="#">{e.number}</td>
+                  <td data-label="Title"><Link href={`/episodes/${e.id}`}>{e.title || `Episode ${e.number}`}</Link></td>
+                  <td data-label="Status"><StatusBadge status={e.status} /></td>
+                  <td className="small" data-label="Scheduled">{formatInstant(e.scheduledFor, zone, 'short')}</td>
+                  <td className="num" data-label="Attempts">{e.generationAttempts}</td>
+                  <td className="small" data-label="Errors">
                     {e.generationErrors.length === 0 ? <span className="muted">—</span> : (
                       <details>
                         <summary>{e.generationErrors.length} error{e.generationErrors.length === 1 ? '' : 's'}: {e.generationErrors[e.generationErrors.length - 1].code}</summary>
@@ -194,7 +219,7 @@ function Episodes({ project, episodes }: { project: Project; episodes: ReturnTyp
           </table>
         </div>
       ) : null}
-      <p className="small muted" style={{ marginBottom: 0 }}>Cadence: {cadenceInWords(project.cadenceConfig)}</p>
+      <p className="small muted" style={{ marginBottom: 0 }}>Cadence: {cadenceInWords(project.cadenceConfig, ownerZone)}</p>
     </section>
   );
 }
@@ -216,7 +241,7 @@ function Notes({ project, episodes, authors }: { project: Project; episodes: Epi
       <header><h2 id="notes-h">Planning notes</h2></header>
       <form className="stack" onSubmit={submit}>
         <div className="field">
-          <label htmlFor="note-new">New note for the next episodes <span className="help">(markdown)</span></label>
+          <label htmlFor="note-new">New note for the next episodes <span className="help">(markdown: **bold**, *italic*, lists, links within the app)</span></label>
           <textarea id="note-new" value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. Cover the new pricing page next week." />
         </div>
         <ErrorNote error={add.error} title="Could not add the note" />
@@ -234,7 +259,7 @@ function Notes({ project, episodes, authors }: { project: Project; episodes: Epi
               <span className="small muted">{authors.get(n.authorId)?.name ?? 'someone'} · {formatInstant(n.createdAt, undefined, 'short')}</span>
               {n.appliedEpisodeId ? <Link className="small" href={`/episodes/${n.appliedEpisodeId}`}>applied in episode</Link> : null}
             </div>
-            <div style={{ whiteSpace: 'pre-wrap' }}>{n.content}</div>
+            <Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" />
             {n.status === 'open' && (
               <div className="row">
                 {hasOp('planningNote.apply') && episodes.length > 0 ? (
@@ -287,7 +312,7 @@ function Memories({ project }: { project: Project }) {
               </form>
             ) : (
               <div className="row">
-                <span style={{ flex: 1 }}>{m.content}</span>
+                <span className="grow user-text">{m.content}</span>
                 <button type="button" className="btn small" onClick={() => setEditing({ id: m.id, content: m.content })} aria-label={`Edit memory: ${m.content.slice(0, 40)}`}>Edit</button>
                 <button type="button" className="btn small danger" disabled={act.busy} onClick={() => act.run(() => call('project.memory.remove', { projectId: project.id, memoryId: m.id }))} aria-label={`Remove memory: ${m.content.slice(0, 40)}`}>Remove</button>
               </div>
@@ -304,7 +329,7 @@ function Memories({ project }: { project: Project }) {
         }}
       >
         <label htmlFor="mem-new" className="sr-only">New memory</label>
-        <input id="mem-new" type="text" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. Readers are product managers in the UK" />
+        <input id="mem-new" type="text" className="grow" value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. Readers are product managers in the UK" />
         <button type="submit" className="btn" disabled={act.busy || !text.trim()}>Add memory</button>
       </form>
     </section>
@@ -313,12 +338,13 @@ function Memories({ project }: { project: Project }) {
 
 export default function ProjectPage() {
   const { id } = useParams<{ id: string }>();
-  const project = useQuery((call) => call('project.get', { id }) as Promise<Project>, [id]);
-  const episodes = useQuery((call) => call('episode.list', { projectId: id, orderBy: 'number', descending: true, limit: 50 }) as Promise<Page<Episode>>, [id]);
+  const validId = isUuid(id);
+  const project = useQuery((call) => (validId ? (call('project.get', { id }) as Promise<Project>) : Promise.reject(notFoundError())), [id]);
+  const episodes = useQuery((call) => (isUuid(id) ? (call('episode.list', { projectId: id, orderBy: 'number', descending: true, limit: 50 }) as Promise<Page<Episode>>) : Promise.resolve(undefined as unknown as Page<Episode>)), [id]);
   const users = useQuery((call) => call('user.list', { limit: 100 }) as Promise<Page<User>>, []);
   const authors = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
   const p = project.data;
-  if (project.error && isCoreError(project.error) && project.error.code === 'not_found') {
+  if (!validId || isNotFound(project.error)) {
     return (
       <div className="card">
         <h1>Project not found</h1>
@@ -337,8 +363,8 @@ export default function ProjectPage() {
         <>
           <div className="page-head">
             <div>
-              <h1>{p.name} <StatusBadge status={p.status} /></h1>
-              <p>{p.description || <span className="muted">No description</span>}</p>
+              <h1 className="user-text">{p.name} <StatusBadge status={p.status} /></h1>
+              <p className="user-text">{p.description || <span className="muted">No description</span>}</p>
               <p className="small">
                 {cadenceInWords(p.cadenceConfig, owner?.timezone)}
                 {p.cadenceConfig.pausedUntil ? ` · paused until ${p.cadenceConfig.pausedUntil}` : ''}
@@ -349,7 +375,7 @@ export default function ProjectPage() {
           </div>
           <div className="stack">
             <Schedule project={p} />
-            <Episodes project={p} episodes={episodes} />
+            <Episodes project={p} episodes={episodes} ownerZone={owner?.timezone} />
             <div className="grid two">
               <Notes project={p} episodes={episodes.data?.items ?? []} authors={authors} />
               <Memories project={p} />

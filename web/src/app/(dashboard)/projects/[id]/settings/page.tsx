@@ -8,7 +8,8 @@ import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } 
 import { DstMark } from '@/components/DstMark';
 import { Empty, ErrorNote, FieldIssues, Loading, StatusBadge } from '@/components/ui';
 import { cadenceInWords } from '@/lib/cadence';
-import { errorIssues, errorText, fieldOfIssue, isCoreError } from '@/lib/core';
+import { errorIssues, errorText, fieldOfIssue, isNotFound, isUuid, notFoundError } from '@/lib/core';
+import { issueText } from '@/lib/issues';
 import type { PlanResult, SchedulePreview } from '@/lib/ops';
 import { formatInstant, viewerZone } from '@/lib/time';
 
@@ -51,7 +52,8 @@ export default function SettingsPage() {
   const { id } = useParams<{ id: string }>();
   const { call, callAsSystem, bump, hasOp } = useCore();
   const zone = viewerZone();
-  const project = useQuery((c) => c('project.get', { id, includeDeleted: true }) as Promise<Project>, [id]);
+  const validId = isUuid(id);
+  const project = useQuery((c) => (validId ? (c('project.get', { id, includeDeleted: true }) as Promise<Project>) : Promise.reject(notFoundError())), [id]);
   const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
@@ -77,7 +79,7 @@ export default function SettingsPage() {
   const issuesFor = (field: string): Issue[] => [...previewIssues, ...saveIssues].filter((i) => fieldOfIssue(i) === field);
   const dirty = !!(p && draft && JSON.stringify(draftOf(p)) !== JSON.stringify({ ...draft, cadence: draftFromCadence(cadenceFromDraft(draft.cadence)) }));
 
-  if (project.error && isCoreError(project.error) && project.error.code === 'not_found') {
+  if (!validId || isNotFound(project.error)) {
     return (
       <div className="card">
         <h1>Project not found</h1>
@@ -130,7 +132,7 @@ export default function SettingsPage() {
       </div>
       <div className="page-head">
         <div>
-          <h1>Settings: {p.name} {deleted ? <StatusBadge status="deleted" /> : <StatusBadge status={p.status} />}</h1>
+          <h1 className="user-text">Settings: {p.name} {deleted ? <StatusBadge status="deleted" /> : <StatusBadge status={p.status} />}</h1>
           <p className="small">Saved cadence: {cadenceInWords(p.cadenceConfig, owner?.timezone)}</p>
         </div>
       </div>
@@ -160,7 +162,7 @@ export default function SettingsPage() {
           </div>
         </div>
       ) : null}
-      <div className="grid two" style={{ gridTemplateColumns: 'minmax(0, 1.2fr) minmax(300px, 1fr)', alignItems: 'start' }}>
+      <div className="split wide-side">
         <form className="card stack" onSubmit={save} aria-labelledby="form-h" noValidate>
           <h2 id="form-h">Project</h2>
           <div className="field">
@@ -185,7 +187,7 @@ export default function SettingsPage() {
           <h2>Cadence</h2>
           <CadenceFields value={draft.cadence} onChange={(c) => setDraft({ ...draft, cadence: c })} issuesFor={issuesFor} ownerZone={owner?.timezone} />
           {saveError && !saveIssues.length ? <ErrorNote error={saveError} title="Could not save" /> : null}
-          {saveIssues.length ? <div className="notice bad" role="alert">Could not save: {errorText(saveError)} — see the fields marked above.</div> : null}
+          {saveIssues.length ? <div className="notice bad" role="alert">Could not save: {saveIssues.length === 1 ? `${issueText(saveIssues[0])}.` : errorText(saveError)} See the field{saveIssues.length === 1 ? '' : 's'} marked above.</div> : null}
           {saved ? (
             <div className="notice ok" role="status" data-testid="saved">
               Saved.{' '}
@@ -218,7 +220,7 @@ export default function SettingsPage() {
               {previewIssues.length ? (
                 <ul>
                   {previewIssues.map((iss, k) => (
-                    <li key={k}><code>{(iss.path ?? []).join('.')}</code> {iss.message}</li>
+                    <li key={k}>{issueText(iss)}</li>
                   ))}
                 </ul>
               ) : null}
@@ -259,7 +261,7 @@ export default function SettingsPage() {
             }
           }}
         >
-          <h2 id="del-h">Delete {p.name}?</h2>
+          <h2 id="del-h" className="user-text">Delete {p.name}?</h2>
           <p>The project is hidden and gets no new episodes. You can restore it later from its settings or the projects list.</p>
           <ErrorNote error={deleteError} title="Could not delete" />
           <div className="row">
