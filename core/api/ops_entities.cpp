@@ -135,7 +135,7 @@ std::vector<Field> list_params(const Entity& e) {
   p.push_back(enumeration("orderBy", orderable).def("createdAt"));
   p.push_back(boolean("descending").def(false));
   p.push_back(integer("limit", 1, 1000).def(100));
-  p.push_back(integer("offset", 0).def(0));
+  p.push_back(integer("offset", 0, 1'000'000'000).def(0));
   return p;
 }
 

@@ -17,13 +17,13 @@ void add_mock_ops(std::vector<Operation>& ops) {
              "progress through the progress callback.",
       .access = {schema::authz::Level::System, false, true},
       .params =
-          {std::move(integer("seed", 0).doc("Seed of every random stream.")),
+          {std::move(integer("seed", 0, schema::kMaxSafeInteger).doc("Seed of every random stream.")),
            std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
            std::move(date("referenceDate")
                          .null()
                          .doc("'Now' is this date at 12:00Z (default 2025-08-15).")),
            std::move(
-               jsonf("counts", schema::Rule::JsonObject, 4096)
+               jsonf("counts", schema::Rule::JsonObject, 4096, 20)
                    .null()
                    .doc("Explicit counts: organizations, users, projects, episodes, tokenUsage, "
                         "weeksAhead, chatSessions (missing keys keep the size's)."))},

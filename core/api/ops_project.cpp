@@ -81,10 +81,18 @@ EntityHooks episode_hooks() {
   EntityHooks h;
   h.prefill_create = [](Context& ctx, json& p) {
     if (p.contains("number") || !p.contains("projectId") || !p["projectId"].is_string()) return;
-    p["number"] = 1 + ctx.store.db().query_int(
-                          "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? "
-                          "AND project_id = ?",
-                          {ctx.as.organization_id, p["projectId"].get<std::string>()});
+    const int64_t next =
+        1 + ctx.store.db().query_int(
+                "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? "
+                "AND project_id = ?",
+                {ctx.as.organization_id, p["projectId"].get<std::string>()});
+    const int64_t cap = *schema::find_entity("Episode")->field("number")->max;
+    if (next > cap)
+      throw Error(code::conflict,
+                  "the project has used every episode number (at most " + std::to_string(cap) +
+                      "): give number explicitly",
+                  json::array({"number"}));
+    p["number"] = next;
   };
   return h;
 }
@@ -331,7 +339,7 @@ void add_project_ops(std::vector<Operation>& ops) {
              "open notes.",
       .params = {std::move(enumeration("status", {"active", "paused", "archived"}).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
-                 integer("offset", 0).def(0)},
+                 integer("offset", 0, 1'000'000'000).def(0)},
       .result_ts = "Page<ProjectOverview>",
       .writes = false,
       .handler = [](Context& ctx, const json& p) {

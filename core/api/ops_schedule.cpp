@@ -135,7 +135,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .params =
           {std::move(
                uuid("projectId").null().doc("Use this project's cadence, timezone and status.")),
-           std::move(jsonf("cadence", schema::Rule::Cadence, 16'384)
+           std::move(jsonf("cadence", schema::Rule::Cadence, 16'384, 8)
                          .null()
                          .doc("An explicit cadence config.")),
            std::move(
@@ -209,7 +209,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .access = {schema::authz::Level::System},
       .params = {id_param(), token_param(),
                  std::move(
-                     jsonf("usage", schema::Rule::JsonObject, 4096)
+                     jsonf("usage", schema::Rule::JsonObject, 4096, 20)
                          .null()
                          .doc(
                              "{model, inputTokens, outputTokens, costMicros} of the generation."))},
@@ -301,7 +301,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .params =
           {uuid("reservationId"),
            std::move(
-               jsonf("usage", schema::Rule::JsonObject, 4096)
+               jsonf("usage", schema::Rule::JsonObject, 4096, 20)
                    .doc("{model, inputTokens, outputTokens, costMicros, projectId?, episodeId?}"))},
       .result_ts = "{ reservation: BudgetReservation; usage: TokenUsage }",
       .errors = {code::not_found, code::conflict, code::budget_exceeded},

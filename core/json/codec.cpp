@@ -111,6 +111,12 @@ json parse(std::string_view text, ParseLimits limits) {
   }
 }
 
+size_t code_points(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 size_t utf16_length(std::string_view s) {
   size_t units = 0;
   for (size_t i = 0; i < s.size(); ++i) {

@@ -31,6 +31,9 @@ struct ParseLimits {
 /// position included) for malformed, too large or too deeply nested input. Never aborts.
 json parse(std::string_view text, ParseLimits limits = {});
 
+/// Number of Unicode code points of a UTF-8 string: how every length bound is counted, in
+/// validation, SQLite length() and PostgreSQL char_length() alike.
+size_t code_points(std::string_view utf8);
 /// Number of UTF-16 code units of a UTF-8 string (what JavaScript's .length reports).
 size_t utf16_length(std::string_view utf8);
 /// Byte offset in `utf8` of UTF-16 code unit offset `units`; npos if it falls inside a

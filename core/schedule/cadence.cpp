@@ -62,6 +62,10 @@ void parse_days(const json& v, Cadence& out, Collector& c) {
     c.add({"days"}, "too_small", "days must list at least one weekday", {{"minimum", 1}});
     return;
   }
+  if (v.size() > kWeekdayNames.size()) {
+    c.add({"days"}, "too_big", "days may list at most 7 weekdays", {{"maximum", 7}});
+    return;  // checked before the entries: one issue, not one per entry
+  }
   std::array<int, 7> first_index;
   first_index.fill(-1);
   for (size_t i = 0; i < v.size(); ++i) {

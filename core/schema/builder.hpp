@@ -1,9 +1,17 @@
 #pragma once
 // Field builders shared by the entity declarations (entities.cpp) and operation parameter
 // declarations (core/api), so both describe data the same way.
+#include <cstdlib>
+
 #include "core/schema/schema.hpp"
 
 namespace ec::schema::build {
+
+/// Bounds are checked when the declarations are built (a static table, built once at start).
+inline int64_t check_int_bounds(int64_t lo, int64_t hi) {
+  if (lo > hi || hi > kMaxSafeInteger || lo < -kMaxSafeInteger) std::abort();
+  return lo;
+}
 
 // A small fluent builder so each field reads as one line.
 struct F {
@@ -67,12 +75,15 @@ inline F str(std::string n, int64_t max_len, int64_t min_len = 0) {
 inline F text(std::string n, int64_t max_len) {
   return std::move(F(std::move(n), Type::Text).range(0, max_len));
 }
-inline F integer(std::string n, std::optional<int64_t> lo = 0,
-                 std::optional<int64_t> hi = std::nullopt) {
-  return std::move(F(std::move(n), Type::Int).range(lo, hi));
+// Every integer declares both bounds (docs/adr/0012-bounds-and-value-parity.md): the maximum is
+// at most kMaxSafeInteger and leaves derived arithmetic (max + 1, daily sums, seconds * 1000)
+// no room to overflow int64 or JavaScript's safe integers.
+inline F integer(std::string n, int64_t lo, int64_t hi) {
+  return std::move(F(std::move(n), Type::Int).range(check_int_bounds(lo, hi), hi));
 }
-inline F money(std::string n) {
-  return std::move(F(std::move(n), Type::Money).range(0, 1'000'000'000'000LL));
+/// Micro-pounds of one row: at most £1,000,000 (1e12), so sums over a day stay exact.
+inline F money(std::string n, int64_t hi = kMaxMoneyMicros) {
+  return std::move(F(std::move(n), Type::Money).range(check_int_bounds(0, hi), hi));
 }
 inline F instant(std::string n) {
   return F(std::move(n), Type::Instant);
@@ -83,8 +94,12 @@ inline F date(std::string n) {
 inline F enumeration(std::string n, std::vector<std::string> v) {
   return std::move(F(std::move(n), Type::Enum).values(std::move(v)));
 }
-inline F jsonf(std::string n, Rule r, int64_t max_bytes) {
-  return std::move(F(std::move(n), Type::Json).rule(r).range(std::nullopt, max_bytes));
+/// A JSON field: at most `max_bytes` serialized and `max_entries` top-level entries.
+inline F jsonf(std::string n, Rule r, int64_t max_bytes, int64_t max_entries) {
+  F f(std::move(n), Type::Json);
+  f.rule(r).range(std::nullopt, max_bytes);
+  f.f.max_entries = max_entries;
+  return f;
 }
 
 inline F boolean(std::string n) {

@@ -11,6 +11,13 @@ namespace ec::schema {
 /// (IF NOT EXISTS) so it can be applied to an empty database with the sqlite3 CLI.
 std::string sqlite_ddl();
 
+/// CREATE TABLE IF NOT EXISTS `name` (columns, CHECKs, foreign keys) of one entity; the table
+/// rebuild of core/store/migrate.cpp creates the new table under a temporary name.
+std::string sqlite_create_table(const Entity& e, const std::string& name);
+
+/// The CHECK clause of one column (" CHECK (...)" or ""), derived from its declaration.
+std::string sqlite_column_checks(const Field& f);
+
 /// The application_id stamped into every database this core creates ('EPC1'), so a foreign
 /// SQLite file is recognised on import.
 inline constexpr int kApplicationId = 0x45504331;

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "core/errors.hpp"
 #include "core/schema/authz.hpp"
 #include "core/schema/ddl.hpp"
 #include "core/schema/pg_functions_sql.hpp"
@@ -77,44 +78,65 @@ std::string default_expr(const Entity& e, const Field& f) {
   return "";
 }
 
+// The CHECKs of one column, derived from the declaration and meaning what validation and the
+// SQLite CHECKs mean (docs/adr/0012-bounds-and-value-parity.md). text cannot hold U+0000 and
+// jsonb refuses \u0000, so that rule needs no CHECK here.
 std::vector<std::string> checks(const Field& f) {
   const std::string& c = f.column;
   std::vector<std::string> out;
   switch (f.type) {
     case Type::Int:
     case Type::Money:
-      if (f.min && f.max)
-        out.push_back(c + " between " + std::to_string(*f.min) + " and " + std::to_string(*f.max));
-      else if (f.min)
-        out.push_back(c + " >= " + std::to_string(*f.min));
+      out.push_back(c + " between " + std::to_string(*f.min) + " and " + std::to_string(*f.max));
       break;
     case Type::String:
     case Type::Text:
-      // The core counts UTF-16 code units; code points never exceed them, so this bound only
-      // refuses what the core refuses too.
+      // Code points, as the core and SQLite length() count them.
       if (f.max) out.push_back("char_length(" + c + ") <= " + std::to_string(*f.max));
-      if (f.min && *f.min >= 1) out.push_back(c + " <> ''");
+      if (f.min && *f.min >= 1)
+        out.push_back("char_length(" + c + ") >= " + std::to_string(*f.min));
       if (f.type == Type::String) out.push_back(c + " !~ '[\\r\\n]'");
+      if (f.rule == Rule::Email) out.push_back(c + " !~ '[^ -~]'");
       break;
-    case Type::Json:
-      switch (f.rule) {
-        case Rule::Cadence:
-        case Rule::JsonObject:
-        case Rule::JsonChanges:
-          out.push_back("jsonb_typeof(" + c + ") = 'object'");
-          break;
-        case Rule::Memories:
-        case Rule::GenErrors:
-          out.push_back("jsonb_typeof(" + c + ") = 'array'");
-          break;
-        default:
-          break;
-      }
+    case Type::Instant:
+      out.push_back(c + " between '0001-01-01 00:00:00+00' and '9999-12-31 23:59:59.999+00'");
       break;
+    case Type::Date:
+      out.push_back(c + " between '0001-01-01' and '9999-12-31'");
+      break;
+    case Type::Json: {
+      const bool array = f.rule == Rule::Memories || f.rule == Rule::GenErrors;
+      out.push_back("jsonb_typeof(" + c + ") = '" + (array ? "array" : "object") + "'");
+      if (f.max_entries)
+        out.push_back((array ? "jsonb_array_length(" + c + ")"
+                             : "jsonb_array_length(jsonb_path_query_array(" + c + ", '$.*'))") +
+                      " <= " + std::to_string(*f.max_entries));
+      break;
+    }
     default:
       break;
   }
   return out;
+}
+
+std::string pg_name(std::string n);
+
+// One named CHECK constraint per column ("" when none): names are stable so an upgrade can drop
+// and re-add them.
+std::string check_constraint(const Entity& e, const Field& f) {
+  const auto parts = checks(f);
+  if (parts.empty()) return "";
+  std::string body;
+  for (const auto& p : parts) body += (body.empty() ? "" : " and ") + p;
+  return "constraint " + pg_name("ck_" + e.table + "_" + f.column) + " check (" + body + ")";
+}
+
+void emit_append_only(std::ostringstream& os, const Entity& e) {
+  if (!e.append_only) return;
+  os << "create trigger trg_" << e.table << "_append_only before update or delete on public."
+     << e.table << "\n  for each row execute function private.refuse_change();\n";
+  os << "create trigger trg_" << e.table << "_no_truncate before truncate on public." << e.table
+     << "\n  for each statement execute function private.refuse_change();\n";
 }
 
 // PostgreSQL truncates identifiers to 63 bytes: longer names keep a prefix and a hash suffix so
@@ -310,7 +332,102 @@ std::string postgres_enum_type(const Entity& e, const Field& f) {
 }
 
 std::string postgres_migration_name() {
-  return "20250815090000_episodes_core_v" + std::to_string(kSchemaVersion) + ".sql";
+  return kSchemaVersion == 2 ? "20250815090000_episodes_core_v2.sql"
+                             : postgres_upgrade_name(kSchemaVersion - 1);
+}
+
+std::string postgres_upgrade_name(int from) {
+  if (from == 2) return "20250901090000_episodes_core_v3.sql";
+  throw Error(code::bad_request, "no PostgreSQL upgrade from schema version " +
+                                     std::to_string(from) + " (supported: 2)");
+}
+
+std::string postgres_upgrade(int from) {
+  const std::string name = postgres_upgrade_name(from);
+  std::ostringstream os;
+  os << "-- episodes-core schema v" << from << " -> v" << kSchemaVersion
+     << " (PostgreSQL / Supabase). Generated from core/schema by `episodes-core schema --dialect "
+        "postgres\n"
+        "-- --upgrade-from "
+     << from << "`; do not edit. Applies after the v" << from
+     << " migration, in one transaction; refused unchanged unless the\n"
+        "-- database is at v"
+     << from
+     << ". Functions, triggers, policies, column defaults and CHECK constraints are dropped\n"
+        "-- and re-created wholesale from the current declarations, so the result equals a fresh "
+        "install\n"
+        "-- (tests/pg/upgrade.test.mjs compares the catalogs).\n"
+        "begin;\n"
+        "set local check_function_bodies = off;\n"
+        "set local search_path = '';\n\n"
+        "do $$\nbegin\n"
+        "  if to_regclass('private.schema_info') is null\n"
+        "     or (select max(version) from private.schema_info) is distinct from "
+     << from
+     << " then\n"
+        "    raise exception 'episodes-core upgrade v"
+     << from << " -> v" << kSchemaVersion << " needs a database at v" << from
+     << ": nothing was changed'\n"
+        "      using errcode = 'EC001';\n"
+        "  end if;\n"
+        "end\n$$;\n\n"
+        "-- Everything derived is dropped: policies, our triggers, every function of the schemas\n"
+        "-- private and public (not extension members; cascades to column defaults that call "
+        "them),\n"
+        "-- and every CHECK constraint of the public tables.\n"
+        "do $$\ndeclare\n  r record;\nbegin\n"
+        "  for r in select policyname, tablename from pg_policies where schemaname = 'public' "
+        "loop\n"
+        "    execute format('drop policy %I on public.%I', r.policyname, r.tablename);\n"
+        "  end loop;\n"
+        "  for r in select t.tgname, c.relname from pg_trigger t join pg_class c on c.oid = "
+        "t.tgrelid\n"
+        "            where c.relnamespace = 'public'::regnamespace and not t.tgisinternal loop\n"
+        "    execute format('drop trigger %I on public.%I', r.tgname, r.relname);\n"
+        "  end loop;\n"
+        "  for r in select p.oid::regprocedure as f from pg_proc p\n"
+        "            where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)\n"
+        "              and not exists (select 1 from pg_depend d where d.objid = p.oid and "
+        "d.deptype = 'e') loop\n"
+        "    execute format('drop function %s cascade', r.f);\n"
+        "  end loop;\n"
+        "  for r in select c.conname, t.relname from pg_constraint c join pg_class t on t.oid = "
+        "c.conrelid\n"
+        "            where t.relnamespace = 'public'::regnamespace and c.contype = 'c' loop\n"
+        "    execute format('alter table public.%I drop constraint %I', r.relname, r.conname);\n"
+        "  end loop;\n"
+        "end\n$$;\n\n";
+  os << "-- Enum values (new values only; existing ones are kept).\n";
+  for (const auto& e : entities())
+    for (const auto& f : e.fields)
+      if (f.type == Type::Enum)
+        for (const auto& v : f.enum_values)
+          os << "alter type public." << postgres_enum_type(e, f) << " add value if not exists "
+             << quote(v) << ";\n";
+  os << pg_private_helpers_sql();
+  os << "\n-- Column defaults and CHECK constraints, as declared.\n";
+  for (const auto& e : entities()) {
+    for (const auto& f : e.fields) {
+      const auto d = default_expr(e, f);
+      os << "alter table public." << e.table << " alter column " << f.column
+         << (d.empty() ? " drop default" : " set default " + d) << ";\n";
+    }
+    for (const auto& f : e.fields)
+      if (auto ck = check_constraint(e, f); !ck.empty())
+        os << "alter table public." << e.table << " add " << ck << ";\n";
+    emit_append_only(os, e);
+  }
+  os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();
+  os << "\n-- Row Level Security, re-created wholesale.\n";
+  for (const auto& e : entities()) {
+    os << "\n";
+    emit_rls(os, e);
+  }
+  os << "\ninsert into private.schema_info (version, generator) values (" << kSchemaVersion
+     << ", 'episodes-core schema --dialect postgres --upgrade-from " << from << "');\n"
+     << "commit;\n";
+  (void)name;
+  return os.str();
 }
 
 std::string postgres_ddl() {
@@ -352,9 +469,10 @@ std::string postgres_ddl() {
       if (f.name == "id") l += " primary key";
       if (!f.nullable && f.name != "id") l += " not null";
       if (auto d = default_expr(e, f); !d.empty()) l += " default " + d;
-      for (const auto& c : checks(f)) l += " check (" + c + ")";
       lines.push_back(l);
     }
+    for (const auto& f : e.fields)
+      if (auto ck = check_constraint(e, f); !ck.empty()) lines.push_back(ck);
     for (const auto& f : e.fields) {
       if (f.references.empty()) continue;
       const Entity* parent = find_entity(f.references);
@@ -401,12 +519,7 @@ std::string postgres_ddl() {
       os << "create index " << pg_name("ix_" + e.table + "_" + f.column) << " on public." << e.table
          << " (" << (parent->tenant_scoped ? "organization_id, " : "") << f.column << ");\n";
     }
-    if (e.append_only) {
-      os << "create trigger trg_" << e.table << "_append_only before update or delete on public."
-         << e.table << "\n  for each row execute function private.refuse_change();\n";
-      os << "create trigger trg_" << e.table << "_no_truncate before truncate on public." << e.table
-         << "\n  for each statement execute function private.refuse_change();\n";
-    }
+    emit_append_only(os, e);
   }
   os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();
 

@@ -19,38 +19,68 @@ std::string column_type(const Field& f) {
   }
 }
 
+// Every CHECK derives from the declaration and means what validation means (core/validate;
+// docs/adr/0012-bounds-and-value-parity.md): lengths in code points (length() counts them for
+// TEXT without U+0000), no U+0000, integer and instant ranges, real calendar dates.
 std::string checks(const Field& f) {
   const std::string& c = f.column;
-  std::string out;
+  std::vector<std::string> parts;
   switch (f.type) {
     case Type::Enum: {
-      out = " CHECK (" + c + " IN (";
+      std::string in = c + " IN (";
       for (size_t i = 0; i < f.enum_values.size(); ++i)
-        out += (i ? ", '" : "'") + f.enum_values[i] + "'";
-      out += "))";
+        in += (i ? ", '" : "'") + f.enum_values[i] + "'";
+      parts.push_back(in + ")");
       break;
     }
     case Type::Json:
-      out = " CHECK (json_valid(" + c + "))";
+      parts.push_back("json_valid(" + c + ")");
       break;
     case Type::Bool:
-      out = " CHECK (" + c + " IN (0, 1))";
+      parts.push_back(c + " IN (0, 1)");
       break;
-    case Type::Uuid:
-      out = " CHECK (length(" + c + ") = 36)";
+    case Type::Uuid: {
+      std::string glob;
+      for (int n : {8, 4, 4, 4, 12}) {
+        if (!glob.empty()) glob += "-";
+        for (int i = 0; i < n; ++i) glob += "[0-9a-f]";
+      }
+      parts.push_back(c + " GLOB '" + glob + "'");
       break;
+    }
     case Type::Date:
-      out = " CHECK (length(" + c + ") = 10)";
+      parts.push_back(c + " >= '0001-01-01' AND date(" + c + ") = " + c);
+      break;
+    case Type::Instant:
+      parts.push_back(c + " BETWEEN " + std::to_string(kMinInstantMs) + " AND " +
+                      std::to_string(kMaxInstantMs));
       break;
     case Type::Int:
     case Type::Money:
-      if (f.min) out = " CHECK (" + c + " >= " + std::to_string(*f.min) + ")";
+      parts.push_back(c + " BETWEEN " + std::to_string(*f.min) + " AND " + std::to_string(*f.max));
       break;
-    default:
+    case Type::String:
+    case Type::Text:
+      parts.push_back("instr(" + c + ", char(0)) = 0");
+      if (f.max) parts.push_back("length(" + c + ") <= " + std::to_string(*f.max));
+      if (f.min && *f.min > 0) parts.push_back("length(" + c + ") >= " + std::to_string(*f.min));
+      if (f.type == Type::String)
+        parts.push_back("instr(" + c + ", char(10)) = 0 AND instr(" + c + ", char(13)) = 0");
+      if (f.rule == Rule::Email) parts.push_back("NOT " + c + " GLOB '*[^ -~]*'");
       break;
   }
-  return out;
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " AND ") + p;
+  return out.empty() ? "" : " CHECK (" + out + ")";
 }
+
+}  // namespace
+
+std::string sqlite_column_checks(const Field& f) {
+  return checks(f);
+}
+
+namespace {
 
 std::string index_name(const Entity& e, const Index& ix) {
   std::string n = (ix.unique ? "ux_" : "ix_") + e.table;
@@ -100,44 +130,50 @@ std::string rollup_triggers() {
 
 }  // namespace
 
+std::string sqlite_create_table(const Entity& e, const std::string& name) {
+  std::ostringstream os;
+  os << "CREATE TABLE IF NOT EXISTS " << name << " (\n";
+  for (const auto& f : e.fields) {
+    os << "  " << f.column << " " << column_type(f);
+    if (f.name == "id") os << " PRIMARY KEY";
+    if (!f.nullable) os << " NOT NULL";
+    if (auto d = codec::default_sql_literal(f); !d.empty()) os << " DEFAULT " << d;
+    os << checks(f) << ",\n";
+  }
+  std::vector<std::string> fks;
+  for (const auto& f : e.fields) {
+    if (f.references.empty()) continue;
+    const Entity* parent = find_entity(f.references);
+    const char* on_delete = f.cascade ? "CASCADE" : "RESTRICT";
+    if (f.name == "organizationId" || !parent->tenant_scoped) {
+      fks.push_back("FOREIGN KEY (" + f.column + ") REFERENCES " + parent->table +
+                    " (id) ON DELETE " + on_delete);
+    } else {
+      // Same-organization rule enforced by the database: the parent must share organization_id.
+      fks.push_back("FOREIGN KEY (organization_id, " + f.column + ") REFERENCES " + parent->table +
+                    " (organization_id, id) ON DELETE " + on_delete);
+    }
+  }
+  for (size_t i = 0; i < fks.size(); ++i)
+    os << "  " << fks[i] << (i + 1 < fks.size() ? ",\n" : "\n");
+  if (fks.empty()) {
+    // Drop the trailing comma of the last column.
+    std::string s = os.str();
+    s.erase(s.size() - 2, 1);
+    os.str(s);
+    os.seekp(0, std::ios_base::end);
+  }
+  os << ") STRICT;\n";
+  return os.str();
+}
+
 std::string sqlite_ddl() {
   std::ostringstream os;
   os << "-- episodes-core schema v" << kSchemaVersion
      << " (SQLite). Generated from core/schema; do not edit.\n";
   for (const auto& e : entities()) {
     os << "\n-- " << e.name << ": " << e.doc << "\n";
-    os << "CREATE TABLE IF NOT EXISTS " << e.table << " (\n";
-    for (const auto& f : e.fields) {
-      os << "  " << f.column << " " << column_type(f);
-      if (f.name == "id") os << " PRIMARY KEY";
-      if (!f.nullable) os << " NOT NULL";
-      if (auto d = codec::default_sql_literal(f); !d.empty()) os << " DEFAULT " << d;
-      os << checks(f) << ",\n";
-    }
-    std::vector<std::string> fks;
-    for (const auto& f : e.fields) {
-      if (f.references.empty()) continue;
-      const Entity* parent = find_entity(f.references);
-      const char* on_delete = f.cascade ? "CASCADE" : "RESTRICT";
-      if (f.name == "organizationId" || !parent->tenant_scoped) {
-        fks.push_back("FOREIGN KEY (" + f.column + ") REFERENCES " + parent->table +
-                      " (id) ON DELETE " + on_delete);
-      } else {
-        // Same-organization rule enforced by the database: the parent must share organization_id.
-        fks.push_back("FOREIGN KEY (organization_id, " + f.column + ") REFERENCES " +
-                      parent->table + " (organization_id, id) ON DELETE " + on_delete);
-      }
-    }
-    for (size_t i = 0; i < fks.size(); ++i)
-      os << "  " << fks[i] << (i + 1 < fks.size() ? ",\n" : "\n");
-    if (fks.empty()) {
-      // Drop the trailing comma of the last column.
-      std::string s = os.str();
-      s.erase(s.size() - 2, 1);
-      os.str(s);
-      os.seekp(0, std::ios_base::end);
-    }
-    os << ") STRICT;\n";
+    os << sqlite_create_table(e, e.table);
     for (const auto& ix : e.indexes) {
       os << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX IF NOT EXISTS " << index_name(e, ix)
          << " ON " << e.table << " (";

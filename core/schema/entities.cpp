@@ -52,6 +52,9 @@ Entity make(std::string name, std::string table, std::string doc, std::vector<Fi
   return e;
 }
 
+// Block.content in code points; Highlight offsets count UTF-16 units (at most two per point).
+constexpr int64_t kMaxBlockChars = 1'000'000;
+
 const std::vector<std::string> kEpisodeStatus = {"scheduled", "generating", "ready",
                                                  "published", "failed",     "cancelled"};
 
@@ -78,9 +81,9 @@ std::vector<Entity> declare_all() {
            {uuid("ownerId").ref("User", false).by_actor(), str("name", 200, 1),
             text("description", 5000).def(""),
             enumeration("status", {"active", "paused", "archived"}).def("active"),
-            jsonf("cadenceConfig", Rule::Cadence, 16'384)
+            jsonf("cadenceConfig", Rule::Cadence, 16'384, 8)
                 .doc("{days:[\"mon\",…], time:\"HH:MM\", timezone?, pausedUntil?, skipDates?}"),
-            jsonf("memories", Rule::Memories, 262'144)
+            jsonf("memories", Rule::Memories, 262'144, 500)
                 .def(json::array())
                 .doc("MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory.")},
            {Index{{"organization_id", "status"}, false, "", false},
@@ -89,13 +92,13 @@ std::vector<Entity> declare_all() {
 
   all.push_back(make("Episode", "episodes", "One AI-generated markdown document of a project.",
                      {uuid("projectId").ref("Project").fixed(),
-                      integer("number", 1)
+                      integer("number", 1, kMaxEpisodeNumber)
                           .fixed()
                           .doc("1, 2, 3… unique per project; next free number when omitted."),
                       str("title", 300, 1), enumeration("status", kEpisodeStatus).def("scheduled"),
                       instant("scheduledFor").null(), instant("generatedAt").null(),
                       instant("publishedAt").null(), integer("generationAttempts", 0, 1000).def(0),
-                      jsonf("generationErrors", Rule::GenErrors, 65'536)
+                      jsonf("generationErrors", Rule::GenErrors, 65'536, 100)
                           .def(json::array())
                           .doc("[{at, code, message}] one per failed attempt.")},
                      {Index{{"project_id", "number"}, true, "", false},
@@ -148,8 +151,10 @@ std::vector<Entity> declare_all() {
       make("TokenUsageDaily", "token_usage_daily",
            "Per organization and UTC day roll-up of TokenUsage, kept by triggers; the circuit "
            "breaker reads it.",
-           {date("date").fixed(), integer("inputTokens").def(0), integer("outputTokens").def(0),
-            money("costMicros").def(0), integer("callCount").def(0)},
+           {date("date").fixed(), integer("inputTokens", 0, kMaxSafeInteger).def(0),
+            integer("outputTokens", 0, kMaxSafeInteger).def(0),
+            money("costMicros", kMaxSafeInteger).def(0),
+            integer("callCount", 0, kMaxSafeInteger).def(0)},
            {Index{{"organization_id", "date"}, true, "", false}}, {.api_writable = false}));
 
   all.push_back(make(
@@ -184,7 +189,7 @@ std::vector<Entity> declare_all() {
   all.push_back(make("UserEvent", "user_events", "Event tracking instead of boolean flags.",
                      {uuid("userId").ref("User").fixed().by_actor(),
                       str("eventType", 100, 3).rule(Rule::EventType).fixed(),
-                      jsonf("eventData", Rule::JsonObject, 8192).def(json::object()).fixed(),
+                      jsonf("eventData", Rule::JsonObject, 8192, 100).def(json::object()).fixed(),
                       instant("occurredAt").fixed().doc("Defaults to now.")},
                      {Index{{"user_id", "event_type"}, false, "", false}},
                      {.api_updatable = false}));
@@ -194,7 +199,7 @@ std::vector<Entity> declare_all() {
            {uuid("actorId").null().fixed().doc("User who made the change (null: system)."),
             str("action", 40, 1).fixed().doc("create, update, delete, restore, purge, …"),
             str("entityType", 60, 1).fixed(), uuid("entityId").fixed(),
-            jsonf("changes", Rule::JsonChanges, 1'048'576)
+            jsonf("changes", Rule::JsonChanges, 1'048'576, 100)
                 .def(json::object())
                 .fixed()
                 .doc("{field: {before, after}}"),
@@ -205,15 +210,17 @@ std::vector<Entity> declare_all() {
   all.push_back(make(
       "Block", "blocks", "Episode content; MVP: one markdown block per episode.",
       {uuid("episodeId").ref("Episode").fixed(), enumeration("type", {"markdown"}).def("markdown"),
-       integer("position", 0, 10'000).def(0), text("content", 1'000'000)},
+       integer("position", 0, 10'000).def(0), text("content", kMaxBlockChars)},
       {Index{{"episode_id", "position"}, true, "", false}}));
 
   all.push_back(
       make("Highlight", "highlights", "A user's marked passage of a block.",
            {uuid("episodeId").ref("Episode").fixed(), uuid("blockId").ref("Block").fixed(),
             uuid("userId").ref("User", false).fixed().by_actor(),
-            integer("startOffset", 0).fixed().doc("UTF-16 code units, as JavaScript counts."),
-            integer("endOffset", 1).fixed(),
+            integer("startOffset", 0, 2 * kMaxBlockChars)
+                .fixed()
+                .doc("UTF-16 code units, as JavaScript counts."),
+            integer("endOffset", 1, 2 * kMaxBlockChars).fixed(),
             text("quote", 100'000)
                 .range(1, 100'000)
                 .fixed()

@@ -17,7 +17,7 @@ const char* const kPrivateHelpers = R"SQL(
 create schema if not exists private;
 revoke all on schema private from public;
 
-create table private.schema_info (
+create table if not exists private.schema_info (
   version integer primary key,
   applied_at timestamptz not null default now(),
   generator text not null

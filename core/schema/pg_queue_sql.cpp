@@ -202,6 +202,7 @@ declare
   v_ids uuid[];
   v_id uuid;
   v_taken integer := 0;
+  v_state text;
 begin
   if p_worker is null or p_worker = '' or char_length(p_worker) > 200 then
     raise exception 'invalid: p_worker must be 1 to 200 characters' using errcode = '22023';
@@ -267,6 +268,9 @@ begin
              order by q.project_id) x;
     foreach v_id in array v_ids loop
       select * into v_before from public.episode_schedule_queue q where q.id = v_id;
+      -- One item's failure (whatever its rows contain) fails that item alone: its changes roll
+      -- back to the block's savepoint and every other item, of every tenant, is still claimed.
+      begin
       v_ep := private.episode_for(v_before, p_now, p_actor);
       if v_before.status = 'processing' and v_ep.status not in ('ready', 'published') then
         -- The expired attempt's reservations go with its lease.
@@ -283,7 +287,7 @@ begin
       end if;
       v_ep_before := v_ep;
       update public.episodes e set status = 'generating', scheduled_for = v_before.scheduled_for,
-             generation_attempts = e.generation_attempts + 1,
+             generation_attempts = least(e.generation_attempts + 1, 1000),
              generation_errors = case when v_before.status = 'processing'
                then private.with_error(e.generation_errors, jsonb_build_object('at', v_ts, 'code', 'lease_expired',
                       'message', 'the lease of ' || v_before.locked_by || ' expired at ' || private.iso(v_before.locked_until),
@@ -301,6 +305,21 @@ begin
                             to_jsonb(v_before), to_jsonb(v_item), p_now);
       v_taken := v_taken + 1;
       return next v_item;
+      exception when others then
+        get stacked diagnostics v_msg = message_text, v_state = returned_sqlstate;
+        if v_state in ('40001', '40P01', '55P03', '57014') then
+          raise;
+        end if;
+        update public.episode_schedule_queue q set status = 'failed', locked_by = null, locked_until = null,
+               last_error = 'claim_failed: ' || case when v_state = '23514' then 'conflict: a value of the item''s episode is outside its declared bounds'
+                                                     when v_msg ~ '^[a-z_]+: ' then v_msg
+                                                     else 'internal: SQLSTATE ' || v_state end,
+               updated_at = p_now
+         where q.id = v_id returning * into v_item;
+        perform private.audit(v_item.organization_id, p_actor, 'fail', 'EpisodeScheduleQueue', v_item.id,
+                              to_jsonb(v_before), to_jsonb(v_item), p_now);
+        perform private.close_reservations(v_item, 'released', p_now, p_actor);
+      end;
     end loop;
   end loop;
   return;

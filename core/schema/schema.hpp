@@ -49,6 +49,20 @@ enum class Origin {
   System,  // set only by the store (id, organizationId, timestamps, soft-delete, counters)
 };
 
+/// Number.MAX_SAFE_INTEGER (2^53 - 1): no declared integer bound exceeds it.
+inline constexpr int64_t kMaxSafeInteger = 9'007'199'254'740'991;
+/// Money of one row (micro-pounds): £1,000,000.
+inline constexpr int64_t kMaxMoneyMicros = 1'000'000'000'000;
+/// Episode.number: the auto-number (max + 1) refuses cleanly at this cap.
+inline constexpr int64_t kMaxEpisodeNumber = 1'000'000;
+/// Entries of any JSON list/object field (checked before any entry is validated).
+inline constexpr int64_t kMaxJsonEntries = 500;
+/// Validation stops collecting issues after this many (a hostile request costs O(size)).
+inline constexpr size_t kMaxIssues = 100;
+/// Instants: years 0001-9999 in both engines (ms since the Unix epoch).
+inline constexpr int64_t kMinInstantMs = -62'135'596'800'000;  // 0001-01-01T00:00:00.000Z
+inline constexpr int64_t kMaxInstantMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
 struct Field {
   std::string name;    // camelCase JSON / TypeScript name
   std::string column;  // snake_case SQL name (derived from name)
@@ -63,7 +77,9 @@ struct Field {
   bool immutable = false;      // may be set on create, never changed by update
   bool actor_default = false;  // on create, defaults to the acting user (authorId, userId, …)
   std::optional<int64_t> min;  // Int/Money: minimum value; String/Text: minimum length
-  std::optional<int64_t> max;  // Int/Money: maximum value; String/Text/Json: max length (bytes)
+  std::optional<int64_t> max;  // Int/Money: maximum value; String/Text: max length in Unicode
+                               // code points; Json: max serialized bytes
+  std::optional<int64_t> max_entries;  // Json: max entries of the top-level list/object
   std::string doc;
 
   bool required_on_create() const {
@@ -97,7 +113,9 @@ struct Entity {
 /// The schema version stored in the database (PRAGMA user_version). Version 1 was the product
 /// team's original model (no User.timezone, no Episode generation tracking, none of the tables
 /// added after the expert review); core/store/migrate.cpp upgrades it.
-inline constexpr int kSchemaVersion = 2;
+/// Version 3 declares every bound in both engines' CHECKs
+/// (docs/adr/0012-bounds-and-value-parity.md).
+inline constexpr int kSchemaVersion = 3;
 
 /// Every entity, in dependency order (parents before children).
 const std::vector<Entity>& entities();

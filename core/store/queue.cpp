@@ -70,6 +70,11 @@ json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
               "SELECT coalesce(max(number), 0) FROM episodes WHERE organization_id = ? AND "
               "project_id = ?",
               {as.organization_id, project});
+  if (number > *ep.field("number")->max)
+    throw Error(code::conflict,
+                "the project has used every episode number (at most " +
+                    std::to_string(*ep.field("number")->max) + ")",
+                json::array({"number"}));
   const std::string ts = format_instant(now);
   json row = repo::with_defaults(ep, json{{"id", s.new_id()},
                                           {"organizationId", as.organization_id},
@@ -109,6 +114,14 @@ std::optional<json> linked_episode(Store& s, const Actor& as, const json& item) 
   if (item["episodeId"].is_null()) return std::nullopt;
   return repo::find(s, E("Episode"), as.organization_id, item["episodeId"]);
 }
+
+// A counter one higher, held at its declared maximum (a counter never fails a claim).
+int64_t saturating_increment(const json& v, const schema::Entity& e, const char* field) {
+  return std::min(v.get<int64_t>() + 1, *e.field(field)->max);
+}
+
+void claim_one(Store& s, const Actor& as, const std::string& id, const std::string& worker,
+               int64_t lease_seconds, Instant now, ClaimResult& result);
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ULL;
@@ -323,6 +336,35 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
     st.reset();
     if (ids.empty()) break;
     for (const auto& id : ids) {
+      // One item's failure (whatever its rows contain) fails that item alone: its changes roll
+      // back to a savepoint and every other due item is still claimed (docs/INVARIANTS.md).
+      try {
+        s.db().transaction([&] { claim_one(s, as, id, worker, lease_seconds, now, result); });
+      } catch (const Error& e) {
+        if (e.code() != code::invalid && e.code() != code::conflict &&
+            e.code() != code::not_found && e.code() != code::internal)
+          throw;
+        const json item = get_item(s, as, id);
+        audited_change(s, as, Q(), item,
+                       {{"status", "failed"},
+                        {"lockedBy", nullptr},
+                        {"lockedUntil", nullptr},
+                        {"lastError", "claim_failed: " + e.code() + ": " + e.message()}},
+                       "fail", now);
+        budget::close_for_item(s, as, id, "released", now);
+      }
+    }
+  }
+  return result;
+}
+
+namespace {
+
+void claim_one(Store& s, const Actor& as, const std::string& id, const std::string& worker,
+               int64_t lease_seconds, Instant now, ClaimResult& result) {
+  const std::string ts = format_instant(now);
+  {
+    {
       json item = get_item(s, as, id);
       json ep = episode_for(s, as, item, now);
       if (ep["status"] == "ready" || ep["status"] == "published") {
@@ -334,15 +376,17 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
                         {"lockedBy", nullptr},
                         {"lockedUntil", nullptr}},
                        "complete", now);
-        continue;
+        return;
       }
       const bool reclaimed = item["status"] == "processing";
       const int64_t token = item["attempts"].get<int64_t>() + 1;
       // The expired attempt's reservations go with its lease (its token can no longer complete).
       if (reclaimed) budget::close_for_item(s, as, id, "released", now);
-      json ep_fields{{"status", "generating"},
-                     {"scheduledFor", item["scheduledFor"]},
-                     {"generationAttempts", ep["generationAttempts"].get<int64_t>() + 1}};
+      json ep_fields{
+          {"status", "generating"},
+          {"scheduledFor", item["scheduledFor"]},
+          {"generationAttempts",
+           saturating_increment(ep["generationAttempts"], E("Episode"), "generationAttempts")}};
       if (reclaimed)
         ep_fields["generationErrors"] =
             with_error(ep["generationErrors"],
@@ -362,8 +406,9 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
       result.items.push_back({std::move(item), std::move(ep), token});
     }
   }
-  return result;
 }
+
+}  // namespace
 
 json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
               Instant now) {

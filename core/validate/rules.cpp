@@ -37,7 +37,7 @@ void check_string(const json& obj, const char* key, const json& path, size_t max
   } else if (v.get_ref<const std::string&>().empty() && required) {
     out.push_back(
         make_issue(child(path, key), issue::required, std::string(key) + " must not be empty"));
-  } else if (codec::utf16_length(v.get_ref<const std::string&>()) > max) {
+  } else if (codec::code_points(v.get_ref<const std::string&>()) > max) {
     out.push_back(
         make_issue(child(path, key), issue::too_long,
                    std::string(key) + " must be at most " + std::to_string(max) + " characters",
@@ -80,7 +80,7 @@ void check_memories(const json& v, const json& path, std::vector<Issue>& out) {
   if (v.size() > 500)
     out.push_back(make_issue(path, issue::too_big, "at most 500 memories", {{"maximum", 500}}));
   std::vector<std::string> ids;
-  for (size_t i = 0; i < v.size() && i < 500; ++i) {
+  for (size_t i = 0; i < v.size() && i < 500 && out.size() < schema::kMaxIssues; ++i) {
     const json p = child(path, i);
     const auto& m = v[i];
     if (!m.is_object()) {
@@ -110,7 +110,7 @@ void check_gen_errors(const json& v, const json& path, std::vector<Issue>& out) 
     out.push_back(make_issue(path, issue::invalid_type, "generationErrors must be an array"));
     return;
   }
-  for (size_t i = 0; i < v.size(); ++i) {
+  for (size_t i = 0; i < v.size() && out.size() < schema::kMaxIssues; ++i) {
     const json p = child(path, i);
     const auto& e = v[i];
     if (!e.is_object()) {
@@ -122,9 +122,11 @@ void check_gen_errors(const json& v, const json& path, std::vector<Issue>& out) 
     check_string(e, "code", p, 100, true, out);
     check_string(e, "message", p, 4000, true, out);
     if (e.contains("attempt") &&
-        !(e["attempt"].is_number_integer() && e["attempt"].get<int64_t>() >= 1))
+        !(e["attempt"].is_number_integer() && e["attempt"].get<int64_t>() >= 1 &&
+          e["attempt"].get<int64_t>() <= 1000))
       out.push_back(make_issue(child(p, "attempt"), issue::invalid_type,
-                               "attempt must be a positive integer"));
+                               "attempt must be an integer from 1 to 1000",
+                               {{"minimum", 1}, {"maximum", 1000}}));
   }
 }
 
@@ -134,6 +136,7 @@ void check_changes(const json& v, const json& path, std::vector<Issue>& out) {
     return;
   }
   for (const auto& [k, c] : v.items()) {
+    if (out.size() >= schema::kMaxIssues) return;
     if (!c.is_object() || !c.contains("before") || !c.contains("after") || c.size() != 2)
       out.push_back(
           make_issue(child(path, k), issue::invalid_format, "each change must be {before, after}"));
@@ -166,8 +169,10 @@ bool is_email(std::string_view s) {
     return false;
   for (char c : local) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ';' ||
-        c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
+    // ASCII only: SQLite's NOCASE and PostgreSQL's lower() then fold the same letters, so
+    // "unique per organization, case-insensitive" means the same in both engines.
+    if (u <= 0x20 || u >= 0x7F || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' ||
+        c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
       return false;
   }
   if (domain.size() < 3 || domain.find('.') == std::string_view::npos) return false;
@@ -180,9 +185,8 @@ bool is_email(std::string_view s) {
       continue;
     }
     const char c = domain[i];
-    const auto u = static_cast<unsigned char>(c);
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || u >= 0x80;  // internationalised domains are allowed as UTF-8
+                    c == '-';  // internationalised domains in their ASCII (punycode) form
     if (!ok) return false;
     ++label;
   }

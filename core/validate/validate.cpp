@@ -1,5 +1,7 @@
 #include "core/validate/validate.hpp"
 
+#include <cmath>
+
 #include "core/json/codec.hpp"
 #include "core/time.hpp"
 
@@ -104,8 +106,10 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
     case Type::String:
     case Type::Text: {
       const auto& s = v.get_ref<const std::string&>();
-      // Lengths are counted as users see them in the browser: UTF-16 code units.
-      const auto len = static_cast<int64_t>(codec::utf16_length(s));
+      if (!check_text(s, path, out)) return;
+      // Lengths are counted in Unicode code points, as SQLite length() and PostgreSQL
+      // char_length() count them, so a bound means the same in the core and both engines.
+      const auto len = static_cast<int64_t>(codec::code_points(s));
       if (f.min && len < *f.min) {
         out.push_back(make_issue(
             path, *f.min == 1 && len == 0 ? issue::required : issue::too_short,
@@ -122,6 +126,17 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
         out.push_back(make_issue(path, issue::invalid_format, f.name + " must be a single line"));
       break;
     }
+    case Type::Uuid:
+    case Type::Instant:
+    case Type::Date:
+    case Type::Enum:
+      if (!check_text(v.get_ref<const std::string&>(), path, out)) return;
+      break;
+    case Type::Json:
+    case Type::Bool:
+      break;
+  }
+  switch (f.type) {
     case Type::Uuid:
       if (!is_uuid(v.get_ref<const std::string&>()))
         out.push_back(make_issue(path, issue::invalid_format,
@@ -153,17 +168,29 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
       }
       break;
     }
-    case Type::Json:
+    case Type::Json: {
+      // Entry cap first: a hostile list is refused before any entry is looked at.
+      if (f.max_entries && static_cast<int64_t>(v.size()) > *f.max_entries) {
+        out.push_back(make_issue(
+            path, issue::too_big,
+            f.name + " may have at most " + std::to_string(*f.max_entries) + " entries",
+            {{"maximumEntries", *f.max_entries}, {"entries", static_cast<int64_t>(v.size())}}));
+        return;
+      }
+      if (!check_json_values(v, path, out)) return;  // before dump(): it needs valid UTF-8
       if (f.max) {
         const auto size = static_cast<int64_t>(v.dump().size());
-        if (size > *f.max)
+        if (size > *f.max) {
           out.push_back(make_issue(path, issue::too_big,
                                    f.name + " is too large (" + std::to_string(size) +
                                        " bytes, limit " + std::to_string(*f.max) + ")",
                                    {{"maximum", *f.max}, {"size", size}}));
+          return;
+        }
       }
       break;
-    case Type::Bool:
+    }
+    default:
       break;
   }
   rule(f, v, path, out);
@@ -177,6 +204,8 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
     return out;
   }
   for (const auto& [key, value] : doc.items()) {
+    if (out.size() >= schema::kMaxIssues) break;
+    if (!check_text(key, child(base, key), out)) continue;
     const Field* f = e.field(key);
     const json path = child(base, key);
     if (!f) {
@@ -206,21 +235,109 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
     }
   }
   entity_rules(e, doc, base, out);
+  if (out.size() > schema::kMaxIssues) out.resize(schema::kMaxIssues);
   return out;
 }
 
+bool check_text(std::string_view s, const json& path, std::vector<Issue>& out) {
+  if (!is_valid_utf8(s)) {
+    out.push_back(
+        make_issue(path, issue::invalid_chars, "text must be valid UTF-8", {{"reason", "utf8"}}));
+    return false;
+  }
+  if (s.find('\0') != std::string_view::npos) {
+    out.push_back(make_issue(path, issue::invalid_chars,
+                             "text must not contain the character U+0000", {{"reason", "nul"}}));
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Walks every value of a JSON field: strings and object keys are text (no U+0000), numbers are
+// what PostgreSQL jsonb and JavaScript keep exactly: integers within +-(2^53 - 1), finite
+// floats other than -0. Stops at the issue cap.
+bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
+  if (out.size() >= schema::kMaxIssues) return false;
+  switch (v.type()) {
+    case json::value_t::string:
+      return check_text(v.get_ref<const std::string&>(), path, out);
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: {
+      const bool ok = v.is_number_unsigned()
+                          ? v.get<uint64_t>() <= static_cast<uint64_t>(schema::kMaxSafeInteger)
+                          : v.get<int64_t>() >= -schema::kMaxSafeInteger &&
+                                v.get<int64_t>() <= schema::kMaxSafeInteger;
+      if (!ok)
+        out.push_back(make_issue(path, issue::too_big,
+                                 "numbers must be within +-9007199254740991 (JavaScript's safe "
+                                 "integers)",
+                                 {{"maximum", schema::kMaxSafeInteger}}));
+      return ok;
+    }
+    case json::value_t::number_float: {
+      const double d = v.get<double>();
+      const bool ok = std::isfinite(d) && !(d == 0 && std::signbit(d)) && std::fabs(d) <= 1e300;
+      if (!ok)
+        out.push_back(make_issue(path, issue::invalid_format, "numbers must be finite and not -0",
+                                 {{"format", "number"}}));
+      return ok;
+    }
+    case json::value_t::array: {
+      bool ok = true;
+      for (size_t i = 0; i < v.size(); ++i) {
+        path.push_back(i);
+        ok = walk_json(v[i], path, out) && ok;
+        path.erase(path.size() - 1);
+        if (out.size() >= schema::kMaxIssues) return false;
+      }
+      return ok;
+    }
+    case json::value_t::object: {
+      bool ok = true;
+      for (const auto& [k, x] : v.items()) {
+        path.push_back(k);
+        ok = check_text(k, path, out) && ok;
+        ok = walk_json(x, path, out) && ok;
+        path.erase(path.size() - 1);
+        if (out.size() >= schema::kMaxIssues) return false;
+      }
+      return ok;
+    }
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+bool check_json_values(const json& v, const json& path, std::vector<Issue>& out) {
+  json p = path;
+  return walk_json(v, p, out);
+}
+
 bool is_valid_utf8(std::string_view s) {
+  // Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates (U+D800-U+DFFF), nothing
+  // above U+10FFFF. PostgreSQL refuses exactly these.
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = (c >= 0xC2 && c <= 0xDF)   ? 2
+                       : (c >= 0xE0 && c <= 0xEF) ? 3
+                       : (c >= 0xF0 && c <= 0xF4) ? 4
+                                                  : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+        (c == 0xF4 && c1 >= 0x90))
+      return false;
     i += len;
   }
   return true;

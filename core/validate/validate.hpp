@@ -32,6 +32,7 @@ inline constexpr const char* invalid_timezone = "invalid_timezone";
 inline constexpr const char* invalid_date = "invalid_date";
 inline constexpr const char* invalid_time = "invalid_time";
 inline constexpr const char* invalid_range = "invalid_range";
+inline constexpr const char* invalid_chars = "invalid_chars";  // U+0000 or ill-formed UTF-8
 }  // namespace issue
 
 /// Validates a JSON document against an entity. `base` prefixes every issue path.
@@ -53,6 +54,13 @@ bool is_email(std::string_view s);
 bool is_slug(std::string_view s);
 bool is_event_type(std::string_view s);
 bool is_valid_utf8(std::string_view s);
+
+/// Text rule of every string anywhere (fields, JSON contents and keys, params): well-formed
+/// UTF-8 without U+0000, which PostgreSQL text/jsonb cannot store. Adds an invalid_chars issue.
+bool check_text(std::string_view s, const json& path, std::vector<Issue>& out);
+/// Every string, key and number inside a JSON field (see check_text; numbers that jsonb or
+/// JavaScript would change are refused). Stops at schema::kMaxIssues.
+bool check_json_values(const json& v, const json& path, std::vector<Issue>& out);
 
 /// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
 Issue make_issue(const json& path, std::string code, std::string message,

@@ -15,8 +15,13 @@ check() {  # check FILE COMMAND...
 }
 check web/src/core/types.generated.ts "$cli" types --lang ts
 check docs/API.md "$cli" docs --api
-if [ -d supabase/migrations ] && "$cli" schema --dialect postgres >/dev/null 2>&1; then
-  latest="$(ls supabase/migrations/*.sql | sort | tail -1)"
-  check "$latest" "$cli" schema --dialect postgres
+# The v2 migration is history (byte-frozen, never regenerated); the v3 upgrade is generated.
+if [ -d supabase/migrations ] && "$cli" schema --dialect postgres --upgrade-from 2 >/dev/null 2>&1; then
+  check supabase/migrations/20250901090000_episodes_core_v3.sql "$cli" schema --dialect postgres --upgrade-from 2
+  if echo "63f4d6c1889204481020f101b0c7b66b52d309ccd1977d1da1957bdc4dc831d9  supabase/migrations/20250815090000_episodes_core_v2.sql" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    echo "ok: supabase/migrations/20250815090000_episodes_core_v2.sql (frozen)"
+  else
+    echo "DRIFT: supabase/migrations/20250815090000_episodes_core_v2.sql changed: it is history, never edit it"; fail=1
+  fi
 fi
 exit $fail

@@ -62,7 +62,7 @@ json json_for(const Field& f, int n) {
     default:
       return {
           {"n", n},
-          {"big", 9'007'199'254'740'993LL},
+          {"big", 9'007'199'254'740'991LL},  // the largest JSON integer kept exactly (ADR 0012)
           {"neg", -42},
           {"float", 0.1},
           {"tiny", 5e-324},
@@ -98,8 +98,10 @@ json full_row(store::Store& s, const schema::Entity& e, std::map<std::string, st
           break;
         case Type::Text:
           row[f.name] =
-              "# Heading\n\nLine 2 with 🚀 and é\ttab\r\nCRLF and a NUL:" + std::string(1, '\0') +
-              "!";
+              // U+0000 is refused everywhere (docs/adr/0012-bounds-and-value-parity.md); U+0001 is
+              // the lowest character text may hold.
+              "# Heading\n\nLine 2 with 🚀 and é\ttab\r\nCRLF and a control:" +
+              std::string(1, '\x01') + "!";
           break;
         case Type::Int:
           row[f.name] = f.max ? *f.max : 9'007'199'254'740'993LL;
@@ -128,8 +130,9 @@ json full_row(store::Store& s, const schema::Entity& e, std::map<std::string, st
     }
   }
   if (e.name == "Highlight") {  // the range must cover the quote exactly (UTF-16 units)
-    row["endOffset"] = row["startOffset"].get<int64_t>() +
-                       static_cast<int64_t>(codec::utf16_length(row["quote"].get<std::string>()));
+    const auto len = static_cast<int64_t>(codec::utf16_length(row["quote"].get<std::string>()));
+    row["startOffset"] = *e.field("endOffset")->max - len;  // ends at the maximum
+    row["endOffset"] = row["startOffset"].get<int64_t>() + len;
   }
   ids[e.name] = row["id"];
   return row;

@@ -207,7 +207,7 @@ TEST_CASE("opening a v1 database upgrades it to the current version, keeping eve
                kOwnerA)["error"]["code"] == "plan_limit");
     // Append-only audit still enforced.
     CHECK(call(core, "meta.version", json::object(), kOrgA, kOwnerA)["result"]["schemaVersion"] ==
-          2);
+          ec::schema::kSchemaVersion);
   }
   SECTION("audit rows stay append-only after the upgrade") {
     ec::store::Store s(path, 1);

@@ -121,12 +121,13 @@ TEST_CASE("enums") {
 TEST_CASE("e-mail addresses") {
   for (const char* good :
        {"ada@acme.io", "Ada.Lovelace+tag@Example.COM", "a@b.co", "x_y-z@sub.domain.example",
-        "o'brien@example.ie", "user@xn--bcher-kva.example", "ünï@bücher.de"}) {
+        "o'brien@example.ie", "user@xn--bcher-kva.example"}) {
     INFO(good);
     CHECK(validate::is_email(good));
     CHECK(field_ok("User", "email", good));
   }
-  for (const char* bad : {"", "ada", "@acme.io", "ada@", "ada@acme", "ada@@acme.io", "ada@acme..io",
+  // ASCII only (IDN domains in punycode): both engines then fold case the same way.
+  for (const char* bad : {"ünï@bücher.de", "ada@bücher.de", "ünï@acme.io", "", "ada", "@acme.io", "ada@", "ada@acme", "ada@@acme.io", "ada@acme..io",
                           ".ada@acme.io", "ada.@acme.io", "a..b@acme.io", "ada@-acme.io",
                           "ada@acme-.io", "ada @acme.io", "ada@acme .io", "ada@acme.123",
                           "ada@acme.io.", "a(b)@acme.io", "ada@ac_me.io", "\"ada\"@acme.io"}) {
@@ -264,14 +265,14 @@ TEST_CASE("event type names") {
   CHECK(codes_at(issues, {"eventType"}) == std::set<std::string>{"invalid_format"});
 }
 
-TEST_CASE("bounded sizes are counted in UTF-16 code units") {
+TEST_CASE("bounded sizes are counted in Unicode code points, as SQLite and PostgreSQL count") {
   // Organization.name: 1..200.
   CHECK(field_ok("Organization", "name", std::string(200, 'a')));
   CHECK(codes_at(one_field("Organization", "name", std::string(201, 'a')), {"name"}) ==
         std::set<std::string>{"too_long"});
   std::string accents, emoji;
-  for (int i = 0; i < 200; ++i) accents += "é";  // 2 UTF-8 bytes, 1 UTF-16 unit
-  for (int i = 0; i < 100; ++i) emoji += "🚀";    // 4 UTF-8 bytes, 2 UTF-16 units
+  for (int i = 0; i < 200; ++i) accents += "é";  // 2 UTF-8 bytes, 1 code point
+  for (int i = 0; i < 200; ++i) emoji += "🚀";    // 4 UTF-8 bytes, 1 code point (2 UTF-16 units)
   CHECK(field_ok("Organization", "name", accents));
   CHECK(field_ok("Organization", "name", emoji));
   CHECK_FALSE(field_ok("Organization", "name", emoji + "x"));

@@ -1,7 +1,7 @@
 // Shared helpers of the PostgreSQL tests (run by tests/pg/run.sh, which starts the server and
 // sets PGHOST/PGPORT/PGUSER and EC_CLI).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -51,14 +51,33 @@ export async function freshDb(name, { migrate = true } = {}) {
   let r = psqlFile(name, join(here, 'supabase_stub.sql'));
   if (r.status !== 0) throw new Error(`stub: ${r.stderr}`);
   if (migrate) {
-    r = psqlFile(name, join(root, 'supabase', 'migrations', migrationFile()));
-    if (r.status !== 0) throw new Error(`migration: ${r.stderr}`);
+    // As Supabase does: every committed migration, in order (v2, then the v3 upgrade).
+    for (const f of migrationFiles()) {
+      r = psqlFile(name, join(root, 'supabase', 'migrations', f));
+      if (r.status !== 0) throw new Error(`migration ${f}: ${r.stderr}`);
+    }
   }
   return name;
 }
 
+/** The original migration (history, byte-frozen). */
 export function migrationFile() {
   return '20250815090000_episodes_core_v2.sql';
+}
+
+/** The generated upgrade migration v2 -> v3 (`schema --dialect postgres --upgrade-from 2`). */
+export function upgradeFile() {
+  return '20250901090000_episodes_core_v3.sql';
+}
+
+export function migrationFiles() {
+  return readdirSync(join(root, 'supabase', 'migrations')).filter((f) => f.endsWith('.sql')).sort();
+}
+
+export function upgradeSql() {
+  const r = run(cli, ['schema', '--dialect', 'postgres', '--upgrade-from', '2']);
+  if (r.status !== 0) throw new Error(`schema --upgrade-from 2 failed: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** Runs fn(c) in a transaction as a signed-in Supabase user (role authenticated, JWT sub = uid). */

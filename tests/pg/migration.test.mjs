@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { client, freshDb, migrationFile, migrationSql, psqlFile, publicTables, root, run, cli, makeTenant } from './helpers.mjs';
+import { client, freshDb, migrationFile, upgradeFile, upgradeSql, psqlFile, publicTables, root, run, cli, makeTenant } from './helpers.mjs';
 
 const DB = 'ec_migration';
 let c;
@@ -14,15 +14,23 @@ before(async () => {
 });
 after(async () => c && c.end());
 
-test('the committed supabase migration equals the generator output (no drift)', () => {
-  const committed = readFileSync(join(root, 'supabase', 'migrations', migrationFile()), 'utf8');
-  assert.equal(committed, migrationSql(), 'run: episodes-core schema --dialect postgres > supabase/migrations/' + migrationFile());
+test('the committed upgrade migration equals the generator output (no drift)', () => {
+  const committed = readFileSync(join(root, 'supabase', 'migrations', upgradeFile()), 'utf8');
+  assert.equal(committed, upgradeSql(), 'run: bash scripts/generate.sh');
 });
 
-test('the migration applies to an empty database', () => {
-  const r = psqlFile(DB, join(root, 'supabase', 'migrations', migrationFile()));
-  assert.equal(r.status, 0, r.stderr);
-  assert.doesNotMatch(r.stderr, /NOTICE|WARNING/, 'no truncated identifiers or warnings');
+test('the migrations apply to an empty database, in order', () => {
+  for (const f of [migrationFile(), upgradeFile()]) {
+    const r = psqlFile(DB, join(root, 'supabase', 'migrations', f));
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /WARNING/, 'no truncated identifiers or warnings');
+  }
+});
+
+test('the upgrade applied twice is refused and changes nothing', () => {
+  const r = psqlFile(DB, join(root, 'supabase', 'migrations', upgradeFile()));
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /needs a database at v2/);
 });
 
 test('applying it a second time is refused and changes nothing', async () => {

@@ -16,6 +16,16 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (dialect == "postgres") {
+    if (const auto from = flags.get("upgrade-from")) {
+      int v = 0;
+      try {
+        v = std::stoi(*from);
+      } catch (const std::exception&) {
+        throw UsageError{"--upgrade-from needs a schema version number"};
+      }
+      std::cout << schema::postgres_upgrade(v);
+      return 0;
+    }
     std::cout << schema::postgres_ddl();
     return 0;
   }
@@ -24,7 +34,9 @@ int run(const std::vector<std::string>& args) {
 
 const Register reg{
     {"schema",
-     "schema [--dialect sqlite|postgres] print the DDL (postgres: the Supabase migration)", &run}};
+     "schema [--dialect sqlite|postgres [--upgrade-from 2]] print the DDL (postgres: the "
+     "Supabase migration, or the upgrade migration from an older version)",
+     &run}};
 
 }  // namespace
 }  // namespace ec::cli
