@@ -48,7 +48,9 @@ function Schedule({ project }: { project: Project }) {
     return { items, pendingTotal: pending.total };
   }, [project.id]);
   const action = useAction();
-  const { call } = useCore();
+  const { call, user } = useCore();
+  // Retrying or cancelling a generation by hand is for admins and owners (core/schema/authz).
+  const manages = user?.role === 'owner' || user?.role === 'admin';
   const bySlot = useMemo(() => new Map((queue.data?.items ?? []).map((q) => [q.scheduledFor, q])), [queue.data]);
   const now = clock?.now;
   const upcoming = (queue.data?.items ?? []).filter((q) => q.status === 'pending' || q.status === 'processing' || q.status === 'failed');
@@ -60,10 +62,10 @@ function Schedule({ project }: { project: Project }) {
         <StatusBadge status={q.status} label={q.status === 'failed' ? 'dead' : q.status} />
         <span className="small muted num">attempt {q.attempts}/{q.maxAttempts}</span>
         <span className="spacer" />
-        {q.status === 'failed' && hasOp('queue.retry') ? (
+        {q.status === 'failed' && manages && hasOp('queue.retry') ? (
           <button type="button" className="btn small" disabled={action.busy} onClick={() => action.run(() => call('queue.retry', { id: q.id }))}>Retry</button>
         ) : null}
-        {(q.status === 'pending' || q.status === 'failed') && hasOp('queue.cancel') ? (
+        {(q.status === 'pending' || q.status === 'failed') && manages && hasOp('queue.cancel') ? (
           <button type="button" className="btn small danger" disabled={action.busy} onClick={() => action.run(() => call('queue.cancel', { id: q.id }))}>Cancel</button>
         ) : null}
       </div>
