@@ -49,7 +49,9 @@ function Schedule({ project }: { project: Project }) {
     return { items, pendingTotal: pending.total };
   }, [project.id]);
   const action = useAction();
-  const { call } = useCore();
+  const { call, user } = useCore();
+  // Retrying or cancelling a generation by hand is for admins and owners (core/schema/authz).
+  const manages = user?.role === 'owner' || user?.role === 'admin';
   const [confirming, setConfirming] = useState<string | null>(null);
   const bySlot = useMemo(() => new Map((queue.data?.items ?? []).map((q) => [q.scheduledFor, q])), [queue.data]);
   const now = clock?.now;
@@ -62,10 +64,10 @@ function Schedule({ project }: { project: Project }) {
         <StatusBadge status={q.status} label={q.status === 'failed' ? 'dead' : q.status} />
         <span className="small muted num">attempt {q.attempts}/{q.maxAttempts}</span>
         <span className="spacer" />
-        {q.status === 'failed' && hasOp('queue.retry') ? (
+        {q.status === 'failed' && manages && hasOp('queue.retry') ? (
           <button type="button" className="btn small" disabled={action.busy} onClick={() => action.run(() => call('queue.retry', { id: q.id }))}>Retry</button>
         ) : null}
-        {(q.status === 'pending' || q.status === 'failed') && hasOp('queue.cancel') && confirming !== q.id ? (
+        {(q.status === 'pending' || q.status === 'failed') && manages && hasOp('queue.cancel') && confirming !== q.id ? (
           <button type="button" className="btn small danger" disabled={action.busy} onClick={() => setConfirming(q.id)} aria-label={`Cancel the episode of ${formatInstant(q.scheduledFor, zone, 'short')}`}>Cancel</button>
         ) : null}
       </div>

@@ -25,7 +25,7 @@ function draftOf(p: Project): Draft {
 }
 
 function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | undefined }) {
-  const { call, callAsSystem, hasOp, status: coreStatus, clock } = useCore();
+  const { call, hasOp, status: coreStatus, clock } = useCore();
   const [state, setState] = useState<{ data: SchedulePreview | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
   const cadence = useMemo(() => cadenceFromDraft(draft.cadence), [draft.cadence]);
   const key = JSON.stringify([cadence, ownerZone, clock?.now]);
