@@ -468,7 +468,9 @@ export class PgDriver {
         [params.reservationId, as.organizationId]);
       if (!r) throw Object.assign(new Error(`not_found: no reservation ${params.reservationId}`), { code: 'P0002' });
       if (r.status !== 'open') throw Object.assign(new Error(`conflict: the reservation is ${r.status}`), { code: 'P0001' });
-      if (Number(param(usage.costMicros)) > r.estimate_micros) {
+      const cost = Number(param(usage.costMicros));
+      if (!Number.isSafeInteger(cost) || cost < 0 || cost > 1e12) throw Object.assign(new Error('invalid: costMicros out of range'), { code: '22003' });
+      if (cost > r.estimate_micros) {
         throw Object.assign(new Error(`budget_exceeded: the cost passes the estimate`), { code: 'EC402' });
       }
       let project = usage.projectId ?? null;

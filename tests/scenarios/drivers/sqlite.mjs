@@ -29,6 +29,10 @@ export class SqliteDriver {
       if (!p) return;
       try { p.resolve(JSON.parse(line)); } catch (e) { p.resolve({ ok: false, error: { code: 'runner_bad_json', message: line.slice(0, 300) } }); }
     });
+    d.child.on('error', (e) => {
+      d.dead = `cannot run ${cli}: ${e.message}`;
+      for (const p of d.pending.splice(0)) p.resolve({ ok: false, error: { code: 'runner_process_exited', message: d.dead } });
+    });
     d.child.on('exit', (code) => {
       d.dead = `episodes-core call exited (${code}): ${d.stderr.slice(0, 500)}`;
       for (const p of d.pending.splice(0)) p.resolve({ ok: false, error: { code: 'runner_process_exited', message: d.dead } });
@@ -62,7 +66,7 @@ export class SqliteDriver {
   async close() {
     if (!this.dead) {
       this.child.stdin.end();
-      await new Promise((resolve) => { if (this.dead) resolve(); else this.child.on('exit', resolve); });
+      await new Promise((resolve) => { if (this.child.exitCode !== null || this.dead) resolve(); else this.child.on('exit', resolve); });
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
