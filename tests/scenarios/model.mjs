@@ -180,6 +180,7 @@ async function perform(step, v) {
 
 // The engine's actual state of this sequence's organizations (read through the system principal).
 async function readState(v) {
+  if (v.d.state) { stats.calls++; return v.d.state(v.orgs.map((o) => o.id)); }
   const per = await Promise.all(v.orgs.map(async (o) => {
     const [q, u] = await Promise.all([
       call(v, { op: 'queue.list', as: SYS(o.id), params: { limit: 100 } }),

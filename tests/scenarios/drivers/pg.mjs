@@ -209,6 +209,23 @@ export class PgDriver {
 
   ok(result) { return { ok: true, result }; }
 
+  /** The model test's state read, in one round trip (as the table owner, outside RLS). */
+  async state(orgIds) {
+    const { rows } = await this.c.query(`select 'q' as k, organization_id, to_jsonb(q) as j from public.episode_schedule_queue q
+       where organization_id = any($1::uuid[])
+      union all select 'd', organization_id, to_jsonb(d) from public.token_usage_daily d where organization_id = any($1::uuid[])`, [orgIds]);
+    const fix = (j) => {
+      const o = camelRow(j);
+      for (const key of ['runAfter', 'lockedUntil', 'scheduledFor']) if (typeof o[key] === 'string') o[key] = new Date(Date.parse(o[key])).toISOString();
+      return o;
+    };
+    return orgIds.map((id) => {
+      const mine = rows.filter((r) => r.organization_id === id);
+      return { items: new Map(mine.filter((r) => r.k === 'q').map((r) => { const o = fix(r.j); return [o.id, o]; })),
+        daily: mine.filter((r) => r.k === 'd').map((r) => fix(r.j)), okRead: true };
+    });
+  }
+
   clockOp(req, params) {
     this.counts.runner++;
     if (!isSystem(req.as)) return err('forbidden', 'the clock is moved by the system only', ['as']);
