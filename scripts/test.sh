@@ -7,7 +7,8 @@
 #   3. JavaScript tests of the wasm module and the typed client (node --test), incl. the type test
 #   4. browser tests of the client + worker + storage in Debian's headless Chromium (node --test)
 #   5. PostgreSQL tests of the Supabase migration on a private PostgreSQL 15 (tests/pg/run.sh)
-#   6. the dashboard's Playwright end-to-end suite (scripts/web-test.sh; EC_WITH_WEB=0 skips it)
+#   6. the scenario runner and the model-based test on SQLite and PostgreSQL (tests/scenarios/run.sh)
+#   7. the dashboard's Playwright end-to-end suite (scripts/web-test.sh; EC_WITH_WEB=0 skips it)
 # Ends with one total line: "total: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +64,21 @@ if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -f tests/pg/run.sh ]; then
   [ -n "$p$f" ] || f=1  # the server or the runner failed (no summary): count it
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 fi
-# ---- 6. the dashboard: Playwright end-to-end in Debian's Chromium (scripts/web-test.sh) --------
+# ---- 6. scenarios and the model-based test on both engines (tests/scenarios/run.sh) ------------
+# Starts and stops its own PostgreSQL; counts engine x file pairs and random sequences x engines.
+if [ "${EC_WITH_SCENARIOS:-1}" = 1 ] && [ -f tests/scenarios/run.sh ]; then
+  echo "== scenarios and model-based test (tests/scenarios) =="
+  [ "${EC_WITH_POSTGRES:-1}" = 1 ] || export EC_SCENARIO_ENGINES=sqlite
+  EC_CLI="$PWD/build/native/episodes-core" bash tests/scenarios/run.sh 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  p="$(grep -oE '^scenarios: [0-9]+ passed' "$log" | grep -oE '[0-9]+' | tail -1)"; f="$(grep -oE '^scenarios: [0-9]+ passed, [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | tail -1)"
+  [ -n "$p$f" ] || f=1  # the server or the runner failed (no summary): count it
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "${EC_WITH_MODEL:-1}" = 1 ]; then
+    v="$(grep -oE '^model: .* ([0-9]+) violations' "$log" | grep -oE '[0-9]+ violations' | grep -oE '[0-9]+' | tail -1)"
+    if [ "${v:-1}" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  fi
+fi
+# ---- 7. the dashboard: Playwright end-to-end in Debian's Chromium (scripts/web-test.sh) --------
 if [ "${EC_WITH_WEB:-1}" = 1 ] && [ -f web/package.json ] && [ -f scripts/web-test.sh ]; then
   echo "== dashboard end-to-end tests (Playwright) =="
   bash scripts/web-test.sh 2>&1 | tee "$log"; [ "${PIPESTATUS[0]}" = 0 ] || rc=1
