@@ -581,8 +581,8 @@ create trigger trg_token_usage_au
 -- ---------------------------------------------------------------------------------------------
 -- The schedule queue (mirrors core/store/queue.cpp). Callable by the service role only: workers
 -- are trusted back-end processes. Errors carry SQLSTATE EC409 (stale_lease), EC402
--- (budget_exceeded), EC410 (conflict), P0002 (not_found), 22023 (invalid parameter); the message
--- starts with the core's error code.
+-- (budget_exceeded), P0002 (not_found), 22023 (invalid parameter); the message starts with the
+-- core's error code.
 -- ---------------------------------------------------------------------------------------------
 create function private.check_lease(p_item public.episode_schedule_queue, p_token bigint) returns void
   language plpgsql stable set search_path = '' as $$
@@ -661,95 +661,6 @@ begin
     n := n + 1;
   end loop;
   return n;
-end
-$$;
-
--- ---------------------------------------------------------------------------------------------
--- The cap invariant (core/store/budget.hpp, docs/INVARIANTS.md): for every organization and UTC
--- day D, settled spend attributed to D never exceeds the limit of D's last grant while every
--- settled cost is within its reservation. A grant (a reservation, or usage recorded without one)
--- releases the open reservations of D expired at p_now (audit action "expire") and then admits
--- the amount only if spent(D) + open reservations of D + amount <= limit; so a reservation still
--- open was counted by every grant of its day and can always be settled. A reservation of a queue
--- item expires no earlier than the item's lease. A settle is refused above its estimate and its
--- occurred_at is clamped into the reservation's UTC day.
--- ---------------------------------------------------------------------------------------------
--- A grant of p_amount against (p_org, p_date) at p_now (budget.cpp admit). Locks the organization
--- row (FOR NO KEY UPDATE) so grants of one organization are serialized; spent and reserved are
--- read in one statement (one snapshot), after the expired reservations were released.
-create function private.budget_admit(p_org uuid, p_date date, p_amount bigint, p_now timestamptz, p_actor uuid,
-                                     p_verb text default 'reserving', p_amount_key text default 'estimate')
-  returns void
-  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
-declare
-  v_limit bigint;
-  v_spent bigint;
-  v_reserved bigint;
-  v_before public.budget_reservations;
-  v_after public.budget_reservations;
-begin
-  select o.daily_cost_limit_micros into v_limit from public.organizations o where o.id = p_org for no key update;
-  if not found then
-    raise exception 'not_found: no organization %', p_org using errcode = 'P0002';
-  end if;
-  for v_before in
-    select * from public.budget_reservations r
-     where r.organization_id = p_org and r.date = p_date and r.status = 'open' and r.expires_at <= p_now
-     order by r.id for update
-  loop
-    update public.budget_reservations set status = 'released', updated_at = p_now where id = v_before.id
-      returning * into v_after;
-    perform private.audit(p_org, p_actor, 'expire', 'BudgetReservation', v_after.id, to_jsonb(v_before),
-                          to_jsonb(v_after), p_now);
-  end loop;
-  select coalesce((select d.cost_micros from public.token_usage_daily d
-                    where d.organization_id = p_org and d.date = p_date), 0),
-         coalesce((select sum(r.estimate_micros) from public.budget_reservations r
-                    where r.organization_id = p_org and r.date = p_date and r.status = 'open'
-                      and r.expires_at > p_now), 0)
-    into v_spent, v_reserved;
-  if v_spent + v_reserved + p_amount > v_limit then
-    raise exception 'budget_exceeded: % % would pass the % daily limit (spent %, reserved %)',
-      p_verb, private.gbp(p_amount), private.gbp(v_limit), private.gbp(v_spent), private.gbp(v_reserved)
-      using errcode = 'EC402',
-            detail = jsonb_build_object('spent', v_spent, 'reserved', v_reserved, 'limit', v_limit,
-                                        p_amount_key, p_amount, 'date', p_date)::text;
-  end if;
-end
-$$;
-
--- Records one LLM call (budget.cpp record_usage). With p_cover_date: refused (EC402, detail
--- {estimateMicros}) above p_cover_estimate, and occurred_at clamped into that UTC day; without:
--- a grant of the cost on the day of occurred_at (default p_now).
-create function private.record_usage(p_org uuid, p_project_id uuid, p_episode_id uuid, p_usage jsonb,
-                                     p_now timestamptz, p_actor uuid, p_cover_date date default null,
-                                     p_cover_estimate bigint default null)
-  returns public.token_usage
-  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
-declare
-  v_usage public.token_usage;
-  v_cost bigint := (p_usage ->> 'costMicros')::bigint;
-  v_at timestamptz := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
-begin
-  if p_cover_date is not null then
-    if v_cost > p_cover_estimate then
-      raise exception 'budget_exceeded: the cost % is above the % reserved for it',
-        private.gbp(v_cost), private.gbp(p_cover_estimate)
-        using errcode = 'EC402', detail = jsonb_build_object('estimateMicros', p_cover_estimate)::text;
-    end if;
-    v_at := greatest(p_cover_date::timestamp at time zone 'UTC',
-                     least(v_at, (p_cover_date + 1)::timestamp at time zone 'UTC' - interval '1 millisecond'));
-  elsif v_cost is not null then
-    perform private.budget_admit(p_org, (v_at at time zone 'UTC')::date, v_cost, p_now, p_actor, 'recording', 'cost');
-  end if;
-  insert into public.token_usage (id, organization_id, project_id, episode_id, model, input_tokens, output_tokens,
-                                  cost_micros, occurred_at, created_at, updated_at)
-  values (gen_random_uuid(), p_org, p_project_id, p_episode_id, p_usage ->> 'model',
-          (p_usage ->> 'inputTokens')::bigint, (p_usage ->> 'outputTokens')::bigint, v_cost, v_at, p_now, p_now)
-  returning * into v_usage;
-  perform private.audit(v_usage.organization_id, p_actor, 'create', 'TokenUsage', v_usage.id, null,
-                        to_jsonb(v_usage), p_now);
-  return v_usage;
 end
 $$;
 
@@ -841,10 +752,6 @@ begin
     foreach v_id in array v_ids loop
       select * into v_before from public.episode_schedule_queue q where q.id = v_id;
       v_ep := private.episode_for(v_before, p_now, p_actor);
-      if v_before.status = 'processing' and v_ep.status not in ('ready', 'published') then
-        -- The expired attempt's reservations go with its lease.
-        perform private.close_reservations(v_before, 'released', p_now, p_actor);
-      end if;
       if v_ep.status in ('ready', 'published') then
         -- The slot's episode already exists: nothing to generate.
         update public.episode_schedule_queue q set status = 'completed', episode_id = v_ep.id, completed_at = p_now,
@@ -894,10 +801,6 @@ declare
   v_ep public.episodes;
   v_ep_before public.episodes;
   v_usage public.token_usage;
-  v_r public.budget_reservations;
-  v_r_after public.budget_reservations;
-  v_date date;
-  v_estimate bigint;
 begin
   select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
   if not found then
@@ -910,30 +813,15 @@ begin
   perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                         to_jsonb(v_ep), p_now);
   if p_usage is not null and jsonb_typeof(p_usage) <> 'null' then
-    -- Covered by the item's open reservations of their latest day (settled; others released),
-    -- else a grant (budget.cpp settle_for_item).
-    perform 1 from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
-     order by r.id for update;
-    select max(r.date) into v_date from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open';
-    select coalesce(sum(r.estimate_micros), 0) into v_estimate from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
-       and r.date = v_date;
-    v_usage := private.record_usage(v_before.organization_id, v_before.project_id, v_ep.id, p_usage, p_now, p_actor,
-                                    v_date, v_estimate);
-    for v_r in
-      select * from public.budget_reservations r
-       where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
-       order by r.id
-    loop
-      update public.budget_reservations set status = case when v_r.date = v_date then 'settled'::public.budget_reservation_status
-                                                          else 'released'::public.budget_reservation_status end,
-             updated_at = p_now
-       where id = v_r.id returning * into v_r_after;
-      perform private.audit(v_r_after.organization_id, p_actor, case when v_r.date = v_date then 'settle' else 'release' end,
-                            'BudgetReservation', v_r_after.id, to_jsonb(v_r), to_jsonb(v_r_after), p_now);
-    end loop;
+    insert into public.token_usage (id, organization_id, project_id, episode_id, model, input_tokens, output_tokens,
+                                    cost_micros, occurred_at, created_at, updated_at)
+    values (gen_random_uuid(), v_before.organization_id, v_before.project_id, v_ep.id, p_usage ->> 'model',
+            (p_usage ->> 'inputTokens')::bigint, (p_usage ->> 'outputTokens')::bigint,
+            (p_usage ->> 'costMicros')::bigint, coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now), p_now, p_now)
+    returning * into v_usage;
+    perform private.audit(v_usage.organization_id, p_actor, 'create', 'TokenUsage', v_usage.id, null,
+                          to_jsonb(v_usage), p_now);
+    perform private.close_reservations(v_before, 'settled', p_now, p_actor);
   else
     perform private.close_reservations(v_before, 'released', p_now, p_actor);
   end if;
@@ -997,9 +885,6 @@ create function public.queue_extend(p_item_id uuid, p_token bigint, p_lease_seco
 declare
   v_before public.episode_schedule_queue;
   v_item public.episode_schedule_queue;
-  v_until timestamptz;
-  v_r public.budget_reservations;
-  v_r_after public.budget_reservations;
 begin
   if p_lease_seconds is null or p_lease_seconds < 10 or p_lease_seconds > 86400 then
     raise exception 'invalid: p_lease_seconds must be 10..86400' using errcode = '22023';
@@ -1009,20 +894,8 @@ begin
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
   perform private.check_lease(v_before, p_token);
-  v_until := p_now + make_interval(secs => p_lease_seconds);
-  -- The budget held for this generation lives as long as its lease.
-  for v_r in
-    select * from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
-       and r.expires_at < v_until
-     order by r.id for update
-  loop
-    update public.budget_reservations set expires_at = v_until, updated_at = p_now where id = v_r.id
-      returning * into v_r_after;
-    perform private.audit(v_r_after.organization_id, p_actor, 'extend', 'BudgetReservation', v_r_after.id,
-                          to_jsonb(v_r), to_jsonb(v_r_after), p_now);
-  end loop;
-  update public.episode_schedule_queue q set locked_until = v_until, updated_at = p_now
+  update public.episode_schedule_queue q set locked_until = p_now + make_interval(secs => p_lease_seconds),
+         updated_at = p_now
    where q.id = p_item_id returning * into v_item;
   perform private.audit(v_item.organization_id, p_actor, 'extend', 'EpisodeScheduleQueue', v_item.id,
                         to_jsonb(v_before), to_jsonb(v_item), p_now);
@@ -1033,18 +906,20 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- The daily budget (mirrors core/store/budget.cpp).
 -- ---------------------------------------------------------------------------------------------
--- Holds p_estimate_micros of today's (UTC) budget until now + p_ttl_seconds, or the lease of the
--- processing queue item it is for, if later. A grant (private.budget_admit): concurrent
--- reservations of one organization are serialized on its row. Refused with EC402.
+-- Holds p_estimate_micros of today's (UTC) budget until now + p_ttl_seconds. Atomic: the
+-- organization row is locked (FOR NO KEY UPDATE, so foreign-key checks of other writes are not
+-- blocked) before spent + open unexpired reservations + estimate is checked against the limit,
+-- so concurrent reservations of one organization are serialized. Refused with EC402.
 create function public.budget_reserve(p_organization_id uuid, p_estimate_micros bigint,
                                       p_queue_item_id uuid default null, p_ttl_seconds integer default 900,
                                       p_now timestamptz default now(), p_actor uuid default null)
   returns public.budget_reservations
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
+  v_limit bigint;
   v_date date := (p_now at time zone 'UTC')::date;
-  v_item public.episode_schedule_queue;
-  v_expires timestamptz := p_now + make_interval(secs => p_ttl_seconds);
+  v_spent bigint;
+  v_reserved bigint;
   v_row public.budget_reservations;
 begin
   if p_estimate_micros is null or p_estimate_micros < 0 or p_estimate_micros > 1000000000000 then
@@ -1053,108 +928,35 @@ begin
   if p_ttl_seconds is null or p_ttl_seconds < 1 or p_ttl_seconds > 86400 then
     raise exception 'invalid: p_ttl_seconds must be 1..86400' using errcode = '22023';
   end if;
-  if not exists (select 1 from public.organizations o where o.id = p_organization_id) then
+  select o.daily_cost_limit_micros into v_limit from public.organizations o where o.id = p_organization_id
+    for no key update;
+  if not found then
     raise exception 'not_found: no organization %', p_organization_id using errcode = 'P0002';
   end if;
-  if p_queue_item_id is not null then
-    -- Shared lock: a concurrent queue_extend of the item waits, so the lease read is current.
-    -- Lock order everywhere: queue item, organization, reservations.
-    select * into v_item from public.episode_schedule_queue q
-     where q.id = p_queue_item_id and q.organization_id = p_organization_id for share;
-    if not found then
-      raise exception 'not_found: no queue item %', p_queue_item_id using errcode = 'P0002';
-    end if;
-    if v_item.status = 'processing' and v_item.locked_until > v_expires then
-      v_expires := v_item.locked_until;
-    end if;
+  if p_queue_item_id is not null and not exists (
+       select 1 from public.episode_schedule_queue q
+        where q.id = p_queue_item_id and q.organization_id = p_organization_id) then
+    raise exception 'not_found: no queue item %', p_queue_item_id using errcode = 'P0002';
   end if;
-  perform private.budget_admit(p_organization_id, v_date, p_estimate_micros, p_now, p_actor);
+  select coalesce((select d.cost_micros from public.token_usage_daily d
+                    where d.organization_id = p_organization_id and d.date = v_date), 0) into v_spent;
+  select coalesce(sum(r.estimate_micros), 0) into v_reserved from public.budget_reservations r
+   where r.organization_id = p_organization_id and r.date = v_date and r.status = 'open' and r.expires_at > p_now;
+  if v_spent + v_reserved + p_estimate_micros > v_limit then
+    raise exception 'budget_exceeded: reserving % would pass the % daily limit (spent %, reserved %)',
+      private.gbp(p_estimate_micros), private.gbp(v_limit), private.gbp(v_spent), private.gbp(v_reserved)
+      using errcode = 'EC402',
+            detail = jsonb_build_object('spent', v_spent, 'reserved', v_reserved, 'limit', v_limit,
+                                        'estimate', p_estimate_micros, 'date', v_date)::text;
+  end if;
   insert into public.budget_reservations (id, organization_id, queue_item_id, estimate_micros, status, date,
                                           expires_at, created_at, updated_at)
   values (gen_random_uuid(), p_organization_id, p_queue_item_id, p_estimate_micros, 'open', v_date,
-          v_expires, p_now, p_now)
+          p_now + make_interval(secs => p_ttl_seconds), p_now, p_now)
   returning * into v_row;
   perform private.audit(p_organization_id, p_actor, 'reserve', 'BudgetReservation', v_row.id, null, to_jsonb(v_row),
                         p_now);
   return v_row;
-end
-$$;
-
--- Records the actual usage of a reserved generation and settles the reservation (budget.cpp
--- settle): refused with EC410 (conflict) unless it is open, with EC402 above its estimate. The
--- project (and episode) come from its queue item, else from p_usage.projectId / episodeId.
--- Returns {reservation, usage} (rows as stored).
-create function public.budget_settle(p_reservation_id uuid, p_usage jsonb, p_now timestamptz default now(),
-                                     p_actor uuid default null)
-  returns jsonb
-  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
-declare
-  v_r public.budget_reservations;
-  v_after public.budget_reservations;
-  v_item public.episode_schedule_queue;
-  v_project uuid := (p_usage ->> 'projectId')::uuid;
-  v_episode uuid := (p_usage ->> 'episodeId')::uuid;
-  v_usage public.token_usage;
-begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
-  if not found then
-    raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
-  end if;
-  if v_r.status <> 'open' then
-    raise exception 'conflict: the reservation is already %', v_r.status using errcode = 'EC410';
-  end if;
-  if v_r.queue_item_id is not null then
-    select * into v_item from public.episode_schedule_queue q
-     where q.id = v_r.queue_item_id and q.organization_id = v_r.organization_id;
-    if v_project is not null and v_project <> v_item.project_id then
-      raise exception 'invalid: usage belongs to another project' using errcode = '22023';
-    end if;
-    v_project := v_item.project_id;
-    v_episode := coalesce(v_episode, v_item.episode_id);
-  end if;
-  v_usage := private.record_usage(v_r.organization_id, v_project, v_episode, p_usage, p_now, p_actor,
-                                  v_r.date, v_r.estimate_micros);
-  update public.budget_reservations set status = 'settled', updated_at = p_now where id = v_r.id
-    returning * into v_after;
-  perform private.audit(v_after.organization_id, p_actor, 'settle', 'BudgetReservation', v_after.id, to_jsonb(v_r),
-                        to_jsonb(v_after), p_now);
-  return jsonb_build_object('reservation', to_jsonb(v_after), 'usage', to_jsonb(v_usage));
-end
-$$;
-
--- Gives back an open reservation (budget.cpp release); EC410 (conflict) unless it is open.
-create function public.budget_release(p_reservation_id uuid, p_now timestamptz default now(),
-                                      p_actor uuid default null)
-  returns public.budget_reservations
-  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
-declare
-  v_r public.budget_reservations;
-  v_after public.budget_reservations;
-begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
-  if not found then
-    raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
-  end if;
-  if v_r.status <> 'open' then
-    raise exception 'conflict: the reservation is already %', v_r.status using errcode = 'EC410';
-  end if;
-  update public.budget_reservations set status = 'released', updated_at = p_now where id = v_r.id
-    returning * into v_after;
-  perform private.audit(v_after.organization_id, p_actor, 'release', 'BudgetReservation', v_after.id, to_jsonb(v_r),
-                        to_jsonb(v_after), p_now);
-  return v_after;
-end
-$$;
-
--- Records one LLM call not covered by a reservation (tokenUsage.create of the core): a grant of
--- its cost on the UTC day of occurredAt (default p_now); refused with EC402 past the limit.
-create function public.usage_record(p_organization_id uuid, p_usage jsonb, p_now timestamptz default now(),
-                                    p_actor uuid default null)
-  returns public.token_usage
-  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
-begin
-  return private.record_usage(p_organization_id, (p_usage ->> 'projectId')::uuid, (p_usage ->> 'episodeId')::uuid,
-                              p_usage, p_now, p_actor);
 end
 $$;
 
@@ -1211,18 +1013,12 @@ revoke all on function public.queue_claim(text, integer, integer, uuid, timestam
   public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
   public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
-  public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
   public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid),
   public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
   public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
-  public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) to service_role;
 grant execute on function public.budget_status(uuid, timestamptz) to authenticated;
 
@@ -1242,44 +1038,6 @@ create policy organizations_update on public.organizations for update to authent
   using (id = (select private.current_organization_id()) and (select private.is_org_admin()))
   with check (id = (select private.current_organization_id()) and (select private.is_org_admin()));
 grant select, update on table public.organizations to authenticated;
-create function private.authz_organizations() returns trigger
-  language plpgsql set search_path = '' as $$
-declare
-  v_uid uuid := (select auth.uid());
-  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
-begin
-  if current_user <> 'authenticated' then
-    return coalesce(new, old);
-  end if;
-  if tg_op = 'INSERT' then
-    if not (false) then
-      raise exception 'your role may not create this Organization' using errcode = '42501';
-    end if;
-  elsif tg_op = 'DELETE' then
-    if not (false) then
-      raise exception 'your role may not remove this Organization' using errcode = '42501';
-    end if;
-  end if;
-  if tg_op = 'UPDATE' then
-    if old.name is distinct from new.name and not ((v_rank >= 2) or (v_rank >= 3)) then
-      raise exception 'your role may not change name of this Organization' using errcode = '42501';
-    end if;
-    if old.slug is distinct from new.slug and not ((v_rank >= 2) or (v_rank >= 3)) then
-      raise exception 'your role may not change slug of this Organization' using errcode = '42501';
-    end if;
-    if old.plan is distinct from new.plan and not ((v_rank >= 3)) then
-      raise exception 'your role may not change plan of this Organization' using errcode = '42501';
-    end if;
-    if old.daily_cost_limit_micros is distinct from new.daily_cost_limit_micros and not ((v_rank >= 2) or (v_rank >= 3)) then
-      raise exception 'your role may not change dailyCostLimitMicros of this Organization' using errcode = '42501';
-    end if;
-  end if;
-  return coalesce(new, old);
-end
-$$;
-revoke all on function private.authz_organizations() from public;
-create trigger trg_organizations_authz before insert or update or delete on public.organizations
-  for each row execute function private.authz_organizations();
 
 alter table public.users enable row level security;
 revoke all on table public.users from public, anon, authenticated;
@@ -1289,55 +1047,11 @@ create policy users_select on public.users for select to authenticated
 create policy users_insert on public.users for insert to authenticated
   with check (organization_id = (select private.current_organization_id()) and (select private.is_org_admin()));
 create policy users_update on public.users for update to authenticated
-  using (organization_id = (select private.current_organization_id()))
-  with check (organization_id = (select private.current_organization_id()));
+  using (organization_id = (select private.current_organization_id()) and (id = (select auth.uid()) or (select private.is_org_admin())))
+  with check (organization_id = (select private.current_organization_id()) and ((select private.is_org_admin()) or role = (select private.current_user_role())));
 create policy users_delete on public.users for delete to authenticated
   using (organization_id = (select private.current_organization_id()) and (select private.is_org_admin()));
 grant select, insert, update, delete on table public.users to authenticated;
-create function private.authz_users() returns trigger
-  language plpgsql set search_path = '' as $$
-declare
-  v_uid uuid := (select auth.uid());
-  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
-begin
-  if current_user <> 'authenticated' then
-    return coalesce(new, old);
-  end if;
-  if tg_op = 'INSERT' then
-    if not ((v_rank >= 2 and new.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not create this User' using errcode = '42501';
-    end if;
-  elsif tg_op = 'DELETE' or old.deleted_at is distinct from new.deleted_at then
-    if not ((v_rank >= 2 and old.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not remove this User' using errcode = '42501';
-    end if;
-  end if;
-  if tg_op = 'UPDATE' then
-    if old.email is distinct from new.email and not ((v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not change email of this User' using errcode = '42501';
-    end if;
-    if old.name is distinct from new.name and not ((v_rank >= 1 and old.id = v_uid) or (v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not change name of this User' using errcode = '42501';
-    end if;
-    if old.role is distinct from new.role and not ((v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not change role of this User' using errcode = '42501';
-    end if;
-    if old.timezone is distinct from new.timezone and not ((v_rank >= 1 and old.id = v_uid) or (v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
-      raise exception 'your role may not change timezone of this User' using errcode = '42501';
-    end if;
-  end if;
-  -- an organization keeps at least 1 owner
-  if tg_op <> 'INSERT' and old.role = 'owner' and old.deleted_at is null
-     and (tg_op = 'DELETE' or new.role <> 'owner' or new.deleted_at is not null)
-     and (select count(*) from public.users x where x.organization_id = old.organization_id and x.role = 'owner' and x.deleted_at is null and x.id <> old.id) < 1 then
-    raise exception 'an organization keeps at least 1 owner' using errcode = '42501';
-  end if;
-  return coalesce(new, old);
-end
-$$;
-revoke all on function private.authz_users() from public;
-create trigger trg_users_authz before insert or update or delete on public.users
-  for each row execute function private.authz_users();
 
 alter table public.projects enable row level security;
 revoke all on table public.projects from public, anon, authenticated;
@@ -1404,7 +1118,14 @@ revoke all on table public.token_usage from public, anon, authenticated;
 grant all on table public.token_usage to service_role;
 create policy token_usage_select on public.token_usage for select to authenticated
   using (organization_id = (select private.current_organization_id()));
-grant select on table public.token_usage to authenticated;
+create policy token_usage_insert on public.token_usage for insert to authenticated
+  with check (organization_id = (select private.current_organization_id()));
+create policy token_usage_update on public.token_usage for update to authenticated
+  using (organization_id = (select private.current_organization_id()))
+  with check (organization_id = (select private.current_organization_id()));
+create policy token_usage_delete on public.token_usage for delete to authenticated
+  using (organization_id = (select private.current_organization_id()));
+grant select, insert, update, delete on table public.token_usage to authenticated;
 
 alter table public.token_usage_daily enable row level security;
 revoke all on table public.token_usage_daily from public, anon, authenticated;
@@ -1464,7 +1185,9 @@ revoke all on table public.audit_log from public, anon, authenticated;
 grant all on table public.audit_log to service_role;
 create policy audit_log_select on public.audit_log for select to authenticated
   using (organization_id = (select private.current_organization_id()));
-grant select on table public.audit_log to authenticated;
+create policy audit_log_insert on public.audit_log for insert to authenticated
+  with check (organization_id = (select private.current_organization_id()) and actor_id = (select auth.uid()));
+grant select, insert on table public.audit_log to authenticated;
 
 alter table public.blocks enable row level security;
 revoke all on table public.blocks from public, anon, authenticated;

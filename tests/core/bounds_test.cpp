@@ -19,6 +19,7 @@
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
 #include "core/validate/validate.hpp"
+#include "tests/support/principal.hpp"
 #include "tests/support/world.hpp"
 
 using json = nlohmann::json;
@@ -43,8 +44,8 @@ struct B {
     b = org("globex");
   }
   Who org(const std::string& slug) {
+    ectest::set_clock(core, now);
     json r = core.call_json({{"op", "organization.create"},
-                             {"now", now},
                              {"params",
                               {{"name", slug},
                                {"slug", slug},
@@ -55,7 +56,8 @@ struct B {
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
   json call(const std::string& op, const json& params, const Who& w) {
-    return core.call_json({{"op", op}, {"params", params}, {"as", w.as()}, {"now", now}});
+    ectest::set_clock(core, now);
+    return core.call_json({{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
   }
   json ok(const std::string& op, const json& params, const Who& w) {
     json r = call(op, params, w);
@@ -164,7 +166,7 @@ TEST_CASE_METHOD(B, "generationAttempts at its maximum saturates instead of fail
 TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue, in O(size)",
                  "[bounds]") {
   const auto p = project(a);
-  std::string req = R"({"op":"episode.create","now":"2025-08-15T09:00:00.000Z","as":)" +
+  std::string req = R"({"op":"episode.create","as":)" +
                     a.as().dump() + R"(,"params":{"projectId":")" + p +
                     R"(","title":"T","generationErrors":[)";
   req.reserve(req.size() + 3 * 1'300'000 + 10);

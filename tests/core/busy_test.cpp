@@ -34,8 +34,7 @@ json create_org(ec::api::Core& core, int n) {
                            {"slug", slug},
                            {"plan", "free"},
                            {"ownerEmail", "owner@" + slug + ".io"},
-                           {"ownerName", "Owner"}}},
-                         {"now", kNow}});
+                           {"ownerName", "Owner"}}}});
 }
 
 void check_busy(const json& r, std::chrono::steady_clock::duration took) {

@@ -40,11 +40,11 @@ TEST_CASE("clock.advance cannot leave the years 0001..9999; writes keep working"
   };
   for (const auto& c : cases) {
     INFO(c.at << " + " << c.seconds);
-    REQUIRE(w.call_noas("clock.set", {{"now", c.at}})["ok"] == true);
-    json r = w.core.call_json({{"op", "clock.advance"}, {"params", {{"seconds", c.seconds}}}});
+    REQUIRE(w.core.call_json({{"op", "clock.set"}, {"as", w.a.system.as()}, {"params", {{"now", c.at}}}})["ok"] == true);
+    json r = w.core.call_json({{"op", "clock.advance"}, {"as", w.a.system.as()}, {"params", {{"seconds", c.seconds}}}});
     INFO(r.dump());
     CHECK(r["ok"] == c.ok);
-    const json clock = w.core.call_json({{"op", "clock.get"}})["result"];
+    const json clock = w.core.call_json({{"op", "clock.get"}, {"as", w.a.system.as()}})["result"];
     if (!c.ok) {
       CHECK(r["error"]["code"] == "invalid");
       CHECK(r["error"]["path"] == json::array({"seconds"}));
@@ -53,8 +53,8 @@ TEST_CASE("clock.advance cannot leave the years 0001..9999; writes keep working"
     CHECK(ec::parse_instant(clock["now"].get<std::string>()).has_value());
   }
   // A write still works at the clock the refused moves left.
-  REQUIRE(w.call_noas("clock.set", {{"now", "9999-12-31T23:59:59.000Z"}})["ok"] == true);
-  (void)w.core.call_json({{"op", "clock.advance"}, {"params", {{"seconds", 100}}}});
+  REQUIRE(w.core.call_json({{"op", "clock.set"}, {"as", w.a.system.as()}, {"params", {{"now", "9999-12-31T23:59:59.000Z"}}}})["ok"] == true);
+  (void)w.core.call_json({{"op", "clock.advance"}, {"as", w.a.system.as()}, {"params", {{"seconds", 100}}}});
   const json r = w.core.call_json({{"op", "project.create"},
                                    {"as", w.a.owner.as()},
                                    {"params", {{"name", "Late"}, {"cadenceConfig", cadence()}}}});
@@ -67,7 +67,7 @@ TEST_CASE("clock.set and a request's now refuse instants outside the range") {
   for (const char* bad : {"10000-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "+10000-01-01T00:00:00Z",
                           "9999-12-31T23:59:59-01:00"}) {
     INFO(bad);
-    CHECK(w.call_noas("clock.set", {{"now", bad}})["ok"] == false);
+    CHECK(w.core.call_json({{"op", "clock.set"}, {"as", w.a.system.as()}, {"params", {{"now", bad}}}})["ok"] == false);
   }
   ec::store::Store& s = *w.core.store();
   CHECK_THROWS_AS(s.set_clock(ec::kMaxInstant + 1), ec::Error);
