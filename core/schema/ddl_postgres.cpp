@@ -418,10 +418,11 @@ std::string postgres_upgrade(int from) {
     emit_append_only(os, e);
   }
   os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();
-  os << "\n-- Row Level Security, re-created wholesale.\n";
+  os << "\n-- Row Level Security and the role triggers, re-created wholesale.\n";
   for (const auto& e : entities()) {
     os << "\n";
     emit_rls(os, e);
+    emit_role_trigger(os, e);
   }
   os << "\ninsert into private.schema_info (version, generator) values (" << kSchemaVersion
      << ", 'episodes-core schema --dialect postgres --upgrade-from " << from << "');\n"

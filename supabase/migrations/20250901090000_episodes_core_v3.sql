@@ -1234,7 +1234,7 @@ grant execute on function public.queue_claim(text, integer, integer, uuid, times
   public.budget_status(uuid, timestamptz) to service_role;
 grant execute on function public.budget_status(uuid, timestamptz) to authenticated;
 
--- Row Level Security, re-created wholesale.
+-- Row Level Security and the role triggers, re-created wholesale.
 
 alter table public.organizations enable row level security;
 revoke all on table public.organizations from public, anon, authenticated;
@@ -1245,6 +1245,44 @@ create policy organizations_update on public.organizations for update to authent
   using (id = (select private.current_organization_id()) and (select private.is_org_admin()))
   with check (id = (select private.current_organization_id()) and (select private.is_org_admin()));
 grant select, update on table public.organizations to authenticated;
+create function private.authz_organizations() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not (false) then
+      raise exception 'your role may not create this Organization' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' then
+    if not (false) then
+      raise exception 'your role may not remove this Organization' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.name is distinct from new.name and not ((v_rank >= 2) or (v_rank >= 3)) then
+      raise exception 'your role may not change name of this Organization' using errcode = '42501';
+    end if;
+    if old.slug is distinct from new.slug and not ((v_rank >= 2) or (v_rank >= 3)) then
+      raise exception 'your role may not change slug of this Organization' using errcode = '42501';
+    end if;
+    if old.plan is distinct from new.plan and not ((v_rank >= 3)) then
+      raise exception 'your role may not change plan of this Organization' using errcode = '42501';
+    end if;
+    if old.daily_cost_limit_micros is distinct from new.daily_cost_limit_micros and not ((v_rank >= 2) or (v_rank >= 3)) then
+      raise exception 'your role may not change dailyCostLimitMicros of this Organization' using errcode = '42501';
+    end if;
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_organizations() from public;
+create trigger trg_organizations_authz before insert or update or delete on public.organizations
+  for each row execute function private.authz_organizations();
 
 alter table public.users enable row level security;
 revoke all on table public.users from public, anon, authenticated;
@@ -1259,6 +1297,50 @@ create policy users_update on public.users for update to authenticated
 create policy users_delete on public.users for delete to authenticated
   using (organization_id = (select private.current_organization_id()) and (select private.is_org_admin()));
 grant select, insert, update, delete on table public.users to authenticated;
+create function private.authz_users() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not ((v_rank >= 2 and new.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not create this User' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' or old.deleted_at is distinct from new.deleted_at then
+    if not ((v_rank >= 2 and old.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not remove this User' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.email is distinct from new.email and not ((v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not change email of this User' using errcode = '42501';
+    end if;
+    if old.name is distinct from new.name and not ((v_rank >= 1 and old.id = v_uid) or (v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not change name of this User' using errcode = '42501';
+    end if;
+    if old.role is distinct from new.role and not ((v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not change role of this User' using errcode = '42501';
+    end if;
+    if old.timezone is distinct from new.timezone and not ((v_rank >= 1 and old.id = v_uid) or (v_rank >= 2 and old.role <> 'owner' and new.role <> 'owner') or (v_rank >= 3)) then
+      raise exception 'your role may not change timezone of this User' using errcode = '42501';
+    end if;
+  end if;
+  -- an organization keeps at least 1 owner
+  if tg_op <> 'INSERT' and old.role = 'owner' and old.deleted_at is null
+     and (tg_op = 'DELETE' or new.role <> 'owner' or new.deleted_at is not null)
+     and (select count(*) from public.users x where x.organization_id = old.organization_id and x.role = 'owner' and x.deleted_at is null and x.id <> old.id) < 1 then
+    raise exception 'an organization keeps at least 1 owner' using errcode = '42501';
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_users() from public;
+create trigger trg_users_authz before insert or update or delete on public.users
+  for each row execute function private.authz_users();
 
 alter table public.projects enable row level security;
 revoke all on table public.projects from public, anon, authenticated;

@@ -16,9 +16,11 @@ const NOW = '2025-08-15T09:00:00.000Z';
 let c;
 
 function call(lines) {
-  const r = run(cli, ['call', '--db', sqlite], lines.map((l) => JSON.stringify({ now: NOW, ...l })).join('\n') + '\n');
+  // Each `call` is a new process: the system fixes its clock first (users may not send `now`).
+  const clock = { op: 'clock.set', as: { system: true }, params: { now: NOW } };
+  const r = run(cli, ['call', '--db', sqlite], [clock, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
   const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  return out;
+  return out.slice(1);
 }
 function ok(line) {
   const [r] = call([line]);
