@@ -1,5 +1,6 @@
 // The dispatcher: request JSON -> operation lookup -> `as` check -> params check -> handler in a
 // transaction -> response JSON. Tenancy, validation, audit and error mapping happen here once.
+#include "core/api/entity_ops.hpp"
 #include "core/api/registry.hpp"
 #include "core/json/codec.hpp"
 #include "core/store/repo.hpp"
@@ -160,6 +161,36 @@ void authorize(const Operation& op, const store::Actor& who, bool has_principal)
                 child("as"));
 }
 
+/// A generic write operation (<prefix>.create/update/delete/restore/purge, see ops_entities.cpp)
+/// of an entity whose rows only the system writes (core/schema/authz): the operation does not
+/// exist, but the change is refused as PostgreSQL's row-level security refuses it (forbidden),
+/// not reported as a typo.
+void refuse_system_written(const std::string& name) {
+  using schema::authz::Level;
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos) return;
+  const std::string prefix = name.substr(0, dot);
+  const std::string action = name.substr(dot + 1);
+  for (const auto& e : schema::entities()) {
+    if (op_prefix(e) != prefix) continue;
+    const schema::authz::EntityAccess acc = schema::authz::entity_access(e.name);
+    Level level;
+    if (action == "create")
+      level = acc.create;
+    else if (action == "update")
+      level = acc.update;
+    else if (action == "delete" || action == "restore" || action == "purge")
+      level = acc.remove;
+    else
+      return;
+    if (level == Level::System)
+      throw Error(code::forbidden,
+                  e.name + " rows are written only by the system, through its own operations",
+                  child("op"));
+    return;
+  }
+}
+
 }  // namespace
 
 Core::Core(const std::string& path, Options options)
@@ -185,6 +216,7 @@ json Core::call_json(const json& request) {
     if (op_it == request.end() || !op_it->is_string())
       throw Error(code::bad_request, "\"op\" (the operation name) is required", child("op"));
     const Operation* op = find_operation(op_it->get<std::string>());
+    if (!op) refuse_system_written(op_it->get<std::string>());
     if (!op)
       throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'",
                   child("op"));

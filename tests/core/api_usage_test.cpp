@@ -82,9 +82,14 @@ TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
             {"occurredAt", "2025-08-16T01:30:00+02:00"}});
     CHECK(daily(*this, a.owner)["2025-08-15"] == json{1'234'572, 4, 1012, 222});
   }
-  // Users cannot change or remove usage (the breaker reads it): those operations do not exist.
-  for (const char* op : {"tokenUsage.create", "tokenUsage.update", "tokenUsage.delete"})
-    CHECK(call(op, {{"id", u1}}, a.owner)["error"]["code"] == "bad_request");
+  // Users cannot change or remove usage (the breaker reads it): those operations do not exist
+  // and are refused as PostgreSQL's RLS refuses them.
+  for (const char* op : {"tokenUsage.create", "tokenUsage.update", "tokenUsage.delete",
+                         "tokenUsage.restore", "tokenUsage.purge"}) {
+    json r = call(op, {{"id", u1}}, a.owner);
+    CHECK(r["error"]["code"] == "forbidden");
+    CHECK(r["error"]["path"] == json::array({"op"}));
+  }
   SECTION("store-level update moves cost and tokens, also across days") {
     ec::store::repo::set_fields(*core.store(), TU, a.id, u1,
                                 {{"costMicros", 1'000'000}, {"inputTokens", 900}});
@@ -139,7 +144,8 @@ TEST_CASE_METHOD(World, "token usage keeps usageDaily exact") {
   }
   SECTION("usageDaily is read-only") {
     json r = call("usageDaily.create", {{"date", "2025-08-15"}}, a.owner);
-    CHECK(r["error"]["code"] == "bad_request");
+    CHECK(r["error"]["code"] == "forbidden");
+    CHECK(call("usageDaily.explode", json::object(), a.owner)["error"]["code"] == "bad_request");
   }
 }
 
@@ -252,11 +258,11 @@ TEST_CASE_METHOD(World, "audit log: one row per change, append-only") {
     CHECK(rows("audit_log", "action = 'forged'") == 0);
   }
   SECTION("no operation writes audit rows directly") {
-    CHECK(call("auditLog.create", {{"action", "x"}}, a.owner)["error"]["code"] == "bad_request");
+    CHECK(call("auditLog.create", {{"action", "x"}}, a.owner)["error"]["code"] == "forbidden");
     CHECK(call("auditLog.update", {{"id", mine[0]["id"]}, {"patch", {{"action", "x"}}}},
-               a.owner)["error"]["code"] == "bad_request");
+               a.owner)["error"]["code"] == "forbidden");
     CHECK(call("auditLog.delete", {{"id", mine[0]["id"]}}, a.owner)["error"]["code"] ==
-          "bad_request");
+          "forbidden");
   }
   SECTION("auditLog.get is tenant scoped") {
     CHECK(ok("auditLog.get", {{"id", mine[0]["id"]}}, a.owner)["entityId"] == pid);

@@ -284,7 +284,7 @@ TEST_CASE_METHOD(World,
   // gone (core/schema/authz), so no path records a cost without the cap check.
   for (const char* op : {"tokenUsage.create", "tokenUsage.update", "tokenUsage.delete"})
     CHECK(call(op, usage(1, {{"projectId", t[0].project}}), worker(t[0]))["error"]["code"] ==
-          "bad_request");
+          "forbidden");
   CHECK(spent_on(0, "2025-08-18") == 30 * kPound);
 }
 
