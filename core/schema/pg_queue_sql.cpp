@@ -1,11 +1,90 @@
 // The queue and budget functions of the PostgreSQL migration, mirroring core/store (queue.cpp,
 // budget.cpp) rule for rule, and the function privileges. Emitted after the triggers.
+#include <stdexcept>
+#include <string>
+
+#include "core/api/registry.hpp"  // the operations' param declarations (bounds of the params)
 #include "core/schema/pg_functions_sql.hpp"
 
 namespace ec::schema {
 
-const char* pg_queue_budget_sql() {
-  return R"SQL(-- ---------------------------------------------------------------------------------------------
+namespace {
+
+// The SQL below is a template: these markers expand to checks generated from the declarations,
+// so PostgreSQL refuses exactly what the core refuses, with invalid (SQLSTATE 22023):
+//   @param(<op>,<param>,<p_var>)  the op param's declared bounds (core/api/ops_schedule.cpp):
+//                                 Int/Money value range, String/Text length range, required;
+//   @usage(<p_var>)               the TokenUsage Int/Money fields (core/schema/entities.cpp)
+//                                 of a usage jsonb: a number, integral, in the declared range,
+//                                 present when required.
+std::string param_check(const std::string& op_name, const std::string& param,
+                        const std::string& var) {
+  const api::Operation* op = api::find_operation(op_name);
+  if (!op) throw std::logic_error("pg_queue_sql: no operation " + op_name);
+  for (const Field& f : op->params) {
+    if (f.name != param) continue;
+    const bool number = f.type == Type::Int || f.type == Type::Money;
+    const bool text = f.type == Type::String || f.type == Type::Text;
+    if (!number && !text) throw std::logic_error("pg_queue_sql: " + param + " is not bounded");
+    const std::string v = number ? var : "char_length(" + var + ")";
+    const int64_t lo = f.min.value_or(0);
+    std::string cond = var + " is null";
+    if (f.min || number) cond += " or " + v + " < " + std::to_string(lo);
+    if (f.max) cond += " or " + v + " > " + std::to_string(*f.max);
+    const std::string range =
+        std::to_string(lo) + ".." + (f.max ? std::to_string(*f.max) : std::string("any"));
+    return "  if " + cond + " then\n    raise exception 'invalid: " + var + " must be " +
+           (number ? "" : "a text of length ") + range + "' using errcode = '22023';\n  end if;";
+  }
+  throw std::logic_error("pg_queue_sql: " + op_name + " has no param " + param);
+}
+
+std::string usage_check(const std::string& var) {
+  std::string out;
+  for (const Field& f : find_entity("TokenUsage")->fields) {
+    if (f.type != Type::Int && f.type != Type::Money) continue;
+    const std::string key = "'" + f.name + "'";
+    const std::string val = "(" + var + " ->> " + key + ")::numeric";
+    const std::string lo = std::to_string(f.min.value_or(0));
+    const std::string hi = std::to_string(f.max.value_or(kMaxSafeInteger));
+    const std::string missing = f.required_on_create() ? "not " + var + " ? " + key + " or " : "";
+    if (!out.empty()) out += "\n";
+    out += "  if " + missing + "(" + var + " ? " + key + " and (jsonb_typeof(" + var + " -> " +
+           key + ") <> 'number' or " + val + " <> trunc(" + val + ") or " + val + " < " + lo +
+           " or " + val + " > " + hi + ")) then\n    raise exception 'invalid: usage." + f.name +
+           " must be an integer " + lo + ".." + hi + "' using errcode = '22023';\n  end if;";
+  }
+  return out;
+}
+
+std::string expand(std::string sql) {
+  for (size_t at = 0; (at = sql.find('@', at)) != std::string::npos;) {
+    const bool is_param = sql.compare(at, 7, "@param(") == 0;
+    const bool is_usage = sql.compare(at, 7, "@usage(") == 0;
+    if (!is_param && !is_usage) {
+      ++at;
+      continue;
+    }
+    const size_t close = sql.find(')', at);
+    std::string args = sql.substr(at + 7, close - at - 7);
+    std::string text;
+    if (is_usage) {
+      text = usage_check(args);
+    } else {
+      const size_t c1 = args.find(',');
+      const size_t c2 = args.find(',', c1 + 1);
+      text = param_check(args.substr(0, c1), args.substr(c1 + 1, c2 - c1 - 1), args.substr(c2 + 1));
+    }
+    // The marker stands alone on its line (indented): replace the whole line.
+    const size_t line = sql.rfind('\n', at) + 1;
+    sql.replace(line, close + 1 - line, text);
+    at = line + text.size();
+  }
+  return sql;
+}
+
+const char* kQueueBudgetSql =
+    R"SQL(-- ---------------------------------------------------------------------------------------------
 -- The schedule queue (mirrors core/store/queue.cpp). Callable by the service role only: workers
 -- are trusted back-end processes. Errors carry SQLSTATE EC409 (stale_lease), EC402
 -- (budget_exceeded), EC410 (conflict), P0002 (not_found), 22023 (invalid parameter); the message
@@ -155,9 +234,16 @@ create function private.record_usage(p_org uuid, p_project_id uuid, p_episode_id
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
   v_usage public.token_usage;
-  v_cost bigint := (p_usage ->> 'costMicros')::bigint;
-  v_at timestamptz := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
+  v_cost bigint;
+  v_at timestamptz;
 begin
+  -- The usage's numbers first (as the core validates the row before the budget rules).
+  if p_usage is null or jsonb_typeof(p_usage) <> 'object' then
+    raise exception 'invalid: usage must be an object' using errcode = '22023';
+  end if;
+  @usage(p_usage)
+  v_cost := (p_usage ->> 'costMicros')::bigint;
+  v_at := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
   if p_cover_date is not null then
     if v_cost > p_cover_estimate then
       raise exception 'budget_exceeded: the cost % is above the % reserved for it',
@@ -204,15 +290,9 @@ declare
   v_taken integer := 0;
   v_state text;
 begin
-  if p_worker is null or p_worker = '' or char_length(p_worker) > 200 then
-    raise exception 'invalid: p_worker must be 1 to 200 characters' using errcode = '22023';
-  end if;
-  if p_limit is null or p_limit < 1 or p_limit > 100 then
-    raise exception 'invalid: p_limit must be 1..100' using errcode = '22023';
-  end if;
-  if p_lease_seconds is null or p_lease_seconds < 10 or p_lease_seconds > 86400 then
-    raise exception 'invalid: p_lease_seconds must be 10..86400' using errcode = '22023';
-  end if;
+  @param(queue.claim,workerId,p_worker)
+  @param(queue.claim,limit,p_limit)
+  @param(queue.claim,leaseSeconds,p_lease_seconds)
 
   -- An expired lease on the last allowed attempt: the item is dead, not claimable again.
   for v_before in
@@ -331,7 +411,8 @@ $$;
 -- reservations settled (released without usage). Refused (EC409 stale_lease) unless the item is
 -- processing and p_token is its current attempts.
 create function public.queue_complete(p_item_id uuid, p_token bigint, p_usage jsonb default null,
-                                      p_now timestamptz default now(), p_actor uuid default null)
+                                      p_now timestamptz default now(), p_actor uuid default null,
+                                      p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -345,7 +426,9 @@ declare
   v_date date;
   v_estimate bigint;
 begin
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  @param(queue.complete,token,p_token)
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -395,7 +478,8 @@ $$;
 -- Records a failed attempt on the Episode; the item goes back to pending after the backoff, or
 -- becomes failed (with its episode) when p_token reached max_attempts. Stale tokens: EC409.
 create function public.queue_fail(p_item_id uuid, p_token bigint, p_error_code text, p_message text,
-                                  p_now timestamptz default now(), p_actor uuid default null)
+                                  p_now timestamptz default now(), p_actor uuid default null,
+                                  p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -405,7 +489,11 @@ declare
   v_ep_before public.episodes;
   v_dead boolean;
 begin
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  @param(queue.fail,token,p_token)
+  @param(queue.fail,code,p_error_code)
+  @param(queue.fail,message,p_message)
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -437,7 +525,8 @@ $$;
 
 -- Extends a held lease to now + p_lease_seconds. Stale tokens: EC409.
 create function public.queue_extend(p_item_id uuid, p_token bigint, p_lease_seconds integer default 300,
-                                    p_now timestamptz default now(), p_actor uuid default null)
+                                    p_now timestamptz default now(), p_actor uuid default null,
+                                    p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -447,10 +536,10 @@ declare
   v_r public.budget_reservations;
   v_r_after public.budget_reservations;
 begin
-  if p_lease_seconds is null or p_lease_seconds < 10 or p_lease_seconds > 86400 then
-    raise exception 'invalid: p_lease_seconds must be 10..86400' using errcode = '22023';
-  end if;
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  @param(queue.extend,token,p_token)
+  @param(queue.extend,leaseSeconds,p_lease_seconds)
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -493,12 +582,8 @@ declare
   v_expires timestamptz := p_now + make_interval(secs => p_ttl_seconds);
   v_row public.budget_reservations;
 begin
-  if p_estimate_micros is null or p_estimate_micros < 0 or p_estimate_micros > 1000000000000 then
-    raise exception 'invalid: p_estimate_micros must be 0..1000000000000' using errcode = '22023';
-  end if;
-  if p_ttl_seconds is null or p_ttl_seconds < 1 or p_ttl_seconds > 86400 then
-    raise exception 'invalid: p_ttl_seconds must be 1..86400' using errcode = '22023';
-  end if;
+  @param(budget.reserve,estimateMicros,p_estimate_micros)
+  @param(budget.reserve,ttlSeconds,p_ttl_seconds)
   if not exists (select 1 from public.organizations o where o.id = p_organization_id) then
     raise exception 'not_found: no organization %', p_organization_id using errcode = 'P0002';
   end if;
@@ -531,7 +616,7 @@ $$;
 -- project (and episode) come from its queue item, else from p_usage.projectId / episodeId.
 -- Returns {reservation, usage} (rows as stored).
 create function public.budget_settle(p_reservation_id uuid, p_usage jsonb, p_now timestamptz default now(),
-                                     p_actor uuid default null)
+                                     p_actor uuid default null, p_organization_id uuid default null)
   returns jsonb
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -542,7 +627,8 @@ declare
   v_episode uuid := (p_usage ->> 'episodeId')::uuid;
   v_usage public.token_usage;
 begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
+  select * into v_r from public.budget_reservations r
+   where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
   end if;
@@ -570,14 +656,15 @@ $$;
 
 -- Gives back an open reservation (budget.cpp release); EC410 (conflict) unless it is open.
 create function public.budget_release(p_reservation_id uuid, p_now timestamptz default now(),
-                                      p_actor uuid default null)
+                                      p_actor uuid default null, p_organization_id uuid default null)
   returns public.budget_reservations
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
   v_r public.budget_reservations;
   v_after public.budget_reservations;
 begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
+  select * into v_r from public.budget_reservations r
+   where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
   end if;
@@ -653,25 +740,31 @@ grant usage on schema private to authenticated, service_role;
 grant execute on function private.current_organization_id(), private.current_user_role(), private.is_org_admin()
   to authenticated, service_role;
 revoke all on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
-  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid),
-  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
-  public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
+  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
+  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid, uuid),
+  public.queue_extend(uuid, bigint, integer, timestamptz, uuid, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
+  public.budget_settle(uuid, jsonb, timestamptz, uuid, uuid),
+  public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
-  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid),
-  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
-  public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
+  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
+  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid, uuid),
+  public.queue_extend(uuid, bigint, integer, timestamptz, uuid, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
+  public.budget_settle(uuid, jsonb, timestamptz, uuid, uuid),
+  public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) to service_role;
 grant execute on function public.budget_status(uuid, timestamptz) to authenticated;
 )SQL";
+
+}  // namespace
+
+const char* pg_queue_budget_sql() {
+  static const std::string sql = expand(kQueueBudgetSql);
+  return sql.c_str();
 }
 
 }  // namespace ec::schema

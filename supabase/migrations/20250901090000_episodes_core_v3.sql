@@ -717,9 +717,24 @@ create function private.record_usage(p_org uuid, p_project_id uuid, p_episode_id
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
   v_usage public.token_usage;
-  v_cost bigint := (p_usage ->> 'costMicros')::bigint;
-  v_at timestamptz := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
+  v_cost bigint;
+  v_at timestamptz;
 begin
+  -- The usage's numbers first (as the core validates the row before the budget rules).
+  if p_usage is null or jsonb_typeof(p_usage) <> 'object' then
+    raise exception 'invalid: usage must be an object' using errcode = '22023';
+  end if;
+  if not p_usage ? 'inputTokens' or (p_usage ? 'inputTokens' and (jsonb_typeof(p_usage -> 'inputTokens') <> 'number' or (p_usage ->> 'inputTokens')::numeric <> trunc((p_usage ->> 'inputTokens')::numeric) or (p_usage ->> 'inputTokens')::numeric < 0 or (p_usage ->> 'inputTokens')::numeric > 100000000)) then
+    raise exception 'invalid: usage.inputTokens must be an integer 0..100000000' using errcode = '22023';
+  end if;
+  if not p_usage ? 'outputTokens' or (p_usage ? 'outputTokens' and (jsonb_typeof(p_usage -> 'outputTokens') <> 'number' or (p_usage ->> 'outputTokens')::numeric <> trunc((p_usage ->> 'outputTokens')::numeric) or (p_usage ->> 'outputTokens')::numeric < 0 or (p_usage ->> 'outputTokens')::numeric > 100000000)) then
+    raise exception 'invalid: usage.outputTokens must be an integer 0..100000000' using errcode = '22023';
+  end if;
+  if not p_usage ? 'costMicros' or (p_usage ? 'costMicros' and (jsonb_typeof(p_usage -> 'costMicros') <> 'number' or (p_usage ->> 'costMicros')::numeric <> trunc((p_usage ->> 'costMicros')::numeric) or (p_usage ->> 'costMicros')::numeric < 0 or (p_usage ->> 'costMicros')::numeric > 1000000000000)) then
+    raise exception 'invalid: usage.costMicros must be an integer 0..1000000000000' using errcode = '22023';
+  end if;
+  v_cost := (p_usage ->> 'costMicros')::bigint;
+  v_at := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
   if p_cover_date is not null then
     if v_cost > p_cover_estimate then
       raise exception 'budget_exceeded: the cost % is above the % reserved for it',
@@ -766,8 +781,8 @@ declare
   v_taken integer := 0;
   v_state text;
 begin
-  if p_worker is null or p_worker = '' or char_length(p_worker) > 200 then
-    raise exception 'invalid: p_worker must be 1 to 200 characters' using errcode = '22023';
+  if p_worker is null or char_length(p_worker) < 1 or char_length(p_worker) > 200 then
+    raise exception 'invalid: p_worker must be a text of length 1..200' using errcode = '22023';
   end if;
   if p_limit is null or p_limit < 1 or p_limit > 100 then
     raise exception 'invalid: p_limit must be 1..100' using errcode = '22023';
@@ -893,7 +908,8 @@ $$;
 -- reservations settled (released without usage). Refused (EC409 stale_lease) unless the item is
 -- processing and p_token is its current attempts.
 create function public.queue_complete(p_item_id uuid, p_token bigint, p_usage jsonb default null,
-                                      p_now timestamptz default now(), p_actor uuid default null)
+                                      p_now timestamptz default now(), p_actor uuid default null,
+                                      p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -907,7 +923,11 @@ declare
   v_date date;
   v_estimate bigint;
 begin
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  if p_token is null or p_token < 1 or p_token > 1000 then
+    raise exception 'invalid: p_token must be 1..1000' using errcode = '22023';
+  end if;
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -957,7 +977,8 @@ $$;
 -- Records a failed attempt on the Episode; the item goes back to pending after the backoff, or
 -- becomes failed (with its episode) when p_token reached max_attempts. Stale tokens: EC409.
 create function public.queue_fail(p_item_id uuid, p_token bigint, p_error_code text, p_message text,
-                                  p_now timestamptz default now(), p_actor uuid default null)
+                                  p_now timestamptz default now(), p_actor uuid default null,
+                                  p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -967,7 +988,17 @@ declare
   v_ep_before public.episodes;
   v_dead boolean;
 begin
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  if p_token is null or p_token < 1 or p_token > 1000 then
+    raise exception 'invalid: p_token must be 1..1000' using errcode = '22023';
+  end if;
+  if p_error_code is null or char_length(p_error_code) < 1 or char_length(p_error_code) > 100 then
+    raise exception 'invalid: p_error_code must be a text of length 1..100' using errcode = '22023';
+  end if;
+  if p_message is null or char_length(p_message) < 0 or char_length(p_message) > 4000 then
+    raise exception 'invalid: p_message must be a text of length 0..4000' using errcode = '22023';
+  end if;
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -999,7 +1030,8 @@ $$;
 
 -- Extends a held lease to now + p_lease_seconds. Stale tokens: EC409.
 create function public.queue_extend(p_item_id uuid, p_token bigint, p_lease_seconds integer default 300,
-                                    p_now timestamptz default now(), p_actor uuid default null)
+                                    p_now timestamptz default now(), p_actor uuid default null,
+                                    p_organization_id uuid default null)
   returns public.episode_schedule_queue
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -1009,10 +1041,14 @@ declare
   v_r public.budget_reservations;
   v_r_after public.budget_reservations;
 begin
+  if p_token is null or p_token < 1 or p_token > 1000 then
+    raise exception 'invalid: p_token must be 1..1000' using errcode = '22023';
+  end if;
   if p_lease_seconds is null or p_lease_seconds < 10 or p_lease_seconds > 86400 then
     raise exception 'invalid: p_lease_seconds must be 10..86400' using errcode = '22023';
   end if;
-  select * into v_before from public.episode_schedule_queue q where q.id = p_item_id for update;
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
   end if;
@@ -1093,7 +1129,7 @@ $$;
 -- project (and episode) come from its queue item, else from p_usage.projectId / episodeId.
 -- Returns {reservation, usage} (rows as stored).
 create function public.budget_settle(p_reservation_id uuid, p_usage jsonb, p_now timestamptz default now(),
-                                     p_actor uuid default null)
+                                     p_actor uuid default null, p_organization_id uuid default null)
   returns jsonb
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
@@ -1104,7 +1140,8 @@ declare
   v_episode uuid := (p_usage ->> 'episodeId')::uuid;
   v_usage public.token_usage;
 begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
+  select * into v_r from public.budget_reservations r
+   where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
   end if;
@@ -1132,14 +1169,15 @@ $$;
 
 -- Gives back an open reservation (budget.cpp release); EC410 (conflict) unless it is open.
 create function public.budget_release(p_reservation_id uuid, p_now timestamptz default now(),
-                                      p_actor uuid default null)
+                                      p_actor uuid default null, p_organization_id uuid default null)
   returns public.budget_reservations
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
 declare
   v_r public.budget_reservations;
   v_after public.budget_reservations;
 begin
-  select * into v_r from public.budget_reservations r where r.id = p_reservation_id for update;
+  select * into v_r from public.budget_reservations r
+   where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
     raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
   end if;
@@ -1215,21 +1253,21 @@ grant usage on schema private to authenticated, service_role;
 grant execute on function private.current_organization_id(), private.current_user_role(), private.is_org_admin()
   to authenticated, service_role;
 revoke all on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
-  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid),
-  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
-  public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
+  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
+  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid, uuid),
+  public.queue_extend(uuid, bigint, integer, timestamptz, uuid, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
+  public.budget_settle(uuid, jsonb, timestamptz, uuid, uuid),
+  public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
-  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid),
-  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid),
-  public.queue_extend(uuid, bigint, integer, timestamptz, uuid),
+  public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
+  public.queue_fail(uuid, bigint, text, text, timestamptz, uuid, uuid),
+  public.queue_extend(uuid, bigint, integer, timestamptz, uuid, uuid),
   public.budget_reserve(uuid, bigint, uuid, integer, timestamptz, uuid),
-  public.budget_settle(uuid, jsonb, timestamptz, uuid),
-  public.budget_release(uuid, timestamptz, uuid),
+  public.budget_settle(uuid, jsonb, timestamptz, uuid, uuid),
+  public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) to service_role;
 grant execute on function public.budget_status(uuid, timestamptz) to authenticated;

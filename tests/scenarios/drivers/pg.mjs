@@ -187,7 +187,8 @@ export class PgDriver {
       case 'queue.complete': return this.queueComplete(as, params, now);
       case 'queue.fail': return this.queueFail(as, params, now);
       case 'queue.extend': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'queue_extend', {
-        p_item_id: params.id, p_token: param(params.token), p_lease_seconds: params.leaseSeconds ?? 300, p_now: new Date(now) }))));
+        p_item_id: params.id, p_token: param(params.token), p_lease_seconds: params.leaseSeconds ?? 300,
+        p_organization_id: as.organizationId, p_now: new Date(now) }))));
       case 'budget.reserve': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'budget_reserve', {
         p_organization_id: as.organizationId, p_estimate_micros: param(params.estimateMicros),
         p_queue_item_id: params.queueItemId ?? null, p_ttl_seconds: params.ttlSeconds ?? 900, p_now: new Date(now) }))));
@@ -440,7 +441,8 @@ export class PgDriver {
   async queueComplete(as, params, now) {
     return this.ok(await this.tx(as, async (c) => {
       const usage = params.usage === undefined || params.usage === null ? null : requestText(params.usage);
-      const item = await this.fn(c, 'queue_complete', { p_item_id: params.id, p_token: param(params.token), p_usage: usage, p_now: new Date(now) });
+      const item = await this.fn(c, 'queue_complete', { p_item_id: params.id, p_token: param(params.token), p_usage: usage,
+        p_organization_id: as.organizationId, p_now: new Date(now) });
       const eps = await this.episodes(c, [item.episode_id]);
       let u = null;
       if (usage) {
@@ -455,7 +457,7 @@ export class PgDriver {
   async queueFail(as, params, now) {
     return this.ok(await this.tx(as, async (c) => {
       const item = await this.fn(c, 'queue_fail', { p_item_id: params.id, p_token: param(params.token),
-        p_error_code: params.code, p_message: params.message, p_now: new Date(now) });
+        p_error_code: params.code, p_message: params.message, p_organization_id: as.organizationId, p_now: new Date(now) });
       const eps = await this.episodes(c, [item.episode_id]);
       const dead = item.status === 'failed';
       return { item: camelRow(item), episode: eps.get(item.episode_id) ?? null, dead, retryAt: dead ? null : item.run_after };
