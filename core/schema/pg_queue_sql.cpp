@@ -13,7 +13,8 @@ namespace {
 // The SQL below is a template: these markers expand to checks generated from the declarations,
 // so PostgreSQL refuses exactly what the core refuses, with invalid (SQLSTATE 22023):
 //   @param(<op>,<param>,<p_var>)  the op param's declared bounds (core/api/ops_schedule.cpp):
-//                                 Int/Money value range, String/Text length range, required;
+//                                 Int/Money value range, String/Text length range (String on
+//                                 one line), required;
 //   @usage(<p_var>)               the TokenUsage Int/Money fields (core/schema/entities.cpp)
 //                                 of a usage jsonb: a number, integral, in the declared range,
 //                                 present when required.
@@ -31,10 +32,13 @@ std::string param_check(const std::string& op_name, const std::string& param,
     std::string cond = var + " is null";
     if (f.min || number) cond += " or " + v + " < " + std::to_string(lo);
     if (f.max) cond += " or " + v + " > " + std::to_string(*f.max);
+    // String (not Text) is one line, as core/validate checks it.
+    if (f.type == Type::String) cond += " or " + var + " ~ '[\\r\\n]'";
     const std::string range =
         std::to_string(lo) + ".." + (f.max ? std::to_string(*f.max) : std::string("any"));
     return "  if " + cond + " then\n    raise exception 'invalid: " + var + " must be " +
-           (number ? "" : "a text of length ") + range + "' using errcode = '22023';\n  end if;";
+           (number ? "" : "a text of length ") + range +
+           (f.type == Type::String ? " on one line" : "") + "' using errcode = '22023';\n  end if;";
   }
   throw std::logic_error("pg_queue_sql: " + op_name + " has no param " + param);
 }
@@ -679,7 +683,7 @@ begin
 end
 $$;
 
--- Records one LLM call not covered by a reservation (tokenUsage.create of the core): a grant of
+-- Records one LLM call not covered by a reservation (as queue.complete without one): a grant of
 -- its cost on the UTC day of occurredAt (default p_now); refused with EC402 past the limit.
 create function public.usage_record(p_organization_id uuid, p_usage jsonb, p_now timestamptz default now(),
                                     p_actor uuid default null)

@@ -781,8 +781,8 @@ declare
   v_taken integer := 0;
   v_state text;
 begin
-  if p_worker is null or char_length(p_worker) < 1 or char_length(p_worker) > 200 then
-    raise exception 'invalid: p_worker must be a text of length 1..200' using errcode = '22023';
+  if p_worker is null or char_length(p_worker) < 1 or char_length(p_worker) > 200 or p_worker ~ '[\r\n]' then
+    raise exception 'invalid: p_worker must be a text of length 1..200 on one line' using errcode = '22023';
   end if;
   if p_limit is null or p_limit < 1 or p_limit > 100 then
     raise exception 'invalid: p_limit must be 1..100' using errcode = '22023';
@@ -991,8 +991,8 @@ begin
   if p_token is null or p_token < 1 or p_token > 1000 then
     raise exception 'invalid: p_token must be 1..1000' using errcode = '22023';
   end if;
-  if p_error_code is null or char_length(p_error_code) < 1 or char_length(p_error_code) > 100 then
-    raise exception 'invalid: p_error_code must be a text of length 1..100' using errcode = '22023';
+  if p_error_code is null or char_length(p_error_code) < 1 or char_length(p_error_code) > 100 or p_error_code ~ '[\r\n]' then
+    raise exception 'invalid: p_error_code must be a text of length 1..100 on one line' using errcode = '22023';
   end if;
   if p_message is null or char_length(p_message) < 0 or char_length(p_message) > 4000 then
     raise exception 'invalid: p_message must be a text of length 0..4000' using errcode = '22023';
@@ -1192,7 +1192,7 @@ begin
 end
 $$;
 
--- Records one LLM call not covered by a reservation (tokenUsage.create of the core): a grant of
+-- Records one LLM call not covered by a reservation (as queue.complete without one): a grant of
 -- its cost on the UTC day of occurredAt (default p_now); refused with EC402 past the limit.
 create function public.usage_record(p_organization_id uuid, p_usage jsonb, p_now timestamptz default now(),
                                     p_actor uuid default null)
