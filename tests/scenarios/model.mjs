@@ -174,6 +174,17 @@ async function perform(step, v) {
     if ((step.kind === 'complete' || step.kind === 'fail') && ans.result.item) {
       for (const x of o.res) if (x && x.item === ans.result.item.id) x.open = false;
     }
+    // A completion whose usage settled none of the item's reservations (none, or all expired and
+    // released by an earlier grant, H4) was its own grant against the limit in force now, on the
+    // usage's UTC day: that limit bounds the day too.
+    if (step.kind === 'complete' && ans.result.usage && ans.result.usage.occurredAt) {
+      const settled = await call(v, { op: 'budgetReservation.list', as: SYS(o.id),
+        params: { queueItemId: ans.result.item.id, status: 'settled', limit: 1 } });
+      if (settled.ok && settled.result.total === 0) {
+        const day = ans.result.usage.occurredAt.slice(0, 10);
+        o.maxLimit.set(day, Math.max(o.maxLimit.get(day) ?? 0, o.limit));
+      }
+    }
   } else if (step.kind === 'reserve') o.res.push(null);
   return { req, ans };
 }
