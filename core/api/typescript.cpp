@@ -123,8 +123,31 @@ void doc_comment(std::ostringstream& os, const std::string& doc, const char* ind
   if (!doc.empty()) os << indent << "/** " << doc << " */\n";
 }
 
+// The declared bounds in words (core/schema: the same numbers the CHECKs and validation use).
+std::string bounds_doc(const Field& f) {
+  const auto n = [](int64_t v) { return std::to_string(v); };
+  switch (f.type) {
+    case Type::Int:
+    case Type::Money:
+      if (f.min && f.max) return "Integer " + n(*f.min) + ".." + n(*f.max) + ".";
+      return "";
+    case Type::String:
+    case Type::Text:
+      if (f.max)
+        return (f.min && *f.min > 0 ? n(*f.min) + ".." + n(*f.max) : "At most " + n(*f.max)) +
+               " characters (code points), no U+0000.";
+      return "";
+    case Type::Json:
+      if (f.max_entries) return "At most " + n(*f.max_entries) + " entries.";
+      return "";
+    default:
+      return "";
+  }
+}
+
 std::string field_doc(const Field& f) {
   std::string d = f.doc;
+  if (const std::string b = bounds_doc(f); !b.empty()) d += (d.empty() ? "" : " ") + b;
   if (f.type == Type::Money)
     d += (d.empty() ? "" : " ") + std::string("Integer micro-pounds (GBP).");
   if (f.type == Type::Instant) d += (d.empty() ? "" : " ") + std::string("ISO-8601 UTC instant.");
@@ -286,7 +309,7 @@ std::string api_markdown() {
       os << "- `" << p.name << "`: `" << ts_type(p) << "`"
          << (p.required_on_create() ? " (required)" : "");
       if (p.default_value) os << ", default `" << p.default_value->dump() << "`";
-      if (!p.doc.empty()) os << ": " << p.doc;
+      if (const std::string d = field_doc(p); !d.empty()) os << ": " << d;
       os << "\n";
     }
     if (op.params.empty() && op.entity.empty()) os << "- no parameters\n";

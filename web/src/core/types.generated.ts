@@ -71,12 +71,13 @@ export interface Issue {
 export interface Organization {
   /** Primary key (UUID). */
   id: string;
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
-  /** Unique, URL-safe. */
+  /** Unique, URL-safe. 2..63 characters (code points), no U+0000. */
   slug: string;
   /** Sets the project limit. */
   plan: "free" | "pro" | "team";
-  /** Daily LLM budget in micro-pounds (GBP). Integer micro-pounds (GBP). */
+  /** Daily LLM budget in micro-pounds (GBP). Integer 0..1000000000000. Integer micro-pounds (GBP). */
   dailyCostLimitMicros: number;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -85,22 +86,24 @@ export interface Organization {
 }
 /** Input of Organization creation (system fields are set by the core). */
 export interface OrganizationCreate {
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
-  /** Unique, URL-safe. */
+  /** Unique, URL-safe. 2..63 characters (code points), no U+0000. */
   slug: string;
   /** Sets the project limit. */
   plan?: "free" | "pro" | "team";
-  /** Daily LLM budget in micro-pounds (GBP). Integer micro-pounds (GBP). */
+  /** Daily LLM budget in micro-pounds (GBP). Integer 0..1000000000000. Integer micro-pounds (GBP). */
   dailyCostLimitMicros?: number;
 }
 /** Changeable fields of Organization. */
 export interface OrganizationPatch {
+  /** 1..200 characters (code points), no U+0000. */
   name?: string;
-  /** Unique, URL-safe. */
+  /** Unique, URL-safe. 2..63 characters (code points), no U+0000. */
   slug?: string;
   /** Sets the project limit. */
   plan?: "free" | "pro" | "team";
-  /** Daily LLM budget in micro-pounds (GBP). Integer micro-pounds (GBP). */
+  /** Daily LLM budget in micro-pounds (GBP). Integer 0..1000000000000. Integer micro-pounds (GBP). */
   dailyCostLimitMicros?: number;
 }
 
@@ -110,11 +113,12 @@ export interface User {
   id: string;
   /** Tenant. */
   organizationId: string;
-  /** Unique per organization, case-insensitive. */
+  /** Unique per organization, case-insensitive. 3..254 characters (code points), no U+0000. */
   email: string;
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
   role: "owner" | "admin" | "member";
-  /** IANA zone name. */
+  /** IANA zone name. 1..64 characters (code points), no U+0000. */
   timezone: string;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -127,20 +131,22 @@ export interface User {
 }
 /** Input of User creation (system fields are set by the core). */
 export interface UserCreate {
-  /** Unique per organization, case-insensitive. */
+  /** Unique per organization, case-insensitive. 3..254 characters (code points), no U+0000. */
   email: string;
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
   role?: "owner" | "admin" | "member";
-  /** IANA zone name. */
+  /** IANA zone name. 1..64 characters (code points), no U+0000. */
   timezone?: string;
 }
 /** Changeable fields of User. */
 export interface UserPatch {
-  /** Unique per organization, case-insensitive. */
+  /** Unique per organization, case-insensitive. 3..254 characters (code points), no U+0000. */
   email?: string;
+  /** 1..200 characters (code points), no U+0000. */
   name?: string;
   role?: "owner" | "admin" | "member";
-  /** IANA zone name. */
+  /** IANA zone name. 1..64 characters (code points), no U+0000. */
   timezone?: string;
 }
 
@@ -151,12 +157,14 @@ export interface Project {
   /** Tenant. */
   organizationId: string;
   ownerId: string;
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
+  /** At most 5000 characters (code points), no U+0000. */
   description: string;
   status: "active" | "paused" | "archived";
-  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} */
+  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} At most 8 entries. */
   cadenceConfig: CadenceConfig;
-  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. */
+  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. At most 500 entries. */
   memories: ProjectMemory[];
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -170,23 +178,27 @@ export interface Project {
 /** Input of Project creation (system fields are set by the core). */
 export interface ProjectCreate {
   ownerId?: string;
+  /** 1..200 characters (code points), no U+0000. */
   name: string;
+  /** At most 5000 characters (code points), no U+0000. */
   description?: string;
   status?: "active" | "paused" | "archived";
-  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} */
+  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} At most 8 entries. */
   cadenceConfig: CadenceConfig;
-  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. */
+  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. At most 500 entries. */
   memories?: ProjectMemory[];
 }
 /** Changeable fields of Project. */
 export interface ProjectPatch {
   ownerId?: string;
+  /** 1..200 characters (code points), no U+0000. */
   name?: string;
+  /** At most 5000 characters (code points), no U+0000. */
   description?: string;
   status?: "active" | "paused" | "archived";
-  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} */
+  /** {days:["mon",…], time:"HH:MM", timezone?, pausedUntil?, skipDates?} At most 8 entries. */
   cadenceConfig?: CadenceConfig;
-  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. */
+  /** MVP memories: [{id, content, createdAt, updatedAt}]; see AgentMemory. At most 500 entries. */
   memories?: ProjectMemory[];
 }
 
@@ -197,8 +209,9 @@ export interface Episode {
   /** Tenant. */
   organizationId: string;
   projectId: string;
-  /** 1, 2, 3… unique per project; next free number when omitted. */
+  /** 1, 2, 3… unique per project; next free number when omitted. Integer 1..1000000. */
   number: number;
+  /** 1..300 characters (code points), no U+0000. */
   title: string;
   status: "scheduled" | "generating" | "ready" | "published" | "failed" | "cancelled";
   /** ISO-8601 UTC instant. */
@@ -207,8 +220,9 @@ export interface Episode {
   generatedAt: string | null;
   /** ISO-8601 UTC instant. */
   publishedAt: string | null;
+  /** Integer 0..1000. */
   generationAttempts: number;
-  /** [{at, code, message}] one per failed attempt. */
+  /** [{at, code, message}] one per failed attempt. At most 100 entries. */
   generationErrors: GenerationError[];
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -222,8 +236,9 @@ export interface Episode {
 /** Input of Episode creation (system fields are set by the core). */
 export interface EpisodeCreate {
   projectId: string;
-  /** 1, 2, 3… unique per project; next free number when omitted. */
+  /** 1, 2, 3… unique per project; next free number when omitted. Integer 1..1000000. */
   number: number;
+  /** 1..300 characters (code points), no U+0000. */
   title: string;
   status?: "scheduled" | "generating" | "ready" | "published" | "failed" | "cancelled";
   /** ISO-8601 UTC instant. */
@@ -232,12 +247,14 @@ export interface EpisodeCreate {
   generatedAt?: string | null;
   /** ISO-8601 UTC instant. */
   publishedAt?: string | null;
+  /** Integer 0..1000. */
   generationAttempts?: number;
-  /** [{at, code, message}] one per failed attempt. */
+  /** [{at, code, message}] one per failed attempt. At most 100 entries. */
   generationErrors?: GenerationError[];
 }
 /** Changeable fields of Episode. */
 export interface EpisodePatch {
+  /** 1..300 characters (code points), no U+0000. */
   title?: string;
   status?: "scheduled" | "generating" | "ready" | "published" | "failed" | "cancelled";
   /** ISO-8601 UTC instant. */
@@ -246,8 +263,9 @@ export interface EpisodePatch {
   generatedAt?: string | null;
   /** ISO-8601 UTC instant. */
   publishedAt?: string | null;
+  /** Integer 0..1000. */
   generationAttempts?: number;
-  /** [{at, code, message}] one per failed attempt. */
+  /** [{at, code, message}] one per failed attempt. At most 100 entries. */
   generationErrors?: GenerationError[];
 }
 
@@ -261,14 +279,17 @@ export interface EpisodeScheduleQueue {
   /** ISO-8601 UTC instant. */
   scheduledFor: string;
   status: "pending" | "processing" | "completed" | "failed" | "cancelled";
-  /** Also the fencing token of the current lease. */
+  /** Also the fencing token of the current lease. Integer 0..1000. */
   attempts: number;
+  /** Integer 1..100. */
   maxAttempts: number;
+  /** At most 200 characters (code points), no U+0000. */
   lockedBy: string | null;
   /** ISO-8601 UTC instant. */
   lockedUntil: string | null;
   /** Not claimed before this instant (retry backoff). ISO-8601 UTC instant. */
   runAfter: string;
+  /** At most 4000 characters (code points), no U+0000. */
   lastError: string | null;
   episodeId: string | null;
   /** ISO-8601 UTC instant. */
@@ -284,6 +305,7 @@ export interface EpisodeScheduleQueueCreate {
   /** ISO-8601 UTC instant. */
   scheduledFor: string;
   status?: "pending" | "processing" | "completed" | "failed" | "cancelled";
+  /** Integer 1..100. */
   maxAttempts?: number;
   /** Not claimed before this instant (retry backoff). ISO-8601 UTC instant. */
   runAfter: string;
@@ -291,6 +313,7 @@ export interface EpisodeScheduleQueueCreate {
 /** Changeable fields of EpisodeScheduleQueue. */
 export interface EpisodeScheduleQueuePatch {
   status?: "pending" | "processing" | "completed" | "failed" | "cancelled";
+  /** Integer 1..100. */
   maxAttempts?: number;
   /** Not claimed before this instant (retry backoff). ISO-8601 UTC instant. */
   runAfter?: string;
@@ -305,6 +328,7 @@ export interface ChatSession {
   projectId: string;
   episodeId: string | null;
   userId: string;
+  /** 1..200 characters (code points), no U+0000. */
   title: string;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -320,11 +344,13 @@ export interface ChatSessionCreate {
   projectId: string;
   episodeId?: string | null;
   userId?: string;
+  /** 1..200 characters (code points), no U+0000. */
   title: string;
 }
 /** Changeable fields of ChatSession. */
 export interface ChatSessionPatch {
   episodeId?: string | null;
+  /** 1..200 characters (code points), no U+0000. */
   title?: string;
 }
 
@@ -336,10 +362,13 @@ export interface ChatMessage {
   organizationId: string;
   sessionId: string;
   role: "user" | "assistant" | "system";
+  /** At most 100000 characters (code points), no U+0000. */
   content: string;
+  /** Integer 0..100000000. */
   inputTokens: number;
+  /** Integer 0..100000000. */
   outputTokens: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros: number;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -350,17 +379,22 @@ export interface ChatMessage {
 export interface ChatMessageCreate {
   sessionId: string;
   role: "user" | "assistant" | "system";
+  /** At most 100000 characters (code points), no U+0000. */
   content: string;
+  /** Integer 0..100000000. */
   inputTokens?: number;
+  /** Integer 0..100000000. */
   outputTokens?: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros?: number;
 }
 /** Changeable fields of ChatMessage. */
 export interface ChatMessagePatch {
+  /** Integer 0..100000000. */
   inputTokens?: number;
+  /** Integer 0..100000000. */
   outputTokens?: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros?: number;
 }
 
@@ -373,10 +407,13 @@ export interface TokenUsage {
   projectId: string;
   episodeId: string | null;
   chatSessionId: string | null;
+  /** 1..100 characters (code points), no U+0000. */
   model: string;
+  /** Integer 0..100000000. */
   inputTokens: number;
+  /** Integer 0..100000000. */
   outputTokens: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros: number;
   /** ISO-8601 UTC instant. */
   occurredAt: string;
@@ -390,10 +427,13 @@ export interface TokenUsageCreate {
   projectId: string;
   episodeId?: string | null;
   chatSessionId?: string | null;
+  /** 1..100 characters (code points), no U+0000. */
   model: string;
+  /** Integer 0..100000000. */
   inputTokens: number;
+  /** Integer 0..100000000. */
   outputTokens: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros: number;
   /** ISO-8601 UTC instant. */
   occurredAt: string;
@@ -402,10 +442,13 @@ export interface TokenUsageCreate {
 export interface TokenUsagePatch {
   episodeId?: string | null;
   chatSessionId?: string | null;
+  /** 1..100 characters (code points), no U+0000. */
   model?: string;
+  /** Integer 0..100000000. */
   inputTokens?: number;
+  /** Integer 0..100000000. */
   outputTokens?: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   costMicros?: number;
   /** ISO-8601 UTC instant. */
   occurredAt?: string;
@@ -419,10 +462,13 @@ export interface TokenUsageDaily {
   organizationId: string;
   /** YYYY-MM-DD. */
   date: string;
+  /** Integer 0..9007199254740991. */
   inputTokens: number;
+  /** Integer 0..9007199254740991. */
   outputTokens: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..9007199254740991. Integer micro-pounds (GBP). */
   costMicros: number;
+  /** Integer 0..9007199254740991. */
   callCount: number;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -433,18 +479,24 @@ export interface TokenUsageDaily {
 export interface TokenUsageDailyCreate {
   /** YYYY-MM-DD. */
   date: string;
+  /** Integer 0..9007199254740991. */
   inputTokens?: number;
+  /** Integer 0..9007199254740991. */
   outputTokens?: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..9007199254740991. Integer micro-pounds (GBP). */
   costMicros?: number;
+  /** Integer 0..9007199254740991. */
   callCount?: number;
 }
 /** Changeable fields of TokenUsageDaily. */
 export interface TokenUsageDailyPatch {
+  /** Integer 0..9007199254740991. */
   inputTokens?: number;
+  /** Integer 0..9007199254740991. */
   outputTokens?: number;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..9007199254740991. Integer micro-pounds (GBP). */
   costMicros?: number;
+  /** Integer 0..9007199254740991. */
   callCount?: number;
 }
 
@@ -455,7 +507,7 @@ export interface BudgetReservation {
   /** Tenant. */
   organizationId: string;
   queueItemId: string | null;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   estimateMicros: number;
   status: "open" | "settled" | "released";
   /** UTC day the reservation counts against. YYYY-MM-DD. */
@@ -470,7 +522,7 @@ export interface BudgetReservation {
 /** Input of BudgetReservation creation (system fields are set by the core). */
 export interface BudgetReservationCreate {
   queueItemId?: string | null;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   estimateMicros: number;
   status?: "open" | "settled" | "released";
   /** UTC day the reservation counts against. YYYY-MM-DD. */
@@ -481,7 +533,7 @@ export interface BudgetReservationCreate {
 /** Changeable fields of BudgetReservation. */
 export interface BudgetReservationPatch {
   queueItemId?: string | null;
-  /** Integer micro-pounds (GBP). */
+  /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
   estimateMicros?: number;
   status?: "open" | "settled" | "released";
   /** UTC day the reservation counts against. YYYY-MM-DD. */
@@ -498,6 +550,7 @@ export interface PlanningNote {
   organizationId: string;
   projectId: string;
   authorId: string;
+  /** 1..20000 characters (code points), no U+0000. */
   content: string;
   status: "open" | "applied" | "dismissed";
   appliedEpisodeId: string | null;
@@ -516,6 +569,7 @@ export interface PlanningNote {
 export interface PlanningNoteCreate {
   projectId: string;
   authorId?: string;
+  /** 1..20000 characters (code points), no U+0000. */
   content: string;
   status?: "open" | "applied" | "dismissed";
   appliedEpisodeId?: string | null;
@@ -524,6 +578,7 @@ export interface PlanningNoteCreate {
 }
 /** Changeable fields of PlanningNote. */
 export interface PlanningNotePatch {
+  /** 1..20000 characters (code points), no U+0000. */
   content?: string;
   status?: "open" | "applied" | "dismissed";
   appliedEpisodeId?: string | null;
@@ -539,7 +594,9 @@ export interface AgentMemory {
   organizationId: string;
   projectId: string;
   kind: "fact" | "preference" | "instruction" | "context";
+  /** 1..4000 characters (code points), no U+0000. */
   content: string;
+  /** Integer 1..5. */
   importance: number;
   sourceEpisodeId: string | null;
   /** Project.memories id it was migrated from. */
@@ -557,7 +614,9 @@ export interface AgentMemory {
 export interface AgentMemoryCreate {
   projectId: string;
   kind?: "fact" | "preference" | "instruction" | "context";
+  /** 1..4000 characters (code points), no U+0000. */
   content: string;
+  /** Integer 1..5. */
   importance?: number;
   sourceEpisodeId?: string | null;
   /** Project.memories id it was migrated from. */
@@ -566,7 +625,9 @@ export interface AgentMemoryCreate {
 /** Changeable fields of AgentMemory. */
 export interface AgentMemoryPatch {
   kind?: "fact" | "preference" | "instruction" | "context";
+  /** 1..4000 characters (code points), no U+0000. */
   content?: string;
+  /** Integer 1..5. */
   importance?: number;
   sourceEpisodeId?: string | null;
 }
@@ -578,7 +639,9 @@ export interface UserEvent {
   /** Tenant. */
   organizationId: string;
   userId: string;
+  /** 3..100 characters (code points), no U+0000. */
   eventType: string;
+  /** At most 100 entries. */
   eventData: Record<string, unknown>;
   /** Defaults to now. ISO-8601 UTC instant. */
   occurredAt: string;
@@ -590,7 +653,9 @@ export interface UserEvent {
 /** Input of UserEvent creation (system fields are set by the core). */
 export interface UserEventCreate {
   userId?: string;
+  /** 3..100 characters (code points), no U+0000. */
   eventType: string;
+  /** At most 100 entries. */
   eventData?: Record<string, unknown>;
   /** Defaults to now. ISO-8601 UTC instant. */
   occurredAt: string;
@@ -607,11 +672,12 @@ export interface AuditLog {
   organizationId: string;
   /** User who made the change (null: system). */
   actorId: string | null;
-  /** create, update, delete, restore, purge, … */
+  /** create, update, delete, restore, purge, … 1..40 characters (code points), no U+0000. */
   action: string;
+  /** 1..60 characters (code points), no U+0000. */
   entityType: string;
   entityId: string;
-  /** {field: {before, after}} */
+  /** {field: {before, after}} At most 100 entries. */
   changes: AuditChanges;
   /** ISO-8601 UTC instant. */
   occurredAt: string;
@@ -624,11 +690,12 @@ export interface AuditLog {
 export interface AuditLogCreate {
   /** User who made the change (null: system). */
   actorId?: string | null;
-  /** create, update, delete, restore, purge, … */
+  /** create, update, delete, restore, purge, … 1..40 characters (code points), no U+0000. */
   action: string;
+  /** 1..60 characters (code points), no U+0000. */
   entityType: string;
   entityId: string;
-  /** {field: {before, after}} */
+  /** {field: {before, after}} At most 100 entries. */
   changes?: AuditChanges;
   /** ISO-8601 UTC instant. */
   occurredAt: string;
@@ -645,7 +712,9 @@ export interface Block {
   organizationId: string;
   episodeId: string;
   type: "markdown";
+  /** Integer 0..10000. */
   position: number;
+  /** At most 1000000 characters (code points), no U+0000. */
   content: string;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -656,13 +725,17 @@ export interface Block {
 export interface BlockCreate {
   episodeId: string;
   type?: "markdown";
+  /** Integer 0..10000. */
   position?: number;
+  /** At most 1000000 characters (code points), no U+0000. */
   content: string;
 }
 /** Changeable fields of Block. */
 export interface BlockPatch {
   type?: "markdown";
+  /** Integer 0..10000. */
   position?: number;
+  /** At most 1000000 characters (code points), no U+0000. */
   content?: string;
 }
 
@@ -675,11 +748,13 @@ export interface Highlight {
   episodeId: string;
   blockId: string;
   userId: string;
-  /** UTF-16 code units, as JavaScript counts. */
+  /** UTF-16 code units, as JavaScript counts. Integer 0..2000000. */
   startOffset: number;
+  /** Integer 1..2000000. */
   endOffset: number;
-  /** Exact text of the block in [start, end). */
+  /** Exact text of the block in [start, end). 1..100000 characters (code points), no U+0000. */
   quote: string;
+  /** At most 5000 characters (code points), no U+0000. */
   note: string | null;
   /** ISO-8601 UTC instant. */
   createdAt: string;
@@ -695,15 +770,18 @@ export interface HighlightCreate {
   episodeId: string;
   blockId: string;
   userId?: string;
-  /** UTF-16 code units, as JavaScript counts. */
+  /** UTF-16 code units, as JavaScript counts. Integer 0..2000000. */
   startOffset: number;
+  /** Integer 1..2000000. */
   endOffset: number;
-  /** Exact text of the block in [start, end). */
+  /** Exact text of the block in [start, end). 1..100000 characters (code points), no U+0000. */
   quote: string;
+  /** At most 5000 characters (code points), no U+0000. */
   note?: string | null;
 }
 /** Changeable fields of Highlight. */
 export interface HighlightPatch {
+  /** At most 5000 characters (code points), no U+0000. */
   note?: string | null;
 }
 
@@ -730,17 +808,19 @@ export interface Operations {
   /** Creates an organization with its first owner. The one operation that needs no `as`. */
   "organization.create": {
     params: {
+      /** 1..200 characters (code points), no U+0000. */
       name: string;
-      /** Unique, URL-safe. */
+      /** Unique, URL-safe. 2..63 characters (code points), no U+0000. */
       slug: string;
       /** Sets the project limit. */
       plan?: "free" | "pro" | "team";
-      /** Daily LLM budget in micro-pounds (GBP). Integer micro-pounds (GBP). */
+      /** Daily LLM budget in micro-pounds (GBP). Integer 0..1000000000000. Integer micro-pounds (GBP). */
       dailyCostLimitMicros?: number;
-      /** Unique per organization, case-insensitive. */
+      /** Unique per organization, case-insensitive. 3..254 characters (code points), no U+0000. */
       ownerEmail: string;
+      /** 1..200 characters (code points), no U+0000. */
       ownerName: string;
-      /** IANA zone name. */
+      /** IANA zone name. 1..64 characters (code points), no U+0000. */
       ownerTimezone?: string;
     };
     result: { organization: Organization; owner: User };
@@ -785,7 +865,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "name" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<User>;
@@ -864,7 +946,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "name" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<Project>;
@@ -943,7 +1027,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "number" | "title" | "scheduledFor" | "generatedAt" | "publishedAt" | "generationAttempts" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<Episode>;
@@ -1019,7 +1105,9 @@ export interface Operations {
       episodeId?: string | null;
       orderBy?: "scheduledFor" | "attempts" | "maxAttempts" | "lockedUntil" | "runAfter" | "completedAt" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<EpisodeScheduleQueue>;
@@ -1052,7 +1140,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "title" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<ChatSession>;
@@ -1126,7 +1216,9 @@ export interface Operations {
       role?: "user" | "assistant" | "system" | null;
       orderBy?: "inputTokens" | "outputTokens" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<ChatMessage>;
@@ -1171,7 +1263,9 @@ export interface Operations {
       chatSessionId?: string | null;
       orderBy?: "inputTokens" | "outputTokens" | "occurredAt" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<TokenUsage>;
@@ -1193,7 +1287,9 @@ export interface Operations {
     params: {
       orderBy?: "date" | "inputTokens" | "outputTokens" | "callCount" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<TokenUsageDaily>;
@@ -1219,7 +1315,9 @@ export interface Operations {
       status?: "open" | "settled" | "released" | null;
       orderBy?: "date" | "expiresAt" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<BudgetReservation>;
@@ -1254,7 +1352,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "appliedAt" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<PlanningNote>;
@@ -1335,7 +1435,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "importance" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<AgentMemory>;
@@ -1407,7 +1509,9 @@ export interface Operations {
       userId?: string | null;
       orderBy?: "occurredAt" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<UserEvent>;
@@ -1446,7 +1550,9 @@ export interface Operations {
     params: {
       orderBy?: "occurredAt" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<AuditLog>;
@@ -1472,7 +1578,9 @@ export interface Operations {
       type?: "markdown" | null;
       orderBy?: "position" | "createdAt" | "updatedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<Block>;
@@ -1533,7 +1641,9 @@ export interface Operations {
       onlyDeleted?: boolean;
       orderBy?: "startOffset" | "endOffset" | "createdAt" | "updatedAt" | "deletedAt";
       descending?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<Highlight>;
@@ -1593,6 +1703,7 @@ export interface Operations {
     params: {
       /** The project. */
       projectId: string;
+      /** 1..4000 characters (code points), no U+0000. */
       content: string;
     };
     result: Project;
@@ -1605,6 +1716,7 @@ export interface Operations {
       /** The project. */
       projectId: string;
       memoryId: string;
+      /** 1..4000 characters (code points), no U+0000. */
       content: string;
     };
     result: Project;
@@ -1656,7 +1768,9 @@ export interface Operations {
     params: {
       status?: "active" | "paused" | "archived" | null;
       includeDeleted?: boolean;
+      /** Integer 1..1000. */
       limit?: number;
+      /** Integer 0..1000000000. */
       offset?: number;
     };
     result: Page<ProjectOverview>;
@@ -1667,6 +1781,7 @@ export interface Operations {
   "userEvent.has": {
     params: {
       userId?: string;
+      /** 3..100 characters (code points), no U+0000. */
       eventType: string;
     };
     result: { has: boolean; count: number; firstAt: string | null; lastAt: string | null };
@@ -1678,13 +1793,13 @@ export interface Operations {
     params: {
       /** Use this project's cadence, timezone and status. */
       projectId?: string | null;
-      /** An explicit cadence config. */
+      /** An explicit cadence config. At most 8 entries. */
       cadence?: CadenceConfig | null;
-      /** With cadence: the zone when the cadence names none (default: yours). */
+      /** With cadence: the zone when the cadence names none (default: yours). 1..64 characters (code points), no U+0000. */
       timezone?: string | null;
       /** First instant considered (default: now). ISO-8601 UTC instant. */
       from?: string | null;
-      /** How many (default 10; 1000 with until). */
+      /** How many (default 10; 1000 with until). Integer 1..1000. */
       count?: number | null;
       /** Only occurrences before this instant. ISO-8601 UTC instant. */
       until?: string | null;
@@ -1698,6 +1813,7 @@ export interface Operations {
     params: {
       /** Only this project (default: all). */
       projectId?: string | null;
+      /** Integer 1..90. */
       horizonDays?: number;
     };
     result: { added: number; cancelled: number; kept: number; projects: number };
@@ -1707,9 +1823,11 @@ export interface Operations {
   /** Atomically takes up to `limit` due items of the organization (pending and due, or with an expired lease), oldest slot first, under a lease; creates or reuses each slot's Episode. Items of inactive projects are skipped; nothing is claimed while the organization's daily budget is spent. */
   "queue.claim": {
     params: {
+      /** 1..200 characters (code points), no U+0000. */
       workerId: string;
+      /** Integer 1..100. */
       limit?: number;
-      /** Lease length. */
+      /** Lease length. Integer 10..86400. */
       leaseSeconds?: number;
     };
     result: { items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; blocked?: { reason: string; organizationId: string } };
@@ -1721,9 +1839,9 @@ export interface Operations {
     params: {
       /** Queue item id. */
       id: string;
-      /** Fencing token returned by queue.claim (the item's attempts). */
+      /** Fencing token returned by queue.claim (the item's attempts). Integer 1..1000. */
       token: number;
-      /** {model, inputTokens, outputTokens, costMicros} of the generation. */
+      /** {model, inputTokens, outputTokens, costMicros} of the generation. At most 20 entries. */
       usage?: Record<string, unknown> | null;
     };
     result: { item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null };
@@ -1735,9 +1853,11 @@ export interface Operations {
     params: {
       /** Queue item id. */
       id: string;
-      /** Fencing token returned by queue.claim (the item's attempts). */
+      /** Fencing token returned by queue.claim (the item's attempts). Integer 1..1000. */
       token: number;
+      /** 1..100 characters (code points), no U+0000. */
       code: string;
+      /** At most 4000 characters (code points), no U+0000. */
       message: string;
     };
     result: { item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null };
@@ -1749,9 +1869,9 @@ export interface Operations {
     params: {
       /** Queue item id. */
       id: string;
-      /** Fencing token returned by queue.claim (the item's attempts). */
+      /** Fencing token returned by queue.claim (the item's attempts). Integer 1..1000. */
       token: number;
-      /** Lease length. */
+      /** Lease length. Integer 10..86400. */
       leaseSeconds?: number;
     };
     result: EpisodeScheduleQueue;
@@ -1763,6 +1883,7 @@ export interface Operations {
     params: {
       /** Queue item id. */
       id: string;
+      /** Integer 1..100. */
       extraAttempts?: number;
     };
     result: EpisodeScheduleQueue;
@@ -1782,9 +1903,10 @@ export interface Operations {
   /** Holds an estimated cost against today's (UTC) budget until it is settled, released or expires (a reservation of a processing queue item expires no earlier than its lease). Refused with budget_exceeded when spent + reserved + estimate would pass the daily limit. Reservations of today that expired are released first, and can no longer be settled. */
   "budget.reserve": {
     params: {
-      /** Integer micro-pounds (GBP). */
+      /** Integer 0..1000000000000. Integer micro-pounds (GBP). */
       estimateMicros: number;
       queueItemId?: string | null;
+      /** Integer 1..86400. */
       ttlSeconds?: number;
     };
     result: BudgetReservation;
@@ -1795,7 +1917,7 @@ export interface Operations {
   "budget.settle": {
     params: {
       reservationId: string;
-      /** {model, inputTokens, outputTokens, costMicros, projectId?, episodeId?} */
+      /** {model, inputTokens, outputTokens, costMicros, projectId?, episodeId?} At most 20 entries. */
       usage: Record<string, unknown>;
     };
     result: { reservation: BudgetReservation; usage: TokenUsage };
@@ -1824,6 +1946,7 @@ export interface Operations {
   /** Cost and tokens per UTC day for the last `days` days up to today, oldest first, zeros filled. */
   "usage.daily": {
     params: {
+      /** Integer 1..366. */
       days?: number;
     };
     result: { date: string; costMicros: number; inputTokens: number; outputTokens: number; callCount: number }[];
@@ -1850,6 +1973,7 @@ export interface Operations {
   /** Fixes the clock at now + seconds (now: the request's, else the clock's). */
   "clock.advance": {
     params: {
+      /** Integer -315576000..315576000. */
       seconds: number;
     };
     result: { now: string; fixed: boolean };
@@ -1887,12 +2011,12 @@ export interface Operations {
   /** Fills an empty database with the deterministic mock dataset: the same seed, size (or counts) and reference date always give the same data. Refuses a database that already holds rows. Reports progress through the progress callback. */
   "mock.seed": {
     params: {
-      /** Seed of every random stream. */
+      /** Seed of every random stream. Integer 0..9007199254740991. */
       seed: number;
       size?: "demo" | "small" | "large";
       /** 'Now' is this date at 12:00Z (default 2025-08-15). YYYY-MM-DD. */
       referenceDate?: string | null;
-      /** Explicit counts: organizations, users, projects, episodes, tokenUsage, weeksAhead, chatSessions (missing keys keep the size's). */
+      /** Explicit counts: organizations, users, projects, episodes, tokenUsage, weeksAhead, chatSessions (missing keys keep the size's). At most 20 entries. */
       counts?: Record<string, unknown> | null;
     };
     result: { rows: Record<string, number>; validated: number; now: string; overBudgetOrganizationId: string; digest: string };
