@@ -70,6 +70,8 @@ const char* scope_name(Scope s) {
       return "own row";
     case Scope::NotOwner:
       return "non-owners";
+    case Scope::Author:
+      return "rows about themselves";
   }
   return "any row";
 }
@@ -118,6 +120,15 @@ const std::vector<RowRule>& row_rules() {
        S::Any,
        "admins rename and set the daily cost limit"},
       {"Organization", A::Update, {}, L::Owner, S::Any, "owners change everything, the plan too"},
+      {"UserEvent",
+       A::Create,
+       {},
+       L::Member,
+       S::Author,
+       "everyone records events about themselves"},
+      {"UserEvent", A::Create, {}, L::Admin, S::Any, "admins record events about any member"},
+      {"UserEvent", A::Remove, {}, L::Member, S::Author, "everyone removes their own events"},
+      {"UserEvent", A::Remove, {}, L::Admin, S::Any, "admins remove any event"},
   };
   return r;
 }
@@ -162,6 +173,10 @@ bool in_scope(Scope s, const std::string& actor_id, const json& before, const js
     }
     case Scope::NotOwner:
       return !is_owner_row(before) && !is_owner_row(after);
+    case Scope::Author: {
+      const json& row = before.is_object() ? before : after;
+      return row.is_object() && row.value("userId", std::string()) == actor_id;
+    }
   }
   return false;
 }

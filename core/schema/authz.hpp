@@ -42,8 +42,9 @@ bool system_written(const std::string& entity);
 
 enum class Action { Create, Update, Remove };
 /// Which rows a rule covers: any row; the acting user's own row (User only); rows that are not
-/// owners before nor after the change (User only).
-enum class Scope { Any, Self, NotOwner };
+/// owners before nor after the change (User only); rows whose userId is the acting user.
+/// Author: rows about the acting user (their userId), for entities that record one per user.
+enum class Scope { Any, Self, NotOwner, Author };
 const char* action_name(Action a);
 const char* scope_name(Scope s);
 

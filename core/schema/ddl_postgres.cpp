@@ -232,6 +232,10 @@ std::string rule_sql(const Entity& e, const authz::RowRule& r) {
     case authz::Scope::Self:
       parts.push_back(r.action == authz::Action::Create ? "new.id = v_uid" : "old.id = v_uid");
       break;
+    case authz::Scope::Author:
+      parts.push_back(r.action == authz::Action::Create ? "new.user_id = v_uid"
+                                                        : "old.user_id = v_uid");
+      break;
     case authz::Scope::NotOwner: {
       const std::string c = role ? role->column : "role";
       if (r.action != authz::Action::Create) parts.push_back("old." + c + " <> 'owner'");

@@ -1499,6 +1499,44 @@ create policy user_events_insert on public.user_events for insert to authenticat
 create policy user_events_delete on public.user_events for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, delete on table public.user_events to authenticated;
+create function private.authz_user_events() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not ((v_rank >= 1 and new.user_id = v_uid) or (v_rank >= 2)) then
+      raise exception 'your role may not create this UserEvent' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' then
+    if not ((v_rank >= 1 and old.user_id = v_uid) or (v_rank >= 2)) then
+      raise exception 'your role may not remove this UserEvent' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.user_id is distinct from new.user_id and not (false) then
+      raise exception 'your role may not change userId of this UserEvent' using errcode = '42501';
+    end if;
+    if old.event_type is distinct from new.event_type and not (false) then
+      raise exception 'your role may not change eventType of this UserEvent' using errcode = '42501';
+    end if;
+    if old.event_data is distinct from new.event_data and not (false) then
+      raise exception 'your role may not change eventData of this UserEvent' using errcode = '42501';
+    end if;
+    if old.occurred_at is distinct from new.occurred_at and not (false) then
+      raise exception 'your role may not change occurredAt of this UserEvent' using errcode = '42501';
+    end if;
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_user_events() from public;
+create trigger trg_user_events_authz before insert or update or delete on public.user_events
+  for each row execute function private.authz_user_events();
 
 alter table public.audit_log enable row level security;
 revoke all on table public.audit_log from public, anon, authenticated;

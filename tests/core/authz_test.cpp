@@ -355,6 +355,21 @@ TEST_CASE_METHOD(World, "organization: the plan is the owner's, the limit the ad
   CHECK(code("organization.update", {{"patch", {{"name", "X"}}}}, a.member) == "forbidden");
 }
 
+TEST_CASE_METHOD(World, "user events: members record and remove events about themselves only",
+                 "[authz]") {
+  const json mine{{"eventType", "onboarding.completed"}};
+  CHECK(code("userEvent.create", mine, a.member) == "ok");  // userId defaults to the actor
+  json theirs = mine;
+  theirs["userId"] = a.admin.user;
+  CHECK(code("userEvent.create", theirs, a.member) == "forbidden");
+  CHECK(code("userEvent.create", theirs, a.admin) != "forbidden");  // admins: any member
+  theirs["userId"] = a.member.user;
+  const std::string admins_id = ok("userEvent.create", theirs, a.admin)["id"];
+  const std::string owners_id = ok("userEvent.create", {{"eventType", "tour.done"}}, a.owner)["id"];
+  CHECK(code("userEvent.delete", {{"id", owners_id}}, a.member) == "forbidden");
+  CHECK(code("userEvent.delete", {{"id", admins_id}}, a.member) == "ok");  // about the member
+}
+
 TEST_CASE_METHOD(World, "the system principal", "[authz]") {
   SECTION("runs worker operations; its audit rows have no actor") {
     const json r = ok("budget.reserve", {{"estimateMicros", 5}}, a.system);

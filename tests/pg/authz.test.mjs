@@ -121,6 +121,13 @@ test('issue 11: nobody signed in writes usage, the roll-up, the queue, reservati
   assert.equal(u.s, 900);
 });
 
+test('user events: a member records events about themselves only; admins about anyone', async () => {
+  const ins = `insert into user_events (user_id, event_type, event_data, occurred_at) values ($1, 'tour.done', '{}', now())`;
+  assert.equal(await pgTry(T.member, ins, [T.member]), 'ok');
+  assert.equal(await pgTry(T.member, ins, [T.admin]), 'refused');
+  assert.equal(await pgTry(T.admin, ins, [T.member]), 'ok');
+});
+
 test('the plan is the owner\'s; admins set the limit and the name', async () => {
   assert.equal(await pgTry(T.admin, `update organizations set plan = 'team' where id = $1`, [T.org]), 'refused');
   assert.equal(await pgTry(T.admin, `update organizations set daily_cost_limit_micros = 1, name = 'A2' where id = $1`, [T.org]), 'ok');
