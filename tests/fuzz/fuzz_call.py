@@ -91,7 +91,7 @@ class World:
     """What the seeded database holds: principals and sample rows per entity."""
 
     def __init__(self, cli, db):
-        meta, actors = call_json(cli, db, [{"op": "meta.operations"}, {"op": "demo.actors"}])
+        meta, actors = call_json(cli, db, [{"op": "meta.operations"}, {"op": "demo.actors", "as": {"system": True}}])
         self.ops = [o["name"] for o in meta["result"]]
         self.principals = []
         self.orgs = []
