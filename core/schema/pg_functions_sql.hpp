@@ -10,5 +10,8 @@ const char* pg_private_helpers_sql();
 const char* pg_triggers_and_functions_sql();
 /// Emitted after the triggers: queue and budget functions, function privileges.
 const char* pg_queue_budget_sql();
+/// The budget functions' SQL template (core/schema/pg_budget_sql.cpp), expanded by
+/// pg_queue_budget_sql() after the queue functions.
+extern const char* const kBudgetSqlTemplate;
 
 }  // namespace ec::schema
