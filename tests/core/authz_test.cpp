@@ -153,7 +153,7 @@ TEST_CASE_METHOD(World, "role matrix: every operation x every principal", "[auth
       // Params are empty: an allowed call fails validation (or runs harmlessly), a refused one
       // is refused before its params are looked at.
       if (op.name == "mock.seed" || op.name == "clock.set") req["params"] = {{"seed", -1}};
-      set_clock(core, now);
+      fix_clock(core, now);
       const json r = core.call_json(req);
       const std::string code = r.value("ok", false) ? "ok" : r["error"]["code"].get<std::string>();
       const bool refused =

@@ -44,7 +44,7 @@ struct B {
     b = org("globex");
   }
   Who org(const std::string& slug) {
-    ectest::set_clock(core, now);
+    ectest::fix_clock(core, now);
     json r = core.call_json({{"op", "organization.create"},
                              {"params",
                               {{"name", slug},
@@ -56,8 +56,9 @@ struct B {
     return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
   }
   json call(const std::string& op, const json& params, const Who& w) {
-    ectest::set_clock(core, now);
-    return core.call_json({{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
+    ectest::fix_clock(core, now);
+    return core.call_json(
+        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
   }
   json ok(const std::string& op, const json& params, const Who& w) {
     json r = call(op, params, w);
@@ -166,9 +167,8 @@ TEST_CASE_METHOD(B, "generationAttempts at its maximum saturates instead of fail
 TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue, in O(size)",
                  "[bounds]") {
   const auto p = project(a);
-  std::string req = R"({"op":"episode.create","as":)" +
-                    a.as().dump() + R"(,"params":{"projectId":")" + p +
-                    R"(","title":"T","generationErrors":[)";
+  std::string req = R"({"op":"episode.create","as":)" + a.as().dump() +
+                    R"(,"params":{"projectId":")" + p + R"(","title":"T","generationErrors":[)";
   req.reserve(req.size() + 3 * 1'300'000 + 10);
   for (int i = 0; i < 1'300'000; ++i) req += i ? ",{}" : "{}";
   req += "]}}";

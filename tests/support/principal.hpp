@@ -20,7 +20,7 @@ inline nlohmann::json principal_for(const std::string& op, const std::string& or
 
 /// Fixes the store clock at an ISO instant (instead of a request-level `now`).
 inline void fix_clock(ec::api::Core& core, const std::string& iso) {
-  core.store()->set_clock(*ec::parse_instant(iso));
+  core.store()->set_clock(ec::parse_instant(iso).value());  // throws on a bad instant
 }
 
 }  // namespace ectest

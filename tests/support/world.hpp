@@ -13,6 +13,7 @@
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
 #include "core/time.hpp"
+#include "tests/support/principal.hpp"
 
 namespace ectest {
 
@@ -34,13 +35,6 @@ struct Who {
 
 inline Who system_of(const std::string& org) {
   return Who{org, "", true};
-}
-
-/// Fixes a core's store clock (what tests use instead of a request-level `now`).
-inline void set_clock(ec::api::Core& core, const std::string& iso) {
-  auto t = ec::parse_instant(iso);
-  REQUIRE(t.has_value());
-  core.store()->set_clock(*t);
 }
 
 struct Tenant {
@@ -90,12 +84,12 @@ class World {
 
   /// The full response of one request.
   json call(const std::string& op, const json& params, const Who& who) {
-    set_clock(core, now);
+    fix_clock(core, now);
     json req{{"op", op}, {"params", params}, {"as", who.as()}};
     return core.call_json(req);
   }
   json call_noas(const std::string& op, const json& params) {
-    set_clock(core, now);
+    fix_clock(core, now);
     return core.call_json(json{{"op", op}, {"params", params}});
   }
   /// The result of a request that must succeed.
@@ -143,7 +137,7 @@ class World {
 
  private:
   Tenant tenant(const char* name, const char* slug, const char* plan, const char* email) {
-    set_clock(core, now);
+    fix_clock(core, now);
     json r = core.call_json(json{{"op", "organization.create"},
                                  {"params",
                                   {{"name", name},
