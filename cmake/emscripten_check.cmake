@@ -47,5 +47,6 @@ endfunction()
 if(EMSCRIPTEN)
   # Node programs (tests, CLI, benchmarks) are CommonJS .js files; a "type":"module" package.json
   # higher up (the repo root's) must not turn them into ES modules.
-  file(WRITE ${CMAKE_BINARY_DIR}/package.json "{\"type\": \"commonjs\"}\n")
+  # Written only when it changes: a re-configure (scripts/run.sh) may run while wasm tests start.
+  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/package.json CONTENT "{\"type\": \"commonjs\"}\n")
 endif()

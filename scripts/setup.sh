@@ -36,20 +36,20 @@ if [ "$have_emcc" != "$want_emcc" ]; then
 fi
 
 # npm packages (test runners, TypeScript, the dashboard), only when the lock file changed.
-if [ -f package.json ] && [ "$mode" != "--web-only" ]; then
+if [ "$mode" != "--web-only" ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "setup: npm ci" >&2
     npm ci --no-audit --no-fund --loglevel=error >&2
   fi
 fi
 # The PostgreSQL tests' client (node-postgres), locked in tests/pg/package-lock.json.
-if [ "${EC_WITH_POSTGRES:-1}" = 1 ] && [ -f tests/pg/package.json ]; then
+if [ "${EC_WITH_POSTGRES:-1}" = 1 ]; then
   if [ ! -d tests/pg/node_modules ] || [ tests/pg/package-lock.json -nt tests/pg/node_modules/.package-lock.json ]; then
     echo "setup: npm ci (tests/pg)" >&2
     (cd tests/pg && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 fi
-if { [ "$mode" = "--web" ] || [ "$mode" = "--web-only" ]; } && [ -f web/package.json ]; then
+if [ "$mode" = "--web" ] || [ "$mode" = "--web-only" ]; then
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
     echo "setup: npm ci (web)" >&2
     (cd web && NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund --loglevel=error >&2)
