@@ -266,17 +266,63 @@ std::string access_text(const Operation& op) {
   return t;
 }
 
-// The result type in docs/API.md, linked to its section when it is a named shape.
-std::string result_link(const result::Shape& s) {
-  std::string t = "`" + result::ts(s) + "`";
-  std::vector<std::string> entities, named;
-  result::references(s, entities, named);
-  for (const auto& n : named) {
-    std::string anchor = n;
-    for (auto& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    t += " ([" + n + "](#" + anchor + "))";
+// A result shape in docs/API.md words: instants, dates, ids and integers by name, named shapes
+// linked to their section under "Result types".
+std::string result_md(const result::Shape& s) {
+  using result::Kind;
+  std::string t;
+  switch (s.kind) {
+    case Kind::String:
+      t = "string";
+      break;
+    case Kind::Instant:
+      t = "instant";
+      break;
+    case Kind::Date:
+      t = "date";
+      break;
+    case Kind::Uuid:
+      t = "uuid";
+      break;
+    case Kind::Int:
+      t = "integer";
+      break;
+    case Kind::Number:
+      t = "number";
+      break;
+    case Kind::Bool:
+      t = "boolean";
+      break;
+    case Kind::Json:
+      t = "any JSON";
+      break;
+    case Kind::Enum:
+      t = "`" + result::ts(result::enumeration(s.values)) + "`";
+      break;
+    case Kind::Object:
+      t = "`" + result::ts(s) + "`";
+      break;
+    case Kind::Array:
+      t = "array of " + result_md(s.of.at(0));
+      break;
+    case Kind::Map:
+      t = "object of " + result_md(s.of.at(0));
+      break;
+    case Kind::Page:
+      t = "page of " + result_md(s.of.at(0));
+      break;
+    case Kind::Entity:
+      t = "`" + s.ref + "`";
+      break;
+    case Kind::Named: {
+      std::string anchor = s.ref;
+      for (auto& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      t = "[" + s.ref + "](#" + anchor + ")";
+      break;
+    }
   }
-  return t;
+  if (s.kind == Kind::Object && s.nullable) return t;  // ts() already says "| null"
+  return s.nullable ? t + " or null" : t;
 }
 
 }  // namespace
@@ -328,7 +374,7 @@ std::string api_markdown() {
       os << "\n";
     }
     if (op.params.empty() && op.entity.empty()) os << "- no parameters\n";
-    os << "- Result: " << result_link(op.result) << "\n";
+    os << "- Result: " << result_md(op.result) << "\n";
     if (!op.errors.empty()) {
       os << "- Errors:";
       for (const auto& e : op.errors) os << " `" << e << "`";
@@ -338,18 +384,19 @@ std::string api_markdown() {
   }
   os << "## Result types\n\n"
      << "Declared once in `core/api/results.cpp` (the TypeScript interfaces of the same name are "
-        "generated from them; entity rows are the generated entity interfaces, `Page<T>` is "
-        "`{items: T[], total, limit, offset}`). Every key is always present unless marked "
+        "generated from them; entity rows have every field of the entity, a page is "
+        "`{items, total, limit, offset}`; instants are ISO-8601 UTC, dates YYYY-MM-DD). Every key "
+        "is always present unless marked "
         "optional; no other key is.\n\n";
   for (const auto& n : result::named_shapes()) {
     os << "### " << n.name << "\n\n" << n.doc << "\n\n";
     if (n.shape.kind != result::Kind::Object) {
-      os << "`" << result::ts(n.shape) << "`\n\n";
+      os << result_md(n.shape) << "\n\n";
       continue;
     }
     for (const auto& f : n.shape.fields) {
-      os << "- `" << f.name << "`" << (f.optional ? " (optional)" : "") << ": " << result_link(f);
-      if (!f.doc.empty()) os << ": " << f.doc;
+      os << "- `" << f.name << "`" << (f.optional ? " (optional)" : "") << ": " << result_md(f);
+      if (!f.doc.empty()) os << " — " << f.doc;
       os << "\n";
     }
     os << "\n";
