@@ -325,10 +325,12 @@ std::vector<std::string> check(const Shape& s, const json& v, const std::string&
         }
         for (auto& x : check(f, v[f.name], p)) out.push_back(std::move(x));
       }
-      for (const auto& [k, x] : v.items())
+      for (const auto& item : v.items()) {
+        const std::string& key = item.key();  // (clang 14 cannot capture a structured binding)
         if (std::none_of(s.fields.begin(), s.fields.end(),
-                         [&](const Shape& f) { return f.name == k; }))
-          out.push_back(path + "." + k + ": not declared");
+                         [&](const Shape& f) { return f.name == key; }))
+          out.push_back(path + "." + key + ": not declared");
+      }
       break;
     case Kind::Array:
       if (!expect(v.is_array(), "an array")) break;
