@@ -48,8 +48,8 @@ export function useCore(): CoreState {
 const CLOCK_KEY = 'ec.demoClock';
 
 /** A seed's data is relative to its reference date: show it at the dataset's "now". */
-async function clockToSeed(c: Core, seed: unknown) {
-  if (!seed || typeof seed !== 'object' || !('now' in seed) || typeof seed.now !== 'string') return;
+async function clockToSeed(c: Core, seed: SeedReport | null) {
+  if (!seed) return;
   const now = seed.now;
   try {
     await c.call('clock.set', { now }, { as: systemActor() });
