@@ -44,10 +44,7 @@ void add_demo_ops(std::vector<Operation>& ops) {
              "with its current "
              "members (owners first). Demo only, as the system; production has no equivalent.",
       .access = {schema::authz::Level::System, false, true},
-      .result_ts = "{ organization: { id: string; name: string; slug: string; plan: "
-                   "Organization[\"plan\"] }; "
-                   "users: { id: string; name: string; email: string; role: "
-                   "User[\"role\"]; timezone: string }[] }[]",
+      .result = result::array(result::named("DemoActor")),
       .writes = false,
       .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
   ops.push_back(
@@ -55,7 +52,7 @@ void add_demo_ops(std::vector<Operation>& ops) {
                 .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the "
                        "tzdata version.",
                 .access = {schema::authz::Level::Public},
-                .result_ts = "{ version: string; zones: string[] }",
+                .result = result::named("TimeZones"),
                 .writes = false,
                 .handler = [](Context&, const json&) {
                   json zones = json::array();

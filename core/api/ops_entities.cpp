@@ -162,7 +162,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .access = {acc.read},
       .params = e.soft_delete ? std::vector<Field>{id_param(), boolean("includeDeleted").def(false)}
                               : std::vector<Field>{id_param()},
-      .result_ts = e.name,
+      .result = result::entity(e.name),
       .errors = {code::not_found},
       .writes = false,
       .handler = [ep](Context& ctx, const json& params) {
@@ -174,7 +174,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                 .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
                 .access = {acc.read},
                 .params = list_params(e),
-                .result_ts = "Page<" + e.name + ">",
+                .result = result::page(result::entity(e.name)),
                 .writes = false,
                 .handler = [ep](Context& ctx, const json& params) {
                   repo::ListQuery q;
@@ -201,7 +201,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .access = {acc.create},
       .entity = e.name,
       .entity_mode = validate::Mode::Create,
-      .result_ts = e.name,
+      .result = result::entity(e.name),
       .errors = {code::not_found, code::conflict},
       .writes = true,
       .prefill =
@@ -222,7 +222,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .entity = e.name,
         .entity_mode = validate::Mode::Patch,
         .entity_key = "patch",
-        .result_ts = e.name,
+        .result = result::entity(e.name),
         .errors = {code::not_found, code::conflict},
         .handler = [ep](Context& ctx, const json& params) {
           return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"],
@@ -236,7 +236,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
         .access = {acc.remove},
         .params = {id_param()},
-        .result_ts = e.name,
+        .result = result::entity(e.name),
         .errors = {code::not_found},
         .handler = [ep](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
@@ -259,7 +259,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .doc = "Undoes a soft delete.",
         .access = {acc.remove},
         .params = {id_param()},
-        .result_ts = e.name,
+        .result = result::entity(e.name),
         .errors = {code::not_found, code::plan_limit},
         .handler = [ep](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
@@ -287,7 +287,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                            : "Removes a " + e.name + " for good.",
       .access = {acc.remove},
       .params = {id_param()},
-      .result_ts = "{ id: string; purged: true }",
+      .result = result::named("Purged"),
       .errors = {code::not_found, code::conflict},
       .handler = [ep](Context& ctx, const json& params) {
         const std::string id = params["id"].get<std::string>();

@@ -19,7 +19,7 @@ void add_event_ops(std::vector<Operation>& ops) {
       .doc =
           "Whether a user (default: the caller) has recorded an event, e.g. onboarding.completed.",
       .params = {user, type},
-      .result_ts = "{ has: boolean; count: number; firstAt: string | null; lastAt: string | null }",
+      .result = result::named("EventSummary"),
       .errors = {code::not_found},
       .writes = false,
       .prefill =

@@ -9,30 +9,28 @@ void add_meta_ops(std::vector<Operation>& ops) {
       Operation{.name = "meta.version",
                 .doc = "Core and schema versions.",
                 .access = {schema::authz::Level::Public},
-                .result_ts = "{ core: string; schemaVersion: number }",
+                .result = result::named("VersionInfo"),
                 .writes = false,
                 .handler = [](Context&, const json&) {
                   return json{{"core", EC_VERSION}, {"schemaVersion", schema::kSchemaVersion}};
                 }});
-  ops.push_back(
-      Operation{.name = "meta.operations",
-                .doc = "Every operation with its documentation.",
-                .access = {schema::authz::Level::Public},
-                .result_ts = "{ name: string; doc: string; needsAs: boolean; access: \"public\" | "
-                             "\"member\" | \"admin\" | \"owner\" | \"system\"; systemToo: boolean; "
-                             "demo: boolean }[]",
-                .writes = false,
-                .handler = [](Context&, const json&) {
-                  json out = json::array();
-                  for (const auto& op : operations())
-                    out.push_back({{"name", op.name},
+  ops.push_back(Operation{.name = "meta.operations",
+                          .doc = "Every operation with its documentation.",
+                          .access = {schema::authz::Level::Public},
+                          .result = result::array(result::named("OperationInfo")),
+                          .writes = false,
+                          .handler = [](Context&, const json&) {
+                            json out = json::array();
+                            for (const auto& op : operations())
+                              out.push_back(
+                                  {{"name", op.name},
                                    {"doc", op.doc},
                                    {"needsAs", op.access.level != schema::authz::Level::Public},
                                    {"access", schema::authz::level_name(op.access.level)},
                                    {"systemToo", op.access.system_too},
                                    {"demo", op.access.demo}});
-                  return out;
-                }});
+                            return out;
+                          }});
 }
 
 }  // namespace ec::api

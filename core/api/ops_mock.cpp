@@ -17,7 +17,8 @@ void add_mock_ops(std::vector<Operation>& ops) {
              "progress through the progress callback.",
       .access = {schema::authz::Level::System, false, true},
       .params =
-          {std::move(integer("seed", 0, schema::kMaxSafeInteger).doc("Seed of every random stream.")),
+          {std::move(
+               integer("seed", 0, schema::kMaxSafeInteger).doc("Seed of every random stream.")),
            std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
            std::move(date("referenceDate")
                          .null()
@@ -27,9 +28,7 @@ void add_mock_ops(std::vector<Operation>& ops) {
                    .null()
                    .doc("Explicit counts: organizations, users, projects, episodes, tokenUsage, "
                         "weeksAhead, chatSessions (missing keys keep the size's)."))},
-      .result_ts = "{ rows: Record<string, number>; validated: number; now: string; "
-                   "overBudgetOrganizationId: string; "
-                   "digest: string }",
+      .result = result::named("SeedReport"),
       .errors = {code::conflict},
       // The seed runs its own transaction (one for the whole dataset).
       .writes = false,

@@ -38,7 +38,7 @@ void add_org_ops(std::vector<Operation>& ops) {
       .params = {*org.field("name"), *org.field("slug"), *org.field("plan"),
                  *org.field("dailyCostLimitMicros"), as_param(user, "email", "ownerEmail"),
                  as_param(user, "name", "ownerName"), as_param(user, "timezone", "ownerTimezone")},
-      .result_ts = "{ organization: Organization; owner: User }",
+      .result = result::named("OrganizationCreated"),
       .errors = {code::conflict},
       .handler = [](Context& ctx, const json& p) {
         const std::string org_id = ctx.store.new_id();
@@ -70,7 +70,7 @@ void add_org_ops(std::vector<Operation>& ops) {
       }});
   ops.push_back(Operation{.name = "organization.get",
                           .doc = "The caller's organization.",
-                          .result_ts = "Organization",
+                          .result = result::entity("Organization"),
                           .writes = false,
                           .handler = [](Context& ctx, const json&) {
                             return repo::get(ctx.store, org_entity(), ctx.as.organization_id,
@@ -83,7 +83,7 @@ void add_org_ops(std::vector<Operation>& ops) {
                           .entity = "Organization",
                           .entity_mode = validate::Mode::Patch,
                           .entity_key = "patch",
-                          .result_ts = "Organization",
+                          .result = result::entity("Organization"),
                           .errors = {code::forbidden, code::conflict},
                           .handler = [](Context& ctx, const json& p) {
                             return update_row(ctx, org_entity(), ctx.as.organization_id,

@@ -218,7 +218,7 @@ void add_project_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{.name = "project.memory.add",
                           .doc = "Adds a memory to a project's MVP memory list.",
                           .params = {project_id, content},
-                          .result_ts = "Project",
+                          .result = result::entity("Project"),
                           .errors = {code::not_found},
                           .handler = [](Context& ctx, const json& p) {
                             json project;
@@ -234,7 +234,7 @@ void add_project_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{.name = "project.memory.update",
                           .doc = "Edits one memory of a project.",
                           .params = {project_id, uuid("memoryId"), content},
-                          .result_ts = "Project",
+                          .result = result::entity("Project"),
                           .errors = {code::not_found},
                           .handler = [](Context& ctx, const json& p) {
                             json project;
@@ -255,7 +255,7 @@ void add_project_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{.name = "project.memory.remove",
                           .doc = "Removes one memory of a project.",
                           .params = {project_id, uuid("memoryId")},
-                          .result_ts = "Project",
+                          .result = result::entity("Project"),
                           .errors = {code::not_found},
                           .handler = [](Context& ctx, const json& p) {
                             json project;
@@ -274,7 +274,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                                  "Safe to run twice: a memory "
                                  "already migrated is skipped (unique legacyMemoryId).",
                           .params = {project_id},
-                          .result_ts = "{ migrated: number; skipped: number }",
+                          .result = result::named("MemoryMigration"),
                           .errors = {code::not_found},
                           .handler = [](Context& ctx, const json& p) {
                             json project;
@@ -304,7 +304,7 @@ void add_project_ops(std::vector<Operation>& ops) {
       .name = "planningNote.apply",
       .doc = "Marks a planning note as applied in an episode.",
       .params = {uuid("id"), uuid("episodeId")},
-      .result_ts = "PlanningNote",
+      .result = result::entity("PlanningNote"),
       .errors = {code::not_found, code::conflict},
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
@@ -323,7 +323,7 @@ void add_project_ops(std::vector<Operation>& ops) {
       .name = "planningNote.dismiss",
       .doc = "Dismisses an open planning note.",
       .params = {uuid("id")},
-      .result_ts = "PlanningNote",
+      .result = result::entity("PlanningNote"),
       .errors = {code::not_found, code::conflict},
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
@@ -340,7 +340,7 @@ void add_project_ops(std::vector<Operation>& ops) {
       .params = {std::move(enumeration("status", {"active", "paused", "archived"}).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
                  integer("offset", 0, 1'000'000'000).def(0)},
-      .result_ts = "Page<ProjectOverview>",
+      .result = result::page(result::named("ProjectOverview")),
       .writes = false,
       .handler = [](Context& ctx, const json& p) {
         const Entity& pe = E("Project");

@@ -39,11 +39,6 @@ std::optional<Instant> instant_param(const json& p, const char* key) {
   return parse_instant(p[key].get<std::string>());
 }
 
-const char* kOccurrenceTs =
-    "{ utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: "
-    "boolean; "
-    "shiftMinutes: number; ambiguous: boolean }";
-
 json preview(Context& ctx, const json& p) {
   const bool by_project = p.contains("projectId") && !p["projectId"].is_null();
   const bool by_cadence = p.contains("cadence") && !p["cadence"].is_null();
@@ -147,10 +142,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
            std::move(
                integer("count", 1, 1000).null().doc("How many (default 10; 1000 with until).")),
            std::move(instant("until").null().doc("Only occurrences before this instant."))},
-      .result_ts = std::string("{ timezone: string; timezoneSource: \"cadence\" | \"owner\" | "
-                               "\"param\" | \"default\"; "
-                               "projectStatus?: string; active: boolean; items: ") +
-                   kOccurrenceTs + "[]; truncated: boolean }",
+      .result = result::named("SchedulePreview"),
       .errors = {code::not_found},
       .writes = false,
       .handler = preview});
@@ -163,7 +155,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .access = {schema::authz::Level::System},
       .params = {std::move(uuid("projectId").null().doc("Only this project (default: all).")),
                  integer("horizonDays", 1, 90).def(queue::kDefaultHorizonDays)},
-      .result_ts = "{ added: number; cancelled: number; kept: number; projects: number }",
+      .result = result::named("PlanCounts"),
       .errors = {code::not_found},
       .handler = [](Context& ctx, const json& p) {
         const int64_t horizon = p["horizonDays"];
@@ -191,8 +183,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "spent.",
       .access = {schema::authz::Level::System},
       .params = {str("workerId", 200, 1), integer("limit", 1, 100).def(1), lease_param()},
-      .result_ts = "{ items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; "
-                   "blocked?: { reason: string; organizationId: string } }",
+      .result = result::named("ClaimResult"),
       .handler = [](Context& ctx, const json& p) {
         return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"],
                             ctx.now)
@@ -213,7 +204,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                          .null()
                          .doc(
                              "{model, inputTokens, outputTokens, costMicros} of the generation."))},
-      .result_ts = "{ item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null }",
+      .result = result::named("CompleteResult"),
       .errors = {code::not_found, code::stale_lease, code::budget_exceeded},
       .handler = [](Context& ctx, const json& p) {
         return queue::complete(ctx.store, ctx.as, p["id"], p["token"],
@@ -227,8 +218,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts.",
       .access = {schema::authz::Level::System},
       .params = {id_param(), token_param(), str("code", 100, 1), text("message", 4000)},
-      .result_ts =
-          "{ item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null }",
+      .result = result::named("FailResult"),
       .errors = {code::not_found, code::stale_lease},
       .handler = [](Context& ctx, const json& p) {
         return queue::fail(ctx.store, ctx.as, p["id"], p["token"], p["code"], p["message"],
@@ -240,7 +230,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                  "budget reservations are kept at least that long.",
                           .access = {schema::authz::Level::System},
                           .params = {id_param(), token_param(), lease_param()},
-                          .result_ts = "EpisodeScheduleQueue",
+                          .result = result::entity("EpisodeScheduleQueue"),
                           .errors = {code::not_found, code::stale_lease},
                           .handler = [](Context& ctx, const json& p) {
                             return queue::extend(ctx.store, ctx.as, p["id"], p["token"],
@@ -253,7 +243,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                  "token); maxAttempts grows by extraAttempts.",
                           .access = {schema::authz::Level::Admin, true},
                           .params = {id_param(), integer("extraAttempts", 1, 100).def(3)},
-                          .result_ts = "EpisodeScheduleQueue",
+                          .result = result::entity("EpisodeScheduleQueue"),
                           .errors = {code::not_found, code::conflict},
                           .handler = [](Context& ctx, const json& p) {
                             return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"],
@@ -265,7 +255,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                  "will not bring it back).",
                           .access = {schema::authz::Level::Admin, true},
                           .params = {id_param()},
-                          .result_ts = "EpisodeScheduleQueue",
+                          .result = result::entity("EpisodeScheduleQueue"),
                           .errors = {code::not_found, code::conflict},
                           .handler = [](Context& ctx, const json& p) {
                             return queue::cancel(ctx.store, ctx.as, p["id"], ctx.now);
@@ -281,7 +271,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                           .access = {schema::authz::Level::System},
                           .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
                                      integer("ttlSeconds", 1, 86'400).def(900)},
-                          .result_ts = "BudgetReservation",
+                          .result = result::entity("BudgetReservation"),
                           .errors = {code::not_found, code::budget_exceeded},
                           .handler = [](Context& ctx, const json& p) {
                             std::optional<std::string> item;
@@ -303,7 +293,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
            std::move(
                jsonf("usage", schema::Rule::JsonObject, 4096, 20)
                    .doc("{model, inputTokens, outputTokens, costMicros, projectId?, episodeId?}"))},
-      .result_ts = "{ reservation: BudgetReservation; usage: TokenUsage }",
+      .result = result::named("SettleResult"),
       .errors = {code::not_found, code::conflict, code::budget_exceeded},
       .handler = [](Context& ctx, const json& p) {
         return budget::settle(ctx.store, ctx.as, p["reservationId"], p["usage"], ctx.now);
@@ -313,7 +303,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                           .doc = "Gives back an open reservation (the generation did not happen).",
                           .access = {schema::authz::Level::System},
                           .params = {uuid("reservationId")},
-                          .result_ts = "BudgetReservation",
+                          .result = result::entity("BudgetReservation"),
                           .errors = {code::not_found, code::conflict},
                           .handler = [](Context& ctx, const json& p) {
                             return budget::release(ctx.store, ctx.as, p["reservationId"], ctx.now);
@@ -325,10 +315,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "remaining, and "
              "whether the circuit breaker blocks new generations, with the reason to show.",
       .params = {std::move(date("date").null())},
-      .result_ts =
-          "{ date: string; limitMicros: number; spentMicros: number; reservedMicros: number; "
-          "remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; "
-          "blocked: boolean; reason: string | null }",
+      .result = result::named("BudgetStatus"),
       .writes = false,
       .handler = [](Context& ctx, const json& p) {
         std::optional<std::string> day;
@@ -341,8 +328,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .doc = "Cost and tokens per UTC day for the last `days` days up to today, oldest first, "
              "zeros filled.",
       .params = {integer("days", 1, 366).def(30)},
-      .result_ts = "{ date: string; costMicros: number; inputTokens: number; outputTokens: number; "
-                   "callCount: number }[]",
+      .result = result::array(result::named("DailyUsage")),
       .writes = false,
       .handler = [](Context& ctx, const json& p) {
         return budget::daily(ctx.store, ctx.as.organization_id, ctx.now, p["days"]);
@@ -351,7 +337,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{.name = "clock.get",
                           .doc = "The core's clock: now, and whether it is fixed (demo/test time).",
                           .access = {schema::authz::Level::System, false, true},
-                          .result_ts = "{ now: string; fixed: boolean }",
+                          .result = result::named("ClockState"),
                           .writes = false,
                           .handler = [](Context& ctx, const json&) {
                             return json{{"now", format_instant(ctx.store.now())},
@@ -361,7 +347,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                           .doc = "Fixes the clock at an instant (null: back to the real clock).",
                           .access = {schema::authz::Level::System, false, true},
                           .params = {std::move(instant("now").null())},
-                          .result_ts = "{ now: string; fixed: boolean }",
+                          .result = result::named("ClockState"),
                           .writes = false,
                           .handler = [](Context& ctx, const json& p) {
                             ctx.store.set_clock(instant_param(p, "now"));
@@ -373,7 +359,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                 .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
                 .access = {schema::authz::Level::System, false, true},
                 .params = {integer("seconds", -315'576'000, 315'576'000)},
-                .result_ts = "{ now: string; fixed: boolean }",
+                .result = result::named("ClockState"),
                 .writes = false,
                 .handler = [](Context& ctx, const json& p) {
                   ctx.store.set_clock(advanced(ctx.now, p["seconds"].get<int64_t>()));

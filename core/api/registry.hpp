@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/api/api.hpp"
+#include "core/api/result.hpp"
 #include "core/schema/authz.hpp"
 #include "core/schema/builder.hpp"
 #include "core/store/store.hpp"
@@ -43,7 +44,9 @@ struct Operation {
   std::string entity;
   validate::Mode entity_mode = validate::Mode::Create;
   std::string entity_key;
-  std::string result_ts;  // TypeScript type of the result ("Project", "Page<Episode>", …)
+  /// The result (core/api/result.hpp): the TypeScript types, docs and the conformance test
+  /// derive from it.
+  result::Shape result;
   std::vector<std::string> errors;  // error codes the operation can return, besides invalid
   bool writes = true;               // runs inside a transaction
   /// Fills caller-omitted values that have a contextual default (acting user, next number)

@@ -2,6 +2,7 @@
 // types and docs cannot drift from the core (a test compares them with the committed files).
 #include "core/api/typescript.hpp"
 
+#include <cctype>
 #include <sstream>
 
 #include "core/api/registry.hpp"
@@ -36,7 +37,6 @@ export interface CadenceConfig {
   /** Local dates ("YYYY-MM-DD") without an episode. */
   skipDates?: string[];
 }
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 /** Project.memories (MVP list). */
 export interface ProjectMemory {
@@ -56,21 +56,6 @@ export interface GenerationError {
 
 /** AuditLog.changes */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
-
-/** One row of the projects page read model (project.overview). */
-export interface ProjectOverview {
-  project: Project;
-  episodeCount: number;
-  readyCount: number;
-  failedCount: number;
-  openNotes: number;
-  lastEpisode: { id: string; number: number; title: string; status: Episode["status"]; scheduledFor: string | null } | null;
-  /** Next episode time from the cadence (UTC instant), null when paused/archived or none. */
-  nextEpisodeAt: string | null;
-  /** The same time as local wall time with offset in the project's zone. */
-  nextEpisodeLocal: string | null;
-  [extra: string]: unknown;
-}
 
 /** One validation problem. */
 export interface Issue {
@@ -183,6 +168,21 @@ std::string params_type(const Operation& op) {
   return t;
 }
 
+// A named result shape: an interface for objects, a type alias otherwise.
+void named_block(std::ostringstream& os, const result::NamedShape& n) {
+  doc_comment(os, n.doc, "");
+  if (n.shape.kind != result::Kind::Object) {
+    os << "export type " << n.name << " = " << result::ts(n.shape) << ";\n\n";
+    return;
+  }
+  os << "export interface " << n.name << " {\n";
+  for (const auto& f : n.shape.fields) {
+    doc_comment(os, f.doc, "  ");
+    os << "  " << f.name << (f.optional ? "?: " : ": ") << result::ts(f) << ";\n";
+  }
+  os << "}\n\n";
+}
+
 }  // namespace
 
 std::string typescript_types() {
@@ -212,6 +212,8 @@ std::string typescript_types() {
     fields_block(os, patch, false, true);
     os << "}\n\n";
   }
+  os << "// Operation results (core/api/results.cpp).\n\n";
+  for (const auto& n : result::named_shapes()) named_block(os, n);
   os << "export type EntityName =";
   for (const auto& e : schema::entities()) os << "\n  | \"" << e.name << "\"";
   os << ";\n\n/** Every operation: its parameters and result. */\nexport interface Operations {\n";
@@ -225,7 +227,7 @@ std::string typescript_types() {
       if (c == '\n') indented += "    ";
     }
     os << "  \"" << op.name << "\": {\n    params: " << indented
-       << ";\n    result: " << op.result_ts
+       << ";\n    result: " << result::ts(op.result)
        << ";\n    needsAs: " << (op.access.level != schema::authz::Level::Public ? "true" : "false")
        << ";\n    access: \"" << schema::authz::level_name(op.access.level) << "\";\n  };\n";
   }
@@ -262,6 +264,65 @@ std::string access_text(const Operation& op) {
   }
   if (op.access.demo) t += "; offline demo only";
   return t;
+}
+
+// A result shape in docs/API.md words: instants, dates, ids and integers by name, named shapes
+// linked to their section under "Result types".
+std::string result_md(const result::Shape& s) {
+  using result::Kind;
+  std::string t;
+  switch (s.kind) {
+    case Kind::String:
+      t = "string";
+      break;
+    case Kind::Instant:
+      t = "instant";
+      break;
+    case Kind::Date:
+      t = "date";
+      break;
+    case Kind::Uuid:
+      t = "uuid";
+      break;
+    case Kind::Int:
+      t = "integer";
+      break;
+    case Kind::Number:
+      t = "number";
+      break;
+    case Kind::Bool:
+      t = "boolean";
+      break;
+    case Kind::Json:
+      t = "any JSON";
+      break;
+    case Kind::Enum:
+      t = "`" + result::ts(result::enumeration(s.values)) + "`";
+      break;
+    case Kind::Object:
+      t = "`" + result::ts(s) + "`";
+      break;
+    case Kind::Array:
+      t = "array of " + result_md(s.of.at(0));
+      break;
+    case Kind::Map:
+      t = "object of " + result_md(s.of.at(0));
+      break;
+    case Kind::Page:
+      t = "page of " + result_md(s.of.at(0));
+      break;
+    case Kind::Entity:
+      t = "`" + s.ref + "`";
+      break;
+    case Kind::Named: {
+      std::string anchor = s.ref;
+      for (auto& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      t = "[" + s.ref + "](#" + anchor + ")";
+      break;
+    }
+  }
+  if (s.kind == Kind::Object && s.nullable) return t;  // ts() already says "| null"
+  return s.nullable ? t + " or null" : t;
 }
 
 }  // namespace
@@ -313,10 +374,29 @@ std::string api_markdown() {
       os << "\n";
     }
     if (op.params.empty() && op.entity.empty()) os << "- no parameters\n";
-    os << "- Result: `" << op.result_ts << "`\n";
+    os << "- Result: " << result_md(op.result) << "\n";
     if (!op.errors.empty()) {
       os << "- Errors:";
       for (const auto& e : op.errors) os << " `" << e << "`";
+      os << "\n";
+    }
+    os << "\n";
+  }
+  os << "## Result types\n\n"
+     << "Declared once in `core/api/results.cpp` (the TypeScript interfaces of the same name are "
+        "generated from them; entity rows have every field of the entity, a page is "
+        "`{items, total, limit, offset}`; instants are ISO-8601 UTC, dates YYYY-MM-DD). Every key "
+        "is always present unless marked "
+        "optional; no other key is.\n\n";
+  for (const auto& n : result::named_shapes()) {
+    os << "### " << n.name << "\n\n" << n.doc << "\n\n";
+    if (n.shape.kind != result::Kind::Object) {
+      os << result_md(n.shape) << "\n\n";
+      continue;
+    }
+    for (const auto& f : n.shape.fields) {
+      os << "- `" << f.name << "`" << (f.optional ? " (optional)" : "") << ": " << result_md(f);
+      if (!f.doc.empty()) os << " — " << f.doc;
       os << "\n";
     }
     os << "\n";

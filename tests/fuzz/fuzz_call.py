@@ -71,6 +71,9 @@ def parse_api_doc(path):
         if m:
             cur = ops.setdefault(m.group(1), {"params": [], "input": None, "patch": None})
             continue
+        if line.startswith("## ") or line.startswith("### "):
+            cur = None  # a family heading, or the "Result types" section (not an operation)
+            continue
         if cur is None:
             continue
         m = re.match(r"^- Input: the params object is a `(\w+)`", line)

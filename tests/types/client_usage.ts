@@ -3,7 +3,7 @@
 // unused and this test fails. Checked with `tsc --noEmit --strict` by tests/js/types.test.mjs.
 import { openCore, CoreError, ErrorCode } from '../../web/src/core/client';
 import type { Core, OperationName, ParamsOf, ResultOf } from '../../web/src/core/client';
-import type { Project, Organization, Page } from '../../web/src/core/types.generated';
+import type { ClaimResult, Project, Organization, Page } from '../../web/src/core/types.generated';
 
 export async function usage(): Promise<void> {
   const core: Core = await openCore({ name: 'demo', storage: 'auto', lock: 'fail' });
@@ -53,6 +53,15 @@ export async function usage(): Promise<void> {
   await core.call('project.lists', {});
   // @ts-expect-error: the result has no such field
   void (await core.project.list()).itemz;
+  // Named results (core/api/results.cpp) are typed as declared.
+  const claim: ClaimResult = await core.queue.claim({ workerId: 'w' }, { as: { system: true, organizationId: 'o' } });
+  const token: number | undefined = claim.items[0]?.token;
+  const blockedBy: string | undefined = claim.blocked?.reason;
+  void [token, blockedBy];
+  // @ts-expect-error: a renamed key of a named result
+  void claim.items[0]?.tokens;
+  // @ts-expect-error: an optional key of a result may be absent
+  void claim.blocked.reason;
   // @ts-expect-error: a wrong field name on an entity
   void (await core.organization.get()).title;
   // @ts-expect-error: the actor needs userId

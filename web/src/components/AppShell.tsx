@@ -69,11 +69,10 @@ function TenancyControls() {
 }
 
 function ClockControls() {
-  const { clock, moveClock, status, hasOp } = useCore();
+  const { clock, moveClock, status } = useCore();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [at, setAt] = useState('');
-  const supported = hasOp('clock.advance');
   const go = async (fn: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -96,17 +95,12 @@ function ClockControls() {
           </>
         ) : '—'}
       </div>
-      {supported ? (
-        <div className="btn-row" role="group" aria-label="Advance the demo clock">
-          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 3600))}>+1 hour</button>
-          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 86400))}>+1 day</button>
-          <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 7 * 86400))}>+1 week</button>
-        </div>
-      ) : (
-        <p className="hint">This core has no clock operations.</p>
-      )}
-      {supported ? (
-        <form
+      <div className="btn-row" role="group" aria-label="Advance the demo clock">
+        <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 3600))}>+1 hour</button>
+        <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 86400))}>+1 day</button>
+        <button type="button" className="btn small" disabled={busy || status !== 'ready'} onClick={() => go(() => moveClock('advance', 7 * 86400))}>+1 week</button>
+      </div>
+      <form
           className="stack tight"
           onSubmit={(e) => {
             e.preventDefault();
@@ -124,8 +118,7 @@ function ClockControls() {
               <button type="button" className="btn small" disabled={busy} onClick={() => go(() => moveClock('set', null))}>Back to real time</button>
             ) : null}
           </div>
-        </form>
-      ) : null}
+      </form>
       {error ? <p className="hint bad" role="alert">Clock: {errorText(error)}</p> : null}
     </section>
   );
@@ -190,7 +183,7 @@ function NewOrganization() {
 }
 
 function DataControls() {
-  const { status, core, resetDemo, reloadDirectory, progress, hasOp, bump } = useCore();
+  const { status, core, resetDemo, reloadDirectory, progress, bump } = useCore();
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [size, setSize] = useState('large');
@@ -267,8 +260,7 @@ function DataControls() {
           });
         }}
       />
-      {hasOp('mock.seed') ? (
-        <>
+      <>
           <label htmlFor="seed-size">Seed a dataset</label>
           <div className="btn-row">
             <select id="seed-size" value={size} onChange={(e) => setSize(e.target.value)} disabled={disabled}>
@@ -282,8 +274,8 @@ function DataControls() {
               onClick={() => {
                 if (!window.confirm(`Replace the data with the ${size} dataset? This can take a while.`)) return;
                 void run('Seed', async () => {
-                  const seed = (await resetDemo({ size, seed: 42 })) as { rows?: Record<string, number> } | null;
-                  const projects = seed?.rows?.Project ?? seed?.rows?.projects ?? null;
+                  const seed = await resetDemo({ size, seed: 42 });
+                  const projects = seed?.rows.Project ?? seed?.rows.projects ?? null;
                   if (size !== 'demo' && typeof projects === 'number' && projects < 20)
                     return `This client reseeds only the demo dataset (${projects} projects): seeding “${size}” needs a reset with a size.`;
                   bump();
@@ -294,10 +286,7 @@ function DataControls() {
               Seed
             </button>
           </div>
-        </>
-      ) : (
-        <p className="hint">Seeding needs the core’s mock.seed operation (not in this build).</p>
-      )}
+      </>
       {progress && (
         <div>
           <label htmlFor="progress">{progress.phase ?? busy ?? 'Working'}…</label>

@@ -3,9 +3,8 @@
 // page when data changed (`revision`) so it re-reads: after the page's own writes, the demo
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Organization } from '@/core/types.generated';
-import { callOp, errorText, loadCore, systemActor, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
-import type { ClockState, OpName, ParamsOf, ResultOf } from '@/lib/ops';
+import type { ClockState, Organization, SeedReport } from '@/core/types.generated';
+import { callOp, errorText, loadCore, systemActor, type Actor, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
 export type { OrgEntry, DirectoryUser };
@@ -13,9 +12,7 @@ export type { OrgEntry, DirectoryUser };
 export interface CoreState {
   status: 'loading' | 'ready' | 'error' | 'broken';
   error: string | null;
-  core: CoreClient | null;
-  ops: Set<string>;
-  hasOp: (op: string) => boolean;
+  core: Core | null;
   actor: Actor | null;
   /** The acting organization in full (organization.get as the actor; re-read on every revision). */
   org: Organization | null;
@@ -30,11 +27,11 @@ export interface CoreState {
   clock: ClockState | null;
   progress: ProgressEvent | null;
   /** Typed call as the current actor. */
-  call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
+  call: <K extends OperationName>(op: K, ...params: ParamsArg<K>) => Promise<ResultOf<K>>;
   /** Typed call as the system in the current organization (the demo worker's queue operations). */
-  callAsSystem: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
+  callAsSystem: <K extends OperationName>(op: K, ...params: ParamsArg<K>) => Promise<ResultOf<K>>;
   /** Resets to the demo dataset (or another size) and re-reads the organizations; the seed result. */
-  resetDemo: (options?: { size?: string; seed?: number }) => Promise<unknown>;
+  resetDemo: (options?: { size?: string; seed?: number }) => Promise<SeedReport | null>;
   /** After an import or a new organization: re-read organizations and users (demo.actors). */
   reloadDirectory: () => Promise<void>;
   moveClock: (op: 'advance' | 'set', value: number | string | null) => Promise<void>;
@@ -49,12 +46,11 @@ export function useCore(): CoreState {
 }
 
 const CLOCK_KEY = 'ec.demoClock';
-const NO_ACTORS_OP = 'This build of the core has no demo.actors operation, so the dashboard cannot list its organizations: create one to start.';
 
 /** A seed's data is relative to its reference date: show it at the dataset's "now". */
-async function clockToSeed(c: CoreClient, seed: unknown) {
-  const now = (seed as { now?: unknown } | null)?.now;
-  if (typeof now !== 'string') return;
+async function clockToSeed(c: Core, seed: SeedReport | null) {
+  if (!seed) return;
+  const now = seed.now;
   try {
     await c.call('clock.set', { now }, { as: systemActor() });
     localStorage.setItem(CLOCK_KEY, now);
@@ -63,15 +59,13 @@ async function clockToSeed(c: CoreClient, seed: unknown) {
   }
 }
 
-/** Every organization and its members (demo.actors, run as the system); [] on a core without it. */
-async function fetchDirectory(c: CoreClient, opSet: Set<string>): Promise<OrgEntry[]> {
-  if (opSet.size > 0 && !opSet.has('demo.actors')) return [];
-  return (await c.call('demo.actors', {}, { as: systemActor() })) as OrgEntry[];
+/** Every organization and its members (demo.actors, run as the system). */
+async function fetchDirectory(c: Core): Promise<OrgEntry[]> {
+  return c.call('demo.actors', {}, { as: systemActor() });
 }
 
 interface Boot {
-  c: CoreClient;
-  opSet: Set<string>;
+  c: Core;
   broken: boolean;
   dir: OrgEntry[];
   note: string | null;
@@ -81,8 +75,7 @@ let boot: Promise<Boot> | null = null;
 export function CoreProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<CoreState['status']>('loading');
   const [error, setError] = useState<string | null>(null);
-  const [core, setCore] = useState<CoreClient | null>(null);
-  const [ops, setOps] = useState<Set<string>>(new Set());
+  const [core, setCore] = useState<Core | null>(null);
   const [actor, setActorState] = useState<Actor | null>(null);
   const [directory, setDirectory] = useState<OrgEntry[]>([]);
   const [orgDetail, setOrgDetail] = useState<Organization | null>(null);
@@ -93,16 +86,16 @@ export function CoreProvider({ children }: { children: ReactNode }) {
 
   const bump = useCallback(() => setRevision((r) => r + 1), []);
 
-  const applyActor = useCallback((c: CoreClient, a: Actor | null) => {
+  const applyActor = useCallback((c: Core, a: Actor | null) => {
     actorRef.current = a;
     c.setActor(a);
     setActorState(a);
     if (a) saveStoredActor(a);
   }, []);
 
-  const refreshClock = useCallback(async (c: CoreClient) => {
+  const refreshClock = useCallback(async (c: Core) => {
     try {
-      const st = (await c.call('clock.get', {}, { as: systemActor() })) as ClockState;
+      const st = await c.call('clock.get', {}, { as: systemActor() });
       setClock(st);
       if (st.fixed) localStorage.setItem(CLOCK_KEY, st.now);
       else localStorage.removeItem(CLOCK_KEY);
@@ -113,7 +106,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
 
   /** Shows `dir` and acts as the current (or remembered) choice if it is still there, else the first owner. */
   const applyDirectory = useCallback(
-    (c: CoreClient, dir: OrgEntry[]) => {
+    (c: Core, dir: OrgEntry[]) => {
       setDirectory(dir);
       applyActor(c, pickActor(dir, actorRef.current ?? loadStoredActor()));
     },
@@ -126,45 +119,37 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     // Booting is done once per page (module-level promise): StrictMode runs effects twice.
     boot ??= (async (): Promise<Boot> => {
       const c = await loadCore();
-      if (c.status === 'broken') return { c, opSet: new Set(), broken: true, dir: [], note: null };
-      let opSet = new Set<string>();
-      try {
-        const list = (await c.call('meta.operations', {})) as { name: string }[];
-        opSet = new Set(list.map((o) => o.name));
-      } catch {
-        /* an old core: treat every op as present */
-      }
+      if (c.status === 'broken') return { c, broken: true, dir: [], note: null };
       // The demo clock lives in the core's memory; the page remembers it across reloads.
       const savedClock = localStorage.getItem(CLOCK_KEY);
-      if (savedClock && opSet.has('clock.set')) {
+      if (savedClock) {
         try {
           await c.call('clock.set', { now: savedClock }, { as: systemActor() });
         } catch {
           localStorage.removeItem(CLOCK_KEY);
         }
       }
-      if (opSet.size > 0 && !opSet.has('demo.actors')) return { c, opSet, broken: false, dir: [], note: NO_ACTORS_OP };
-      let dir = await fetchDirectory(c, opSet);
+      let dir = await fetchDirectory(c);
       let note: string | null = null;
       if (dir.length === 0) {
         // First visit (a database without organizations): open on the demo data.
         try {
           const res = await c.resetToDemo();
           await clockToSeed(c, res.seed);
-          dir = await fetchDirectory(c, opSet);
+          dir = await fetchDirectory(c);
           if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
           else if (dir.length === 0) note = 'The demo data was created, but demo.actors lists no organization.';
         } catch (e) {
           note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
         }
       }
-      return { c, opSet, broken: false, dir, note };
+      return { c, broken: false, dir, note };
     })();
     boot.catch(() => {
       boot = null;
     });
     boot.then(
-      async ({ c, opSet, broken, dir, note }) => {
+      async ({ c, broken, dir, note }) => {
         if (cancelled) return;
         unsubscribe = c.onProgress((p) => setProgress(p.total > 0 && p.done >= p.total ? null : p));
         setCore(c);
@@ -174,7 +159,6 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           setStatus('broken');
           return;
         }
-        setOps(opSet);
         applyDirectory(c, dir);
         await refreshClock(c);
         if (cancelled) return;
@@ -198,7 +182,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     if (!core || status !== 'ready' || !actor) return;
     let live = true;
     core.call('organization.get', {}, { as: actor }).then(
-      (o) => live && setOrgDetail(o as Organization),
+      (o) => live && setOrgDetail(o),
       () => live && setOrgDetail(null),
     );
     return () => {
@@ -216,7 +200,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   );
 
   const call = useCallback(
-    <K extends OpName>(op: K, params?: ParamsOf<K & string>) => {
+    <K extends OperationName>(op: K, ...[params]: ParamsArg<K>) => {
       if (!core) return Promise.reject(new Error('The data core is still loading.'));
       return callOp(core, op, params, actorRef.current);
     },
@@ -224,7 +208,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   );
 
   const callAsSystem = useCallback(
-    <K extends OpName>(op: K, params?: ParamsOf<K & string>) => {
+    <K extends OperationName>(op: K, ...[params]: ParamsArg<K>) => {
       if (!core) return Promise.reject(new Error('The data core is still loading.'));
       return callOp(core, op, params, systemActor(actorRef.current?.organizationId));
     },
@@ -236,28 +220,28 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     localStorage.removeItem(CLOCK_KEY);
     const res = await core.resetToDemo(options);
     await clockToSeed(core, res.seed);
-    const dir = await fetchDirectory(core, ops);
+    const dir = await fetchDirectory(core);
     applyDirectory(core, dir);
     await refreshClock(core);
     setError(dir.length ? null : res.seeded ? 'The demo data was created, but demo.actors lists no organization.' : 'The demo data has no organization (this core has no mock.seed operation).');
     setStatus('ready');
     bump();
     return res.seed;
-  }, [core, ops, applyDirectory, refreshClock, bump]);
+  }, [core, applyDirectory, refreshClock, bump]);
 
   const reloadDirectory = useCallback(async () => {
     if (!core) return;
-    applyDirectory(core, await fetchDirectory(core, ops));
+    applyDirectory(core, await fetchDirectory(core));
     await refreshClock(core);
     bump();
-  }, [core, ops, applyDirectory, refreshClock, bump]);
+  }, [core, applyDirectory, refreshClock, bump]);
 
   const moveClock = useCallback(
     async (kind: 'advance' | 'set', value: number | string | null) => {
       if (!core) return;
       // The demo clock is the system's (users may not move time).
-      if (kind === 'advance') await core.call('clock.advance', { seconds: value }, { as: systemActor() });
-      else await core.call('clock.set', { now: value }, { as: systemActor() });
+      if (kind === 'advance') await core.call('clock.advance', { seconds: Number(value) }, { as: systemActor() });
+      else await core.call('clock.set', { now: value === null ? null : String(value) }, { as: systemActor() });
       await refreshClock(core);
       bump();
     },
@@ -267,14 +251,13 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   const value = useMemo<CoreState>(() => {
     const entry = directory.find((e) => e.organization.id === actor?.organizationId) ?? null;
     return {
-      status, error, core, ops,
-      hasOp: (op: string) => ops.size === 0 || ops.has(op),
+      status, error, core,
       actor,
       org: orgDetail && orgDetail.id === actor?.organizationId ? orgDetail : null,
       user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
       directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock,
     };
-  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock]);
+  }, [status, error, core, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

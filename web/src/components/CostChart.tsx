@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import type { DailyUsage } from '@/lib/ops';
+import type { DailyUsage } from '@/core/types.generated';
 import { formatGBP, moneyColumn } from '@/lib/money';
 import { chartScale, shortDay } from '@/lib/chart';
 

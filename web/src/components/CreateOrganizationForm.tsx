@@ -3,16 +3,18 @@
 // the database has no organization this browser knows, and in the demo controls (a second tenant
 // makes tenancy visible).
 import { useId, useState, type FormEvent } from 'react';
-import type { Organization, User } from '@/core/types.generated';
+import type { Organization } from '@/core/types.generated';
 import { useCore } from './CoreProvider';
 import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue } from '@/lib/core';
 import { viewerZone } from '@/lib/time';
 
+const PLANS: readonly Organization['plan'][] = ['free', 'pro', 'team'];
+
 export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: () => void; compact?: boolean }) {
   const { core, reloadDirectory, setActor } = useCore();
   const id = useId();
-  const [f, setF] = useState({ name: '', slug: '', plan: 'free', ownerName: '', ownerEmail: '', ownerTimezone: viewerZone() });
+  const [f, setF] = useState<{ name: string; slug: string; plan: Organization['plan']; ownerName: string; ownerEmail: string; ownerTimezone: string }>({ name: '', slug: '', plan: 'free', ownerName: '', ownerEmail: '', ownerTimezone: viewerZone() });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const issues = errorIssues(error);
@@ -23,7 +25,7 @@ export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: (
     setBusy(true);
     setError(null);
     try {
-      const res = (await core.call('organization.create', f)) as { organization: Organization; owner: User };
+      const res = await core.call('organization.create', f);
       await reloadDirectory();
       setActor({ organizationId: res.organization.id, userId: res.owner.id });
       onDone?.();
@@ -51,7 +53,7 @@ export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: (
         {field('ownerTimezone', 'Owner’s timezone')}
         <div className="field">
           <label htmlFor={`${id}-plan`}>Plan</label>
-          <select id={`${id}-plan`} value={f.plan} onChange={(e) => setF({ ...f, plan: e.target.value })}>
+          <select id={`${id}-plan`} value={f.plan} onChange={(e) => setF({ ...f, plan: PLANS.find((p) => p === e.target.value) ?? 'free' })}>
             <option value="free">Free</option>
             <option value="pro">Pro</option>
             <option value="team">Team</option>

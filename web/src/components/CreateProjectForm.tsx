@@ -1,14 +1,13 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
-import type { Project } from '@/core/types.generated';
 import { useCore } from './CoreProvider';
 import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from './CadenceFields';
 import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue, isCoreError } from '@/lib/core';
 
 export function CreateProjectForm({ onDone }: { onDone: () => void }) {
-  const { call, callAsSystem, bump, user, org, hasOp } = useCore();
+  const { call, callAsSystem, bump, user, org } = useCore();
   const router = useRouter();
   const id = useId();
   const [name, setName] = useState('');
@@ -26,8 +25,8 @@ export function CreateProjectForm({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const project = (await call('project.create', { name, description, cadenceConfig: cadenceFromDraft(cadence) })) as Project;
-      if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: project.id });
+      const project = await call('project.create', { name, description, cadenceConfig: cadenceFromDraft(cadence) });
+      await callAsSystem('queue.plan', { projectId: project.id });
       bump();
       onDone();
       router.push(`/projects/${project.id}`);

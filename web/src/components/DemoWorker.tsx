@@ -6,7 +6,6 @@
 // (queue.complete / queue.fail: retries with backoff, dead after maxAttempts). It stops by itself
 // when the core reports the circuit breaker open.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Page, PlanningNote, Project, Block } from '@/core/types.generated';
 import { useCore } from './CoreProvider';
 import { errorText, isCoreError } from '@/lib/core';
 import { generateEpisode } from '@/lib/demoGenerator';
@@ -44,7 +43,7 @@ const WORKER_ID = 'demo-worker';
 const TICK_MS = 1500;
 
 export function DemoWorkerProvider({ children }: { children: ReactNode }) {
-  const { status, call, callAsSystem, bump, clock, moveClock, hasOp, actor } = useCore();
+  const { status, call, callAsSystem, bump, clock, moveClock, actor } = useCore();
   const [running, setRunning] = useState(false);
   const [stoppedReason, setStoppedReason] = useState<string | null>(null);
   const [log, setLog] = useState<WorkerLogLine[]>([]);
@@ -82,10 +81,6 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
 
   const tick = useCallback(async () => {
     if (busy.current || status !== 'ready') return;
-    if (!hasOp('queue.claim')) {
-      stop('This core has no queue operations (queue.claim): the worker cannot run.');
-      return;
-    }
     busy.current = true;
     let changed = false;
     try {
@@ -109,8 +104,8 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
       }
       for (const { item, episode, token } of claim.items) {
         changed = true;
-        const project = (await call('project.get', { id: item.projectId })) as Project;
-        const notes = (await call('planningNote.list', { projectId: item.projectId, status: 'open', limit: 5 })) as Page<PlanningNote>;
+        const project = await call('project.get', { id: item.projectId });
+        const notes = await call('planningNote.list', { projectId: item.projectId, status: 'open', limit: 5 });
         const out = generateEpisode(
           {
             projectName: project.name,
@@ -136,7 +131,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
           }
           continue;
         }
-        const blocks = (await call('block.list', { episodeId: episode.id, limit: 1 })) as Page<Block>;
+        const blocks = await call('block.list', { episodeId: episode.id, limit: 1 });
         if (blocks.items[0]) await call('block.update', { id: blocks.items[0].id, patch: { content: out.markdown } });
         else await call('block.create', { episodeId: episode.id, content: out.markdown, position: 0 });
         await callAsSystem('queue.complete', { id: item.id, token, usage: out.usage });
@@ -151,7 +146,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
       busy.current = false;
       if (changed) bump();
     }
-  }, [status, hasOp, fastForward, clock?.now, call, callAsSystem, moveClock, add, stop, failureShare, bump]);
+  }, [status, fastForward, clock?.now, call, callAsSystem, moveClock, add, stop, failureShare, bump]);
 
   const tickRef = useRef(tick);
   tickRef.current = tick;

@@ -1,4 +1,4 @@
-import type { Occurrence } from '@/lib/ops';
+import type { Occurrence } from '@/core/types.generated';
 import { offsetLabel } from '@/lib/time';
 
 /** Marks a preview item whose local time moved (spring-forward gap), that is ambiguous (fall-back),

@@ -7,7 +7,7 @@ export interface ZoneList {
   zones: string[];
   /** The core's tzdata version (e.g. "2025b"), or null. */
   version: string | null;
-  /** 'core' when the list comes from tz.list; 'none' when this core has no such operation. */
+  /** 'core' when the list comes from tz.list; 'none' when it could not be read. */
   source: 'core' | 'none';
 }
 
@@ -18,25 +18,22 @@ let cached: Promise<ZoneList> | null = null;
  * exactly the names the core accepts (the browser's Intl list can differ in version and aliases).
  */
 export function useZoneList(): ZoneList | null {
-  const { status, core, hasOp } = useCore();
+  const { status, core } = useCore();
   const [list, setList] = useState<ZoneList | null>(null);
-  const available = hasOp('tz.list');
   useEffect(() => {
     if (status !== 'ready' || !core) return;
     if (!cached) {
       cached = (async (): Promise<ZoneList> => {
-        if (!available) return { zones: [], version: null, source: 'none' };
         try {
-          const res = (await core.call('tz.list', {})) as { version?: unknown; zones?: unknown };
-          const zones = Array.isArray(res.zones) ? res.zones.filter((z): z is string => typeof z === 'string') : [];
-          return { zones, version: typeof res.version === 'string' ? res.version : null, source: zones.length ? 'core' : 'none' };
+          const res = await core.call('tz.list', {});
+          return { zones: res.zones, version: res.version, source: res.zones.length ? 'core' : 'none' };
         } catch {
           return { zones: [], version: null, source: 'none' };
         }
       })();
       // A failed read is retried by the next picker rather than kept.
       void cached.then((l) => {
-        if (l.source === 'none' && available) cached = null;
+        if (l.source === 'none') cached = null;
       });
     }
     let live = true;
@@ -44,6 +41,6 @@ export function useZoneList(): ZoneList | null {
     return () => {
       live = false;
     };
-  }, [status, core, available]);
+  }, [status, core]);
   return list;
 }

@@ -82,7 +82,7 @@ export interface ResetResult {
   /** True when the demo data was generated (mock.seed exists in this build). */
   seeded: boolean;
   /** What mock.seed returned (null when not seeded). */
-  seed: unknown;
+  seed: ResultOf<'mock.seed'> | null;
   state: OpenState;
 }
 
@@ -451,7 +451,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
       state = out.state;
       openError = stateError();
       actor = actorFromSeed(out.seed);  // the old ids are gone with the old data
-      return { seeded, seed: out.seed, state };
+      return { seeded, seed: out.seed as ResultOf<'mock.seed'> | null, state };
     },
     async memoryStats() {
       if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });

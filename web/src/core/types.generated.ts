@@ -23,7 +23,6 @@ export interface CadenceConfig {
   /** Local dates ("YYYY-MM-DD") without an episode. */
   skipDates?: string[];
 }
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 /** Project.memories (MVP list). */
 export interface ProjectMemory {
@@ -43,21 +42,6 @@ export interface GenerationError {
 
 /** AuditLog.changes */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
-
-/** One row of the projects page read model (project.overview). */
-export interface ProjectOverview {
-  project: Project;
-  episodeCount: number;
-  readyCount: number;
-  failedCount: number;
-  openNotes: number;
-  lastEpisode: { id: string; number: number; title: string; status: Episode["status"]; scheduledFor: string | null } | null;
-  /** Next episode time from the cadence (UTC instant), null when paused/archived or none. */
-  nextEpisodeAt: string | null;
-  /** The same time as local wall time with offset in the project's zone. */
-  nextEpisodeLocal: string | null;
-  [extra: string]: unknown;
-}
 
 /** One validation problem. */
 export interface Issue {
@@ -785,6 +769,224 @@ export interface HighlightPatch {
   note?: string | null;
 }
 
+// Operation results (core/api/results.cpp).
+
+/** A row removed for good. */
+export interface Purged {
+  id: string;
+  purged: boolean;
+}
+
+/** A new organization with its first owner. */
+export interface OrganizationCreated {
+  organization: Organization;
+  owner: User;
+}
+
+/** Core and schema versions. */
+export interface VersionInfo {
+  core: string;
+  schemaVersion: number;
+}
+
+/** One operation of the catalogue (meta.operations). */
+export interface OperationInfo {
+  name: string;
+  doc: string;
+  needsAs: boolean;
+  access: "public" | "member" | "admin" | "owner" | "system";
+  systemToo: boolean;
+  demo: boolean;
+}
+
+/** An organization in the demo's actor picker. */
+export interface DemoOrganization {
+  id: string;
+  name: string;
+  slug: string;
+  plan: "free" | "pro" | "team";
+}
+
+/** A current member in the demo's actor picker. */
+export interface DemoUser {
+  id: string;
+  name: string;
+  email: string;
+  role: "owner" | "admin" | "member";
+  timezone: string;
+}
+
+/** An organization with its current members (owners first). */
+export interface DemoActor {
+  organization: DemoOrganization;
+  users: DemoUser[];
+}
+
+/** The IANA zones the core knows and the tzdata version. */
+export interface TimeZones {
+  version: string;
+  zones: string[];
+}
+
+/** What mock.seed wrote. */
+export interface SeedReport {
+  /** Rows written per table. */
+  rows: Record<string, number>;
+  /** Rows checked against the declarations. */
+  validated: number;
+  /** The dataset's 'now'. */
+  now: string;
+  overBudgetOrganizationId: string;
+  /** Digest of the whole dataset. */
+  digest: string;
+}
+
+/** Whether a user recorded an event, how often, first and last time. */
+export interface EventSummary {
+  has: boolean;
+  count: number;
+  firstAt: string | null;
+  lastAt: string | null;
+}
+
+/** Memories copied into AgentMemory rows, and those already there. */
+export interface MemoryMigration {
+  migrated: number;
+  skipped: number;
+}
+
+/** The newest episode of a project (project.overview). */
+export interface LastEpisode {
+  id: string;
+  number: number;
+  title: string;
+  status: "scheduled" | "generating" | "ready" | "published" | "failed" | "cancelled";
+  scheduledFor: string | null;
+}
+
+/** One row of the projects page read model (project.overview). */
+export interface ProjectOverview {
+  project: Project;
+  episodeCount: number;
+  readyCount: number;
+  failedCount: number;
+  openNotes: number;
+  lastEpisode: LastEpisode | null;
+  /** Next episode time from the cadence (UTC instant), null when paused/archived or none. */
+  nextEpisodeAt: string | null;
+  /** The same time as local wall time with offset in the project's zone. */
+  nextEpisodeLocal: string | null;
+}
+
+/** A day of the week. */
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/** One episode time of a cadence, DST-correct. */
+export interface Occurrence {
+  utc: string;
+  /** Local wall time with offset. */
+  local: string;
+  /** Local date. */
+  date: string;
+  weekday: Weekday;
+  offsetMinutes: number;
+  /** Moved by a DST gap. */
+  shifted: boolean;
+  shiftMinutes: number;
+  /** In a DST overlap (the first instant is used). */
+  ambiguous: boolean;
+}
+
+/** The next episode times of a cadence (schedule.preview). */
+export interface SchedulePreview {
+  timezone: string;
+  timezoneSource: "cadence" | "owner" | "param" | "default";
+  /** With projectId: the project's status or deleted. */
+  projectStatus?: string;
+  active: boolean;
+  items: Occurrence[];
+  truncated: boolean;
+}
+
+/** What queue.plan changed. */
+export interface PlanCounts {
+  added: number;
+  cancelled: number;
+  kept: number;
+  projects: number;
+}
+
+/** A queue item taken under a lease, its episode and fencing token. */
+export interface ClaimedItem {
+  item: EpisodeScheduleQueue;
+  episode: Episode;
+  token: number;
+}
+
+/** Why nothing was claimed (the daily budget is spent). */
+export interface ClaimBlocked {
+  reason: string;
+  organizationId: string;
+}
+
+/** What queue.claim took. */
+export interface ClaimResult {
+  items: ClaimedItem[];
+  blocked?: ClaimBlocked;
+}
+
+/** A finished queue item, its ready episode and the recorded usage. */
+export interface CompleteResult {
+  item: EpisodeScheduleQueue;
+  episode: Episode;
+  usage: TokenUsage | null;
+}
+
+/** A failed attempt: dead for good, or retried at retryAt. */
+export interface FailResult {
+  item: EpisodeScheduleQueue;
+  episode: Episode;
+  dead: boolean;
+  retryAt: string | null;
+}
+
+/** A settled reservation and the usage recorded. */
+export interface SettleResult {
+  reservation: BudgetReservation;
+  usage: TokenUsage;
+}
+
+/** An organization's budget for one UTC day. */
+export interface BudgetStatus {
+  date: string;
+  limitMicros: number;
+  spentMicros: number;
+  reservedMicros: number;
+  remainingMicros: number;
+  callCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  blocked: boolean;
+  /** Why new generations are blocked, to show. */
+  reason: string | null;
+}
+
+/** Cost and tokens of one UTC day. */
+export interface DailyUsage {
+  date: string;
+  costMicros: number;
+  inputTokens: number;
+  outputTokens: number;
+  callCount: number;
+}
+
+/** The core's clock. */
+export interface ClockState {
+  now: string;
+  /** Demo/test time. */
+  fixed: boolean;
+}
+
 export type EntityName =
   | "Organization"
   | "User"
@@ -823,7 +1025,7 @@ export interface Operations {
       /** IANA zone name. 1..64 characters (code points), no U+0000. */
       ownerTimezone?: string;
     };
-    result: { organization: Organization; owner: User };
+    result: OrganizationCreated;
     needsAs: false;
     access: "public";
   };
@@ -918,7 +1120,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "admin";
   };
@@ -999,7 +1201,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1080,7 +1282,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1193,7 +1395,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1238,7 +1440,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1405,7 +1607,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1488,7 +1690,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1531,7 +1733,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1611,7 +1813,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1694,7 +1896,7 @@ export interface Operations {
       /** Row id. */
       id: string;
     };
-    result: { id: string; purged: true };
+    result: Purged;
     needsAs: true;
     access: "member";
   };
@@ -1740,7 +1942,7 @@ export interface Operations {
       /** The project. */
       projectId: string;
     };
-    result: { migrated: number; skipped: number };
+    result: MemoryMigration;
     needsAs: true;
     access: "member";
   };
@@ -1784,7 +1986,7 @@ export interface Operations {
       /** 3..100 characters (code points), no U+0000. */
       eventType: string;
     };
-    result: { has: boolean; count: number; firstAt: string | null; lastAt: string | null };
+    result: EventSummary;
     needsAs: true;
     access: "member";
   };
@@ -1804,7 +2006,7 @@ export interface Operations {
       /** Only occurrences before this instant. ISO-8601 UTC instant. */
       until?: string | null;
     };
-    result: { timezone: string; timezoneSource: "cadence" | "owner" | "param" | "default"; projectStatus?: string; active: boolean; items: { utc: string; local: string; date: string; weekday: Weekday; offsetMinutes: number; shifted: boolean; shiftMinutes: number; ambiguous: boolean }[]; truncated: boolean };
+    result: SchedulePreview;
     needsAs: false;
     access: "public";
   };
@@ -1816,7 +2018,7 @@ export interface Operations {
       /** Integer 1..90. */
       horizonDays?: number;
     };
-    result: { added: number; cancelled: number; kept: number; projects: number };
+    result: PlanCounts;
     needsAs: true;
     access: "system";
   };
@@ -1830,7 +2032,7 @@ export interface Operations {
       /** Lease length. Integer 10..86400. */
       leaseSeconds?: number;
     };
-    result: { items: { item: EpisodeScheduleQueue; episode: Episode; token: number }[]; blocked?: { reason: string; organizationId: string } };
+    result: ClaimResult;
     needsAs: true;
     access: "system";
   };
@@ -1844,7 +2046,7 @@ export interface Operations {
       /** {model, inputTokens, outputTokens, costMicros} of the generation. At most 20 entries. */
       usage?: Record<string, unknown> | null;
     };
-    result: { item: EpisodeScheduleQueue; episode: Episode; usage: TokenUsage | null };
+    result: CompleteResult;
     needsAs: true;
     access: "system";
   };
@@ -1860,7 +2062,7 @@ export interface Operations {
       /** At most 4000 characters (code points), no U+0000. */
       message: string;
     };
-    result: { item: EpisodeScheduleQueue; episode: Episode; dead: boolean; retryAt: string | null };
+    result: FailResult;
     needsAs: true;
     access: "system";
   };
@@ -1920,7 +2122,7 @@ export interface Operations {
       /** {model, inputTokens, outputTokens, costMicros, projectId?, episodeId?} At most 20 entries. */
       usage: Record<string, unknown>;
     };
-    result: { reservation: BudgetReservation; usage: TokenUsage };
+    result: SettleResult;
     needsAs: true;
     access: "system";
   };
@@ -1939,7 +2141,7 @@ export interface Operations {
       /** YYYY-MM-DD. */
       date?: string | null;
     };
-    result: { date: string; limitMicros: number; spentMicros: number; reservedMicros: number; remainingMicros: number; callCount: number; inputTokens: number; outputTokens: number; blocked: boolean; reason: string | null };
+    result: BudgetStatus;
     needsAs: true;
     access: "member";
   };
@@ -1949,14 +2151,14 @@ export interface Operations {
       /** Integer 1..366. */
       days?: number;
     };
-    result: { date: string; costMicros: number; inputTokens: number; outputTokens: number; callCount: number }[];
+    result: DailyUsage[];
     needsAs: true;
     access: "member";
   };
   /** The core's clock: now, and whether it is fixed (demo/test time). */
   "clock.get": {
     params: Record<string, never>;
-    result: { now: string; fixed: boolean };
+    result: ClockState;
     needsAs: true;
     access: "system";
   };
@@ -1966,7 +2168,7 @@ export interface Operations {
       /** ISO-8601 UTC instant. */
       now?: string | null;
     };
-    result: { now: string; fixed: boolean };
+    result: ClockState;
     needsAs: true;
     access: "system";
   };
@@ -1976,35 +2178,35 @@ export interface Operations {
       /** Integer -315576000..315576000. */
       seconds: number;
     };
-    result: { now: string; fixed: boolean };
+    result: ClockState;
     needsAs: true;
     access: "system";
   };
   /** Core and schema versions. */
   "meta.version": {
     params: Record<string, never>;
-    result: { core: string; schemaVersion: number };
+    result: VersionInfo;
     needsAs: false;
     access: "public";
   };
   /** Every operation with its documentation. */
   "meta.operations": {
     params: Record<string, never>;
-    result: { name: string; doc: string; needsAs: boolean; access: "public" | "member" | "admin" | "owner" | "system"; systemToo: boolean; demo: boolean }[];
+    result: OperationInfo[];
     needsAs: false;
     access: "public";
   };
   /** The offline demo's actor picker: every organization in this local database with its current members (owners first). Demo only, as the system; production has no equivalent. */
   "demo.actors": {
     params: Record<string, never>;
-    result: { organization: { id: string; name: string; slug: string; plan: Organization["plan"] }; users: { id: string; name: string; email: string; role: User["role"]; timezone: string }[] }[];
+    result: DemoActor[];
     needsAs: true;
     access: "system";
   };
   /** The IANA time zone names the core knows (canonical zones, sorted) and the tzdata version. */
   "tz.list": {
     params: Record<string, never>;
-    result: { version: string; zones: string[] };
+    result: TimeZones;
     needsAs: false;
     access: "public";
   };
@@ -2019,7 +2221,7 @@ export interface Operations {
       /** Explicit counts: organizations, users, projects, episodes, tokenUsage, weeksAhead, chatSessions (missing keys keep the size's). At most 20 entries. */
       counts?: Record<string, unknown> | null;
     };
-    result: { rows: Record<string, number>; validated: number; now: string; overBudgetOrganizationId: string; digest: string };
+    result: SeedReport;
     needsAs: true;
     access: "system";
   };

@@ -1,49 +1,22 @@
 // The dashboard's one door to the data: the typed client of web/src/core (the wasm core in a Web
 // Worker over OPFS/IndexedDB). Loaded only in the browser, once per page (the promise is cached:
-// StrictMode runs effects twice), never during prerendering.
-import type { OpName, ParamsOf, ResultOf } from './ops';
+// StrictMode runs effects twice), never during prerendering. Operation names, params and results
+// are the generated ones (web/src/core/types.generated.ts): a mistyped name fails `tsc`.
+import type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor } from '@/core/client';
 import type { Issue } from '@/core/types.generated';
 import { conflictIssue, errorHeadline, issueField } from './issues';
 
-export interface Actor {
-  organizationId: string;
-  userId: string;
-}
-
-/**
- * The system principal (the worker and the offline demo: clock, queue, actor picker, seed).
- * Users may not run those operations (docs/adr/0010-authorization.md).
- */
-export interface SystemActor {
-  system: true;
-  organizationId?: string;
-}
+export type { Actor, Core, OperationName, ParamsOf, ResultOf, SystemActor };
 
 export function systemActor(organizationId?: string | null): SystemActor {
   return organizationId ? { system: true, organizationId } : { system: true };
 }
 
-export interface ProgressEvent {
-  done: number;
-  total: number;
-  phase?: string;
-  op?: string;
-}
+/** Progress of a long operation (mock.seed, imports). */
+export type ProgressEvent = Parameters<Parameters<Core['onProgress']>[0]>[0];
 
-/** What the dashboard needs of the client (a subset of web/src/core/client.ts). */
-export interface CoreClient {
-  readonly status: 'ready' | 'broken' | 'closed';
-  readonly openError: CoreErrorLike | null;
-  readonly storage: string;
-  setActor(actor: Actor | null): void;
-  call(op: string, params?: unknown, options?: { as?: Actor | SystemActor; now?: string }): Promise<unknown>;
-  onProgress(cb: (p: ProgressEvent) => void): () => void;
-  exportDatabase(): Promise<Uint8Array>;
-  importDatabase(bytes: Uint8Array): Promise<unknown>;
-  /** Empties the database and seeds it (the demo size; a client may accept {size, seed}). */
-  resetToDemo(options?: { size?: string; seed?: number }): Promise<{ seeded: boolean; seed: unknown }>;
-  close(): Promise<void>;
-}
+/** Params of an operation: optional when it has no required parameter. */
+export type ParamsArg<K extends OperationName> = {} extends ParamsOf<K> ? [params?: ParamsOf<K>] : [params: ParamsOf<K>];
 
 /** Error shape of the client's CoreError (code, message, issues). */
 export interface CoreErrorLike {
@@ -58,17 +31,16 @@ export function isCoreError(e: unknown): e is CoreErrorLike {
   return !!e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { message?: unknown }).message === 'string';
 }
 
-let corePromise: Promise<CoreClient> | null = null;
+let corePromise: Promise<Core> | null = null;
 
 /** Opens the core once per page; later calls get the same promise. */
-export function loadCore(): Promise<CoreClient> {
+export function loadCore(): Promise<Core> {
   if (typeof window === 'undefined') return Promise.reject(new Error('the core runs only in the browser'));
   if (!corePromise) {
     corePromise = (async () => {
       const mod = await import('@/core/client');
       // The build script copies the web build of the core to public/core/.
-      const core = (await mod.openCore({ moduleUrl: '/core/episodes_core_web.js' })) as unknown as CoreClient;
-      return core;
+      return mod.openCore({ moduleUrl: '/core/episodes_core_web.js' });
     })();
     corePromise.catch(() => {
       corePromise = null;
@@ -77,9 +49,12 @@ export function loadCore(): Promise<CoreClient> {
   return corePromise;
 }
 
-/** Typed call: params and result from the generated operation types. */
-export function callOp<K extends OpName>(core: CoreClient, op: K, params?: ParamsOf<K & string>, as?: Actor | SystemActor | null): Promise<ResultOf<K & string>> {
-  return core.call(op, params ?? {}, as ? { as } : undefined) as Promise<ResultOf<K & string>>;
+/** Typed call as `as` (or the client's current actor). */
+export function callOp<K extends OperationName>(core: Core, op: K, params: ParamsOf<K> | undefined, as?: Actor | SystemActor | null): Promise<ResultOf<K>> {
+  // CallArgs<K> is a conditional type TypeScript cannot narrow for a generic K; the public
+  // signature above is the checked one.
+  const args = [params ?? {}, as ? { as } : undefined] as unknown as CallArgs<K>;
+  return core.call(op, ...args);
 }
 
 /** Words for an error, for people (worded in lib/issues.ts from the core's code and params). */

@@ -1,7 +1,6 @@
 'use client';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import type { Page, Project, ProjectOverview, User } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { ErrorNote, Empty, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
 import { CreateProjectForm } from '@/components/CreateProjectForm';
@@ -10,8 +9,7 @@ import { formatGBP } from '@/lib/money';
 import { formatInstant, relativeTo, viewerZone } from '@/lib/time';
 
 function SpendCard() {
-  const { hasOp, org } = useCore();
-  const budget = useQuery((call) => (hasOp('budget.status') ? call('budget.status', {}) : Promise.resolve(null)), []);
+  const budget = useQuery((call) => call('budget.status', {}), []);
   const b = budget.data;
   return (
     <section className="card" aria-labelledby="spend-h">
@@ -28,31 +26,20 @@ function SpendCard() {
           {b.blocked && b.reason ? <p className="small" style={{ margin: 0, color: 'var(--bad)' }}>{b.reason}</p> : null}
           <Link href="/usage" className="small">Usage and budget details →</Link>
         </div>
-      ) : !budget.loading && !budget.error ? (
-        <p className="small muted">
-          Daily limit {org ? formatGBP(org.dailyCostLimitMicros) : '—'}. The core in this build has no budget.status operation.
-        </p>
       ) : null}
     </section>
   );
 }
 
 export default function ProjectsPage() {
-  const { hasOp, org, clock } = useCore();
+  const { org, clock } = useCore();
   const [showDeleted, setShowDeleted] = useState(false);
   const [creating, setCreating] = useState(false);
   const zone = viewerZone();
-  const users = useQuery((call) => call('user.list', { limit: 100 }) as Promise<Page<User>>, []);
-  const list = useQuery(
-    async (call) => {
-      if (hasOp('project.overview')) return (await call('project.overview', { limit: 200 })) as Page<ProjectOverview>;
-      const page = (await call('project.list', { limit: 200, orderBy: 'name' })) as Page<Project>;
-      return { ...page, items: page.items.map((project) => ({ project, episodeCount: 0, readyCount: 0, failedCount: 0, openNotes: 0, lastEpisode: null })) } as Page<ProjectOverview>;
-    },
-    [],
-  );
+  const users = useQuery((call) => call('user.list', { limit: 100 }), []);
+  const list = useQuery((call) => call('project.overview', { limit: 200 }), []);
   const deleted = useQuery(
-    (call) => (showDeleted ? (call('project.list', { onlyDeleted: true, limit: 100, orderBy: 'deletedAt', descending: true }) as Promise<Page<Project>>) : Promise.resolve(null)),
+    (call) => (showDeleted ? call('project.list', { onlyDeleted: true, limit: 100, orderBy: 'deletedAt', descending: true }) : Promise.resolve(null)),
     [showDeleted],
   );
   const byId = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);

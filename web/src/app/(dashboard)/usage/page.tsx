@@ -1,13 +1,12 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { AuditLog, BudgetReservation, Organization, Page, TokenUsageDaily } from '@/core/types.generated';
+import type { Organization } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { CostChart } from '@/components/CostChart';
 import { Empty, ErrorNote, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
 import { formatGBP, moneyColumn, parseGBP } from '@/lib/money';
 import { limitsByDay, shortDay, type LimitChange } from '@/lib/chart';
 import { formatInstant, viewerZone } from '@/lib/time';
-import type { DailyUsage } from '@/lib/ops';
 
 function LimitForm({ org }: { org: Organization }) {
   const { call, bump, reloadDirectory, user } = useCore();
@@ -50,41 +49,34 @@ function LimitForm({ org }: { org: Organization }) {
 }
 
 export default function UsagePage() {
-  const { hasOp, org } = useCore();
+  const { org } = useCore();
   const zone = viewerZone();
-  const status = useQuery((c) => (hasOp('budget.status') ? c('budget.status', {}) : Promise.resolve(null)), []);
-  const daily = useQuery(async (c) => {
-    if (hasOp('usage.daily')) return c('usage.daily', { days: 30 });
-    // Without usage.daily: the roll-up rows (days without usage are missing, not zero).
-    const page = (await c('usageDaily.list', { orderBy: 'date', descending: true, limit: 30 })) as Page<TokenUsageDaily>;
-    return page.items.reverse().map((r) => ({ date: r.date, costMicros: r.costMicros, inputTokens: r.inputTokens, outputTokens: r.outputTokens, callCount: r.callCount })) as DailyUsage[];
-  }, []);
+  const status = useQuery((c) => c('budget.status', {}), []);
+  const daily = useQuery((c) => c('usage.daily', { days: 30 }), []);
   // Each day is judged against that day's limit: the organization's limit changes, from the audit
   // log (newest 500 entries). Without access to the log, every day uses today's limit.
   const limitChanges = useQuery(async (c) => {
     try {
-      const page = (await c('auditLog.list', { orderBy: 'occurredAt', descending: true, limit: 500 })) as Page<AuditLog>;
+      const page = await c('auditLog.list', { orderBy: 'occurredAt', descending: true, limit: 500 });
       const out: LimitChange[] = [];
       for (const a of page.items) {
-        const ch = (a.changes as Record<string, { before?: unknown; after?: unknown }> | null)?.dailyCostLimitMicros;
+        const ch = a.changes.dailyCostLimitMicros;
         if (a.entityType.toLowerCase().startsWith('organization') && ch && typeof ch.before === 'number' && typeof ch.after === 'number')
           out.push({ at: a.occurredAt, before: ch.before, after: ch.after });
       }
       return { changes: out, known: true };
     } catch {
-      return { changes: [] as LimitChange[], known: false };
+      const none: LimitChange[] = [];
+      return { changes: none, known: false };
     }
   }, []);
-  const reservations = useQuery((c) => c('budgetReservation.list', { orderBy: 'createdAt', descending: true, limit: 100 }) as Promise<Page<BudgetReservation>>, []);
+  const reservations = useQuery((c) => c('budgetReservation.list', { orderBy: 'createdAt', descending: true, limit: 100 }), []);
   const b = status.data;
   const today = b?.date ?? daily.data?.[daily.data.length - 1]?.date ?? '';
   const todays = (reservations.data?.items ?? []).filter((r) => r.date === today);
   const limit = b?.limitMicros ?? org?.dailyCostLimitMicros ?? 0;
   const days = daily.data ?? [];
-  const limits = days.map((d, k) => {
-    const own = (d as DailyUsage & { limitMicros?: number }).limitMicros; // a core that reports it per day
-    return typeof own === 'number' ? own : limitsByDay(days.map((x) => x.date), limit, limitChanges.data?.changes ?? [])[k];
-  });
+  const limits = limitsByDay(days.map((x) => x.date), limit, limitChanges.data?.changes ?? []);
   const estimate = moneyColumn(todays.map((r) => r.estimateMicros));
   return (
     <>
@@ -109,8 +101,6 @@ export default function UsagePage() {
                   ? b.reason ?? 'Today’s spend reached the daily limit.'
                   : `New generations are allowed: ${formatGBP(b.remainingMicros)} of today’s ${formatGBP(b.limitMicros)} remain.`}
               </p>
-            ) : status.data === null && !status.loading ? (
-              <p className="small">This core has no budget.status operation.</p>
             ) : null}
           </section>
           <section className="card" aria-labelledby="today-h">

@@ -141,8 +141,8 @@ function HighlightsPanel({ highlights, users, activeId, setActiveId }: { highlig
 
 function History({ episode }: { episode: Episode }) {
   const zone = viewerZone();
-  const queue = useQuery((c) => c('queue.list', { episodeId: episode.id, orderBy: 'scheduledFor', limit: 10 }) as Promise<Page<EpisodeScheduleQueue>>, [episode.id]);
-  const usage = useQuery((c) => c('tokenUsage.list', { episodeId: episode.id, orderBy: 'occurredAt', limit: 50 }) as Promise<Page<TokenUsage>>, [episode.id]);
+  const queue = useQuery((c) => c('queue.list', { episodeId: episode.id, orderBy: 'scheduledFor', limit: 10 }), [episode.id]);
+  const usage = useQuery((c) => c('tokenUsage.list', { episodeId: episode.id, orderBy: 'occurredAt', limit: 50 }), [episode.id]);
   const total = (usage.data?.items ?? []).reduce((s, u) => s + u.costMicros, 0);
   // One precision for the whole cost column (the total included).
   const cost = moneyColumn([...(usage.data?.items ?? []).map((u) => u.costMicros), total]);
@@ -205,10 +205,10 @@ function History({ episode }: { episode: Episode }) {
 
 function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, User> }) {
   const sessions = useQuery(async (c) => {
-    const s = (await c('chatSession.list', { episodeId: episode.id, limit: 5 })) as Page<ChatSession>;
+    const s = await c('chatSession.list', { episodeId: episode.id, limit: 5 });
     const out: { session: ChatSession; messages: ChatMessage[] }[] = [];
     for (const session of s.items) {
-      const m = (await c('chatMessage.list', { sessionId: session.id, orderBy: 'createdAt', limit: 200 })) as Page<ChatMessage>;
+      const m = await c('chatMessage.list', { sessionId: session.id, orderBy: 'createdAt', limit: 200 });
       out.push({ session, messages: m.items });
     }
     return out;
@@ -255,13 +255,13 @@ export default function EpisodePage() {
   const zone = viewerZone();
   const [activeId, setActiveId] = useState<string | null>(null);
   const validId = isUuid(id);
-  const episode = useQuery((c) => (validId ? (c('episode.get', { id }) as Promise<Episode>) : Promise.reject(notFoundError())), [id]);
+  const episode = useQuery((c) => (validId ? c('episode.get', { id }) : Promise.reject(notFoundError())), [id]);
   const ep = episode.data;
-  const project = useQuery((c) => (ep ? (c('project.get', { id: ep.projectId, includeDeleted: true }) as Promise<Project>) : Promise.resolve(null)), [ep?.projectId]);
-  const blocks = useQuery((c) => (validId ? c('block.list', { episodeId: id, orderBy: 'position', limit: 20 }) as Promise<Page<Block>> : Promise.resolve(undefined as never)), [id]);
-  const highlights = useQuery((c) => (validId ? c('highlight.list', { episodeId: id, orderBy: 'startOffset', limit: 200 }) as Promise<Page<Highlight>> : Promise.resolve(undefined as never)), [id]);
-  const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
-  const notes = useQuery((c) => (validId ? c('planningNote.list', { appliedEpisodeId: id, limit: 20 }) as Promise<Page<PlanningNote>> : Promise.resolve(undefined as never)), [id]);
+  const project = useQuery((c) => (ep ? c('project.get', { id: ep.projectId, includeDeleted: true }) : Promise.resolve(null)), [ep?.projectId]);
+  const blocks = useQuery((c) => (validId ? c('block.list', { episodeId: id, orderBy: 'position', limit: 20 }) : Promise.resolve(undefined)), [id]);
+  const highlights = useQuery((c) => (validId ? c('highlight.list', { episodeId: id, orderBy: 'startOffset', limit: 200 }) : Promise.resolve(undefined)), [id]);
+  const users = useQuery((c) => c('user.list', { limit: 100 }), []);
+  const notes = useQuery((c) => (validId ? c('planningNote.list', { appliedEpisodeId: id, limit: 20 }) : Promise.resolve(undefined)), [id]);
   const byId = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
 
   if (!validId || isNotFound(episode.error)) {

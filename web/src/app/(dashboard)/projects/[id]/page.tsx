@@ -2,13 +2,13 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useMemo, useState, type FormEvent } from 'react';
-import type { Episode, EpisodeScheduleQueue, Page, PlanningNote, Project, User } from '@/core/types.generated';
+import type { Episode, EpisodeScheduleQueue, Page, Project, User } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { Empty, ErrorNote, Loading, StatusBadge } from '@/components/ui';
 import { DstMark } from '@/components/DstMark';
 import { cadenceInWords } from '@/lib/cadence';
 import { formatInstant, relativeTo, viewerZone } from '@/lib/time';
-import { isNotFound, isUuid, notFoundError } from '@/lib/core';
+import { isNotFound, isUuid, notFoundError, type ParamsOf } from '@/lib/core';
 import { Markdown } from '@/components/Markdown';
 
 function useAction() {
@@ -33,11 +33,11 @@ function useAction() {
 }
 
 function Schedule({ project }: { project: Project }) {
-  const { hasOp, clock } = useCore();
+  const { clock } = useCore();
   const zone = viewerZone();
-  const preview = useQuery((call) => (hasOp('schedule.preview') ? call('schedule.preview', { projectId: project.id, count: 10 }) : Promise.resolve(null)), [project.id]);
+  const preview = useQuery((call) => call('schedule.preview', { projectId: project.id, count: 10 }), [project.id]);
   const queue = useQuery(async (call) => {
-    const list = (params: Record<string, unknown>) => call('queue.list', { projectId: project.id, ...params }) as Promise<Page<EpisodeScheduleQueue>>;
+    const list = (params: ParamsOf<'queue.list'>) => call('queue.list', { projectId: project.id, ...params });
     const [processing, failed, pending, recent] = await Promise.all([
       list({ status: 'processing', orderBy: 'scheduledFor', limit: 20 }),
       list({ status: 'failed', orderBy: 'scheduledFor', descending: true, limit: 20 }),
@@ -64,10 +64,10 @@ function Schedule({ project }: { project: Project }) {
         <StatusBadge status={q.status} label={q.status === 'failed' ? 'dead' : q.status} />
         <span className="small muted num">attempt {q.attempts}/{q.maxAttempts}</span>
         <span className="spacer" />
-        {q.status === 'failed' && manages && hasOp('queue.retry') ? (
+        {q.status === 'failed' && manages ? (
           <button type="button" className="btn small" disabled={action.busy} onClick={() => action.run(() => call('queue.retry', { id: q.id }))}>Retry</button>
         ) : null}
-        {(q.status === 'pending' || q.status === 'failed') && manages && hasOp('queue.cancel') && confirming !== q.id ? (
+        {(q.status === 'pending' || q.status === 'failed') && manages && confirming !== q.id ? (
           <button type="button" className="btn small danger" disabled={action.busy} onClick={() => setConfirming(q.id)} aria-label={`Cancel the episode of ${formatInstant(q.scheduledFor, zone, 'short')}`}>Cancel</button>
         ) : null}
       </div>
@@ -121,7 +121,6 @@ function Schedule({ project }: { project: Project }) {
           </p>
           {preview.loading && !preview.data ? <Loading /> : null}
           <ErrorNote error={preview.error} title="No preview" />
-          {preview.data === null && !preview.loading ? <p className="small muted">This core has no schedule.preview operation.</p> : null}
           {preview.data && preview.data.items.length === 0 ? (
             <Empty title="No upcoming episodes">{project.status !== 'active' ? `The project is ${project.status}.` : 'The cadence has no days.'}</Empty>
           ) : null}
@@ -172,7 +171,7 @@ function Schedule({ project }: { project: Project }) {
   );
 }
 
-function Episodes({ project, episodes, ownerZone }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode>>>; ownerZone?: string }) {
+function Episodes({ project, episodes, ownerZone }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode> | undefined>>; ownerZone?: string }) {
   const zone = viewerZone();
   return (
     <section className="card" aria-labelledby="eps-h">
@@ -227,8 +226,8 @@ function Episodes({ project, episodes, ownerZone }: { project: Project; episodes
 }
 
 function Notes({ project, episodes, authors }: { project: Project; episodes: Episode[]; authors: Map<string, User> }) {
-  const { call, hasOp } = useCore();
-  const notes = useQuery((c) => c('planningNote.list', { projectId: project.id, orderBy: 'createdAt', descending: true, limit: 50 }) as Promise<Page<PlanningNote>>, [project.id]);
+  const { call } = useCore();
+  const notes = useQuery((c) => c('planningNote.list', { projectId: project.id, orderBy: 'createdAt', descending: true, limit: 50 }), [project.id]);
   const [text, setText] = useState('');
   const add = useAction();
   const act = useAction();
@@ -264,7 +263,7 @@ function Notes({ project, episodes, authors }: { project: Project; episodes: Epi
             <Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" />
             {n.status === 'open' && (
               <div className="row">
-                {hasOp('planningNote.apply') && episodes.length > 0 ? (
+                {episodes.length > 0 ? (
                   <>
                     <label htmlFor={`apply-${n.id}`} className="sr-only">Episode to apply the note in</label>
                     <select id={`apply-${n.id}`} value={applyTo[n.id] ?? target?.id ?? ''} onChange={(e) => setApplyTo({ ...applyTo, [n.id]: e.target.value })}>
@@ -341,9 +340,9 @@ function Memories({ project }: { project: Project }) {
 export default function ProjectPage() {
   const { id } = useParams<{ id: string }>();
   const validId = isUuid(id);
-  const project = useQuery((call) => (validId ? (call('project.get', { id }) as Promise<Project>) : Promise.reject(notFoundError())), [id]);
-  const episodes = useQuery((call) => (isUuid(id) ? (call('episode.list', { projectId: id, orderBy: 'number', descending: true, limit: 50 }) as Promise<Page<Episode>>) : Promise.resolve(undefined as unknown as Page<Episode>)), [id]);
-  const users = useQuery((call) => call('user.list', { limit: 100 }) as Promise<Page<User>>, []);
+  const project = useQuery((call) => (validId ? call('project.get', { id }) : Promise.reject(notFoundError())), [id]);
+  const episodes = useQuery((call) => (isUuid(id) ? call('episode.list', { projectId: id, orderBy: 'number', descending: true, limit: 50 }) : Promise.resolve(undefined)), [id]);
+  const users = useQuery((call) => call('user.list', { limit: 100 }), []);
   const authors = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
   const p = project.data;
   if (!validId || isNotFound(project.error)) {

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Issue, Page, Project, User } from '@/core/types.generated';
+import type { Issue, PlanCounts, Project, SchedulePreview } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from '@/components/CadenceFields';
 import { DstMark } from '@/components/DstMark';
@@ -10,7 +10,6 @@ import { Empty, ErrorNote, FieldIssues, Loading, StatusBadge } from '@/component
 import { cadenceInWords } from '@/lib/cadence';
 import { errorIssues, errorText, fieldOfIssue, isNotFound, isUuid, notFoundError } from '@/lib/core';
 import { issueText } from '@/lib/issues';
-import type { PlanResult, SchedulePreview } from '@/lib/ops';
 import { formatInstant, viewerZone } from '@/lib/time';
 
 interface Draft {
@@ -25,12 +24,12 @@ function draftOf(p: Project): Draft {
 }
 
 function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | undefined }) {
-  const { call, hasOp, status: coreStatus, clock } = useCore();
+  const { call, status: coreStatus, clock } = useCore();
   const [state, setState] = useState<{ data: SchedulePreview | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
   const cadence = useMemo(() => cadenceFromDraft(draft.cadence), [draft.cadence]);
   const key = JSON.stringify([cadence, ownerZone, clock?.now]);
   useEffect(() => {
-    if (coreStatus !== 'ready' || !hasOp('schedule.preview')) return;
+    if (coreStatus !== 'ready') return;
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     const t = setTimeout(() => {
@@ -50,14 +49,14 @@ function usePreview({ draft, ownerZone }: { draft: Draft; ownerZone: string | un
 
 export default function SettingsPage() {
   const { id } = useParams<{ id: string }>();
-  const { call, callAsSystem, bump, hasOp } = useCore();
+  const { call, callAsSystem, bump } = useCore();
   const zone = viewerZone();
   const validId = isUuid(id);
-  const project = useQuery((c) => (validId ? (c('project.get', { id, includeDeleted: true }) as Promise<Project>) : Promise.reject(notFoundError())), [id]);
-  const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
+  const project = useQuery((c) => (validId ? c('project.get', { id, includeDeleted: true }) : Promise.reject(notFoundError())), [id]);
+  const users = useQuery((c) => c('user.list', { limit: 100 }), []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<{ plan: PlanResult | null; at: number } | null>(null);
+  const [saved, setSaved] = useState<{ plan: PlanCounts; at: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -103,12 +102,11 @@ export default function SettingsPage() {
     setSaveError(null);
     setSaved(null);
     try {
-      const updated = (await call('project.update', {
+      const updated = await call('project.update', {
         id: p.id,
         patch: { name: draft.name, description: draft.description, status: draft.status, cadenceConfig: cadence },
-      })) as Project;
-      let plan: PlanResult | null = null;
-      if (hasOp('queue.plan')) plan = await callAsSystem('queue.plan', { projectId: p.id });
+      });
+      const plan = await callAsSystem('queue.plan', { projectId: p.id });
       loadedFor.current = null; // take the saved row as the new baseline
       setDraft(draftOf(updated));
       setSaved({ plan, at: Date.now() });
@@ -150,7 +148,7 @@ export default function SettingsPage() {
                 setDeleteError(null);
                 try {
                   await call('project.restore', { id: p.id });
-                  if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: p.id });
+                  await callAsSystem('queue.plan', { projectId: p.id });
                   bump();
                 } catch (e) {
                   setDeleteError(e);
@@ -191,7 +189,7 @@ export default function SettingsPage() {
           {saved ? (
             <div className="notice ok" role="status" data-testid="saved">
               Saved.{' '}
-              {saved.plan ? `Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.` : 'This core has no queue.plan: the queue was not replanned.'}
+              {`Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.`}
             </div>
           ) : null}
           <div className="row">
@@ -212,7 +210,6 @@ export default function SettingsPage() {
             Computed by the core as you edit{preview.data ? `, in ${preview.data.timezone}` : ''}; your time ({zone}) below each.
             {draft.status !== 'active' ? ` The project is ${draft.status}: once saved, none of these will run.` : ''}
           </p>
-          {!hasOp('schedule.preview') ? <p className="small">This core has no schedule.preview operation.</p> : null}
           {preview.loading && !preview.data && !preview.error ? <Loading /> : null}
           {preview.error ? (
             <div className="notice bad" role="alert" data-testid="preview-error">
@@ -253,7 +250,7 @@ export default function SettingsPage() {
             setDeleteError(null);
             try {
               await call('project.delete', { id: p.id });
-              if (hasOp('queue.plan')) await callAsSystem('queue.plan', { projectId: p.id }).catch(() => null);
+              await callAsSystem('queue.plan', { projectId: p.id }).catch(() => null);
               dialogRef.current?.close();
               bump();
             } catch (err) {
