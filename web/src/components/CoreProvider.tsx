@@ -4,7 +4,7 @@
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Organization } from '@/core/types.generated';
-import { callOp, errorText, loadCore, systemActor, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
+import { callOp, errorText, loadCore, markTimeline, systemActor, type Actor, type CoreClient, type ProgressEvent } from '@/lib/core';
 import type { ClockState, OpName, ParamsOf, ResultOf } from '@/lib/ops';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
@@ -149,7 +149,9 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       if (dir.length === 0) {
         // First visit (a database without organizations): open on the demo data.
         try {
+          markTimeline('demo-seed');
           const res = await c.resetToDemo();
+          markTimeline('demo-seeded');
           await clockToSeed(c, res.seed);
           dir = await fetchDirectory(c, opSet);
           if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
@@ -158,6 +160,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
         }
       }
+      markTimeline('directory');
       return { c, opSet, broken: false, dir, note };
     })();
     boot.catch(() => {

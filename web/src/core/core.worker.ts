@@ -7,6 +7,7 @@
 // tab is told "locked" (or waits) instead of touching the files.
 import { fromFactory } from '../../../bindings/js/core.mjs';
 import type { CoreModule } from '../../../bindings/js/core.mjs';
+import { fetchDemoManifest, prebuiltSeed } from './demo';
 import { Engine } from './engine';
 import { coreError, errorData, ErrorCode } from './errors';
 import { openBrowserStorage } from './persistence';
@@ -23,11 +24,18 @@ const scope = globalThis as unknown as WorkerScope;
 
 const MOUNT = '/db';
 
+// Start-up timeline (User Timing marks "ec:*", read by web/e2e/perf.spec.ts); costs nothing else.
+const mark = (name: string) => {
+  try { performance.mark(`ec:${name}`); } catch { /* no User Timing */ }
+};
+mark('worker-start');
+
 let api: CoreModule | null = null;
 let engine: Engine | null = null;
 let storage: BrowserStorage | null = null;
 let releaseLock: (() => void) | null = null;
 let queue: Promise<void> = Promise.resolve();
+let demoManifest: ReturnType<typeof fetchDemoManifest> = Promise.resolve(null);
 
 scope.onmessage = (ev) => {
   const msg = ev.data;
@@ -64,8 +72,16 @@ async function dispatch(msg: WorkerRequest): Promise<[unknown, Transferable[]]> 
     }
     case 'import':
       return [await needEngine().importBytes(msg.bytes), []];
-    case 'reset':
-      return [await needEngine().reset(msg.seed ? msg.request : null, progressFor(msg.id)), []];
+    case 'reset': {
+      const e = needEngine();
+      const request = msg.seed ? msg.request : null;
+      mark('reset');
+      const prebuilt = await prebuiltSeed(await demoManifest, request, e.schemaVersion());
+      mark(prebuilt ? 'demo-fetched' : 'demo-generate');
+      const out = await e.reset(prebuilt ? null : request, progressFor(msg.id), prebuilt);
+      mark('reset-done');
+      return [out, []];
+    }
     case 'stats':
       return [needEngine().stats(), []];
     case 'close':
@@ -124,6 +140,7 @@ async function open(msg: OpenRequest): Promise<OpenState> {
   if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
   try {
     const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
+    demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
     let factory: (arg: object) => Promise<unknown>;
     try {
@@ -131,13 +148,16 @@ async function open(msg: OpenRequest): Promise<OpenState> {
     } catch (e) {
       throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
+    mark('glue-loaded');
     api = await fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+    mark('wasm-ready');
     let path = ':memory:';
     if (persistent) {
       storage = await openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
       api.FS.mkdir(MOUNT);
       api.FS.mount(api.module.ECSTORE, { files: storage.files }, MOUNT);
       path = `${MOUNT}/${storage.dbFile}`;
+      mark('storage-open');
     }
     const kind = storage?.kind ?? 'memory';
     engine = new Engine(api, {
@@ -148,7 +168,9 @@ async function open(msg: OpenRequest): Promise<OpenState> {
       tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
       idSeed: msg.idSeed,
     });
-    return engine.open();
+    const state = engine.open();
+    mark('db-open');
+    return state;
   } catch (e) {
     close();
     throw e;
