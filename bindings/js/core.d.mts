@@ -89,7 +89,7 @@ export interface EmscriptenStream {
 export interface CoreModule {
   validate(entity: string, doc: unknown, mode?: string): { ok: true } | { ok: false; issues: CoreIssue[] };
   schemaSql(): string;
-  version(): { core: string; sqlite: string; emscripten: string };
+  version(): { core: string; schemaVersion: number; sqlite: string; emscripten: string };
   readonly hasCore: boolean;
   open(path: string, options?: { idSeed?: number; onProgress?: ProgressFn }): CoreHandle;
   inspectDatabase(path: string): DatabaseInfo;

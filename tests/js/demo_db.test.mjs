@@ -92,6 +92,7 @@ test('reset with the prebuilt file: same bytes on disk, same answers; only for t
     assert.equal(await prebuiltSeed(null, request({ size: 'demo', seed: 1 }), v), null, 'no manifest');
 
     const api = await load();
+    assert.equal(api.version().schemaVersion, v, 'the module says which schema it writes (the worker compares)');
     const path = join(dir, 'prebuilt.sqlite');
     const engine = new Engine(api, { kind: 'file', path, tmpDir: dir, commit: async () => {} });
     engine.open();

@@ -63,7 +63,7 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
       for (const r of responses) {
         const url = new URL(r.url());
         if (url.host !== new URL(baseURL!).host || r.status() !== 200) continue;
-        const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
+        const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/demo') ? 'prebuilt demo database (first visit)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
         const body = await r.body().catch(() => null);
         if (!body) continue;
         const b = (bytes[kind] ??= { files: 0, raw: 0, gzip: 0 });

@@ -143,6 +143,8 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           localStorage.removeItem(CLOCK_KEY);
         }
       }
+      // First visit: the worker opened the prebuilt demo (demoIfEmpty); show it at its "now".
+      if (c.openSeed) await clockToSeed(c, c.openSeed);
       if (opSet.size > 0 && !opSet.has('demo.actors')) return { c, opSet, broken: false, dir: [], note: NO_ACTORS_OP };
       let dir = await fetchDirectory(c, opSet);
       let note: string | null = null;

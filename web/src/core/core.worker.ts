@@ -138,10 +138,21 @@ async function open(msg: OpenRequest): Promise<OpenState> {
   }
   const persistent = msg.storage !== 'memory';
   if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
+  // The stored files open, and on a first visit the prebuilt demo downloads, while the wasm
+  // compiles: both are independent of the module.
+  let storageP: Promise<BrowserStorage> | null = null;
   try {
     const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
     demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
+    if (persistent) storageP = openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
+    // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts).
+    const demoP = storageP && msg.demo
+      ? storageP.then(async (s) => {
+        const file = s.files[s.dbFile];
+        return file && file.size() === 0 ? prebuiltSeed(await demoManifest, msg.demo ?? null, null) : null;
+      }).catch(() => null)
+      : Promise.resolve(null);
     let factory: (arg: object) => Promise<unknown>;
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
@@ -152,8 +163,8 @@ async function open(msg: OpenRequest): Promise<OpenState> {
     api = await fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
     mark('wasm-ready');
     let path = ':memory:';
-    if (persistent) {
-      storage = await openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
+    if (storageP) {
+      storage = await storageP;
       api.FS.mkdir(MOUNT);
       api.FS.mount(api.module.ECSTORE, { files: storage.files }, MOUNT);
       path = `${MOUNT}/${storage.dbFile}`;
@@ -168,10 +179,22 @@ async function open(msg: OpenRequest): Promise<OpenState> {
       tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
       idSeed: msg.idSeed,
     });
-    const state = engine.open();
+    // Written as is (no schema creation, no generator) when it is for this module's schema;
+    // anything missing or wrong opens the empty database as before.
+    let prebuilt = await demoP;
+    if (prebuilt && prebuilt.schemaVersion !== api.version().schemaVersion) prebuilt = null;
+    let state: OpenState;
+    if (prebuilt) {
+      const out = await engine.reset(null, null, prebuilt);
+      state = out.seed ? { ...out.state, seed: out.seed } : out.state;
+      mark('demo-opened');
+    } else {
+      state = engine.open();
+    }
     mark('db-open');
     return state;
   } catch (e) {
+    if (!storage && storageP) storage = await storageP.catch(() => null);
     close();
     throw e;
   }

@@ -40,25 +40,27 @@ export function fetchDemoManifest(moduleUrl: string): Promise<{ manifest: DemoMa
 
 /**
  * The prebuilt database for `request` (the JSON text of a mock.seed call), or null when the
- * request is another one, the schema differs or the file does not arrive intact.
+ * request is another one, the schema differs (null: the caller compares the returned
+ * `schemaVersion` itself) or the file does not arrive intact.
  */
 export async function prebuiltSeed(
   found: { manifest: DemoManifest; base: string } | null,
   request: string | null,
-  schemaVersion: number,
-): Promise<PrebuiltSeed | null> {
+  schemaVersion: number | null,
+): Promise<(PrebuiltSeed & { schemaVersion: number }) | null> {
   if (!found || !request) return null;
   const { manifest: m, base } = found;
   try {
     const r = JSON.parse(request) as { op?: unknown; as?: { system?: unknown }; params?: unknown; now?: unknown };
     if (r.op !== m.request.op || r.as?.system !== true || r.now !== undefined) return null;
-    if (canonical(r.params) !== canonical(m.request.params) || m.schemaVersion !== schemaVersion) return null;
+    if (canonical(r.params) !== canonical(m.request.params)) return null;
+    if (schemaVersion !== null && m.schemaVersion !== schemaVersion) return null;
     const res = await fetch(new URL(m.file, base).href);
     if (!res.ok || !res.body) return null;
     const bytes = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
     if (bytes.length !== m.bytes) return null;
     if (hex(await crypto.subtle.digest('SHA-256', bytes)) !== m.sha256) return null;
-    return { bytes, result: m.result };
+    return { bytes, result: m.result, schemaVersion: m.schemaVersion };
   } catch {
     return null;
   }

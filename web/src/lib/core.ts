@@ -35,6 +35,8 @@ export interface CoreClient {
   readonly status: 'ready' | 'broken' | 'closed';
   readonly openError: CoreErrorLike | null;
   readonly storage: string;
+  /** The demo seed's result when the first visit opened the prebuilt demo, else null. */
+  readonly openSeed?: unknown;
   setActor(actor: Actor | null): void;
   call(op: string, params?: unknown, options?: { as?: Actor | SystemActor; now?: string }): Promise<unknown>;
   onProgress(cb: (p: ProgressEvent) => void): () => void;
@@ -78,7 +80,7 @@ export function loadCore(): Promise<CoreClient> {
       const mod = await import('@/core/client');
       markTimeline('client-loaded');
       // The build script copies the web build of the core to public/core/.
-      const core = (await mod.openCore({ moduleUrl: '/core/episodes_core_web.js' })) as unknown as CoreClient;
+      const core = (await mod.openCore({ moduleUrl: '/core/episodes_core_web.js', demoIfEmpty: true })) as unknown as CoreClient;
       markTimeline('core-open');
       return core;
     })();
