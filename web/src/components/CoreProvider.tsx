@@ -78,6 +78,11 @@ interface Boot {
 }
 let boot: Promise<Boot> | null = null;
 
+// Start the worker and the wasm download as soon as this module runs in the browser, not after
+// hydration: loadCore caches its promise, so the effect below gets this one (and retries after
+// a failure). Never on the server.
+if (typeof window !== 'undefined') loadCore().catch(() => {});
+
 export function CoreProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<CoreState['status']>('loading');
   const [error, setError] = useState<string | null>(null);
