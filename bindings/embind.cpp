@@ -40,7 +40,7 @@ std::string schema_sql() {
 // Version
 // ============================================================================================
 
-// {"ok":true,"result":{"core":"0.1.0","sqlite":"3.53.0","emscripten":"3.1.6"}}
+// {"ok":true,"result":{"core":"0.1.0","schemaVersion":3,"sqlite":"3.53.0","emscripten":"3.1.6"}}
 std::string version() {
   return guard([] {
     std::string ems = "unknown";
@@ -48,10 +48,12 @@ std::string version() {
     ems = std::to_string(__EMSCRIPTEN_major__) + "." + std::to_string(__EMSCRIPTEN_minor__) + "." +
           std::to_string(__EMSCRIPTEN_tiny__);
 #endif
-    return safe_dump(
-        {{"ok", true},
-         {"result",
-          {{"core", EC_VERSION}, {"sqlite", sqlite3_libversion()}, {"emscripten", ems}}}});
+    return safe_dump({{"ok", true},
+                      {"result",
+                       {{"core", EC_VERSION},
+                        {"schemaVersion", ec::schema::kSchemaVersion},
+                        {"sqlite", sqlite3_libversion()},
+                        {"emscripten", ems}}}});
   });
 }
 

@@ -21,6 +21,9 @@ mkdir -p web/public/core
 for f in episodes_core_web.js episodes_core_web.wasm; do
   cp -f "build/wasm/bindings/$f" "web/public/core/$f"
 done
+# The prebuilt demo database the first visit opens (what mock.seed {size:"demo", seed:1} writes;
+# web/src/core/demo.ts), made with the Node build of the same sources.
+node tools/demo_db.mjs web/public/core build/wasm/bindings/episodes_core_node.mjs
 
 cd web
 if [ -n "${EC_NEXT_DIST:-}" ] || ! pgrep -f "next start.*-p ${port}" >/dev/null 2>&1; then

@@ -76,12 +76,20 @@ export interface EmscriptenFS {
   mount(type: unknown, opts: unknown, mountpoint: string): unknown;
   unmount(mountpoint: string): void;
   analyzePath(path: string): { exists: boolean };
+  open(path: string, flags: string): EmscriptenStream;
+  write(stream: EmscriptenStream, data: Uint8Array, offset: number, length: number, position?: number): number;
+  close(stream: EmscriptenStream): void;
+}
+
+/** An open FS stream (only what the client touches). */
+export interface EmscriptenStream {
+  stream_ops?: { fsync?: (stream: EmscriptenStream) => unknown };
 }
 
 export interface CoreModule {
   validate(entity: string, doc: unknown, mode?: string): { ok: true } | { ok: false; issues: CoreIssue[] };
   schemaSql(): string;
-  version(): { core: string; sqlite: string; emscripten: string };
+  version(): { core: string; schemaVersion: number; sqlite: string; emscripten: string };
   readonly hasCore: boolean;
   open(path: string, options?: { idSeed?: number; onProgress?: ProgressFn }): CoreHandle;
   inspectDatabase(path: string): DatabaseInfo;

@@ -6,7 +6,7 @@
 //   const core = await loadCore();                    // Node: build/wasm/bindings/episodes_core_node.*
 //   core.validate('Organization', doc, 'record');     // {ok:true} | {ok:false, issues:[…]}
 //   core.schemaSql();                                 // SQLite DDL text
-//   core.version();                                   // {core, sqlite, emscripten}
+//   core.version();                                   // {core, schemaVersion, sqlite, emscripten}
 //   const db = core.open(':memory:');                 // only when the module has CoreHandle
 //   db.call({op: '…', as: {…}, params: {…}});         // result, or throws CoreError
 //   db.close();                                       // idempotent; releases the wasm handle

@@ -3,7 +3,7 @@
 // cached) and the bytes shipped for /projects (gzip). Figures go to e2e/.results/perf.json and
 // to the test output; docs/BENCHMARKS.md quotes them.
 import { test, expect } from './fixtures';
-import type { Page, Response } from '@playwright/test';
+import type { Page, Response, Worker } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -19,6 +19,21 @@ async function untilList(page: Page): Promise<number> {
   return page.evaluate(() => performance.now());
 }
 
+type Entry = { name: string; at: number; end?: number };
+
+/** The "ec:*" User Timing marks and the resource loads of a realm, on the page's clock (ms). */
+async function timelineOf(realm: Page | Worker, pageOrigin: number): Promise<Entry[]> {
+  const raw = await realm.evaluate(() => ({
+    origin: performance.timeOrigin,
+    marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('ec:')).map((m) => ({ name: m.name, at: m.startTime })),
+    loads: (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((r) => /\/core\/|\.wasm|worker|demo/.test(r.name))
+      .map((r) => ({ name: `load ${new URL(r.name).pathname.split('/').pop()}`, at: r.startTime, end: r.responseEnd })),
+  }));
+  const shift = raw.origin - pageOrigin;
+  return [...raw.marks, ...raw.loads].map((e) => ({ ...e, at: Math.round(e.at + shift), end: e.end === undefined ? undefined : Math.round(e.end + shift) }));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test('performance: projects list with demo data, cold and warm; bytes shipped', async ({ browser, baseURL }) => {
@@ -26,19 +41,29 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
   const cold: number[] = [];
   const warm: number[] = [];
   let bytes: Record<string, { files: number; raw: number; gzip: number }> = {};
+  const timelines: Entry[][] = [];
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();
     const responses: Response[] = [];
     page.on('response', (r) => responses.push(r));
+    const workers: Worker[] = [];
+    page.on('worker', (w) => workers.push(w));
     await page.goto('/projects');
     cold.push(await untilList(page));
+    // Where the cold start goes: page and worker marks (ec:*) and their /core/ loads.
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    const timeline = await timelineOf(page, origin);
+    for (const w of workers) timeline.push(...(await timelineOf(w, origin).catch(() => [])));
+    timeline.push({ name: 'projects list', at: Math.round(cold[cold.length - 1]) });
+    timeline.sort((a, b) => a.at - b.at);
+    timelines.push(timeline);
     if (i === 0) {
       bytes = {};
       for (const r of responses) {
         const url = new URL(r.url());
         if (url.host !== new URL(baseURL!).host || r.status() !== 200) continue;
-        const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
+        const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/demo') ? 'prebuilt demo database (first visit)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
         const body = await r.body().catch(() => null);
         if (!body) continue;
         const b = (bytes[kind] ??= { files: 0, raw: 0, gzip: 0 });
@@ -61,10 +86,14 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
     coldMedianMs: Math.round(median(cold)),
     warmMedianMs: Math.round(median(warm)),
     bytes,
+    coldTimelines: timelines,
     at: new Date().toISOString(),
   };
   fs.mkdirSync(path.join(__dirname, '.results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, '.results', 'perf.json'), JSON.stringify(result, null, 2));
-  console.log(`PERF ${JSON.stringify(result)}`);
+  for (const [i, t] of timelines.entries()) {
+    console.log(`TIMELINE cold ${i + 1}: ${t.map((e) => `${e.name} ${e.at}${e.end === undefined ? '' : `-${e.end}`}`).join(' | ')}`);
+  }
+  console.log(`PERF ${JSON.stringify({ ...result, coldTimelines: undefined })}`);
   expect(cold.length).toBe(RUNS);
 });

@@ -4,7 +4,7 @@
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ClockState, Organization, SeedReport } from '@/core/types.generated';
-import { callOp, errorText, loadCore, systemActor, type Actor, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
+import { callOp, errorText, loadCore, markTimeline, systemActor, type Actor, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
 export type { OrgEntry, DirectoryUser };
@@ -72,6 +72,11 @@ interface Boot {
 }
 let boot: Promise<Boot> | null = null;
 
+// Start the worker and the wasm download as soon as this module runs in the browser, not after
+// hydration: loadCore caches its promise, so the effect below gets this one (and retries after
+// a failure). Never on the server.
+if (typeof window !== 'undefined') loadCore().catch(() => {});
+
 export function CoreProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<CoreState['status']>('loading');
   const [error, setError] = useState<string | null>(null);
@@ -129,12 +134,16 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           localStorage.removeItem(CLOCK_KEY);
         }
       }
+      // First visit: the worker opened the prebuilt demo (demoIfEmpty); show it at its "now".
+      if (c.openSeed) await clockToSeed(c, c.openSeed);
       let dir = await fetchDirectory(c);
       let note: string | null = null;
       if (dir.length === 0) {
         // First visit (a database without organizations): open on the demo data.
         try {
+          markTimeline('demo-seed');
           const res = await c.resetToDemo();
+          markTimeline('demo-seeded');
           await clockToSeed(c, res.seed);
           dir = await fetchDirectory(c);
           if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
@@ -143,6 +152,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
         }
       }
+      markTimeline('directory');
       return { c, broken: false, dir, note };
     })();
     boot.catch(() => {

@@ -10,7 +10,7 @@
 import { CoreError, coreError, ErrorCode, toCoreError } from './errors';
 import type { MemoryStats } from '../../../bindings/js/core.mjs';
 import { OPERATION_NAMES } from './types.generated';
-import type { Operations } from './types.generated';
+import type { Operations, SeedReport } from './types.generated';
 import { DATABASE_NAME_PATTERN } from './protocol';
 import type { OpenState, StorageChoice, StorageKind, StorageTuning, WorkerMessage, WorkerRequest } from './protocol';
 
@@ -96,6 +96,8 @@ export interface CoreMethods {
   readonly storage: StorageKind;
   /** The current actor, or null. */
   readonly actor: Actor | null;
+  /** The demo seed's result when opening filled an empty database with it (demoIfEmpty), else null. */
+  readonly openSeed: SeedReport | null;
   /** Selects the organization and user that operations act as (null to clear). */
   setActor(actor: Actor | null): void;
   /** Calls an operation by name. */
@@ -152,6 +154,11 @@ export interface OpenOptions {
   lock?: 'fail' | 'wait' | number;
   /** SQLite journal_mode / synchronous for the storage (defaults are measured; see the ADR). */
   tuning?: StorageTuning;
+  /**
+   * An empty stored database opens as the demo data (what resetToDemo() makes) when the core's
+   * server has the prebuilt copy (web/src/core/demo.ts); `openSeed` is then the seed's result.
+   */
+  demoIfEmpty?: boolean;
 
   // --- Node (in-process) ---
   /** Database file (Node), default ":memory:". */
@@ -272,6 +279,7 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
       lock: options.lock ?? 3000,
       idSeed: options.idSeed ?? 0,
       tuning: options.tuning,
+      demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
     }),
     call: (request, progress) => send({ type: 'call', id: id(), request, progress: Boolean(progress) }, progress),
     exportDb: () => send<Uint8Array>({ type: 'export', id: id() }),
@@ -298,7 +306,7 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
 /** mock.seed's seed used by resetToDemo() unless another is given. */
 export const DEMO_SEED = 1;
 
-const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'setActor', 'call', 'onProgress', 'exportDatabase',
+const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'openSeed', 'setActor', 'call', 'onProgress', 'exportDatabase',
   'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
 
 function checkPrincipal(p: unknown): Principal | null {
@@ -379,6 +387,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
     throw toCoreError(e);
   }
   let closed = false;
+  const openSeed = (state.seed ?? null) as SeedReport | null; // the worker's seed result (mock.seed's SeedReport)
   const stateError = () => (state.error ? coreError(state.error) : null);
   let openError = stateError();
 
@@ -410,6 +419,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
     get openError() { return openError; },
     get storage() { return state.storage; },
     get actor() { return actor ? { ...actor } : null; },
+    get openSeed() { return openSeed; },
     setActor(next) { actor = checkActor(next); },
     call(op, ...args) {
       return run(op, args[0], args[1]) as Promise<never>;

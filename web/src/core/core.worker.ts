@@ -7,6 +7,7 @@
 // tab is told "locked" (or waits) instead of touching the files.
 import { fromFactory } from '../../../bindings/js/core.mjs';
 import type { CoreModule } from '../../../bindings/js/core.mjs';
+import { fetchDemoManifest, prebuiltSeed } from './demo';
 import { Engine } from './engine';
 import { coreError, errorData, ErrorCode } from './errors';
 import { openBrowserStorage } from './persistence';
@@ -23,11 +24,18 @@ const scope = globalThis as unknown as WorkerScope;
 
 const MOUNT = '/db';
 
+// Start-up timeline (User Timing marks "ec:*", read by web/e2e/perf.spec.ts); costs nothing else.
+const mark = (name: string) => {
+  try { performance.mark(`ec:${name}`); } catch { /* no User Timing */ }
+};
+mark('worker-start');
+
 let api: CoreModule | null = null;
 let engine: Engine | null = null;
 let storage: BrowserStorage | null = null;
 let releaseLock: (() => void) | null = null;
 let queue: Promise<void> = Promise.resolve();
+let demoManifest: ReturnType<typeof fetchDemoManifest> = Promise.resolve(null);
 
 scope.onmessage = (ev) => {
   const msg = ev.data;
@@ -64,8 +72,16 @@ async function dispatch(msg: WorkerRequest): Promise<[unknown, Transferable[]]> 
     }
     case 'import':
       return [await needEngine().importBytes(msg.bytes), []];
-    case 'reset':
-      return [await needEngine().reset(msg.seed ? msg.request : null, progressFor(msg.id)), []];
+    case 'reset': {
+      const e = needEngine();
+      const request = msg.seed ? msg.request : null;
+      mark('reset');
+      const prebuilt = await prebuiltSeed(await demoManifest, request, e.schemaVersion());
+      mark(prebuilt ? 'demo-fetched' : 'demo-generate');
+      const out = await e.reset(prebuilt ? null : request, progressFor(msg.id), prebuilt);
+      mark('reset-done');
+      return [out, []];
+    }
     case 'stats':
       return [needEngine().stats(), []];
     case 'close':
@@ -122,22 +138,37 @@ async function open(msg: OpenRequest): Promise<OpenState> {
   }
   const persistent = msg.storage !== 'memory';
   if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
+  // The stored files open, and on a first visit the prebuilt demo downloads, while the wasm
+  // compiles: both are independent of the module.
+  let storageP: Promise<BrowserStorage> | null = null;
   try {
     const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
+    demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
+    if (persistent) storageP = openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
+    // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts).
+    const demoP = storageP && msg.demo
+      ? storageP.then(async (s) => {
+        const file = s.files[s.dbFile];
+        return file && file.size() === 0 ? prebuiltSeed(await demoManifest, msg.demo ?? null, null) : null;
+      }).catch(() => null)
+      : Promise.resolve(null);
     let factory: (arg: object) => Promise<unknown>;
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
     } catch (e) {
       throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
+    mark('glue-loaded');
     api = await fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+    mark('wasm-ready');
     let path = ':memory:';
-    if (persistent) {
-      storage = await openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
+    if (storageP) {
+      storage = await storageP;
       api.FS.mkdir(MOUNT);
       api.FS.mount(api.module.ECSTORE, { files: storage.files }, MOUNT);
       path = `${MOUNT}/${storage.dbFile}`;
+      mark('storage-open');
     }
     const kind = storage?.kind ?? 'memory';
     engine = new Engine(api, {
@@ -148,8 +179,22 @@ async function open(msg: OpenRequest): Promise<OpenState> {
       tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
       idSeed: msg.idSeed,
     });
-    return engine.open();
+    // Written as is (no schema creation, no generator) when it is for this module's schema;
+    // anything missing or wrong opens the empty database as before.
+    let prebuilt = await demoP;
+    if (prebuilt && prebuilt.schemaVersion !== api.version().schemaVersion) prebuilt = null;
+    let state: OpenState;
+    if (prebuilt) {
+      const out = await engine.reset(null, null, prebuilt);
+      state = out.seed ? { ...out.state, seed: out.seed } : out.state;
+      mark('demo-opened');
+    } else {
+      state = engine.open();
+    }
+    mark('db-open');
+    return state;
   } catch (e) {
+    if (!storage && storageP) storage = await storageP.catch(() => null);
     close();
     throw e;
   }

@@ -28,6 +28,12 @@ export interface EngineHost {
   idSeed?: number;
 }
 
+/** A database file a seed request would write, with the seed's result (the prebuilt demo). */
+export interface PrebuiltSeed {
+  bytes: Uint8Array;
+  result: unknown;
+}
+
 let tmpCounter = 0;
 
 export class Engine {
@@ -149,10 +155,21 @@ export class Engine {
    * Empties the database (explicit user action) and, given a seed request (mock.seed), fills it.
    * Works in the broken state too: that is the "reset" the page offers.
    */
-  async reset(seedRequest: string | null, onProgress?: ProgressFn | null): Promise<{ state: OpenState; seed: unknown }> {
+  async reset(seedRequest: string | null, onProgress?: ProgressFn | null, prebuilt?: PrebuiltSeed | null): Promise<{ state: OpenState; seed: unknown }> {
     this.#notClosed();
     this.#closeHandle();
     this.#wipe();
+    // The prebuilt demo (demo.ts): exactly the file the seed request would write, so write it
+    // as is; anything that does not open falls back to running the seed.
+    if (prebuilt && this.#writeDatabase(prebuilt.bytes)) {
+      const ready = this.open();
+      if (ready.status === 'ready') {
+        await this.#host.commit();
+        return { state: ready, seed: prebuilt.result };
+      }
+      this.#closeHandle();
+      this.#wipe();
+    }
     let state = this.open();
     let seed: unknown = null;
     if (state.status === 'ready' && seedRequest) {
@@ -225,6 +242,24 @@ export class Engine {
       return this.#api.FS.stat(this.#host.path).size;
     } catch {
       return null;
+    }
+  }
+
+  // Writes a whole database file and flushes it; false where there is no file (":memory:").
+  #writeDatabase(bytes: Uint8Array): boolean {
+    if (this.#host.path === ':memory:') return false;
+    const FS = this.#api.FS;
+    try {
+      const stream = FS.open(this.#host.path, 'w');
+      try {
+        FS.write(stream, bytes, 0, bytes.length, 0);
+        stream.stream_ops?.fsync?.(stream);
+      } finally {
+        FS.close(stream);
+      }
+      return true;
+    } catch {
+      return false;
     }
   }
 

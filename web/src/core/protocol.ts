@@ -32,6 +32,11 @@ export interface OpenRequest {
   lock: 'fail' | 'wait' | number;
   idSeed: number;
   tuning?: StorageTuning;
+  /**
+   * The mock.seed request (JSON text) an empty stored database starts as, when the prebuilt copy
+   * of its result is served next to the core (demo.ts); null: an empty database stays empty.
+   */
+  demo?: string | null;
 }
 
 export type WorkerRequest =
@@ -51,6 +56,8 @@ export interface OpenState {
   storage: StorageKind;
   /** Database size in bytes when known. */
   bytes: number | null;
+  /** Open only: the seed's result when the empty database was filled with the prebuilt demo. */
+  seed?: unknown;
 }
 
 export type WorkerMessage =

@@ -33,14 +33,27 @@ export function isCoreError(e: unknown): e is CoreErrorLike {
 
 let corePromise: Promise<Core> | null = null;
 
+/** A start-up timeline mark ("ec:<name>", User Timing; web/e2e/perf.spec.ts prints them). */
+export function markTimeline(name: string): void {
+  try {
+    performance.mark(`ec:${name}`);
+  } catch {
+    /* no User Timing */
+  }
+}
+
 /** Opens the core once per page; later calls get the same promise. */
 export function loadCore(): Promise<Core> {
   if (typeof window === 'undefined') return Promise.reject(new Error('the core runs only in the browser'));
   if (!corePromise) {
     corePromise = (async () => {
+      markTimeline('load-core');
       const mod = await import('@/core/client');
+      markTimeline('client-loaded');
       // The build script copies the web build of the core to public/core/.
-      return mod.openCore({ moduleUrl: '/core/episodes_core_web.js' });
+      const core = await mod.openCore({ moduleUrl: '/core/episodes_core_web.js', demoIfEmpty: true });
+      markTimeline('core-open');
+      return core;
     })();
     corePromise.catch(() => {
       corePromise = null;
