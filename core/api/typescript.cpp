@@ -120,7 +120,8 @@ std::string bounds_doc(const Field& f) {
     case Type::Text:
       if (f.max)
         return (f.min && *f.min > 0 ? n(*f.min) + ".." + n(*f.max) : "At most " + n(*f.max)) +
-               " characters (code points), no U+0000.";
+               " characters (code points), no U+0000." +
+               (f.not_blank ? " Not blank (only white space is refused: `blank`)." : "");
       return "";
     case Type::Json:
       if (f.max_entries) return "At most " + n(*f.max_entries) + " entries.";

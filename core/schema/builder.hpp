@@ -59,6 +59,11 @@ struct F {
     f.max = hi;
     return *this;
   }
+  /// Refused when only blank code points (schema::kBlankCodePoints), in every engine.
+  F& not_blank() {
+    f.not_blank = true;
+    return *this;
+  }
   F& doc(std::string d) {
     f.doc = std::move(d);
     return *this;

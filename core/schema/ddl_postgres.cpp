@@ -78,6 +78,17 @@ std::string default_expr(const Entity& e, const Field& f) {
   return "";
 }
 
+// The blank code points (kBlankCodePoints) as one PostgreSQL string literal.
+std::string blank_chars() {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "U&'";
+  for (char32_t cp : kBlankCodePoints) {
+    out += '\\';
+    for (int shift = 12; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 0xF];
+  }
+  return out + "'";
+}
+
 // The CHECKs of one column, derived from the declaration and meaning what validation and the
 // SQLite CHECKs mean (docs/adr/0012-bounds-and-value-parity.md). text cannot hold U+0000 and
 // jsonb refuses \u0000, so that rule needs no CHECK here.
@@ -97,6 +108,7 @@ std::vector<std::string> checks(const Field& f) {
         out.push_back("char_length(" + c + ") >= " + std::to_string(*f.min));
       if (f.type == Type::String) out.push_back(c + " !~ '[\\r\\n]'");
       if (f.rule == Rule::Email) out.push_back(c + " !~ '[^ -~]'");
+      if (f.not_blank) out.push_back("btrim(" + c + ", " + blank_chars() + ") <> ''");
       break;
     case Type::Instant:
       out.push_back(c + " between '0001-01-01 00:00:00+00' and '9999-12-31 23:59:59.999+00'");
@@ -336,31 +348,165 @@ std::string postgres_enum_type(const Entity& e, const Field& f) {
 }
 
 std::string postgres_migration_name() {
-  return kSchemaVersion == 2 ? "20250815090000_episodes_core_v2.sql"
-                             : postgres_upgrade_name(kSchemaVersion - 1);
+  return std::string(kVersions[std::size(kVersions) - 1].pg_file);
 }
 
-std::string postgres_upgrade_name(int from) {
-  if (from == 2) return "20250901090000_episodes_core_v3.sql";
-  throw Error(code::bad_request, "no PostgreSQL upgrade from schema version " +
-                                     std::to_string(from) + " (supported: 2)");
+namespace {
+
+// One table, as a fresh install creates it: columns in storage order, named CHECKs, composite
+// foreign keys, indexes (and one per referencing column not covered by another index).
+void emit_table(std::ostringstream& os, const Entity& e) {
+  os << "create table public." << e.table << " (\n";
+  std::vector<std::string> lines;
+  for (const Field* fp : storage_fields(e)) {
+    const Field& f = *fp;
+    std::string l = f.column + " " + column_type(e, f);
+    if (f.name == "id") l += " primary key";
+    if (!f.nullable && f.name != "id") l += " not null";
+    if (auto d = default_expr(e, f); !d.empty()) l += " default " + d;
+    lines.push_back(l);
+  }
+  for (const auto& f : e.fields)
+    if (auto ck = check_constraint(e, f); !ck.empty()) lines.push_back(ck);
+  for (const auto& f : e.fields) {
+    if (f.references.empty()) continue;
+    const Entity* parent = find_entity(f.references);
+    const std::string on_delete = f.cascade ? "cascade" : "restrict";
+    const std::string name = pg_name("fk_" + e.table + "_" + f.column);
+    if (f.name == "organizationId" || !parent->tenant_scoped)
+      lines.push_back("constraint " + name + " foreign key (" + f.column + ") references public." +
+                      parent->table + " (id) on update cascade on delete " + on_delete);
+    else  // same-organization rule: the parent must share organization_id; on update cascade lets
+          // a mock user be re-keyed to its auth id (docs/MIGRATION.md step 5)
+      lines.push_back("constraint " + name + " foreign key (organization_id, " + f.column +
+                      ") references public." + parent->table +
+                      " (organization_id, id) on update cascade on delete " + on_delete);
+  }
+  for (size_t i = 0; i < lines.size(); ++i)
+    os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
+  os << ");\n";
+  os << "comment on table public." << e.table << " is " << quote(e.doc) << ";\n";
+  for (const auto& ix : e.indexes) {
+    os << "create " << (ix.unique ? "unique " : "") << "index " << index_name(e, ix)
+       << " on public." << e.table << " (";
+    for (size_t i = 0; i < ix.columns.size(); ++i) {
+      const bool ci = ix.nocase_first && i + 1 == ix.columns.size();
+      os << (i ? ", " : "") << (ci ? "lower(" + ix.columns[i] + ")" : ix.columns[i]);
+    }
+    os << ")";
+    if (!ix.where.empty()) os << " where " << ix.where;
+    os << ";\n";
+  }
+  // PostgreSQL does not index referencing columns by itself: cascades and joins need them.
+  for (const auto& f : e.fields) {
+    if (f.references.empty() || f.name == "organizationId") continue;
+    const Entity* parent = find_entity(f.references);
+    bool covered = false;
+    for (const auto& ix : e.indexes) {
+      if (!ix.where.empty() || ix.columns.empty()) continue;
+      if (ix.columns[0] == f.column) covered = true;
+      if (ix.columns.size() >= 2 && ix.columns[0] == "organization_id" && ix.columns[1] == f.column)
+        covered = true;
+    }
+    if (covered) continue;
+    os << "create index " << pg_name("ix_" + e.table + "_" + f.column) << " on public." << e.table
+       << " (" << (parent->tenant_scoped ? "organization_id, " : "") << f.column << ");\n";
+  }
 }
 
-std::string postgres_upgrade(int from) {
-  const std::string name = postgres_upgrade_name(from);
+void emit_enum_types(std::ostringstream& os, const Entity& e) {
+  for (const auto& f : e.fields)
+    if (f.type == Type::Enum) {
+      os << "create type public." << postgres_enum_type(e, f) << " as enum (";
+      for (size_t i = 0; i < f.enum_values.size(); ++i)
+        os << (i ? ", " : "") << quote(f.enum_values[i]);
+      os << ");\n";
+    }
+}
+
+// The structural changes of one version (history.hpp), as ALTERs.
+void emit_changes(std::ostringstream& os, int version) {
+  for (const auto& c : kChanges) {
+    if (c.version != version) continue;
+    if (c.change == Change::Rebuild) {
+      os << "-- Every CHECK constraint, re-added from the declarations.\n"
+            "do $$\ndeclare\n  r record;\nbegin\n"
+            "  for r in select c.conname, t.relname from pg_constraint c join pg_class t on "
+            "t.oid = c.conrelid\n"
+            "            where t.relnamespace = 'public'::regnamespace and c.contype = 'c' loop\n"
+            "    execute format('alter table public.%I drop constraint %I', r.relname, "
+            "r.conname);\n"
+            "  end loop;\nend\n$$;\n";
+      for (const auto& e : entities())
+        for (const auto& f : e.fields)
+          if (auto ck = check_constraint(e, f); !ck.empty())
+            os << "alter table public." << e.table << " add " << ck << ";\n";
+      continue;
+    }
+    const Entity& e = *find_entity(c.entity);
+    const std::string t = "public." + e.table;
+    if (c.change == Change::AddTable) {
+      os << "-- " << e.name << ": " << e.doc << "\n";
+      emit_enum_types(os, e);
+      emit_table(os, e);
+      continue;
+    }
+    const Field& f = *e.field(c.field);
+    if (c.change == Change::AddColumn) {
+      os << "-- " << e.name << "." << f.name << (f.doc.empty() ? "" : ": " + f.doc) << "\n";
+      if (f.type == Type::Enum) {
+        emit_enum_types(os, e);  // a new enum field brings its type
+      }
+      os << "alter table " << t << " add column " << f.column << " " << column_type(e, f);
+      if (!f.nullable) os << " not null";
+      if (f.default_value) os << " default " << default_expr(e, f);
+      os << ";\n";
+      if (auto ck = check_constraint(e, f); !ck.empty())
+        os << "alter table " << t << " add " << ck << ";\n";
+      continue;
+    }
+    // Change::Checks
+    os << "-- " << e.name << "." << f.name << ": its CHECK changed\n";
+    if (f.type == Type::Enum)
+      for (const auto& v : f.enum_values)
+        os << "alter type public." << postgres_enum_type(e, f) << " add value if not exists "
+           << quote(v) << ";\n";
+    if (f.not_blank)
+      os << "update " << t << " set " << f.column << " = " << quote(kBlankPlaceholder)
+         << " where btrim(" << f.column << ", " << blank_chars() << ") = '';\n";
+    const std::string ck = check_constraint(e, f);
+    os << "alter table " << t << " drop constraint if exists "
+       << pg_name("ck_" + e.table + "_" + f.column) << ";\n";
+    if (!ck.empty()) os << "alter table " << t << " add " << ck << ";\n";
+  }
+}
+
+}  // namespace
+
+std::string postgres_migration(int version) {
+  if (version != kSchemaVersion || version < 4)
+    throw Error(code::bad_request,
+                "only the newest PostgreSQL migration (v" + std::to_string(kSchemaVersion) +
+                    ") is generated; older ones are history (supabase/migrations.sha256)");
+  const int from = version - 1;
+  std::string doc;
+  for (const auto& v : kVersions)
+    if (v.version == version) doc = v.doc;
   std::ostringstream os;
-  os << "-- episodes-core schema v" << from << " -> v" << kSchemaVersion
-     << " (PostgreSQL / Supabase). Generated from core/schema by `episodes-core schema --dialect "
-        "postgres\n"
-        "-- --upgrade-from "
-     << from << "`; do not edit. Applies after the v" << from
-     << " migration, in one transaction; refused unchanged unless the\n"
-        "-- database is at v"
+  os << "-- episodes-core schema v" << from << " -> v" << version
+     << " (PostgreSQL / Supabase): " << doc
+     << "\n-- Generated from core/schema/history.hpp by `episodes-core schema --dialect postgres "
+        "--upgrade-from "
      << from
-     << ". Functions, triggers, policies, column defaults and CHECK constraints are dropped\n"
-        "-- and re-created wholesale from the current declarations, so the result equals a fresh "
-        "install\n"
-        "-- (tests/pg/upgrade.test.mjs compares the catalogs).\n"
+     << "`; never edited\n"
+        "-- and never rewritten once committed (supabase/migrations.sha256). One transaction, "
+        "refused\n"
+        "-- unchanged unless the database is at v"
+     << from
+     << ". Tables change by ALTER only; the derived objects (functions,\n"
+        "-- triggers, policies, column defaults) are re-created from the declarations, so the "
+        "result equals a\n"
+        "-- fresh install (tests/pg/upgrade.test.mjs compares the catalogs).\n"
         "begin;\n"
         "set local check_function_bodies = off;\n"
         "set local search_path = '';\n\n"
@@ -370,15 +516,15 @@ std::string postgres_upgrade(int from) {
      << from
      << " then\n"
         "    raise exception 'episodes-core upgrade v"
-     << from << " -> v" << kSchemaVersion << " needs a database at v" << from
+     << from << " -> v" << version << " needs a database at v" << from
      << ": nothing was changed'\n"
         "      using errcode = 'EC001';\n"
         "  end if;\n"
         "end\n$$;\n\n"
-        "-- Everything derived is dropped: policies, our triggers, every function of the schemas\n"
+        "-- The derived objects are dropped first: policies, our triggers, every function of the "
+        "schemas\n"
         "-- private and public (not extension members; cascades to column defaults that call "
-        "them),\n"
-        "-- and every CHECK constraint of the public tables.\n"
+        "them).\n"
         "do $$\ndeclare\n  r record;\nbegin\n"
         "  for r in select policyname, tablename from pg_policies where schemaname = 'public' "
         "loop\n"
@@ -395,43 +541,36 @@ std::string postgres_upgrade(int from) {
         "d.deptype = 'e') loop\n"
         "    execute format('drop function %s cascade', r.f);\n"
         "  end loop;\n"
-        "  for r in select c.conname, t.relname from pg_constraint c join pg_class t on t.oid = "
-        "c.conrelid\n"
-        "            where t.relnamespace = 'public'::regnamespace and c.contype = 'c' loop\n"
-        "    execute format('alter table public.%I drop constraint %I', r.relname, r.conname);\n"
-        "  end loop;\n"
-        "end\n$$;\n\n";
-  os << "-- Enum values (new values only; existing ones are kept).\n";
-  for (const auto& e : entities())
-    for (const auto& f : e.fields)
-      if (f.type == Type::Enum)
-        for (const auto& v : f.enum_values)
-          os << "alter type public." << postgres_enum_type(e, f) << " add value if not exists "
-             << quote(v) << ";\n";
+        "end\n$$;\n\n"
+        "-- ---------------------------------------------------------------------------------------"
+        "------\n"
+        "-- The changes of v"
+     << version
+     << " (core/schema/history.hpp).\n"
+        "-- ---------------------------------------------------------------------------------------"
+        "------\n";
+  emit_changes(os, version);
+  os << "\n-- The derived objects, re-created from the declarations.";
   os << pg_private_helpers_sql();
-  os << "\n-- Column defaults and CHECK constraints, as declared.\n";
+  os << "\n-- Column defaults, as declared.\n";
   for (const auto& e : entities()) {
-    for (const auto& f : e.fields) {
-      const auto d = default_expr(e, f);
-      os << "alter table public." << e.table << " alter column " << f.column
+    for (const Field* f : storage_fields(e)) {
+      const auto d = default_expr(e, *f);
+      os << "alter table public." << e.table << " alter column " << f->column
          << (d.empty() ? " drop default" : " set default " + d) << ";\n";
     }
-    for (const auto& f : e.fields)
-      if (auto ck = check_constraint(e, f); !ck.empty())
-        os << "alter table public." << e.table << " add " << ck << ";\n";
     emit_append_only(os, e);
   }
   os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();
-  os << "\n-- Row Level Security and the role triggers, re-created wholesale.\n";
+  os << "\n-- Row Level Security and the role triggers.\n";
   for (const auto& e : entities()) {
     os << "\n";
     emit_rls(os, e);
     emit_role_trigger(os, e);
   }
-  os << "\ninsert into private.schema_info (version, generator) values (" << kSchemaVersion
+  os << "\ninsert into private.schema_info (version, generator) values (" << version
      << ", 'episodes-core schema --dialect postgres --upgrade-from " << from << "');\n"
      << "commit;\n";
-  (void)name;
   return os.str();
 }
 
@@ -455,75 +594,12 @@ std::string postgres_ddl() {
         "  end if;\n"
         "end\n$$;\n\n";
   os << "-- Enum types (one per enum field).\n";
-  for (const auto& e : entities())
-    for (const auto& f : e.fields)
-      if (f.type == Type::Enum) {
-        os << "create type public." << postgres_enum_type(e, f) << " as enum (";
-        for (size_t i = 0; i < f.enum_values.size(); ++i)
-          os << (i ? ", " : "") << quote(f.enum_values[i]);
-        os << ");\n";
-      }
+  for (const auto& e : entities()) emit_enum_types(os, e);
   os << pg_private_helpers_sql();
 
   for (const auto& e : entities()) {
     os << "\n-- " << e.name << ": " << e.doc << "\n";
-    os << "create table public." << e.table << " (\n";
-    std::vector<std::string> lines;
-    for (const auto& f : e.fields) {
-      std::string l = f.column + " " + column_type(e, f);
-      if (f.name == "id") l += " primary key";
-      if (!f.nullable && f.name != "id") l += " not null";
-      if (auto d = default_expr(e, f); !d.empty()) l += " default " + d;
-      lines.push_back(l);
-    }
-    for (const auto& f : e.fields)
-      if (auto ck = check_constraint(e, f); !ck.empty()) lines.push_back(ck);
-    for (const auto& f : e.fields) {
-      if (f.references.empty()) continue;
-      const Entity* parent = find_entity(f.references);
-      const std::string on_delete = f.cascade ? "cascade" : "restrict";
-      const std::string name = pg_name("fk_" + e.table + "_" + f.column);
-      if (f.name == "organizationId" || !parent->tenant_scoped)
-        lines.push_back("constraint " + name + " foreign key (" + f.column +
-                        ") references public." + parent->table +
-                        " (id) on update cascade on delete " + on_delete);
-      else  // same-organization rule: the parent must share organization_id; on update cascade lets
-            // a mock user be re-keyed to its auth id (docs/MIGRATION.md step 5)
-        lines.push_back("constraint " + name + " foreign key (organization_id, " + f.column +
-                        ") references public." + parent->table +
-                        " (organization_id, id) on update cascade on delete " + on_delete);
-    }
-    for (size_t i = 0; i < lines.size(); ++i)
-      os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
-    os << ");\n";
-    os << "comment on table public." << e.table << " is " << quote(e.doc) << ";\n";
-    for (const auto& ix : e.indexes) {
-      os << "create " << (ix.unique ? "unique " : "") << "index " << index_name(e, ix)
-         << " on public." << e.table << " (";
-      for (size_t i = 0; i < ix.columns.size(); ++i) {
-        const bool ci = ix.nocase_first && i + 1 == ix.columns.size();
-        os << (i ? ", " : "") << (ci ? "lower(" + ix.columns[i] + ")" : ix.columns[i]);
-      }
-      os << ")";
-      if (!ix.where.empty()) os << " where " << ix.where;
-      os << ";\n";
-    }
-    // PostgreSQL does not index referencing columns by itself: cascades and joins need them.
-    for (const auto& f : e.fields) {
-      if (f.references.empty() || f.name == "organizationId") continue;
-      const Entity* parent = find_entity(f.references);
-      bool covered = false;
-      for (const auto& ix : e.indexes) {
-        if (!ix.where.empty() || ix.columns.empty()) continue;
-        if (ix.columns[0] == f.column) covered = true;
-        if (ix.columns.size() >= 2 && ix.columns[0] == "organization_id" &&
-            ix.columns[1] == f.column)
-          covered = true;
-      }
-      if (covered) continue;
-      os << "create index " << pg_name("ix_" + e.table + "_" + f.column) << " on public." << e.table
-         << " (" << (parent->tenant_scoped ? "organization_id, " : "") << f.column << ");\n";
-    }
+    emit_table(os, e);
     emit_append_only(os, e);
   }
   os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();

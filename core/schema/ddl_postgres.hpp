@@ -15,17 +15,16 @@ namespace ec::schema {
 /// is refused by a guard without any change. See docs/adr/0005-postgres-rls.md.
 std::string postgres_ddl();
 
-/// The file name under supabase/migrations/ of the newest migration (an upgrade when
-/// kSchemaVersion > 2: the v2 file is history, byte-frozen).
+/// The file name under supabase/migrations/ of the newest migration (history.hpp).
 std::string postgres_migration_name();
 
-/// The upgrade migration from schema version `from` to kSchemaVersion (`episodes-core schema
-/// --dialect postgres --upgrade-from 2`): drops and re-creates every function, trigger, policy,
-/// column default and CHECK constraint from the declarations; the result equals postgres_ddl().
-/// Throws ec::Error{bad_request} for an unsupported `from`.
-std::string postgres_upgrade(int from);
-/// Its file name under supabase/migrations/.
-std::string postgres_upgrade_name(int from);
+/// The migration taking a database from `version` - 1 to `version` (`episodes-core schema
+/// --dialect postgres --upgrade-from N`), derived from the declared history (history.hpp): the
+/// version's changes as ALTERs (ADD COLUMN, constraint swaps, new tables), then the derived
+/// objects (functions, triggers, policies, column defaults) re-created; the result equals
+/// postgres_ddl(). Only the newest version is generated (older files are history, byte-frozen
+/// by supabase/migrations.sha256); throws ec::Error{bad_request} for any other.
+std::string postgres_migration(int version);
 
 /// The PostgreSQL enum type of an Enum field ("project_status"); "" for other fields.
 std::string postgres_enum_type(const Entity& e, const Field& f);

@@ -19,6 +19,17 @@ std::string column_type(const Field& f) {
   }
 }
 
+}  // namespace
+
+std::string sqlite_trimmed(const std::string& column) {
+  std::string cps;
+  for (char32_t cp : kBlankCodePoints)
+    cps += (cps.empty() ? "" : ", ") + std::to_string(static_cast<uint32_t>(cp));
+  return "trim(" + column + ", char(" + cps + "))";
+}
+
+namespace {
+
 // Every CHECK derives from the declaration and means what validation means (core/validate;
 // docs/adr/0012-bounds-and-value-parity.md): lengths in code points (length() counts them for
 // TEXT without U+0000), no U+0000, integer and instant ranges, real calendar dates.
@@ -67,6 +78,7 @@ std::string checks(const Field& f) {
       if (f.type == Type::String)
         parts.push_back("instr(" + c + ", char(10)) = 0 AND instr(" + c + ", char(13)) = 0");
       if (f.rule == Rule::Email) parts.push_back("NOT " + c + " GLOB '*[^ -~]*'");
+      if (f.not_blank) parts.push_back(sqlite_trimmed(c) + " <> ''");
       break;
   }
   std::string out;
@@ -130,16 +142,18 @@ std::string rollup_triggers() {
 
 }  // namespace
 
+std::string sqlite_column_def(const Field& f) {
+  std::string out = f.column + " " + column_type(f);
+  if (f.name == "id") out += " PRIMARY KEY";
+  if (!f.nullable) out += " NOT NULL";
+  if (auto d = codec::default_sql_literal(f); !d.empty()) out += " DEFAULT " + d;
+  return out + checks(f);
+}
+
 std::string sqlite_create_table(const Entity& e, const std::string& name) {
   std::ostringstream os;
   os << "CREATE TABLE IF NOT EXISTS " << name << " (\n";
-  for (const auto& f : e.fields) {
-    os << "  " << f.column << " " << column_type(f);
-    if (f.name == "id") os << " PRIMARY KEY";
-    if (!f.nullable) os << " NOT NULL";
-    if (auto d = codec::default_sql_literal(f); !d.empty()) os << " DEFAULT " << d;
-    os << checks(f) << ",\n";
-  }
+  for (const Field* f : storage_fields(e)) os << "  " << sqlite_column_def(*f) << ",\n";
   std::vector<std::string> fks;
   for (const auto& f : e.fields) {
     if (f.references.empty()) continue;
@@ -200,6 +214,95 @@ std::string sqlite_ddl() {
   // Marks the file as ours, at this version, so `schema | sqlite3 new.db` opens in the core.
   os << "PRAGMA application_id = " << kApplicationId
      << ";\nPRAGMA user_version = " << kSchemaVersion << ";\n";
+  return os.str();
+}
+
+std::vector<SqliteStep> sqlite_upgrade_steps(int from) {
+  std::vector<SqliteStep> out;
+  std::vector<bool> rebuild(entities().size(), false);
+  const auto index_of = [](std::string_view name) {
+    for (size_t i = 0; i < entities().size(); ++i)
+      if (entities()[i].name == name) return i;
+    return entities().size();
+  };
+  for (const auto& c : kChanges) {
+    if (c.version <= from) continue;
+    switch (c.change) {
+      case Change::AddTable:
+        break;  // the idempotent DDL creates it
+      case Change::AddColumn: {
+        const Entity& e = entities()[index_of(c.entity)];
+        const Field* f = e.field(c.field);
+        out.push_back({SqliteStep::AddColumn, &e, f,
+                       "ALTER TABLE " + e.table + " ADD COLUMN " + sqlite_column_def(*f)});
+        break;
+      }
+      case Change::Checks: {
+        const size_t i = index_of(c.entity);
+        const Entity& e = entities()[i];
+        const Field* f = e.field(c.field);
+        if (f->not_blank)
+          out.push_back({SqliteStep::Repair, &e, f,
+                         "UPDATE " + e.table + " SET " + f->column + " = '" + kBlankPlaceholder +
+                             "' WHERE " + sqlite_trimmed(f->column) + " = ''"});
+        rebuild[i] = true;
+        break;
+      }
+      case Change::Rebuild:
+        rebuild.assign(rebuild.size(), true);
+        break;
+    }
+  }
+  for (size_t i = 0; i < rebuild.size(); ++i)
+    if (rebuild[i]) out.push_back({SqliteStep::Rebuild, &entities()[i], nullptr, ""});
+  out.push_back({SqliteStep::Ddl, nullptr, nullptr, ""});
+  return out;
+}
+
+std::vector<std::string> sqlite_rebuild_sql(const Entity& e,
+                                            const std::vector<std::string>& columns) {
+  std::string cols;
+  for (const auto& c : columns) cols += (cols.empty() ? "" : ", ") + c;
+  const std::string tmp = e.table + "__v" + std::to_string(kSchemaVersion);
+  std::string create = sqlite_create_table(e, tmp);
+  while (!create.empty() && (create.back() == '\n' || create.back() == ';')) create.pop_back();
+  return {create, "INSERT INTO " + tmp + " (" + cols + ") SELECT " + cols + " FROM " + e.table,
+          "DROP TABLE " + e.table, "ALTER TABLE " + tmp + " RENAME TO " + e.table};
+}
+
+std::string sqlite_upgrade_sql(int from) {
+  std::ostringstream os;
+  os << "-- episodes-core SQLite upgrade v" << from << " -> v" << kSchemaVersion
+     << ", derived from core/schema/history.hpp (run by core/store/migrate.cpp\n"
+        "-- in one transaction with foreign keys off, checked before commit).\n";
+  for (const auto& st : sqlite_upgrade_steps(from)) {
+    switch (st.kind) {
+      case SqliteStep::AddColumn:
+        os << "\n-- " << st.entity->name << "." << st.field->name
+           << " (skipped when the column exists)\n"
+           << st.sql << ";\n";
+        break;
+      case SqliteStep::Repair:
+        os << "\n-- " << st.entity->name << "." << st.field->name
+           << ": blank values become the placeholder\n"
+           << st.sql << ";\n";
+        break;
+      case SqliteStep::Rebuild: {
+        // Every declared column: the AddColumn steps above ran first (migrate.cpp copies the
+        // columns the old table really has).
+        std::vector<std::string> cols;
+        for (const Field* f : storage_fields(*st.entity)) cols.push_back(f->column);
+        os << "\n-- " << st.entity->name << ": table rebuild (a CHECK changed)\n";
+        for (const auto& q : sqlite_rebuild_sql(*st.entity, cols)) os << q << ";\n";
+        break;
+      }
+      case SqliteStep::Ddl:
+        os << "\n-- then the idempotent DDL (`episodes-core schema --dialect sqlite`) creates new "
+              "tables, indexes and triggers.\nPRAGMA user_version = "
+           << kSchemaVersion << ";\n";
+        break;
+    }
+  }
   return os.str();
 }
 

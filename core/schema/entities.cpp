@@ -62,7 +62,8 @@ std::vector<Entity> declare_all() {
   std::vector<Entity> all;
   all.push_back(
       make("Organization", "organizations", "A tenant: every other row belongs to one.",
-           {str("name", 200, 1), str("slug", 63, 2).rule(Rule::Slug).doc("Unique, URL-safe."),
+           {str("name", 200, 1).not_blank(),
+            str("slug", 63, 2).rule(Rule::Slug).doc("Unique, URL-safe."),
             enumeration("plan", {"free", "pro", "team"}).def("free").doc("Sets the project limit."),
             money("dailyCostLimitMicros")
                 .def(50'000'000)
@@ -72,14 +73,16 @@ std::vector<Entity> declare_all() {
   all.push_back(make(
       "User", "users", "A member of one organization.",
       {str("email", 254, 3).rule(Rule::Email).doc("Unique per organization, case-insensitive."),
-       str("name", 200, 1), enumeration("role", {"owner", "admin", "member"}).def("member"),
+       str("name", 200, 1).not_blank(),
+       enumeration("role", {"owner", "admin", "member"}).def("member"),
        str("timezone", 64, 1).rule(Rule::Timezone).def("UTC").doc("IANA zone name.")},
       {Index{{"organization_id", "email"}, true, "", true}}, {.soft_delete = true}));
 
   all.push_back(
       make("Project", "projects", "What episodes are about; has a weekly cadence.",
-           {uuid("ownerId").ref("User", false).by_actor(), str("name", 200, 1),
+           {uuid("ownerId").ref("User", false).by_actor(), str("name", 200, 1).not_blank(),
             text("description", 5000).def(""),
+            str("tagline", 160).null().doc("One line shown under the name in lists."),
             enumeration("status", {"active", "paused", "archived"}).def("active"),
             jsonf("cadenceConfig", Rule::Cadence, 16'384, 8)
                 .doc("{days:[\"mon\",…], time:\"HH:MM\", timezone?, pausedUntil?, skipDates?}"),
@@ -90,20 +93,21 @@ std::vector<Entity> declare_all() {
             Index{{"owner_id"}, false, "", false}},
            {.soft_delete = true}));
 
-  all.push_back(make("Episode", "episodes", "One AI-generated markdown document of a project.",
-                     {uuid("projectId").ref("Project").fixed(),
-                      integer("number", 1, kMaxEpisodeNumber)
-                          .fixed()
-                          .doc("1, 2, 3… unique per project; next free number when omitted."),
-                      str("title", 300, 1), enumeration("status", kEpisodeStatus).def("scheduled"),
-                      instant("scheduledFor").null(), instant("generatedAt").null(),
-                      instant("publishedAt").null(), integer("generationAttempts", 0, 1000).def(0),
-                      jsonf("generationErrors", Rule::GenErrors, 65'536, 100)
-                          .def(json::array())
-                          .doc("[{at, code, message}] one per failed attempt.")},
-                     {Index{{"project_id", "number"}, true, "", false},
-                      Index{{"organization_id", "scheduled_for"}, false, "", false}},
-                     {.soft_delete = true}));
+  all.push_back(make(
+      "Episode", "episodes", "One AI-generated markdown document of a project.",
+      {uuid("projectId").ref("Project").fixed(),
+       integer("number", 1, kMaxEpisodeNumber)
+           .fixed()
+           .doc("1, 2, 3… unique per project; next free number when omitted."),
+       str("title", 300, 1).not_blank(), enumeration("status", kEpisodeStatus).def("scheduled"),
+       instant("scheduledFor").null(), instant("generatedAt").null(), instant("publishedAt").null(),
+       integer("generationAttempts", 0, 1000).def(0),
+       jsonf("generationErrors", Rule::GenErrors, 65'536, 100)
+           .def(json::array())
+           .doc("[{at, code, message}] one per failed attempt.")},
+      {Index{{"project_id", "number"}, true, "", false},
+       Index{{"organization_id", "scheduled_for"}, false, "", false}},
+      {.soft_delete = true}));
 
   all.push_back(make(
       "EpisodeScheduleQueue", "episode_schedule_queue",
@@ -127,7 +131,7 @@ std::vector<Entity> declare_all() {
   all.push_back(make(
       "ChatSession", "chat_sessions", "A chat with the agent about a project.",
       {uuid("projectId").ref("Project").fixed(), uuid("episodeId").null().ref("Episode", false),
-       uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1)},
+       uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1).not_blank()},
       {Index{{"project_id"}, false, "", false}}, {.soft_delete = true}));
 
   all.push_back(
@@ -234,7 +238,11 @@ std::vector<Entity> declare_all() {
 }  // namespace
 
 const std::vector<Entity>& entities() {
-  static const std::vector<Entity> all = declare_all();
+  static const std::vector<Entity> all = [] {
+    auto a = declare_all();
+    check_history(a);
+    return a;
+  }();
   return all;
 }
 

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/schema/history.hpp"
+
 namespace ec::schema {
 
 using json = nlohmann::json;
@@ -80,6 +82,7 @@ struct Field {
   std::optional<int64_t> max;  // Int/Money: maximum value; String/Text: max length in Unicode
                                // code points; Json: max serialized bytes
   std::optional<int64_t> max_entries;  // Json: max entries of the top-level list/object
+  bool not_blank = false;  // String/Text: refused when only kBlankCodePoints (issue `blank`)
   std::string doc;
 
   bool required_on_create() const {
@@ -110,12 +113,19 @@ struct Entity {
   const Field* column(std::string_view sql_name) const;
 };
 
-/// The schema version stored in the database (PRAGMA user_version). Version 1 was the product
-/// team's original model (no User.timezone, no Episode generation tracking, none of the tables
-/// added after the expert review); core/store/migrate.cpp upgrades it.
-/// Version 3 declares every bound in both engines' CHECKs
-/// (docs/adr/0012-bounds-and-value-parity.md).
-inline constexpr int kSchemaVersion = 3;
+/// Code points a not-blank field may not consist of only (Field::not_blank): Unicode
+/// White_Space (25 code points) plus the invisible U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER
+/// and U+FEFF BOM. The core's validator, the SQLite CHECK (trim(x, char(…))) and the PostgreSQL
+/// CHECK (btrim(x, U&'…')) all use this one list (docs/adr/0013-blank-names.md).
+inline constexpr char32_t kBlankCodePoints[] = {
+    0x0009, 0x000A, 0x000B, 0x000C, 0x000D, 0x0020, 0x0085, 0x00A0, 0x1680, 0x2000,
+    0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+    0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x200B, 0x2060, 0xFEFF};
+/// What an upgrade writes into a not-blank field that held a blank value (both engines).
+inline constexpr const char* kBlankPlaceholder = "Untitled";
+
+/// True when `s` (UTF-8) is empty or only kBlankCodePoints.
+bool is_blank(std::string_view s);
 
 /// Every entity, in dependency order (parents before children).
 const std::vector<Entity>& entities();
@@ -123,6 +133,21 @@ const std::vector<Entity>& entities();
 const Entity* find_entity(std::string_view name);
 /// Lookup by table name.
 const Entity* find_table(std::string_view table);
+
+/// The fields of `e` in storage order: declaration order, except that fields added by a
+/// Change::AddColumn after kColumnOrderBaseline come last, in version order (core/schema/
+/// history.hpp). CREATE TABLE in both engines lists columns in this order.
+std::vector<const Field*> storage_fields(const Entity& e);
+
+/// The version whose Change::AddColumn added `field` of `entity` (0 = none: part of its table
+/// since the table was created).
+int added_in(std::string_view entity, std::string_view field);
+
+/// Refuses (std::abort at start, like the bound checks of builder.hpp) a history that does not
+/// match the declarations: versions 1, 2, … in order, changes naming real entities and fields
+/// of a known version, AddColumn only for nullable or defaulted fields without a reference, a
+/// PostgreSQL file for every version from 2. Run by entities() once.
+void check_history(const std::vector<Entity>& all);
 
 /// camelCase -> snake_case ("organizationId" -> "organization_id").
 std::string snake_case(std::string_view camel);

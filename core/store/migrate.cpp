@@ -1,5 +1,7 @@
-// Schema upgrades. Each step moves a database one version up, inside one transaction with the
-// version bump, so a failure leaves the file exactly as it was.
+// Schema upgrades, derived from the declared history (core/schema/history.hpp): the steps of
+// schema::sqlite_upgrade_steps run in order inside one transaction with the version bump, so a
+// failure leaves the file exactly as it was. `episodes-core schema --dialect sqlite
+// --upgrade-from N` prints them.
 #include "core/schema/ddl.hpp"
 #include "core/schema/schema.hpp"
 #include "core/store/store.hpp"
@@ -7,66 +9,50 @@
 namespace ec::store {
 namespace {
 
-// v1 -> v2: the expert-review changes of the planning document: User.timezone, Episode
-// generation tracking, and every new table (queue, usage, notes, memories, events, …).
-void v1_to_v2(Db& db) {
-  db.exec("ALTER TABLE users ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'");
-  db.exec(
-      "ALTER TABLE episodes ADD COLUMN generation_attempts INTEGER NOT NULL DEFAULT 0 "
-      "CHECK (generation_attempts >= 0)");
-  db.exec(
-      "ALTER TABLE episodes ADD COLUMN generation_errors TEXT NOT NULL DEFAULT '[]' "
-      "CHECK (json_valid(generation_errors))");
-  // The generated DDL is idempotent: it creates only the tables, indexes and triggers missing.
-  db.exec(schema::sqlite_ddl());
+bool has_table(Db& db, const std::string& table) {
+  return db.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      {table}) != 0;
 }
 
-// v2 -> v3: every bound declared in both engines' CHECKs (docs/adr/0012-bounds-and-value-
-// parity.md). Generic rebuild of every table from the declared DDL (SQLite's documented
-// procedure, https://www.sqlite.org/lang_altertable.html#otheralter): create the new table under
-// a temporary name, copy the columns both have, drop the old one, rename; then the idempotent
-// DDL re-creates indexes and triggers. Foreign keys are off meanwhile (see migrate), and checked
-// before commit. A row outside the new bounds refuses the upgrade and leaves the file unchanged.
-void rebuild_tables(Db& db) {
-  for (const auto& e : schema::entities()) {
-    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                     {e.table}) == 0)
-      continue;
-    std::string cols;
-    Stmt& st = db.prepare("SELECT name FROM pragma_table_info(?)");
-    st.bind(1, e.table);
-    std::vector<std::string> old_cols;
-    while (st.step()) old_cols.push_back(st.text(0));
-    st.reset();
-    for (const auto& f : e.fields)
-      for (const auto& c : old_cols)
-        if (c == f.column) cols += (cols.empty() ? "" : ", ") + c;
-    const std::string tmp = e.table + "__v" + std::to_string(schema::kSchemaVersion);
-    db.exec(schema::sqlite_create_table(e, tmp));
-    try {
-      db.exec("INSERT INTO " + tmp + " (" + cols + ") SELECT " + cols + " FROM " + e.table);
-    } catch (const Error&) {
-      throw Error(code::invalid,
-                  "the database cannot be upgraded to schema version " +
-                      std::to_string(schema::kSchemaVersion) + ": a row of " + e.table +
-                      " holds a value outside the declared bounds; it was left unchanged",
-                  json::array({e.table}));
-    }
-    db.exec("DROP TABLE " + e.table);
-    db.exec("ALTER TABLE " + tmp + " RENAME TO " + e.table);
+std::vector<std::string> columns_of(Db& db, const std::string& table) {
+  Stmt& st = db.prepare("SELECT name FROM pragma_table_info(?)");
+  st.bind(1, table);
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.text(0));
+  st.reset();
+  return out;
+}
+
+bool has_column(Db& db, const std::string& table, const std::string& column) {
+  for (const auto& c : columns_of(db, table))
+    if (c == column) return true;
+  return false;
+}
+
+// The generic rebuild (SQLite's documented procedure): a new table under a temporary name, the
+// columns both have copied, the old one dropped, the new one renamed; the idempotent DDL then
+// re-creates indexes and triggers. Foreign keys are off meanwhile (see migrate) and checked
+// before commit. A row outside the new CHECKs refuses the upgrade and leaves the file unchanged.
+void rebuild(Db& db, const schema::Entity& e) {
+  if (!has_table(db, e.table)) return;
+  const auto old_cols = columns_of(db, e.table);
+  std::vector<std::string> cols;
+  for (const schema::Field* f : schema::storage_fields(e))
+    for (const auto& c : old_cols)
+      if (c == f->column) cols.push_back(c);
+  const auto sql = schema::sqlite_rebuild_sql(e, cols);
+  db.exec(sql[0]);
+  try {
+    db.exec(sql[1]);
+  } catch (const Error&) {
+    throw Error(code::invalid,
+                "the database cannot be upgraded to schema version " +
+                    std::to_string(schema::kSchemaVersion) + ": a row of " + e.table +
+                    " holds a value outside the declared bounds; it was left unchanged",
+                json::array({e.table}));
   }
-  db.exec(schema::sqlite_ddl());
+  for (size_t i = 2; i < sql.size(); ++i) db.exec(sql[i]);
 }
-
-void v2_to_v3(Db& db) {
-  rebuild_tables(db);
-}
-
-struct Step {
-  int from;
-  void (*apply)(Db&);
-};
-constexpr Step kSteps[] = {{1, &v1_to_v2}, {2, &v2_to_v3}};
 
 }  // namespace
 
@@ -87,9 +73,22 @@ void migrate(Db& db, int from) {
     }
   } restore{db};
   db.transaction([&] {
-    for (const auto& step : kSteps) {
-      if (step.from < from) continue;
-      step.apply(db);
+    for (const auto& step : schema::sqlite_upgrade_steps(from)) {
+      switch (step.kind) {
+        case schema::SqliteStep::AddColumn:
+        case schema::SqliteStep::Repair: {
+          if (!has_table(db, step.entity->table)) break;
+          const bool present = has_column(db, step.entity->table, step.field->column);
+          if (present == (step.kind == schema::SqliteStep::Repair)) db.exec(step.sql);
+          break;
+        }
+        case schema::SqliteStep::Rebuild:
+          rebuild(db, *step.entity);
+          break;
+        case schema::SqliteStep::Ddl:
+          db.exec(schema::sqlite_ddl());
+          break;
+      }
     }
     db.exec("PRAGMA user_version = " + std::to_string(schema::kSchemaVersion));
     const int64_t broken = db.query_int("SELECT count(*) FROM pragma_foreign_key_check", {});

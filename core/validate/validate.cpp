@@ -122,6 +122,8 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
                        f.name + " must be at most " + std::to_string(*f.max) + " characters",
                        {{"maximum", *f.max}, {"length", len}}));
       }
+      if (f.not_blank && len > 0 && schema::is_blank(s))
+        out.push_back(make_issue(path, issue::blank, f.name + " must not be blank"));
       if (f.type == Type::String && s.find_first_of("\r\n") != std::string::npos)
         out.push_back(make_issue(path, issue::invalid_format, f.name + " must be a single line"));
       break;

@@ -24,6 +24,7 @@ inline constexpr const char* read_only = "read_only";
 inline constexpr const char* invalid_enum = "invalid_enum";
 inline constexpr const char* invalid_format = "invalid_format";
 inline constexpr const char* too_short = "too_short";
+inline constexpr const char* blank = "blank";  // only white space (schema::kBlankCodePoints)
 inline constexpr const char* too_long = "too_long";
 inline constexpr const char* too_small = "too_small";
 inline constexpr const char* too_big = "too_big";

@@ -84,6 +84,44 @@ TEST_CASE_METHOD(World, "project create, get, list, update") {
   }
 }
 
+TEST_CASE_METHOD(World, "project tagline: optional, one line, at most 160 characters") {
+  json p = ok("project.create", {{"name", "Digest"}, {"cadenceConfig", cadence()}}, a.owner);
+  CHECK(p["tagline"].is_null());
+  json u =
+      ok("project.update", {{"id", p["id"]}, {"patch", {{"tagline", "Café ☕ weekly"}}}}, a.owner);
+  CHECK(u["tagline"] == "Café ☕ weekly");
+  CHECK(ok("project.get", {{"id", p["id"]}}, a.owner)["tagline"] == "Café ☕ weekly");
+  CHECK(
+      ok("project.update", {{"id", p["id"]}, {"patch", {{"tagline", nullptr}}}}, a.owner)["tagline"]
+          .is_null());
+  const std::string at_max(160, 'x');
+  CHECK(code("project.create", {{"name", "T"}, {"tagline", at_max}, {"cadenceConfig", cadence()}},
+             a.owner) == "ok");
+  json e =
+      fail("project.update", {{"id", p["id"]}, {"patch", {{"tagline", at_max + "x"}}}}, a.owner);
+  CHECK(e["issues"][0]["code"] == "too_long");
+  CHECK(e["issues"][0]["path"] == json::array({"patch", "tagline"}));
+  e = fail("project.update", {{"id", p["id"]}, {"patch", {{"tagline", "two\nlines"}}}}, a.owner);
+  CHECK(e["issues"][0]["code"] == "invalid_format");
+}
+
+TEST_CASE_METHOD(World, "blank names and titles are refused with `blank` and a path") {
+  const std::string blanks = " \t\u3000\u00a0\u200b";
+  json e = fail("project.create", {{"name", blanks}, {"cadenceConfig", cadence()}}, a.owner);
+  REQUIRE(e["issues"].size() == 1);
+  CHECK(e["issues"][0]["code"] == "blank");
+  CHECK(e["issues"][0]["path"] == json::array({"name"}));
+  json p = ok("project.create", {{"name", " Digest "}, {"cadenceConfig", cadence()}}, a.owner);
+  CHECK(p["name"] == " Digest ");  // stored as typed, not trimmed
+  e = fail("project.update", {{"id", p["id"]}, {"patch", {{"name", "   "}}}}, a.owner);
+  CHECK(e["issues"][0]["code"] == "blank");
+  CHECK(e["issues"][0]["path"] == json::array({"patch", "name"}));
+  CHECK(code("episode.create", {{"projectId", p["id"]}, {"title", "\u2003"}}, a.owner) ==
+        "invalid");
+  CHECK(code("organization.update", {{"patch", {{"name", " "}}}}, a.owner) == "invalid");
+  CHECK(code("project.create", {{"name", ""}, {"cadenceConfig", cadence()}}, a.owner) == "invalid");
+}
+
 TEST_CASE_METHOD(World, "plan limit: the free plan allows 3 non-archived projects") {
   const std::string p1 = project(a.owner, "P1");
   project(a.owner, "P2", {{"status", "paused"}});

@@ -66,7 +66,7 @@ TEST_CASE("meta operations need no `as`") {
   Core core(":memory:", {7});
   json r = core.call_json({{"op", "meta.version"}});
   REQUIRE(r["ok"] == true);
-  CHECK(r["result"]["schemaVersion"] == 3);
+  CHECK(r["result"]["schemaVersion"] == ec::schema::kSchemaVersion);
   r = core.call_json({{"op", "meta.operations"}});
   REQUIRE(r["ok"] == true);
   std::set<std::string> names;

@@ -127,7 +127,12 @@ TEST_CASE("opening a v1 database upgrades it to the current version, keeping eve
                "BY id") == before["episodes"]);
     CHECK(dump(path, "SELECT DISTINCT generation_attempts, generation_errors FROM episodes") ==
           "0|[]\n");
-    for (const char* t : {"organizations", "projects", "blocks", "audit_log"}) {
+    CHECK(dump(path,
+               "SELECT id, organization_id, owner_id, name, description, status, cadence_config, "
+               "memories, created_at, updated_at, deleted_at, deleted_by FROM projects ORDER BY "
+               "id") == before["projects"]);
+    CHECK(dump(path, "SELECT count(*) FROM projects WHERE tagline IS NOT NULL") == "0\n");
+    for (const char* t : {"organizations", "blocks", "audit_log"}) {
       INFO(t);
       CHECK(dump(path, std::string("SELECT * FROM ") + t + " ORDER BY id") == before[t]);
     }

@@ -60,23 +60,28 @@ export async function freshDb(name, { migrate = true } = {}) {
   return name;
 }
 
-/** The original migration (history, byte-frozen). */
-export function migrationFile() {
-  return '20250815090000_episodes_core_v2.sql';
+/** The declared versions (core/schema/history.hpp): [{version, file}], oldest first. */
+export function history() {
+  const r = run(cli, ['schema', '--history']);
+  if (r.status !== 0) throw new Error(`schema --history failed: ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((l) => l.split('\t')).map(([v, file]) => ({ version: Number(v), file }));
 }
 
-/** The generated upgrade migration v2 -> v3 (`schema --dialect postgres --upgrade-from 2`). */
-export function upgradeFile() {
-  return '20250901090000_episodes_core_v3.sql';
+/** The current schema version (the newest declared one). */
+export function schemaVersion() {
+  return history().at(-1).version;
 }
 
+/** The committed migration files, in the order they apply (their timestamps). */
 export function migrationFiles() {
   return readdirSync(join(root, 'supabase', 'migrations')).filter((f) => f.endsWith('.sql')).sort();
 }
 
-export function upgradeSql() {
-  const r = run(cli, ['schema', '--dialect', 'postgres', '--upgrade-from', '2']);
-  if (r.status !== 0) throw new Error(`schema --upgrade-from 2 failed: ${r.stderr}`);
+/** The newest migration, as the declarations generate it (`schema --dialect postgres --upgrade-from N-1`). */
+export function newestMigrationSql() {
+  const v = schemaVersion();
+  const r = run(cli, ['schema', '--dialect', 'postgres', '--upgrade-from', String(v - 1)]);
+  if (r.status !== 0) throw new Error(`schema --upgrade-from ${v - 1} failed: ${r.stderr}`);
   return r.stdout;
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { client, freshDb, migrationFile, upgradeFile, upgradeSql, psqlFile, publicTables, root, run, cli, makeTenant } from './helpers.mjs';
+import { client, freshDb, history, migrationFiles, newestMigrationSql, psqlFile, publicTables, root, run, cli, makeTenant } from './helpers.mjs';
 
 const DB = 'ec_migration';
 let c;
@@ -14,23 +14,28 @@ before(async () => {
 });
 after(async () => c && c.end());
 
-test('the committed upgrade migration equals the generator output (no drift)', () => {
-  const committed = readFileSync(join(root, 'supabase', 'migrations', upgradeFile()), 'utf8');
-  assert.equal(committed, upgradeSql(), 'run: bash scripts/generate.sh');
+test('the committed migrations are the declared versions, the newest as generated (no drift)', () => {
+  const declared = history().filter((v) => v.file).map((v) => v.file);
+  assert.deepEqual(migrationFiles(), declared, 'one file per version of core/schema/history.hpp');
+  const committed = readFileSync(join(root, 'supabase', 'migrations', declared.at(-1)), 'utf8');
+  assert.equal(committed, newestMigrationSql(), 'a declaration change needs a new version (docs/MIGRATIONS.md)');
 });
 
 test('the migrations apply to an empty database, in order', () => {
-  for (const f of [migrationFile(), upgradeFile()]) {
+  for (const f of migrationFiles()) {
     const r = psqlFile(DB, join(root, 'supabase', 'migrations', f));
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /WARNING/, 'no truncated identifiers or warnings');
   }
 });
 
-test('the upgrade applied twice is refused and changes nothing', () => {
-  const r = psqlFile(DB, join(root, 'supabase', 'migrations', upgradeFile()));
-  assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /needs a database at v2/);
+test('every upgrade applied again is refused and changes nothing', () => {
+  const versions = history().filter((v) => v.file);
+  for (const v of versions.slice(1)) {
+    const r = psqlFile(DB, join(root, 'supabase', 'migrations', v.file));
+    assert.notEqual(r.status, 0, v.file);
+    assert.match(r.stderr, new RegExp(`needs a database at v${v.version - 1}`));
+  }
 });
 
 test('applying it a second time is refused and changes nothing', async () => {
@@ -39,7 +44,7 @@ test('applying it a second time is refused and changes nothing', async () => {
            (select count(*) from pg_proc where pronamespace in ('public'::regnamespace, 'private'::regnamespace)) as procs,
            (select count(*) from pg_policy) as policies, (select count(*) from private.schema_info) as versions`)).rows[0];
   const beforeSnap = await snapshot();
-  const r = psqlFile(DB, join(root, 'supabase', 'migrations', migrationFile()));
+  const r = psqlFile(DB, join(root, 'supabase', 'migrations', migrationFiles()[0]));
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /already applied/);
   assert.deepEqual(await snapshot(), beforeSnap);

@@ -67,6 +67,8 @@ export function issueText(issue: Pick<Issue, 'path' | 'code' | 'message'> & { pa
       return `${label} is required`;
     case 'too_short':
       return typeof p.minimum === 'number' && p.minimum > 1 ? `${label} needs at least ${n(p.minimum)} characters` : `${label} is required`;
+    case 'blank':
+      return `${label} cannot be only spaces`;
     case 'too_long':
       return typeof p.maximum === 'number'
         ? `${label} is too long: at most ${n(p.maximum)} characters${typeof p.length === 'number' ? ` (now ${n(p.length)})` : ''}`
