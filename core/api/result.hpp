@@ -119,6 +119,17 @@ inline R entity(std::string name) {
   r.s.ref = std::move(name);
   return r;
 }
+/// A row of entity `name` with extra keys (e.g. project.update's `replan?`); TypeScript
+/// `Project & { replan?: PlanCounts }`.
+inline R entity_with(std::string name, std::vector<std::pair<std::string, Shape>> extra) {
+  R r(Kind::Entity);
+  r.s.ref = std::move(name);
+  for (auto& [k, v] : extra) {
+    v.name = k;
+    r.s.fields.push_back(std::move(v));
+  }
+  return r;
+}
 inline R named(std::string name) {
   R r(Kind::Named);
   r.s.ref = std::move(name);

@@ -261,6 +261,13 @@ std::string ts(const Shape& s) {
       t = "Page<" + ts(s.of.at(0)) + ">";
       break;
     case Kind::Entity:
+      t = s.ref;
+      if (!s.fields.empty()) {  // the entity's row with extra keys (entity_with)
+        t += " & { ";
+        for (const auto& f : s.fields) t += f.name + (f.optional ? "?: " : ": ") + ts(f) + "; ";
+        t += "}";
+      }
+      break;
     case Kind::Named:
       t = s.ref;
       break;
@@ -376,8 +383,20 @@ std::vector<std::string> check(const Shape& s, const json& v, const std::string&
         else
           check_field(f, v[f.name], p, out);
       }
-      for (const auto& [k, x] : v.items())
-        if (!e->field(k)) out.push_back(path + "." + k + ": not declared in " + s.ref);
+      for (const auto& x : s.fields) {  // extra keys of entity_with
+        const std::string p = path + "." + x.name;
+        if (!v.contains(x.name)) {
+          if (!x.optional) out.push_back(p + ": missing");
+        } else {
+          for (auto& m : check(x, v[x.name], p)) out.push_back(std::move(m));
+        }
+      }
+      for (const auto& [k, x] : v.items()) {
+        const bool extra = std::any_of(s.fields.begin(), s.fields.end(),
+                                       [&k = k](const Shape& f) { return f.name == k; });
+        if (!e->field(k) && !extra)
+          out.push_back(path + "." + k + ": not declared in " + s.ref);
+      }
       break;
     }
   }

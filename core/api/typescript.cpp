@@ -313,7 +313,7 @@ std::string result_md(const result::Shape& s) {
       t = "page of " + result_md(s.of.at(0));
       break;
     case Kind::Entity:
-      t = "`" + s.ref + "`";
+      t = "`" + result::ts(s) + "`";
       break;
     case Kind::Named: {
       std::string anchor = s.ref;
