@@ -6,7 +6,7 @@ import { CostChart } from '@/components/CostChart';
 import { Empty, ErrorNote, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
 import { formatGBP, moneyColumn, parseGBP } from '@/lib/money';
 import { limitsByDay, shortDay, type LimitChange } from '@/lib/chart';
-import { formatInstant, viewerZone } from '@/lib/time';
+import { formatInstant } from '@/lib/time';
 import type { DailyUsage } from '@/lib/ops';
 
 function LimitForm({ org }: { org: Organization }) {
@@ -51,7 +51,8 @@ function LimitForm({ org }: { org: Organization }) {
 
 export default function UsagePage() {
   const { hasOp, org } = useCore();
-  const zone = viewerZone();
+  // One zone for the view: budget days are UTC days, so every time here is in UTC too.
+  const zone = 'UTC';
   const status = useQuery((c) => (hasOp('budget.status') ? c('budget.status', {}) : Promise.resolve(null)), []);
   const daily = useQuery(async (c) => {
     if (hasOp('usage.daily')) return c('usage.daily', { days: 30 });
@@ -92,6 +93,7 @@ export default function UsagePage() {
         <div>
           <h1>Usage &amp; budget</h1>
           <p>{org?.name} · LLM cost per day, today’s reservations and the circuit breaker.</p>
+          <p className="small muted view-zone" data-testid="view-zone">All days and times on this page are in <strong>UTC</strong>: the budget resets at midnight UTC.</p>
         </div>
       </div>
       <div className="stack">

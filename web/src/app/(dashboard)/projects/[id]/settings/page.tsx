@@ -10,7 +10,14 @@ import { Empty, ErrorNote, FieldIssues, Loading, StatusBadge } from '@/component
 import { cadenceInWords } from '@/lib/cadence';
 import { errorIssues, errorText, fieldOfIssue, isNotFound, isUuid, notFoundError } from '@/lib/core';
 import { issueText } from '@/lib/issues';
-import type { PlanResult, SchedulePreview } from '@/lib/ops';
+import type { SchedulePreview } from '@/lib/ops';
+
+/** What the core's replan inside project.update did (the `replan` of its result). */
+interface Replan {
+  added: number;
+  cancelled: number;
+  kept: number;
+}
 import { formatInstant, viewerZone } from '@/lib/time';
 
 interface Draft {
@@ -57,7 +64,7 @@ export default function SettingsPage() {
   const users = useQuery((c) => c('user.list', { limit: 100 }) as Promise<Page<User>>, []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<{ plan: PlanResult | null; at: number } | null>(null);
+  const [saved, setSaved] = useState<{ plan: Replan | null; at: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -103,15 +110,15 @@ export default function SettingsPage() {
     setSaveError(null);
     setSaved(null);
     try {
+      // The core replans the queue inside the update when the cadence, status or owner changed,
+      // and says what that replan did (`replan`); those are the counts shown, never a second plan's.
       const updated = (await call('project.update', {
         id: p.id,
         patch: { name: draft.name, description: draft.description, status: draft.status, cadenceConfig: cadence },
-      })) as Project;
-      let plan: PlanResult | null = null;
-      if (hasOp('queue.plan')) plan = await callAsSystem('queue.plan', { projectId: p.id });
+      })) as Project & { replan?: Replan };
       loadedFor.current = null; // take the saved row as the new baseline
       setDraft(draftOf(updated));
-      setSaved({ plan, at: Date.now() });
+      setSaved({ plan: updated.replan ?? null, at: Date.now() });
       bump();
     } catch (err) {
       setSaveError(err);
@@ -191,7 +198,9 @@ export default function SettingsPage() {
           {saved ? (
             <div className="notice ok" role="status" data-testid="saved">
               Saved.{' '}
-              {saved.plan ? `Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.` : 'This core has no queue.plan: the queue was not replanned.'}
+              {saved.plan
+                ? `Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.`
+                : 'The schedule did not change, so the queue was left as it was.'}
             </div>
           ) : null}
           <div className="row">
