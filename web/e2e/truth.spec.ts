@@ -184,7 +184,47 @@ test('errors are plain words on their fields, in every form', async ({ page }) =
   test.setTimeout(240_000);
   await open(page, '/projects');
 
+  // New project: no days, a bad time.
+  await open(page, '/projects');
+  await page.getByRole('button', { name: 'New project' }).click();
+  const form = page.getByRole('form', { name: 'New project' });
+  await form.getByLabel('Name', { exact: true }).fill('Bad cadence');
+  await chooseDays(page, []);
+  await form.getByRole('button', { name: 'Create project' }).click();
+  await expect(form.locator('[aria-invalid="true"], .field-issue').first()).toBeVisible();
+  await noInternalWords(page, 'new project');
+  await shot(page, 'truth-error-new-project');
+  await form.getByRole('button', { name: 'Cancel' }).click();
+
+  // Settings: a name that is too long, a bad time, an unknown zone.
+  const href = (await (await firstProject(page)).getAttribute('href'))!;
+  await open(page, `${href}/settings`);
+  await page.getByLabel('Name', { exact: true }).fill('N'.repeat(201));
+  await page.locator('input[name="time"]').fill('25:61');
+  await page.getByRole('button', { name: 'Save and replan' }).click();
+  await expect(page.getByLabel('Name', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText(/Name is too long: at most 200 characters/).first()).toBeVisible();
+  await noInternalWords(page, 'settings');
+  await shot(page, 'truth-error-settings');
+
+  // Project page: a memory that is too long.
+  await open(page, href);
+  await page.getByLabel('New memory').fill('M'.repeat(4001));
+  await page.getByRole('button', { name: 'Add memory' }).click();
+  await expect(page.getByText(/Text is too long: at most 4,000 characters/).first()).toBeVisible();
+  await noInternalWords(page, 'project');
+
+  // Usage: a limit beyond the core's bound is worded in pounds.
+  await open(page, '/usage');
+  await page.getByLabel('Daily limit (GBP)').fill('2000000');
+  await page.getByRole('button', { name: 'Set limit' }).click();
+  await expect(page.getByText(/Daily limit must be at most £/).first()).toBeVisible();
+  await noInternalWords(page, 'usage');
+  await shot(page, 'truth-error-usage');
+
+  // Last (it acts in a new organization):
   // New organization: empty, then a bad email, then a slug that is taken (lands on the slug field).
+  await open(page, '/projects');
   await page.getByRole('button', { name: 'New organization…' }).click();
   let orgForm = page.getByRole('form', { name: 'New organization' });
   await orgForm.getByLabel('Owner’s timezone').fill('Mars/Olympus');
@@ -225,47 +265,11 @@ test('errors are plain words on their fields, in every form', async ({ page }) =
   await shot(page, 'truth-error-slug-taken');
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
-  // New project: no days, a bad time.
-  await open(page, '/projects');
-  await page.getByRole('button', { name: 'New project' }).click();
-  const form = page.getByRole('form', { name: 'New project' });
-  await form.getByLabel('Name', { exact: true }).fill('Bad cadence');
-  await chooseDays(page, []);
-  await form.getByRole('button', { name: 'Create project' }).click();
-  await expect(form.locator('[aria-invalid="true"], .field-issue').first()).toBeVisible();
-  await noInternalWords(page, 'new project');
-  await shot(page, 'truth-error-new-project');
-  await form.getByRole('button', { name: 'Cancel' }).click();
-
-  // Settings: a name that is too long, a bad time, an unknown zone.
-  const href = (await (await firstProject(page)).getAttribute('href'))!;
-  await open(page, `${href}/settings`);
-  await page.getByLabel('Name', { exact: true }).fill('N'.repeat(201));
-  await page.locator('input[name="time"]').fill('25:61');
-  await page.getByRole('button', { name: 'Save and replan' }).click();
-  await expect(page.getByLabel('Name', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByText(/Name is too long: at most 200 characters/).first()).toBeVisible();
-  await noInternalWords(page, 'settings');
-  await shot(page, 'truth-error-settings');
-
-  // Project page: a memory that is too long.
-  await open(page, href);
-  await page.getByLabel('New memory').fill('M'.repeat(4001));
-  await page.getByRole('button', { name: 'Add memory' }).click();
-  await expect(page.getByText(/Text is too long: at most 4,000 characters/).first()).toBeVisible();
-  await noInternalWords(page, 'project');
-
-  // Usage: a limit beyond the core's bound is worded in pounds.
-  await open(page, '/usage');
-  await page.getByLabel('Daily limit (GBP)').fill('2000000');
-  await page.getByRole('button', { name: 'Set limit' }).click();
-  await expect(page.getByText(/Daily limit must be at most £/).first()).toBeVisible();
-  await noInternalWords(page, 'usage');
-  await shot(page, 'truth-error-usage');
 });
 
-test('a name of only spaces is refused on the name field', async ({ page }) => {
-  // Needs the core's trimmed blank-name rule (s3-migrate); marked fixme below when it is absent.
+// needs s3-migrate blank rule: the core refuses a name of only spaces (trimmed rule in the schema);
+// until that lands the core saves it, so this test is fixme on this branch.
+test.fixme('a name of only spaces is refused on the name field', async ({ page }) => {
   await open(page, '/projects');
   const href = (await (await firstProject(page)).getAttribute('href'))!;
   await open(page, `${href}/settings`);
