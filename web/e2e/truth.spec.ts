@@ -142,6 +142,8 @@ test('export and import bring the fixed demo clock back', async ({ page }) => {
 test('badges say what is happening: no "generating" while the demo worker is stopped', async ({ page }) => {
   await open(page, '/projects');
   await expect(page.getByTestId('worker-state').or(page.getByRole('button', { name: 'Demo', exact: true })).first()).toBeVisible();
+  await expect(page.getByTestId('projects-table').locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('main .badge', { hasText: /^(generating|processing)$/ })).toHaveCount(0);
   const hrefs = await page.getByTestId('projects-table').locator('tbody tr td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
   let found = false;
   for (const href of hrefs) {
@@ -192,6 +194,7 @@ test('errors are plain words on their fields, in every form', async ({ page }) =
   await chooseDays(page, []);
   await form.getByRole('button', { name: 'Create project' }).click();
   await expect(form.locator('[aria-invalid="true"], .field-issue').first()).toBeVisible();
+  await expect(form.locator('.field-issue', { hasText: 'Choose at least one day' })).toBeVisible();
   await noInternalWords(page, 'new project');
   await shot(page, 'truth-error-new-project');
   await form.getByRole('button', { name: 'Cancel' }).click();
@@ -204,6 +207,9 @@ test('errors are plain words on their fields, in every form', async ({ page }) =
   await page.getByRole('button', { name: 'Save and replan' }).click();
   await expect(page.getByLabel('Name', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText(/Name is too long: at most 200 characters/).first()).toBeVisible();
+  // Each issue once by its field (the preview and the save both report the time).
+  const timeHelp = await page.locator('input[name="time"]').getAttribute('aria-describedby');
+  await expect(page.locator(`[id="${timeHelp}"] .field-issue`)).toHaveCount(1);
   await noInternalWords(page, 'settings');
   await shot(page, 'truth-error-settings');
 

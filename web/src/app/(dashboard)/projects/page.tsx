@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import type { Page, Project, ProjectOverview, User } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { ErrorNote, Empty, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
+import { WorkBadge } from '@/components/WorkBadge';
 import { CreateProjectForm } from '@/components/CreateProjectForm';
 import { cadenceInWords } from '@/lib/cadence';
 import { formatGBP } from '@/lib/money';
@@ -135,7 +136,7 @@ export default function ProjectsPage() {
                             {row.lastEpisode ? (
                               <>
                                 <Link href={`/episodes/${row.lastEpisode.id}`}>#{row.lastEpisode.number}</Link>{' '}
-                                <StatusBadge status={row.lastEpisode.status} />
+                                <WorkBadge status={row.lastEpisode.status} />
                               </>
                             ) : (
                               <span className="muted">No episodes yet</span>

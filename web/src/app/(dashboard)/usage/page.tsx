@@ -101,7 +101,7 @@ export default function UsagePage() {
           <section className="card" aria-labelledby="breaker-h" data-testid="breaker">
             <header>
               <h2 id="breaker-h">Circuit breaker</h2>
-              {b ? <StatusBadge status={b.blocked ? 'blocked' : 'closed'} label={b.blocked ? 'Open — generation stopped' : 'Closed — generating'} /> : null}
+              {b ? <StatusBadge status={b.blocked ? 'blocked' : 'closed'} label={b.blocked ? 'Open — generation stopped' : 'Closed — generation allowed'} /> : null}
             </header>
             {status.loading && !b ? <Loading lines={2} /> : null}
             <ErrorNote error={status.error} title="Could not read the budget" />

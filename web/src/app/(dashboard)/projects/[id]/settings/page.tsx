@@ -83,7 +83,16 @@ export default function SettingsPage() {
 
   const previewIssues = errorIssues(preview.error);
   const saveIssues = errorIssues(saveError);
-  const issuesFor = (field: string): Issue[] => [...previewIssues, ...saveIssues].filter((i) => fieldOfIssue(i) === field);
+  // The preview and the save may report the same issue: each is shown once by its field.
+  const issuesFor = (field: string): Issue[] => {
+    const seen = new Set<string>();
+    return [...saveIssues, ...previewIssues].filter((i) => {
+      const key = `${issueText(i)}`;
+      if (fieldOfIssue(i) !== field || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
   const dirty = !!(p && draft && JSON.stringify(draftOf(p)) !== JSON.stringify({ ...draft, cadence: draftFromCadence(cadenceFromDraft(draft.cadence)) }));
 
   if (!validId || isNotFound(project.error)) {
