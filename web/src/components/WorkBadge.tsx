@@ -11,7 +11,7 @@ export function WorkBadge({ status, label }: { status: string; label?: string })
   const { running } = useDemoWorker();
   if (WORKING.has(status) && !running) {
     return (
-      <span className="badge warn" title="Claimed by a worker that is not running: nothing is being generated. Start the demo worker to finish it." data-testid="claimed-stopped">
+      <span className="badge warn wraps" title="Claimed by a worker that is not running: nothing is being generated. Start the demo worker to finish it." data-testid="claimed-stopped">
         claimed — worker stopped
       </span>
     );
