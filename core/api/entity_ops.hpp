@@ -4,6 +4,8 @@
 // that are not structural (plan limits, numbering, highlight text, …).
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/api/registry.hpp"
 
@@ -19,8 +21,12 @@ struct EntityHooks {
   /// Extra prefill before validation on create.
   std::function<void(Context&, json& params)> prefill_create;
   /// After an update was written (only when something changed), in the same transaction
-  /// (e.g. replanning the schedule queue after a cadence change).
-  std::function<void(Context&, const json& before, const json& after)> after_update;
+  /// (e.g. replanning the schedule queue after a cadence change). Returns what the change did
+  /// besides the row, as extra result fields (an object), or null for nothing: the update's
+  /// result is the row with these fields added, so a surface reports what the core did.
+  std::function<json(Context&, const json& before, const json& after)> after_update;
+  /// The extra keys after_update may add to the `<entity>.update` result (none = the entity).
+  std::vector<std::pair<std::string, result::Shape>> update_extra;
   /// After a soft delete / restore was written, in the same transaction.
   std::function<void(Context&, const json& row)> after_delete;
   std::function<void(Context&, const json& row)> after_restore;

@@ -98,7 +98,11 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
   if (repo::diff(e, before, after).empty())
     return before;  // nothing changed: no write, no audit row
   after = store::audited_change(ctx.store, ctx.as, e, before, after, "update", ctx.now);
-  if (hooks.after_update) hooks.after_update(ctx, before, after);
+  if (hooks.after_update) {
+    const json extra = hooks.after_update(ctx, before, after);
+    if (extra.is_object())
+      for (const auto& [k, v] : extra.items()) after[k] = v;
+  }
   return after;
 }
 
@@ -222,7 +226,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .entity = e.name,
         .entity_mode = validate::Mode::Patch,
         .entity_key = "patch",
-        .result = result::entity(e.name),
+        .result = hooks_for(e).update_extra.empty()
+                      ? result::Shape(result::entity(e.name))
+                      : result::Shape(result::entity_with(e.name, hooks_for(e).update_extra)),
         .errors = {code::not_found, code::conflict},
         .handler = [ep](Context& ctx, const json& params) {
           return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"],

@@ -63,11 +63,16 @@ EntityHooks project_hooks() {
   };
   // Keep the schedule queue in step with the project (core/store/queue.hpp): a cadence, owner
   // (timezone) or status change replans; pausing, archiving or deleting cancels pending items.
-  h.after_update = [](Context& ctx, const json& before, const json& after) {
-    if (before["cadenceConfig"] != after["cadenceConfig"] || before["status"] != after["status"] ||
-        before["ownerId"] != after["ownerId"])
-      store::queue::plan_project(ctx.store, ctx.as, after, ctx.now);
+  // The update's result carries the counts of that replan (`replan`), so what a surface reports
+  // is what the core did (a second queue.plan would find nothing left to do).
+  h.after_update = [](Context& ctx, const json& before, const json& after) -> json {
+    if (before["cadenceConfig"] == after["cadenceConfig"] && before["status"] == after["status"] &&
+        before["ownerId"] == after["ownerId"])
+      return nullptr;
+    return json{
+        {"replan", store::queue::plan_project(ctx.store, ctx.as, after, ctx.now).to_json()}};
   };
+  h.update_extra = {{"replan", result::named("ReplanCounts").opt()}};
   h.after_delete = [](Context& ctx, const json& row) {
     store::queue::cancel_pending(ctx.store, ctx.as, row["id"], ctx.now);
   };

@@ -33,6 +33,16 @@ std::vector<std::string> access_levels() {
   return out;
 }
 
+using Fields = std::vector<std::pair<std::string, Shape>>;
+/// store::queue::PlanCounts::to_json: the counts of one replan.
+Fields replan_fields() {
+  return {{"added", integer()}, {"cancelled", integer()}, {"kept", integer()}};
+}
+Fields with(Fields a, const Fields& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 std::vector<NamedShape> declare() {
   const auto q = [] { return entity("EpisodeScheduleQueue"); };
   return {
@@ -112,11 +122,10 @@ std::vector<NamedShape> declare() {
             {"active", boolean()},
             {"items", array(named("Occurrence"))},
             {"truncated", boolean()}})},
-      {"PlanCounts", "What queue.plan changed.",
-       obj({{"added", integer()},
-            {"cancelled", integer()},
-            {"kept", integer()},
-            {"projects", integer()}})},
+      {"ReplanCounts", "What one project's replan changed (store::queue::PlanCounts).",
+       obj(replan_fields())},
+      {"PlanCounts", "What queue.plan changed: the replan counts summed over `projects` projects.",
+       obj(with(replan_fields(), {{"projects", integer()}}))},
       {"ClaimedItem", "A queue item taken under a lease, its episode and fencing token.",
        obj({{"item", q()}, {"episode", entity("Episode")}, {"token", integer()}})},
       {"ClaimBlocked", "Why nothing was claimed (the daily budget is spent).",
@@ -394,8 +403,7 @@ std::vector<std::string> check(const Shape& s, const json& v, const std::string&
       for (const auto& [k, x] : v.items()) {
         const bool extra = std::any_of(s.fields.begin(), s.fields.end(),
                                        [&k = k](const Shape& f) { return f.name == k; });
-        if (!e->field(k) && !extra)
-          out.push_back(path + "." + k + ": not declared in " + s.ref);
+        if (!e->field(k) && !extra) out.push_back(path + "." + k + ": not declared in " + s.ref);
       }
       break;
     }

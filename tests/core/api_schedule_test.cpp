@@ -297,6 +297,44 @@ TEST_CASE_METHOD(S, "project hooks keep the queue in step, inside the update's t
   CHECK(pending() == 4);
 }
 
+TEST_CASE_METHOD(S, "project.update reports the replan it did: Mon -> Tue with 9 pending slots") {
+  // Mon, Wed, Fri at 09:00 London, planned three weeks ahead from Friday 15 Aug: 9 pending slots.
+  const auto p = project({{"days", {"mon", "wed", "fri"}}, {"time", "09:00"}});
+  const json first = ok("queue.plan", {{"projectId", p}, {"horizonDays", 21}});
+  CHECK(first == json{{"added", 9}, {"cancelled", 0}, {"kept", 0}, {"projects", 1}});
+  auto count = [&](const char* status) {
+    return ok("queue.list", {{"projectId", p}, {"status", status}})["total"].get<int64_t>();
+  };
+  REQUIRE(count("pending") == 9);
+
+  // Monday -> Tuesday: the three Mondays are cancelled, three Tuesdays added, six slots kept;
+  // the update's result says so, and the queue agrees.
+  json u =
+      ok("project.update",
+         {{"id", p},
+          {"patch", {{"cadenceConfig", {{"days", {"tue", "wed", "fri"}}, {"time", "09:00"}}}}}});
+  CHECK(u["replan"] == json{{"added", 3}, {"cancelled", 3}, {"kept", 6}});
+  CHECK(u["cadenceConfig"]["days"] == json{"tue", "wed", "fri"});
+  CHECK(count("pending") == 9);
+  CHECK(count("cancelled") == 3);
+  std::set<std::string> days;
+  const json cancelled = ok("queue.list", {{"projectId", p}, {"status", "cancelled"}});
+  for (const auto& i : cancelled["items"])
+    days.insert(i["scheduledFor"].get<std::string>().substr(0, 10));
+  CHECK(days == std::set<std::string>{"2025-08-18", "2025-08-25", "2025-09-01"});
+  // The stored row has no `replan` field; a get returns the project only.
+  CHECK_FALSE(ok("project.get", {{"id", p}}).contains("replan"));
+  // Nothing is left for a second plan to do (what the dashboard used to report).
+  CHECK(ok("queue.plan", {{"projectId", p}}) ==
+        json{{"added", 0}, {"cancelled", 0}, {"kept", 9}, {"projects", 1}});
+
+  // An update that does not touch the schedule has no `replan`; pausing reports what it cancelled.
+  CHECK_FALSE(
+      ok("project.update", {{"id", p}, {"patch", {{"name", "Renamed"}}}}).contains("replan"));
+  CHECK(ok("project.update", {{"id", p}, {"patch", {{"status", "paused"}}}})["replan"] ==
+        json{{"added", 0}, {"cancelled", 9}, {"kept", 0}});
+}
+
 TEST_CASE_METHOD(S, "the new operations are declared (meta.operations)") {
   json r = plain({{"op", "meta.operations"}});
   std::set<std::string> names;

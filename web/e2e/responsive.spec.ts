@@ -152,12 +152,27 @@ for (const size of SIZES) {
     const orgForm = page.getByRole('form', { name: 'New organization' });
     await orgForm.getByLabel('Organization name').fill(WORD);
     await orgForm.getByLabel('Owner’s name').fill(WORD);
+    await orgForm.getByLabel('Slug (URL-safe)').fill(WORD.toLowerCase());
+    await orgForm.getByLabel('Owner’s email').fill(WORD);
+    await orgForm.getByLabel('Owner’s timezone').fill(WORD);
     await orgForm.getByRole('button', { name: 'Create organization' }).click();
     await expect(orgForm.getByText(/Organization name is too long/)).toBeVisible();
     await fits(page, 'new organization dialog');
     await shot(page, `r-${tag}-new-org`);
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await closeDemo(page);
+
+    // The new-project form: the word in its name and description, refused in words.
+    await page.getByRole('button', { name: 'New project' }).click();
+    const projectForm = page.getByRole('form', { name: 'New project' });
+    await projectForm.getByLabel('Name', { exact: true }).fill(WORD);
+    await projectForm.getByLabel('Description', { exact: true }).fill(WORD);
+    await projectForm.getByRole('button', { name: 'Create project' }).click();
+    await expect(projectForm.getByText(/Name is too long/).first()).toBeVisible();
+    await fits(page, 'new project form');
+    await axe(page, `new project form (${tag})`);
+    await shot(page, `r-${tag}-new-project`);
+    await projectForm.getByRole('button', { name: 'Cancel' }).click();
 
     if (size.width < 1024) {
       // The navigation is a drawer behind the menu button; the content comes first.

@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useCore } from './CoreProvider';
 import { useDemoWorker } from './DemoWorker';
@@ -30,6 +30,8 @@ function NavLink({ href, children }: { href: string; children: ReactNode }) {
 function TenancyControls() {
   const { directory, actor, setActor, status } = useCore();
   const entry = directory.find((e) => e.organization.id === actor?.organizationId);
+  const router = useRouter();
+  const path = usePathname() ?? '';
   return (
     <section className="demo-section" aria-labelledby="tenancy-h">
       <h2 id="tenancy-h">Acting as</h2>
@@ -42,7 +44,11 @@ function TenancyControls() {
           const next = directory.find((d) => d.organization.id === e.target.value);
           if (!next) return;
           const owner = defaultUser(next);
-          if (owner) setActor({ organizationId: next.organization.id, userId: owner.id });
+          if (!owner) return;
+          setActor({ organizationId: next.organization.id, userId: owner.id });
+          // A project or episode belongs to one organization: after switching, show the new
+          // organization's projects rather than "not found" for the old one's row.
+          if (/^\/(projects|episodes)\/./.test(path)) router.push('/projects');
         }}
       >
         {directory.map((d) => (
@@ -182,8 +188,28 @@ function NewOrganization() {
   );
 }
 
+/**
+ * The export's file name. The demo clock lives in the page, not in the database, so a fixed clock
+ * travels in the name ("episodes-2025-08-15-clock-20250815T120000Z.sqlite") and an import of that
+ * file sets it again: the data shows at the time it was exported at.
+ */
+export function exportFileName(clock: { now: string; fixed: boolean } | null, today = new Date()): string {
+  const day = today.toISOString().slice(0, 10);
+  if (!clock?.fixed) return `episodes-${day}.sqlite`;
+  const stamp = clock.now.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return `episodes-${day}-clock-${stamp}.sqlite`;
+}
+
+/** The demo clock a file name carries (see exportFileName), as an ISO instant, or null. */
+export function clockOfFileName(name: string): string | null {
+  const m = /-clock-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(name);
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
 function DataControls() {
-  const { status, core, resetDemo, reloadDirectory, progress, bump } = useCore();
+  const { status, core, resetDemo, reloadDirectory, progress, bump, clock, moveClock } = useCore();
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [size, setSize] = useState('large');
@@ -229,7 +255,7 @@ function DataControls() {
               const blob = new Blob([bytes.slice().buffer as ArrayBuffer], { type: 'application/vnd.sqlite3' });
               const a = document.createElement('a');
               a.href = URL.createObjectURL(blob);
-              a.download = `episodes-${new Date().toISOString().slice(0, 10)}.sqlite`;
+              a.download = exportFileName(clock);
               document.body.appendChild(a);
               a.click();
               a.remove();
@@ -254,9 +280,12 @@ function DataControls() {
           void run('Import', async () => {
             const bytes = new Uint8Array(await file.arrayBuffer());
             await core!.importDatabase(bytes);
+            // The fixed demo clock of the export comes back with it (see exportFileName).
+            const at = clockOfFileName(file.name);
+            if (at) await moveClock('set', at);
             await reloadDirectory();
             if (fileRef.current) fileRef.current.value = '';
-            return `Imported ${file.name}`;
+            return `Imported ${file.name}${at ? `; demo clock set to ${formatInstant(at, 'UTC')} UTC` : ''}`;
           });
         }}
       />

@@ -72,7 +72,8 @@ export function CostChart({ days, limits, today, limitNote }: { days: DailyUsage
                   <title>{`${shortDay(d.date)}: ${formatGBP(d.costMicros, { decimals: 'exact' })} of a ${formatGBP(limits[k])} limit · ${d.callCount} call${d.callCount === 1 ? '' : 's'}`}</title>
                 </rect>
                 {(k % every === 0 || k === days.length - 1) && (k === days.length - 1 || days.length - 1 - k >= every / 2) ? (
-                  <text x={pad.l + k * bw + bw / 2} y={H - 10} textAnchor="middle">{shortDay(d.date)}</text>
+                  // The last day's label ends at the bar's right edge, so it is never clipped.
+                  <text x={k === days.length - 1 ? pad.l + (k + 1) * bw : pad.l + k * bw + bw / 2} y={H - 10} textAnchor={k === days.length - 1 ? 'end' : 'middle'}>{shortDay(d.date)}</text>
                 ) : null}
               </g>
             );

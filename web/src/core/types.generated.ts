@@ -1177,7 +1177,7 @@ export interface Operations {
       id: string;
       patch: ProjectPatch;
     };
-    result: Project;
+    result: Project & { replan?: { added: number; cancelled: number; kept: number } };
     needsAs: true;
     access: "member";
   };

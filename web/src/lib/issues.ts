@@ -74,6 +74,7 @@ export function issueText(issue: Pick<Issue, 'path' | 'code' | 'message'> & { pa
         ? `${label} is too long: at most ${n(p.maximum)} characters${typeof p.length === 'number' ? ` (now ${n(p.length)})` : ''}`
         : `${label} is too long`;
     case 'too_small':
+      if (field === 'days') return typeof p.minimum === 'number' && p.minimum > 1 ? `Choose at least ${n(p.minimum)} days` : 'Choose at least one day';
       return typeof p.minimum === 'number' ? `${label} must be at least ${amount(p.minimum)}` : `${label} is too small`;
     case 'too_big':
       return typeof p.maximum === 'number' ? `${label} must be at most ${amount(p.maximum)}` : `${label} is too large`;

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { ErrorNote, Empty, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
+import { WorkBadge } from '@/components/WorkBadge';
 import { CreateProjectForm } from '@/components/CreateProjectForm';
 import { cadenceInWords } from '@/lib/cadence';
 import { formatGBP } from '@/lib/money';
@@ -122,7 +123,7 @@ export default function ProjectsPage() {
                             {row.lastEpisode ? (
                               <>
                                 <Link href={`/episodes/${row.lastEpisode.id}`}>#{row.lastEpisode.number}</Link>{' '}
-                                <StatusBadge status={row.lastEpisode.status} />
+                                <WorkBadge status={row.lastEpisode.status} />
                               </>
                             ) : (
                               <span className="muted">No episodes yet</span>

@@ -6,7 +6,7 @@ import { CostChart } from '@/components/CostChart';
 import { Empty, ErrorNote, Kpi, Loading, Meter, StatusBadge } from '@/components/ui';
 import { formatGBP, moneyColumn, parseGBP } from '@/lib/money';
 import { limitsByDay, shortDay, type LimitChange } from '@/lib/chart';
-import { formatInstant, viewerZone } from '@/lib/time';
+import { formatInstant } from '@/lib/time';
 
 function LimitForm({ org }: { org: Organization }) {
   const { call, bump, reloadDirectory, user } = useCore();
@@ -50,7 +50,8 @@ function LimitForm({ org }: { org: Organization }) {
 
 export default function UsagePage() {
   const { org } = useCore();
-  const zone = viewerZone();
+  // One zone for the view: budget days are UTC days, so every time here is in UTC too.
+  const zone = 'UTC';
   const status = useQuery((c) => c('budget.status', {}), []);
   const daily = useQuery((c) => c('usage.daily', { days: 30 }), []);
   // Each day is judged against that day's limit: the organization's limit changes, from the audit
@@ -84,6 +85,7 @@ export default function UsagePage() {
         <div>
           <h1>Usage &amp; budget</h1>
           <p>{org?.name} · LLM cost per day, today’s reservations and the circuit breaker.</p>
+          <p className="small muted view-zone" data-testid="view-zone">All days and times on this page are in <strong>UTC</strong>: the budget resets at midnight UTC.</p>
         </div>
       </div>
       <div className="stack">
@@ -91,7 +93,7 @@ export default function UsagePage() {
           <section className="card" aria-labelledby="breaker-h" data-testid="breaker">
             <header>
               <h2 id="breaker-h">Circuit breaker</h2>
-              {b ? <StatusBadge status={b.blocked ? 'blocked' : 'closed'} label={b.blocked ? 'Open — generation stopped' : 'Closed — generating'} /> : null}
+              {b ? <StatusBadge status={b.blocked ? 'blocked' : 'closed'} label={b.blocked ? 'Open — generation stopped' : 'Closed — generation allowed'} /> : null}
             </header>
             {status.loading && !b ? <Loading lines={2} /> : null}
             <ErrorNote error={status.error} title="Could not read the budget" />

@@ -5,6 +5,7 @@ import { useCallback, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Block, ChatMessage, ChatSession, Episode, EpisodeScheduleQueue, Highlight, Page, PlanningNote, Project, TokenUsage, User } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { Markdown } from '@/components/Markdown';
+import { WorkBadge } from '@/components/WorkBadge';
 import { Empty, ErrorNote, Loading, StatusBadge } from '@/components/ui';
 import { findPhrase, selectionToSourceRange, type SourceRange } from '@/lib/selection';
 import { formatCost, moneyColumn } from '@/lib/money';
@@ -99,7 +100,7 @@ function BlockView({ block, highlights, activeId }: { block: Block; highlights: 
   );
 }
 
-function HighlightsPanel({ highlights, users, activeId, setActiveId }: { highlights: Highlight[]; users: Map<string, User>; activeId: string | null; setActiveId: (id: string | null) => void }) {
+function HighlightsPanel({ highlights, users, activeId, setActiveId, zone }: { highlights: Highlight[]; users: Map<string, User>; activeId: string | null; setActiveId: (id: string | null) => void; zone: string }) {
   const { call, bump } = useCore();
   const [error, setError] = useState<unknown>(null);
   return (
@@ -113,7 +114,7 @@ function HighlightsPanel({ highlights, users, activeId, setActiveId }: { highlig
             <blockquote className="quote">{h.quote}</blockquote>
             {h.note ? <div>{h.note}</div> : null}
             <div className="row small muted">
-              <span>{users.get(h.userId)?.name ?? 'someone'} · {formatInstant(h.createdAt, undefined, 'short')} · {h.startOffset}–{h.endOffset}</span>
+              <span>{users.get(h.userId)?.name ?? 'someone'} · {formatInstant(h.createdAt, zone, 'short')} · {h.startOffset}–{h.endOffset}</span>
               <span className="spacer" />
               <button type="button" className="btn small" aria-pressed={activeId === h.id} onClick={() => setActiveId(activeId === h.id ? null : h.id)}>Show</button>
               <button
@@ -139,8 +140,7 @@ function HighlightsPanel({ highlights, users, activeId, setActiveId }: { highlig
   );
 }
 
-function History({ episode }: { episode: Episode }) {
-  const zone = viewerZone();
+function History({ episode, zone }: { episode: Episode; zone: string }) {
   const queue = useQuery((c) => c('queue.list', { episodeId: episode.id, orderBy: 'scheduledFor', limit: 10 }), [episode.id]);
   const usage = useQuery((c) => c('tokenUsage.list', { episodeId: episode.id, orderBy: 'occurredAt', limit: 50 }), [episode.id]);
   const total = (usage.data?.items ?? []).reduce((s, u) => s + u.costMicros, 0);
@@ -150,7 +150,7 @@ function History({ episode }: { episode: Episode }) {
     <section className="card" aria-labelledby="hist-h">
       <h2 id="hist-h">Generation history</h2>
       <dl className="grid three small" style={{ margin: 0 }}>
-        <div><dt className="muted">Status</dt><dd style={{ margin: 0 }}><StatusBadge status={episode.status} /></dd></div>
+        <div><dt className="muted">Status</dt><dd style={{ margin: 0 }}><WorkBadge status={episode.status} /></dd></div>
         <div><dt className="muted">Attempts</dt><dd style={{ margin: 0 }} className="num">{episode.generationAttempts}</dd></div>
         <div><dt className="muted">Generated</dt><dd style={{ margin: 0 }}>{formatInstant(episode.generatedAt, zone, 'short')}</dd></div>
       </dl>
@@ -173,7 +173,7 @@ function History({ episode }: { episode: Episode }) {
       <ul className="list">
         {queue.data?.items.map((q) => (
           <li key={q.id} className="small">
-            <div className="row"><StatusBadge status={q.status} /> slot {formatInstant(q.scheduledFor, zone, 'short')} · attempt {q.attempts}/{q.maxAttempts}</div>
+            <div className="row"><WorkBadge status={q.status} /> slot {formatInstant(q.scheduledFor, zone, 'short')} · attempt {q.attempts}/{q.maxAttempts}</div>
             {q.lastError ? <div className={q.status === 'cancelled' || q.status === 'completed' ? 'muted' : 'bad-text'}>{q.status === 'cancelled' ? 'Cancelled' : 'Last error'}: {q.lastError}</div> : null}
           </li>
         ))}
@@ -203,7 +203,7 @@ function History({ episode }: { episode: Episode }) {
   );
 }
 
-function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, User> }) {
+function ChatPanel({ episode, users, zone }: { episode: Episode; users: Map<string, User>; zone: string }) {
   const sessions = useQuery(async (c) => {
     const s = await c('chatSession.list', { episodeId: episode.id, limit: 5 });
     const out: { session: ChatSession; messages: ChatMessage[] }[] = [];
@@ -237,7 +237,7 @@ function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, Us
                 <div key={m.id} className={`msg ${m.role}`}>
                   <div className="pre-wrap">{m.content}</div>
                   <div className="meta num">
-                    {m.role === 'user' ? users.get(session.userId)?.name ?? 'user' : m.role} · {formatInstant(m.createdAt, undefined, 'short')}
+                    {m.role === 'user' ? users.get(session.userId)?.name ?? 'user' : m.role} · {formatInstant(m.createdAt, zone, 'short')}
                     {m.inputTokens || m.outputTokens ? ` · ${m.inputTokens}/${m.outputTokens} tokens · ${formatCost(m.costMicros)}` : ''}
                   </div>
                 </div>
@@ -252,7 +252,6 @@ function ChatPanel({ episode, users }: { episode: Episode; users: Map<string, Us
 
 export default function EpisodePage() {
   const { id } = useParams<{ id: string }>();
-  const zone = viewerZone();
   const [activeId, setActiveId] = useState<string | null>(null);
   const validId = isUuid(id);
   const episode = useQuery((c) => (validId ? c('episode.get', { id }) : Promise.reject(notFoundError())), [id]);
@@ -263,6 +262,10 @@ export default function EpisodePage() {
   const users = useQuery((c) => c('user.list', { limit: 100 }), []);
   const notes = useQuery((c) => (validId ? c('planningNote.list', { appliedEpisodeId: id, limit: 20 }) : Promise.resolve(undefined)), [id]);
   const byId = useMemo(() => new Map((users.data?.items ?? []).map((u) => [u.id, u])), [users.data]);
+  // One zone for the view: the project's, resolved as the core does (cadence, owner, UTC), named
+  // once; the viewer's zone until the project is read.
+  const pz = project.data ? project.data.cadenceConfig.timezone || byId.get(project.data.ownerId)?.timezone || (users.data ? 'UTC' : null) : null;
+  const zone = pz ?? viewerZone();
 
   if (!validId || isNotFound(episode.error)) {
     return (
@@ -284,10 +287,13 @@ export default function EpisodePage() {
         <>
           <div className="page-head">
             <div>
-              <h1 className="user-text">{ep.title || `Episode ${ep.number}`} <StatusBadge status={ep.status} /></h1>
+              <h1 className="user-text">{ep.title || `Episode ${ep.number}`} <WorkBadge status={ep.status} /></h1>
               <p className="small">
                 Episode {ep.number} · scheduled {formatInstant(ep.scheduledFor, zone)}
                 {ep.generatedAt ? ` · generated ${formatInstant(ep.generatedAt, zone, 'short')}` : ''}
+              </p>
+              <p className="small muted view-zone" data-testid="view-zone">
+                All times on this page are in <strong>{zone}</strong>, {pz ? 'the project’s time zone' : 'your time zone'}.
               </p>
             </div>
           </div>
@@ -304,11 +310,11 @@ export default function EpisodePage() {
                   <BlockView key={b.id} block={b} highlights={(highlights.data?.items ?? []).filter((h) => h.blockId === b.id)} activeId={activeId} />
                 ))}
               </section>
-              <ChatPanel episode={ep} users={byId} />
+              <ChatPanel episode={ep} users={byId} zone={zone} />
             </div>
             <div className="stack">
-              <HighlightsPanel highlights={highlights.data?.items ?? []} users={byId} activeId={activeId} setActiveId={setActiveId} />
-              <History episode={ep} />
+              <HighlightsPanel highlights={highlights.data?.items ?? []} users={byId} activeId={activeId} setActiveId={setActiveId} zone={zone} />
+              <History episode={ep} zone={zone} />
               {notes.data && notes.data.items.length > 0 ? (
                 <section className="card" aria-labelledby="applied-h">
                   <h2 id="applied-h">Planning notes applied here</h2>

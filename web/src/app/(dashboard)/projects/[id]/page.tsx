@@ -7,9 +7,10 @@ import { useCore, useQuery } from '@/components/CoreProvider';
 import { Empty, ErrorNote, Loading, StatusBadge } from '@/components/ui';
 import { DstMark } from '@/components/DstMark';
 import { cadenceInWords } from '@/lib/cadence';
-import { formatInstant, relativeTo, viewerZone } from '@/lib/time';
+import { formatInstant, relativeTo } from '@/lib/time';
 import { isNotFound, isUuid, notFoundError, type ParamsOf } from '@/lib/core';
 import { Markdown } from '@/components/Markdown';
+import { WorkBadge } from '@/components/WorkBadge';
 
 function useAction() {
   const { bump } = useCore();
@@ -32,9 +33,8 @@ function useAction() {
   return { error, busy, run, setError };
 }
 
-function Schedule({ project }: { project: Project }) {
+function Schedule({ project, zone }: { project: Project; zone: string }) {
   const { clock } = useCore();
-  const zone = viewerZone();
   const preview = useQuery((call) => call('schedule.preview', { projectId: project.id, count: 10 }), [project.id]);
   const queue = useQuery(async (call) => {
     const list = (params: ParamsOf<'queue.list'>) => call('queue.list', { projectId: project.id, ...params });
@@ -61,7 +61,7 @@ function Schedule({ project }: { project: Project }) {
     <li key={q.id} data-testid="queue-item">
       <div className="row">
         <strong className="small">{formatInstant(q.scheduledFor, zone, 'short')}</strong>
-        <StatusBadge status={q.status} label={q.status === 'failed' ? 'dead' : q.status} />
+        <WorkBadge status={q.status} label={q.status === 'failed' ? 'dead' : q.status} />
         <span className="small muted num">attempt {q.attempts}/{q.maxAttempts}</span>
         <span className="spacer" />
         {q.status === 'failed' && manages ? (
@@ -117,7 +117,7 @@ function Schedule({ project }: { project: Project }) {
         <div>
           <h3>Cadence preview</h3>
           <p className="small muted" style={{ marginTop: 2 }}>
-            Next 10 computed by the core{preview.data ? ` in ${preview.data.timezone}` : ''}; your time ({zone}) below each.
+            Next 10 computed by the core, in {preview.data?.timezone ?? zone}.
           </p>
           {preview.loading && !preview.data ? <Loading /> : null}
           <ErrorNote error={preview.error} title="No preview" />
@@ -135,9 +135,8 @@ function Schedule({ project }: { project: Project }) {
                         <strong>{o.local.slice(0, 10)} {o.local.slice(11, 16)}</strong> <span className="small muted">{o.weekday}</span>{' '}
                         <DstMark occ={o} prev={preview.data!.items[k - 1]} />
                       </div>
-                      <div className="small muted">{formatInstant(o.utc, zone)}</div>
                     </div>
-                    <div>{q ? <StatusBadge status={q.status} /> : <span className="badge" title="Not in the queue yet">not queued</span>}</div>
+                    <div>{q ? <WorkBadge status={q.status} /> : <span className="badge" title="Not in the queue yet">not queued</span>}</div>
                   </li>
                 );
               })}
@@ -171,8 +170,7 @@ function Schedule({ project }: { project: Project }) {
   );
 }
 
-function Episodes({ project, episodes, ownerZone }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode> | undefined>>; ownerZone?: string }) {
-  const zone = viewerZone();
+function Episodes({ project, episodes, zone }: { project: Project; episodes: ReturnType<typeof useQuery<Page<Episode> | undefined>>; zone: string }) {
   return (
     <section className="card" aria-labelledby="eps-h">
       <header>
@@ -199,7 +197,7 @@ function Episodes({ project, episodes, ownerZone }: { project: Project; episodes
                 <tr key={e.id}>
                   <td className="num" data-label="#">{e.number}</td>
                   <td data-label="Title"><Link href={`/episodes/${e.id}`}>{e.title || `Episode ${e.number}`}</Link></td>
-                  <td data-label="Status"><StatusBadge status={e.status} /></td>
+                  <td data-label="Status"><WorkBadge status={e.status} /></td>
                   <td className="small" data-label="Scheduled">{formatInstant(e.scheduledFor, zone, 'short')}</td>
                   <td className="num" data-label="Attempts">{e.generationAttempts}</td>
                   <td className="small" data-label="Errors">
@@ -220,12 +218,12 @@ function Episodes({ project, episodes, ownerZone }: { project: Project; episodes
           </table>
         </div>
       ) : null}
-      <p className="small muted" style={{ marginBottom: 0 }}>Cadence: {cadenceInWords(project.cadenceConfig, ownerZone)}</p>
+      <p className="small muted" style={{ marginBottom: 0 }}>Cadence: {cadenceInWords(project.cadenceConfig, zone)}</p>
     </section>
   );
 }
 
-function Notes({ project, episodes, authors }: { project: Project; episodes: Episode[]; authors: Map<string, User> }) {
+function Notes({ project, episodes, authors, zone }: { project: Project; episodes: Episode[]; authors: Map<string, User>; zone: string }) {
   const { call } = useCore();
   const notes = useQuery((c) => c('planningNote.list', { projectId: project.id, orderBy: 'createdAt', descending: true, limit: 50 }), [project.id]);
   const [text, setText] = useState('');
@@ -257,7 +255,7 @@ function Notes({ project, episodes, authors }: { project: Project; episodes: Epi
           <li key={n.id}>
             <div className="row">
               <StatusBadge status={n.status} />
-              <span className="small muted">{authors.get(n.authorId)?.name ?? 'someone'} · {formatInstant(n.createdAt, undefined, 'short')}</span>
+              <span className="small muted">{authors.get(n.authorId)?.name ?? 'someone'} · {formatInstant(n.createdAt, zone, 'short')}</span>
               {n.appliedEpisodeId ? <Link className="small" href={`/episodes/${n.appliedEpisodeId}`}>applied in episode</Link> : null}
             </div>
             <Markdown source={n.content} className="prose compact" headingShift={2} testId="note-markdown" />
@@ -355,30 +353,36 @@ export default function ProjectPage() {
     );
   }
   const owner = p ? authors.get(p.ownerId) : undefined;
+  // One zone for the whole view: the project's, resolved as the core does (the cadence's zone,
+  // else the owner's, else UTC); every time on the page is shown in it, and it is named once.
+  const zone = p && (p.cadenceConfig.timezone || users.data) ? p.cadenceConfig.timezone || owner?.timezone || 'UTC' : null;
   return (
     <>
       <div className="crumbs"><Link href="/projects">Projects</Link> / {p?.name ?? '…'}</div>
       {project.loading && !p ? <Loading label="Loading the project" /> : null}
       <ErrorNote error={project.error} title="Could not load the project" onRetry={project.reload} />
-      {p && (
+      {p && zone && (
         <>
           <div className="page-head">
             <div>
               <h1 className="user-text">{p.name} <StatusBadge status={p.status} /></h1>
               <p className="user-text">{p.description || <span className="muted">No description</span>}</p>
               <p className="small">
-                {cadenceInWords(p.cadenceConfig, owner?.timezone)}
+                {cadenceInWords(p.cadenceConfig, zone)}
                 {p.cadenceConfig.pausedUntil ? ` · paused until ${p.cadenceConfig.pausedUntil}` : ''}
                 {owner ? ` · owner ${owner.name}` : ''}
               </p>
             </div>
             <Link className="btn" href={`/projects/${p.id}/settings`}>Settings</Link>
           </div>
+          <p className="small muted view-zone" data-testid="view-zone">
+            All times on this page are in <strong>{zone}</strong>, the project’s time zone.
+          </p>
           <div className="stack">
-            <Schedule project={p} />
-            <Episodes project={p} episodes={episodes} ownerZone={owner?.timezone} />
+            <Schedule project={p} zone={zone} />
+            <Episodes project={p} episodes={episodes} zone={zone} />
             <div className="grid two">
-              <Notes project={p} episodes={episodes.data?.items ?? []} authors={authors} />
+              <Notes project={p} episodes={episodes.data?.items ?? []} authors={authors} zone={zone} />
               <Memories project={p} />
             </div>
           </div>

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Issue, PlanCounts, Project, SchedulePreview } from '@/core/types.generated';
+import type { Issue, Project, ReplanCounts, SchedulePreview } from '@/core/types.generated';
 import { useCore, useQuery } from '@/components/CoreProvider';
 import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from '@/components/CadenceFields';
 import { DstMark } from '@/components/DstMark';
@@ -56,7 +56,7 @@ export default function SettingsPage() {
   const users = useQuery((c) => c('user.list', { limit: 100 }), []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<{ plan: PlanCounts; at: number } | null>(null);
+  const [saved, setSaved] = useState<{ plan: ReplanCounts | null; at: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -75,7 +75,16 @@ export default function SettingsPage() {
 
   const previewIssues = errorIssues(preview.error);
   const saveIssues = errorIssues(saveError);
-  const issuesFor = (field: string): Issue[] => [...previewIssues, ...saveIssues].filter((i) => fieldOfIssue(i) === field);
+  // The preview and the save may report the same issue: each is shown once by its field.
+  const issuesFor = (field: string): Issue[] => {
+    const seen = new Set<string>();
+    return [...saveIssues, ...previewIssues].filter((i) => {
+      const key = `${issueText(i)}`;
+      if (fieldOfIssue(i) !== field || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
   const dirty = !!(p && draft && JSON.stringify(draftOf(p)) !== JSON.stringify({ ...draft, cadence: draftFromCadence(cadenceFromDraft(draft.cadence)) }));
 
   if (!validId || isNotFound(project.error)) {
@@ -102,14 +111,15 @@ export default function SettingsPage() {
     setSaveError(null);
     setSaved(null);
     try {
+      // The core replans the queue inside the update when the cadence, status or owner changed,
+      // and says what that replan did (`replan`); those are the counts shown, never a second plan's.
       const updated = await call('project.update', {
         id: p.id,
         patch: { name: draft.name, description: draft.description, status: draft.status, cadenceConfig: cadence },
       });
-      const plan = await callAsSystem('queue.plan', { projectId: p.id });
       loadedFor.current = null; // take the saved row as the new baseline
       setDraft(draftOf(updated));
-      setSaved({ plan, at: Date.now() });
+      setSaved({ plan: updated.replan ?? null, at: Date.now() });
       bump();
     } catch (err) {
       setSaveError(err);
@@ -189,7 +199,9 @@ export default function SettingsPage() {
           {saved ? (
             <div className="notice ok" role="status" data-testid="saved">
               Saved.{' '}
-              {`Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.`}
+              {saved.plan
+                ? `Queue replanned: ${saved.plan.added} added, ${saved.plan.cancelled} cancelled, ${saved.plan.kept} kept.`
+                : 'The schedule did not change, so the queue was left as it was.'}
             </div>
           ) : null}
           <div className="row">
