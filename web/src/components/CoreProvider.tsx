@@ -29,6 +29,8 @@ export interface CoreState {
   bump: () => void;
   clock: ClockState | null;
   progress: ProgressEvent | null;
+  /** Typed call as the current actor; also reports the tables it read (see useQuery). */
+  callTracked: (op: string, params?: unknown) => Promise<{ result: unknown; reads: string[] | null }>;
   /** Typed call as the current actor. */
   call: <K extends OpName>(op: K, params?: ParamsOf<K & string>) => Promise<ResultOf<K & string>>;
   /** Typed call as the system in the current organization (the demo worker's queue operations). */
@@ -90,6 +92,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   const [clock, setClock] = useState<ClockState | null>(null);
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
   const actorRef = useRef<Actor | null>(null);
+  const [orgTick, setOrgTick] = useState(0);
 
   const bump = useCallback(() => setRevision((r) => r + 1), []);
 
@@ -126,6 +129,8 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     // Booting is done once per page (module-level promise): StrictMode runs effects twice.
     boot ??= (async (): Promise<Boot> => {
       const c = await loadCore();
+      // For the browser console and the multi-tab e2e tests (the same client the pages use).
+      (window as unknown as { episodesCore?: CoreClient }).episodesCore = c;
       if (c.status === 'broken') return { c, opSet: new Set(), broken: true, dir: [], note: null };
       let opSet = new Set<string>();
       try {
@@ -204,7 +209,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [core, status, actor, revision]);
+  }, [core, status, actor, revision, orgTick]);
 
   const setActor = useCallback(
     (a: Actor) => {
@@ -214,6 +219,31 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     },
     [core, applyActor, bump],
   );
+
+  const callTracked = useCallback(
+    async (op: string, params?: unknown) => {
+      if (!core) throw new Error('The data core is still loading.');
+      const as = actorRef.current;
+      if (!core.callTracked) return { result: await core.call(op, params ?? {}, as ? { as } : undefined), reads: null };
+      const out = await core.callTracked(op, params ?? {}, as ? { as } : undefined);
+      return { result: out.result, reads: out.reads };
+    },
+    [core],
+  );
+
+  // Live: a change made in any tab (or by the demo worker) re-reads the organization, the
+  // directory and the clock when they are concerned; useQuery re-runs the views that read it.
+  useEffect(() => {
+    if (!core?.onChange || status !== 'ready') return;
+    return core.onChange(({ tables }) => {
+      const all = tables.includes('*');
+      if (all || tables.includes('clock')) void refreshClock(core);
+      if (all || tables.some((t) => t === 'organizations' || t === 'users')) {
+        setOrgTick((n) => n + 1);
+        fetchDirectory(core, ops).then((dir) => applyDirectory(core, dir), () => {});
+      }
+    });
+  }, [core, status, ops, refreshClock, applyDirectory]);
 
   const call = useCallback(
     <K extends OpName>(op: K, params?: ParamsOf<K & string>) => {
@@ -272,37 +302,72 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       actor,
       org: orgDetail && orgDetail.id === actor?.organizationId ? orgDetail : null,
       user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
-      directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock,
+      directory, setActor, revision, bump, clock, progress, call, callTracked, callAsSystem, resetDemo, reloadDirectory, moveClock,
     };
-  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock]);
+  }, [status, error, core, ops, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callTracked, callAsSystem, resetDemo, reloadDirectory, moveClock]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-/** Reads through the core; re-reads when the actor, the revision or `deps` change. */
+/**
+ * Reads through the core; re-reads when the actor, the revision or `deps` change, and live: when
+ * any tab changes a table one of its calls read (the core reports each call's `reads`), or the
+ * demo clock moves. A live re-read keeps the data on screen (no loading state).
+ */
 export function useQuery<T>(fn: (call: CoreState['call']) => Promise<T>, deps: unknown[]): {
   data: T | undefined;
   error: unknown;
   loading: boolean;
   reload: () => void;
 } {
-  const { status, call, actor, revision } = useCore();
+  const { status, core, callTracked, actor, revision } = useCore();
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
   const [tick, setTick] = useState(0);
+  const [live, setLive] = useState(0);
   const fnRef = useRef(fn);
   fnRef.current = fn;
+  /** Tables the last run read; null = unknown (re-run on every change). */
+  const readsRef = useRef<Set<string> | null>(null);
+  const liveRef = useRef(false);
   useEffect(() => {
     if (status !== 'ready' || !actor) return;
-    let live = true;
-    setState((s) => ({ ...s, loading: true }));
-    fnRef.current(call).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    let current = true;
+    const quiet = liveRef.current;
+    liveRef.current = false;
+    if (!quiet) setState((s) => ({ ...s, loading: true }));
+    const reads = new Set<string>();
+    let known = true;
+    const tracking = ((op: string, params?: unknown) =>
+      callTracked(op, params).then((out) => {
+        if (out.reads) out.reads.forEach((t) => reads.add(t));
+        else known = false;
+        return out.result;
+      })) as unknown as CoreState['call'];
+    fnRef.current(tracking).then(
+      (data) => {
+        if (!current) return;
+        readsRef.current = known ? reads : null;
+        setState({ data, error: null, loading: false });
+      },
+      (error) => {
+        if (!current) return;
+        readsRef.current = null;
+        setState((s) => ({ data: s.data, error, loading: false }));
+      },
     );
     return () => {
-      live = false;
+      current = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [status, call, actor?.organizationId, actor?.userId, revision, tick, ...deps]);
+  }, [status, callTracked, actor?.organizationId, actor?.userId, revision, tick, live, ...deps]);
+  useEffect(() => {
+    if (!core?.onChange) return;
+    return core.onChange(({ tables }) => {
+      const reads = readsRef.current;
+      if (reads && !tables.some((t) => t === '*' || t === 'clock' || reads.has(t))) return;
+      liveRef.current = true;
+      setLive((n) => n + 1);
+    });
+  }, [core]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }

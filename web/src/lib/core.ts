@@ -43,6 +43,12 @@ export interface CoreClient {
   /** Empties the database and seeds it (the demo size; a client may accept {size, seed}). */
   resetToDemo(options?: { size?: string; seed?: number }): Promise<{ seeded: boolean; seed: unknown }>;
   close(): Promise<void>;
+  /** call() plus the tables the call read and changed (live views). */
+  callTracked?(op: string, params?: unknown, options?: { as?: Actor | SystemActor; now?: string }): Promise<{ result: unknown; reads: string[]; changed: string[] }>;
+  /** Changes made by any tab (this one included); "*" = everything. Returns the unsubscribe function. */
+  onChange?(listener: (change: { tables: string[] }) => void): () => void;
+  /** "leader" | "follower" | "single": which tab runs the database. */
+  readonly role?: string;
 }
 
 /** Error shape of the client's CoreError (code, message, issues). */
