@@ -8,6 +8,12 @@
 
 namespace ec::store {
 
+namespace {
+// Where the authorizer notes the tables a statement being compiled reads (Db::prepare sets it
+// around sqlite3_prepare_v3; one connection is used by one thread).
+thread_local std::set<std::string>* reads_sink = nullptr;
+}  // namespace
+
 Stmt::~Stmt() {
   sqlite3_finalize(stmt_);
 }
@@ -108,6 +114,14 @@ Db::Db(const std::string& path, bool create) : path_(path) {
           db->tracked_.changed.emplace(table);
       },
       this);
+  // Installed once (setting an authorizer expires every prepared statement); it only notes.
+  sqlite3_set_authorizer(
+      db_,
+      [](void*, int action, const char* table, const char*, const char*, const char*) {
+        if (reads_sink && action == SQLITE_READ && table) reads_sink->emplace(table);
+        return SQLITE_OK;
+      },
+      nullptr);
   // Touch the file: a non-SQLite file fails here, with a clear error, before anything is written.
   char* err = nullptr;
   const int rc2 = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, &err);
@@ -146,19 +160,13 @@ Stmt& Db::prepare(const std::string& sql) {
     return *it->second;
   }
   sqlite3_stmt* raw = nullptr;
-  // The tables a statement reads are known when it is compiled: an authorizer notes them.
+  // The tables a statement reads are known when it is compiled: the authorizer installed by
+  // the constructor notes them while reads_sink points somewhere.
   std::set<std::string> reads;
-  sqlite3_set_authorizer(
-      db_,
-      [](void* out, int action, const char* table, const char*, const char*, const char*) {
-        if (action == SQLITE_READ && table)
-          static_cast<std::set<std::string>*>(out)->emplace(table);
-        return SQLITE_OK;
-      },
-      &reads);
+  reads_sink = &reads;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  sqlite3_set_authorizer(db_, nullptr, nullptr);
+  reads_sink = nullptr;
   if (rc != SQLITE_OK) fail(rc);
   auto [pos, _] = cache_.emplace(
       sql,
