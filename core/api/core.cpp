@@ -191,6 +191,46 @@ void refuse_system_written(const std::string& name) {
   }
 }
 
+/// The optional "requestId" of a write (a client's idempotency key), checked.
+std::optional<std::string> request_id_of(const json& request) {
+  auto it = request.find("requestId");
+  if (it == request.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 128)
+    throw Error(code::bad_request, "\"requestId\" must be a string of 1 to 128 characters",
+                child("requestId"));
+  return it->get<std::string>();
+}
+
+// ec_request: the answers of the last writes sent with a request id. Bookkeeping of this
+// SQLite file only (no entity, not in the PostgreSQL schema); made on first use.
+constexpr int kRememberedRequests = 1000;
+
+void ensure_request_table(store::Db& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS ec_request (id TEXT PRIMARY KEY NOT NULL, response TEXT NOT "
+      "NULL)");
+}
+
+std::optional<std::string> recall_request(store::Db& db, const std::string& id) {
+  ensure_request_table(db);
+  auto& st = db.prepare("SELECT response FROM ec_request WHERE id = ?");
+  st.bind(1, id);
+  std::optional<std::string> out;
+  if (st.step()) out = st.text(0);
+  st.reset();
+  return out;
+}
+
+void remember_request(store::Db& db, const std::string& id, const std::string& response) {
+  db.prepare("INSERT INTO ec_request (id, response) VALUES (?, ?)")
+      .bind(1, id)
+      .bind(2, response)
+      .run();
+  db.prepare("DELETE FROM ec_request WHERE rowid <= last_insert_rowid() - ?")
+      .bind(1, int64_t{kRememberedRequests})
+      .run();
+}
+
 }  // namespace
 
 Core::Core(const std::string& path, Options options)
@@ -244,15 +284,40 @@ json Core::call_json(const json& request) {
     check_params(*op, params);
     for (const auto& f : op->params)
       if (!params.contains(f.name) && f.default_value) params[f.name] = *f.default_value;
+    const std::optional<std::string> request_id = request_id_of(request);
+    const bool track = request.contains("track") && request["track"] == true;
     json result;
+    bool replayed = false;
+    if (track) s.db().track();
     if (op->writes) {
-      s.db().transaction([&] { result = op->handler(ctx, params); });
+      s.db().transaction([&] {
+        // A request id makes a write idempotent: the first answer is stored in the same
+        // transaction, so a client that re-sends (another tab took over) gets it back instead
+        // of a second write.
+        if (request_id) {
+          if (auto prior = recall_request(s.db(), *request_id)) {
+            result = codec::parse(*prior);
+            replayed = true;
+            return;
+          }
+        }
+        result = op->handler(ctx, params);
+        if (request_id) remember_request(s.db(), *request_id, dump_text(result));
+      });
     } else {
       result = op->handler(ctx, params);
     }
     if (!s.db().in_transaction()) s.db().release_reads();
-    return json{{"ok", true}, {"result", std::move(result)}};
+    json out{{"ok", true}, {"result", std::move(result)}};
+    if (track) {
+      const store::Db::Tracked t = s.db().take_tracked();
+      out["reads"] = json(std::vector<std::string>(t.reads.begin(), t.reads.end()));
+      out["changed"] = json(std::vector<std::string>(t.changed.begin(), t.changed.end()));
+    }
+    if (replayed) out["replayed"] = true;
+    return out;
   } catch (...) {
+    if (store_) store_->db().take_tracked();
     Error e = to_error(std::current_exception());
     // A failed request never leaves a statement holding a read lock on the file.
     if (store_ && !store_->db().in_transaction()) store_->db().release_reads();

@@ -351,7 +351,18 @@ std::string api_markdown() {
         "`{\"system\": true, \"organizationId\"}` (the worker, the service role, the offline "
         "demo); only the system may send `now`. Who may do what:\n\n"
      << schema::authz::markdown() << "\n"
-     << "Another organization's ids behave exactly like ids that do not exist (`not_found`).\n\n";
+     << "Another organization's ids behave exactly like ids that do not exist (`not_found`).\n\n"
+     << "Two optional request fields serve clients that share one database between several "
+        "views or tabs (the browser dashboard; docs/adr/multi-tab-leader-election.md):\n\n"
+     << "- `\"track\": true` adds `\"reads\"` (the tables the operation read) and "
+        "`\"changed\"` (the tables it inserted into, updated or deleted from; `[]` for a read) "
+        "to a successful response, both sorted names: `{\"ok\":true,\"result\":…,\"reads\":"
+        "[\"episodes\"],\"changed\":[]}`. A view re-runs when a table it read changes. "
+        "Without `track` the response is unchanged.\n"
+     << "- `\"requestId\"` (1..128 characters) makes a write idempotent: its answer is stored "
+        "in the write's own transaction (the last 1000), and the same id sent again answers "
+        "that stored result with `\"replayed\": true` instead of writing twice. A failed write "
+        "stores nothing.\n\n";
   std::string family;
   for (const auto& op : operations()) {
     const std::string f = op.name.substr(0, op.name.find('.'));

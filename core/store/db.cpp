@@ -8,6 +8,12 @@
 
 namespace ec::store {
 
+namespace {
+// Where the authorizer notes the tables a statement being compiled reads (Db::prepare sets it
+// around sqlite3_prepare_v3; one connection is used by one thread).
+thread_local std::set<std::string>* reads_sink = nullptr;
+}  // namespace
+
 Stmt::~Stmt() {
   sqlite3_finalize(stmt_);
 }
@@ -34,6 +40,10 @@ Stmt& Stmt::bind_all(const std::vector<SqlValue>& values) {
 }
 
 bool Stmt::step() {
+  if (db_.tracking_ && noted_ != db_.round_) {
+    noted_ = db_.round_;
+    db_.tracked_.reads.insert(reads_.begin(), reads_.end());
+  }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -96,6 +106,22 @@ Db::Db(const std::string& path, bool create) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  sqlite3_update_hook(
+      db_,
+      [](void* self, int, const char*, const char* table, sqlite3_int64) {
+        auto* db = static_cast<Db*>(self);
+        if (db->tracking_ && !db->tracked_.changed.contains(std::string_view(table)))
+          db->tracked_.changed.emplace(table);
+      },
+      this);
+  // Installed once (setting an authorizer expires every prepared statement); it only notes.
+  sqlite3_set_authorizer(
+      db_,
+      [](void*, int action, const char* table, const char*, const char*, const char*) {
+        if (reads_sink && action == SQLITE_READ && table) reads_sink->emplace(table);
+        return SQLITE_OK;
+      },
+      nullptr);
   // Touch the file: a non-SQLite file fails here, with a clear error, before anything is written.
   char* err = nullptr;
   const int rc2 = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, &err);
@@ -134,10 +160,17 @@ Stmt& Db::prepare(const std::string& sql) {
     return *it->second;
   }
   sqlite3_stmt* raw = nullptr;
+  // The tables a statement reads are known when it is compiled: the authorizer installed by
+  // the constructor notes them while reads_sink points somewhere.
+  std::set<std::string> reads;
+  reads_sink = &reads;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  reads_sink = nullptr;
   if (rc != SQLITE_OK) fail(rc);
-  auto [pos, _] = cache_.emplace(sql, std::make_unique<Stmt>(*this, raw));
+  auto [pos, _] = cache_.emplace(
+      sql,
+      std::make_unique<Stmt>(*this, raw, std::vector<std::string>(reads.begin(), reads.end())));
   return *pos->second;
 }
 
@@ -188,6 +221,25 @@ void Db::set_busy_timeout(int ms) {
 void Db::release_reads() {
   for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st))
     if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+}
+
+void Db::track() {
+  tracking_ = true;
+  ++round_;
+  tracked_ = {};
+}
+
+Db::Tracked Db::take_tracked() {
+  tracking_ = false;
+  Tracked out = std::move(tracked_);
+  tracked_ = {};
+  // SQLite's own tables and the core's bookkeeping (names starting "sqlite_" or "ec_") are
+  // not data a client shows.
+  for (auto* set : {&out.reads, &out.changed})
+    std::erase_if(*set, [](const std::string& t) {
+      return t.rfind("sqlite_", 0) == 0 || t.rfind("ec_", 0) == 0;
+    });
+  return out;
 }
 
 int64_t Db::changes() const {

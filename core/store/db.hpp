@@ -3,6 +3,7 @@
 // nested transactions via savepoints, and SQLite errors mapped to ec::Error.
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,7 +35,8 @@ class Db;
 /// A prepared statement. Obtained from Db::prepare (cached) and reset automatically.
 class Stmt {
  public:
-  Stmt(Db& db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Stmt(Db& db, sqlite3_stmt* stmt, std::vector<std::string> reads = {})
+      : db_(db), stmt_(stmt), reads_(std::move(reads)) {}
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   ~Stmt();
@@ -57,6 +59,8 @@ class Stmt {
  private:
   Db& db_;
   sqlite3_stmt* stmt_;
+  std::vector<std::string> reads_;  // tables this statement reads (found when it was prepared)
+  uint64_t noted_ = 0;              // the tracking round its reads were last noted in
 };
 
 /// One SQLite connection. Not thread-safe (neither is the wasm module); one per store.
@@ -90,6 +94,17 @@ class Db {
   void release_reads();
 
   int64_t changes() const;
+
+  /// Starts noting which tables the statements read (found by an authorizer when a statement is
+  /// prepared) and which tables rows were inserted into, updated in or deleted from
+  /// (sqlite3_update_hook), until take_tracked(). Used to tell clients what a request changed.
+  void track();
+  struct Tracked {
+    std::set<std::string, std::less<>> reads;
+    std::set<std::string, std::less<>> changed;
+  };
+  /// What was noted since track() (sorted names; internal tables left out); stops noting.
+  Tracked take_tracked();
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 
@@ -97,9 +112,13 @@ class Db {
   [[noreturn]] void fail(int rc, const std::string& context = "");
 
  private:
+  friend class Stmt;
   sqlite3* db_ = nullptr;
   std::string path_;
   int depth_ = 0;
+  bool tracking_ = false;
+  uint64_t round_ = 0;
+  Tracked tracked_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 

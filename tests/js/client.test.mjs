@@ -143,6 +143,28 @@ describe('operation families', () => {
     await core.close();
   });
 
+  test('callTracked and onChange: the tables a call read and changed (live views)', async () => {
+    const { core, project } = await seeded();
+    assert.equal(core.role, 'single');
+    const seen = [];
+    const off = core.onChange((c) => seen.push(c.tables));
+    const w = await core.callTracked('planningNote.create', { projectId: project.id, content: 'Live' });
+    assert.equal(w.result.content, 'Live');
+    assert.ok(w.changed.includes('planning_notes'), JSON.stringify(w));
+    const r = await core.callTracked('planningNote.list', { projectId: project.id });
+    assert.ok(r.reads.includes('planning_notes'), JSON.stringify(r.reads));
+    assert.deepEqual(r.changed, []);
+    assert.equal(r.result.items.length, 1);
+    assert.equal(seen.length, 1);  // reads announce nothing
+    assert.ok(seen[0].includes('planning_notes'));
+    await core.planningNote.create({ projectId: project.id, content: 'Again' });  // plain call() too
+    assert.equal(seen.length, 2);
+    off();
+    await core.planningNote.create({ projectId: project.id, content: 'Unheard' });
+    assert.equal(seen.length, 2);
+    await core.close();
+  });
+
   test('episodes, notes, agent memories, blocks, highlights, chat', async () => {
     const { core, project, owner } = await seeded();
     const episode = await core.episode.create({ projectId: project.id, number: 1, title: 'Pilot', scheduledFor: '2025-08-18T08:00:00.000Z' });

@@ -4,7 +4,7 @@
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ClockState, Organization, SeedReport } from '@/core/types.generated';
-import { callOp, errorText, loadCore, markTimeline, systemActor, type Actor, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
+import { callOp, errorText, loadCore, markTimeline, systemActor, type Actor, type CallArgs, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
 export type { OrgEntry, DirectoryUser };
@@ -26,6 +26,9 @@ export interface CoreState {
   bump: () => void;
   clock: ClockState | null;
   progress: ProgressEvent | null;
+  /** Typed call as the current actor; also reports the tables it read (see useQuery). */
+  /** `call` plus the tables the call read (live views re-run when one of them changes). */
+  callTracked: <K extends OperationName>(op: K, ...[params]: ParamsArg<K>) => Promise<{ result: ResultOf<K>; reads: string[] }>;
   /** Typed call as the current actor. */
   call: <K extends OperationName>(op: K, ...params: ParamsArg<K>) => Promise<ResultOf<K>>;
   /** Typed call as the system in the current organization (the demo worker's queue operations). */
@@ -88,6 +91,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   const [clock, setClock] = useState<ClockState | null>(null);
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
   const actorRef = useRef<Actor | null>(null);
+  const [orgTick, setOrgTick] = useState(0);
 
   const bump = useCallback(() => setRevision((r) => r + 1), []);
 
@@ -124,6 +128,8 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     // Booting is done once per page (module-level promise): StrictMode runs effects twice.
     boot ??= (async (): Promise<Boot> => {
       const c = await loadCore();
+      // For the browser console and the multi-tab e2e tests (the same client the pages use).
+      (window as unknown as { episodesCore?: Core }).episodesCore = c;
       if (c.status === 'broken') return { c, broken: true, dir: [], note: null };
       // The demo clock lives in the core's memory; the page remembers it across reloads.
       const savedClock = localStorage.getItem(CLOCK_KEY);
@@ -198,7 +204,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [core, status, actor, revision]);
+  }, [core, status, actor, revision, orgTick]);
 
   const setActor = useCallback(
     (a: Actor) => {
@@ -208,6 +214,32 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     },
     [core, applyActor, bump],
   );
+
+  const callTracked = useCallback(
+    async <K extends OperationName>(op: K, ...[params]: ParamsArg<K>) => {
+      if (!core) throw new Error('The data core is still loading.');
+      const as = actorRef.current;
+      // CallArgs<K> is a conditional type TypeScript cannot narrow for a generic K (as in callOp).
+      const args = [params ?? {}, as ? { as } : undefined] as unknown as CallArgs<K>;
+      const out = await core.callTracked(op, ...args);
+      return { result: out.result, reads: out.reads };
+    },
+    [core],
+  );
+
+  // Live: a change made in any tab (or by the demo worker) re-reads the organization, the
+  // directory and the clock when they are concerned; useQuery re-runs the views that read it.
+  useEffect(() => {
+    if (!core || status !== 'ready') return;
+    return core.onChange(({ tables }) => {
+      const all = tables.includes('*');
+      if (all || tables.includes('clock')) void refreshClock(core);
+      if (all || tables.some((t) => t === 'organizations' || t === 'users')) {
+        setOrgTick((n) => n + 1);
+        fetchDirectory(core).then((dir) => applyDirectory(core, dir), () => {});
+      }
+    });
+  }, [core, status, refreshClock, applyDirectory]);
 
   const call = useCallback(
     <K extends OperationName>(op: K, ...[params]: ParamsArg<K>) => {
@@ -265,37 +297,71 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       actor,
       org: orgDetail && orgDetail.id === actor?.organizationId ? orgDetail : null,
       user: entry?.users.find((u) => u.id === actor?.userId) ?? null,
-      directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock,
+      directory, setActor, revision, bump, clock, progress, call, callTracked, callAsSystem, resetDemo, reloadDirectory, moveClock,
     };
-  }, [status, error, core, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callAsSystem, resetDemo, reloadDirectory, moveClock]);
+  }, [status, error, core, actor, orgDetail, directory, setActor, revision, bump, clock, progress, call, callTracked, callAsSystem, resetDemo, reloadDirectory, moveClock]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-/** Reads through the core; re-reads when the actor, the revision or `deps` change. */
+/**
+ * Reads through the core; re-reads when the actor, the revision or `deps` change, and live: when
+ * any tab changes a table one of its calls read (the core reports each call's `reads`), or the
+ * demo clock moves. A live re-read keeps the data on screen (no loading state).
+ */
 export function useQuery<T>(fn: (call: CoreState['call']) => Promise<T>, deps: unknown[]): {
   data: T | undefined;
   error: unknown;
   loading: boolean;
   reload: () => void;
 } {
-  const { status, call, actor, revision } = useCore();
+  const { status, core, callTracked, actor, revision } = useCore();
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
   const [tick, setTick] = useState(0);
+  const [live, setLive] = useState(0);
   const fnRef = useRef(fn);
   fnRef.current = fn;
+  /** Tables the last run read; null = unknown (re-run on every change). */
+  const readsRef = useRef<Set<string> | null>(null);
+  const liveRef = useRef(false);
   useEffect(() => {
     if (status !== 'ready' || !actor) return;
-    let live = true;
-    setState((s) => ({ ...s, loading: true }));
-    fnRef.current(call).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    let current = true;
+    const quiet = liveRef.current;
+    liveRef.current = false;
+    if (!quiet) setState((s) => ({ ...s, loading: true }));
+    const reads = new Set<string>();
+    const known = true; // every call reports its reads (Core.callTracked)
+    const tracking: CoreState['call'] = (op, ...params) =>
+      callTracked(op, ...params).then((out) => {
+        out.reads.forEach((t) => reads.add(t));
+        return out.result;
+      });
+    fnRef.current(tracking).then(
+      (data) => {
+        if (!current) return;
+        readsRef.current = known ? reads : null;
+        setState({ data, error: null, loading: false });
+      },
+      (error) => {
+        if (!current) return;
+        readsRef.current = null;
+        setState((s) => ({ data: s.data, error, loading: false }));
+      },
     );
     return () => {
-      live = false;
+      current = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [status, call, actor?.organizationId, actor?.userId, revision, tick, ...deps]);
+  }, [status, callTracked, actor?.organizationId, actor?.userId, revision, tick, live, ...deps]);
+  useEffect(() => {
+    if (!core?.onChange) return;
+    return core.onChange(({ tables }) => {
+      const reads = readsRef.current;
+      if (reads && !tables.some((t) => t === '*' || t === 'clock' || reads.has(t))) return;
+      liveRef.current = true;
+      setLive((n) => n + 1);
+    });
+  }, [core]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }

@@ -12,10 +12,10 @@ import type { MemoryStats } from '../../../bindings/js/core.mjs';
 import { OPERATION_NAMES } from './types.generated';
 import type { Operations, SeedReport } from './types.generated';
 import { DATABASE_NAME_PATTERN } from './protocol';
-import type { OpenState, StorageChoice, StorageKind, StorageTuning, WorkerMessage, WorkerRequest } from './protocol';
+import type { CallAnswer, OpenState, StorageChoice, StorageKind, StorageTuning, TabRole, WorkerMessage, WorkerRequest } from './protocol';
 
 export { CoreError, ErrorCode };
-export type { OpenState, StorageChoice, StorageKind, StorageTuning, MemoryStats };
+export type { OpenState, StorageChoice, StorageKind, StorageTuning, MemoryStats, TabRole };
 export { OPERATION_NAMES, SCHEMA_VERSION } from './types.generated';
 export type * from './types.generated';
 
@@ -78,6 +78,21 @@ export type OperationTree = { readonly [H in FirstSegment<OperationName>]: Opera
 
 export type CoreStatus = 'ready' | 'broken' | 'closed';
 
+/** A change made by any tab (this one included): the tables written; "*" = everything. */
+export interface ChangeEvent {
+  tables: string[];
+}
+export type ChangeListener = (change: ChangeEvent) => void;
+
+/** A call's result with the tables it read and changed (as the core reports them). */
+export interface TrackedResult<T = unknown> {
+  result: T;
+  /** Tables the call read: a view showing this result is stale when one of them changes. */
+  reads: string[];
+  /** Tables the call wrote ("clock" for a demo clock move). */
+  changed: string[];
+}
+
 export interface ResetResult {
   /** True when the demo data was generated (mock.seed exists in this build). */
   seeded: boolean;
@@ -102,8 +117,17 @@ export interface CoreMethods {
   setActor(actor: Actor | null): void;
   /** Calls an operation by name. */
   call<K extends OperationName>(op: K, ...args: CallArgs<K>): Promise<ResultOf<K>>;
+  /** Same as call, also saying which tables the call read and changed (live views). */
+  callTracked<K extends OperationName>(op: K, ...args: CallArgs<K>): Promise<TrackedResult<ResultOf<K>>>;
   /** Listens to the progress of every long operation; returns the unsubscribe function. */
   onProgress(listener: ProgressListener): () => void;
+  /**
+   * Listens to changes made by any tab of this origin (this one included) and by imports and
+   * resets; returns the unsubscribe function. Re-run the views whose `reads` meet `tables`.
+   */
+  onChange(listener: ChangeListener): () => void;
+  /** "leader" (this tab runs the database), "follower" (another tab does), "single" (not shared). */
+  readonly role: TabRole;
   /** The database as a .sqlite file (the raw stored bytes when status is "broken"). */
   exportDatabase(): Promise<Uint8Array>;
   /**
@@ -152,6 +176,14 @@ export interface OpenOptions {
    * Then CoreError "locked".
    */
   lock?: 'fail' | 'wait' | number;
+  /**
+   * "share" (default unless `lock` is given): every tab works on the database at once (one
+   * leader tab runs it, the others forward; see docs/adr/multi-tab-leader-election.md).
+   * "exclusive": the old one-tab mode, ruled by `lock`.
+   */
+  tabs?: 'share' | 'exclusive';
+  /** Share mode: a request the leader tab does not answer within this many ms rejects (default 30000). */
+  callTimeout?: number;
   /** SQLite journal_mode / synchronous for the storage (defaults are measured; see the ADR). */
   tuning?: StorageTuning;
   /**
@@ -173,12 +205,21 @@ export interface OpenOptions {
 
 interface Transport {
   open(): Promise<OpenState>;
-  call(request: string, progress: ((done: number, total: number, phase: string) => void) | null): Promise<unknown>;
+  call(request: string, progress: ((done: number, total: number, phase: string) => void) | null): Promise<CallAnswer>;
   exportDb(): Promise<Uint8Array>;
   importDb(bytes: Uint8Array): Promise<OpenState>;
   reset(seedRequest: string | null, progress: (done: number, total: number, phase: string) => void): Promise<{ state: OpenState; seed: unknown }>;
   stats(): Promise<MemoryStats>;
   close(): Promise<void>;
+  /** Changes made anywhere (reported by the worker, or by this process's own calls). */
+  changes: Set<ChangeListener>;
+  role(): TabRole;
+}
+
+function emit(listeners: Set<ChangeListener>, tables: string[]): void {
+  for (const l of [...listeners]) {
+    try { l({ tables: [...tables] }); } catch { /* a listener cannot break the client */ }
+  }
 }
 
 const isNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' &&
@@ -204,14 +245,25 @@ async function inProcessTransport(options: OpenOptions): Promise<Transport> {
     chain = p.catch(() => {});
     return p;
   };
+  const changes = new Set<ChangeListener>();
+  const changed = <T>(tables: string[], value: T): T => {
+    if (tables.length) emit(changes, tables);
+    return value;
+  };
   return {
     open: () => serial(() => engine.open()),
-    call: (request, progress) => serial(() => engine.call(request, progress)),
+    call: (request, progress) => serial(async () => {
+      const out = await engine.callTracked(request, progress);
+      const tables = /"op":"clock\.(set|advance|reset)"/.test(request) ? [...out.changed, 'clock'] : out.changed;
+      return changed(tables, { result: out.result, reads: out.reads, changed: tables });
+    }),
     exportDb: () => serial(() => engine.exportBytes()),
-    importDb: (bytes) => serial(() => engine.importBytes(bytes)),
-    reset: (seed, progress) => serial(() => engine.reset(seed, progress)),
+    importDb: (bytes) => serial(async () => changed(['*'], await engine.importBytes(bytes))),
+    reset: (seed, progress) => serial(async () => changed(['*'], await engine.reset(seed, progress))),
     stats: () => serial(() => engine.stats()),
     close: () => serial(() => engine.close()),
+    changes,
+    role: () => 'single',
   };
 }
 
@@ -239,8 +291,18 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
+  const changes = new Set<ChangeListener>();
+  let role: TabRole = 'single';
   worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
     const m = ev.data;
+    if (m.type === 'changed') {
+      emit(changes, m.tables);
+      return;
+    }
+    if (m.type === 'role') {
+      role = m.role;
+      return;
+    }
     const p = pending.get(m.id);
     if (!p) return;
     if (m.type === 'progress') {
@@ -277,11 +339,13 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
       name: options.name ?? 'episodes',
       storage: options.storage ?? 'auto',
       lock: options.lock ?? 3000,
+      tabs: options.tabs ?? (options.lock !== undefined ? 'exclusive' : 'share'),
+      callTimeoutMs: options.callTimeout ?? 30_000,
       idSeed: options.idSeed ?? 0,
       tuning: options.tuning,
       demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
     }),
-    call: (request, progress) => send({ type: 'call', id: id(), request, progress: Boolean(progress) }, progress),
+    call: (request, progress) => send<CallAnswer>({ type: 'call', id: id(), request, progress: Boolean(progress) }, progress),
     exportDb: () => send<Uint8Array>({ type: 'export', id: id() }),
     importDb: (bytes) => send<OpenState>({ type: 'import', id: id(), bytes }),
     reset: (request, progress) => send({ type: 'reset', id: id(), seed: request !== null, request }, progress),
@@ -294,8 +358,11 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
         terminated = true;
         worker.terminate();
         failAll(coreError({ code: ErrorCode.closed, message: 'the client is closed' }));
+        changes.clear();
       }
     },
+    changes,
+    role: () => role,
   };
 }
 
@@ -306,7 +373,7 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
 /** mock.seed's seed used by resetToDemo() unless another is given. */
 export const DEMO_SEED = 1;
 
-const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'openSeed', 'setActor', 'call', 'onProgress', 'exportDatabase',
+const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'openSeed', 'setActor', 'call', 'callTracked', 'onProgress', 'onChange', 'role', 'exportDatabase',
   'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
 
 function checkPrincipal(p: unknown): Principal | null {
@@ -401,7 +468,10 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
     };
   };
 
-  const run = async (op: unknown, params: unknown, options: CallOptions | undefined): Promise<unknown> => {
+  const run = async (op: unknown, params: unknown, options: CallOptions | undefined): Promise<unknown> =>
+    (await runTracked(op, params, options)).result;
+
+  const runTracked = async (op: unknown, params: unknown, options: CallOptions | undefined): Promise<CallAnswer> => {
     if (closed) throw coreError({ code: ErrorCode.closed, message: 'the client is closed' });
     if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'call options must be an object' });
     const as = options?.as !== undefined ? checkPrincipal(options.as) : actor;
@@ -423,6 +493,15 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
     setActor(next) { actor = checkActor(next); },
     call(op, ...args) {
       return run(op, args[0], args[1]) as Promise<never>;
+    },
+    callTracked(op, ...args) {
+      return runTracked(op, args[0], args[1]) as Promise<never>;
+    },
+    get role() { return transport.role(); },
+    onChange(listener) {
+      if (typeof listener !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onChange needs a function' });
+      transport.changes.add(listener);
+      return () => { transport.changes.delete(listener); };
     },
     onProgress(listener) {
       if (typeof listener !== 'function') throw coreError({ code: ErrorCode.badRequest, message: 'onProgress needs a function' });

@@ -1,10 +1,19 @@
 // The dedicated worker that owns the wasm module and the database in the browser. Started by
-// client.ts (openCore); speaks protocol.ts. One request runs at a time, in arrival order.
+// client.ts (openCore); speaks protocol.ts with its page. One request runs at a time, in arrival
+// order.
 //
 // Storage: OPFS sync access handles (or IndexedDB chunks) mounted at /db through the ECSTORE
 // file system; SQLite's unix VFS on top (see persistence.ts and docs/adr/0007-browser-storage.md).
-// The worker holds the Web Lock "episodes-core:<name>" while the database is open, so a second
-// tab is told "locked" (or waits) instead of touching the files.
+//
+// Several tabs (docs/adr/multi-tab-leader-election.md): every tab has one of these workers. The
+// worker holding the Web Lock "episodes-core:<name>" (the leader, for its tab's life) opens the
+// database; the others (followers) forward their page's requests on the BroadcastChannel
+// "episodes-core:<name>" and wait in the lock queue. When the leader's tab closes its lock is
+// released, the first follower in the queue opens the same OPFS file and announces itself; every
+// follower then re-sends the requests it has no answer for. Each forwarded request has an id
+// (`<worker uuid>:<n>`) that the core records with a write's answer in the write's own
+// transaction (`requestId`), so a write the old leader committed before dying is answered from
+// that record, never applied twice; unanswered reads simply run again.
 import { fromFactory } from '../../../bindings/js/core.mjs';
 import type { CoreModule } from '../../../bindings/js/core.mjs';
 import { fetchDemoManifest, prebuiltSeed } from './demo';
@@ -12,8 +21,8 @@ import { Engine } from './engine';
 import { coreError, errorData, ErrorCode } from './errors';
 import { openBrowserStorage } from './persistence';
 import type { BrowserStorage } from './persistence';
-import { DATABASE_NAME_PATTERN, lockName } from './protocol';
-import type { OpenRequest, OpenState, StorageTuning, WorkerMessage, WorkerRequest } from './protocol';
+import { channelName, DATABASE_NAME_PATTERN, lockName } from './protocol';
+import type { CallAnswer, ForwardBody, OpenRequest, OpenState, StorageTuning, TabMessage, TabRole, WorkerMessage, WorkerRequest } from './protocol';
 
 interface WorkerScope {
   onmessage: ((ev: MessageEvent<WorkerRequest>) => void) | null;
@@ -23,6 +32,8 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 const MOUNT = '/db';
+/** This worker's id among the tabs. */
+const SELF = typeof crypto?.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 // Start-up timeline (User Timing marks "ec:*", read by web/e2e/perf.spec.ts); costs nothing else.
 const mark = (name: string) => {
@@ -37,18 +48,49 @@ let releaseLock: (() => void) | null = null;
 let queue: Promise<void> = Promise.resolve();
 let demoManifest: ReturnType<typeof fetchDemoManifest> = Promise.resolve(null);
 
+// --- sharing state ---
+let openMsg: OpenRequest | null = null;
+let role: TabRole = 'single';
+let channel: BroadcastChannel | null = null;
+let leaderState: OpenState | null = null;
+let stopWaiting: (() => void) | null = null;
+let closing = false;
+let forwardCounter = 0;
+/** This page's requests sent to the leader and not answered yet, by request id. */
+const forwarded = new Map<string, { id: number; body: ForwardBody; timer: ReturnType<typeof setTimeout> | undefined }>();
+/** Leader: forwarded request ids queued or running (a re-sent copy is dropped meanwhile). */
+const running = new Set<string>();
+/** The demo clock the tabs last set (it lives in the core's memory, so a new leader re-applies it). */
+let lastClock: string | null | undefined;
+
 scope.onmessage = (ev) => {
   const msg = ev.data;
-  queue = queue.then(() => handle(msg));
+  if (role === 'follower' && isForwardable(msg)) {
+    forward(msg);
+    return;
+  }
+  enqueue(() => handle(msg));
 };
 
+function enqueue(fn: () => Promise<void>): void {
+  queue = queue.then(fn, fn);
+}
+
 async function handle(msg: WorkerRequest): Promise<void> {
+  if (role === 'follower' && isForwardable(msg)) {
+    forward(msg);  // became a follower while this waited in the queue (open resolved as one)
+    return;
+  }
   try {
     const [result, transfer] = await dispatch(msg);
     scope.postMessage({ type: 'done', id: msg.id, ok: true, result }, transfer);
   } catch (e) {
     scope.postMessage({ type: 'done', id: msg?.id ?? -1, ok: false, error: errorData(e) });
   }
+}
+
+function isForwardable(msg: WorkerRequest): msg is Exclude<WorkerRequest, { type: 'open' } | { type: 'close' }> {
+  return msg.type !== 'open' && msg.type !== 'close';
 }
 
 function needEngine(): Engine {
@@ -64,33 +106,180 @@ async function dispatch(msg: WorkerRequest): Promise<[unknown, Transferable[]]> 
   switch (msg.type) {
     case 'open':
       return [await open(msg), []];
-    case 'call':
-      return [await needEngine().call(msg.request, msg.progress ? progressFor(msg.id) : null), []];
-    case 'export': {
-      const bytes = needEngine().exportBytes();
-      return [bytes, [bytes.buffer]];
-    }
-    case 'import':
-      return [await needEngine().importBytes(msg.bytes), []];
-    case 'reset': {
-      const e = needEngine();
-      const request = msg.seed ? msg.request : null;
-      mark('reset');
-      const prebuilt = await prebuiltSeed(await demoManifest, request, e.schemaVersion());
-      mark(prebuilt ? 'demo-fetched' : 'demo-generate');
-      const out = await e.reset(prebuilt ? null : request, progressFor(msg.id), prebuilt);
-      mark('reset-done');
-      return [out, []];
-    }
-    case 'stats':
-      return [needEngine().stats(), []];
     case 'close':
       close();
       return [null, []];
     default:
-      throw coreError({ code: ErrorCode.badRequest, message: `unknown worker request ${(msg as { type?: unknown })?.type}` });
+      return run(msg, null, progressFor(msg.id));
   }
 }
+
+/**
+ * Runs a page's (or a follower's) request on the open engine; announces what changed to every
+ * tab. `requestId` (forwarded requests) makes writes idempotent across a change of leader.
+ */
+async function run(body: ForwardBody, requestId: string | null, progress: ((d: number, t: number, p: string) => void) | null): Promise<[unknown, Transferable[]]> {
+  const e = needEngine();
+  switch (body.type) {
+    case 'call': {
+      const out = await e.callTracked(body.request, body.progress ? progress : null, requestId ?? undefined);
+      const clock = /"op":"clock\.(set|advance|reset)"/.test(body.request);
+      if (clock) await noteClock(e);
+      const changed = clock ? [...out.changed, 'clock'] : out.changed;
+      if (changed.length) announceChanged(changed);
+      const answer: CallAnswer = { result: out.result, reads: out.reads, changed };
+      return [answer, []];
+    }
+    case 'export': {
+      const bytes = e.exportBytes();
+      return [bytes, [bytes.buffer]];
+    }
+    case 'import': {
+      const state = await e.importBytes(body.bytes);
+      announceChanged(['*']);
+      return [state, []];
+    }
+    case 'reset': {
+      const request = body.seed ? body.request : null;
+      mark('reset');
+      const prebuilt = await prebuiltSeed(await demoManifest, request, e.schemaVersion());
+      mark(prebuilt ? 'demo-fetched' : 'demo-generate');
+      const out = await e.reset(prebuilt ? null : request, progress ?? (() => {}), prebuilt);
+      mark('reset-done');
+      lastClock = null;
+      announceChanged(['*']);
+      return [out, []];
+    }
+    case 'stats':
+      return [e.stats(), []];
+    default:
+      throw coreError({ code: ErrorCode.badRequest, message: `unknown worker request ${(body as { type?: unknown })?.type}` });
+  }
+}
+
+/** Leader: remembers the demo clock after a clock operation and tells the other tabs. */
+async function noteClock(e: Engine): Promise<void> {
+  try {
+    const state = (await e.call('{"op":"clock.get","as":{"system":true}}')) as { now?: string; fixed?: boolean } | null;
+    lastClock = state?.fixed && typeof state.now === 'string' ? state.now : null;
+    post({ kind: 'clock', from: SELF, now: lastClock });
+  } catch { /* a core without a demo clock */ }
+}
+
+function announceChanged(tables: string[]): void {
+  scope.postMessage({ type: 'changed', tables });
+  post({ kind: 'changed', from: SELF, tables });
+}
+
+function post(m: TabMessage): void {
+  try { channel?.postMessage(m); } catch { /* closed */ }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Followers
+// ---------------------------------------------------------------------------------------------
+
+function forward(msg: Exclude<WorkerRequest, { type: 'open' } | { type: 'close' }>): void {
+  forwardCounter += 1;
+  const rid = `${SELF}:${forwardCounter}`;
+  const body: ForwardBody = msg.type === 'call' ? { type: 'call', request: msg.request, progress: msg.progress }
+    : msg.type === 'import' ? { type: 'import', bytes: msg.bytes }
+    : msg.type === 'reset' ? { type: 'reset', seed: msg.seed, request: msg.request }
+    : { type: msg.type };
+  const entry = { id: msg.id, body, timer: undefined as ReturnType<typeof setTimeout> | undefined };
+  forwarded.set(rid, entry);
+  armTimer(rid);
+  post({ kind: 'req', from: SELF, rid, body });
+}
+
+function armTimer(rid: string): void {
+  const entry = forwarded.get(rid);
+  if (!entry || !openMsg) return;
+  clearTimeout(entry.timer);
+  const ms = openMsg.callTimeoutMs;
+  entry.timer = setTimeout(() => {
+    if (!forwarded.delete(rid)) return;
+    scope.postMessage({
+      type: 'done', id: entry.id, ok: false,
+      error: errorData(coreError({
+        code: ErrorCode.locked,
+        message: `the tab that runs the database did not answer within ${Math.round(ms / 1000)} s (it may be frozen in the background or busy); ` +
+          'if this was a change, it may still be applied when that tab wakes up',
+      })),
+    });
+  }, ms);
+}
+
+function resendAll(): void {
+  for (const [rid, entry] of forwarded) {
+    armTimer(rid);
+    post({ kind: 'req', from: SELF, rid, body: entry.body });
+  }
+}
+
+function onTab(ev: MessageEvent<TabMessage>): void {
+  const m = ev.data;
+  if (!m || typeof m !== 'object' || closing) return;
+  switch (m.kind) {
+    case 'hello':
+      if (role === 'leader' && engine) post({ kind: 'leader', from: SELF, state: engine.state(), clock: lastClock });
+      return;
+    case 'leader':
+      if (m.from === SELF) return;
+      leaderState = m.state;
+      if (m.clock !== undefined) lastClock = m.clock;
+      leaderWaiters.forEach((w) => w(m.state));
+      leaderWaiters.clear();
+      if (role === 'follower') resendAll();
+      return;
+    case 'req':
+      if (role !== 'leader' || running.has(m.rid)) return;
+      running.add(m.rid);
+      enqueue(async () => {
+        const progress = m.body.type === 'call' && !m.body.progress ? null
+          : (done: number, total: number, phase: string) => post({ kind: 'progress', to: m.from, rid: m.rid, done, total, phase });
+        try {
+          const [result] = await run(m.body, m.rid, progress);
+          post({ kind: 'res', to: m.from, rid: m.rid, ok: true, result });
+        } catch (e) {
+          post({ kind: 'res', to: m.from, rid: m.rid, ok: false, error: errorData(e) });
+        } finally {
+          running.delete(m.rid);
+        }
+      });
+      return;
+    case 'res': {
+      if (m.to !== SELF) return;
+      const entry = forwarded.get(m.rid);
+      if (!entry) return;
+      forwarded.delete(m.rid);
+      clearTimeout(entry.timer);
+      if (m.ok) scope.postMessage({ type: 'done', id: entry.id, ok: true, result: m.result });
+      else scope.postMessage({ type: 'done', id: entry.id, ok: false, error: m.error });
+      return;
+    }
+    case 'progress': {
+      if (m.to !== SELF) return;
+      const entry = forwarded.get(m.rid);
+      if (!entry) return;
+      armTimer(m.rid);  // a long operation that reports progress is alive
+      scope.postMessage({ type: 'progress', id: entry.id, done: m.done, total: m.total, phase: m.phase });
+      return;
+    }
+    case 'changed':
+      if (m.from !== SELF) scope.postMessage({ type: 'changed', tables: m.tables });
+      return;
+    case 'clock':
+      if (m.from !== SELF) lastClock = m.now;
+      return;
+  }
+}
+
+const leaderWaiters = new Set<(s: OpenState) => void>();
+
+// ---------------------------------------------------------------------------------------------
+// Opening: exclusive (one tab) or shared (leader election)
+// ---------------------------------------------------------------------------------------------
 
 function acquireLock(name: string, mode: 'fail' | 'wait' | number): Promise<() => void> {
   const locks = scope.navigator?.locks;
@@ -132,27 +321,34 @@ const DEFAULT_TUNING: Record<string, StorageTuning> = {
 };
 
 async function open(msg: OpenRequest): Promise<OpenState> {
-  if (engine) throw coreError({ code: ErrorCode.badRequest, message: 'this worker already has an open database' });
+  if (engine || openMsg) throw coreError({ code: ErrorCode.badRequest, message: 'this worker already has an open database' });
   if (typeof msg.name !== 'string' || !DATABASE_NAME_PATTERN.test(msg.name)) {
     throw coreError({ code: ErrorCode.badRequest, message: 'name must match [A-Za-z0-9_-]{1,64}', path: ['name'] });
   }
   const persistent = msg.storage !== 'memory';
-  if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
-  // The stored files open, and on a first visit the prebuilt demo downloads, while the wasm
-  // compiles: both are independent of the module.
-  let storageP: Promise<BrowserStorage> | null = null;
-  try {
+  const share = persistent && msg.tabs !== 'exclusive' && !!scope.navigator?.locks && typeof BroadcastChannel === 'function';
+  if (!share) {
+    if (persistent) releaseLock = await acquireLock(msg.name, msg.lock);
+    openMsg = msg;
+    try {
+      return await startEngine(msg);
+    } catch (e) {
+      close();
+      throw e;
+    }
+  }
+  openMsg = msg;
+  return openShared(msg);
+}
+
+let moduleLoad: Promise<CoreModule> | null = null;
+
+/** Loads the wasm module once (a follower loads it ahead, so taking over costs only the open). */
+function loadModule(msg: OpenRequest): Promise<CoreModule> {
+  moduleLoad ??= (async () => {
     const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
     demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
-    if (persistent) storageP = openBrowserStorage(msg.name, msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto');
-    // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts).
-    const demoP = storageP && msg.demo
-      ? storageP.then(async (s) => {
-        const file = s.files[s.dbFile];
-        return file && file.size() === 0 ? prebuiltSeed(await demoManifest, msg.demo ?? null, null) : null;
-      }).catch(() => null)
-      : Promise.resolve(null);
     let factory: (arg: object) => Promise<unknown>;
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
@@ -160,7 +356,31 @@ async function open(msg: OpenRequest): Promise<OpenState> {
       throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
     mark('glue-loaded');
-    api = await fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+    return fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+  })();
+  moduleLoad.catch(() => { moduleLoad = null; });
+  return moduleLoad;
+}
+
+/**
+ * Loads the module and opens the storage and the database (this worker is the only owner). The
+ * stored files open, and on a first visit the prebuilt demo downloads, while the wasm compiles:
+ * both are independent of the module.
+ */
+async function startEngine(msg: OpenRequest): Promise<OpenState> {
+  const persistent = msg.storage !== 'memory';
+  const moduleP = loadModule(msg);  // sets demoManifest synchronously
+  const storageP = persistent ? openStorageRetrying(msg) : null;
+  storageP?.catch(() => {});
+  // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts).
+  const demoP = storageP && msg.demo
+    ? storageP.then(async (s) => {
+      const file = s.files[s.dbFile];
+      return file && file.size() === 0 ? prebuiltSeed(await demoManifest, msg.demo ?? null, null) : null;
+    }).catch(() => null)
+    : Promise.resolve(null);
+  try {
+    api = await moduleP;
     mark('wasm-ready');
     let path = ':memory:';
     if (storageP) {
@@ -195,16 +415,137 @@ async function open(msg: OpenRequest): Promise<OpenState> {
     return state;
   } catch (e) {
     if (!storage && storageP) storage = await storageP.catch(() => null);
-    close();
     throw e;
   }
 }
 
+/**
+ * OPFS sync access handles are exclusive: a leader that just died may still hold them for a
+ * moment after its lock is released. Retry for a while before giving up.
+ */
+async function openStorageRetrying(msg: OpenRequest): Promise<BrowserStorage> {
+  const choice = msg.storage === 'idb' ? 'idb' : msg.storage === 'opfs' ? 'opfs' : 'auto';
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await openBrowserStorage(msg.name, choice);
+    } catch (e) {
+      if ((e as { code?: string })?.code !== ErrorCode.locked || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * Shared mode: leader now if the lock is free; otherwise a follower (the state comes from the
+ * leader's answer to "hello") queued for the lock, taking over when it is granted.
+ */
+function openShared(msg: OpenRequest): Promise<OpenState> {
+  const locks = scope.navigator.locks;
+  channel = new BroadcastChannel(channelName(msg.name));
+  channel.onmessage = onTab;
+  return new Promise<OpenState>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const wait = typeof msg.lock === 'number' ? Math.max(msg.lock, 10_000) : 30_000;
+    const timer = setTimeout(() => settle(() => reject(coreError({
+      code: ErrorCode.locked,
+      message: `the database "${msg.name}" is held by another tab that does not answer (it may be frozen in the background); try again or close that tab`,
+    }))), wait);
+    const abort = new AbortController();
+    stopWaiting = () => abort.abort();
+    // Queue for the lock: granted now (no leader) or when the current leader's tab goes away.
+    locks.request(lockName(msg.name), { signal: abort.signal }, (lock) => {
+      if (!lock || closing) return undefined;
+      stopWaiting = null;
+      return new Promise<void>((release) => {
+        releaseLock = () => release();
+        takeOver(msg).then(
+          (state) => settle(() => resolve(state)),
+          (e) => settle(() => reject(e)),
+        );
+      });
+    }).catch(() => { /* aborted by close() */ });
+    // Meanwhile ask who leads; the answer makes this tab a follower at once.
+    const onLeader = (state: OpenState) => {
+      if (role === 'leader') return;
+      settle(() => {
+        role = 'follower';
+        leaderState = state;
+        scope.postMessage({ type: 'role', role: 'follower' });
+        resolve(state);
+        // Ready to take over: load the module now, off the page's first requests' path.
+        setTimeout(() => { if (!closing) loadModule(msg).catch(() => {}); }, 1000);
+      });
+    };
+    leaderWaiters.add(onLeader);
+    // The lock request above may be granted first (no other tab): then no hello is needed.
+    setTimeout(() => { if (role !== 'leader' && !closing) post({ kind: 'hello', from: SELF }); }, 0);
+  });
+}
+
+/** This worker got the lock: open the database, announce it, run what this page had forwarded. */
+async function takeOver(msg: OpenRequest): Promise<OpenState> {
+  role = 'leader';
+  leaderWaiters.clear();
+  // Requests wait for the engine in the queue: first what this page sent to the old leader and
+  // got no answer for (in its order, with the same ids: a write the old leader committed answers
+  // from the core's record instead of running twice), then whatever the page sends from now on.
+  let opened!: () => void;
+  const ready = new Promise<void>((res) => { opened = res; });
+  enqueue(() => ready);
+  const mine = [...forwarded.entries()];
+  forwarded.clear();
+  for (const [rid, entry] of mine) {
+    clearTimeout(entry.timer);
+    enqueue(async () => {
+      try {
+        const [result, transfer] = await run(entry.body, rid, progressFor(entry.id));
+        scope.postMessage({ type: 'done', id: entry.id, ok: true, result }, transfer);
+      } catch (e) {
+        scope.postMessage({ type: 'done', id: entry.id, ok: false, error: errorData(e) });
+      }
+    });
+  }
+  try {
+    const state = await startEngine(msg);
+    if (state.status === 'ready' && lastClock) {
+      try {
+        await engine!.call(JSON.stringify({ op: 'clock.set', as: { system: true }, params: { now: lastClock } }));
+      } catch { /* a core without a demo clock */ }
+    }
+    scope.postMessage({ type: 'role', role: 'leader' });
+    post({ kind: 'leader', from: SELF, state, clock: lastClock });
+    return state;
+  } finally {
+    opened();
+  }
+}
+
+function failForwarded(e: unknown): void {
+  for (const entry of forwarded.values()) {
+    clearTimeout(entry.timer);
+    scope.postMessage({ type: 'done', id: entry.id, ok: false, error: errorData(e) });
+  }
+  forwarded.clear();
+}
+
 function close(): void {
+  closing = true;
   try { engine?.close(); } catch { /* close never fails the caller */ }
   engine = null;
   try { storage?.close(); } catch { /* idem */ }
   storage = null;
+  stopWaiting?.();
+  stopWaiting = null;
   releaseLock?.();
   releaseLock = null;
+  failForwarded(coreError({ code: ErrorCode.closed, message: 'the client is closed' }));
+  try { channel?.close(); } catch { /* idem */ }
+  channel = null;
 }

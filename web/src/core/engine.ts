@@ -34,6 +34,24 @@ export interface PrebuiltSeed {
   result: unknown;
 }
 
+/** The answer of a tracked call: the result and the tables the call read and changed. */
+export interface CallOutcome {
+  result: unknown;
+  reads: string[];
+  changed: string[];
+  /** True when a write with this requestId had already been applied (the stored answer). */
+  replayed: boolean;
+}
+
+/** Adds "track" (and "requestId") to a request's JSON text without re-parsing it. */
+function withEnvelope(request: string, requestId?: string): string {
+  // requestText() always writes an object starting with a key; anything else goes as it is and
+  // the core answers its error.
+  if (!/^\{\s*"/.test(request)) return request;
+  const extra = `"track":true,${requestId ? `"requestId":${JSON.stringify(requestId)},` : ''}`;
+  return `{${extra}${request.slice(request.indexOf('"'))}`;
+}
+
 let tmpCounter = 0;
 
 export class Engine {
@@ -84,10 +102,21 @@ export class Engine {
 
   /** Runs one request (JSON text); returns its result once the change is durable. */
   async call(request: string, onProgress?: ProgressFn | null): Promise<unknown> {
+    return (await this.callTracked(request, onProgress)).result;
+  }
+
+  /**
+   * Runs one request and also says which tables it read and changed (the core's "track"), once
+   * the change is durable. `requestId` makes a write idempotent: the core stores its answer in
+   * the same transaction, so the same id sent again (by a tab that took over the database)
+   * answers the stored result instead of writing twice.
+   */
+  async callTracked(request: string, onProgress?: ProgressFn | null, requestId?: string): Promise<CallOutcome> {
     const h = this.#ready();
     this.#progress = onProgress ?? null;
     try {
-      return h.call(request);
+      const raw = h.callRaw(withEnvelope(request, requestId)) as CallOutcome & { ok: true };
+      return { result: raw.result, reads: raw.reads ?? [], changed: raw.changed ?? [], replayed: raw.replayed === true };
     } finally {
       this.#progress = null;
       await this.#host.commit();

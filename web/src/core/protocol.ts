@@ -30,6 +30,15 @@ export interface OpenRequest {
    * moment after the new page asks for it).
    */
   lock: 'fail' | 'wait' | number;
+  /**
+   * "share" (default): every tab of the origin uses the database at once; the tab holding the
+   * Web Lock (the leader) runs it and the others forward their requests to it (see
+   * docs/adr/multi-tab-leader-election.md). "exclusive": one tab only, others get "locked"
+   * according to `lock`.
+   */
+  tabs: 'share' | 'exclusive';
+  /** Share mode: a forwarded request not answered within this many ms rejects ("locked"). */
+  callTimeoutMs: number;
   idSeed: number;
   tuning?: StorageTuning;
   /**
@@ -60,10 +69,47 @@ export interface OpenState {
   seed?: unknown;
 }
 
+/** The answer of a `call`: the result and which tables the call read and changed. */
+export interface CallAnswer {
+  result: unknown;
+  reads: string[];
+  changed: string[];
+}
+
+/** Which tab runs the database: this one ("leader"), another one ("follower"), or no sharing. */
+export type TabRole = 'leader' | 'follower' | 'single';
+
 export type WorkerMessage =
   | { type: 'done'; id: number; ok: true; result: unknown }
   | { type: 'done'; id: number; ok: false; error: CoreErrorData }
-  | { type: 'progress'; id: number; done: number; total: number; phase: string };
+  | { type: 'progress'; id: number; done: number; total: number; phase: string }
+  /** Some tab (this one included) changed these tables; "*" = everything (import, reset). */
+  | { type: 'changed'; tables: string[] }
+  | { type: 'role'; role: TabRole };
+
+/** What a follower asks the leader to run (the page's request, minus its page-local id). */
+export type ForwardBody =
+  | { type: 'call'; request: string; progress: boolean }
+  | { type: 'export' }
+  | { type: 'import'; bytes: Uint8Array }
+  | { type: 'reset'; seed: boolean; request: string | null }
+  | { type: 'stats' };
+
+/** Messages between the workers of the tabs, on the BroadcastChannel `channelName(name)`. */
+export type TabMessage =
+  | { kind: 'hello'; from: string }
+  | { kind: 'leader'; from: string; state: OpenState; clock?: string | null }
+  | { kind: 'req'; from: string; rid: string; body: ForwardBody }
+  | { kind: 'res'; to: string; rid: string; ok: true; result: unknown }
+  | { kind: 'res'; to: string; rid: string; ok: false; error: CoreErrorData }
+  | { kind: 'progress'; to: string; rid: string; done: number; total: number; phase: string }
+  | { kind: 'changed'; from: string; tables: string[] }
+  | { kind: 'clock'; from: string; now: string | null };
+
+/** Name of the BroadcastChannel the tabs sharing database `name` talk on. */
+export function channelName(name: string): string {
+  return `episodes-core:${name}`;
+}
 
 /** Name of the Web Lock held by the worker that owns database `name`. */
 export function lockName(name: string): string {

@@ -6,7 +6,7 @@ import type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemAc
 import type { Issue } from '@/core/types.generated';
 import { conflictIssue, errorHeadline, issueField } from './issues';
 
-export type { Actor, Core, OperationName, ParamsOf, ResultOf, SystemActor };
+export type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor };
 
 export function systemActor(organizationId?: string | null): SystemActor {
   return organizationId ? { system: true, organizationId } : { system: true };

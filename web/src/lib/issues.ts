@@ -148,7 +148,7 @@ const CODE_WORDS: Record<string, string> = {
   budget_exceeded: 'Today’s cost budget is spent.',
   stale_lease: 'Another worker took over this item.',
   busy: 'The database is busy; try again in a moment.',
-  locked: 'The database is open in another tab.',
+  locked: 'The tab that runs the database is not answering (it may be asleep in the background); try again, or close that tab.',
   io: 'The browser’s storage failed.',
 };
 
