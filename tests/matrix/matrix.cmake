@@ -74,7 +74,7 @@ ec_suite(pg node LABELS pg TIMEOUT 1200 COST 120 ENV EC_CLI=${_cli}
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/pg/run.sh)
 ec_suite(scenarios scenarios LABELS scenarios TIMEOUT 900 COST 30 ENV EC_CLI=${_cli} EC_WITH_MODEL=0
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scenarios/run.sh)
-ec_suite(model model LABELS model TIMEOUT 1800 COST 300 ENV EC_CLI=${_cli} EC_WITH_SCENARIOS=0
+ec_suite(model model LABELS model TIMEOUT 2700 COST 300 ENV EC_CLI=${_cli} EC_WITH_SCENARIOS=0
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scenarios/run.sh)
 
 # The dashboard: Next.js build + Playwright end-to-end in Debian's Chromium (fixed port 3100).
