@@ -914,7 +914,14 @@ export interface SchedulePreview {
   truncated: boolean;
 }
 
-/** What queue.plan changed. */
+/** What one project's replan changed (store::queue::PlanCounts). */
+export interface ReplanCounts {
+  added: number;
+  cancelled: number;
+  kept: number;
+}
+
+/** What queue.plan changed: the replan counts summed over `projects` projects. */
 export interface PlanCounts {
   added: number;
   cancelled: number;
@@ -1177,7 +1184,7 @@ export interface Operations {
       id: string;
       patch: ProjectPatch;
     };
-    result: Project & { replan?: { added: number; cancelled: number; kept: number } };
+    result: Project & { replan?: ReplanCounts; };
     needsAs: true;
     access: "member";
   };
