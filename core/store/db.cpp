@@ -25,6 +25,10 @@ Stmt& Stmt::bind(int i, const SqlValue& v) {
     rc = sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
   if (rc != SQLITE_OK) db_.fail(rc, "bind");
+  if (db_.trace()) {
+    if (traced_.size() < static_cast<size_t>(i)) traced_.resize(static_cast<size_t>(i));
+    traced_[static_cast<size_t>(i - 1)] = v;
+  }
   return *this;
 }
 
@@ -34,6 +38,10 @@ Stmt& Stmt::bind_all(const std::vector<SqlValue>& values) {
 }
 
 bool Stmt::step() {
+  if (fresh_) {
+    fresh_ = false;
+    if (db_.trace()) db_.trace()(sqlite3_sql(stmt_), traced_);
+  }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -50,6 +58,8 @@ int Stmt::run() {
 void Stmt::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  fresh_ = true;
+  traced_.clear();
 }
 
 int Stmt::columns() const {
@@ -120,6 +130,7 @@ Db::~Db() {
 void Db::exec(std::string_view sql) {
   char* err = nullptr;
   const std::string s(sql);
+  if (trace_) trace_(s, {});
   const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     sqlite3_free(err);
@@ -170,8 +181,9 @@ void Db::transaction(const std::function<void()>& fn) {
     throw;
   }
   --depth_;
-  const int rc = sqlite3_exec(db_, (depth_ == 0 ? "COMMIT" : "RELEASE " + name).c_str(), nullptr,
-                              nullptr, nullptr);
+  const std::string end = depth_ == 0 ? "COMMIT" : "RELEASE " + name;
+  if (trace_) trace_(end, {});
+  const int rc = sqlite3_exec(db_, end.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     // A failed COMMIT (busy: another connection still reads the file; disk full) leaves the
     // transaction open and the file locked: roll it back, then report the failure.

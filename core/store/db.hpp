@@ -57,7 +57,13 @@ class Stmt {
  private:
   Db& db_;
   sqlite3_stmt* stmt_;
+  bool fresh_ = true;             // no step since the last reset (Db::set_trace)
+  std::vector<SqlValue> traced_;  // bound values, kept only while a trace is set
 };
+
+/// Benchmark hook (bench/peers): every statement is reported once per execution with its bound
+/// values, so the same SQL can be replayed raw and by other engines. Unset in the product.
+using Trace = std::function<void(std::string_view sql, const std::vector<SqlValue>& binds)>;
 
 /// One SQLite connection. Not thread-safe (neither is the wasm module); one per store.
 class Db {
@@ -90,6 +96,9 @@ class Db {
   void release_reads();
 
   int64_t changes() const;
+  /// Reports every statement run from now on (empty: stop). See Trace.
+  void set_trace(Trace trace) { trace_ = std::move(trace); }
+  const Trace& trace() const { return trace_; }
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 
@@ -100,6 +109,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::string path_;
   int depth_ = 0;
+  Trace trace_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
