@@ -131,12 +131,26 @@ store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
                 "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
                 child("as"));
   store::Actor actor{as["organizationId"].get<std::string>(), as["userId"].get<std::string>()};
-  // Soft-deleted users are not found: they cannot act.
-  std::optional<json> me;
-  if (validate::is_uuid(actor.organization_id) && validate::is_uuid(actor.user_id))
-    me = store::repo::find(s, users, actor.organization_id, actor.user_id);
-  if (!me) throw Error(code::forbidden, "no such user in that organization", child("as"));
-  actor.role = (*me)["role"].get<std::string>();
+  // Soft-deleted users are not found: they cannot act. Only the role is read (what
+  // repo::find would return, without building the whole row as JSON).
+  static const std::string role_sql = [] {
+    std::string sql =
+        "SELECT t.role FROM " + users.table + " t WHERE t.id = ? AND t.organization_id = ?";
+    const std::string v = store::repo::visible_sql(users, "t");
+    if (v != "1") sql += " AND " + v;
+    return sql;
+  }();
+  bool found = false;
+  if (validate::is_uuid(actor.organization_id) && validate::is_uuid(actor.user_id)) {
+    store::Stmt& st = s.db().prepare(role_sql);
+    st.bind(1, actor.user_id).bind(2, actor.organization_id);
+    if (st.step()) {
+      found = true;
+      actor.role = st.text(0);
+    }
+    st.reset();
+  }
+  if (!found) throw Error(code::forbidden, "no such user in that organization", child("as"));
   return actor;
 }
 

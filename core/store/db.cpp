@@ -31,6 +31,10 @@ Stmt& Stmt::bind(int i, const SqlValue& v) {
     rc = sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
   if (rc != SQLITE_OK) db_.fail(rc, "bind");
+  if (db_.trace()) {
+    if (traced_.size() < static_cast<size_t>(i)) traced_.resize(static_cast<size_t>(i));
+    traced_[static_cast<size_t>(i - 1)] = v;
+  }
   return *this;
 }
 
@@ -43,6 +47,10 @@ bool Stmt::step() {
   if (db_.tracking_ && noted_ != db_.round_) {
     noted_ = db_.round_;
     db_.tracked_.reads.insert(reads_.begin(), reads_.end());
+  }
+  if (fresh_) {
+    fresh_ = false;
+    if (db_.trace()) db_.trace()(sqlite3_sql(stmt_), traced_);
   }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -60,6 +68,8 @@ int Stmt::run() {
 void Stmt::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  fresh_ = true;
+  traced_.clear();
 }
 
 int Stmt::columns() const {
@@ -146,6 +156,7 @@ Db::~Db() {
 void Db::exec(std::string_view sql) {
   char* err = nullptr;
   const std::string s(sql);
+  if (trace_) trace_(s, {});
   const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     sqlite3_free(err);
@@ -203,8 +214,9 @@ void Db::transaction(const std::function<void()>& fn) {
     throw;
   }
   --depth_;
-  const int rc = sqlite3_exec(db_, (depth_ == 0 ? "COMMIT" : "RELEASE " + name).c_str(), nullptr,
-                              nullptr, nullptr);
+  const std::string end = depth_ == 0 ? "COMMIT" : "RELEASE " + name;
+  if (trace_) trace_(end, {});
+  const int rc = sqlite3_exec(db_, end.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     // A failed COMMIT (busy: another connection still reads the file; disk full) leaves the
     // transaction open and the file locked: roll it back, then report the failure.

@@ -61,7 +61,13 @@ class Stmt {
   sqlite3_stmt* stmt_;
   std::vector<std::string> reads_;  // tables this statement reads (found when it was prepared)
   uint64_t noted_ = 0;              // the tracking round its reads were last noted in
+  bool fresh_ = true;             // no step since the last reset (Db::set_trace)
+  std::vector<SqlValue> traced_;  // bound values, kept only while a trace is set
 };
+
+/// Benchmark hook (bench/peers): every statement is reported once per execution with its bound
+/// values, so the same SQL can be replayed raw and by other engines. Unset in the product.
+using Trace = std::function<void(std::string_view sql, const std::vector<SqlValue>& binds)>;
 
 /// One SQLite connection. Not thread-safe (neither is the wasm module); one per store.
 class Db {
@@ -105,6 +111,9 @@ class Db {
   };
   /// What was noted since track() (sorted names; internal tables left out); stops noting.
   Tracked take_tracked();
+  /// Reports every statement run from now on (empty: stop). See Trace.
+  void set_trace(Trace trace) { trace_ = std::move(trace); }
+  const Trace& trace() const { return trace_; }
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 
@@ -119,6 +128,7 @@ class Db {
   bool tracking_ = false;
   uint64_t round_ = 0;
   Tracked tracked_;
+  Trace trace_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 

@@ -142,11 +142,6 @@ int64_t backoff_ms(const std::string& item_id, int64_t attempt) {
 }
 
 ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project) {
-  ProjectSchedule ps;
-  std::vector<Issue> issues;
-  if (project.contains("cadenceConfig") && !project["cadenceConfig"].is_null())
-    ps.cadence =
-        schedule::parse_cadence(project["cadenceConfig"], json::array({"cadenceConfig"}), issues);
   std::optional<std::string> owner_tz;
   if (project.contains("ownerId") && project["ownerId"].is_string()) {
     Stmt& st = s.db().prepare("SELECT timezone FROM users WHERE organization_id = ? AND id = ?");
@@ -154,6 +149,15 @@ ProjectSchedule project_schedule(Store& s, const std::string& org, const json& p
     if (st.step()) owner_tz = st.text(0);
     st.reset();
   }
+  return project_schedule(project, owner_tz);
+}
+
+ProjectSchedule project_schedule(const json& project, const std::optional<std::string>& owner_tz) {
+  ProjectSchedule ps;
+  std::vector<Issue> issues;
+  if (project.contains("cadenceConfig") && !project["cadenceConfig"].is_null())
+    ps.cadence =
+        schedule::parse_cadence(project["cadenceConfig"], json::array({"cadenceConfig"}), issues);
   const schedule::Cadence none;
   const auto choice =
       schedule::resolve_zone(ps.cadence ? *ps.cadence : none,
@@ -166,14 +170,27 @@ ProjectSchedule project_schedule(Store& s, const std::string& org, const json& p
   return ps;
 }
 
-std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
-                                                    const json& project, Instant now) {
-  const ProjectSchedule ps = project_schedule(s, org, project);
+namespace {
+
+std::optional<schedule::Occurrence> first_occurrence(const ProjectSchedule& ps, Instant now) {
   if (!ps.cadence || !ps.active) return std::nullopt;
   auto occ =
       schedule::occurrences(*ps.cadence, *ps.zone, schedule::Window{now, 1, std::nullopt}, true);
   if (occ.empty()) return std::nullopt;
   return occ.front();
+}
+
+}  // namespace
+
+std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
+                                                    const json& project, Instant now) {
+  return first_occurrence(project_schedule(s, org, project), now);
+}
+
+std::optional<schedule::Occurrence> next_occurrence(const json& project,
+                                                    const std::optional<std::string>& owner_tz,
+                                                    Instant now) {
+  return first_occurrence(project_schedule(project, owner_tz), now);
 }
 
 int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now) {

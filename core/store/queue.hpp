@@ -27,10 +27,16 @@ struct ProjectSchedule {
   bool active = false;
 };
 ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project);
+/// The same, with the owner's time zone already read by the caller (nullopt: no owner row).
+ProjectSchedule project_schedule(const json& project, const std::optional<std::string>& owner_tz);
 
 /// The next occurrence at or after `now` for a project row, or nullopt (inactive, no cadence).
 std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
                                                     const json& project, Instant now);
+/// The same, with the owner's time zone already read (a page of projects reads them at once).
+std::optional<schedule::Occurrence> next_occurrence(const json& project,
+                                                    const std::optional<std::string>& owner_tz,
+                                                    Instant now);
 
 struct PlanCounts {
   int64_t added = 0;      ///< new items, or slots planned again after a replan had cancelled them

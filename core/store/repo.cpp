@@ -1,5 +1,7 @@
 #include "core/store/repo.hpp"
 
+#include <map>
+
 namespace ec::store::repo {
 
 using schema::Field;
@@ -81,13 +83,19 @@ std::string where_clause(const Entity& e, const std::string& org, const ListQuer
 std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
                          bool include_deleted) {
   if (!e.tenant_scoped && id != org) return std::nullopt;  // the tenant itself: only one's own
-  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t WHERE t.id = ?";
-  if (e.tenant_scoped) sql += " AND t.organization_id = ?";
-  if (!include_deleted) {
-    const std::string v = visible_sql(e, "t");
-    if (v != "1") sql += " AND " + v;
+  // The SQL text depends only on the entity and include_deleted: built once per pair.
+  static std::map<std::pair<const Entity*, bool>, std::string> texts;
+  auto [it, fresh] = texts.try_emplace({&e, include_deleted});
+  if (fresh) {
+    std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t WHERE t.id = ?";
+    if (e.tenant_scoped) sql += " AND t.organization_id = ?";
+    if (!include_deleted) {
+      const std::string v = visible_sql(e, "t");
+      if (v != "1") sql += " AND " + v;
+    }
+    it->second = std::move(sql);
   }
-  Stmt& st = s.db().prepare(sql);
+  Stmt& st = s.db().prepare(it->second);
   st.bind(1, id);
   if (e.tenant_scoped) st.bind(2, org);
   std::optional<json> row;

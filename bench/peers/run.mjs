@@ -1,0 +1,243 @@
+// The peers benchmark of issue 13: the same product-shaped workload (load / 600 dashboard reads /
+// 5,000 one-row write transactions with their audit rows / 1,000 claim-10-and-complete rounds)
+// run by the ec core natively (its raw SQL replayed through store::Db, and its API), by the wasm
+// core's Node build (API), and by better-sqlite3, sql.js and @sqlite.org/sqlite-wasm replaying the
+// very SQL (and bound values) the API ran, traced by `peers_bench prepare`. Interleaved in rounds,
+// medians printed. Not part of the test run: see docs/BENCHMARKS.md.
+//
+//   node bench/peers/run.mjs [--scale 1] [--rounds 3] [--only a,b] [--json out.json]
+// Needs build/native (target peers_bench) and build/wasm (target episodes_core_node).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const scale = Number(opt('scale', '1'));
+const rounds = Number(opt('rounds', '3'));
+const only = opt('only', '') ? opt('only', '').split(',') : null;
+const jsonOut = opt('json', '');
+const phases = ['load', 'reads', 'writes', 'queue'];
+const nativeBench = opt('native', join(root, 'build/native/bench/peers_bench'));
+const wasmModule = opt('wasm', join(root, 'build/wasm/bindings/episodes_core_node.mjs'));
+const dir = join(root, 'build', `bench-peers-${scale}`);
+
+function ms(t0) {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+// ---- the workload, made once per scale by the native core ----------------------------------
+if (!existsSync(nativeBench)) {
+  console.error(`missing ${nativeBench}: cmake --build --preset native --target peers_bench`);
+  process.exit(1);
+}
+if (!existsSync(join(dir, 'queue.req.jsonl'))) {
+  mkdirSync(dir, { recursive: true });
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(nativeBench, ['prepare', dir, String(scale)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`peers_bench prepare failed:\n${r.stderr}`);
+  writeFileSync(join(dir, 'prepare.json'), r.stdout);
+  console.error(`prepared ${dir} in ${(ms(t0) / 1000).toFixed(1)} s: ${r.stdout.trim()}`);
+}
+const info = JSON.parse(readFileSync(join(dir, 'prepare.json'), 'utf8'));
+
+function readTrace(name) {
+  const lines = readFileSync(join(dir, `${name}.sql.jsonl`), 'utf8').split('\n');
+  const texts = JSON.parse(lines[0]);
+  const runs = [];
+  for (let i = 1; i < lines.length; ++i) if (lines[i]) runs.push(JSON.parse(lines[i]));
+  return { texts, runs };
+}
+const schema = readTrace('schema');
+const traces = Object.fromEntries(phases.map((p) => [p, readTrace(p)]));
+const requests = Object.fromEntries(
+  phases.map((p) => [p, readFileSync(join(dir, `${p}.req.jsonl`), 'utf8').split('\n').filter(Boolean)]),
+);
+
+// ---- the engines ------------------------------------------------------------------------------
+// Each returns {load, reads, writes, queue} in ms for one fresh in-memory database.
+
+function native(mode) {
+  return () => {
+    const r = spawnSync(nativeBench, [mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`peers_bench ${mode} failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  };
+}
+
+let wasmFactory = null;
+async function wasmApi() {
+  if (!wasmFactory) wasmFactory = (await import(pathToFileURL(wasmModule).href)).default;
+  const module = await wasmFactory();
+  const out = {};
+  let t0 = process.hrtime.bigint();
+  const core = new module.CoreHandle(':memory:', 42);
+  for (const p of phases) {
+    if (p !== 'load') t0 = process.hrtime.bigint();
+    for (const req of requests[p]) {
+      const res = core.call(req);
+      if (!res.startsWith('{"ok":true')) throw new Error(`wasm request failed: ${req}\n${res}`);
+    }
+    out[p] = ms(t0);
+  }
+  core.close();
+  core.delete();
+  return out;
+}
+
+// Replays a trace with an engine's prepare/step API: statements prepared once per text, every
+// row stepped and every column read.
+function replayAll(engine) {
+  const out = {};
+  let t0 = process.hrtime.bigint();
+  const db = engine.open();
+  for (const [i] of schema.runs) engine.exec(db, schema.texts[i]);
+  for (const p of phases) {
+    if (p !== 'load') t0 = process.hrtime.bigint();
+    const { texts, runs } = traces[p];
+    const stmts = new Array(texts.length);
+    for (const run of runs) {
+      const i = run[0];
+      const st = stmts[i] ?? (stmts[i] = engine.prepare(db, texts[i]));
+      engine.run(st, run.length > 1 ? run.slice(1) : null);
+    }
+    for (const st of stmts) if (st) engine.finalize(st);
+    out[p] = ms(t0);
+  }
+  engine.close(db);
+  return out;
+}
+
+function betterSqlite3() {
+  let Database;
+  try {
+    Database = require('better-sqlite3');
+    new Database(':memory:').close();
+  } catch (e) {
+    return { skip: `better-sqlite3 cannot load here: ${e.message.split('\n')[0]}` };
+  }
+  return {
+    run: () =>
+      replayAll({
+        open: () => new Database(':memory:'),
+        exec: (db, sql) => db.exec(sql),
+        // better-sqlite3 takes numbered parameters (?1) as named ones: such SQL is given
+        // anonymous ones instead, the values repeated in order of appearance.
+        prepare: (db, sql) => {
+          const order = [...sql.matchAll(/\?(\d+)/g)].map((m) => Number(m[1]) - 1);
+          const st = db.prepare(order.length ? sql.replace(/\?\d+/g, '?') : sql);
+          return { st, reader: st.reader, order: order.length ? order : null };
+        },
+        run: ({ st, reader, order }, params) => {
+          if (params && order) params = order.map((i) => params[i]);
+          if (reader) (params ? st.raw().all(params) : st.raw().all());
+          else params ? st.run(params) : st.run();
+        },
+        finalize: () => {},
+        close: (db) => db.close(),
+      }),
+  };
+}
+
+async function sqlJs() {
+  const init = (await import(pathToFileURL(require.resolve('sql.js/dist/sql-wasm.js')).href)).default;
+  const SQL = await init();
+  return {
+    run: () =>
+      replayAll({
+        open: () => new SQL.Database(),
+        exec: (db, sql) => db.run(sql),
+        prepare: (db, sql) => db.prepare(sql),
+        run: (st, params) => {
+          if (params) st.bind(params);
+          while (st.step()) st.get();
+          st.reset();
+        },
+        finalize: (st) => st.free(),
+        close: (db) => db.close(),
+      }),
+  };
+}
+
+async function sqliteWasm() {
+  const { default: init } = await import('@sqlite.org/sqlite-wasm');
+  const sqlite3 = await init({ print: () => {}, printErr: () => {} });
+  return {
+    run: () =>
+      replayAll({
+        open: () => new sqlite3.oo1.DB(':memory:', 'c'),
+        exec: (db, sql) => db.exec(sql),
+        prepare: (db, sql) => db.prepare(sql),
+        run: (st, params) => {
+          if (params) st.bind(params);
+          while (st.step()) st.get([]);
+          st.reset(true);
+        },
+        finalize: (st) => st.finalize(),
+        close: (db) => db.close(),
+      }),
+  };
+}
+
+const engines = [
+  ['ec native raw SQL', { run: native('raw') }],
+  ['ec native API', { run: native('api') }],
+  ['ec wasm API', existsSync(wasmModule) ? { run: wasmApi } : { skip: `missing ${wasmModule}` }],
+  ['better-sqlite3', betterSqlite3()],
+  ['sql.js', await sqlJs()],
+  ['sqlite-wasm', await sqliteWasm()],
+].filter(([name]) => !only || only.some((o) => name.includes(o)));
+
+// ---- interleaved rounds -------------------------------------------------------------------------
+const results = Object.fromEntries(engines.map(([n]) => [n, []]));
+for (let r = 0; r < rounds; ++r) {
+  for (const [name, e] of engines) {
+    if (e.skip) continue;
+    const res = await e.run();
+    results[name].push(res);
+    console.error(`round ${r + 1} ${name}: ${phases.map((p) => `${p} ${res[p].toFixed(0)}`).join(', ')}`);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const med = {};
+for (const [name, e] of engines) {
+  if (e.skip) continue;
+  med[name] = Object.fromEntries(phases.map((p) => [p, median(results[name].map((x) => x[p]))]));
+}
+
+const fmt = (x) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
+const ratio = (a, b) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+const lines = [];
+lines.push(
+  `scale ${scale} (${info.organizations} organizations), ${rounds} rounds, medians in ms; ` +
+    `statements per phase: ${phases.map((p) => `${p} ${info[`${p}_statements`]}`).join(', ')}`,
+);
+lines.push('');
+lines.push(`| phase | ${engines.map(([n]) => n).join(' | ')} |`);
+lines.push(`|---|${engines.map(() => '---:').join('|')}|`);
+for (const p of phases) lines.push(`| ${p} | ${engines.map(([n]) => fmt(med[n]?.[p])).join(' | ')} |`);
+lines.push('');
+const raw = med['ec native raw SQL'];
+const api = med['ec native API'];
+const wasm = med['ec wasm API'];
+lines.push('| phase | API/raw (native) | wasm/native (API) | ec wasm / sql.js | ec wasm / sqlite-wasm |');
+lines.push('|---|---:|---:|---:|---:|');
+for (const p of phases)
+  lines.push(
+    `| ${p} | ${ratio(api?.[p], raw?.[p])} | ${ratio(wasm?.[p], api?.[p])} | ${ratio(wasm?.[p], med['sql.js']?.[p])} | ${ratio(wasm?.[p], med['sqlite-wasm']?.[p])} |`,
+  );
+for (const [name, e] of engines) if (e.skip) lines.push(`\nskipped ${name}: ${e.skip}`);
+console.log(lines.join('\n'));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ scale, rounds, info, results, medians: med }, null, 2));
