@@ -4,6 +4,7 @@
 
 #include "core/api/entity_ops.hpp"
 #include "core/json/codec.hpp"
+#include "core/rules.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/budget.hpp"
 #include "core/store/queue.hpp"
@@ -22,11 +23,13 @@ const Entity& E(const char* name) {
   return *schema::find_entity(name);
 }
 
+constexpr const char* kArchived = rules::name(rules::ProjectStatus::archived);
+
 /// "Limit projects, not frequency": active and paused projects count; archived ones do not.
 int64_t plan_limit(const std::string& plan) {
-  if (plan == "team") return 100;
-  if (plan == "pro") return 25;
-  return 3;
+  if (plan == rules::name(rules::Plan::team)) return rules::kTeamProjectLimit;
+  if (plan == rules::name(rules::Plan::pro)) return rules::kProProjectLimit;
+  return rules::kFreeProjectLimit;
 }
 
 void check_plan_limit(Context& ctx, const std::string& exclude_id) {
@@ -35,9 +38,8 @@ void check_plan_limit(Context& ctx, const std::string& exclude_id) {
   const int64_t limit = plan_limit(org["plan"].get<std::string>());
   const int64_t used = ctx.store.db().query_int(
       "SELECT count(*) FROM projects WHERE organization_id = ? AND deleted_at IS NULL AND status "
-      "!= 'archived' "
-      "AND id != ?",
-      {ctx.as.organization_id, exclude_id});
+      "!= ? AND id != ?",
+      {ctx.as.organization_id, std::string(kArchived), exclude_id});
   if (used >= limit)
     throw Error(code::plan_limit,
                 "the " + org["plan"].get<std::string>() + " plan allows " + std::to_string(limit) +
@@ -52,14 +54,14 @@ void check_plan_limit(Context& ctx, const std::string& exclude_id) {
 EntityHooks project_hooks() {
   EntityHooks h;
   h.before_create = [](Context& ctx, json& row) {
-    if (row["status"] != "archived") check_plan_limit(ctx, "");
+    if (row["status"] != kArchived) check_plan_limit(ctx, "");
   };
   h.before_update = [](Context& ctx, const json& before, json& after) {
-    if (before["status"] == "archived" && after["status"] != "archived")
+    if (before["status"] == kArchived && after["status"] != kArchived)
       check_plan_limit(ctx, before["id"]);
   };
   h.before_restore = [](Context& ctx, const json& row) {
-    if (row["status"] != "archived") check_plan_limit(ctx, row["id"]);
+    if (row["status"] != kArchived) check_plan_limit(ctx, row["id"]);
   };
   // Keep the schedule queue in step with the project (core/store/queue.hpp): a cadence, owner
   // (timezone) or status change replans; pausing, archiving or deleting cancels pending items.
@@ -292,7 +294,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                               }
                               create_row(ctx, E("AgentMemory"),
                                          {{"projectId", p["projectId"]},
-                                          {"kind", "fact"},
+                                          {"kind", rules::name(rules::MemoryKind::fact)},
                                           {"content", m["content"]},
                                           {"legacyMemoryId", m["id"]}});
                               ++migrated;
@@ -309,13 +311,13 @@ void add_project_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
                                     false, json::array({"id"}));
-        if (note["status"] != "open")
+        if (note["status"] != rules::name(rules::NoteStatus::open))
           throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
         json row = note;
         row["appliedEpisodeId"] = p["episodeId"];
         same_project(ctx, row, "appliedEpisodeId", E("Episode"));
         return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", "applied"},
+                          {{"status", rules::name(rules::NoteStatus::applied)},
                            {"appliedEpisodeId", p["episodeId"]},
                            {"appliedAt", format_instant(ctx.now)}});
       }});
@@ -328,16 +330,17 @@ void add_project_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
                                     false, json::array({"id"}));
-        if (note["status"] != "open")
+        if (note["status"] != rules::name(rules::NoteStatus::open))
           throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
-        return update_row(ctx, E("PlanningNote"), p["id"], {{"status", "dismissed"}});
+        return update_row(ctx, E("PlanningNote"), p["id"],
+                          {{"status", rules::name(rules::NoteStatus::dismissed)}});
       }});
 
   ops.push_back(Operation{
       .name = "project.overview",
       .doc = "The projects page read model: each project with its episode counts, last episode and "
              "open notes.",
-      .params = {std::move(enumeration("status", {"active", "paused", "archived"}).null()),
+      .params = {std::move(enumeration("status", rules::names<rules::ProjectStatus>()).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
                  integer("offset", 0, 1'000'000'000).def(0)},
       .result_ts = "Page<ProjectOverview>",
@@ -354,9 +357,11 @@ void add_project_ops(std::vector<Operation>& ops) {
         auto projects = repo::list(ctx.store, pe, ctx.as.organization_id, q);
         const int64_t total = repo::count(ctx.store, pe, ctx.as.organization_id, q);
         auto& counts = ctx.store.db().prepare(
-            "SELECT count(*), sum(status = 'ready' OR status = 'published'), sum(status = "
-            "'failed') FROM episodes "
-            "WHERE organization_id = ? AND project_id = ? AND deleted_at IS NULL");
+            std::string("SELECT count(*), sum(status = '") +
+            rules::name(rules::EpisodeStatus::ready) + "' OR status = '" +
+            rules::name(rules::EpisodeStatus::published) + "'), sum(status = '" +
+            rules::name(rules::EpisodeStatus::failed) +
+            "') FROM episodes WHERE organization_id = ? AND project_id = ? AND deleted_at IS NULL");
         auto& last = ctx.store.db().prepare(
             "SELECT id, number, title, status, scheduled_for FROM episodes WHERE organization_id = "
             "? AND project_id = ? "

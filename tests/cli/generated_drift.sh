@@ -14,6 +14,7 @@ check() {  # check FILE COMMAND...
   rm -f /tmp/ec-drift.$$
 }
 check web/src/core/types.generated.ts "$cli" types --lang ts
+check web/src/core/constants.generated.ts "$cli" constants --lang ts
 check docs/API.md "$cli" docs --api
 # The v2 migration is history (byte-frozen, never regenerated); the v3 upgrade is generated.
 if [ -d supabase/migrations ] && "$cli" schema --dialect postgres --upgrade-from 2 >/dev/null 2>&1; then
