@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the committed files derived from the C++ declarations (checked for drift by
-# tests/cli/generated_drift.sh): TypeScript types, the API reference, and the newest Supabase
-# migration when it is missing.
+# tests/cli/generated_drift.sh): TypeScript types, the rule constants/states/error codes for
+# TypeScript, the API reference, and the newest Supabase migration when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli=build/native/episodes-core
 [ -x "$cli" ] || bash scripts/build.sh native
 "$cli" types --lang ts > web/src/core/types.generated.ts
+"$cli" constants --lang ts > web/src/core/constants.generated.ts
 "$cli" docs --api > docs/API.md
 # Supabase migrations are history (docs/MIGRATIONS.md): an existing file is never rewritten.
 # Only the newest declared version's file (core/schema/history.hpp) is written, and only when it
@@ -20,4 +21,4 @@ fi
 for f in supabase/migrations/*.sql; do
   grep -q "  $f\$" supabase/migrations.sha256 2>/dev/null || sha256sum "$f" >> supabase/migrations.sha256
 done
-echo "generated: web/src/core/types.generated.ts docs/API.md ${written}"
+echo "generated: web/src/core/types.generated.ts web/src/core/constants.generated.ts docs/API.md ${written}"

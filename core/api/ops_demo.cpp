@@ -1,6 +1,7 @@
 // Operations for the offline demo and settings pages: who can be acted as in this local
 // database, and the core's time zone list.
 #include "core/api/registry.hpp"
+#include "core/rules.hpp"
 #include "core/store/repo.hpp"
 #include "core/tz/tz.hpp"
 
@@ -22,7 +23,9 @@ json demo_actors(store::Store& s) {
     auto& users = s.db().prepare(
         "SELECT id, name, email, role, timezone FROM users WHERE organization_id = ? AND "
         "deleted_at IS NULL "
-        "ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, name, id");
+        "ORDER BY CASE role WHEN '" +
+        std::string(rules::name(rules::Role::owner)) + "' THEN 0 WHEN '" +
+        rules::name(rules::Role::admin) + "' THEN 1 ELSE 2 END, name, id");
     users.bind(1, org["id"].get<std::string>());
     json members = json::array();
     while (users.step())

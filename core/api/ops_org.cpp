@@ -1,6 +1,7 @@
 // Organizations and their members: creating a tenant with its first owner (the one operation
 // that runs without `as`), reading and changing the caller's own organization.
 #include "core/api/entity_ops.hpp"
+#include "core/rules.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/repo.hpp"
 
@@ -43,7 +44,7 @@ void add_org_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const std::string org_id = ctx.store.new_id();
         const std::string user_id = ctx.store.new_id();
-        ctx.as = {org_id, user_id, "owner"};
+        ctx.as = {org_id, user_id, rules::name(rules::Role::owner)};
         const std::string ts = format_instant(ctx.now);
         json o = repo::with_defaults(org_entity(), json{{"id", org_id},
                                                         {"name", p["name"]},
@@ -57,7 +58,7 @@ void add_org_ops(std::vector<Operation>& ops) {
                                                          {"organizationId", org_id},
                                                          {"email", p["ownerEmail"]},
                                                          {"name", p["ownerName"]},
-                                                         {"role", "owner"},
+                                                         {"role", rules::name(rules::Role::owner)},
                                                          {"timezone", p["ownerTimezone"]},
                                                          {"createdAt", ts},
                                                          {"updatedAt", ts}});

@@ -4,6 +4,7 @@
 
 #include "core/api/entity_ops.hpp"
 #include "core/json/codec.hpp"
+#include "core/rules.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/budget.hpp"
 #include "core/store/queue.hpp"
@@ -22,11 +23,13 @@ const Entity& E(const char* name) {
   return *schema::find_entity(name);
 }
 
+constexpr const char* kArchived = rules::name(rules::ProjectStatus::archived);
+
 /// "Limit projects, not frequency": active and paused projects count; archived ones do not.
 int64_t plan_limit(const std::string& plan) {
-  if (plan == "team") return 100;
-  if (plan == "pro") return 25;
-  return 3;
+  if (plan == rules::name(rules::Plan::team)) return rules::kTeamProjectLimit;
+  if (plan == rules::name(rules::Plan::pro)) return rules::kProProjectLimit;
+  return rules::kFreeProjectLimit;
 }
 
 void check_plan_limit(Context& ctx, const std::string& exclude_id) {
@@ -35,9 +38,8 @@ void check_plan_limit(Context& ctx, const std::string& exclude_id) {
   const int64_t limit = plan_limit(org["plan"].get<std::string>());
   const int64_t used = ctx.store.db().query_int(
       "SELECT count(*) FROM projects WHERE organization_id = ? AND deleted_at IS NULL AND status "
-      "!= 'archived' "
-      "AND id != ?",
-      {ctx.as.organization_id, exclude_id});
+      "!= ? AND id != ?",
+      {ctx.as.organization_id, std::string(kArchived), exclude_id});
   if (used >= limit)
     throw Error(code::plan_limit,
                 "the " + org["plan"].get<std::string>() + " plan allows " + std::to_string(limit) +
@@ -52,14 +54,14 @@ void check_plan_limit(Context& ctx, const std::string& exclude_id) {
 EntityHooks project_hooks() {
   EntityHooks h;
   h.before_create = [](Context& ctx, json& row) {
-    if (row["status"] != "archived") check_plan_limit(ctx, "");
+    if (row["status"] != kArchived) check_plan_limit(ctx, "");
   };
   h.before_update = [](Context& ctx, const json& before, json& after) {
-    if (before["status"] == "archived" && after["status"] != "archived")
+    if (before["status"] == kArchived && after["status"] != kArchived)
       check_plan_limit(ctx, before["id"]);
   };
   h.before_restore = [](Context& ctx, const json& row) {
-    if (row["status"] != "archived") check_plan_limit(ctx, row["id"]);
+    if (row["status"] != kArchived) check_plan_limit(ctx, row["id"]);
   };
   // Keep the schedule queue in step with the project (core/store/queue.hpp): a cadence, owner
   // (timezone) or status change replans; pausing, archiving or deleting cancels pending items.
@@ -297,7 +299,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                               }
                               create_row(ctx, E("AgentMemory"),
                                          {{"projectId", p["projectId"]},
-                                          {"kind", "fact"},
+                                          {"kind", rules::name(rules::MemoryKind::fact)},
                                           {"content", m["content"]},
                                           {"legacyMemoryId", m["id"]}});
                               ++migrated;
@@ -314,13 +316,13 @@ void add_project_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
                                     false, json::array({"id"}));
-        if (note["status"] != "open")
+        if (note["status"] != rules::name(rules::NoteStatus::open))
           throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
         json row = note;
         row["appliedEpisodeId"] = p["episodeId"];
         same_project(ctx, row, "appliedEpisodeId", E("Episode"));
         return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", "applied"},
+                          {{"status", rules::name(rules::NoteStatus::applied)},
                            {"appliedEpisodeId", p["episodeId"]},
                            {"appliedAt", format_instant(ctx.now)}});
       }});
@@ -333,16 +335,17 @@ void add_project_ops(std::vector<Operation>& ops) {
       .handler = [](Context& ctx, const json& p) {
         const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
                                     false, json::array({"id"}));
-        if (note["status"] != "open")
+        if (note["status"] != rules::name(rules::NoteStatus::open))
           throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
-        return update_row(ctx, E("PlanningNote"), p["id"], {{"status", "dismissed"}});
+        return update_row(ctx, E("PlanningNote"), p["id"],
+                          {{"status", rules::name(rules::NoteStatus::dismissed)}});
       }});
 
   ops.push_back(Operation{
       .name = "project.overview",
       .doc = "The projects page read model: each project with its episode counts, last episode and "
              "open notes.",
-      .params = {std::move(enumeration("status", {"active", "paused", "archived"}).null()),
+      .params = {std::move(enumeration("status", rules::names<rules::ProjectStatus>()).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
                  integer("offset", 0, 1'000'000'000).def(0)},
       .result = result::page(result::named("ProjectOverview")),
@@ -363,16 +366,19 @@ void add_project_ops(std::vector<Operation>& ops) {
         json page = json::array();
         for (const auto& project : projects)
           page.push_back(json::array({project["id"], project["ownerId"]}));
+        using rules::EpisodeStatus;
+        const auto q = [](auto state) { return std::string("'") + rules::name(state) + "'"; };
         auto& facts = ctx.store.db().prepare(
-            "WITH page(ord, pid, owner) AS (SELECT key, value ->> 0, value ->> 1 FROM "
+            std::string("WITH page(ord, pid, owner) AS (SELECT key, value ->> 0, value ->> 1 FROM "
             "json_each(?2)) "
             "SELECT coalesce(c.n, 0), coalesce(c.ready, 0), coalesce(c.failed, 0), "
             "(SELECT count(*) FROM planning_notes n WHERE n.organization_id = ?1 AND n.project_id "
-            "= page.pid AND n.status = 'open' AND n.deleted_at IS NULL), "
+            "= page.pid AND n.status = " + q(rules::NoteStatus::open) + " AND n.deleted_at IS NULL), "
             "l.id, l.number, l.title, l.status, l.scheduled_for, u.id IS NOT NULL, u.timezone "
             "FROM page "
-            "LEFT JOIN (SELECT project_id, count(*) AS n, sum(status = 'ready' OR status = "
-            "'published') AS ready, sum(status = 'failed') AS failed FROM episodes WHERE "
+            "LEFT JOIN (SELECT project_id, count(*) AS n, sum(status = " + q(EpisodeStatus::ready) +
+            " OR status = " + q(EpisodeStatus::published) + ") AS ready, sum(status = " +
+            q(EpisodeStatus::failed) + ") AS failed FROM episodes WHERE "
             "organization_id = ?1 AND deleted_at IS NULL AND project_id IN (SELECT pid FROM page) "
             "GROUP BY project_id) c ON c.project_id = page.pid "
             "LEFT JOIN episodes l ON l.organization_id = ?1 AND l.id = (SELECT e.id FROM episodes "
@@ -383,32 +389,32 @@ void add_project_ops(std::vector<Operation>& ops) {
         facts.bind(1, ctx.as.organization_id).bind(2, page.dump());
         json items = json::array();
         for (auto& project : projects) {
-          if (!facts.step()) throw Error(code::internal, "project overview lost a project");
-          json item{{"project", std::move(project)}};
-          item["episodeCount"] = facts.int64(0);
-          item["readyCount"] = facts.int64(1);
-          item["failedCount"] = facts.int64(2);
-          item["lastEpisode"] = nullptr;
-          if (!facts.is_null(4)) {
-            item["lastEpisode"] = {
-                {"id", facts.text(4)},
-                {"number", facts.int64(5)},
-                {"title", facts.text(6)},
-                {"status", facts.text(7)},
-                {"scheduledFor",
-                 facts.is_null(8) ? json(nullptr) : json(format_instant(facts.int64(8)))}};
-          }
-          item["openNotes"] = facts.int64(3);
-          // The next episode time by the cadence (null: paused, archived, deleted or none).
-          item["nextEpisodeAt"] = nullptr;
-          item["nextEpisodeLocal"] = nullptr;
-          const std::optional<std::string> owner_tz =
-              facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
-          if (auto next = store::queue::next_occurrence(item["project"], owner_tz, ctx.now)) {
-            item["nextEpisodeAt"] = format_instant(next->utc);
-            item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
-          }
-          items.push_back(std::move(item));
+      if (!facts.step()) throw Error(code::internal, "project overview lost a project");
+      json item{{"project", std::move(project)}};
+      item["episodeCount"] = facts.int64(0);
+      item["readyCount"] = facts.int64(1);
+      item["failedCount"] = facts.int64(2);
+      item["lastEpisode"] = nullptr;
+      if (!facts.is_null(4)) {
+        item["lastEpisode"] = {
+            {"id", facts.text(4)},
+            {"number", facts.int64(5)},
+            {"title", facts.text(6)},
+            {"status", facts.text(7)},
+            {"scheduledFor",
+             facts.is_null(8) ? json(nullptr) : json(format_instant(facts.int64(8)))}};
+      }
+      item["openNotes"] = facts.int64(3);
+      // The next episode time by the cadence (null: paused, archived, deleted or none).
+      item["nextEpisodeAt"] = nullptr;
+      item["nextEpisodeLocal"] = nullptr;
+      const std::optional<std::string> owner_tz =
+          facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
+      if (auto next = store::queue::next_occurrence(item["project"], owner_tz, ctx.now)) {
+        item["nextEpisodeAt"] = format_instant(next->utc);
+        item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
+      }
+      items.push_back(std::move(item));
         }
         facts.reset();
         return json{{"items", items}, {"total", total}, {"limit", q.limit}, {"offset", q.offset}};

@@ -115,7 +115,9 @@ F token_param() {
                        .doc("Fencing token returned by queue.claim (the item's attempts)."));
 }
 F lease_param() {
-  return std::move(integer("leaseSeconds", 10, 86'400).def(300).doc("Lease length."));
+  return std::move(integer("leaseSeconds", rules::kMinLeaseSeconds, rules::kMaxLeaseSeconds)
+                       .def(rules::kDefaultLeaseSeconds)
+                       .doc("Lease length."));
 }
 
 }  // namespace
@@ -182,7 +184,8 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "projects are skipped; nothing is claimed while the organization's daily budget is "
              "spent.",
       .access = {schema::authz::Level::System},
-      .params = {str("workerId", 200, 1), integer("limit", 1, 100).def(1), lease_param()},
+      .params = {str("workerId", 200, 1), integer("limit", 1, rules::kMaxClaimLimit).def(1),
+                 lease_param()},
       .result = result::named("ClaimResult"),
       .handler = [](Context& ctx, const json& p) {
         return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"],
@@ -237,18 +240,19 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                                  p["leaseSeconds"], ctx.now);
                           }});
 
-  ops.push_back(Operation{.name = "queue.retry",
-                          .doc = "By hand: a failed item goes back to pending, due now. Attempts "
-                                 "are kept (they are the fencing "
-                                 "token); maxAttempts grows by extraAttempts.",
-                          .access = {schema::authz::Level::Admin, true},
-                          .params = {id_param(), integer("extraAttempts", 1, 100).def(3)},
-                          .result = result::entity("EpisodeScheduleQueue"),
-                          .errors = {code::not_found, code::conflict},
-                          .handler = [](Context& ctx, const json& p) {
-                            return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"],
-                                                ctx.now);
-                          }});
+  ops.push_back(Operation{
+      .name = "queue.retry",
+      .doc = "By hand: a failed item goes back to pending, due now. Attempts "
+             "are kept (they are the fencing "
+             "token); maxAttempts grows by extraAttempts.",
+      .access = {schema::authz::Level::Admin, true},
+      .params = {id_param(),
+                 integer("extraAttempts", 1, rules::kMaxAttempts).def(rules::kDefaultMaxAttempts)},
+      .result = result::entity("EpisodeScheduleQueue"),
+      .errors = {code::not_found, code::conflict},
+      .handler = [](Context& ctx, const json& p) {
+        return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"], ctx.now);
+      }});
 
   ops.push_back(Operation{.name = "queue.cancel",
                           .doc = "By hand: cancels a pending, processing or failed item (planning "
@@ -270,7 +274,8 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                  "first, and can no longer be settled.",
                           .access = {schema::authz::Level::System},
                           .params = {money("estimateMicros"), std::move(uuid("queueItemId").null()),
-                                     integer("ttlSeconds", 1, 86'400).def(900)},
+                                     integer("ttlSeconds", 1, rules::kMaxReservationTtlSeconds)
+                                         .def(rules::kDefaultReservationTtlSeconds)},
                           .result = result::entity("BudgetReservation"),
                           .errors = {code::not_found, code::budget_exceeded},
                           .handler = [](Context& ctx, const json& p) {

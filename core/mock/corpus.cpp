@@ -2,6 +2,7 @@
 // organizations and people (accents, emoji, one right-to-left name), topics people actually
 // subscribe to, markdown with headings, lists and links. No lorem ipsum.
 #include "core/mock/corpus.hpp"
+#include "core/rules.hpp"
 
 namespace ec::mock::corpus {
 
@@ -314,16 +315,23 @@ const std::vector<const char*> kPlanningNotes = {
     "Include one chart description we can paste into the Monday deck 📊",
 };
 const std::vector<Memory> kMemories = {
-    {"preference", "Readers prefer a three-bullet summary at the top."},
-    {"preference", "Keep editions under 800 words; link out for details."},
-    {"instruction", "Always cite the source of every number with a link."},
-    {"instruction", "Use British spelling and show prices in GBP (£)."},
-    {"fact", "The team meets on Monday mornings and reads the edition before the meeting."},
-    {"fact", "Our main markets are the UK, France and Spain."},
-    {"context", "The audience is product managers and engineers, not executives."},
-    {"context", "Past editions that covered pricing got the most highlights."},
-    {"preference", "No emoji in headings, please."},
-    {"fact", "The company's fiscal year starts in April."},
+    {rules::name(rules::MemoryKind::preference),
+     "Readers prefer a three-bullet summary at the top."},
+    {rules::name(rules::MemoryKind::preference),
+     "Keep editions under 800 words; link out for details."},
+    {rules::name(rules::MemoryKind::instruction),
+     "Always cite the source of every number with a link."},
+    {rules::name(rules::MemoryKind::instruction),
+     "Use British spelling and show prices in GBP (£)."},
+    {rules::name(rules::MemoryKind::fact),
+     "The team meets on Monday mornings and reads the edition before the meeting."},
+    {rules::name(rules::MemoryKind::fact), "Our main markets are the UK, France and Spain."},
+    {rules::name(rules::MemoryKind::context),
+     "The audience is product managers and engineers, not executives."},
+    {rules::name(rules::MemoryKind::context),
+     "Past editions that covered pricing got the most highlights."},
+    {rules::name(rules::MemoryKind::preference), "No emoji in headings, please."},
+    {rules::name(rules::MemoryKind::fact), "The company's fiscal year starts in April."},
 };
 const std::vector<const char*> kHighlightNotes = {
     "Share this with the team on Monday.",

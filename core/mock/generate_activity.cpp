@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 
 namespace ec::mock {
 
@@ -15,7 +16,7 @@ void generate_activity(Plan& p, Writer& w) {
   for (size_t ui = 0; ui < p.users.size(); ++ui) {
     const UserM& u = p.users[ui];
     const OrgM& o = p.orgs[u.org];
-    if (u.role == "owner") {
+    if (u.role == rules::name(rules::Role::owner)) {
       p.add_event(ui, "account.signed_up", {{"method", re.chance(1, 3) ? "google" : "email"}},
                   u.created);
     } else {
@@ -23,7 +24,8 @@ void generate_activity(Plan& p, Writer& w) {
                   {{"invitedBy", p.users[o.users.front()].id}, {"role", u.role}}, u.created);
     }
     const Instant started = u.created + re.range(1, 10) * kMinute;
-    p.add_event(ui, "onboarding.started", {{"source", u.role == "owner" ? "signup" : "invite"}},
+    p.add_event(ui, "onboarding.started",
+                {{"source", u.role == rules::name(rules::Role::owner) ? "signup" : "invite"}},
                 started);
     if (u.timezone != "UTC")
       p.add_event(ui, "settings.timezone_changed", {{"from", "UTC"}, {"to", u.timezone}},

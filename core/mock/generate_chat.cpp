@@ -4,6 +4,7 @@
 
 #include "core/mock/corpus.hpp"
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 
 namespace ec::mock {
 
@@ -59,9 +60,8 @@ void generate_chat(Plan& p, Writer& w) {
     return p.sessions.size() - 1;
   };
   auto reply = [&](size_t si, Instant at, std::string content, int64_t in, int64_t out) {
-    Msg m{"assistant", std::move(content),
-          at,          in,
-          out,         corpus::cost_micros(corpus::kChatModel, in, out)};
+    Msg m{rules::name(rules::ChatRole::assistant),         std::move(content), at, in, out,
+          corpus::cost_micros(corpus::kChatModel, in, out)};
     p.chat_calls.push_back(ChatCall{si, at, in, out, m.cost});
     messages[si].push_back(std::move(m));
   };
@@ -96,7 +96,8 @@ void generate_chat(Plan& p, Writer& w) {
     Instant t = start;
     const int64_t turns = rm.range(1, 4);
     for (int64_t turn = 0; turn < turns; ++turn) {
-      messages[si].push_back(Msg{"user", turn == 0 ? first : rm.pick(corpus::kChatFollowUps), t});
+      messages[si].push_back(Msg{rules::name(rules::ChatRole::user),
+                                 turn == 0 ? first : rm.pick(corpus::kChatFollowUps), t});
       t += rm.range(8, 40) * 1000;
       const std::string tpl = rm.pick(corpus::kAssistantReplies);
       std::string text = corpus::fill(tpl, "point", rm.pick(topic.points));
@@ -116,7 +117,7 @@ void generate_chat(Plan& p, Writer& w) {
   const OrgM& bo = p.orgs[p.budget_org];
   size_t bp = bo.projects.front();
   for (size_t pi : bo.projects)
-    if (p.projects[pi].status == "active") {
+    if (p.projects[pi].status == rules::name(rules::ProjectStatus::active)) {
       bp = pi;
       break;
     }
@@ -126,7 +127,7 @@ void generate_chat(Plan& p, Writer& w) {
         add_session(bp, std::nullopt, user, at - 2 * kMinute,
                     "Compare every past edition and build one table of all the numbers");
     messages[si].push_back(
-        Msg{"user",
+        Msg{rules::name(rules::ChatRole::user),
             "Go through **every** past edition of " + p.projects[bp].name +
                 " and build one table with all the numbers you mentioned, with sources.",
             at - 2 * kMinute});

@@ -4,6 +4,7 @@
 
 #include "core/mock/corpus.hpp"
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 
 namespace ec::mock {
 
@@ -48,17 +49,21 @@ void generate_notes(Plan& p, Writer& w) {
       json changes;
       Instant changed = at;
       if (next && fate == 0) {
-        r[n_status] = std::string("applied");
+        r[n_status] = std::string(rules::name(rules::NoteStatus::applied));
         r[n_ep] = p.episodes[*next].id;
         r[n_at] = *p.episodes[*next].generated;
         changed = *p.episodes[*next].generated;
-        changes = {{"status", {{"before", "open"}, {"after", "applied"}}},
+        changes = {{"status",
+                    {{"before", rules::name(rules::NoteStatus::open)},
+                     {"after", rules::name(rules::NoteStatus::applied)}}},
                    {"appliedEpisodeId", {{"before", nullptr}, {"after", p.episodes[*next].id}}},
                    {"appliedAt", {{"before", nullptr}, {"after", format_instant(changed)}}}};
       } else if (fate == 1 && end - at > 2 * kHour) {
-        r[n_status] = std::string("dismissed");
+        r[n_status] = std::string(rules::name(rules::NoteStatus::dismissed));
         changed = at + rn.range(1, (end - at) / kMinute - 1) * kMinute;
-        changes = {{"status", {{"before", "open"}, {"after", "dismissed"}}}};
+        changes = {{"status",
+                    {{"before", rules::name(rules::NoteStatus::open)},
+                     {"after", rules::name(rules::NoteStatus::dismissed)}}}};
       }
       r[n_u] = changed;
       const bool deleted = rn.chance(1, 25) && end - changed > 2 * kHour;
@@ -71,7 +76,7 @@ void generate_notes(Plan& p, Writer& w) {
       json created = nt.to_json(r);
       for (const char* f : {"status", "appliedEpisodeId", "appliedAt", "deletedAt", "deletedBy"})
         created[f] = nullptr;
-      created["status"] = "open";
+      created["status"] = rules::name(rules::NoteStatus::open);
       p.add_audit(pr.org, author, "create", "PlanningNote", id,
                   create_changes(nt.entity(), created), at);
       if (!changes.is_null())  // applying is done by the generation worker (no acting user)
@@ -107,7 +112,7 @@ void generate_notes(Plan& p, Writer& w) {
           r[m_id] = memory_ids.next();
           r[m_org] = p.orgs[pr.org].id;
           r[m_proj] = pr.id;
-          r[m_kind] = std::string("fact");
+          r[m_kind] = std::string(rules::name(rules::MemoryKind::fact));
           r[m_content] = m["content"].get<std::string>();
           r[m_legacy] = m["id"].get<std::string>();
           r[m_c] = at;

@@ -5,6 +5,7 @@
 
 #include "core/mock/corpus.hpp"
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 #include "core/schedule/preview.hpp"
 
 namespace ec::mock {
@@ -15,13 +16,6 @@ const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 constexpr int64_t kLease = 10 * kMinute;
-
-/// Backoff before attempt a+1 after attempt a failed: 5 min × 3^(a-1) plus jitter.
-int64_t backoff(int64_t a) {
-  int64_t b = 5 * kMinute;
-  for (int64_t i = 1; i < a; ++i) b *= 3;
-  return b;
-}
 
 std::vector<schedule::Occurrence> history(const ProjectM& pr, Instant from, Instant until) {
   schedule::Cadence c = pr.cadence;
@@ -62,8 +56,9 @@ void plan_schedule(Plan& p) {
       schedule::Window w;
       w.from = p.now;
       w.until = p.now + horizon;
-      auto ahead = pr.status == "active" ? schedule::occurrences(pr.cadence, *pr.zone, w)
-                                         : std::vector<schedule::Occurrence>{};
+      auto ahead = pr.status == rules::name(rules::ProjectStatus::active)
+                       ? schedule::occurrences(pr.cadence, *pr.zone, w)
+                       : std::vector<schedule::Occurrence>{};
       std::vector<CivilDate> skip;
       if (past.size() > 3) skip.push_back(past[past.size() / 2].date);
       if (ahead.size() > 1) skip.push_back(ahead[1].date);
@@ -110,6 +105,7 @@ void plan_schedule(Plan& p) {
       if (pr.force && &o == &occ.back() && o.utc > p.now - kHour) {
         forced = true;
         fails = pr.force == 1 ? 0 : 3;
+        start = o.utc + 30 * 1000;  // the story's timing does not depend on the draw
       }
       for (int64_t a = 1; a <= q.max_attempts; ++a) {
         Attempt at;
@@ -122,7 +118,10 @@ void plan_schedule(Plan& p) {
         if (at.failed) at.error = rq.below(corpus::kGenErrors.size());
         planned.push_back(at);
         if (!at.failed) break;
-        start = at.end + backoff(a) + (forced ? 0 : rq.range(0, 60) * 1000);
+        // The queue's own backoff (rules::backoff_ms), its jitter keyed by the slot (the item's id
+        // is drawn after planning), then a worker's pickup delay.
+        start = at.end + rules::backoff_ms(pr.id + "@" + std::to_string(o.utc), a) +
+                (forced ? 0 : rq.range(0, 60) * 1000);
         if (a < q.max_attempts) q.run_after = start;
       }
       if (held(o.utc)) planned.clear();
@@ -131,7 +130,7 @@ void plan_schedule(Plan& p) {
         if (at.start < p.now) q.attempts.push_back(at);
       if (!q.attempts.empty()) q.run_after = std::min(q.run_after, q.attempts.back().start);
       if (q.attempts.empty()) {
-        q.status = "pending";
+        q.status = rules::name(rules::QueueStatus::pending);
         q.run_after = planned.empty() ? o.utc : planned.front().start;
         q.updated = 0;  // = created
       } else {
@@ -141,21 +140,21 @@ void plan_schedule(Plan& p) {
             q.last_error = std::string(corpus::kGenErrors[at.error].code) + ": " +
                            corpus::kGenErrors[at.error].message;
         if (last.end > p.now) {
-          q.status = "processing";
+          q.status = rules::name(rules::QueueStatus::processing);
           q.locked_by = "worker-" + std::to_string(1 + rq.below(4));
           q.locked_until = last.start + kLease;
           q.run_after = last.start;
           q.updated = last.start;
         } else if (!last.failed) {
-          q.status = "completed";
+          q.status = rules::name(rules::QueueStatus::completed);
           q.completed = last.end;
           q.updated = last.end;
         } else if (q.attempts.size() < planned.size()) {
-          q.status = "pending";  // waiting for the retry
+          q.status = rules::name(rules::QueueStatus::pending);  // waiting for the retry
           q.run_after = planned[q.attempts.size()].start;
           q.updated = last.end;
         } else {
-          q.status = "failed";
+          q.status = rules::name(rules::QueueStatus::failed);
           q.updated = last.end;
         }
       }
@@ -178,22 +177,22 @@ void plan_schedule(Plan& p) {
         else
           e.title =
               headline + " (" + std::to_string(local.day) + " " + kMonths[local.month - 1] + ")";
-        if (q.status == "processing")
-          e.status = "generating";
-        else if (q.status == "pending")
-          e.status = "scheduled";
-        else if (q.status == "failed")
-          e.status = "failed";
+        if (q.status == rules::name(rules::QueueStatus::processing))
+          e.status = rules::name(rules::EpisodeStatus::generating);
+        else if (q.status == rules::name(rules::QueueStatus::pending))
+          e.status = rules::name(rules::EpisodeStatus::scheduled);
+        else if (q.status == rules::name(rules::QueueStatus::failed))
+          e.status = rules::name(rules::EpisodeStatus::failed);
         else {
-          e.status = "ready";
+          e.status = rules::name(rules::EpisodeStatus::ready);
           e.generated = q.completed;
           const Instant pub = *q.completed + re.range(15, 36 * 60) * kMinute;
           if (re.chance(3, 4) && pub < end) {
-            e.status = "published";
+            e.status = rules::name(rules::EpisodeStatus::published);
             e.published = pub;
             std::vector<uint32_t> w;
             for (size_t ui : p.orgs[pr.org].users)
-              w.push_back(p.users[ui].role == "member" ? 1 : 4);
+              w.push_back(p.users[ui].role == rules::name(rules::Role::member) ? 1 : 4);
             e.publisher = p.orgs[pr.org].users[re.weighted(w)];
             e.updated = pub;
           }
@@ -212,7 +211,7 @@ void plan_schedule(Plan& p) {
     w.from = pr.ended ? *pr.ended : p.now;
     w.until = w.from + horizon;
     std::vector<schedule::Occurrence> ahead;
-    if (pr.status == "active")
+    if (pr.status == rules::name(rules::ProjectStatus::active))
       ahead = schedule::occurrences(pr.cadence, *pr.zone, w);
     else
       ahead = history(pr, w.from, *w.until);
@@ -221,8 +220,10 @@ void plan_schedule(Plan& p) {
       q.project = pi;
       q.scheduled = o.utc;
       q.run_after = o.utc;
-      q.status = pr.status == "active" ? "pending" : "cancelled";
-      q.updated = pr.status == "active" ? 0 : *pr.ended;
+      q.status = pr.status == rules::name(rules::ProjectStatus::active)
+                     ? rules::name(rules::QueueStatus::pending)
+                     : rules::name(rules::QueueStatus::cancelled);
+      q.updated = pr.status == rules::name(rules::ProjectStatus::active) ? 0 : *pr.ended;
       pr.queue.push_back(p.queue.size());
       p.queue.push_back(std::move(q));
     }
@@ -239,7 +240,8 @@ void write_schedule(Plan& p, Writer& w) {
   for (auto& q : p.queue) {
     const ProjectM& pr = p.projects[q.project];
     q.created = std::max(pr.created + kMinute, q.scheduled - horizon);
-    if (q.status == "cancelled") q.created = std::min(q.created, *pr.ended - kMinute);
+    if (q.status == rules::name(rules::QueueStatus::cancelled))
+      q.created = std::min(q.created, *pr.ended - kMinute);
     if (q.updated < q.created) q.updated = q.created;
   }
 
@@ -281,7 +283,9 @@ void write_schedule(Plan& p, Writer& w) {
     ep.insert(r);
     if (e.published)
       p.add_audit(pr.org, *e.publisher, "update", "Episode", e.id,
-                  {{"status", {{"before", "ready"}, {"after", "published"}}},
+                  {{"status",
+                    {{"before", rules::name(rules::EpisodeStatus::ready)},
+                     {"after", rules::name(rules::EpisodeStatus::published)}}},
                    {"publishedAt", {{"before", nullptr}, {"after", format_instant(*e.published)}}}},
                   *e.published);
   }

@@ -4,6 +4,7 @@
 
 #include "core/mock/corpus.hpp"
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 #include "core/schedule/preview.hpp"
 
 namespace ec::mock {
@@ -145,11 +146,13 @@ void plan_tenants(Plan& p) {
   const auto per_org = allocate(c.projects, pw, 1, 100);
   for (size_t o = 0; o < p.orgs.size(); ++o) {
     const int64_t n = per_org[o];
-    p.orgs[o].plan = n <= 3    ? (ro.chance(1, 3) && !p.demo ? "pro" : "free")
-                     : n <= 25 ? (ro.chance(1, 5) ? "team" : "pro")
-                               : "team";
+    p.orgs[o].plan = n <= 3    ? (ro.chance(1, 3) && !p.demo ? rules::name(rules::Plan::pro)
+                                                             : rules::name(rules::Plan::free))
+                     : n <= 25 ? (ro.chance(1, 5) ? rules::name(rules::Plan::team)
+                                                  : rules::name(rules::Plan::pro))
+                               : rules::name(rules::Plan::team);
   }
-  if (p.demo) p.orgs[0].plan = "pro";
+  if (p.demo) p.orgs[0].plan = rules::name(rules::Plan::pro);
 
   // Users: every organization has its owner; the rest follow the number of projects.
   std::vector<int64_t> uw;
@@ -179,9 +182,10 @@ void plan_tenants(Plan& p) {
         email = local + std::to_string(n) + "@" + p.orgs[o].slug + ".example";
       emails.insert(email);
       u.email = email;
-      u.role = k == 0                                                 ? "owner"
-               : (k == 1 && users_per_org[o] >= 3) || ru.chance(1, 8) ? "admin"
-                                                                      : "member";
+      u.role = k == 0 ? rules::name(rules::Role::owner)
+               : (k == 1 && users_per_org[o] >= 3) || ru.chance(1, 8)
+                   ? rules::name(rules::Role::admin)
+                   : rules::name(rules::Role::member);
       u.timezone = ru.chance(3, 4) ? p.orgs[o].home_zone : std::string(ru.pick(corpus::kZones));
       p.orgs[o].users.push_back(p.users.size());
       p.users.push_back(std::move(u));
@@ -210,15 +214,21 @@ void plan_tenants(Plan& p) {
         pr.name += std::string(" — ") + kEditions[(static_cast<size_t>(j) / topics.size() - 1) % 6];
       pr.description = corpus::kTopics[pr.topic].description;
       std::vector<uint32_t> ow;
-      for (size_t ui : org_users) ow.push_back(p.users[ui].role == "member" ? 1 : 3);
+      for (size_t ui : org_users)
+        ow.push_back(p.users[ui].role == rules::name(rules::Role::member) ? 1 : 3);
       pr.owner = org_users[rp.weighted(ow)];
       const size_t st = rp.weighted({82, 11, 7});
-      pr.status = st == 0 ? "active" : st == 1 ? "paused" : "archived";
-      if (pr.status == "archived" && rp.chance(1, 4)) pr.deleted = 1;  // time set when planned
+      pr.status = st == 0   ? rules::name(rules::ProjectStatus::active)
+                  : st == 1 ? rules::name(rules::ProjectStatus::paused)
+                            : rules::name(rules::ProjectStatus::archived);
+      if (pr.status == rules::name(rules::ProjectStatus::archived) && rp.chance(1, 4))
+        pr.deleted = 1;  // time set when planned
       int must_day = -1;
       if (p.demo) {
         pr.deleted.reset();
-        pr.status = j == 2 ? (o == 0 ? "paused" : "archived") : "active";
+        pr.status = j == 2 ? (o == 0 ? rules::name(rules::ProjectStatus::paused)
+                                     : rules::name(rules::ProjectStatus::archived))
+                           : rules::name(rules::ProjectStatus::active);
         if (j == 0 || (o == 1 && j == 1)) must_day = ref_weekday;
       }
       pr.cadence = make_cadence(rp, must_day);
@@ -233,17 +243,19 @@ void plan_tenants(Plan& p) {
       }
       if (p.demo && o == 1 && j < 2) {  // running right now, and waiting to retry
         pr.cadence.timezone = "Europe/Paris";
-        pr.cadence.minute_of_day = j == 0 ? 13 * 60 + 56 : 13 * 60 + 45;
+        // 13:57:30 + 110 s: the first attempt failed at 13:59:20, its retry (rules::backoff_ms:
+        // about a minute) is due just after now (14:00).
+        pr.cadence.minute_of_day = j == 0 ? 13 * 60 + 56 : 13 * 60 + 57;
         pr.force = j == 0 ? 1 : 2;
       }
       const int64_t dpw = std::count(pr.cadence.days.begin(), pr.cadence.days.end(), true);
       pr.target_episodes = dpw * rp.range(60, 140);  // a weight until plan_schedule allocates
-      if (pr.status == "paused") {
+      if (pr.status == rules::name(rules::ProjectStatus::paused)) {
         pr.ended = p.now - rp.range(2, 20) * kDay;
         *pr.ended -= rp.range(0, 10) * kHour;
         const int64_t resume = floor_div(p.now, kDay) + rp.range(7, 40);
         pr.cadence.paused_until = civil_from_days(resume);
-      } else if (pr.status == "archived") {
+      } else if (pr.status == rules::name(rules::ProjectStatus::archived)) {
         pr.ended = p.now - rp.range(15, 120) * kDay;
         *pr.ended -= rp.range(0, 10) * kHour;
       }
@@ -259,7 +271,8 @@ void plan_tenants(Plan& p) {
   if (!p.demo)
     for (size_t o = 0; o < p.orgs.size(); ++o) {
       bool active = false;
-      for (size_t pi : p.orgs[o].projects) active = active || p.projects[pi].status == "active";
+      for (size_t pi : p.orgs[o].projects)
+        active = active || p.projects[pi].status == rules::name(rules::ProjectStatus::active);
       if (active && per_org[o] < per_org[p.budget_org]) p.budget_org = o;
     }
   for (size_t o = 0; o < p.orgs.size(); ++o)
@@ -363,8 +376,8 @@ void write_tenants(Plan& p, Writer& w) {
     r[u_u] = u.created;
     user.insert(r);
     // The owner signs up; everyone else is invited by the owner.
-    p.add_audit(u.org, u.role == "owner" ? i : p.orgs[u.org].users.front(), "create", "User", u.id,
-                create_changes(user.entity(), user.to_json(r)), u.created);
+    p.add_audit(u.org, u.role == rules::name(rules::Role::owner) ? i : p.orgs[u.org].users.front(),
+                "create", "User", u.id, create_changes(user.entity(), user.to_json(r)), u.created);
   }
 
   w.phase("Project");
@@ -394,7 +407,7 @@ void write_tenants(Plan& p, Writer& w) {
     proj.insert(r);
     // The audit trail: created (as it was then: active, no pause, no memories), then changes.
     json created = proj.to_json(r);
-    created["status"] = "active";
+    created["status"] = rules::name(rules::ProjectStatus::active);
     json cad = created["cadenceConfig"];
     cad.erase("pausedUntil");
     created["cadenceConfig"] = cad;
@@ -404,8 +417,9 @@ void write_tenants(Plan& p, Writer& w) {
     p.add_audit(pr.org, pr.owner, "create", "Project", pr.id,
                 create_changes(proj.entity(), created), pr.created);
     if (pr.ended) {
-      json ch{{"status", {{"before", "active"}, {"after", pr.status}}}};
-      if (pr.status == "paused")
+      json ch{{"status",
+               {{"before", rules::name(rules::ProjectStatus::active)}, {"after", pr.status}}}};
+      if (pr.status == rules::name(rules::ProjectStatus::paused))
         ch["cadenceConfig"] = {{"before", cad}, {"after", schedule::to_json(pr.cadence)}};
       p.add_audit(pr.org, pr.owner, "update", "Project", pr.id, ch, *pr.ended);
     }

@@ -6,6 +6,7 @@
 
 #include "core/mock/corpus.hpp"
 #include "core/mock/model.hpp"
+#include "core/rules.hpp"
 
 namespace ec::mock {
 
@@ -197,17 +198,20 @@ void generate_usage(Plan& p, Writer& w) {
   std::vector<size_t> recent;
   for (size_t qi = 0; qi < p.queue.size(); ++qi) {
     const QueueM& q = p.queue[qi];
-    if (q.status == "processing") reserve(q, q.attempts.back(), "open", q.attempts.back().start);
-    if (q.status == "pending" && !q.attempts.empty())
-      for (const auto& at : q.attempts) reserve(q, at, "released", at.end);
-    if (q.status == "completed") recent.push_back(qi);
+    if (q.status == rules::name(rules::QueueStatus::processing))
+      reserve(q, q.attempts.back(), rules::name(rules::ReservationStatus::open),
+              q.attempts.back().start);
+    if (q.status == rules::name(rules::QueueStatus::pending) && !q.attempts.empty())
+      for (const auto& at : q.attempts)
+        reserve(q, at, rules::name(rules::ReservationStatus::released), at.end);
+    if (q.status == rules::name(rules::QueueStatus::completed)) recent.push_back(qi);
   }
   std::stable_sort(recent.begin(), recent.end(), [&](size_t a, size_t b) {
     return *p.queue[a].completed > *p.queue[b].completed;
   });
   for (size_t k = 0; k < recent.size() && k < 6; ++k) {
     const QueueM& q = p.queue[recent[k]];
-    reserve(q, q.attempts.back(), "settled", *q.completed);
+    reserve(q, q.attempts.back(), rules::name(rules::ReservationStatus::settled), *q.completed);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "core/mock/mock.hpp"
 #include "core/mock/rng.hpp"
 #include "core/mock/writer.hpp"
+#include "core/rules.hpp"
 #include "core/schedule/cadence.hpp"
 #include "core/tz/tz.hpp"
 
@@ -58,7 +59,7 @@ struct QueueM {
   size_t project = 0;
   Instant scheduled = 0, created = 0, updated = 0, run_after = 0;
   std::string status;  // pending | processing | completed | failed | cancelled
-  int64_t max_attempts = 3;
+  int64_t max_attempts = rules::kDefaultMaxAttempts;
   std::vector<Attempt> attempts;  // started attempts only
   std::optional<size_t> episode;
   std::optional<Instant> completed, locked_until;

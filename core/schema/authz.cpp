@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "core/rules.hpp"
+
 namespace ec::schema::authz {
 
 const char* level_name(Level l) {
@@ -11,11 +13,11 @@ const char* level_name(Level l) {
     case Level::Public:
       return "public";
     case Level::Member:
-      return "member";
+      return rules::name(rules::Role::member);
     case Level::Admin:
-      return "admin";
+      return rules::name(rules::Role::admin);
     case Level::Owner:
-      return "owner";
+      return rules::name(rules::Role::owner);
     case Level::System:
       return "system";
   }
@@ -23,9 +25,16 @@ const char* level_name(Level l) {
 }
 
 int role_rank(std::string_view role) {
-  if (role == "member") return 1;
-  if (role == "admin") return 2;
-  if (role == "owner") return 3;
+  rules::Role r{};
+  if (!rules::parse(role, r)) return 0;
+  switch (r) {
+    case rules::Role::member:
+      return 1;
+    case rules::Role::admin:
+      return 2;
+    case rules::Role::owner:
+      return 3;
+  }
   return 0;
 }
 
@@ -134,7 +143,7 @@ const std::vector<RowRule>& row_rules() {
 }
 
 const std::vector<KeepAtLeast>& keep_rules() {
-  static const std::vector<KeepAtLeast> k = {{"User", "role", "owner", 1}};
+  static const std::vector<KeepAtLeast> k = {{"User", "role", rules::name(rules::Role::owner), 1}};
   return k;
 }
 
@@ -160,7 +169,7 @@ bool has_row_rules(const std::string& entity) {
 namespace {
 
 bool is_owner_row(const json& row) {
-  return row.is_object() && row.value("role", std::string()) == "owner";
+  return row.is_object() && row.value("role", std::string()) == rules::name(rules::Role::owner);
 }
 
 bool in_scope(Scope s, const std::string& actor_id, const json& before, const json& after) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/rules.hpp"
 #include "core/schema/authz.hpp"
 #include "core/schema/ddl.hpp"
 #include "core/schema/pg_functions_sql.hpp"
@@ -155,10 +156,10 @@ void emit_append_only(std::ostringstream& os, const Entity& e) {
 // they stay unique and stable.
 std::string pg_name(std::string n) {
   if (n.size() <= 63) return n;
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = rules::kFnvOffsetBasis;  // FNV-1a 64
   for (unsigned char c : n) {
     h ^= c;
-    h *= 1099511628211ULL;
+    h *= rules::kFnvPrime;
   }
   static const char* hex = "0123456789abcdef";
   std::string suffix = "_";
@@ -181,7 +182,8 @@ std::string level_sql(authz::Level l) {
     case authz::Level::Admin:
       return "(select private.is_org_admin())";
     case authz::Level::Owner:
-      return "(select private.current_user_role()) = 'owner'";
+      return std::string("(select private.current_user_role()) = '") +
+             rules::name(rules::Role::owner) + "'";
     case authz::Level::System:
       return "false";
   }
@@ -250,8 +252,9 @@ std::string rule_sql(const Entity& e, const authz::RowRule& r) {
       break;
     case authz::Scope::NotOwner: {
       const std::string c = role ? role->column : "role";
-      if (r.action != authz::Action::Create) parts.push_back("old." + c + " <> 'owner'");
-      if (r.action != authz::Action::Remove) parts.push_back("new." + c + " <> 'owner'");
+      const std::string owner = std::string(" <> '") + rules::name(rules::Role::owner) + "'";
+      if (r.action != authz::Action::Create) parts.push_back("old." + c + owner);
+      if (r.action != authz::Action::Remove) parts.push_back("new." + c + owner);
       break;
     }
   }
@@ -285,7 +288,7 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
      << "declare\n"
      << "  v_uid uuid := (select auth.uid());\n"
      << "  v_rank integer := case (select private.current_user_role())::text";
-  for (const char* r : {"owner", "admin", "member"})
+  for (const char* r : rules::States<rules::Role>::names)
     os << " when '" << r << "' then " << authz::role_rank(r);
   os << " else 0 end;\n"
      << "begin\n"

@@ -1,6 +1,7 @@
 // The data model of docs/DOMAIN.md, declared once. Everything else is derived from this file.
 #include <algorithm>
 
+#include "core/rules.hpp"
 #include "core/schema/builder.hpp"
 #include "core/schema/schema.hpp"
 
@@ -55,8 +56,7 @@ Entity make(std::string name, std::string table, std::string doc, std::vector<Fi
 // Block.content in code points; Highlight offsets count UTF-16 units (at most two per point).
 constexpr int64_t kMaxBlockChars = 1'000'000;
 
-const std::vector<std::string> kEpisodeStatus = {"scheduled", "generating", "ready",
-                                                 "published", "failed",     "cancelled"};
+using namespace ec::rules;  // the state lists and defaults (core/rules.hpp)
 
 std::vector<Entity> declare_all() {
   std::vector<Entity> all;
@@ -64,17 +64,16 @@ std::vector<Entity> declare_all() {
       make("Organization", "organizations", "A tenant: every other row belongs to one.",
            {str("name", 200, 1).not_blank(),
             str("slug", 63, 2).rule(Rule::Slug).doc("Unique, URL-safe."),
-            enumeration("plan", {"free", "pro", "team"}).def("free").doc("Sets the project limit."),
+            enumeration("plan", names<Plan>()).def(name(Plan::free)).doc("Sets the project limit."),
             money("dailyCostLimitMicros")
-                .def(50'000'000)
+                .def(kDefaultDailyCostLimitMicros)
                 .doc("Daily LLM budget in micro-pounds (GBP).")},
            {Index{{"slug"}, true, "", false}}, {.tenant = false}));
 
   all.push_back(make(
       "User", "users", "A member of one organization.",
       {str("email", 254, 3).rule(Rule::Email).doc("Unique per organization, case-insensitive."),
-       str("name", 200, 1).not_blank(),
-       enumeration("role", {"owner", "admin", "member"}).def("member"),
+       str("name", 200, 1).not_blank(), enumeration("role", names<Role>()).def(name(Role::member)),
        str("timezone", 64, 1).rule(Rule::Timezone).def("UTC").doc("IANA zone name.")},
       {Index{{"organization_id", "email"}, true, "", true}}, {.soft_delete = true}));
 
@@ -83,7 +82,7 @@ std::vector<Entity> declare_all() {
            {uuid("ownerId").ref("User", false).by_actor(), str("name", 200, 1).not_blank(),
             text("description", 5000).def(""),
             str("tagline", 160).null().doc("One line shown under the name in lists."),
-            enumeration("status", {"active", "paused", "archived"}).def("active"),
+            enumeration("status", names<ProjectStatus>()).def(name(ProjectStatus::active)),
             jsonf("cadenceConfig", Rule::Cadence, 16'384, 8)
                 .doc("{days:[\"mon\",…], time:\"HH:MM\", timezone?, pausedUntil?, skipDates?}"),
             jsonf("memories", Rule::Memories, 262'144, 500)
@@ -93,34 +92,34 @@ std::vector<Entity> declare_all() {
             Index{{"owner_id"}, false, "", false}},
            {.soft_delete = true}));
 
-  all.push_back(make(
-      "Episode", "episodes", "One AI-generated markdown document of a project.",
-      {uuid("projectId").ref("Project").fixed(),
-       integer("number", 1, kMaxEpisodeNumber)
-           .fixed()
-           .doc("1, 2, 3… unique per project; next free number when omitted."),
-       str("title", 300, 1).not_blank(), enumeration("status", kEpisodeStatus).def("scheduled"),
-       instant("scheduledFor").null(), instant("generatedAt").null(), instant("publishedAt").null(),
-       integer("generationAttempts", 0, 1000).def(0),
-       jsonf("generationErrors", Rule::GenErrors, 65'536, 100)
-           .def(json::array())
-           .doc("[{at, code, message}] one per failed attempt.")},
-      {Index{{"project_id", "number"}, true, "", false},
-       Index{{"organization_id", "scheduled_for"}, false, "", false}},
-      {.soft_delete = true}));
+  all.push_back(
+      make("Episode", "episodes", "One AI-generated markdown document of a project.",
+           {uuid("projectId").ref("Project").fixed(),
+            integer("number", 1, kMaxEpisodeNumber)
+                .fixed()
+                .doc("1, 2, 3… unique per project; next free number when omitted."),
+            str("title", 300, 1).not_blank(),
+            enumeration("status", names<EpisodeStatus>()).def(name(EpisodeStatus::scheduled)),
+            instant("scheduledFor").null(), instant("generatedAt").null(),
+            instant("publishedAt").null(), integer("generationAttempts", 0, 1000).def(0),
+            jsonf("generationErrors", Rule::GenErrors, 65'536, 100)
+                .def(json::array())
+                .doc("[{at, code, message}] one per failed attempt.")},
+           {Index{{"project_id", "number"}, true, "", false},
+            Index{{"organization_id", "scheduled_for"}, false, "", false}},
+           {.soft_delete = true}));
 
   all.push_back(make(
       "EpisodeScheduleQueue", "episode_schedule_queue",
       "Resilient scheduling: one row per (project, scheduledFor).",
       {uuid("projectId").ref("Project").fixed(), instant("scheduledFor").fixed(),
-       enumeration("status", {"pending", "processing", "completed", "failed", "cancelled"})
-           .def("pending"),
+       enumeration("status", names<QueueStatus>()).def(name(QueueStatus::pending)),
        integer("attempts", 0, 1000)
            .def(0)
            .sys()
            .doc("Also the fencing token of the current lease."),
-       integer("maxAttempts", 1, 100).def(3), str("lockedBy", 200).null().sys(),
-       instant("lockedUntil").null().sys(),
+       integer("maxAttempts", 1, kMaxAttempts).def(kDefaultMaxAttempts),
+       str("lockedBy", 200).null().sys(), instant("lockedUntil").null().sys(),
        instant("runAfter").doc("Not claimed before this instant (retry backoff)."),
        text("lastError", 4000).null().sys(), uuid("episodeId").null().ref("Episode", false).sys(),
        instant("completedAt").null().sys()},
@@ -134,13 +133,12 @@ std::vector<Entity> declare_all() {
        uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1).not_blank()},
       {Index{{"project_id"}, false, "", false}}, {.soft_delete = true}));
 
-  all.push_back(
-      make("ChatMessage", "chat_messages", "One message of a chat session.",
-           {uuid("sessionId").ref("ChatSession").fixed(),
-            enumeration("role", {"user", "assistant", "system"}).fixed(),
-            text("content", 100'000).fixed(), integer("inputTokens", 0, 100'000'000).def(0),
-            integer("outputTokens", 0, 100'000'000).def(0), money("costMicros").def(0)},
-           {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
+  all.push_back(make(
+      "ChatMessage", "chat_messages", "One message of a chat session.",
+      {uuid("sessionId").ref("ChatSession").fixed(), enumeration("role", names<ChatRole>()).fixed(),
+       text("content", 100'000).fixed(), integer("inputTokens", 0, 100'000'000).def(0),
+       integer("outputTokens", 0, 100'000'000).def(0), money("costMicros").def(0)},
+      {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
 
   all.push_back(make(
       "TokenUsage", "token_usage", "One LLM call and its exact cost.",
@@ -165,7 +163,7 @@ std::vector<Entity> declare_all() {
       "BudgetReservation", "budget_reservations",
       "An estimated cost held before a generation; settled by the actual usage.",
       {uuid("queueItemId").null().ref("EpisodeScheduleQueue", false), money("estimateMicros"),
-       enumeration("status", {"open", "settled", "released"}).def("open"),
+       enumeration("status", names<ReservationStatus>()).def(name(ReservationStatus::open)),
        date("date").doc("UTC day the reservation counts against."),
        instant("expiresAt").doc("An open reservation stops counting after this instant.")},
       {Index{{"organization_id", "date", "status"}, false, "", false}}, {.api_writable = false}));
@@ -175,14 +173,14 @@ std::vector<Entity> declare_all() {
            {uuid("projectId").ref("Project").fixed(),
             uuid("authorId").ref("User", false).fixed().by_actor(),
             text("content", 20'000).range(1, 20'000),
-            enumeration("status", {"open", "applied", "dismissed"}).def("open"),
+            enumeration("status", names<NoteStatus>()).def(name(NoteStatus::open)),
             uuid("appliedEpisodeId").null().ref("Episode", false), instant("appliedAt").null()},
            {Index{{"project_id", "status"}, false, "", false}}, {.soft_delete = true}));
 
   all.push_back(
       make("AgentMemory", "agent_memories", "Phase 2: long-term memory of the agent.",
            {uuid("projectId").ref("Project").fixed(),
-            enumeration("kind", {"fact", "preference", "instruction", "context"}).def("fact"),
+            enumeration("kind", names<MemoryKind>()).def(name(MemoryKind::fact)),
             text("content", 4000).range(1, 4000), integer("importance", 1, 5).def(3),
             uuid("sourceEpisodeId").null().ref("Episode", false),
             uuid("legacyMemoryId").null().fixed().doc("Project.memories id it was migrated from.")},
@@ -211,11 +209,11 @@ std::vector<Entity> declare_all() {
            {Index{{"organization_id", "entity_type", "entity_id"}, false, "", false}},
            {.append_only = true, .api_writable = false}));
 
-  all.push_back(make(
-      "Block", "blocks", "Episode content; MVP: one markdown block per episode.",
-      {uuid("episodeId").ref("Episode").fixed(), enumeration("type", {"markdown"}).def("markdown"),
-       integer("position", 0, 10'000).def(0), text("content", kMaxBlockChars)},
-      {Index{{"episode_id", "position"}, true, "", false}}));
+  all.push_back(make("Block", "blocks", "Episode content; MVP: one markdown block per episode.",
+                     {uuid("episodeId").ref("Episode").fixed(),
+                      enumeration("type", names<BlockType>()).def(name(BlockType::markdown)),
+                      integer("position", 0, 10'000).def(0), text("content", kMaxBlockChars)},
+                     {Index{{"episode_id", "position"}, true, "", false}}));
 
   all.push_back(
       make("Highlight", "highlights", "A user's marked passage of a block.",

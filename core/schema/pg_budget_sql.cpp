@@ -11,7 +11,7 @@ const char* const kBudgetSqlTemplate =
 -- processing queue item it is for, if later. A grant (private.budget_admit): concurrent
 -- reservations of one organization are serialized on its row. Refused with EC402.
 create function public.budget_reserve(p_organization_id uuid, p_estimate_micros bigint,
-                                      p_queue_item_id uuid default null, p_ttl_seconds integer default 900,
+                                      p_queue_item_id uuid default null, p_ttl_seconds integer default @const:defaultReservationTtlSeconds@,
                                       p_now timestamptz default now(), p_actor uuid default null)
   returns public.budget_reservations
   language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
@@ -24,7 +24,7 @@ begin
   @param(budget.reserve,estimateMicros,p_estimate_micros)
   @param(budget.reserve,ttlSeconds,p_ttl_seconds)
   if not exists (select 1 from public.organizations o where o.id = p_organization_id) then
-    raise exception 'not_found: no organization %', p_organization_id using errcode = 'P0002';
+    raise exception 'not_found: no organization %', p_organization_id using errcode = '@sqlstate:not_found@';
   end if;
   if p_queue_item_id is not null then
     -- Shared lock: a concurrent queue_extend of the item waits, so the lease read is current.
@@ -32,16 +32,16 @@ begin
     select * into v_item from public.episode_schedule_queue q
      where q.id = p_queue_item_id and q.organization_id = p_organization_id for share;
     if not found then
-      raise exception 'not_found: no queue item %', p_queue_item_id using errcode = 'P0002';
+      raise exception 'not_found: no queue item %', p_queue_item_id using errcode = '@sqlstate:not_found@';
     end if;
-    if v_item.status = 'processing' and v_item.locked_until > v_expires then
+    if v_item.status = '@state:QueueStatus.processing@' and v_item.locked_until > v_expires then
       v_expires := v_item.locked_until;
     end if;
   end if;
   perform private.budget_admit(p_organization_id, v_date, p_estimate_micros, p_now, p_actor);
   insert into public.budget_reservations (id, organization_id, queue_item_id, estimate_micros, status, date,
                                           expires_at, created_at, updated_at)
-  values (gen_random_uuid(), p_organization_id, p_queue_item_id, p_estimate_micros, 'open', v_date,
+  values (gen_random_uuid(), p_organization_id, p_queue_item_id, p_estimate_micros, '@state:ReservationStatus.open@', v_date,
           v_expires, p_now, p_now)
   returning * into v_row;
   perform private.audit(p_organization_id, p_actor, 'reserve', 'BudgetReservation', v_row.id, null, to_jsonb(v_row),
@@ -69,23 +69,23 @@ begin
   select * into v_r from public.budget_reservations r
    where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
-    raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
+    raise exception 'not_found: no reservation %', p_reservation_id using errcode = '@sqlstate:not_found@';
   end if;
-  if v_r.status <> 'open' then
-    raise exception 'conflict: the reservation is already %', v_r.status using errcode = 'EC410';
+  if v_r.status <> '@state:ReservationStatus.open@' then
+    raise exception 'conflict: the reservation is already %', v_r.status using errcode = '@sqlstate:conflict@';
   end if;
   if v_r.queue_item_id is not null then
     select * into v_item from public.episode_schedule_queue q
      where q.id = v_r.queue_item_id and q.organization_id = v_r.organization_id;
     if v_project is not null and v_project <> v_item.project_id then
-      raise exception 'invalid: usage belongs to another project' using errcode = '22023';
+      raise exception 'invalid: usage belongs to another project' using errcode = '@sqlstate:invalid@';
     end if;
     v_project := v_item.project_id;
     v_episode := coalesce(v_episode, v_item.episode_id);
   end if;
   v_usage := private.record_usage(v_r.organization_id, v_project, v_episode, p_usage, p_now, p_actor,
                                   v_r.date, v_r.estimate_micros);
-  update public.budget_reservations set status = 'settled', updated_at = p_now where id = v_r.id
+  update public.budget_reservations set status = '@state:ReservationStatus.settled@', updated_at = p_now where id = v_r.id
     returning * into v_after;
   perform private.audit(v_after.organization_id, p_actor, 'settle', 'BudgetReservation', v_after.id, to_jsonb(v_r),
                         to_jsonb(v_after), p_now);
@@ -105,12 +105,12 @@ begin
   select * into v_r from public.budget_reservations r
    where r.id = p_reservation_id and (p_organization_id is null or r.organization_id = p_organization_id) for update;
   if not found then
-    raise exception 'not_found: no reservation %', p_reservation_id using errcode = 'P0002';
+    raise exception 'not_found: no reservation %', p_reservation_id using errcode = '@sqlstate:not_found@';
   end if;
-  if v_r.status <> 'open' then
-    raise exception 'conflict: the reservation is already %', v_r.status using errcode = 'EC410';
+  if v_r.status <> '@state:ReservationStatus.open@' then
+    raise exception 'conflict: the reservation is already %', v_r.status using errcode = '@sqlstate:conflict@';
   end if;
-  update public.budget_reservations set status = 'released', updated_at = p_now where id = v_r.id
+  update public.budget_reservations set status = '@state:ReservationStatus.released@', updated_at = p_now where id = v_r.id
     returning * into v_after;
   perform private.audit(v_after.organization_id, p_actor, 'release', 'BudgetReservation', v_after.id, to_jsonb(v_r),
                         to_jsonb(v_after), p_now);
@@ -146,17 +146,17 @@ begin
   if (select auth.uid()) is not null then
     v_org := private.current_organization_id();
     if v_org is null or (p_organization_id is not null and p_organization_id <> v_org) then
-      raise exception 'not_found: no organization %', coalesce(p_organization_id, v_org) using errcode = 'P0002';
+      raise exception 'not_found: no organization %', coalesce(p_organization_id, v_org) using errcode = '@sqlstate:not_found@';
     end if;
   end if;
   select o.daily_cost_limit_micros into v_limit from public.organizations o where o.id = v_org;
   if not found then
-    raise exception 'not_found: no organization %', v_org using errcode = 'P0002';
+    raise exception 'not_found: no organization %', v_org using errcode = '@sqlstate:not_found@';
   end if;
   select * into v_daily from public.token_usage_daily d where d.organization_id = v_org and d.date = v_date;
   v_spent := coalesce(v_daily.cost_micros, 0);
   select coalesce(sum(r.estimate_micros), 0) into v_reserved from public.budget_reservations r
-   where r.organization_id = v_org and r.date = v_date and r.status = 'open' and r.expires_at > p_now;
+   where r.organization_id = v_org and r.date = v_date and r.status = '@state:ReservationStatus.open@' and r.expires_at > p_now;
   return jsonb_build_object(
     'date', to_char(v_date, 'YYYY-MM-DD'), 'limitMicros', v_limit, 'spentMicros', v_spent,
     'reservedMicros', v_reserved, 'remainingMicros', greatest(0, v_limit - v_spent - v_reserved),

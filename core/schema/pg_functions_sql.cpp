@@ -3,8 +3,16 @@
 // generated part (tables, keys, indexes, policies) is in ddl_postgres.cpp.
 #include "core/schema/pg_functions_sql.hpp"
 
+#include <string_view>
+
+#include "core/rules.hpp"
+
 namespace ec::schema {
 namespace {
+
+// private.gbp groups thousands with to_char's ',' pattern character.
+static_assert(std::string_view(rules::kThousandsSeparator) == ",",
+              "private.gbp's to_char pattern groups thousands with ','");
 
 // Fixed SQL, emitted before the tables: enum types are generated; these helpers only need the
 // types (function bodies are checked when first called: check_function_bodies is off).
@@ -35,7 +43,7 @@ $$;
 
 create function private.is_org_admin() returns boolean
   language sql stable security definer set search_path = '' as $$
-  select coalesce((select u.role in ('owner', 'admin') from public.users u
+  select coalesce((select u.role in ('@state:Role.owner@', '@state:Role.admin@') from public.users u
                    where u.id = (select auth.uid()) and u.deleted_at is null), false)
 $$;
 
@@ -45,7 +53,7 @@ $$;
 create function private.refuse_change() returns trigger
   language plpgsql set search_path = '' as $$
 begin
-  raise exception '% is append-only: % refused', tg_table_name, lower(tg_op) using errcode = 'EC403';
+  raise exception '% is append-only: % refused', tg_table_name, lower(tg_op) using errcode = '@sqlstate:forbidden@';
 end
 $$;
 )SQL";
@@ -114,12 +122,12 @@ begin
 end
 $$;
 
--- Appends one {at, code, message, attempt} entry, keeping the last 50 (queue.cpp kMaxErrorsKept).
+-- Appends one {at, code, message, attempt} entry, keeping the last @const:maxGenerationErrorsKept@ (queue.cpp kMaxErrorsKept).
 create function private.with_error(p_errors jsonb, p_entry jsonb) returns jsonb
   language sql immutable set search_path = '' as $$
-  select case when jsonb_array_length(x) <= 50 then x
+  select case when jsonb_array_length(x) <= @const:maxGenerationErrorsKept@ then x
               else (select jsonb_agg(e order by i) from jsonb_array_elements(x) with ordinality as t(e, i)
-                    where i > jsonb_array_length(x) - 50) end
+                    where i > jsonb_array_length(x) - @const:maxGenerationErrorsKept@) end
   from (select coalesce(p_errors, '[]'::jsonb) || jsonb_build_array(p_entry) as x) s
 $$;
 
@@ -128,26 +136,30 @@ $$;
 create function private.backoff_ms(p_item_id uuid, p_attempt integer) returns bigint
   language plpgsql immutable set search_path = '' as $$
 declare
-  v_d bigint := least(3600000, 60000::bigint << least(greatest(p_attempt - 1, 0), 20));
+  v_d bigint := least(@const:backoffCapMs@, @const:backoffBaseMs@::bigint << least(greatest(p_attempt - 1, 0), @const:backoffMaxShift@));
   v_bytes bytea := convert_to(p_item_id::text || ':' || p_attempt::text, 'UTF8');
-  v_h numeric := 1469598103934665603;
+  v_h numeric := @const:fnvOffsetBasis@;
   v_low integer;
 begin
   for i in 0 .. length(v_bytes) - 1 loop
     v_low := (v_h % 256)::integer;
     v_h := v_h - v_low + (v_low # get_byte(v_bytes, i));
-    v_h := (v_h * 1099511628211) % 18446744073709551616;
+    v_h := (v_h * @const:fnvPrime@) % 18446744073709551616;
   end loop;
-  return v_d - (v_h % (v_d / 10 + 1))::bigint;
+  return v_d - (v_h % (v_d / @const:backoffJitterDivisor@ + 1))::bigint;
 end
 $$;
 
--- "£1,234.56" as budget.cpp format_gbp (half away from zero, to the penny).
+-- "£1,234.56", "−£0.01" as rules::format_gbp (core/rules.hpp: half away from zero, to the penny).
 create function private.gbp(p_micros bigint) returns text
   language sql immutable set search_path = '' as $$
-  select case when p_micros < 0 and (abs(p_micros::numeric) + 5000) / 10000 >= 1 then '-£' else '£' end
-      || to_char(trunc(trunc((abs(p_micros::numeric) + 5000) / 10000) / 100), 'FM999,999,999,999,990') || '.'
-      || lpad((trunc((abs(p_micros::numeric) + 5000) / 10000) % 100)::text, 2, '0')
+  select case when p_micros < 0 and (abs(p_micros::numeric) + @const:microsPerPenny@ / 2) / @const:microsPerPenny@ >= 1
+              then '@const:minusSign@@const:currencySymbol@' else '@const:currencySymbol@' end
+      || to_char(trunc(trunc((abs(p_micros::numeric) + @const:microsPerPenny@ / 2) / @const:microsPerPenny@)
+                       / (@const:microsPerPound@ / @const:microsPerPenny@)), 'FM999,999,999,999,990')
+      || '@const:decimalSeparator@'
+      || lpad((trunc((abs(p_micros::numeric) + @const:microsPerPenny@ / 2) / @const:microsPerPenny@)
+               % (@const:microsPerPound@ / @const:microsPerPenny@))::text, 2, '0')
 $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -228,10 +240,12 @@ create trigger trg_token_usage_au
 }  // namespace
 
 const char* pg_private_helpers_sql() {
-  return kPrivateHelpers;
+  static const std::string sql = expand_pg_template(kPrivateHelpers);
+  return sql.c_str();
 }
 const char* pg_triggers_and_functions_sql() {
-  return kTriggersAndFunctions;
+  static const std::string sql = expand_pg_template(kTriggersAndFunctions);
+  return sql.c_str();
 }
 
 const std::vector<PgFunction>& postgres_functions() {

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/api/registry.hpp"  // the operations' param declarations (bounds of the params)
+#include "core/error_codes.hpp"   // the SQLSTATE raised per error code (@sqlstate)
+#include "core/rules.hpp"         // the rule constants and state names (@const, @state)
 #include "core/schema/pg_functions_sql.hpp"
 
 namespace ec::schema {
@@ -17,7 +19,16 @@ namespace {
 //                                 one line), required;
 //   @usage(<p_var>)               the TokenUsage Int/Money fields (core/schema/entities.cpp)
 //                                 of a usage jsonb: a number, integral, in the declared range,
-//                                 present when required.
+//                                 present when required;
+//   @const:<name>@                a rule constant of core/rules.hpp (inline);
+//   @state:<List>.<value>@        a state name of core/rules.hpp, checked to exist (inline);
+//   @sqlstate:<code>@             the SQLSTATE raised for an error code (core/errors.hpp).
+// Any other @word( or @word: marker stops generation (std::logic_error).
+// The SQLSTATE of `invalid` (core/errors.cpp pg_states).
+std::string invalid_state() {
+  return pg_raised_state(code::invalid);
+}
+
 std::string param_check(const std::string& op_name, const std::string& param,
                         const std::string& var) {
   const api::Operation* op = api::find_operation(op_name);
@@ -38,7 +49,8 @@ std::string param_check(const std::string& op_name, const std::string& param,
         std::to_string(lo) + ".." + (f.max ? std::to_string(*f.max) : std::string("any"));
     return "  if " + cond + " then\n    raise exception 'invalid: " + var + " must be " +
            (number ? "" : "a text of length ") + range +
-           (f.type == Type::String ? " on one line" : "") + "' using errcode = '22023';\n  end if;";
+           (f.type == Type::String ? " on one line" : "") + "' using errcode = '" +
+           invalid_state() + "';\n  end if;";
   }
   throw std::logic_error("pg_queue_sql: " + op_name + " has no param " + param);
 }
@@ -56,23 +68,60 @@ std::string usage_check(const std::string& var) {
     out += "  if " + missing + "(" + var + " ? " + key + " and (jsonb_typeof(" + var + " -> " +
            key + ") <> 'number' or " + val + " <> trunc(" + val + ") or " + val + " < " + lo +
            " or " + val + " > " + hi + ")) then\n    raise exception 'invalid: usage." + f.name +
-           " must be an integer " + lo + ".." + hi + "' using errcode = '22023';\n  end if;";
+           " must be an integer " + lo + ".." + hi + "' using errcode = '" + invalid_state() +
+           "';\n  end if;";
   }
   return out;
 }
 
-std::string expand(std::string sql) {
+// One inline marker `@const:<name>@` (a rule constant) or `@state:<List>.<value>@` (a declared
+// state name, checked to exist), both from core/rules.hpp.
+std::string inline_marker(const std::string& kind, const std::string& arg) {
+  if (kind == "sqlstate") {
+    if (const char* state = pg_raised_state(arg)) return state;
+    throw std::logic_error("pg template: no SQLSTATE is raised for @sqlstate:" + arg + "@");
+  }
+  if (kind == "const") {
+    const rules::Constant* c = rules::find_constant(arg);
+    if (!c) throw std::logic_error("pg template: unknown constant @const:" + arg + "@");
+    return rules::constant_text(*c);
+  }
+  const size_t dot = arg.find('.');
+  const rules::StateList* list =
+      dot == std::string::npos ? nullptr : rules::find_state_list(arg.substr(0, dot));
+  if (list)
+    for (const auto& v : list->values)
+      if (v == arg.substr(dot + 1)) return v;
+  throw std::logic_error("pg template: unknown state @state:" + arg + "@");
+}
+
+}  // namespace
+
+std::string expand_pg_template(std::string sql) {
   for (size_t at = 0; (at = sql.find('@', at)) != std::string::npos;) {
-    const bool is_param = sql.compare(at, 7, "@param(") == 0;
-    const bool is_usage = sql.compare(at, 7, "@usage(") == 0;
-    if (!is_param && !is_usage) {
+    // A marker is '@', a lower-case word, then '(' or ':'; any other '@' is text.
+    size_t w = at + 1;
+    while (w < sql.size() && sql[w] >= 'a' && sql[w] <= 'z') ++w;
+    const std::string word = sql.substr(at + 1, w - at - 1);
+    if (word.empty() || w >= sql.size() || (sql[w] != '(' && sql[w] != ':')) {
       ++at;
       continue;
     }
+    if (sql[w] == ':') {
+      const size_t close = sql.find('@', w);
+      if ((word != "const" && word != "state" && word != "sqlstate") || close == std::string::npos)
+        throw std::logic_error("pg template: unknown marker @" + word + ":");
+      const std::string text = inline_marker(word, sql.substr(w + 1, close - w - 1));
+      sql.replace(at, close + 1 - at, text);
+      at += text.size();
+      continue;
+    }
+    if (word != "param" && word != "usage")
+      throw std::logic_error("pg template: unknown marker @" + word + "(");
     const size_t close = sql.find(')', at);
-    std::string args = sql.substr(at + 7, close - at - 7);
+    std::string args = sql.substr(w + 1, close - w - 1);
     std::string text;
-    if (is_usage) {
+    if (word == "usage") {
       text = usage_check(args);
     } else {
       const size_t c1 = args.find(',');
@@ -87,6 +136,8 @@ std::string expand(std::string sql) {
   return sql;
 }
 
+namespace {
+
 const char* kQueueBudgetSql =
     R"SQL(-- ---------------------------------------------------------------------------------------------
 -- The schedule queue (mirrors core/store/queue.cpp). Callable by the service role only: workers
@@ -97,13 +148,13 @@ const char* kQueueBudgetSql =
 create function private.check_lease(p_item public.episode_schedule_queue, p_token bigint) returns void
   language plpgsql stable set search_path = '' as $$
 begin
-  if p_item.status <> 'processing' then
+  if p_item.status <> '@state:QueueStatus.processing@' then
     raise exception 'stale_lease: the item is %, not processing: this lease is no longer held', p_item.status
-      using errcode = 'EC409';
+      using errcode = '@sqlstate:stale_lease@';
   end if;
   if p_token is distinct from p_item.attempts then
     raise exception 'stale_lease: token % is stale: the item was claimed again (token %)', p_token, p_item.attempts
-      using errcode = 'EC409';
+      using errcode = '@sqlstate:stale_lease@';
   end if;
 end
 $$;
@@ -143,7 +194,7 @@ begin
   insert into public.episodes (id, organization_id, project_id, number, title, status, scheduled_for,
                                created_at, updated_at)
   values (gen_random_uuid(), p_item.organization_id, p_item.project_id, v_number, 'Episode ' || v_number,
-          'scheduled', p_item.scheduled_for, p_now, p_now)
+          '@state:EpisodeStatus.scheduled@', p_item.scheduled_for, p_now, p_now)
   returning * into v_ep;
   perform private.audit(v_ep.organization_id, p_actor, 'create', 'Episode', v_ep.id, null, to_jsonb(v_ep), p_now);
   return v_ep;
@@ -161,12 +212,12 @@ declare
 begin
   for v_before in
     select * from public.budget_reservations r
-     where r.organization_id = p_item.organization_id and r.queue_item_id = p_item.id and r.status = 'open'
+     where r.organization_id = p_item.organization_id and r.queue_item_id = p_item.id and r.status = '@state:ReservationStatus.open@'
      order by r.id for update
   loop
     update public.budget_reservations set status = p_status, updated_at = p_now where id = v_before.id
       returning * into v_after;
-    perform private.audit(v_after.organization_id, p_actor, case when p_status = 'settled' then 'settle' else 'release' end,
+    perform private.audit(v_after.organization_id, p_actor, case when p_status = '@state:ReservationStatus.settled@' then 'settle' else 'release' end,
                           'BudgetReservation', v_after.id, to_jsonb(v_before), to_jsonb(v_after), p_now);
     n := n + 1;
   end loop;
@@ -200,14 +251,14 @@ declare
 begin
   select o.daily_cost_limit_micros into v_limit from public.organizations o where o.id = p_org for no key update;
   if not found then
-    raise exception 'not_found: no organization %', p_org using errcode = 'P0002';
+    raise exception 'not_found: no organization %', p_org using errcode = '@sqlstate:not_found@';
   end if;
   for v_before in
     select * from public.budget_reservations r
-     where r.organization_id = p_org and r.date = p_date and r.status = 'open' and r.expires_at <= p_now
+     where r.organization_id = p_org and r.date = p_date and r.status = '@state:ReservationStatus.open@' and r.expires_at <= p_now
      order by r.id for update
   loop
-    update public.budget_reservations set status = 'released', updated_at = p_now where id = v_before.id
+    update public.budget_reservations set status = '@state:ReservationStatus.released@', updated_at = p_now where id = v_before.id
       returning * into v_after;
     perform private.audit(p_org, p_actor, 'expire', 'BudgetReservation', v_after.id, to_jsonb(v_before),
                           to_jsonb(v_after), p_now);
@@ -215,13 +266,13 @@ begin
   select coalesce((select d.cost_micros from public.token_usage_daily d
                     where d.organization_id = p_org and d.date = p_date), 0),
          coalesce((select sum(r.estimate_micros) from public.budget_reservations r
-                    where r.organization_id = p_org and r.date = p_date and r.status = 'open'
+                    where r.organization_id = p_org and r.date = p_date and r.status = '@state:ReservationStatus.open@'
                       and r.expires_at > p_now), 0)
     into v_spent, v_reserved;
   if v_spent + v_reserved + p_amount > v_limit then
     raise exception 'budget_exceeded: % % would pass the % daily limit (spent %, reserved %)',
       p_verb, private.gbp(p_amount), private.gbp(v_limit), private.gbp(v_spent), private.gbp(v_reserved)
-      using errcode = 'EC402',
+      using errcode = '@sqlstate:budget_exceeded@',
             detail = jsonb_build_object('spent', v_spent, 'reserved', v_reserved, 'limit', v_limit,
                                         p_amount_key, p_amount, 'date', p_date)::text;
   end if;
@@ -243,7 +294,7 @@ declare
 begin
   -- The usage's numbers first (as the core validates the row before the budget rules).
   if p_usage is null or jsonb_typeof(p_usage) <> 'object' then
-    raise exception 'invalid: usage must be an object' using errcode = '22023';
+    raise exception 'invalid: usage must be an object' using errcode = '@sqlstate:invalid@';
   end if;
   @usage(p_usage)
   v_cost := (p_usage ->> 'costMicros')::bigint;
@@ -252,7 +303,7 @@ begin
     if v_cost > p_cover_estimate then
       raise exception 'budget_exceeded: the cost % is above the % reserved for it',
         private.gbp(v_cost), private.gbp(p_cover_estimate)
-        using errcode = 'EC402', detail = jsonb_build_object('estimateMicros', p_cover_estimate)::text;
+        using errcode = '@sqlstate:budget_exceeded@', detail = jsonb_build_object('estimateMicros', p_cover_estimate)::text;
     end if;
     v_at := greatest(p_cover_date::timestamp at time zone 'UTC',
                      least(v_at, (p_cover_date + 1)::timestamp at time zone 'UTC' - interval '1 millisecond'));
@@ -277,7 +328,7 @@ $$;
 -- fencing token), its Episode generating. Rows are taken FOR UPDATE SKIP LOCKED, so concurrent
 -- workers never wait for each other and never get the same item. Items whose lease expired on
 -- the last attempt are failed first.
-create function public.queue_claim(p_worker text, p_limit integer default 1, p_lease_seconds integer default 300,
+create function public.queue_claim(p_worker text, p_limit integer default 1, p_lease_seconds integer default @const:defaultLeaseSeconds@,
                                    p_organization_id uuid default null, p_now timestamptz default now(),
                                    p_actor uuid default null)
   returns setof public.episode_schedule_queue
@@ -302,7 +353,7 @@ begin
   for v_before in
     select * from public.episode_schedule_queue q
      where (p_organization_id is null or q.organization_id = p_organization_id)
-       and q.status = 'processing' and q.locked_until < p_now and q.attempts >= q.max_attempts
+       and q.status = '@state:QueueStatus.processing@' and q.locked_until < p_now and q.attempts >= q.max_attempts
      order by q.scheduled_for, q.id
      for update skip locked
   loop
@@ -313,21 +364,21 @@ begin
        where e.id = v_before.episode_id and e.organization_id = v_before.organization_id and e.deleted_at is null
        for update;
       if found then
-        update public.episodes e set status = 'failed',
+        update public.episodes e set status = '@state:EpisodeStatus.failed@',
                generation_errors = private.with_error(e.generation_errors,
-                 jsonb_build_object('at', v_ts, 'code', 'lease_expired', 'message', v_msg, 'attempt', v_before.attempts)),
+                 jsonb_build_object('at', v_ts, 'code', '@const:leaseExpired@', 'message', v_msg, 'attempt', v_before.attempts)),
                updated_at = p_now
          where e.id = v_ep_before.id returning * into v_ep;
         perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                               to_jsonb(v_ep), p_now);
       end if;
     end if;
-    update public.episode_schedule_queue q set status = 'failed', locked_by = null, locked_until = null,
-           last_error = 'lease_expired: ' || v_msg, updated_at = p_now
+    update public.episode_schedule_queue q set status = '@state:QueueStatus.failed@', locked_by = null, locked_until = null,
+           last_error = '@const:leaseExpired@: ' || v_msg, updated_at = p_now
      where q.id = v_before.id returning * into v_item;
     perform private.audit(v_item.organization_id, p_actor, 'fail', 'EpisodeScheduleQueue', v_item.id,
                           to_jsonb(v_before), to_jsonb(v_item), p_now);
-    perform private.close_reservations(v_item, 'released', p_now, p_actor);
+    perform private.close_reservations(v_item, '@state:ReservationStatus.released@', p_now, p_actor);
   end loop;
 
   while v_taken < p_limit loop
@@ -336,9 +387,9 @@ begin
         join public.projects p on p.id = q.project_id and p.organization_id = q.organization_id
         join public.organizations o on o.id = q.organization_id
        where (p_organization_id is null or q.organization_id = p_organization_id)
-         and ((q.status = 'pending' and q.run_after <= p_now)
-              or (q.status = 'processing' and q.locked_until < p_now and q.attempts < q.max_attempts))
-         and p.status = 'active' and p.deleted_at is null
+         and ((q.status = '@state:QueueStatus.pending@' and q.run_after <= p_now)
+              or (q.status = '@state:QueueStatus.processing@' and q.locked_until < p_now and q.attempts < q.max_attempts))
+         and p.status = '@state:ProjectStatus.active@' and p.deleted_at is null
          and coalesce((select d.cost_micros from public.token_usage_daily d
                         where d.organization_id = q.organization_id and d.date = (p_now at time zone 'UTC')::date), 0)
              < o.daily_cost_limit_micros
@@ -356,13 +407,13 @@ begin
       -- back to the block's savepoint and every other item, of every tenant, is still claimed.
       begin
       v_ep := private.episode_for(v_before, p_now, p_actor);
-      if v_before.status = 'processing' and v_ep.status not in ('ready', 'published') then
+      if v_before.status = '@state:QueueStatus.processing@' and v_ep.status not in ('@state:EpisodeStatus.ready@', '@state:EpisodeStatus.published@') then
         -- The expired attempt's reservations go with its lease.
-        perform private.close_reservations(v_before, 'released', p_now, p_actor);
+        perform private.close_reservations(v_before, '@state:ReservationStatus.released@', p_now, p_actor);
       end if;
-      if v_ep.status in ('ready', 'published') then
+      if v_ep.status in ('@state:EpisodeStatus.ready@', '@state:EpisodeStatus.published@') then
         -- The slot's episode already exists: nothing to generate.
-        update public.episode_schedule_queue q set status = 'completed', episode_id = v_ep.id, completed_at = p_now,
+        update public.episode_schedule_queue q set status = '@state:QueueStatus.completed@', episode_id = v_ep.id, completed_at = p_now,
                locked_by = null, locked_until = null, updated_at = p_now
          where q.id = v_id returning * into v_item;
         perform private.audit(v_item.organization_id, p_actor, 'complete', 'EpisodeScheduleQueue', v_item.id,
@@ -370,10 +421,10 @@ begin
         continue;
       end if;
       v_ep_before := v_ep;
-      update public.episodes e set status = 'generating', scheduled_for = v_before.scheduled_for,
+      update public.episodes e set status = '@state:EpisodeStatus.generating@', scheduled_for = v_before.scheduled_for,
              generation_attempts = least(e.generation_attempts + 1, 1000),
-             generation_errors = case when v_before.status = 'processing'
-               then private.with_error(e.generation_errors, jsonb_build_object('at', v_ts, 'code', 'lease_expired',
+             generation_errors = case when v_before.status = '@state:QueueStatus.processing@'
+               then private.with_error(e.generation_errors, jsonb_build_object('at', v_ts, 'code', '@const:leaseExpired@',
                       'message', 'the lease of ' || v_before.locked_by || ' expired at ' || private.iso(v_before.locked_until),
                       'attempt', v_before.attempts))
                else e.generation_errors end,
@@ -381,7 +432,7 @@ begin
        where e.id = v_ep.id returning * into v_ep;
       perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                             to_jsonb(v_ep), p_now);
-      update public.episode_schedule_queue q set status = 'processing', locked_by = p_worker,
+      update public.episode_schedule_queue q set status = '@state:QueueStatus.processing@', locked_by = p_worker,
              locked_until = p_now + make_interval(secs => p_lease_seconds), attempts = q.attempts + 1,
              episode_id = v_ep.id, updated_at = p_now
        where q.id = v_id returning * into v_item;
@@ -394,15 +445,15 @@ begin
         if v_state in ('40001', '40P01', '55P03', '57014') then
           raise;
         end if;
-        update public.episode_schedule_queue q set status = 'failed', locked_by = null, locked_until = null,
-               last_error = 'claim_failed: ' || case when v_state = '23514' then 'conflict: a value of the item''s episode is outside its declared bounds'
+        update public.episode_schedule_queue q set status = '@state:QueueStatus.failed@', locked_by = null, locked_until = null,
+               last_error = '@const:claimFailed@: ' || case when v_state = '23514' then 'conflict: a value of the item''s episode is outside its declared bounds'
                                                      when v_msg ~ '^[a-z_]+: ' then v_msg
                                                      else 'internal: SQLSTATE ' || v_state end,
                updated_at = p_now
          where q.id = v_id returning * into v_item;
         perform private.audit(v_item.organization_id, p_actor, 'fail', 'EpisodeScheduleQueue', v_item.id,
                               to_jsonb(v_before), to_jsonb(v_item), p_now);
-        perform private.close_reservations(v_item, 'released', p_now, p_actor);
+        perform private.close_reservations(v_item, '@state:ReservationStatus.released@', p_now, p_actor);
       end;
     end loop;
   end loop;
@@ -434,11 +485,11 @@ begin
   select * into v_before from public.episode_schedule_queue q
    where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
-    raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
+    raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
   end if;
   perform private.check_lease(v_before, p_token);
   v_ep_before := private.episode_for(v_before, p_now, p_actor);
-  update public.episodes e set status = 'ready', generated_at = p_now, updated_at = p_now
+  update public.episodes e set status = '@state:EpisodeStatus.ready@', generated_at = p_now, updated_at = p_now
    where e.id = v_ep_before.id returning * into v_ep;
   perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                         to_jsonb(v_ep), p_now);
@@ -446,31 +497,31 @@ begin
     -- Covered by the item's open reservations of their latest day (settled; others released),
     -- else a grant (budget.cpp settle_for_item).
     perform 1 from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
+     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
      order by r.id for update;
     select max(r.date) into v_date from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open';
+     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@';
     select coalesce(sum(r.estimate_micros), 0) into v_estimate from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
+     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
        and r.date = v_date;
     v_usage := private.record_usage(v_before.organization_id, v_before.project_id, v_ep.id, p_usage, p_now, p_actor,
                                     v_date, v_estimate);
     for v_r in
       select * from public.budget_reservations r
-       where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
+       where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
        order by r.id
     loop
-      update public.budget_reservations set status = case when v_r.date = v_date then 'settled'::public.budget_reservation_status
-                                                          else 'released'::public.budget_reservation_status end,
+      update public.budget_reservations set status = case when v_r.date = v_date then '@state:ReservationStatus.settled@'::public.budget_reservation_status
+                                                          else '@state:ReservationStatus.released@'::public.budget_reservation_status end,
              updated_at = p_now
        where id = v_r.id returning * into v_r_after;
       perform private.audit(v_r_after.organization_id, p_actor, case when v_r.date = v_date then 'settle' else 'release' end,
                             'BudgetReservation', v_r_after.id, to_jsonb(v_r), to_jsonb(v_r_after), p_now);
     end loop;
   else
-    perform private.close_reservations(v_before, 'released', p_now, p_actor);
+    perform private.close_reservations(v_before, '@state:ReservationStatus.released@', p_now, p_actor);
   end if;
-  update public.episode_schedule_queue q set status = 'completed', completed_at = p_now, episode_id = v_ep.id,
+  update public.episode_schedule_queue q set status = '@state:QueueStatus.completed@', completed_at = p_now, episode_id = v_ep.id,
          locked_by = null, locked_until = null, updated_at = p_now
    where q.id = p_item_id returning * into v_item;
   perform private.audit(v_item.organization_id, p_actor, 'complete', 'EpisodeScheduleQueue', v_item.id,
@@ -499,36 +550,36 @@ begin
   select * into v_before from public.episode_schedule_queue q
    where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
-    raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
+    raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
   end if;
   perform private.check_lease(v_before, p_token);
   v_dead := p_token >= v_before.max_attempts;
   v_ep_before := private.episode_for(v_before, p_now, p_actor);
   update public.episodes e set
-         status = case when v_dead then 'failed'::public.episode_status else 'scheduled'::public.episode_status end,
+         status = case when v_dead then '@state:EpisodeStatus.failed@'::public.episode_status else '@state:EpisodeStatus.scheduled@'::public.episode_status end,
          generation_errors = private.with_error(e.generation_errors, jsonb_build_object('at', private.iso(p_now),
-           'code', p_error_code, 'message', private.truncate_bytes(p_message, 1000), 'attempt', p_token)),
+           'code', p_error_code, 'message', private.truncate_bytes(p_message, @const:maxErrorMessageBytes@), 'attempt', p_token)),
          updated_at = p_now
    where e.id = v_ep_before.id returning * into v_ep;
   perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                         to_jsonb(v_ep), p_now);
   update public.episode_schedule_queue q set locked_by = null, locked_until = null, episode_id = v_ep.id,
-         last_error = private.truncate_bytes(p_error_code || ': ' || p_message, 4000),
-         status = case when v_dead then 'failed'::public.episode_schedule_queue_status
-                       else 'pending'::public.episode_schedule_queue_status end,
+         last_error = private.truncate_bytes(p_error_code || ': ' || p_message, @const:maxLastErrorBytes@),
+         status = case when v_dead then '@state:QueueStatus.failed@'::public.episode_schedule_queue_status
+                       else '@state:QueueStatus.pending@'::public.episode_schedule_queue_status end,
          run_after = case when v_dead then q.run_after
                           else p_now + private.backoff_ms(q.id, p_token::integer) * interval '1 millisecond' end,
          updated_at = p_now
    where q.id = p_item_id returning * into v_item;
   perform private.audit(v_item.organization_id, p_actor, 'fail', 'EpisodeScheduleQueue', v_item.id,
                         to_jsonb(v_before), to_jsonb(v_item), p_now);
-  perform private.close_reservations(v_item, 'released', p_now, p_actor);
+  perform private.close_reservations(v_item, '@state:ReservationStatus.released@', p_now, p_actor);
   return v_item;
 end
 $$;
 
 -- Extends a held lease to now + p_lease_seconds. Stale tokens: EC409.
-create function public.queue_extend(p_item_id uuid, p_token bigint, p_lease_seconds integer default 300,
+create function public.queue_extend(p_item_id uuid, p_token bigint, p_lease_seconds integer default @const:defaultLeaseSeconds@,
                                     p_now timestamptz default now(), p_actor uuid default null,
                                     p_organization_id uuid default null)
   returns public.episode_schedule_queue
@@ -545,14 +596,14 @@ begin
   select * into v_before from public.episode_schedule_queue q
    where q.id = p_item_id and (p_organization_id is null or q.organization_id = p_organization_id) for update;
   if not found then
-    raise exception 'not_found: no queue item %', p_item_id using errcode = 'P0002';
+    raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
   end if;
   perform private.check_lease(v_before, p_token);
   v_until := p_now + make_interval(secs => p_lease_seconds);
   -- The budget held for this generation lives as long as its lease.
   for v_r in
     select * from public.budget_reservations r
-     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = 'open'
+     where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
        and r.expires_at < v_until
      order by r.id for update
   loop
@@ -576,7 +627,8 @@ $$;
 }  // namespace
 
 const char* pg_queue_budget_sql() {
-  static const std::string sql = expand(std::string(kQueueBudgetSql) + kBudgetSqlTemplate);
+  static const std::string sql =
+      expand_pg_template(std::string(kQueueBudgetSql) + kBudgetSqlTemplate);
   return sql.c_str();
 }
 

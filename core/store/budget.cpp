@@ -12,6 +12,10 @@
 namespace ec::store::budget {
 namespace {
 
+using rules::name;
+using RS = rules::ReservationStatus;
+constexpr const char* kOpen = name(RS::open);
+
 const schema::Entity& E(const char* name) {
   return *schema::find_entity(name);
 }
@@ -19,7 +23,7 @@ const schema::Entity& E(const char* name) {
 json open_reservation(Store& s, const Actor& as, const std::string& id) {
   json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false,
                      json::array({"reservationId"}));
-  if (r["status"] != "open")
+  if (r["status"] != kOpen)
     throw Error(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
                 json::array({"reservationId"}));
   return r;
@@ -28,20 +32,7 @@ json open_reservation(Store& s, const Actor& as, const std::string& id) {
 }  // namespace
 
 std::string format_gbp(int64_t micros) {
-  const bool negative = micros < 0;
-  // Magnitude as unsigned so INT64_MIN is safe; round half away from zero to the penny.
-  const uint64_t mag = negative ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
-  const uint64_t pence = (mag + 5'000) / 10'000;
-  std::string pounds = std::to_string(pence / 100);
-  for (int i = static_cast<int>(pounds.size()) - 3; i > 0; i -= 3)
-    pounds.insert(static_cast<size_t>(i), ",");
-  const uint64_t p = pence % 100;
-  std::string out = negative && pence != 0 ? "-£" : "£";
-  out += pounds;
-  out += '.';
-  out += static_cast<char>('0' + p / 10);
-  out += static_cast<char>('0' + p % 10);
-  return out;
+  return rules::format_gbp(micros);
 }
 
 std::string utc_day(Instant t) {
@@ -81,7 +72,8 @@ Status status(Store& s, const std::string& org, Instant now, std::optional<std::
   st.reserved_micros = s.db().query_int(
       "SELECT coalesce(sum(estimate_micros), 0) FROM budget_reservations WHERE organization_id = ? "
       "AND date = ? "
-      "AND status = 'open' AND expires_at > ?",
+      "AND status = '" +
+          std::string(kOpen) + "' AND expires_at > ?",
       {org, st.date, now});
   st.remaining_micros =
       std::max<int64_t>(0, st.limit_micros - st.spent_micros - st.reserved_micros);
@@ -100,14 +92,14 @@ Status admit(Store& s, const Actor& as, const std::string& date, int64_t amount_
   const auto& e = E("BudgetReservation");
   std::vector<std::string> expired;
   Stmt& q = s.db().prepare(
-      "SELECT id FROM budget_reservations WHERE organization_id = ? AND date = ? AND status = "
-      "'open' AND expires_at <= ? ORDER BY id");
+      "SELECT id FROM budget_reservations WHERE organization_id = ? AND date = ? AND status = '" +
+      std::string(kOpen) + "' AND expires_at <= ? ORDER BY id");
   q.bind(1, as.organization_id).bind(2, date).bind(3, now);
   while (q.step()) expired.push_back(q.text(0));
   q.reset();
   for (const auto& id : expired)
-    audited_change(s, as, e, repo::get(s, e, as.organization_id, id), {{"status", "released"}},
-                   "expire", now);
+    audited_change(s, as, e, repo::get(s, e, as.organization_id, id),
+                   {{"status", name(RS::released)}}, "expire", now);
   Status st = status(s, as.organization_id, now, date);
   // Checked in the caller's write transaction (SQLite: one writer), so two grants can never
   // both see the same headroom.
@@ -139,14 +131,15 @@ json reserve(Store& s, const Actor& as, int64_t estimate_micros,
       admit(s, as, utc_day(now), estimate_micros, now, json::array({"estimateMicros"}));
   // A reservation of a processing item lives at least as long as the item's lease.
   Instant expires = now + ttl_seconds * kMsPerSecond;
-  if (item && (*item)["status"] == "processing" && (*item)["lockedUntil"].is_string())
+  if (item && (*item)["status"] == name(rules::QueueStatus::processing) &&
+      (*item)["lockedUntil"].is_string())
     expires = std::max(expires, *parse_instant((*item)["lockedUntil"].get<std::string>()));
   const std::string ts = format_instant(now);
   json row{{"id", s.new_id()},
            {"organizationId", as.organization_id},
            {"queueItemId", queue_item_id ? json(*queue_item_id) : json(nullptr)},
            {"estimateMicros", estimate_micros},
-           {"status", "open"},
+           {"status", kOpen},
            {"date", st.date},
            {"expiresAt", format_instant(expires)},
            {"createdAt", ts},
@@ -234,26 +227,27 @@ json settle(Store& s, const Actor& as, const std::string& reservation_id, const 
   }
   const Cover cover{r["date"].get<std::string>(), r["estimateMicros"].get<int64_t>()};
   json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
-  json after =
-      audited_change(s, as, E("BudgetReservation"), r, {{"status", "settled"}}, "settle", now);
+  json after = audited_change(s, as, E("BudgetReservation"), r, {{"status", name(RS::settled)}},
+                              "settle", now);
   return json{{"reservation", after}, {"usage", u}};
 }
 
 json release(Store& s, const Actor& as, const std::string& reservation_id, Instant now) {
   const json r = open_reservation(s, as, reservation_id);
-  return audited_change(s, as, E("BudgetReservation"), r, {{"status", "released"}}, "release", now);
+  return audited_change(s, as, E("BudgetReservation"), r, {{"status", name(RS::released)}},
+                        "release", now);
 }
 
 int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
-                       const std::string& status, Instant now) {
+                       rules::ReservationStatus status, Instant now) {
   repo::ListQuery q;
-  q.equals = {{"queueItemId", queue_item_id}, {"status", "open"}};
+  q.equals = {{"queueItemId", queue_item_id}, {"status", kOpen}};
   q.limit = 1000;
   const auto& e = E("BudgetReservation");
   int64_t n = 0;
   for (const auto& r : repo::list(s, e, as.organization_id, q)) {
-    audited_change(s, as, e, r, {{"status", status}}, status == "settled" ? "settle" : "release",
-                   now);
+    audited_change(s, as, e, r, {{"status", name(status)}},
+                   status == RS::settled ? "settle" : "release", now);
     ++n;
   }
   return n;
@@ -262,7 +256,7 @@ int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_
 json settle_for_item(Store& s, const Actor& as, const json& item, const json& usage,
                      const json& defaults, Instant now) {
   repo::ListQuery q;
-  q.equals = {{"queueItemId", item["id"]}, {"status", "open"}};
+  q.equals = {{"queueItemId", item["id"]}, {"status", kOpen}};
   q.limit = 1000;
   const auto& e = E("BudgetReservation");
   const auto open = repo::list(s, e, as.organization_id, q);
@@ -274,7 +268,7 @@ json settle_for_item(Store& s, const Actor& as, const json& item, const json& us
   json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
   for (const auto& r : open) {
     const bool covers = r["date"] == cover.date;
-    audited_change(s, as, e, r, {{"status", covers ? "settled" : "released"}},
+    audited_change(s, as, e, r, {{"status", name(covers ? RS::settled : RS::released)}},
                    covers ? "settle" : "release", now);
   }
   return u;
@@ -283,7 +277,7 @@ json settle_for_item(Store& s, const Actor& as, const json& item, const json& us
 void extend_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
                      Instant locked_until, Instant now) {
   repo::ListQuery q;
-  q.equals = {{"queueItemId", queue_item_id}, {"status", "open"}};
+  q.equals = {{"queueItemId", queue_item_id}, {"status", kOpen}};
   q.limit = 1000;
   const auto& e = E("BudgetReservation");
   for (const auto& r : repo::list(s, e, as.organization_id, q))

@@ -6,12 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "core/rules.hpp"
 #include "core/store/store.hpp"
 
 namespace ec::store::budget {
 
-/// "£1,234.56" for 1'234'560'000 micro-pounds; "-£0.01" for -10'000. Rounded half away from
-/// zero to the penny with integer arithmetic only (no floats anywhere).
+/// "£1,234.56" for 1'234'560'000 micro-pounds; "−£0.01" for -10'000: rules::format_gbp (the one
+/// money format, core/rules.hpp).
 std::string format_gbp(int64_t micros);
 
 /// The UTC day of an instant ("YYYY-MM-DD"): the day a cost counts against.
@@ -90,10 +91,10 @@ json settle(Store& s, const Actor& as, const std::string& reservation_id, const 
 /// Releases an open reservation (the generation did not happen). Error{conflict} unless open.
 json release(Store& s, const Actor& as, const std::string& reservation_id, Instant now);
 
-/// Changes every open reservation of a queue item to `status` ("settled" or "released");
-/// returns how many changed.
+/// Changes every open reservation of a queue item to `status` (settled or released); returns
+/// how many changed.
 int64_t close_for_item(Store& s, const Actor& as, const std::string& queue_item_id,
-                       const std::string& status, Instant now);
+                       rules::ReservationStatus status, Instant now);
 
 /// Records the usage of a queue item's generation (queue.complete): covered by the item's open
 /// reservations of their latest day (settled; those of other days are released), else a grant.

@@ -19,10 +19,19 @@ const schema::Entity& Q() {
   return E("EpisodeScheduleQueue");
 }
 
+using rules::name;
+using QS = rules::QueueStatus;
+using ES = rules::EpisodeStatus;
+using RS = rules::ReservationStatus;
 // Items cancelled by planning (not by hand) may be planned again when the slot matches again.
-constexpr const char* kPlanCancelled = "cancelled_by_plan";
-constexpr const char* kUserCancelled = "cancelled_by_user";
-constexpr size_t kMaxErrorsKept = 50;
+constexpr const char* kPlanCancelled = rules::kCancelledByPlan;
+constexpr size_t kMaxErrorsKept = rules::kMaxGenerationErrorsKept;
+
+// A state name as an SQL literal ('pending'): a declared constant, never input.
+template <class E>
+std::string lit(E e) {
+  return std::string("'") + name(e) + "'";
+}
 
 // Cuts a UTF-8 string to at most `max` bytes without splitting a character.
 std::string truncate_utf8(std::string s, size_t max) {
@@ -81,7 +90,7 @@ json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
                                           {"projectId", project},
                                           {"number", number},
                                           {"title", "Episode " + std::to_string(number)},
-                                          {"status", "scheduled"},
+                                          {"status", name(ES::scheduled)},
                                           {"scheduledFor", item["scheduledFor"]},
                                           {"createdAt", ts},
                                           {"updatedAt", ts}});
@@ -97,7 +106,7 @@ json with_error(json errors, const json& entry) {
 }
 
 void check_lease(const json& item, int64_t token) {
-  if (item["status"] != "processing")
+  if (item["status"] != name(QS::processing))
     throw Error(code::stale_lease,
                 "the item is " + item["status"].get<std::string>() +
                     ", not processing: this lease is no longer held",
@@ -123,23 +132,7 @@ int64_t saturating_increment(const json& v, const schema::Entity& e, const char*
 void claim_one(Store& s, const Actor& as, const std::string& id, const std::string& worker,
                int64_t lease_seconds, Instant now, ClaimResult& result);
 
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 }  // namespace
-
-int64_t backoff_ms(const std::string& item_id, int64_t attempt) {
-  const int64_t shift = std::clamp<int64_t>(attempt - 1, 0, 20);
-  const int64_t d = std::min(kBackoffCapMs, kBackoffBaseMs << shift);
-  const uint64_t h = fnv1a(item_id + ":" + std::to_string(attempt));
-  return d - static_cast<int64_t>(h % static_cast<uint64_t>(d / 10 + 1));
-}
 
 ProjectSchedule project_schedule(Store& s, const std::string& org, const json& project) {
   std::optional<std::string> owner_tz;
@@ -165,7 +158,7 @@ ProjectSchedule project_schedule(const json& project, const std::optional<std::s
   ps.zone = choice.zone;
   ps.zone_name = std::string(choice.name);
   ps.zone_source = std::string(choice.source);
-  ps.active = project.value("status", std::string()) == "active" &&
+  ps.active = project.value("status", std::string()) == name(rules::ProjectStatus::active) &&
               (!project.contains("deletedAt") || project["deletedAt"].is_null());
   return ps;
 }
@@ -195,11 +188,11 @@ std::optional<schedule::Occurrence> next_occurrence(const json& project,
 
 int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now) {
   int64_t n = 0;
-  for (const auto& item :
-       select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.status = 'pending'",
-                    {as.organization_id, project_id})) {
+  for (const auto& item : select_items(
+           s, "q.organization_id = ? AND q.project_id = ? AND q.status = " + lit(QS::pending),
+           {as.organization_id, project_id})) {
     audited_change(s, as, Q(), item,
-                   {{"status", "cancelled"},
+                   {{"status", name(QS::cancelled)},
                     {"lastError", std::string(kPlanCancelled) + ": the project is not active"}},
                    "cancel", now);
     ++n;
@@ -224,7 +217,7 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
        select_items(s, "q.organization_id = ? AND q.project_id = ? AND q.scheduled_for >= ?",
                     {as.organization_id, project_id, now})) {
     const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
-    if (item["status"] == "pending") horizon_end = std::max(horizon_end, slot + 1);
+    if (item["status"] == name(QS::pending)) horizon_end = std::max(horizon_end, slot + 1);
     by_slot.emplace(slot, std::move(item));
   }
   std::set<Instant> wanted;
@@ -233,12 +226,12 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
     wanted.insert(o.utc);
 
   for (const auto& [slot, item] : by_slot) {
-    if (item["status"] != "pending") continue;
+    if (item["status"] != name(QS::pending)) continue;
     if (wanted.count(slot)) {
       ++counts.kept;
     } else {
       audited_change(s, as, Q(), item,
-                     {{"status", "cancelled"},
+                     {{"status", name(QS::cancelled)},
                       {"lastError",
                        std::string(kPlanCancelled) + ": no longer matches the project's cadence"}},
                      "cancel", now);
@@ -260,13 +253,14 @@ PlanCounts plan_project(Store& s, const Actor& as, const json& project, Instant 
       audit(s, as, "enqueue", Q(), row["id"], repo::diff(Q(), nullptr, row), now);
       ++counts.added;
     } else if (const json& item = it->second;
-               item["status"] == "cancelled" && item["lastError"].is_string() &&
+               item["status"] == name(QS::cancelled) && item["lastError"].is_string() &&
                item["lastError"].get<std::string>().rfind(kPlanCancelled, 0) == 0) {
       // A slot a replan had cancelled matches again: plan it again (one row per slot).
-      audited_change(
-          s, as, Q(), item,
-          {{"status", "pending"}, {"runAfter", item["scheduledFor"]}, {"lastError", nullptr}},
-          "enqueue", now);
+      audited_change(s, as, Q(), item,
+                     {{"status", name(QS::pending)},
+                      {"runAfter", item["scheduledFor"]},
+                      {"lastError", nullptr}},
+                     "enqueue", now);
       ++counts.added;
     }
     // Anything else at that slot (processing, completed, failed, cancelled by hand) stays as is.
@@ -300,27 +294,28 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   // An expired lease on the last allowed attempt: the item is dead, not claimable again.
   for (const auto& item :
        select_items(s,
-                    "q.organization_id = ? AND q.status = 'processing' AND q.locked_until < ? "
-                    "AND q.attempts >= q.max_attempts",
+                    "q.organization_id = ? AND q.status = " + lit(QS::processing) +
+                        " AND q.locked_until < ? "
+                        "AND q.attempts >= q.max_attempts",
                     {as.organization_id, now})) {
     const std::string msg = "the lease of " + item["lockedBy"].get<std::string>() + " expired at " +
                             item["lockedUntil"].get<std::string>() + " on the last attempt";
     if (auto ep = linked_episode(s, as, item))
       audited_change(s, as, E("Episode"), *ep,
-                     {{"status", "failed"},
+                     {{"status", name(ES::failed)},
                       {"generationErrors",
                        with_error((*ep)["generationErrors"], {{"at", ts},
-                                                              {"code", "lease_expired"},
+                                                              {"code", rules::kLeaseExpired},
                                                               {"message", msg},
                                                               {"attempt", item["attempts"]}})}},
                      "update", now);
     audited_change(s, as, Q(), item,
-                   {{"status", "failed"},
+                   {{"status", name(QS::failed)},
                     {"lockedBy", nullptr},
                     {"lockedUntil", nullptr},
-                    {"lastError", "lease_expired: " + msg}},
+                    {"lastError", std::string(rules::kLeaseExpired) + ": " + msg}},
                    "fail", now);
-    budget::close_for_item(s, as, item["id"], "released", now);
+    budget::close_for_item(s, as, item["id"], RS::released, now);
   }
   // The circuit breaker: nothing new is claimed while today's spend is at the limit (dead items
   // above are failed all the same, as in PostgreSQL's queue_claim).
@@ -335,15 +330,17 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   const std::string active_project =
       " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = "
       "q.organization_id "
-      "AND p.status = 'active' AND p.deleted_at IS NULL)";
+      "AND p.status = " +
+      lit(rules::ProjectStatus::active) + " AND p.deleted_at IS NULL)";
   Stmt& st = s.db().prepare(
       "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
       "q.organization_id = ? AND "
-      "q.status = 'pending' AND q.run_after <= ?" +
-      active_project +
+      "q.status = " +
+      lit(QS::pending) + " AND q.run_after <= ?" + active_project +
       " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
       "q.organization_id = ? AND "
-      "q.status = 'processing' AND q.locked_until < ? AND q.attempts < q.max_attempts" +
+      "q.status = " +
+      lit(QS::processing) + " AND q.locked_until < ? AND q.attempts < q.max_attempts" +
       active_project + ") ORDER BY scheduled_for, id LIMIT ?");
   while (static_cast<int64_t>(result.items.size()) < limit) {
     std::vector<std::string> ids;
@@ -363,12 +360,13 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
           throw;
         const json item = get_item(s, as, id);
         audited_change(s, as, Q(), item,
-                       {{"status", "failed"},
+                       {{"status", name(QS::failed)},
                         {"lockedBy", nullptr},
                         {"lockedUntil", nullptr},
-                        {"lastError", "claim_failed: " + e.code() + ": " + e.message()}},
+                        {"lastError",
+                         std::string(rules::kClaimFailed) + ": " + e.code() + ": " + e.message()}},
                        "fail", now);
-        budget::close_for_item(s, as, id, "released", now);
+        budget::close_for_item(s, as, id, RS::released, now);
       }
     }
   }
@@ -384,10 +382,10 @@ void claim_one(Store& s, const Actor& as, const std::string& id, const std::stri
     {
       json item = get_item(s, as, id);
       json ep = episode_for(s, as, item, now);
-      if (ep["status"] == "ready" || ep["status"] == "published") {
+      if (ep["status"] == name(ES::ready) || ep["status"] == name(ES::published)) {
         // The slot's episode already exists: nothing to generate.
         audited_change(s, as, Q(), item,
-                       {{"status", "completed"},
+                       {{"status", name(QS::completed)},
                         {"episodeId", ep["id"]},
                         {"completedAt", ts},
                         {"lockedBy", nullptr},
@@ -395,12 +393,12 @@ void claim_one(Store& s, const Actor& as, const std::string& id, const std::stri
                        "complete", now);
         return;
       }
-      const bool reclaimed = item["status"] == "processing";
+      const bool reclaimed = item["status"] == name(QS::processing);
       const int64_t token = item["attempts"].get<int64_t>() + 1;
       // The expired attempt's reservations go with its lease (its token can no longer complete).
-      if (reclaimed) budget::close_for_item(s, as, id, "released", now);
+      if (reclaimed) budget::close_for_item(s, as, id, RS::released, now);
       json ep_fields{
-          {"status", "generating"},
+          {"status", name(ES::generating)},
           {"scheduledFor", item["scheduledFor"]},
           {"generationAttempts",
            saturating_increment(ep["generationAttempts"], E("Episode"), "generationAttempts")}};
@@ -408,13 +406,13 @@ void claim_one(Store& s, const Actor& as, const std::string& id, const std::stri
         ep_fields["generationErrors"] =
             with_error(ep["generationErrors"],
                        {{"at", ts},
-                        {"code", "lease_expired"},
+                        {"code", rules::kLeaseExpired},
                         {"message", "the lease of " + item["lockedBy"].get<std::string>() +
                                         " expired at " + item["lockedUntil"].get<std::string>()},
                         {"attempt", item["attempts"]}});
       ep = audited_change(s, as, E("Episode"), ep, ep_fields, "update", now);
       item = audited_change(s, as, Q(), item,
-                            {{"status", "processing"},
+                            {{"status", name(QS::processing)},
                              {"lockedBy", worker},
                              {"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)},
                              {"attempts", token},
@@ -433,18 +431,18 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
   check_lease(item, token);
   const std::string ts = format_instant(now);
   json ep = episode_for(s, as, item, now);
-  ep = audited_change(s, as, E("Episode"), ep, {{"status", "ready"}, {"generatedAt", ts}}, "update",
-                      now);
+  ep = audited_change(s, as, E("Episode"), ep, {{"status", name(ES::ready)}, {"generatedAt", ts}},
+                      "update", now);
   json out = json::object();
   if (!usage.is_null()) {
     out["usage"] = budget::settle_for_item(
         s, as, item, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
   } else {
     out["usage"] = nullptr;
-    budget::close_for_item(s, as, id, "released", now);
+    budget::close_for_item(s, as, id, RS::released, now);
   }
   item = audited_change(s, as, Q(), item,
-                        {{"status", "completed"},
+                        {{"status", name(QS::completed)},
                          {"completedAt", ts},
                          {"episodeId", ep["id"]},
                          {"lockedBy", nullptr},
@@ -462,28 +460,30 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
   const std::string ts = format_instant(now);
   const bool dead = token >= item["maxAttempts"].get<int64_t>();
   json ep = episode_for(s, as, item, now);
-  ep = audited_change(s, as, E("Episode"), ep,
-                      {{"status", dead ? "failed" : "scheduled"},
-                       {"generationErrors", with_error(ep["generationErrors"],
-                                                       {{"at", ts},
-                                                        {"code", error_code},
-                                                        {"message", truncate_utf8(message, 1000)},
-                                                        {"attempt", token}})}},
-                      "update", now);
+  ep = audited_change(
+      s, as, E("Episode"), ep,
+      {{"status", name(dead ? ES::failed : ES::scheduled)},
+       {"generationErrors",
+        with_error(ep["generationErrors"],
+                   {{"at", ts},
+                    {"code", error_code},
+                    {"message", truncate_utf8(message, rules::kMaxErrorMessageBytes)},
+                    {"attempt", token}})}},
+      "update", now);
   json fields{{"lockedBy", nullptr},
               {"lockedUntil", nullptr},
               {"episodeId", ep["id"]},
-              {"lastError", truncate_utf8(error_code + ": " + message, 4000)}};
+              {"lastError", truncate_utf8(error_code + ": " + message, rules::kMaxLastErrorBytes)}};
   json retry_at = nullptr;
   if (dead) {
-    fields["status"] = "failed";
+    fields["status"] = name(QS::failed);
   } else {
     retry_at = format_instant(now + backoff_ms(id, token));
-    fields["status"] = "pending";
+    fields["status"] = name(QS::pending);
     fields["runAfter"] = retry_at;
   }
   item = audited_change(s, as, Q(), item, fields, "fail", now);
-  budget::close_for_item(s, as, id, "released", now);
+  budget::close_for_item(s, as, id, RS::released, now);
   return json{{"item", item}, {"episode", ep}, {"dead", dead}, {"retryAt", retry_at}};
 }
 
@@ -499,40 +499,43 @@ json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int
 
 json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attempts, Instant now) {
   json item = get_item(s, as, id);
-  if (item["status"] != "failed")
+  if (item["status"] != name(QS::failed))
     throw Error(
         code::conflict,
         "only a failed item can be retried (this one is " + item["status"].get<std::string>() + ")",
         json::array({"id"}));
   const int64_t attempts = item["attempts"];
-  const int64_t max_attempts = std::min<int64_t>(100, attempts + extra_attempts);
+  const int64_t max_attempts = std::min<int64_t>(rules::kMaxAttempts, attempts + extra_attempts);
   if (max_attempts <= attempts)
-    throw Error(code::conflict, "the item used all 100 attempts an item may have",
-                json::array({"id"}));
-  if (auto ep = linked_episode(s, as, item); ep && (*ep)["status"] == "failed")
-    audited_change(s, as, E("Episode"), *ep, {{"status", "scheduled"}}, "update", now);
-  return audited_change(
-      s, as, Q(), item,
-      {{"status", "pending"}, {"runAfter", format_instant(now)}, {"maxAttempts", max_attempts}},
-      "retry", now);
+    throw Error(
+        code::conflict,
+        "the item used all " + std::to_string(rules::kMaxAttempts) + " attempts an item may have",
+        json::array({"id"}));
+  if (auto ep = linked_episode(s, as, item); ep && (*ep)["status"] == name(ES::failed))
+    audited_change(s, as, E("Episode"), *ep, {{"status", name(ES::scheduled)}}, "update", now);
+  return audited_change(s, as, Q(), item,
+                        {{"status", name(QS::pending)},
+                         {"runAfter", format_instant(now)},
+                         {"maxAttempts", max_attempts}},
+                        "retry", now);
 }
 
 json cancel(Store& s, const Actor& as, const std::string& id, Instant now) {
   json item = get_item(s, as, id);
-  if (item["status"] == "completed")
+  if (item["status"] == name(QS::completed))
     throw Error(code::conflict, "a completed item cannot be cancelled", json::array({"id"}));
-  if (item["status"] == "cancelled") return item;
+  if (item["status"] == name(QS::cancelled)) return item;
   if (auto ep = linked_episode(s, as, item)) {
     const auto st = (*ep)["status"];
-    if (st == "scheduled" || st == "generating" || st == "failed")
-      audited_change(s, as, E("Episode"), *ep, {{"status", "cancelled"}}, "update", now);
+    if (st == name(ES::scheduled) || st == name(ES::generating) || st == name(ES::failed))
+      audited_change(s, as, E("Episode"), *ep, {{"status", name(ES::cancelled)}}, "update", now);
   }
-  budget::close_for_item(s, as, id, "released", now);
+  budget::close_for_item(s, as, id, RS::released, now);
   return audited_change(s, as, Q(), item,
-                        {{"status", "cancelled"},
+                        {{"status", name(QS::cancelled)},
                          {"lockedBy", nullptr},
                          {"lockedUntil", nullptr},
-                         {"lastError", kUserCancelled}},
+                         {"lastError", rules::kCancelledByUser}},
                         "cancel", now);
 }
 

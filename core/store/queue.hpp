@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "core/rules.hpp"
 #include "core/schedule/cadence.hpp"
 #include "core/schedule/preview.hpp"
 #include "core/store/store.hpp"
 
 namespace ec::store::queue {
 
-inline constexpr int64_t kDefaultHorizonDays = 14;
-inline constexpr int64_t kBackoffBaseMs = 60'000;    ///< first retry after ~1 minute
-inline constexpr int64_t kBackoffCapMs = 3'600'000;  ///< never more than 1 hour
+// The queue's rule constants (horizon, backoff, attempts, leases) are declared in core/rules.hpp.
+using rules::kDefaultHorizonDays;
 
 /// How a project's cadence runs: parsed cadence, zone (cadence, else owner, else UTC), and
 /// whether the project produces episodes at all (active and not soft-deleted).
@@ -103,9 +103,9 @@ json retry(Store& s, const Actor& as, const std::string& id, int64_t extra_attem
 /// becomes cancelled; open reservations are released). Completed items cannot be cancelled.
 json cancel(Store& s, const Actor& as, const std::string& id, Instant now);
 
-/// Retry delay after failed attempt `attempt` (1-based): min(1 h, 60 s * 2^(attempt-1)),
-/// minus a jitter of up to 10 % derived from (item id, attempt) — deterministic, so tests and
-/// replays are stable, yet different items spread out.
-int64_t backoff_ms(const std::string& item_id, int64_t attempt);
+/// Retry delay after failed attempt `attempt` (1-based) of an item: rules::backoff_ms (min(cap,
+/// base * 2^(attempt-1)) minus a jitter derived from (item id, attempt): deterministic, so tests
+/// and replays are stable, yet different items spread out).
+using rules::backoff_ms;
 
 }  // namespace ec::store::queue

@@ -14,6 +14,7 @@ check() {  # check FILE COMMAND...
   rm -f /tmp/ec-drift.$$
 }
 check web/src/core/types.generated.ts "$cli" types --lang ts
+check web/src/core/constants.generated.ts "$cli" constants --lang ts
 check docs/API.md "$cli" docs --api
 # Supabase migrations are history (docs/MIGRATIONS.md): every committed file keeps the sha-256
 # recorded when it was written, the files are exactly the declared versions' files, in order,

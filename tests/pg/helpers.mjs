@@ -140,14 +140,22 @@ export async function makeTenant(c, { slug, limit = 50_000_000, role = 'owner' }
   return { org: org.id, user: user.id, project: project.id };
 }
 
-/** FNV-1a 64 jitter backoff, as core/store/queue.cpp backoff_ms. */
+/** The core's retry delay (rules::backoff_ms) after failed attempt `attempt` of item `itemId`,
+ * asked from the core itself (`episodes-core rules backoff`): never a copy of the rule. */
 export function backoffMs(itemId, attempt) {
-  const shift = Math.min(Math.max(attempt - 1, 0), 20);
-  const d = Math.min(3_600_000, 60_000 * 2 ** shift);
-  let h = 1469598103934665603n;
-  for (const b of Buffer.from(`${itemId}:${attempt}`, 'utf8')) {
-    h ^= BigInt(b);
-    h = (h * 1099511628211n) & 0xffffffffffffffffn;
+  const r = run(cli, ['rules', 'backoff', itemId, String(attempt)]);
+  if (r.status !== 0) throw new Error(`rules backoff failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+let constantsCache;
+/** The core's declared rule constants, state lists, error codes and SQLSTATE mapping
+ * (`episodes-core constants --json`, from core/rules.hpp and core/error_codes.hpp). */
+export function constants() {
+  if (!constantsCache) {
+    const r = run(cli, ['constants', '--json']);
+    if (r.status !== 0) throw new Error(`constants --json failed: ${r.stderr}`);
+    constantsCache = JSON.parse(r.stdout);
   }
-  return d - Number(h % BigInt(Math.floor(d / 10) + 1));
+  return constantsCache;
 }

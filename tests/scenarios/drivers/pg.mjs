@@ -8,7 +8,7 @@
 // come from the core's schedule.preview and are inserted under the caller's role), budget.settle
 // / budget.release while the migration has no function for them (emulated under the caller's
 // role); demo.actors, mock.seed, meta.* are skipped.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,22 +22,17 @@ pg.types.setTypeParser(20, (v) => Number(v));                       // bigint
 pg.types.setTypeParser(1082, (v) => v);                             // date: 'YYYY-MM-DD'
 pg.types.setTypeParser(1184, (v) => new Date(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))).toISOString());
 
-export const KNOWN_CODES = new Set(['invalid', 'bad_request', 'not_found', 'conflict', 'plan_limit', 'forbidden',
-  'budget_exceeded', 'stale_lease', 'busy', 'internal']);
+// The core's error codes and what each PostgreSQL SQLSTATE means, as the core declares them
+// (core/error_codes.hpp error_codes, pg_states), asked from the CLI once.
+const declared = JSON.parse(execFileSync(cliPath(), ['constants', '--json'], { encoding: 'utf8' }));
+export const KNOWN_CODES = new Set(declared.errorCodes.map((c) => c.code));
 
 /** A PostgreSQL error as the core's error code (the same classes the core maps its own errors to). */
 export function mapPgError(e) {
   if (!e || !e.code) return err('internal', String(e && e.message || e));
   const prefix = /^([a-z_]+): /.exec(e.message || '');
   const byPrefix = prefix && KNOWN_CODES.has(prefix[1]) ? prefix[1] : null;
-  const table = {
-    '42501': 'forbidden', EC403: 'forbidden', '23505': 'conflict', '23P01': 'conflict', '23503': 'not_found',
-    '23514': 'invalid', '23502': 'invalid', '22P02': 'invalid', '22021': 'invalid', '22P05': 'invalid',
-    '22003': 'invalid', '22007': 'invalid', '22008': 'invalid', '22001': 'invalid', '22023': 'invalid',
-    '2201X': 'invalid', '22004': 'invalid', '22P03': 'invalid', '22025': 'invalid', '22030': 'invalid',
-    '22032': 'invalid', '22000': 'invalid',
-    P0002: 'not_found', EC409: 'stale_lease', EC402: 'budget_exceeded', '40001': 'busy', '40P01': 'busy', '55P03': 'busy',
-  };
+  const table = declared.pgStates;
   const code = byPrefix || table[e.code] || 'internal';
   return err(code, e.message, null, { sqlstate: e.code, ...(e.constraint ? { constraint: e.constraint } : {}) });
 }

@@ -5,6 +5,7 @@ import { useCore } from './CoreProvider';
 import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from './CadenceFields';
 import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue, isCoreError } from '@/lib/core';
+import { ErrorCode } from '@/core/errors';
 
 export function CreateProjectForm({ onDone }: { onDone: () => void }) {
   const { call, callAsSystem, bump, user, org } = useCore();
@@ -17,8 +18,8 @@ export function CreateProjectForm({ onDone }: { onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const issues = errorIssues(error);
   const issuesFor = (field: string) => issues.filter((i) => fieldOfIssue(i) === field);
-  const planLimit = isCoreError(error) && error.code === 'plan_limit';
-  const limitParams = (issues.find((i) => i.code === 'plan_limit')?.params ?? {}) as { plan?: string; limit?: number; used?: number };
+  const planLimit = isCoreError(error) && error.code === ErrorCode.planLimit;
+  const limitParams = (issues.find((i) => i.code === ErrorCode.planLimit)?.params ?? {}) as { plan?: string; limit?: number; used?: number };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

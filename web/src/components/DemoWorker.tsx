@@ -10,6 +10,7 @@ import { useCore } from './CoreProvider';
 import { errorText, isCoreError } from '@/lib/core';
 import { generateEpisode } from '@/lib/demoGenerator';
 import { formatCost } from '@/lib/money';
+import { ErrorCode } from '@/core/errors';
 
 export interface WorkerLogLine {
   at: number;
@@ -139,7 +140,7 @@ export function DemoWorkerProvider({ children }: { children: ReactNode }) {
         setStats((s) => ({ ...s, completed: s.completed + 1 }));
       }
     } catch (e) {
-      if (isCoreError(e) && e.code === 'budget_exceeded') stop(`Stopped: circuit breaker open — ${e.message}`);
+      if (isCoreError(e) && e.code === ErrorCode.budgetExceeded) stop(`Stopped: circuit breaker open — ${e.message}`);
       else add(`Error: ${errorText(e)}`, 'bad');
       changed = true;
     } finally {

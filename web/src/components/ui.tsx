@@ -4,6 +4,7 @@ import type { Issue } from '@/core/types.generated';
 import { errorIssues, errorText, isCoreError, isNotFound } from '@/lib/core';
 import { issueText } from '@/lib/issues';
 import { percentOf } from '@/lib/money';
+import { ErrorCode } from '@/core/errors';
 
 const TONE: Record<string, string> = {
   active: 'ok', ready: 'ok', published: 'ok', completed: 'ok', applied: 'ok', settled: 'ok', closed: 'ok',
@@ -42,11 +43,11 @@ export function ErrorNote({ error, title = 'Something went wrong', onRetry }: { 
   if (!error) return null;
   const issues = errorIssues(error);
   const code = isCoreError(error) ? error.code : null;
-  const retryable = !!onRetry && !isNotFound(error) && code !== 'invalid' && code !== 'forbidden';
+  const retryable = !!onRetry && !isNotFound(error) && code !== ErrorCode.invalid && code !== ErrorCode.forbidden;
   return (
     <div className="notice bad" role="alert">
       <strong>{title}:</strong> {errorText(error)}
-      {issues.length > 0 && !(issues.length === 1 && code === 'conflict') && (
+      {issues.length > 0 && !(issues.length === 1 && code === ErrorCode.conflict) && (
         <ul>
           {issues.map((iss, k) => (
             <li key={k}>{issueText(iss)}</li>

@@ -2,42 +2,22 @@
 // helpers that turn anything thrown (or error data received from the worker) into it.
 import { CoreError, errorFrom } from '../../../bindings/js/core.mjs';
 import type { CoreErrorData, CoreIssue } from '../../../bindings/js/core.mjs';
+import { CoreErrorCode } from './constants.generated';
 
 export { CoreError };
 export type { CoreErrorData, CoreIssue };
 
 /**
- * Error codes a client may see. The core's codes (core/errors.hpp) plus those of the client and
- * its storage. `code` is the stable part of a CoreError; `message` is for people.
+ * Error codes a client may see: the core's codes (core/error_codes.hpp, generated into
+ * constants.generated.ts) plus those of the client and its storage. `code` is the stable part
+ * of a CoreError; `message` is for people.
  */
 export const ErrorCode = {
-  /** Params failed validation; `issues` lists every problem. */
-  invalid: 'invalid',
-  /** Malformed request: unknown op, wrong JS type, value JSON cannot carry, bad option. */
-  badRequest: 'bad_request',
-  notFound: 'not_found',
-  conflict: 'conflict',
-  planLimit: 'plan_limit',
-  forbidden: 'forbidden',
-  budgetExceeded: 'budget_exceeded',
-  staleLease: 'stale_lease',
-  /** The database (stored or imported) has a newer schema than this build knows. */
-  schemaTooNew: 'schema_too_new',
-  /** Not an SQLite file, damaged, or made by another application. */
-  notADatabase: 'not_a_database',
-  /** Storage failed (OPFS/IndexedDB error, quota). */
-  io: 'io',
-  internal: 'internal',
-  /** The database stayed locked by another connection for the busy timeout; `retryable`. */
-  busy: 'busy',
-  /** The client was closed. */
-  closed: 'closed',
+  ...CoreErrorCode,
   /** The database is open in another tab (Web Locks). */
   locked: 'locked',
   /** The stored database could not be opened; only export of the raw bytes, import and reset work. */
   unavailable: 'unavailable',
-  /** The wasm module aborted (e.g. out of memory); reopen the client. */
-  aborted: 'aborted',
   /** The requested storage does not exist in this environment. */
   unsupported: 'unsupported',
 } as const;

@@ -5,6 +5,7 @@
 import type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor } from '@/core/client';
 import type { Issue } from '@/core/types.generated';
 import { conflictIssue, errorHeadline, issueField } from './issues';
+import { ErrorCode } from '@/core/errors';
 
 export type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor };
 
@@ -103,7 +104,7 @@ export function isUuid(id: unknown): id is string {
 
 /** The error a page shows for an id that cannot exist (malformed, upper-case). */
 export function notFoundError(): CoreErrorLike {
-  return { code: 'not_found', message: 'not found', path: ['id'], issues: [] };
+  return { code: ErrorCode.notFound, message: 'not found', path: ['id'], issues: [] };
 }
 
 /**
@@ -113,8 +114,8 @@ export function notFoundError(): CoreErrorLike {
  */
 export function isNotFound(e: unknown): boolean {
   if (!isCoreError(e)) return false;
-  if (e.code === 'not_found') return true;
-  if (e.code !== 'invalid' && e.code !== 'bad_request') return false;
+  if (e.code === ErrorCode.notFound) return true;
+  if (e.code !== ErrorCode.invalid && e.code !== ErrorCode.badRequest) return false;
   const issues = e.issues ?? [];
   const onId = (path: (string | number)[] | undefined) => !!path && path.length > 0 && /^(id|.*Id)$/.test(String(path[path.length - 1]));
   return issues.length > 0 ? issues.every((i) => onId(i.path)) : onId(e.path);

@@ -5,6 +5,7 @@
 // back to the core's message only for codes it does not know.
 import type { Issue } from '@/core/types.generated';
 import { formatGBP } from './money';
+import { ErrorCode } from '@/core/errors';
 
 /** What people call each field the core may name in an issue path. */
 const FIELD_LABELS: Record<string, string> = {
@@ -126,7 +127,7 @@ function humanize(message: string, field: string, label: string): string {
  *  {code: conflict, path: [field], params: {field, deleted?}} or, from older cores, the SQLite
  *  text "UNIQUE constraint failed: table.column". */
 export function conflictIssue(e: { code: string; message: string; path?: (string | number)[]; params?: Record<string, unknown> }): Issue | null {
-  if (e.code !== 'conflict') return null;
+  if (e.code !== ErrorCode.conflict) return null;
   const params = e.params ?? {};
   let field = typeof params.field === 'string' ? params.field : '';
   if (!field && e.path && e.path.length) field = issueField(e.path);
@@ -135,7 +136,7 @@ export function conflictIssue(e: { code: string; message: string; path?: (string
     if (m) field = m[1].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   }
   if (!field || field === 'id') return null;
-  return { path: [field], code: 'conflict', message: e.message, params };
+  return { path: [field], code: ErrorCode.conflict, message: e.message, params };
 }
 
 const CODE_WORDS: Record<string, string> = {
@@ -156,8 +157,8 @@ const CODE_WORDS: Record<string, string> = {
 export function errorHeadline(e: { code: string; message: string; path?: (string | number)[]; params?: Record<string, unknown>; issues?: Issue[] }): string {
   const c = conflictIssue(e);
   if (c) return `${issueText(c)}.`;
-  if (e.code === 'invalid' && (e.issues?.length ?? 0) > 0) return CODE_WORDS.invalid;
-  if (e.code === 'forbidden' || e.code === 'not_found' || e.code === 'locked' || e.code === 'busy') return CODE_WORDS[e.code];
+  if (e.code === ErrorCode.invalid && (e.issues?.length ?? 0) > 0) return CODE_WORDS.invalid;
+  if (e.code === ErrorCode.forbidden || e.code === ErrorCode.notFound || e.code === ErrorCode.locked || e.code === ErrorCode.busy) return CODE_WORDS[e.code];
   // Otherwise the core's sentence (it is written for people), with internal names replaced and
   // any SQL detail dropped.
   const text = humanize(e.message.replace(/:?\s*(UNIQUE|FOREIGN KEY|CHECK|NOT NULL) constraint failed.*$/i, ''), issueField(e.path), fieldLabel(issueField(e.path)));

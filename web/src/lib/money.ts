@@ -1,7 +1,10 @@
 // GBP from integer micro-pounds, exactly: BigInt arithmetic only, never a binary float.
-// 1 pound = 1,000,000 micro-pounds; 1 penny = 10,000.
+// The format (symbol, minus sign U+2212, separators, rounding half away from zero) is the core's
+// one money format, declared in core/rules.hpp and generated into constants.generated.ts:
+// formatGBP(v) with 2 decimals equals the core's format_gbp and PostgreSQL's private.gbp.
+import { Rules } from '../core/constants.generated';
 
-const MICROS_PER_POUND = 1_000_000n;
+const MICROS_PER_POUND = BigInt(Rules.microsPerPound);
 
 function toBig(micros: number | bigint | string): bigint {
   if (typeof micros === 'bigint') return micros;
@@ -14,7 +17,7 @@ function toBig(micros: number | bigint | string): bigint {
 }
 
 function groupThousands(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, Rules.thousandsSeparator);
 }
 
 /**
@@ -40,15 +43,15 @@ export function formatGBP(micros: number | bigint | string, opts: { decimals?: n
     whole = abs / MICROS_PER_POUND;
     fraction = d === 0 ? '' : (abs % MICROS_PER_POUND).toString().padStart(6, '0').slice(0, d);
   }
-  const sign = negative && (whole !== 0n || /[1-9]/.test(fraction)) ? '−' : '';
-  return `${sign}£${groupThousands(whole.toString())}${fraction ? '.' + fraction : ''}`;
+  const sign = negative && (whole !== 0n || /[1-9]/.test(fraction)) ? Rules.minusSign : '';
+  return `${sign}${Rules.currencySymbol}${groupThousands(whole.toString())}${fraction ? Rules.decimalSeparator + fraction : ''}`;
 }
 
 /** Small amounts keep their precision: under 1p shows up to 4 decimals, otherwise 2. */
 export function formatCost(micros: number | bigint): string {
   const v = toBig(micros);
   const abs = v < 0n ? -v : v;
-  if (abs !== 0n && abs < 10_000n) return formatGBP(v, { decimals: 4 });
+  if (abs !== 0n && abs < BigInt(Rules.microsPerPenny)) return formatGBP(v, { decimals: 4 });
   return formatGBP(v, { decimals: 2 });
 }
 
@@ -60,7 +63,7 @@ export function moneyColumn(values: readonly (number | bigint)[]): (micros: numb
   const small = values.some((v) => {
     const b = toBig(v);
     const abs = b < 0n ? -b : b;
-    return abs !== 0n && abs < 10_000n;
+    return abs !== 0n && abs < BigInt(Rules.microsPerPenny);
   });
   const decimals = small ? 4 : 2;
   return (micros) => formatGBP(micros, { decimals });
