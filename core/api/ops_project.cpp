@@ -367,18 +367,22 @@ void add_project_ops(std::vector<Operation>& ops) {
         for (const auto& project : projects)
           page.push_back(json::array({project["id"], project["ownerId"]}));
         using rules::EpisodeStatus;
-        const auto q = [](auto state) { return std::string("'") + rules::name(state) + "'"; };
+        const auto sq = [](auto state) { return std::string("'") + rules::name(state) + "'"; };
         auto& facts = ctx.store.db().prepare(
-            std::string("WITH page(ord, pid, owner) AS (SELECT key, value ->> 0, value ->> 1 FROM "
+            std::string(
+                "WITH page(ord, pid, owner) AS (SELECT key, value ->> 0, value ->> 1 FROM ") +
             "json_each(?2)) "
             "SELECT coalesce(c.n, 0), coalesce(c.ready, 0), coalesce(c.failed, 0), "
             "(SELECT count(*) FROM planning_notes n WHERE n.organization_id = ?1 AND n.project_id "
-            "= page.pid AND n.status = " + q(rules::NoteStatus::open) + " AND n.deleted_at IS NULL), "
+            "= page.pid AND n.status = " +
+            sq(rules::NoteStatus::open) +
+            " AND n.deleted_at IS NULL), "
             "l.id, l.number, l.title, l.status, l.scheduled_for, u.id IS NOT NULL, u.timezone "
             "FROM page "
-            "LEFT JOIN (SELECT project_id, count(*) AS n, sum(status = " + q(EpisodeStatus::ready) +
-            " OR status = " + q(EpisodeStatus::published) + ") AS ready, sum(status = " +
-            q(EpisodeStatus::failed) + ") AS failed FROM episodes WHERE "
+            "LEFT JOIN (SELECT project_id, count(*) AS n, sum(status = " +
+            sq(EpisodeStatus::ready) + " OR status = " + sq(EpisodeStatus::published) +
+            ") AS ready, sum(status = " + sq(EpisodeStatus::failed) +
+            ") AS failed FROM episodes WHERE "
             "organization_id = ?1 AND deleted_at IS NULL AND project_id IN (SELECT pid FROM page) "
             "GROUP BY project_id) c ON c.project_id = page.pid "
             "LEFT JOIN episodes l ON l.organization_id = ?1 AND l.id = (SELECT e.id FROM episodes "
@@ -389,32 +393,32 @@ void add_project_ops(std::vector<Operation>& ops) {
         facts.bind(1, ctx.as.organization_id).bind(2, page.dump());
         json items = json::array();
         for (auto& project : projects) {
-      if (!facts.step()) throw Error(code::internal, "project overview lost a project");
-      json item{{"project", std::move(project)}};
-      item["episodeCount"] = facts.int64(0);
-      item["readyCount"] = facts.int64(1);
-      item["failedCount"] = facts.int64(2);
-      item["lastEpisode"] = nullptr;
-      if (!facts.is_null(4)) {
-        item["lastEpisode"] = {
-            {"id", facts.text(4)},
-            {"number", facts.int64(5)},
-            {"title", facts.text(6)},
-            {"status", facts.text(7)},
-            {"scheduledFor",
-             facts.is_null(8) ? json(nullptr) : json(format_instant(facts.int64(8)))}};
-      }
-      item["openNotes"] = facts.int64(3);
-      // The next episode time by the cadence (null: paused, archived, deleted or none).
-      item["nextEpisodeAt"] = nullptr;
-      item["nextEpisodeLocal"] = nullptr;
-      const std::optional<std::string> owner_tz =
-          facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
-      if (auto next = store::queue::next_occurrence(item["project"], owner_tz, ctx.now)) {
-        item["nextEpisodeAt"] = format_instant(next->utc);
-        item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
-      }
-      items.push_back(std::move(item));
+          if (!facts.step()) throw Error(code::internal, "project overview lost a project");
+          json item{{"project", std::move(project)}};
+          item["episodeCount"] = facts.int64(0);
+          item["readyCount"] = facts.int64(1);
+          item["failedCount"] = facts.int64(2);
+          item["lastEpisode"] = nullptr;
+          if (!facts.is_null(4)) {
+            item["lastEpisode"] = {
+                {"id", facts.text(4)},
+                {"number", facts.int64(5)},
+                {"title", facts.text(6)},
+                {"status", facts.text(7)},
+                {"scheduledFor",
+                 facts.is_null(8) ? json(nullptr) : json(format_instant(facts.int64(8)))}};
+          }
+          item["openNotes"] = facts.int64(3);
+          // The next episode time by the cadence (null: paused, archived, deleted or none).
+          item["nextEpisodeAt"] = nullptr;
+          item["nextEpisodeLocal"] = nullptr;
+          const std::optional<std::string> owner_tz =
+              facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
+          if (auto next = store::queue::next_occurrence(item["project"], owner_tz, ctx.now)) {
+            item["nextEpisodeAt"] = format_instant(next->utc);
+            item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
+          }
+          items.push_back(std::move(item));
         }
         facts.reset();
         return json{{"items", items}, {"total", total}, {"limit", q.limit}, {"offset", q.offset}};

@@ -376,12 +376,16 @@ begin
 end
 $$;
 
--- "£1,234.56" as budget.cpp format_gbp (half away from zero, to the penny).
+-- "£1,234.56", "−£0.01" as rules::format_gbp (core/rules.hpp: half away from zero, to the penny).
 create function private.gbp(p_micros bigint) returns text
   language sql immutable set search_path = '' as $$
-  select case when p_micros < 0 and (abs(p_micros::numeric) + 5000) / 10000 >= 1 then '-£' else '£' end
-      || to_char(trunc(trunc((abs(p_micros::numeric) + 5000) / 10000) / 100), 'FM999,999,999,999,990') || '.'
-      || lpad((trunc((abs(p_micros::numeric) + 5000) / 10000) % 100)::text, 2, '0')
+  select case when p_micros < 0 and (abs(p_micros::numeric) + 10000 / 2) / 10000 >= 1
+              then '−£' else '£' end
+      || to_char(trunc(trunc((abs(p_micros::numeric) + 10000 / 2) / 10000)
+                       / (1000000 / 10000)), 'FM999,999,999,999,990')
+      || '.'
+      || lpad((trunc((abs(p_micros::numeric) + 10000 / 2) / 10000)
+               % (1000000 / 10000))::text, 2, '0')
 $$;
 
 -- ---------------------------------------------------------------------------------------------

@@ -65,9 +65,9 @@ for p, t in text.items():
         s = line.strip()
         if s.startswith(('//', '--', '*', '///')): continue
         for m in lit.finditer(line):
-            if re.search(r'\{"' + m.group(2) + r'", [a-z_]+\}|\["' + m.group(2) + r'"\]', line):
+            if re.search(r'\{"' + m.group(2) + r'", |\["' + m.group(2) + r'"\]', line):
                 continue  # a JSON key that happens to be a state name
-            if m.group(2) == 'owner' and re.search(r'source|owner_timezone', line):
+            if m.group(2) == 'owner' and re.search(r'(?i)source|owner_timezone', line):
                 continue  # the zone source "owner" (schedule::resolve_zone), not a role
             if m.group(2) == 'active' and 'out["active"]' in line:
                 continue

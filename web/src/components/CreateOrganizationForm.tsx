@@ -4,12 +4,13 @@
 // makes tenancy visible).
 import { useId, useState, type FormEvent } from 'react';
 import type { Organization } from '@/core/types.generated';
+import { States } from '@/core/constants.generated';
 import { useCore } from './CoreProvider';
 import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue } from '@/lib/core';
 import { viewerZone } from '@/lib/time';
 
-const PLANS: readonly Organization['plan'][] = ['free', 'pro', 'team'];
+const PLANS: readonly Organization['plan'][] = States.Plan;
 
 export function CreateOrganizationForm({ onDone, compact = false }: { onDone?: () => void; compact?: boolean }) {
   const { core, reloadDirectory, setActor } = useCore();

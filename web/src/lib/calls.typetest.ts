@@ -2,13 +2,14 @@
 // mistyped operation name, an unknown parameter or a renamed result key fails `tsc --noEmit`
 // (and `next build`). If `call` ever became untyped, tsc reports the markers below as unused.
 import type { CoreState } from '@/components/CoreProvider';
+import type { ProjectStatus } from '@/core/constants.generated';
 
 export async function dashboardCalls(call: CoreState['call'], callAsSystem: CoreState['callAsSystem']): Promise<void> {
   const plan = await callAsSystem('queue.plan', {});
   const added: number = plan.added;
   const overview = await call('project.overview', { limit: 10 });
   const next: string | null = overview.items[0]?.nextEpisodeAt ?? null;
-  const status: 'active' | 'paused' | 'archived' | undefined = overview.items[0]?.project.status;
+  const status: ProjectStatus | undefined = overview.items[0]?.project.status;
   void [added, next, status];
 
   // @ts-expect-error: a mistyped operation name
