@@ -2,7 +2,7 @@
 // The error codes of core/errors.hpp as other languages see them: their TypeScript keys and
 // docs, and what each PostgreSQL SQLSTATE of the generated migration means. Declared once here;
 // the PostgreSQL templates splice the raised states (@sqlstate:<code>@), the TypeScript and the
-// node suites get both from `episodes-core constants` (docs/adr/0013-rules-declared-once.md).
+// node suites get both from `episodes-core constants` (docs/adr/0014-rules-declared-once.md).
 #include <string_view>
 #include <vector>
 

@@ -5,7 +5,7 @@
 // CHECKs and PostgreSQL enum types), the store, the mock, the PostgreSQL function templates
 // (`@const:<name>@` and `@state:<List>.<value>@` markers, core/schema/pg_queue_sql.cpp) and the
 // generated TypeScript (`episodes-core constants`, web/src/core/constants.generated.ts).
-// docs/adr/0013-rules-declared-once.md.
+// docs/adr/0014-rules-declared-once.md.
 #include <array>
 #include <cstddef>
 #include <cstdint>

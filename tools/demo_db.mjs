@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The prebuilt demo database the dashboard's first visit opens instead of generating it
-// (docs/adr/0013-runtime-tools-split.md). It is exactly what `mock.seed {size:"demo", seed:1}`
+// (docs/adr/0017-runtime-tools-split.md). It is exactly what `mock.seed {size:"demo", seed:1}`
 // writes into a new file: tests/js/demo_db.test.mjs checks the bytes against a fresh seed.
 //
 // Usage: node tools/demo_db.mjs OUT_DIR [path/to/episodes_core_node.mjs]

@@ -1,5 +1,5 @@
 #pragma once
-// Operation results declared as data (docs/adr/op-results-declared.md): each operation's
+// Operation results declared as data (docs/adr/0013-0013-op-results-declared.md): each operation's
 // `result` is a Shape, built like its params. The TypeScript types, the API reference and the
 // result-conformance test (tests/core/result_conformance_test.cpp) all derive from it; composite
 // shapes used by several operations are named once in core/api/results.cpp.

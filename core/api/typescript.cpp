@@ -353,7 +353,7 @@ std::string api_markdown() {
      << schema::authz::markdown() << "\n"
      << "Another organization's ids behave exactly like ids that do not exist (`not_found`).\n\n"
      << "Two optional request fields serve clients that share one database between several "
-        "views or tabs (the browser dashboard; docs/adr/multi-tab-leader-election.md):\n\n"
+        "views or tabs (the browser dashboard; docs/adr/0019-0019-multi-tab-leader-election.md):\n\n"
      << "- `\"track\": true` adds `\"reads\"` (the tables the operation read) and "
         "`\"changed\"` (the tables it inserted into, updated or deleted from; `[]` for a read) "
         "to a successful response, both sorted names: `{\"ok\":true,\"result\":…,\"reads\":"

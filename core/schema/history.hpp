@@ -14,7 +14,7 @@ enum class Change {
   Checks,     // a field's CHECK changed (bounds, enum values, not-blank): SQLite rebuilds the
               // table (https://www.sqlite.org/lang_altertable.html#otheralter); PostgreSQL
               // drops and re-adds the named constraint. Blank values of a not-blank field are
-              // first rewritten to kBlankPlaceholder (docs/adr/0013-blank-names.md).
+              // first rewritten to kBlankPlaceholder (docs/adr/0015-blank-names.md).
   Rebuild,    // every table rebuilt from the declaration (SQLite), every CHECK re-added (v3)
 };
 
@@ -42,7 +42,7 @@ inline constexpr SchemaVersion kVersions[] = {
     {3, "20250901090000_episodes_core_v3.sql",
      "Every bound in both engines' CHECKs (docs/adr/0012-bounds-and-value-parity.md)."},
     {4, "20261129233000_episodes_core_v4.sql",
-     "Names and titles must not be blank (docs/adr/0013-blank-names.md); Project.tagline."},
+     "Names and titles must not be blank (docs/adr/0015-blank-names.md); Project.tagline."},
 };
 
 inline constexpr SchemaChange kChanges[] = {

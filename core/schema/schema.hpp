@@ -116,7 +116,7 @@ struct Entity {
 /// Code points a not-blank field may not consist of only (Field::not_blank): Unicode
 /// White_Space (25 code points) plus the invisible U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER
 /// and U+FEFF BOM. The core's validator, the SQLite CHECK (trim(x, char(…))) and the PostgreSQL
-/// CHECK (btrim(x, U&'…')) all use this one list (docs/adr/0013-blank-names.md).
+/// CHECK (btrim(x, U&'…')) all use this one list (docs/adr/0015-blank-names.md).
 inline constexpr char32_t kBlankCodePoints[] = {
     0x0009, 0x000A, 0x000B, 0x000C, 0x000D, 0x0020, 0x0085, 0x00A0, 0x1680, 0x2000,
     0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,

@@ -1,4 +1,4 @@
--- episodes-core schema v3 -> v4 (PostgreSQL / Supabase): Names and titles must not be blank (docs/adr/0013-blank-names.md); Project.tagline.
+-- episodes-core schema v3 -> v4 (PostgreSQL / Supabase): Names and titles must not be blank (docs/adr/0015-blank-names.md); Project.tagline.
 -- Generated from core/schema/history.hpp by `episodes-core schema --dialect postgres --upgrade-from 3`; never edited
 -- and never rewritten once committed (supabase/migrations.sha256). One transaction, refused
 -- unchanged unless the database is at v3. Tables change by ALTER only; the derived objects (functions,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rule constants, state lists, error codes and the money format are declared once (core/rules.hpp,
-# core/error_codes.hpp; docs/adr/0013-rules-declared-once.md): this greps core/, tests/pg and web/src
+# core/error_codes.hpp; docs/adr/0014-rules-declared-once.md): this greps core/, tests/pg and web/src
 # (generated files excluded) for copies of them. $1: the CLI (its `constants --json` names what
 # is declared).
 set -euo pipefail

@@ -1,4 +1,4 @@
-// Result conformance (docs/adr/op-results-declared.md): every operation of operations() runs at
+// Result conformance (docs/adr/0013-0013-op-results-declared.md): every operation of operations() runs at
 // least once on realistic data, and its actual JSON result is checked against its declared
 // result shape (core/api/result.hpp): every declared key present with the right type and
 // nullability, no undeclared key, array elements and nested entities checked. An operation

@@ -1,4 +1,4 @@
-// What the browser's several tabs need from the core (docs/adr/multi-tab-leader-election.md):
+// What the browser's several tabs need from the core (docs/adr/0019-0019-multi-tab-leader-election.md):
 // "track" reports the tables a request read and changed; "requestId" makes a write idempotent
 // across a change of the tab that runs the database.
 #include <catch2/catch.hpp>

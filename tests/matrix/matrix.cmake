@@ -1,5 +1,5 @@
 # The test matrix: every suite of the project as ctest entries of the native tree, one label per
-# suite (docs/TESTING.md, docs/adr/0013-one-test-command.md). Each entry runs through
+# suite (docs/TESTING.md, docs/adr/0016-one-test-command.md). Each entry runs through
 # tests/matrix/suite.mjs, which records its case counts in build/native/test-results/NAME.json and
 # fails when the runner is missing, finds no test or prints no summary. scripts/test.sh builds
 # the three trees and runs `ctest --preset all`; `ctest --preset all -L pg` runs one suite.

@@ -1,4 +1,4 @@
-// Blank names (issue 14; docs/adr/0013-blank-names.md): the core's validator and the PostgreSQL
+// Blank names (issue 14; docs/adr/0015-blank-names.md): the core's validator and the PostgreSQL
 // CHECK refuse exactly the same strings. The blank code points are read from the generated
 // SQLite DDL (`trim(name, char(…))`, derived from schema::kBlankCodePoints), not copied here.
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
 // leaves the same catalog as a fresh install of `schema --dialect postgres`: tables, columns
 // (order, types, nullability, defaults), constraints, indexes, enum values, functions,
 // triggers, policies, grants. The same from every intermediate version holding rows, which the
-// upgrades keep (blank names become the placeholder: docs/adr/0013-blank-names.md).
+// upgrades keep (blank names become the placeholder: docs/adr/0015-blank-names.md).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

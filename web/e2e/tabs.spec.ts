@@ -1,4 +1,4 @@
-// Several tabs on one database (docs/adr/multi-tab-leader-election.md) and live updates.
+// Several tabs on one database (docs/adr/0019-0019-multi-tab-leader-election.md) and live updates.
 // All tabs of a test share one browser context: the same origin, OPFS, Web Locks.
 import { test, expect, open, firstProject } from './fixtures';
 import type { BrowserContext, Page } from '@playwright/test';

@@ -273,9 +273,8 @@ test('errors are plain words on their fields, in every form', async ({ page }) =
 
 });
 
-// needs s3-migrate blank rule: the core refuses a name of only spaces (trimmed rule in the schema);
-// until that lands the core saves it, so this test is fixme on this branch.
-test.fixme('a name of only spaces is refused on the name field', async ({ page }) => {
+// The core refuses a name of only spaces (the schema's not-blank rule, docs/adr/0015-blank-names.md).
+test('a name of only spaces is refused on the name field', async ({ page }) => {
   await open(page, '/projects');
   const href = (await (await firstProject(page)).getAttribute('href'))!;
   await open(page, `${href}/settings`);

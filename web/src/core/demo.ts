@@ -1,6 +1,6 @@
 // The prebuilt demo database (tools/demo_db.mjs, copied next to the core by scripts/run.sh):
 // the file `mock.seed {size:"demo", seed:1}` writes, byte for byte (tests/js/demo_db.test.mjs),
-// so the first visit opens it instead of generating it (docs/adr/0013-runtime-tools-split.md).
+// so the first visit opens it instead of generating it (docs/adr/0017-runtime-tools-split.md).
 // Used only for exactly that request, with the same schema version, and when its size and
 // SHA-256 match the manifest; otherwise (or when anything fails) the worker runs the seed.
 import type { PrebuiltSeed } from './engine';
