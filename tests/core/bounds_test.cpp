@@ -5,7 +5,6 @@
 // queue; a v2 file upgrades to v3.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <random>
 
 #include <sqlite3.h>
@@ -164,8 +163,9 @@ TEST_CASE_METHOD(B, "generationAttempts at its maximum saturates instead of fail
   CHECK(claimed[0]["episode"]["generationAttempts"] == 1000);
 }
 
-TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue, in O(size)",
-                 "[bounds]") {
+// No timing here (tests never assert on time, the machines are shared): the point is one issue,
+// not one per entry; how long a 4 MB request takes is a benchmark's question.
+TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue", "[bounds]") {
   const auto p = project(a);
   std::string req = R"({"op":"episode.create","as":)" + a.as().dump() +
                     R"(,"params":{"projectId":")" + p + R"(","title":"T","generationErrors":[)";
@@ -173,17 +173,12 @@ TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue, 
   for (int i = 0; i < 1'300'000; ++i) req += i ? ",{}" : "{}";
   req += "]}}";
   REQUIRE(req.size() < 4'000'000);
-  const auto t0 = std::chrono::steady_clock::now();
   const json r = json::parse(core.call(req));
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
   REQUIRE(r["ok"] == false);
   CHECK(r["error"]["code"] == "invalid");
   REQUIRE(r["error"]["issues"].size() == 1);
   CHECK(r["error"]["issues"][0]["code"] == "too_big");
   CHECK(r["error"]["issues"][0]["params"]["maximumEntries"] == 100);
-  CHECK(ms < 20'000);
 }
 
 TEST_CASE_METHOD(B, "validation stops collecting after kMaxIssues issues", "[bounds]") {
