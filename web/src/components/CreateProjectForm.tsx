@@ -5,7 +5,7 @@ import { useCore } from './CoreProvider';
 import { CadenceFields, cadenceFromDraft, draftFromCadence, type CadenceDraft } from './CadenceFields';
 import { ErrorNote, FieldIssues } from './ui';
 import { errorIssues, fieldOfIssue, isCoreError } from '@/lib/core';
-import { ErrorCode } from '@/core/errors';
+import { ErrorCode } from '@/core/error_codes';
 
 export function CreateProjectForm({ onDone }: { onDone: () => void }) {
   const { call, callAsSystem, bump, user, org } = useCore();

@@ -10,7 +10,7 @@ import { useCore } from './CoreProvider';
 import { errorText, isCoreError } from '@/lib/core';
 import { generateEpisode } from '@/lib/demoGenerator';
 import { formatCost } from '@/lib/money';
-import { ErrorCode } from '@/core/errors';
+import { ErrorCode } from '@/core/error_codes';
 
 export interface WorkerLogLine {
   at: number;

@@ -4,7 +4,7 @@ import type { Issue } from '@/core/types.generated';
 import { errorIssues, errorText, isCoreError, isNotFound } from '@/lib/core';
 import { issueText } from '@/lib/issues';
 import { percentOf } from '@/lib/money';
-import { ErrorCode } from '@/core/errors';
+import { ErrorCode } from '@/core/error_codes';
 
 const TONE: Record<string, string> = {
   active: 'ok', ready: 'ok', published: 'ok', completed: 'ok', applied: 'ok', settled: 'ok', closed: 'ok',

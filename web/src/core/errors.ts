@@ -2,26 +2,12 @@
 // helpers that turn anything thrown (or error data received from the worker) into it.
 import { CoreError, errorFrom } from '../../../bindings/js/core.mjs';
 import type { CoreErrorData, CoreIssue } from '../../../bindings/js/core.mjs';
-import { CoreErrorCode } from './constants.generated';
+import { ErrorCode } from './error_codes';
 
 export { CoreError };
 export type { CoreErrorData, CoreIssue };
 
-/**
- * Error codes a client may see: the core's codes (core/error_codes.hpp, generated into
- * constants.generated.ts) plus those of the client and its storage. `code` is the stable part
- * of a CoreError; `message` is for people.
- */
-export const ErrorCode = {
-  ...CoreErrorCode,
-  /** The database is open in another tab (Web Locks). */
-  locked: 'locked',
-  /** The stored database could not be opened; only export of the raw bytes, import and reset work. */
-  unavailable: 'unavailable',
-  /** The requested storage does not exist in this environment. */
-  unsupported: 'unsupported',
-} as const;
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+export { ErrorCode, type ErrorCodeValue } from './error_codes';
 
 /** Builds a CoreError from error data ({code, message, path, issues}). */
 export function coreError(data: CoreErrorData, cause?: unknown): CoreError {

@@ -5,7 +5,7 @@
 import type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor } from '@/core/client';
 import type { Issue } from '@/core/types.generated';
 import { conflictIssue, errorHeadline, issueField } from './issues';
-import { ErrorCode } from '@/core/errors';
+import { ErrorCode } from '@/core/error_codes';
 
 export type { Actor, CallArgs, Core, OperationName, ParamsOf, ResultOf, SystemActor };
 

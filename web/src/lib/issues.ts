@@ -5,7 +5,7 @@
 // back to the core's message only for codes it does not know.
 import type { Issue } from '@/core/types.generated';
 import { formatGBP } from './money';
-import { ErrorCode } from '@/core/errors';
+import { ErrorCode } from '@/core/error_codes';
 
 /** What people call each field the core may name in an issue path. */
 const FIELD_LABELS: Record<string, string> = {
