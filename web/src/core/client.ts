@@ -282,10 +282,17 @@ function createWorker(option: OpenOptions['worker']): Worker {
 async function workerTransport(options: OpenOptions): Promise<Transport> {
   const base = (globalThis as { location?: { href: string } }).location?.href;
   const abs = (u: string | URL) => (base ? new URL(String(u), base).href : String(u));
-  const worker = createWorker(options.worker);
+  let worker = createWorker(options.worker);
   let nextId = 1;
   let dead: CoreError | null = null;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: CoreError) => void; progress?: ((d: number, t: number, p: string) => void) | null }>();
+  type Pending = {
+    resolve: (v: unknown) => void;
+    reject: (e: CoreError) => void;
+    progress?: ((d: number, t: number, p: string) => void) | null;
+    /** What was sent (re-sent to a new worker after the tab was frozen). */
+    msg?: WorkerRequest;
+  };
+  const pending = new Map<number, Pending>();
   const failAll = (e: CoreError) => {
     dead = e;
     for (const p of pending.values()) p.reject(e);
@@ -293,35 +300,42 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
   };
   const changes = new Set<ChangeListener>();
   let role: TabRole = 'single';
-  worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
-    const m = ev.data;
-    if (m.type === 'changed') {
-      emit(changes, m.tables);
-      return;
-    }
-    if (m.type === 'role') {
-      role = m.role;
-      return;
-    }
-    const p = pending.get(m.id);
-    if (!p) return;
-    if (m.type === 'progress') {
-      try { p.progress?.(m.done, m.total, m.phase); } catch { /* a listener must not break the call */ }
-      return;
-    }
-    pending.delete(m.id);
-    if (m.ok) p.resolve(m.result);
-    else p.reject(coreError(m.error));
+  const wire = (w: Worker) => {
+    w.onmessage = (ev: MessageEvent<WorkerMessage>) => {
+      if (w !== worker) return;  // a worker ended when the tab was frozen
+      const m = ev.data;
+      if (m.type === 'changed') {
+        emit(changes, m.tables);
+        return;
+      }
+      if (m.type === 'role') {
+        role = m.role;
+        return;
+      }
+      const p = pending.get(m.id);
+      if (!p) return;
+      if (m.type === 'progress') {
+        try { p.progress?.(m.done, m.total, m.phase); } catch { /* a listener must not break the call */ }
+        return;
+      }
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(coreError(m.error));
+    };
+    w.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault?.();
+      if (w !== worker) return;
+      failAll(coreError({ code: ErrorCode.internal, message: `the core worker failed: ${ev.message || 'could not start (check the worker URL)'}` }));
+    };
+    w.onmessageerror = () => {
+      if (w === worker) failAll(coreError({ code: ErrorCode.internal, message: 'a message from the core worker could not be read' }));
+    };
   };
-  worker.onerror = (ev: ErrorEvent) => {
-    ev.preventDefault?.();
-    failAll(coreError({ code: ErrorCode.internal, message: `the core worker failed: ${ev.message || 'could not start (check the worker URL)'}` }));
-  };
-  worker.onmessageerror = () => failAll(coreError({ code: ErrorCode.internal, message: 'a message from the core worker could not be read' }));
+  wire(worker);
   const send = <T>(msg: WorkerRequest, progress?: ((d: number, t: number, p: string) => void) | null, transfer: Transferable[] = []): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (dead) return reject(dead);
-      pending.set(msg.id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      pending.set(msg.id, { resolve: resolve as (v: unknown) => void, reject, progress, msg });
       try {
         worker.postMessage(msg, transfer);
       } catch (e) {
@@ -331,29 +345,94 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
     });
   const id = () => nextId++;
   let terminated = false;
+
+  // Shared tabs (docs/adr/0019-multi-tab-leader-election.md): a tab the browser freezes (or puts in
+  // the back/forward cache) would keep its Web Lock and its OPFS handles while it sleeps, and no
+  // other tab could take over. So it steps down first: its worker ends (the lock and the handles
+  // go with it; a transaction in flight rolls back, one committed has its answer recorded under
+  // its rid), and on resume a new worker joins as a follower and re-sends the unanswered calls
+  // with the same rids, so a write is never lost nor applied twice.
+  const pageId = typeof crypto?.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const tabs = options.tabs ?? (options.lock !== undefined ? 'exclusive' : 'share');
+  const sharing = tabs === 'share' && (options.storage ?? 'auto') !== 'memory';
+  const restartable = sharing && typeof document !== 'undefined' && (options.worker === undefined || typeof options.worker !== 'object' || options.worker instanceof URL);
+  let openMsg: Extract<WorkerRequest, { type: 'open' }> | null = null;
+  let frozen = false;
+  const stepDown = () => {
+    if (frozen || terminated || dead || !openMsg) return;
+    frozen = true;
+    worker.terminate();
+    role = 'follower';
+  };
+  const rejoin = () => {
+    if (!frozen || terminated || dead || !openMsg) return;
+    frozen = false;
+    const waiting = [...pending.entries()];
+    worker = createWorker(options.worker);
+    wire(worker);
+    // Open first (the worker runs its requests in order): the page's own open if it was still
+    // waiting, else a new one whose failure fails the client.
+    if (!waiting.some(([, p]) => p.msg?.type === 'open')) {
+      const reopen = { ...openMsg, id: id() };
+      pending.set(reopen.id, { resolve: () => {}, reject: (e) => failAll(e) });
+      worker.postMessage(reopen);
+    }
+    for (const [key, p] of waiting) {
+      const msg = p.msg;
+      if (msg && (msg.type === 'open' || msg.type === 'call' || msg.type === 'export' || msg.type === 'stats')) {
+        worker.postMessage(msg);
+      } else {
+        // An import's bytes went to the old worker; a reset may or may not have run: the caller decides.
+        pending.delete(key);
+        p.reject(coreError({ code: ErrorCode.locked, message: 'this tab was frozen by the browser while the database was being replaced; check the data and try again' }));
+      }
+    }
+  };
+  const onPageHide = (ev: PageTransitionEvent) => { if (ev.persisted) stepDown(); };
+  const onPageShow = (ev: PageTransitionEvent) => { if (ev.persisted) rejoin(); };
+  if (restartable) {
+    document.addEventListener('freeze', stepDown);
+    document.addEventListener('resume', rejoin);
+    window.addEventListener('pagehide', onPageHide);
+    window.addEventListener('pageshow', onPageShow);
+  }
+  const unlisten = () => {
+    if (!restartable) return;
+    document.removeEventListener('freeze', stepDown);
+    document.removeEventListener('resume', rejoin);
+    window.removeEventListener('pagehide', onPageHide);
+    window.removeEventListener('pageshow', onPageShow);
+  };
   return {
-    open: () => send<OpenState>({
-      type: 'open', id: id(),
-      moduleUrl: abs(options.moduleUrl ?? '/core/episodes_core_web.js'),
-      wasmUrl: options.wasmUrl === undefined ? undefined : abs(options.wasmUrl),
-      name: options.name ?? 'episodes',
-      storage: options.storage ?? 'auto',
-      lock: options.lock ?? 3000,
-      tabs: options.tabs ?? (options.lock !== undefined ? 'exclusive' : 'share'),
-      callTimeoutMs: options.callTimeout ?? 30_000,
-      idSeed: options.idSeed ?? 0,
-      tuning: options.tuning,
-      demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
-    }),
-    call: (request, progress) => send<CallAnswer>({ type: 'call', id: id(), request, progress: Boolean(progress) }, progress),
+    open: () => {
+      openMsg = {
+        type: 'open', id: id(),
+        moduleUrl: abs(options.moduleUrl ?? '/core/episodes_core_web.js'),
+        wasmUrl: options.wasmUrl === undefined ? undefined : abs(options.wasmUrl),
+        name: options.name ?? 'episodes',
+        storage: options.storage ?? 'auto',
+        lock: options.lock ?? 3000,
+        tabs,
+        callTimeoutMs: options.callTimeout ?? 30_000,
+        idSeed: options.idSeed ?? 0,
+        tuning: options.tuning,
+        demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
+      };
+      return send<OpenState>(openMsg);
+    },
+    call: (request, progress) => {
+      const n = id();
+      return send<CallAnswer>({ type: 'call', id: n, request, progress: Boolean(progress), ...(sharing ? { rid: `${pageId}:${n}` } : {}) }, progress);
+    },
     exportDb: () => send<Uint8Array>({ type: 'export', id: id() }),
     importDb: (bytes) => send<OpenState>({ type: 'import', id: id(), bytes }),
     reset: (request, progress) => send({ type: 'reset', id: id(), seed: request !== null, request }, progress),
     stats: () => send<MemoryStats>({ type: 'stats', id: id() }),
     close: async () => {
       if (terminated) return;
+      unlisten();
       try {
-        if (!dead) await send({ type: 'close', id: id() });
+        if (!dead && !frozen) await send({ type: 'close', id: id() });
       } finally {
         terminated = true;
         worker.terminate();

@@ -110,7 +110,9 @@ async function dispatch(msg: WorkerRequest): Promise<[unknown, Transferable[]]> 
       close();
       return [null, []];
     default:
-      return run(msg, null, progressFor(msg.id));
+      // A page's own write carries its rid too: re-sent after the tab was frozen, it is answered
+      // from the core's record instead of running twice.
+      return run(msg, msg.type === 'call' ? msg.rid ?? null : null, progressFor(msg.id));
   }
 }
 
@@ -181,7 +183,7 @@ function post(m: TabMessage): void {
 
 function forward(msg: Exclude<WorkerRequest, { type: 'open' } | { type: 'close' }>): void {
   forwardCounter += 1;
-  const rid = `${SELF}:${forwardCounter}`;
+  const rid = (msg.type === 'call' ? msg.rid : undefined) ?? `${SELF}:${forwardCounter}`;
   const body: ForwardBody = msg.type === 'call' ? { type: 'call', request: msg.request, progress: msg.progress }
     : msg.type === 'import' ? { type: 'import', bytes: msg.bytes }
     : msg.type === 'reset' ? { type: 'reset', seed: msg.seed, request: msg.request }
@@ -249,7 +251,8 @@ function onTab(ev: MessageEvent<TabMessage>): void {
       });
       return;
     case 'res': {
-      if (m.to !== SELF) return;
+      // By rid alone (unique): a call re-sent by a new worker after its tab was frozen is answered
+      // here even when the leader answers the copy the old worker sent.
       const entry = forwarded.get(m.rid);
       if (!entry) return;
       forwarded.delete(m.rid);
@@ -259,7 +262,6 @@ function onTab(ev: MessageEvent<TabMessage>): void {
       return;
     }
     case 'progress': {
-      if (m.to !== SELF) return;
       const entry = forwarded.get(m.rid);
       if (!entry) return;
       armTimer(m.rid);  // a long operation that reports progress is alive

@@ -50,7 +50,8 @@ export interface OpenRequest {
 
 export type WorkerRequest =
   | OpenRequest
-  | { type: 'call'; id: number; request: string; progress: boolean }
+  /** rid (shared mode): the page's own id of the call, the same when it re-sends the call after its tab was frozen. */
+  | { type: 'call'; id: number; request: string; progress: boolean; rid?: string }
   | { type: 'export'; id: number }
   | { type: 'import'; id: number; bytes: Uint8Array }
   | { type: 'reset'; id: number; seed: boolean; request: string | null }
