@@ -15,9 +15,10 @@ async function openEpisodeWithContent(page: Page) {
   for (const href of projectLinks) {
     await open(page, href);
     const table = page.getByTestId('episodes-table');
-    if (!(await table.isVisible().catch(() => false))) {
-      await page.waitForTimeout(500);
-    }
+    // Wait for the project's episodes to load (a loaded machine can take seconds); a project
+    // without episodes shows no table, and the loop moves on after the wait.
+    await table.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {});
+    await table.locator('tbody tr').first().waitFor({ timeout: 5_000 }).catch(() => {});
     const ready = table.locator('tbody tr', { has: page.locator('.badge', { hasText: /^(ready|published)$/ }) }).first();
     if (await ready.count()) {
       await ready.locator('a').first().click();
