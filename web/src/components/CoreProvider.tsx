@@ -331,7 +331,6 @@ export function useQuery<T>(fn: (call: CoreState['call']) => Promise<T>, deps: u
     liveRef.current = false;
     if (!quiet) setState((s) => ({ ...s, loading: true }));
     const reads = new Set<string>();
-    const known = true; // every call reports its reads (Core.callTracked)
     const tracking: CoreState['call'] = (op, ...params) =>
       callTracked(op, ...params).then((out) => {
         out.reads.forEach((t) => reads.add(t));
@@ -340,7 +339,7 @@ export function useQuery<T>(fn: (call: CoreState['call']) => Promise<T>, deps: u
     fnRef.current(tracking).then(
       (data) => {
         if (!current) return;
-        readsRef.current = known ? reads : null;
+        readsRef.current = reads; // every call reports its reads (Core.callTracked)
         setState({ data, error: null, loading: false });
       },
       (error) => {
