@@ -5,58 +5,19 @@
 #include <set>
 
 #include "core/api/api.hpp"
-#include "tests/support/principal.hpp"
+#include "tests/support/owners.hpp"
 
 using json = nlohmann::json;
 
 namespace {
 
-struct Who {
-  std::string org, user;
-  json as() const { return {{"organizationId", org}, {"userId", user}}; }
-};
+using ectest::Who;
 
-struct S {
-  ec::api::Core core{":memory:", ec::api::Options{5}};
-  std::string now = "2025-08-15T09:00:00.000Z";  // a Friday
-  Who a, b;
-
-  S() {
-    a = org("acme", "Europe/London");
-    b = org("globex", "UTC");
+struct S : ectest::Owners {
+  S() : Owners(5, "2025-08-15T09:00:00.000Z") {  // a Friday
+    a = org("acme", "pro", "Europe/London");
+    b = org("globex", "pro", "UTC");
   }
-  Who org(const char* slug, const char* tz) {
-    ectest::fix_clock(core, now);
-    json r = core.call_json({{"op", "organization.create"},
-                             {"params",
-                              {{"name", slug},
-                               {"slug", slug},
-                               {"plan", "pro"},
-                               {"ownerEmail", std::string("o@") + slug + ".io"},
-                               {"ownerName", "Owner"},
-                               {"ownerTimezone", tz}}}});
-    REQUIRE(r["ok"] == true);
-    return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
-  }
-  json call(const std::string& op, const json& params, const Who& w) {
-    ectest::fix_clock(core, now);
-    return core.call_json(
-        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
-  }
-  json ok(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == true);
-    return r["result"];
-  }
-  json ok(const std::string& op, const json& params) { return ok(op, params, a); }
-  json error(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == false);
-    return r["error"];
-  }
-  json error(const std::string& op, const json& params) { return error(op, params, a); }
   /// A request as the system (clock operations are the demo's, run by the system).
   json plain(json request) {
     request["as"] = {{"system", true}};

@@ -18,7 +18,7 @@
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
 #include "core/validate/validate.hpp"
-#include "tests/support/principal.hpp"
+#include "tests/support/owners.hpp"
 #include "tests/support/world.hpp"
 
 using json = nlohmann::json;
@@ -29,47 +29,10 @@ namespace {
 constexpr const char* kFri = "2025-08-15T09:00:00.000Z";
 constexpr const char* kMon = "2025-08-18T10:00:00.000Z";
 
-struct Who {
-  std::string org, user;
-  json as() const { return {{"organizationId", org}, {"userId", user}}; }
-};
-
-struct B {
-  ec::api::Core core{":memory:", ec::api::Options{7}};
-  std::string now = kFri;
-  Who a, b;
-  B() {
-    a = org("acme");
-    b = org("globex");
-  }
-  Who org(const std::string& slug) {
-    ectest::fix_clock(core, now);
-    json r = core.call_json({{"op", "organization.create"},
-                             {"params",
-                              {{"name", slug},
-                               {"slug", slug},
-                               {"plan", "team"},
-                               {"ownerEmail", "o@" + slug + ".io"},
-                               {"ownerName", "Owner"}}}});
-    REQUIRE(r["ok"] == true);
-    return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
-  }
-  json call(const std::string& op, const json& params, const Who& w) {
-    ectest::fix_clock(core, now);
-    return core.call_json(
-        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
-  }
-  json ok(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump().substr(0, 300) << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == true);
-    return r["result"];
-  }
-  json err(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump().substr(0, 300) << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == false);
-    return r["error"];
+struct B : Owners {
+  B() : Owners(7, kFri) {
+    a = org("acme", "team");
+    b = org("globex", "team");
   }
   std::string project(const Who& w, const std::string& name = "P") {
     const std::string id =
@@ -114,13 +77,13 @@ TEST_CASE_METHOD(B, "episode.create number 9223372036854775807 is refused; 2^53+
   const auto p = project(a);
   for (const json& n : {json(9223372036854775807LL), json(9007199254740993LL),
                         json(uint64_t{18446744073709551615ULL}), json(1000001)}) {
-    const json e = err("episode.create", {{"projectId", p}, {"number", n}, {"title", "T"}}, a);
+    const json e = error("episode.create", {{"projectId", p}, {"number", n}, {"title", "T"}}, a);
     CHECK(e["code"] == "invalid");
     CHECK(has_issue(e, "too_big"));
   }
   // The cap itself is accepted; the next auto-number then refuses cleanly, with a path.
   ok("episode.create", {{"projectId", p}, {"number", 1000000}, {"title", "Last"}}, a);
-  const json e = err("episode.create", {{"projectId", p}, {"title", "Next"}}, a);
+  const json e = error("episode.create", {{"projectId", p}, {"title", "Next"}}, a);
   CHECK(e["code"] == "conflict");
   CHECK(e["path"] == json::array({"number"}));
   // Other numbers can still be given explicitly.
@@ -184,7 +147,7 @@ TEST_CASE_METHOD(B, "1.3 M generationErrors entries are refused with one issue",
 TEST_CASE_METHOD(B, "validation stops collecting after kMaxIssues issues", "[bounds]") {
   json bad = json::object();
   for (int i = 0; i < 400; ++i) bad["k" + std::to_string(i)] = 1;
-  const json e = err("project.create", bad, a);
+  const json e = error("project.create", bad, a);
   CHECK(e["issues"].size() == ec::schema::kMaxIssues);
 }
 
@@ -208,7 +171,7 @@ TEST_CASE_METHOD(B, "U+0000 is refused in every kind of string, with invalid_cha
       {"episode.create", {{"projectId", p}, {"title", "x" + nul}}, {"title"}},
   };
   for (const auto& c : cases) {
-    const json e = err(c.op, c.params, a);
+    const json e = error(c.op, c.params, a);
     INFO(e.dump());
     CHECK(e["code"] == "invalid");
     bool found = false;
@@ -227,7 +190,7 @@ TEST_CASE_METHOD(B, "JSON numbers jsonb or JavaScript would change are refused",
   for (const json& v : {json(9007199254740992LL), json(-9007199254740992LL), json(-0.0),
                         json(uint64_t{18446744073709551615ULL})}) {
     INFO(v.dump());
-    err("userEvent.create", {{"eventType", "a.b"}, {"eventData", {{"n", v}}}}, a);
+    error("userEvent.create", {{"eventType", "a.b"}, {"eventData", {{"n", v}}}}, a);
   }
   for (const json& v : {json(9007199254740991LL), json(0.5), json(-1e300), json(0)})
     ok("userEvent.create", {{"eventType", "a.b"}, {"eventData", {{"n", v}}}}, a);
@@ -239,18 +202,18 @@ TEST_CASE_METHOD(B, "lengths are code points: 200 astral characters fit a 200 na
   for (int i = 0; i < 200; ++i) name += "\xF0\x9F\x98\x80";  // U+1F600
   const json cadence{{"days", {"mon"}}, {"time", "09:00"}};
   ok("project.create", {{"name", name}, {"cadenceConfig", cadence}}, a);
-  err("project.create", {{"name", name + "x"}, {"cadenceConfig", cadence}}, a);
+  error("project.create", {{"name", name + "x"}, {"cadenceConfig", cadence}}, a);
   // SQLite length() agrees.
   CHECK(core.store()->db().query_int("SELECT max(length(name)) FROM projects", {}) == 200);
 }
 
 TEST_CASE_METHOD(B, "e-mails are ASCII so both engines fold case the same way",
                  "[bounds][parity]") {
-  const json e = err("user.create", {{"email", "\xC3\x89mile@example.com"}, {"name", "E"}}, a);
+  const json e = error("user.create", {{"email", "\xC3\x89mile@example.com"}, {"name", "E"}}, a);
   CHECK(e["code"] == "invalid");
-  err("user.create", {{"email", "emile@\xC3\xA9xample.com"}, {"name", "E"}}, a);
+  error("user.create", {{"email", "emile@\xC3\xA9xample.com"}, {"name", "E"}}, a);
   ok("user.create", {{"email", "emile@xn--xample-9ua.com"}, {"name", "E"}}, a);
-  const json dup = err("user.create", {{"email", "EMILE@XN--XAMPLE-9UA.COM"}, {"name", "E"}}, a);
+  const json dup = error("user.create", {{"email", "EMILE@XN--XAMPLE-9UA.COM"}, {"name", "E"}}, a);
   CHECK(dup["code"] == "conflict");
 }
 

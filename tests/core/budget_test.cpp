@@ -9,7 +9,7 @@
 #include "core/store/budget.hpp"
 #include "core/store/repo.hpp"
 #include "core/store/store.hpp"
-#include "tests/support/principal.hpp"
+#include "tests/support/owners.hpp"
 
 using json = nlohmann::json;
 using ec::store::budget::format_gbp;
@@ -18,18 +18,12 @@ namespace {
 
 constexpr const char* kMissing = "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f";
 
-struct Who {
-  std::string org, user;
-  json as() const { return {{"organizationId", org}, {"userId", user}}; }
-};
+using ectest::Who;
 
-struct B {
-  ec::api::Core core{":memory:", ec::api::Options{23}};
-  std::string now = "2025-08-15T09:00:00.000Z";
-  Who a, b;
+struct B : ectest::Owners {
   std::string pa, pb;
 
-  B() {
+  B() : Owners(23, "2025-08-15T09:00:00.000Z") {
     a = org("acme");
     b = org("globex");
     pa = ok("project.create",
@@ -37,39 +31,6 @@ struct B {
     pb = ok("project.create",
             {{"name", "B"}, {"cadenceConfig", {{"days", {"mon"}}, {"time", "09:00"}}}}, b)["id"];
   }
-  Who org(const char* slug) {
-    ectest::fix_clock(core, now);
-    json r = core.call_json({{"op", "organization.create"},
-                             {"params",
-                              {{"name", slug},
-                               {"slug", slug},
-                               {"ownerEmail", std::string("o@") + slug + ".io"},
-                               {"ownerName", "Owner"}}}});
-    REQUIRE(r["ok"] == true);
-    return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
-  }
-  json call(const std::string& op, const json& params, const Who& w) {
-    ectest::fix_clock(core, now);
-    return core.call_json(
-        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
-  }
-  json ok(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == true);
-    return r["result"];
-  }
-  json ok(const std::string& op, const json& params) { return ok(op, params, a); }
-  json error(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == false);
-    return r["error"];
-  }
-  std::string err(const std::string& op, const json& params, const Who& w) {
-    return error(op, params, w)["code"];
-  }
-  std::string err(const std::string& op, const json& params) { return err(op, params, a); }
 
   // Usage is written only by the system (budget.settle / queue.complete call record_usage);
   // the tests write it the same way, through the store.

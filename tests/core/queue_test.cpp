@@ -8,7 +8,7 @@
 #include "core/api/api.hpp"
 #include "core/store/queue.hpp"
 #include "core/store/store.hpp"
-#include "tests/support/principal.hpp"
+#include "tests/support/owners.hpp"
 
 using json = nlohmann::json;
 
@@ -17,10 +17,7 @@ namespace {
 // 2025-08-15 is a Friday. Europe/London is on BST (UTC+1) until 2025-10-26.
 constexpr const char* kFri = "2025-08-15T09:00:00.000Z";
 
-struct Who {
-  std::string org, user;
-  json as() const { return {{"organizationId", org}, {"userId", user}}; }
-};
+using ectest::Who;
 
 json cad(std::initializer_list<const char*> days, const char* time, const char* tz = nullptr) {
   json c{{"days", json::array()}, {"time", time}};
@@ -36,48 +33,11 @@ std::string iso(ec::Instant t) {
   return ec::format_instant(t);
 }
 
-struct Q {
-  ec::api::Core core{":memory:", ec::api::Options{11}};
-  std::string now = kFri;
-  Who a, b;
-
-  Q() {
-    a = org("Acme", "acme", "Europe/London");
-    b = org("Globex", "globex", "America/New_York");
+struct Q : ectest::Owners {
+  Q() : Owners(11, kFri) {
+    a = org("acme", "team", "Europe/London", "Acme");
+    b = org("globex", "team", "America/New_York", "Globex");
   }
-
-  Who org(const char* name, const char* slug, const char* tz) {
-    ectest::fix_clock(core, now);
-    json r = core.call_json({{"op", "organization.create"},
-                             {"params",
-                              {{"name", name},
-                               {"slug", slug},
-                               {"plan", "team"},
-                               {"ownerEmail", std::string("o@") + slug + ".io"},
-                               {"ownerName", "Owner"},
-                               {"ownerTimezone", tz}}}});
-    REQUIRE(r["ok"] == true);
-    return {r["result"]["organization"]["id"], r["result"]["owner"]["id"]};
-  }
-  json call(const std::string& op, const json& params, const Who& w) {
-    ectest::fix_clock(core, now);
-    return core.call_json(
-        {{"op", op}, {"params", params}, {"as", ectest::principal_for(op, w.org, w.user)}});
-  }
-  json ok(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == true);
-    return r["result"];
-  }
-  json ok(const std::string& op, const json& params) { return ok(op, params, a); }
-  std::string err(const std::string& op, const json& params, const Who& w) {
-    json r = call(op, params, w);
-    INFO(op << " " << params.dump() << " -> " << r.dump().substr(0, 2000));
-    REQUIRE(r["ok"] == false);
-    return r["error"]["code"];
-  }
-  std::string err(const std::string& op, const json& params) { return err(op, params, a); }
 
   std::string project(const json& cadence, const Who& w, const std::string& name = "P") {
     return ok("project.create", {{"name", name}, {"cadenceConfig", cadence}}, w)["id"];

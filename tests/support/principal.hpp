@@ -10,6 +10,17 @@
 
 namespace ectest {
 
+/// A principal: a user of an organization, or the system acting in it.
+struct Who {
+  std::string org;
+  std::string user;
+  bool system = false;
+  nlohmann::json as() const {
+    if (system) return nlohmann::json{{"system", true}, {"organizationId", org}};
+    return nlohmann::json{{"organizationId", org}, {"userId", user}};
+  }
+};
+
 inline nlohmann::json principal_for(const std::string& op, const std::string& org,
                                     const std::string& user) {
   const ec::api::Operation* o = ec::api::find_operation(op);

@@ -22,17 +22,6 @@ using json = nlohmann::json;
 inline constexpr const char* kNow = "2025-08-15T09:00:00.000Z";
 inline constexpr const char* kMissingId = "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f";
 
-/// A principal: a user of an organization, or the system acting in it.
-struct Who {
-  std::string org;
-  std::string user;
-  bool system = false;
-  json as() const {
-    if (system) return json{{"system", true}, {"organizationId", org}};
-    return json{{"organizationId", org}, {"userId", user}};
-  }
-};
-
 inline Who system_of(const std::string& org) {
   return Who{org, "", true};
 }
