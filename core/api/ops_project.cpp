@@ -211,6 +211,14 @@ const EntityHooks& hooks_for(const Entity& e) {
       same_project(ctx, row, "appliedEpisodeId", E("Episode"));
     };
     m["PlanningNote"] = note;
+    EntityHooks memory;  // a memory's source episode is one of its project's, as for notes
+    memory.before_create = [](Context& ctx, json& row) {
+      same_project(ctx, row, "sourceEpisodeId", E("Episode"));
+    };
+    memory.before_update = [](Context& ctx, const json&, json& row) {
+      same_project(ctx, row, "sourceEpisodeId", E("Episode"));
+    };
+    m["AgentMemory"] = memory;
     return m;
   }();
   static const EntityHooks none;

@@ -71,11 +71,16 @@ void plan_schedule(Plan& p) {
     int64_t weeks = pr.target_episodes / dpw + 3;
     std::vector<schedule::Occurrence> occ;
     auto held = [&](Instant t) { return budget_org && t >= p.burst_cutoff_today && t < p.now; };
+    // The past starts no earlier than a year after the instant range's start (so every row
+    // derived from it, created a few days before, stays valid): many episodes on a sparse
+    // cadence get the runs that fit, not an instant before year 0001.
+    const Instant earliest = kMinInstant + 366 * kDay;
     for (;;) {
-      occ = history(pr, end - weeks * 7 * kDay, end);
+      const bool clamped = end - earliest < weeks * 7 * kDay;
+      occ = history(pr, clamped ? earliest : end - weeks * 7 * kDay, end);
       int64_t runnable = 0;
       for (const auto& o : occ) runnable += held(o.utc) ? 0 : 1;
-      if (runnable >= pr.target_episodes || weeks > 52 * 30) break;
+      if (runnable >= pr.target_episodes || weeks > 52 * 30 || clamped) break;
       weeks *= 2;
     }
     {

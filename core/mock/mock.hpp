@@ -21,6 +21,11 @@ namespace ec::mock {
 
 /// The reference date used when none is given.
 inline constexpr CivilDate kDefaultReferenceDate{2025, 8, 15};
+/// The reference dates a dataset may have: its past (clamped at a year after the instant range's
+/// start, core/time.hpp kMinInstant) and its horizon ahead then stay inside years 0001-9999.
+/// Outside: Error{invalid, path ["referenceDate"]}.
+inline constexpr CivilDate kMinReferenceDate{3, 1, 1};
+inline constexpr CivilDate kMaxReferenceDate{9998, 12, 31};
 /// "Now" of a dataset is its reference date at this UTC time of day.
 inline constexpr int64_t kNowMsOfDay = 12 * 3'600'000;
 

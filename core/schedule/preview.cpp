@@ -50,7 +50,10 @@ std::vector<Occurrence> occurrences(const Cadence& cadence, const tz::Zone& zone
     const tz::LocalResolution r =
         zone.resolve_local(day * 86400 + static_cast<int64_t>(cadence.minute_of_day) * 60);
     const Instant utc = r.utc_seconds * 1000;
-    if (utc < from || utc <= last) continue;
+    // Occurrences stay inside years 0001-9999, in UTC and in local time (kMinInstant..
+    // kMaxInstant, core/time.hpp): past the end the preview, and so queue.plan, simply stops.
+    if (utc > kMaxInstant || date.year > 9999) break;
+    if (utc < from || utc <= last || date.year < 1) continue;
     if (utc >= until) break;
     if (out.size() == limit) {
       // Only the hard cap counts as truncation; a requested count is simply met.

@@ -88,6 +88,17 @@ checks=$((checks + 1))
 rc=$?
 checks=$((checks + 1))
 [[ $rc == 1 ]] || bad "seed --counts 1e400 exited $rc (want 1): $(cat "$work/o" "$work/e")"
+# A reference date (or counts) whose dataset would leave years 0001-9999: invalid, not internal.
+for d in 9999-12-31 0001-01-01; do
+  "$cli" seed --db "$work/s3-$d.db" --seed 1 --reference-date "$d" >"$work/o" 2>"$work/e"
+  rc=$?
+  checks=$((checks + 1))
+  [[ $rc == 1 ]] || bad "seed --reference-date $d exited $rc (want 1): $(cat "$work/o" "$work/e")"
+done
+"$cli" seed --db "$work/s4.db" --seed 1 --counts '{"organizations":1,"users":1,"projects":1,"episodes":1000000}' --quiet >"$work/o" 2>"$work/e"
+rc=$?
+checks=$((checks + 1))
+[[ $rc == 0 ]] || bad "seed of 1,000,000 episodes on one project exited $rc (want 0): $(head -c 400 "$work/o" "$work/e")"
 
 # 6. Every numeric flag: strict, usage error (exit 2 + stderr message), nothing on stdout.
 usage_case() {
@@ -107,6 +118,7 @@ for v in abc -1 1.5 ' 7' 7x 0x10 18446744073709551616 99999999999999999999999 ''
   usage_case '' seed --db "$work/q.db" --seed "$v"
 done
 usage_case '' call --db "$work/z.sqlite" --busy-timeout 3600001
+usage_case '' seed --db "$work/q.db" --seed 9007199254740992   # mock.seed's own bound: 2^53-1
 usage_case '' preview --cadence '{"days":["mon"],"time":"09:00"}' --from 2025-01-01T00:00:00Z --count 0
 usage_case '' preview --cadence '{"days":["mon"],"time":"09:00"}' --from 2025-01-01T00:00:00Z --count 5001
 usage_case '' call --db "$work/z.sqlite" --id-seeds 1

@@ -146,6 +146,19 @@ TEST_CASE_METHOD(World, "agent memory operations") {
   CHECK(code("agentMemory.update", {{"id", m["id"]}, {"patch", {{"legacyMemoryId", kMissingId}}}},
              a.owner) == "invalid");
   CHECK(ok("agentMemory.list", {{"kind", "preference"}}, a.owner)["total"] == 1);
+  SECTION("a source episode of another project is refused (create and update)") {
+    // Session 4 review: chat sessions and notes checked this, agent memories did not.
+    const std::string other = project(a.owner, "Other");
+    const std::string foreign = episode(a.owner, other);
+    json e = fail("agentMemory.create",
+                  {{"projectId", pid}, {"content", "x"}, {"sourceEpisodeId", foreign}}, a.owner);
+    CHECK(e["code"] == "invalid");
+    CHECK(e["path"] == json::array({"sourceEpisodeId"}));
+    e = fail("agentMemory.update", {{"id", m["id"]}, {"patch", {{"sourceEpisodeId", foreign}}}},
+             a.owner);
+    CHECK(e["code"] == "invalid");
+    CHECK(e["path"] == json::array({"sourceEpisodeId"}));
+  }
   ok("agentMemory.delete", {{"id", m["id"]}}, a.owner);
   CHECK(ok("agentMemory.list", json::object(), a.owner)["total"] == 0);
 }

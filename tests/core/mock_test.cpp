@@ -547,3 +547,32 @@ TEST_CASE("mock.seed operation: progress, result, refuses a database with data")
   REQUIRE(overview["ok"] == true);
   CHECK(overview["result"]["total"] == 3);
 }
+
+TEST_CASE("mock.seed: a reference date or counts within their bounds never answer internal") {
+  // Session 4 review: referenceDate 9999-12-31 / 0001-01-01, and 1,000,000 episodes on one
+  // project with the default date, put rows outside years 0001-9999 and answered `internal`.
+  for (const char* date : {"9999-12-31", "0001-01-01", "0002-12-31"}) {
+    api::Core core(":memory:");
+    const json r = core.call_json({{"op", "mock.seed"},
+                                   {"as", {{"system", true}}},
+                                   {"params", {{"seed", 1}, {"referenceDate", date}}}});
+    INFO(date << ": " << r.dump());
+    CHECK(r["error"]["code"] == "invalid");
+    CHECK(r["error"]["path"] == json::array({"referenceDate"}));
+  }
+  const json counts = {{"organizations", 2},
+                       {"users", 2},
+                       {"projects", 2},
+                       {"episodes", 1'000'000},
+                       {"weeksAhead", 8}};
+  for (const char* date : {"0003-01-01", "2025-08-15", "9998-12-31"}) {
+    api::Core core(":memory:");
+    const json r =
+        core.call_json({{"op", "mock.seed"},
+                        {"as", {{"system", true}}},
+                        {"params", {{"seed", 2}, {"referenceDate", date}, {"counts", counts}}}});
+    INFO(date << ": " << r.dump().substr(0, 600));
+    REQUIRE(r["ok"] == true);
+    CHECK(r["result"]["rows"]["Episode"].get<int64_t>() > 0);
+  }
+}

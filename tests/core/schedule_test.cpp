@@ -362,3 +362,33 @@ TEST_CASE("schedule: occurrence JSON") {
       "date":"2025-03-09","weekday":"sun","offsetMinutes":-240,"shifted":true,"shiftMinutes":60,
       "ambiguous":false})"));
 }
+
+TEST_CASE("schedule: occurrences stay inside years 0001-9999, in UTC and local time") {
+  // Session 4 review: a preview near the range's end gave utc "10000-01-01T09:00:00.000Z" and
+  // local dates of year 10000 (and of year 0000 at its start), which no instant or date
+  // field accepts, so queue.plan at 9999-12-31 refused the whole plan.
+  const Cadence daily =
+      cadence(R"({"days":["mon","tue","wed","thu","fri","sat","sun"],"time":"23:00"})");
+  auto in_range = [](const std::vector<Occurrence>& v) {
+    for (const auto& o : v) {
+      INFO(format_instant(o.utc) << " local date year " << o.date.year);
+      CHECK(o.utc >= kMinInstant);
+      CHECK(o.utc <= kMaxInstant);
+      CHECK(o.date.year >= 1);
+      CHECK(o.date.year <= 9999);
+    }
+  };
+  const auto end_plus14 = next(daily, "Etc/GMT-14", "9999-12-29T00:00:00Z", 10);
+  in_range(end_plus14);
+  CHECK(utcs(end_plus14) == std::vector<std::string>{"9999-12-29T09:00:00.000Z",
+                                                     "9999-12-30T09:00:00.000Z",
+                                                     "9999-12-31T09:00:00.000Z"});
+  const auto end_utc = next(daily, "UTC", "9999-12-29T00:00:00Z", 10);
+  in_range(end_utc);
+  CHECK(end_utc.size() == 3);
+  const auto start_minus12 = next(daily, "Etc/GMT+12", "0001-01-01T00:00:00Z", 2);
+  in_range(start_minus12);
+  CHECK(locals(start_minus12) ==
+        std::vector<std::string>{"0001-01-01T23:00:00-12:00", "0001-01-02T23:00:00-12:00"});
+  in_range(range(daily, "Pacific/Kiritimati", "9999-12-01T00:00:00Z", "9999-12-31T23:59:59Z"));
+}

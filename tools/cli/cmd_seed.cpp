@@ -9,6 +9,7 @@
 
 #include "core/json/codec.hpp"
 #include "core/mock/mock.hpp"
+#include "core/schema/schema.hpp"
 #include "core/store/store.hpp"
 #include "tools/cli/command.hpp"
 
@@ -20,8 +21,10 @@ int run(const std::vector<std::string>& args) {
   const std::string db = flags.require("db");
   mock::Options o;
   const std::string seed = flags.require("seed");
-  if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos || seed.size() > 19)
-    throw UsageError{"--seed must be a non-negative integer"};
+  // The same range as mock.seed's `seed` (0..2^53-1): a seed the JavaScript client can pass too.
+  if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos ||
+      seed.size() > 16 || std::stoll(seed) > schema::kMaxSafeInteger)
+    throw UsageError{"--seed must be an integer 0.." + std::to_string(schema::kMaxSafeInteger)};
   o.seed = std::stoull(seed);
   const std::string size = flags.get("size") ? *flags.get("size") : "demo";
   const auto s = mock::parse_size(size);
@@ -49,8 +52,8 @@ int run(const std::vector<std::string>& args) {
   if (show) {
     // o.progress outlives this block, so it owns everything it uses (captured by value; the
     // reference captures of earlier versions dangled: ASan stack-use-after-scope).
-    o.progress = [t0, last_phase = std::string(), last_pct = -1](
-                     int64_t done, int64_t total, const std::string& phase) mutable {
+    o.progress = [t0, last_phase = std::string(), last_pct = -1](int64_t done, int64_t total,
+                                                                 const std::string& phase) mutable {
       const int pct = total > 0 ? static_cast<int>(std::min<int64_t>(100, done * 100 / total)) : 0;
       if (pct == last_pct && phase == last_phase) return;
       last_pct = pct;

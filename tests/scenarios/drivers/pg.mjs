@@ -386,6 +386,8 @@ export class PgDriver {
           where project_id = $1 and scheduled_for >= $2`, [p.id, new Date(now)]);
         let end = now + horizonDays * 86_400_000;
         for (const it of items) if (it.status === 'pending') end = Math.max(end, Date.parse(it.scheduled_for) + 1);
+        // The horizon ends at the instant range's end (years 0001-9999), as the core's plan does.
+        end = Math.min(end, Date.parse('9999-12-31T23:59:59.999Z'));
         const wanted = new Set(await this.previewer.occurrences(p.cadence_config, p.cadence_config.timezone ?? p.owner_tz ?? 'UTC', now, end));
         const bySlot = new Map(items.map((i) => [Date.parse(i.scheduled_for), i]));
         for (const [slot, it] of bySlot) {
