@@ -60,9 +60,13 @@ test('performance: projects list with demo data, cold and warm; bytes shipped', 
     timelines.push(timeline);
     if (i === 0) {
       bytes = {};
+      // Once per URL: the page's early script fetches the core's files and the worker then
+      // reads the same URLs from the HTTP cache (Playwright reports both responses).
+      const seen = new Set<string>();
       for (const r of responses) {
         const url = new URL(r.url());
-        if (url.host !== new URL(baseURL!).host || r.status() !== 200) continue;
+        if (url.host !== new URL(baseURL!).host || r.status() !== 200 || seen.has(url.href)) continue;
+        seen.add(url.href);
         const kind = url.pathname.endsWith('.wasm') ? 'wasm (core)' : url.pathname.startsWith('/core/demo') ? 'prebuilt demo database (first visit)' : url.pathname.startsWith('/core/') ? 'JS (core glue)' : url.pathname.endsWith('.js') ? 'JS (app, Next.js, worker)' : url.pathname.endsWith('.css') ? 'CSS' : 'HTML and other';
         const body = await r.body().catch(() => null);
         if (!body) continue;

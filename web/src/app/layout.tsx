@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
+import { EARLY_BOOT_SCRIPT } from '@/lib/earlyBoot';
 
 export const metadata: Metadata = {
   title: { default: 'Episodes', template: '%s · Episodes' },
@@ -11,6 +12,10 @@ export const viewport: Viewport = { themeColor: '#141a33' };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en-GB">
+      <head>
+        {/* Starts the core's downloads and wasm compile before the page's JS (lib/earlyBoot.ts). */}
+        <script dangerouslySetInnerHTML={{ __html: EARLY_BOOT_SCRIPT }} />
+      </head>
       <body>{children}</body>
     </html>
   );

@@ -67,10 +67,22 @@ async function fetchDirectory(c: Core): Promise<OrgEntry[]> {
   return c.call('demo.actors', {}, { as: systemActor() });
 }
 
+/** The demo clock (clock.get as the system), or null for a core without one. */
+function readClock(c: Core): Promise<ClockState | null> {
+  return c.call('clock.get', {}, { as: systemActor() }).catch(() => null);
+}
+
+/** The page remembers a fixed demo clock across reloads (it lives in the core's memory). */
+function rememberClock(st: ClockState | null) {
+  if (st?.fixed) localStorage.setItem(CLOCK_KEY, st.now);
+  else localStorage.removeItem(CLOCK_KEY);
+}
+
 interface Boot {
   c: Core;
   broken: boolean;
   dir: OrgEntry[];
+  clock: ClockState | null;
   note: string | null;
 }
 let boot: Promise<Boot> | null = null;
@@ -103,14 +115,9 @@ export function CoreProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refreshClock = useCallback(async (c: Core) => {
-    try {
-      const st = await c.call('clock.get', {}, { as: systemActor() });
-      setClock(st);
-      if (st.fixed) localStorage.setItem(CLOCK_KEY, st.now);
-      else localStorage.removeItem(CLOCK_KEY);
-    } catch {
-      setClock(null);
-    }
+    const st = await readClock(c);
+    setClock(st);
+    if (st) rememberClock(st);
   }, []);
 
   /** Shows `dir` and acts as the current (or remembered) choice if it is still there, else the first owner. */
@@ -130,19 +137,21 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       const c = await loadCore();
       // For the browser console and the multi-tab e2e tests (the same client the pages use).
       (window as unknown as { episodesCore?: Core }).episodesCore = c;
-      if (c.status === 'broken') return { c, broken: true, dir: [], note: null };
+      if (c.status === 'broken') return { c, broken: true, dir: [], clock: null, note: null };
+      // The boot calls are all sent at once: the worker runs them in this order, and the page
+      // waits for the answers once instead of once per call (issue 13, cold start).
       // The demo clock lives in the core's memory; the page remembers it across reloads.
       const savedClock = localStorage.getItem(CLOCK_KEY);
-      if (savedClock) {
-        try {
-          await c.call('clock.set', { now: savedClock }, { as: systemActor() });
-        } catch {
-          localStorage.removeItem(CLOCK_KEY);
-        }
-      }
+      const restored = savedClock
+        ? c.call('clock.set', { now: savedClock }, { as: systemActor() }).then(() => {}, () => localStorage.removeItem(CLOCK_KEY))
+        : null;
       // First visit: the worker opened the prebuilt demo (demoIfEmpty); show it at its "now".
-      if (c.openSeed) await clockToSeed(c, c.openSeed);
-      let dir = await fetchDirectory(c);
+      const seeded = c.openSeed ? clockToSeed(c, c.openSeed) : null;
+      const dirP = fetchDirectory(c);
+      let clockP = readClock(c);
+      await restored;
+      await seeded;
+      let dir = await dirP;
       let note: string | null = null;
       if (dir.length === 0) {
         // First visit (a database without organizations): open on the demo data.
@@ -157,15 +166,17 @@ export function CoreProvider({ children }: { children: ReactNode }) {
         } catch (e) {
           note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
         }
+        clockP = readClock(c);
       }
+      const clock = await clockP;
       markTimeline('directory');
-      return { c, broken: false, dir, note };
+      return { c, broken: false, dir, clock, note };
     })();
     boot.catch(() => {
       boot = null;
     });
     boot.then(
-      async ({ c, broken, dir, note }) => {
+      ({ c, broken, dir, clock: st, note }) => {
         if (cancelled) return;
         unsubscribe = c.onProgress((p) => setProgress(p.total > 0 && p.done >= p.total ? null : p));
         setCore(c);
@@ -175,9 +186,10 @@ export function CoreProvider({ children }: { children: ReactNode }) {
           setStatus('broken');
           return;
         }
+        // One render from here to the first page's reads (no call in between).
         applyDirectory(c, dir);
-        await refreshClock(c);
-        if (cancelled) return;
+        setClock(st);
+        if (st) rememberClock(st);
         setError(note);
         setStatus('ready');
       },
@@ -191,7 +203,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
       cancelled = true;
       unsubscribe?.();
     };
-  }, [applyDirectory, refreshClock]);
+  }, [applyDirectory]);
 
   // The acting organization in full (its limit, timestamps): re-read when the actor or data change.
   useEffect(() => {

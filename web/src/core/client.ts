@@ -171,6 +171,13 @@ export interface OpenOptions {
   /** The worker: an instance, a factory, or the URL of the bundled core.worker.ts. */
   worker?: Worker | (() => Worker) | string | URL;
   /**
+   * A worker the page started before this client loaded, with its open request already sent
+   * (the dashboard's first inline script: web/src/lib/earlyBoot.ts). Adopted when that request
+   * is the one these options make (openRequest); if that worker fails to start, a worker of
+   * `worker` takes over with the same request.
+   */
+  started?: StartedWorker | null;
+  /**
    * Another tab holds the database: wait at most this many milliseconds (default 3000: a
    * reloading page frees its lock a moment late), "fail" at once, or "wait" indefinitely.
    * Then CoreError "locked".
@@ -202,6 +209,44 @@ export interface OpenOptions {
 // ============================================================================================
 // Transports
 // ============================================================================================
+
+/** A worker started ahead with its open request (OpenOptions.started). */
+export interface StartedWorker {
+  worker: Worker;
+  /** The open request sent to it (openRequest of the same options, id 0). */
+  open: Extract<WorkerRequest, { type: 'open' }>;
+  /** Its messages so far (the page's client takes them over in this order). */
+  messages: WorkerMessage[];
+  /** Set when the worker reported an error before it was adopted (it did not start). */
+  error: string | null;
+}
+
+/**
+ * The worker's open request for these options (also built ahead, at build time, for the
+ * dashboard's early script). `abs` makes the module URLs absolute (the page's location).
+ */
+export function openRequest(options: OpenOptions, id: number, abs: (u: string | URL) => string = String): Extract<WorkerRequest, { type: 'open' }> {
+  const tabs = options.tabs ?? (options.lock !== undefined ? 'exclusive' : 'share');
+  return {
+    type: 'open', id,
+    moduleUrl: abs(options.moduleUrl ?? '/core/episodes_core_web.js'),
+    wasmUrl: options.wasmUrl === undefined ? undefined : abs(options.wasmUrl),
+    name: options.name ?? 'episodes',
+    storage: options.storage ?? 'auto',
+    lock: options.lock ?? 3000,
+    tabs,
+    callTimeoutMs: options.callTimeout ?? 30_000,
+    idSeed: options.idSeed ?? 0,
+    tuning: options.tuning,
+    demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
+  };
+}
+
+/** The same request, ids and relative URLs aside. */
+function sameOpen(a: Extract<WorkerRequest, { type: 'open' }>, b: Extract<WorkerRequest, { type: 'open' }>, abs: (u: string | URL) => string): boolean {
+  const norm = (m: typeof a) => JSON.stringify({ ...m, id: 0, moduleUrl: abs(m.moduleUrl), wasmUrl: m.wasmUrl === undefined ? undefined : abs(m.wasmUrl) });
+  return norm(a) === norm(b);
+}
 
 interface Transport {
   open(): Promise<OpenState>;
@@ -282,8 +327,16 @@ function createWorker(option: OpenOptions['worker']): Worker {
 async function workerTransport(options: OpenOptions): Promise<Transport> {
   const base = (globalThis as { location?: { href: string } }).location?.href;
   const abs = (u: string | URL) => (base ? new URL(String(u), base).href : String(u));
-  let worker = createWorker(options.worker);
-  let nextId = 1;
+  // A worker started ahead is used when it was sent this very open request (else ended).
+  let started = options.started ?? null;
+  if (started && (started.error !== null || !sameOpen(started.open, openRequest(options, 0, abs), abs))) {
+    started.worker.terminate();
+    started = null;
+  }
+  let worker = started ? started.worker : createWorker(options.worker);
+  /** The adopted worker has not answered yet: if it fails to start, a new one takes over. */
+  let untested = started !== null;
+  let nextId = started ? started.open.id + 1 : 1;
   let dead: CoreError | null = null;
   type Pending = {
     resolve: (v: unknown) => void;
@@ -303,6 +356,7 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
   const wire = (w: Worker) => {
     w.onmessage = (ev: MessageEvent<WorkerMessage>) => {
       if (w !== worker) return;  // a worker ended when the tab was frozen
+      untested = false;
       const m = ev.data;
       if (m.type === 'changed') {
         emit(changes, m.tables);
@@ -325,6 +379,15 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
     w.onerror = (ev: ErrorEvent) => {
       ev.preventDefault?.();
       if (w !== worker) return;
+      if (untested && openMsg) {
+        // The worker started ahead did not load (its script missing): the usual one takes over.
+        untested = false;
+        w.terminate();
+        worker = createWorker(options.worker);
+        wire(worker);
+        worker.postMessage(openMsg);
+        return;
+      }
       failAll(coreError({ code: ErrorCode.internal, message: `the core worker failed: ${ev.message || 'could not start (check the worker URL)'}` }));
     };
     w.onmessageerror = () => {
@@ -332,6 +395,12 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
     };
   };
   wire(worker);
+  // What the started worker said before this client was there, in order.
+  const early = started ? started.messages.splice(0) : [];
+  const replayEarly = () => {
+    for (const data of early) worker.onmessage?.(new MessageEvent('message', { data }));
+    early.length = 0;
+  };
   const send = <T>(msg: WorkerRequest, progress?: ((d: number, t: number, p: string) => void) | null, transfer: Transferable[] = []): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (dead) return reject(dead);
@@ -405,19 +474,18 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
   };
   return {
     open: () => {
-      openMsg = {
-        type: 'open', id: id(),
-        moduleUrl: abs(options.moduleUrl ?? '/core/episodes_core_web.js'),
-        wasmUrl: options.wasmUrl === undefined ? undefined : abs(options.wasmUrl),
-        name: options.name ?? 'episodes',
-        storage: options.storage ?? 'auto',
-        lock: options.lock ?? 3000,
-        tabs,
-        callTimeoutMs: options.callTimeout ?? 30_000,
-        idSeed: options.idSeed ?? 0,
-        tuning: options.tuning,
-        demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
-      };
+      if (started) {
+        // Already sent by the page's early script: wait for its answer (maybe received already).
+        openMsg = started.open;
+        const msg = openMsg;
+        started = null;
+        const answer = new Promise<OpenState>((resolve, reject) => {
+          pending.set(msg.id, { resolve: resolve as (v: unknown) => void, reject, msg });
+        });
+        replayEarly();
+        return answer;
+      }
+      openMsg = openRequest(options, id(), abs);
       return send<OpenState>(openMsg);
     },
     call: (request, progress) => {

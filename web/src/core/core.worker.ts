@@ -351,6 +351,10 @@ function loadModule(msg: OpenRequest): Promise<CoreModule> {
     const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
     demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
+    // The wasm downloads and compiles (streaming) while the glue loads, not after it.
+    const compiling = typeof WebAssembly.compileStreaming === 'function'
+      ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'same-origin' })).catch(() => null)
+      : Promise.resolve(null);
     let factory: (arg: object) => Promise<unknown>;
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
@@ -358,7 +362,29 @@ function loadModule(msg: OpenRequest): Promise<CoreModule> {
       throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
     mark('glue-loaded');
-    return fromFactory(factory, { locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href) });
+    const locateFile = (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href);
+    const plain = () => fromFactory(factory, { locateFile });
+    const compiled = await compiling;
+    if (!compiled) return plain();
+    mark('wasm-compiled');
+    // Instantiated through Emscripten's instantiateWasm hook (return {}, hand the instance over
+    // when ready). If that fails, the glue loads the wasm itself as before.
+    let failed: (e: unknown) => void = () => {};
+    const failure = new Promise<never>((_, reject) => { failed = reject; });
+    try {
+      return await Promise.race([
+        fromFactory(factory, {
+          locateFile,
+          instantiateWasm: (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+            WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
+            return {};
+          },
+        }),
+        failure,
+      ]);
+    } catch {
+      return plain();
+    }
   })();
   moduleLoad.catch(() => { moduleLoad = null; });
   return moduleLoad;

@@ -52,6 +52,11 @@ function withEnvelope(request: string, requestId?: string): string {
   return `{${extra}${request.slice(request.indexOf('"'))}`;
 }
 
+/** A start-up timeline mark ("ec:<name>", User Timing; web/e2e/perf.spec.ts prints them). */
+function timelineMark(name: string): void {
+  try { globalThis.performance?.mark?.(`ec:${name}`); } catch { /* no User Timing */ }
+}
+
 let tmpCounter = 0;
 
 export class Engine {
@@ -191,6 +196,7 @@ export class Engine {
     // The prebuilt demo (demo.ts): exactly the file the seed request would write, so write it
     // as is; anything that does not open falls back to running the seed.
     if (prebuilt && this.#writeDatabase(prebuilt.bytes)) {
+      timelineMark('demo-written');
       const ready = this.open();
       if (ready.status === 'ready') {
         await this.#host.commit();

@@ -49,10 +49,11 @@ export function loadCore(): Promise<Core> {
   if (!corePromise) {
     corePromise = (async () => {
       markTimeline('load-core');
-      const mod = await import('@/core/client');
+      // The build script copies the web build of the core to public/core/. The page's first
+      // script (earlyBoot.ts) started the worker and its open request as the HTML arrived.
+      const [{ openCore }, { DASHBOARD_CORE, takeStartedWorker }] = await Promise.all([import('@/core/client'), import('./earlyBoot')]);
       markTimeline('client-loaded');
-      // The build script copies the web build of the core to public/core/.
-      const core = await mod.openCore({ moduleUrl: '/core/episodes_core_web.js', demoIfEmpty: true });
+      const core = await openCore({ ...DASHBOARD_CORE, started: takeStartedWorker() });
       markTimeline('core-open');
       return core;
     })();
