@@ -2,9 +2,8 @@
 // rules are written down; core/api and the PostgreSQL generator read them.
 #include "core/schema/authz.hpp"
 
-#include <sstream>
-
 #include "core/rules.hpp"
+#include "core/text.hpp"
 
 namespace ec::schema::authz {
 
@@ -232,7 +231,7 @@ Decision check_row(const std::string& entity, Action a, std::string_view role,
 }
 
 std::string markdown() {
-  std::ostringstream os;
+  Text os;
   os << "| entity | read | create | update | delete / restore / purge |\n|---|---|---|---|---|\n";
   for (const auto& a : entity_access_table())
     os << "| " << a.entity << " | " << level_name(a.read) << " | " << level_name(a.create) << " | "

@@ -1,8 +1,7 @@
 // SQLite DDL derived from core/schema/entities.cpp.
-#include <sstream>
-
 #include "core/json/codec.hpp"
 #include "core/schema/ddl.hpp"
+#include "core/text.hpp"
 
 namespace ec::schema {
 namespace {
@@ -151,7 +150,7 @@ std::string sqlite_column_def(const Field& f) {
 }
 
 std::string sqlite_create_table(const Entity& e, const std::string& name) {
-  std::ostringstream os;
+  Text os;
   os << "CREATE TABLE IF NOT EXISTS " << name << " (\n";
   for (const Field* f : storage_fields(e)) os << "  " << sqlite_column_def(*f) << ",\n";
   std::vector<std::string> fks;
@@ -172,17 +171,15 @@ std::string sqlite_create_table(const Entity& e, const std::string& name) {
     os << "  " << fks[i] << (i + 1 < fks.size() ? ",\n" : "\n");
   if (fks.empty()) {
     // Drop the trailing comma of the last column.
-    std::string s = os.str();
+    std::string& s = os.str();
     s.erase(s.size() - 2, 1);
-    os.str(s);
-    os.seekp(0, std::ios_base::end);
   }
   os << ") STRICT;\n";
   return os.str();
 }
 
 std::string sqlite_ddl() {
-  std::ostringstream os;
+  Text os;
   os << "-- episodes-core schema v" << kSchemaVersion
      << " (SQLite). Generated from core/schema; do not edit.\n";
   for (const auto& e : entities()) {
@@ -271,7 +268,7 @@ std::vector<std::string> sqlite_rebuild_sql(const Entity& e,
 }
 
 std::string sqlite_upgrade_sql(int from) {
-  std::ostringstream os;
+  Text os;
   os << "-- episodes-core SQLite upgrade v" << from << " -> v" << kSchemaVersion
      << ", derived from core/schema/history.hpp (run by core/store/migrate.cpp\n"
         "-- in one transaction with foreign keys off, checked before commit).\n";
