@@ -3,6 +3,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "core/schema/schema.hpp"
+
 namespace ec {
 
 bool is_retryable(std::string_view c) {
@@ -25,14 +27,27 @@ Error::Error(std::string code, std::string message, json path, std::vector<Issue
       params_(std::move(params)) {}
 
 Error Error::invalid(std::vector<Issue> issues) {
+  // The one place every validation failure passes: whatever collected the issues, an answer
+  // lists at most kMaxIssues of them (a hostile request costs O(size), not O(issues)). A
+  // collector that stopped at the cap kept one issue beyond it (validate::full): the message
+  // then says the list is not complete.
+  bool more = false;
+  if (issues.size() > schema::kMaxIssues) {
+    issues.resize(schema::kMaxIssues);
+    more = true;
+  }
   std::string msg;
-  if (issues.size() == 1) {
+  if (more) {
+    msg = "more than " + std::to_string(issues.size()) + " validation issues (the first " +
+          std::to_string(issues.size()) + " are listed)";
+    if (!issues.empty()) msg += "; first: " + issues[0].message;
+  } else if (issues.size() == 1) {
     msg = issues[0].message;
   } else {
     msg = std::to_string(issues.size()) + " validation issues";
     if (!issues.empty()) msg += "; first: " + issues[0].message;
   }
-  json path = issues.size() == 1 ? issues[0].path : json::array();
+  json path = issues.size() == 1 && !more ? issues[0].path : json::array();
   return Error(code::invalid, msg, std::move(path), std::move(issues));
 }
 

@@ -66,28 +66,40 @@ void check_params(const Operation& op, const json& params) {
                               "params must be a JSON object", {{"expected", "object"}})});
   check_plain(op.params, params, issues);
   const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
+  auto add = [&](std::vector<Issue> more) {
+    for (auto& i : more) {
+      if (validate::full(issues)) break;
+      issues.push_back(std::move(i));
+    }
+  };
   if (e && op.entity_key.empty()) {
+    // Unknown keys past the issue cap are not copied: validation stops there anyway.
     json doc = json::object();
-    for (const auto& [k, v] : params.items())
-      if (!declared(op.params, k)) doc[k] = v;
-    auto more = validate::entity(*e, doc, op.entity_mode);
-    issues.insert(issues.end(), more.begin(), more.end());
-  } else {
+    size_t unknown = 0;
     for (const auto& [k, v] : params.items()) {
+      if (declared(op.params, k)) continue;
+      if (!e->field(k) && ++unknown > schema::kMaxIssues + 1) continue;
+      doc[k] = v;
+    }
+    add(validate::entity(*e, doc, op.entity_mode));
+  } else {
+    // Unknown parameters stop at the issue cap (290,000 of them cost one pass, not 290,000
+    // issues).
+    for (const auto& [k, v] : params.items()) {
+      if (validate::full(issues)) break;
       if (declared(op.params, k) || (e && k == op.entity_key)) continue;
       issues.push_back(validate::make_issue(json::array({k}), validate::issue::unknown_field,
                                             "unknown parameter '" + k + "' for " + op.name,
                                             {{"field", k}}));
     }
-    if (e) {
+    if (e && !validate::full(issues)) {
       auto it = params.find(op.entity_key);
       if (it == params.end()) {
         issues.push_back(validate::make_issue(child(op.entity_key.c_str()),
                                               validate::issue::required,
                                               op.entity_key + " is required"));
       } else {
-        auto more = validate::entity(*e, *it, op.entity_mode, child(op.entity_key.c_str()));
-        issues.insert(issues.end(), more.begin(), more.end());
+        add(validate::entity(*e, *it, op.entity_mode, child(op.entity_key.c_str())));
       }
     }
   }

@@ -1,6 +1,7 @@
 // Generic entity operations derived from the schema: <prefix>.create/get/list/update/delete/
 // restore/purge. Which operations an entity gets follows from its declaration.
 #include "core/api/entity_ops.hpp"
+#include "core/json/codec.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/repo.hpp"
 
@@ -65,6 +66,7 @@ void authorize_row(Context& ctx, const Entity& e, schema::authz::Action a, const
 
 json create_row(Context& ctx, const Entity& e, const json& input, const EntityHooks& hooks) {
   json row = repo::with_defaults(e, input);
+  codec::canonicalize(e, row);  // answered and audited as the next read returns it
   const std::string ts = format_instant(ctx.now);
   row["id"] = ctx.store.new_id();
   if (e.tenant_scoped) row["organizationId"] = ctx.as.organization_id;
@@ -89,6 +91,9 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
       repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
   json after = before;
   for (const auto& [k, v] : patch.items()) after[k] = v;
+  // Another spelling of the same instant is no change; a change is answered and audited as
+  // the next read returns it.
+  codec::canonicalize(e, after);
   std::vector<Issue> issues;
   validate::entity_rules(e, after, json::array({"patch"}), issues);
   if (!issues.empty()) throw Error::invalid(std::move(issues));

@@ -35,7 +35,8 @@ std::string validate_json(std::string_view entity, std::string_view document,
     const auto issues = validate::entity(*e, doc, m);
     if (issues.empty()) return R"({"ok":true})";
     json out{{"ok", false}, {"issues", json::array()}};
-    for (const auto& i : issues) out["issues"].push_back(to_json(i));
+    for (size_t i = 0; i < issues.size() && i < schema::kMaxIssues; ++i)
+      out["issues"].push_back(to_json(issues[i]));
     return dump_text(out);
   } catch (...) {
     return error_response_text(to_error(std::current_exception()));

@@ -52,6 +52,16 @@ json from_sql(const Field& f, const SqlValue& v) {
   }
 }
 
+void canonicalize(const schema::Entity& e, json& row) {
+  if (!row.is_object()) return;
+  for (const auto& f : e.fields) {
+    if (f.type != Type::Instant) continue;
+    auto it = row.find(f.name);
+    if (it == row.end() || !it->is_string()) continue;
+    if (auto t = parse_instant(it->get_ref<const std::string&>())) *it = format_instant(*t);
+  }
+}
+
 std::string default_sql_literal(const Field& f) {
   if (!f.default_value) return "";
   SqlValue v = to_sql(f, *f.default_value);

@@ -19,6 +19,13 @@ SqlValue to_sql(const schema::Field& f, const json& v);
 /// SQL form -> JSON form (exact inverse of to_sql).
 json from_sql(const schema::Field& f, const SqlValue& v);
 
+/// Rewrites every instant field present in `row` into its stored form, the one a read returns
+/// (from_sql(to_sql(v)): UTC with milliseconds, 2025-08-14T19:00:00.000Z), so that a write
+/// answers, diffs and audits exactly what the next read gives (docs/INVARIANTS.md I3). Every
+/// other field type is stored as written (dates, UUIDs and e-mails are checked, not rewritten;
+/// JSON keeps its values). A value that is not an instant is left as is, for validation.
+void canonicalize(const schema::Entity& e, json& row);
+
 /// SQL literal for a field's default (DDL); "" when the field has no default.
 std::string default_sql_literal(const schema::Field& f);
 

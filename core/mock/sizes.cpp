@@ -86,6 +86,7 @@ Counts counts_from_json(const json& j, Counts c) {
     throw Error::invalid(
         {validate::make_issue(base, validate::issue::invalid_type, "counts must be an object")});
   for (const auto& [k, v] : j.items()) {
+    if (validate::full(issues)) break;  // the issue cap (docs/adr/0012)
     const Key* key = nullptr;
     for (const auto& cand : kKeys)
       if (k == cand.name) key = &cand;

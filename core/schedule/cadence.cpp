@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/tz/tz.hpp"
+#include "core/validate/validate.hpp"
 
 namespace ec::schedule {
 namespace {
@@ -23,10 +24,11 @@ class Collector {
 
   void add(std::initializer_list<json> rel, const char* code, std::string message,
            json params = json::object()) {
+    ++added_;
+    if (validate::full(out_)) return;  // the issue cap (docs/adr/0012)
     json path = base_.is_array() ? base_ : json::array();
     for (const auto& k : rel) path.push_back(k);
     out_.push_back(Issue{std::move(path), code, std::move(message), std::move(params)});
-    ++added_;
   }
   void wrong_type(std::initializer_list<json> rel, const std::string& what, const char* expected,
                   const json& v) {

@@ -1,5 +1,6 @@
 #include "core/store/audit.hpp"
 
+#include "core/json/codec.hpp"
 #include "core/store/repo.hpp"
 
 namespace ec::store {
@@ -25,6 +26,7 @@ json audited_change(Store& s, const Actor& as, const schema::Entity& e, const js
                     const json& fields, const std::string& action, Instant now) {
   json after = before;
   for (const auto& [k, v] : fields.items()) after[k] = v;
+  codec::canonicalize(e, after);  // written, audited and answered as a read returns it
   json changes = repo::diff(e, before, after);
   if (changes.empty()) return before;
   json set = json::object();

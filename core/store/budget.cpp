@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "core/json/codec.hpp"
 #include "core/schema/schema.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/repo.hpp"
@@ -170,6 +171,7 @@ json record_usage(Store& s, const Actor& as, const json& usage, const json& defa
   if (!doc.contains("occurredAt")) doc["occurredAt"] = format_instant(now);
   if (auto issues = validate::entity(e, doc, validate::Mode::Create, path); !issues.empty())
     throw Error::invalid(std::move(issues));
+  codec::canonicalize(e, doc);  // occurredAt answered and audited as a read returns it
   // Every reference must be a visible row of this organization, and of the usage's project.
   auto child = [&](const char* k) {
     auto p = path;

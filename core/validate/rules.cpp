@@ -80,7 +80,7 @@ void check_memories(const json& v, const json& path, std::vector<Issue>& out) {
   if (v.size() > 500)
     out.push_back(make_issue(path, issue::too_big, "at most 500 memories", {{"maximum", 500}}));
   std::vector<std::string> ids;
-  for (size_t i = 0; i < v.size() && i < 500 && out.size() < schema::kMaxIssues; ++i) {
+  for (size_t i = 0; i < v.size() && i < 500 && !full(out); ++i) {
     const json p = child(path, i);
     const auto& m = v[i];
     if (!m.is_object()) {
@@ -110,7 +110,7 @@ void check_gen_errors(const json& v, const json& path, std::vector<Issue>& out) 
     out.push_back(make_issue(path, issue::invalid_type, "generationErrors must be an array"));
     return;
   }
-  for (size_t i = 0; i < v.size() && out.size() < schema::kMaxIssues; ++i) {
+  for (size_t i = 0; i < v.size() && !full(out); ++i) {
     const json p = child(path, i);
     const auto& e = v[i];
     if (!e.is_object()) {
@@ -136,7 +136,7 @@ void check_changes(const json& v, const json& path, std::vector<Issue>& out) {
     return;
   }
   for (const auto& [k, c] : v.items()) {
-    if (out.size() >= schema::kMaxIssues) return;
+    if (full(out)) return;
     if (!c.is_object() || !c.contains("before") || !c.contains("after") || c.size() != 2)
       out.push_back(
           make_issue(child(path, k), issue::invalid_format, "each change must be {before, after}"));

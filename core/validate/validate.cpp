@@ -206,7 +206,7 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
     return out;
   }
   for (const auto& [key, value] : doc.items()) {
-    if (out.size() >= schema::kMaxIssues) break;
+    if (full(out)) break;
     if (!check_text(key, child(base, key), out)) continue;
     const Field* f = e.field(key);
     const json path = child(base, key);
@@ -237,7 +237,7 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
     }
   }
   entity_rules(e, doc, base, out);
-  if (out.size() > schema::kMaxIssues) out.resize(schema::kMaxIssues);
+  if (out.size() > schema::kMaxIssues + 1) out.resize(schema::kMaxIssues + 1);
   return out;
 }
 
@@ -261,7 +261,7 @@ namespace {
 // what PostgreSQL jsonb and JavaScript keep exactly: integers within +-(2^53 - 1), finite
 // floats other than -0. Stops at the issue cap.
 bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
-  if (out.size() >= schema::kMaxIssues) return false;
+  if (full(out)) return false;
   switch (v.type()) {
     case json::value_t::string:
       return check_text(v.get_ref<const std::string&>(), path, out);
@@ -292,7 +292,7 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
         path.push_back(i);
         ok = walk_json(v[i], path, out) && ok;
         path.erase(path.size() - 1);
-        if (out.size() >= schema::kMaxIssues) return false;
+        if (full(out)) return false;
       }
       return ok;
     }
@@ -303,7 +303,7 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
         ok = check_text(k, path, out) && ok;
         ok = walk_json(x, path, out) && ok;
         path.erase(path.size() - 1);
-        if (out.size() >= schema::kMaxIssues) return false;
+        if (full(out)) return false;
       }
       return ok;
     }

@@ -36,7 +36,8 @@ inline constexpr const char* invalid_range = "invalid_range";
 inline constexpr const char* invalid_chars = "invalid_chars";  // U+0000 or ill-formed UTF-8
 }  // namespace issue
 
-/// Validates a JSON document against an entity. `base` prefixes every issue path.
+/// Validates a JSON document against an entity. `base` prefixes every issue path. Stops at the
+/// issue cap (see full(): at most kMaxIssues + 1 issues are returned).
 std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode,
                           const json& base = json::array());
 
@@ -62,6 +63,13 @@ bool check_text(std::string_view s, const json& path, std::vector<Issue>& out);
 /// Every string, key and number inside a JSON field (see check_text; numbers that jsonb or
 /// JavaScript would change are refused). Stops at schema::kMaxIssues.
 bool check_json_values(const json& v, const json& path, std::vector<Issue>& out);
+
+/// The issue cap (docs/adr/0012): collectors stop adding once a list holds more than
+/// schema::kMaxIssues issues. The one issue beyond the cap tells Error::invalid, which cuts every
+/// answer to kMaxIssues, that the list is not complete.
+inline bool full(const std::vector<Issue>& out) {
+  return out.size() > schema::kMaxIssues;
+}
 
 /// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
 Issue make_issue(const json& path, std::string code, std::string message,
