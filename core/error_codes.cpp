@@ -56,6 +56,7 @@ const std::vector<PgState>& pg_states() {
       {"42501", code::forbidden},
       {"EC402", code::budget_exceeded, true},
       {"EC409", code::stale_lease, true},
+      {"EC429", code::plan_limit, true},
       {"40001", code::busy},
       {"40P01", code::busy},
       {"55P03", code::busy},

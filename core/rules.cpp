@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/time.hpp"
+
 namespace ec::rules {
 
 std::string format_gbp(int64_t micros) {
@@ -74,6 +76,9 @@ const std::vector<Constant>& constants() {
       {"freeProjectLimit", kFreeProjectLimit, "Live projects of the free plan."},
       {"proProjectLimit", kProProjectLimit, "Live projects of the pro plan."},
       {"teamProjectLimit", kTeamProjectLimit, "Live projects of the team plan."},
+      {"maxInstantMs", ec::kMaxInstant,
+       "The last instant both engines hold (9999-12-31T23:59:59.999Z, ms since the epoch): "
+       "lease ends, expiries and retry times are capped at it."},
       {"microsPerPound", kMicrosPerPound, "Money is integer micro-pounds."},
       {"microsPerPenny", kMicrosPerPenny, "Money is shown to the penny."},
       {"currencySymbol", std::string(kCurrencySymbol), "Before the amount."},

@@ -59,5 +59,10 @@ inline constexpr Instant kMaxInstant = 253'402'300'799'999;
 constexpr bool in_instant_range(Instant t) {
   return t >= kMinInstant && t <= kMaxInstant;
 }
+/// now + d (d >= 0) held at kMaxInstant: a lease end, a reservation expiry or a retry time
+/// computed from the clock never leaves the range (PostgreSQL: least(…, private.max_instant())).
+constexpr Instant capped(Instant now, int64_t d) {
+  return d > kMaxInstant - now ? kMaxInstant : now + d;
+}
 
 }  // namespace ec

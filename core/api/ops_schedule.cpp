@@ -184,8 +184,8 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "projects are skipped; nothing is claimed while the organization's daily budget is "
              "spent.",
       .access = {schema::authz::Level::System},
-      .params = {str("workerId", 200, 1), integer("limit", 1, rules::kMaxClaimLimit).def(1),
-                 lease_param()},
+      .params = {str("workerId", 200, 1).not_blank(),
+                 integer("limit", 1, rules::kMaxClaimLimit).def(1), lease_param()},
       .result = result::named("ClaimResult"),
       .handler = [](Context& ctx, const json& p) {
         return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"],
@@ -220,7 +220,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
              "backoff with "
              "jitter (60 s * 2^(attempt-1), at most 1 h), or fails for good after maxAttempts.",
       .access = {schema::authz::Level::System},
-      .params = {id_param(), token_param(), str("code", 100, 1), text("message", 4000)},
+      .params = {id_param(), token_param(), str("code", 100, 1).not_blank(), text("message", 4000)},
       .result = result::named("FailResult"),
       .errors = {code::not_found, code::stale_lease},
       .handler = [](Context& ctx, const json& p) {

@@ -324,16 +324,20 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
     if (k.entity != e.name) continue;
     const std::string c = e.field(k.field)->column;
     const std::string live = soft ? " and old.deleted_at is null" : "";
+    // Changes of one organization are serialized before the count (a concurrent change is
+    // committed and seen, or waits), so two transactions cannot each rely on the other's row.
     os << "  -- an organization keeps at least " << k.count << " " << k.value << "\n"
        << "  if tg_op <> 'INSERT' and old." << c << " = " << quote(k.value) << live
        << "\n     and (tg_op = 'DELETE' or new." << c << " <> " << quote(k.value)
-       << (soft ? " or new.deleted_at is not null" : "") << ")\n"
-       << "     and (select count(*) from public." << e.table
+       << (soft ? " or new.deleted_at is not null" : "") << ") then\n"
+       << "    perform private.lock_organization(old.organization_id);\n"
+       << "    if (select count(*) from public." << e.table
        << " x where x.organization_id = old.organization_id and x." << c << " = " << quote(k.value)
        << (soft ? " and x.deleted_at is null" : "") << " and x.id <> old.id) < " << k.count
        << " then\n"
-       << "    raise exception 'an organization keeps at least " << k.count << " " << k.value
+       << "      raise exception 'an organization keeps at least " << k.count << " " << k.value
        << "' using errcode = '42501';\n"
+       << "    end if;\n"
        << "  end if;\n";
   }
   os << "  return coalesce(new, old);\n"
@@ -344,6 +348,10 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
 }
 
 }  // namespace
+
+std::string postgres_blank_chars() {
+  return blank_chars();
+}
 
 std::string postgres_enum_type(const Entity& e, const Field& f) {
   if (f.type != Type::Enum) return "";

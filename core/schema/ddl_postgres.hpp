@@ -28,6 +28,9 @@ std::string postgres_migration(int version);
 
 /// The PostgreSQL enum type of an Enum field ("project_status"); "" for other fields.
 std::string postgres_enum_type(const Entity& e, const Field& f);
+/// The code points a not-blank text may not consist of only (kBlankCodePoints), as one
+/// PostgreSQL string literal for btrim (the CHECKs and the functions' param checks).
+std::string postgres_blank_chars();
 
 /// Names of the PostgreSQL functions callable by the service role, in emission order.
 struct PgFunctionArg {

@@ -43,6 +43,9 @@ inline constexpr SchemaVersion kVersions[] = {
      "Every bound in both engines' CHECKs (docs/adr/0012-bounds-and-value-parity.md)."},
     {4, "20261129233000_episodes_core_v4.sql",
      "Names and titles must not be blank (docs/adr/0015-blank-names.md); Project.tagline."},
+    {5, "20261130033000_episodes_core_v5.sql",
+     "PostgreSQL keeps the core's promises: the plan limit, one owner under concurrent role "
+     "changes, queue_retry / queue_cancel, leases capped at the end of the instant range."},
 };
 
 inline constexpr SchemaChange kChanges[] = {

@@ -18,7 +18,7 @@ create function public.budget_reserve(p_organization_id uuid, p_estimate_micros 
 declare
   v_date date := (p_now at time zone 'UTC')::date;
   v_item public.episode_schedule_queue;
-  v_expires timestamptz := p_now + make_interval(secs => p_ttl_seconds);
+  v_expires timestamptz := least(p_now + make_interval(secs => p_ttl_seconds), private.max_instant());
   v_row public.budget_reservations;
 begin
   @param(budget.reserve,estimateMicros,p_estimate_micros)
@@ -172,11 +172,13 @@ $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Function privileges: nothing is executable by default; the policies' helpers by signed-in
--- users; the queue and budget functions by the service role (workers) only.
+-- users; the queue and budget functions by the service role (workers) only; queue_retry and
+-- queue_cancel by admins and owners too (checked inside).
 -- ---------------------------------------------------------------------------------------------
 revoke all on all functions in schema private from public;
 grant usage on schema private to authenticated, service_role;
-grant execute on function private.current_organization_id(), private.current_user_role(), private.is_org_admin()
+grant execute on function private.current_organization_id(), private.current_user_role(), private.is_org_admin(),
+  private.lock_organization(uuid)
   to authenticated, service_role;
 revoke all on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
   public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
@@ -186,6 +188,8 @@ revoke all on function public.queue_claim(text, integer, integer, uuid, timestam
   public.budget_settle(uuid, jsonb, timestamptz, uuid, uuid),
   public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
+  public.queue_retry(uuid, integer, timestamptz, uuid, uuid),
+  public.queue_cancel(uuid, timestamptz, uuid, uuid),
   public.budget_status(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
   public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
@@ -196,6 +200,8 @@ grant execute on function public.queue_claim(text, integer, integer, uuid, times
   public.budget_release(uuid, timestamptz, uuid, uuid),
   public.usage_record(uuid, jsonb, timestamptz, uuid),
   public.budget_status(uuid, timestamptz) to service_role;
+grant execute on function public.queue_retry(uuid, integer, timestamptz, uuid, uuid),
+  public.queue_cancel(uuid, timestamptz, uuid, uuid) to service_role, authenticated;
 grant execute on function public.budget_status(uuid, timestamptz) to authenticated;
 )SQL";
 

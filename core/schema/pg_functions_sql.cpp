@@ -47,6 +47,20 @@ create function private.is_org_admin() returns boolean
                    where u.id = (select auth.uid()) and u.deleted_at is null), false)
 $$;
 
+-- The end of the instant range both engines hold (core/time.hpp kMaxInstant): lease ends,
+-- reservation expiries and retry times computed from now are capped at it.
+create function private.max_instant() returns timestamptz
+  language sql immutable set search_path = '' as $$
+  select to_timestamp(@const:maxInstantMs@ / 1000) + (@const:maxInstantMs@ % 1000) * interval '1 millisecond'
+$$;
+
+-- Serializes the rules that count rows of one organization (the plan limit, the last owner) per
+-- organization (advisory, transaction-scoped): the count after it sees every committed change.
+create function private.lock_organization(p_org uuid) returns void
+  language sql volatile set search_path = '' as $$
+  select pg_advisory_xact_lock(hashtextextended(p_org::text, 5))
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Append-only tables: any UPDATE, DELETE or TRUNCATE raises.
 -- ---------------------------------------------------------------------------------------------
@@ -227,6 +241,45 @@ begin
 end
 $$;
 
+-- The plan limit ("limit projects, not frequency", ops_project.cpp check_plan_limit): a project
+-- that starts to count (created, un-archived or restored live and not archived) is refused with
+-- plan_limit when the organization's other live, non-archived projects already fill its plan.
+-- Checked for the API roles (signed-in users, the service role); serialized per organization.
+create function private.check_plan_limit() returns trigger
+  language plpgsql security definer set search_path = '' as $$
+declare
+  v_plan text;
+  v_limit bigint;
+  v_used bigint;
+begin
+  if coalesce(current_setting('role', true), '') not in ('authenticated', 'service_role') then
+    return new;
+  end if;
+  if new.deleted_at is not null or new.status = '@state:ProjectStatus.archived@' then
+    return new;
+  end if;
+  if tg_op = 'UPDATE' and old.deleted_at is null and old.status <> '@state:ProjectStatus.archived@' then
+    return new;
+  end if;
+  perform private.lock_organization(new.organization_id);
+  select o.plan::text into v_plan from public.organizations o where o.id = new.organization_id;
+  v_limit := case v_plan when '@state:Plan.team@' then @const:teamProjectLimit@
+                         when '@state:Plan.pro@' then @const:proProjectLimit@
+                         else @const:freeProjectLimit@ end;
+  select count(*) into v_used from public.projects p
+   where p.organization_id = new.organization_id and p.deleted_at is null
+     and p.status <> '@state:ProjectStatus.archived@' and p.id <> new.id;
+  if v_used >= v_limit then
+    raise exception 'plan_limit: the % plan allows % active projects and all are in use; archive a project or upgrade the plan',
+      v_plan, v_limit using errcode = '@sqlstate:plan_limit@';
+  end if;
+  return new;
+end
+$$;
+
+create trigger trg_projects_plan_limit before insert or update on public.projects
+  for each row execute function private.check_plan_limit();
+
 create trigger trg_token_usage_ai after insert on public.token_usage
   for each row execute function private.trg_token_usage_ai();
 create trigger trg_token_usage_ad after delete on public.token_usage
@@ -294,6 +347,27 @@ const std::vector<PgFunction>& postgres_functions() {
        false,
        false,
        "Extends a held lease (and the item's open reservations with it)."},
+      {"queue_retry",
+       {{"p_item_id", "uuid"},
+        {"p_extra_attempts", "integer", true},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true},
+        {"p_organization_id", "uuid", true}},
+       "episode_schedule_queue",
+       false,
+       false,
+       "By hand (admins, owners, the service role): a failed item back to pending, due now, "
+       "with p_extra_attempts more attempts (EC410 unless failed)."},
+      {"queue_cancel",
+       {{"p_item_id", "uuid"},
+        {"p_now", "timestamptz", true},
+        {"p_actor", "uuid", true},
+        {"p_organization_id", "uuid", true}},
+       "episode_schedule_queue",
+       false,
+       false,
+       "By hand (admins, owners, the service role): cancels an item for good (EC410 when "
+       "completed)."},
       {"budget_reserve",
        {{"p_organization_id", "uuid"},
         {"p_estimate_micros", "bigint"},

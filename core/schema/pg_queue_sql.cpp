@@ -45,12 +45,14 @@ std::string param_check(const std::string& op_name, const std::string& param,
     if (f.max) cond += " or " + v + " > " + std::to_string(*f.max);
     // String (not Text) is one line, as core/validate checks it.
     if (f.type == Type::String) cond += " or " + var + " ~ '[\\r\\n]'";
+    // Not blank, as core/validate checks it (Field::not_blank).
+    if (f.not_blank) cond += " or btrim(" + var + ", " + postgres_blank_chars() + ") = ''";
     const std::string range =
         std::to_string(lo) + ".." + (f.max ? std::to_string(*f.max) : std::string("any"));
     return "  if " + cond + " then\n    raise exception 'invalid: " + var + " must be " +
            (number ? "" : "a text of length ") + range +
-           (f.type == Type::String ? " on one line" : "") + "' using errcode = '" +
-           invalid_state() + "';\n  end if;";
+           (f.type == Type::String ? " on one line" : "") + (f.not_blank ? ", not blank" : "") +
+           "' using errcode = '" + invalid_state() + "';\n  end if;";
   }
   throw std::logic_error("pg_queue_sql: " + op_name + " has no param " + param);
 }
@@ -433,7 +435,7 @@ begin
       perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                             to_jsonb(v_ep), p_now);
       update public.episode_schedule_queue q set status = '@state:QueueStatus.processing@', locked_by = p_worker,
-             locked_until = p_now + make_interval(secs => p_lease_seconds), attempts = q.attempts + 1,
+             locked_until = least(p_now + make_interval(secs => p_lease_seconds), private.max_instant()), attempts = q.attempts + 1,
              episode_id = v_ep.id, updated_at = p_now
        where q.id = v_id returning * into v_item;
       perform private.audit(v_item.organization_id, p_actor, 'claim', 'EpisodeScheduleQueue', v_item.id,
@@ -480,6 +482,8 @@ declare
   v_r_after public.budget_reservations;
   v_date date;
   v_estimate bigint;
+  v_usage_episode uuid;
+  v_usage_project uuid;
 begin
   @param(queue.complete,token,p_token)
   select * into v_before from public.episode_schedule_queue q
@@ -494,6 +498,24 @@ begin
   perform private.audit(v_ep.organization_id, p_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
                         to_jsonb(v_ep), p_now);
   if p_usage is not null and jsonb_typeof(p_usage) <> 'null' then
+    -- The usage is the item's project's; an episode it names must be one of that project
+    -- (budget.cpp record_usage: the item's project and episode are defaults, not overrides).
+    if jsonb_typeof(p_usage) = 'object' then
+      if p_usage ? 'projectId' and (p_usage ->> 'projectId') is distinct from v_before.project_id::text then
+        raise exception 'invalid: usage belongs to another project' using errcode = '@sqlstate:invalid@';
+      end if;
+      if jsonb_typeof(p_usage -> 'episodeId') = 'string' then
+        v_usage_episode := (p_usage ->> 'episodeId')::uuid;
+        select e.project_id into v_usage_project from public.episodes e
+         where e.id = v_usage_episode and e.organization_id = v_before.organization_id;
+        if not found then
+          raise exception 'not_found: no episode %', v_usage_episode using errcode = '@sqlstate:not_found@';
+        end if;
+        if v_usage_project <> v_before.project_id then
+          raise exception 'invalid: episodeId belongs to another project' using errcode = '@sqlstate:invalid@';
+        end if;
+      end if;
+    end if;
     -- Covered by the item's open reservations of their latest day (settled; others released),
     -- else a grant (budget.cpp settle_for_item).
     perform 1 from public.budget_reservations r
@@ -504,8 +526,8 @@ begin
     select coalesce(sum(r.estimate_micros), 0) into v_estimate from public.budget_reservations r
      where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
        and r.date = v_date;
-    v_usage := private.record_usage(v_before.organization_id, v_before.project_id, v_ep.id, p_usage, p_now, p_actor,
-                                    v_date, v_estimate);
+    v_usage := private.record_usage(v_before.organization_id, v_before.project_id, coalesce(v_usage_episode, v_ep.id),
+                                    p_usage, p_now, p_actor, v_date, v_estimate);
     for v_r in
       select * from public.budget_reservations r
        where r.organization_id = v_before.organization_id and r.queue_item_id = v_before.id and r.status = '@state:ReservationStatus.open@'
@@ -568,7 +590,8 @@ begin
          status = case when v_dead then '@state:QueueStatus.failed@'::public.episode_schedule_queue_status
                        else '@state:QueueStatus.pending@'::public.episode_schedule_queue_status end,
          run_after = case when v_dead then q.run_after
-                          else p_now + private.backoff_ms(q.id, p_token::integer) * interval '1 millisecond' end,
+                          else least(p_now + private.backoff_ms(q.id, p_token::integer) * interval '1 millisecond',
+                                     private.max_instant()) end,
          updated_at = p_now
    where q.id = p_item_id returning * into v_item;
   perform private.audit(v_item.organization_id, p_actor, 'fail', 'EpisodeScheduleQueue', v_item.id,
@@ -599,7 +622,7 @@ begin
     raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
   end if;
   perform private.check_lease(v_before, p_token);
-  v_until := p_now + make_interval(secs => p_lease_seconds);
+  v_until := least(p_now + make_interval(secs => p_lease_seconds), private.max_instant());
   -- The budget held for this generation lives as long as its lease.
   for v_r in
     select * from public.budget_reservations r
@@ -615,6 +638,124 @@ begin
   update public.episode_schedule_queue q set locked_until = v_until, updated_at = p_now
    where q.id = p_item_id returning * into v_item;
   perform private.audit(v_item.organization_id, p_actor, 'extend', 'EpisodeScheduleQueue', v_item.id,
+                        to_jsonb(v_before), to_jsonb(v_item), p_now);
+  return v_item;
+end
+$$;
+
+-- By hand (queue.retry / queue.cancel: admins, owners and the system, ADR 0010): the caller's
+-- organization. A signed-in user must be an admin or owner of it (EC403 forbidden otherwise,
+-- also for another organization's id); the service role names it with p_organization_id.
+create function private.queue_hand_org(p_organization_id uuid) returns uuid
+  language plpgsql stable security definer set search_path = '' as $$
+declare
+  v_org uuid;
+begin
+  if (select auth.uid()) is null then
+    return p_organization_id;
+  end if;
+  v_org := private.current_organization_id();
+  if v_org is null or not private.is_org_admin() or (p_organization_id is not null and p_organization_id <> v_org) then
+    raise exception 'forbidden: only an admin or owner of the organization may do this' using errcode = '@sqlstate:forbidden@';
+  end if;
+  return v_org;
+end
+$$;
+
+-- A failed item goes back to pending, due now; attempts are kept (the fencing token) and
+-- max_attempts grows by p_extra_attempts, never past @const:maxAttempts@ (queue.cpp retry). Its
+-- failed episode is scheduled again. EC410 unless failed or when no attempt is left.
+create function public.queue_retry(p_item_id uuid, p_extra_attempts integer default @const:defaultMaxAttempts@,
+                                   p_now timestamptz default now(), p_actor uuid default null,
+                                   p_organization_id uuid default null)
+  returns public.episode_schedule_queue
+  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
+declare
+  v_org uuid := private.queue_hand_org(p_organization_id);
+  v_actor uuid := coalesce(p_actor, (select auth.uid()));
+  v_before public.episode_schedule_queue;
+  v_item public.episode_schedule_queue;
+  v_ep_before public.episodes;
+  v_ep public.episodes;
+  v_max integer;
+begin
+  @param(queue.retry,extraAttempts,p_extra_attempts)
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (v_org is null or q.organization_id = v_org) for update;
+  if not found then
+    raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
+  end if;
+  if v_before.status <> '@state:QueueStatus.failed@' then
+    raise exception 'conflict: only a failed item can be retried (this one is %)', v_before.status
+      using errcode = '@sqlstate:conflict@';
+  end if;
+  v_max := least(@const:maxAttempts@, v_before.attempts::bigint + p_extra_attempts);
+  if v_max <= v_before.attempts then
+    raise exception 'conflict: the item used all @const:maxAttempts@ attempts an item may have' using errcode = '@sqlstate:conflict@';
+  end if;
+  if v_before.episode_id is not null then
+    select * into v_ep_before from public.episodes e
+     where e.id = v_before.episode_id and e.organization_id = v_before.organization_id and e.deleted_at is null
+     for update;
+    if found and v_ep_before.status = '@state:EpisodeStatus.failed@' then
+      update public.episodes e set status = '@state:EpisodeStatus.scheduled@', updated_at = p_now
+       where e.id = v_ep_before.id returning * into v_ep;
+      perform private.audit(v_ep.organization_id, v_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
+                            to_jsonb(v_ep), p_now);
+    end if;
+  end if;
+  update public.episode_schedule_queue q set status = '@state:QueueStatus.pending@', run_after = p_now,
+         max_attempts = v_max, updated_at = p_now
+   where q.id = v_before.id returning * into v_item;
+  perform private.audit(v_item.organization_id, v_actor, 'retry', 'EpisodeScheduleQueue', v_item.id,
+                        to_jsonb(v_before), to_jsonb(v_item), p_now);
+  return v_item;
+end
+$$;
+
+-- Cancels a pending, processing or failed item for good (planning does not bring it back; its
+-- lease is no longer held, its open reservations are released, its unfinished episode is
+-- cancelled: queue.cpp cancel). Already cancelled: returned as is. Completed: EC410.
+create function public.queue_cancel(p_item_id uuid, p_now timestamptz default now(), p_actor uuid default null,
+                                    p_organization_id uuid default null)
+  returns public.episode_schedule_queue
+  language plpgsql volatile security definer set search_path = '' set timezone = 'UTC' as $$
+declare
+  v_org uuid := private.queue_hand_org(p_organization_id);
+  v_actor uuid := coalesce(p_actor, (select auth.uid()));
+  v_before public.episode_schedule_queue;
+  v_item public.episode_schedule_queue;
+  v_ep_before public.episodes;
+  v_ep public.episodes;
+begin
+  select * into v_before from public.episode_schedule_queue q
+   where q.id = p_item_id and (v_org is null or q.organization_id = v_org) for update;
+  if not found then
+    raise exception 'not_found: no queue item %', p_item_id using errcode = '@sqlstate:not_found@';
+  end if;
+  if v_before.status = '@state:QueueStatus.completed@' then
+    raise exception 'conflict: a completed item cannot be cancelled' using errcode = '@sqlstate:conflict@';
+  end if;
+  if v_before.status = '@state:QueueStatus.cancelled@' then
+    return v_before;
+  end if;
+  if v_before.episode_id is not null then
+    select * into v_ep_before from public.episodes e
+     where e.id = v_before.episode_id and e.organization_id = v_before.organization_id and e.deleted_at is null
+     for update;
+    if found and v_ep_before.status in ('@state:EpisodeStatus.scheduled@', '@state:EpisodeStatus.generating@',
+                                        '@state:EpisodeStatus.failed@') then
+      update public.episodes e set status = '@state:EpisodeStatus.cancelled@', updated_at = p_now
+       where e.id = v_ep_before.id returning * into v_ep;
+      perform private.audit(v_ep.organization_id, v_actor, 'update', 'Episode', v_ep.id, to_jsonb(v_ep_before),
+                            to_jsonb(v_ep), p_now);
+    end if;
+  end if;
+  perform private.close_reservations(v_before, '@state:ReservationStatus.released@', p_now, v_actor);
+  update public.episode_schedule_queue q set status = '@state:QueueStatus.cancelled@', locked_by = null,
+         locked_until = null, last_error = '@const:cancelledByUser@', updated_at = p_now
+   where q.id = v_before.id returning * into v_item;
+  perform private.audit(v_item.organization_id, v_actor, 'cancel', 'EpisodeScheduleQueue', v_item.id,
                         to_jsonb(v_before), to_jsonb(v_item), p_now);
   return v_item;
 end

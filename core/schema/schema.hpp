@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/schema/history.hpp"
+#include "core/time.hpp"
 
 namespace ec::schema {
 
@@ -62,8 +63,8 @@ inline constexpr int64_t kMaxJsonEntries = 500;
 /// Validation stops collecting issues after this many (a hostile request costs O(size)).
 inline constexpr size_t kMaxIssues = 100;
 /// Instants: years 0001-9999 in both engines (ms since the Unix epoch).
-inline constexpr int64_t kMinInstantMs = -62'135'596'800'000;  // 0001-01-01T00:00:00.000Z
-inline constexpr int64_t kMaxInstantMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+inline constexpr int64_t kMinInstantMs = ec::kMinInstant;  // 0001-01-01T00:00:00.000Z
+inline constexpr int64_t kMaxInstantMs = ec::kMaxInstant;  // 9999-12-31T23:59:59.999Z
 
 struct Field {
   std::string name;    // camelCase JSON / TypeScript name

@@ -131,7 +131,7 @@ json reserve(Store& s, const Actor& as, int64_t estimate_micros,
   const Status st =
       admit(s, as, utc_day(now), estimate_micros, now, json::array({"estimateMicros"}));
   // A reservation of a processing item lives at least as long as the item's lease.
-  Instant expires = now + ttl_seconds * kMsPerSecond;
+  Instant expires = capped(now, ttl_seconds * kMsPerSecond);
   if (item && (*item)["status"] == name(rules::QueueStatus::processing) &&
       (*item)["lockedUntil"].is_string())
     expires = std::max(expires, *parse_instant((*item)["lockedUntil"].get<std::string>()));

@@ -411,10 +411,11 @@ void claim_one(Store& s, const Actor& as, const std::string& id, const std::stri
                                         " expired at " + item["lockedUntil"].get<std::string>()},
                         {"attempt", item["attempts"]}});
       ep = audited_change(s, as, E("Episode"), ep, ep_fields, "update", now);
+      const std::string until = format_instant(capped(now, lease_seconds * kMsPerSecond));
       item = audited_change(s, as, Q(), item,
                             {{"status", name(QS::processing)},
                              {"lockedBy", worker},
-                             {"lockedUntil", format_instant(now + lease_seconds * kMsPerSecond)},
+                             {"lockedUntil", until},
                              {"attempts", token},
                              {"episodeId", ep["id"]}},
                             "claim", now);
@@ -478,7 +479,7 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
   if (dead) {
     fields["status"] = name(QS::failed);
   } else {
-    retry_at = format_instant(now + backoff_ms(id, token));
+    retry_at = format_instant(capped(now, backoff_ms(id, token)));
     fields["status"] = name(QS::pending);
     fields["runAfter"] = retry_at;
   }
@@ -491,7 +492,7 @@ json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int
             Instant now) {
   json item = get_item(s, as, id);
   check_lease(item, token);
-  const Instant until = now + lease_seconds * kMsPerSecond;
+  const Instant until = capped(now, lease_seconds * kMsPerSecond);
   // The budget held for this generation lives as long as its lease.
   budget::extend_for_item(s, as, id, until, now);
   return audited_change(s, as, Q(), item, {{"lockedUntil", format_instant(until)}}, "extend", now);

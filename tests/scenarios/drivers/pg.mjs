@@ -184,6 +184,12 @@ export class PgDriver {
       case 'queue.extend': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'queue_extend', {
         p_item_id: params.id, p_token: param(params.token), p_lease_seconds: params.leaseSeconds ?? 300,
         p_organization_id: as.organizationId, p_now: new Date(now) }))));
+      // By hand: admins and owners (role authenticated) or the system; the function checks the role.
+      case 'queue.retry': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'queue_retry', {
+        p_item_id: params.id, p_extra_attempts: params.extraAttempts === undefined ? undefined : param(params.extraAttempts),
+        p_organization_id: as.organizationId ?? null, p_now: new Date(now) }))));
+      case 'queue.cancel': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'queue_cancel', {
+        p_item_id: params.id, p_organization_id: as.organizationId ?? null, p_now: new Date(now) }))));
       case 'budget.reserve': return this.ok(await this.tx(as, async (c) => camelRow(await this.fn(c, 'budget_reserve', {
         p_organization_id: as.organizationId, p_estimate_micros: param(params.estimateMicros),
         p_queue_item_id: params.queueItemId ?? null, p_ttl_seconds: params.ttlSeconds ?? 900, p_now: new Date(now) }))));

@@ -64,6 +64,7 @@ export const SqlStateCode: Readonly<Record<string, CoreErrorCodeValue>> = {
   '42501': 'forbidden',
   'EC402': 'budget_exceeded',
   'EC409': 'stale_lease',
+  'EC429': 'plan_limit',
   '40001': 'busy',
   '40P01': 'busy',
   '55P03': 'busy',
@@ -123,6 +124,8 @@ export const Rules = {
   proProjectLimit: 25,
   /** Live projects of the team plan. */
   teamProjectLimit: 100,
+  /** The last instant both engines hold (9999-12-31T23:59:59.999Z, ms since the epoch): lease ends, expiries and retry times are capped at it. */
+  maxInstantMs: 253402300799999,
   /** Money is integer micro-pounds. */
   microsPerPound: 1000000,
   /** Money is shown to the penny. */
