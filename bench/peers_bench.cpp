@@ -5,6 +5,7 @@
 //                                      (<phase>.req.jsonl) and the SQL they ran (<phase>.sql.jsonl)
 //   peers_bench raw <dir>              replays the traced SQL through our own store::Db
 //   peers_bench api <dir>              replays the requests through api::Core::call (text in/out)
+//   peers_bench verify <dir>           checks call() against call_json() on every read
 // Both replay modes print one JSON line {"load":ms,"reads":ms,"writes":ms,"queue":ms}.
 // Trace file format (also read by bench/peers/run.mjs): line 1 is the JSON array of distinct SQL
 // texts, every further line one execution: [sqlIndex, boundValue1, boundValue2, ...].
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <string>
@@ -25,8 +27,6 @@
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
 
-using bench::Clock;
-using bench::ms_since;
 using ec::json;
 using ec::store::SqlValue;
 
@@ -312,18 +312,42 @@ void replay(ec::store::Db& db, const Trace& t) {
   if (sink == 1) std::printf(" ");  // keeps the reads from being optimised away
 }
 
+// Milliseconds on the phase clock: wall time, or with PEERS_BENCH_CLOCK=cpu the process's CPU
+// time (less disturbed by other processes on a loaded machine; see docs/BENCHMARKS.md).
+double phase_ms() {
+  static const bool cpu = [] {
+    const char* c = std::getenv("PEERS_BENCH_CLOCK");
+    return c && std::string(c) == "cpu";
+  }();
+  timespec ts{};
+  clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// Profiling one phase: `perf record --control=fifo:<ctl> -D -1 …` with PEERS_BENCH_PERF_CTL=<ctl>
+// and PEERS_BENCH_PERF_PHASE=<phase> samples only that phase (docs/BENCHMARKS.md).
+void perf_ctl(size_t phase, const char* what) {
+  const char* path = std::getenv("PEERS_BENCH_PERF_CTL");
+  const char* only = std::getenv("PEERS_BENCH_PERF_PHASE");
+  if (!path || !only || std::string(only) != kPhases[phase]) return;
+  std::ofstream ctl(path);
+  ctl << what << '\n';
+}
+
 int raw(const std::string& dir) {
   const Trace schema = load_trace(dir + "/schema.sql.jsonl");
   std::vector<Trace> traces;
   for (const char* p : kPhases) traces.push_back(load_trace(dir + "/" + p + ".sql.jsonl"));
-  auto t0 = Clock::now();
+  double t0 = phase_ms();
   ec::store::Db db(":memory:");
   for (const auto& [idx, binds] : schema.runs) db.exec(schema.texts[idx]);
   std::vector<double> ms;
   for (size_t i = 0; i < traces.size(); ++i) {
-    if (i > 0) t0 = Clock::now();
+    if (i > 0) t0 = phase_ms();
+    perf_ctl(i, "enable");
     replay(db, traces[i]);
-    ms.push_back(ms_since(t0));
+    perf_ctl(i, "disable");
+    ms.push_back(phase_ms() - t0);
   }
   std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
               ms[2], ms[3]);
@@ -334,18 +358,39 @@ int api(const std::string& dir) {
   std::vector<std::vector<std::string>> reqs;
   for (const char* p : kPhases) reqs.push_back(lines_of(read_file(dir + "/" + p + ".req.jsonl")));
   std::vector<double> ms;
-  auto t0 = Clock::now();
+  double t0 = phase_ms();
   ec::api::Core core(":memory:", {.id_seed = kIdSeed});
   for (const auto& phase : reqs) {
-    if (!ms.empty()) t0 = Clock::now();
+    if (!ms.empty()) t0 = phase_ms();
+    perf_ctl(ms.size(), "enable");
     for (const auto& r : phase) {
       const std::string out = core.call(r);
       if (out.compare(0, 10, "{\"ok\":true") != 0) die("request failed: " + r + "\n" + out);
     }
-    ms.push_back(ms_since(t0));
+    perf_ctl(ms.size(), "disable");
+    ms.push_back(phase_ms() - t0);
   }
   std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
               ms[2], ms[3]);
+  return 0;
+}
+
+// Checks that the text a read answers through Core::call (rows written straight as text) is
+// byte-identical to dumping the JSON call_json builds for it: the reads phase runs both ways.
+int verify(const std::string& dir) {
+  ec::api::Core core(":memory:", {.id_seed = kIdSeed});
+  size_t checked = 0;
+  for (const char* p : kPhases) {
+    for (const auto& r : lines_of(read_file(dir + "/" + p + ".req.jsonl"))) {
+      const std::string text = core.call(r);
+      if (text.compare(0, 10, "{\"ok\":true") != 0) die("request failed: " + r + "\n" + text);
+      if (std::string(p) != "reads") continue;
+      const std::string again = ec::dump_text(core.call_json(json::parse(r)));
+      if (again != text) die("call and call_json differ for " + r + "\n" + text + "\n" + again);
+      ++checked;
+    }
+  }
+  std::printf("{\"verified\":%zu}\n", checked);
   return 0;
 }
 
@@ -356,8 +401,9 @@ int main(int argc, char** argv) {
   if (mode == "prepare" && argc == 4) return prepare(argv[2], std::atof(argv[3]));
   if (mode == "raw" && argc == 3) return raw(argv[2]);
   if (mode == "api" && argc == 3) return api(argv[2]);
+  if (mode == "verify" && argc == 3) return verify(argv[2]);
   std::fprintf(stderr,
-               "usage: peers_bench prepare <dir> <scale> | raw <dir> | api <dir>\n"
+               "usage: peers_bench prepare <dir> <scale> | raw <dir> | api <dir> | verify <dir>\n"
                "  (normally run by: node bench/peers/run.mjs)\n");
   return 2;
 }

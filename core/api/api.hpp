@@ -52,6 +52,10 @@ class Core {
   store::Store* store() { return store_.get(); }
 
  private:
+  /// call_json's work on a request it may take values from; with `text_result`, an operation
+  /// that writes its result as text (Operation::write_result) leaves it there, sets *written
+  /// and the response has no "result" key (call() appends it).
+  json respond(json& request, std::string* text_result, bool* written);
   std::unique_ptr<store::Store> store_;
   Progress progress_;
 };

@@ -6,6 +6,8 @@
 #include "core/store/repo.hpp"
 #include "core/store/store.hpp"
 
+#include <unordered_map>
+
 namespace ec::api {
 
 const std::vector<Operation>& operations() {
@@ -19,15 +21,26 @@ const std::vector<Operation>& operations() {
     add_meta_ops(all);
     add_demo_ops(all);
     add_mock_ops(all);
+    for (auto& op : all)
+      if (op.write_result && !op.handler)
+        op.handler = [write = op.write_result](Context& ctx, const json& params) {
+          std::string text;
+          write(ctx, params, text);
+          return json::parse(text);
+        };
     return all;
   }();
   return ops;
 }
 
 const Operation* find_operation(std::string_view name) {
-  for (const auto& op : operations())
-    if (op.name == name) return &op;
-  return nullptr;
+  static const std::unordered_map<std::string_view, const Operation*> by_name = [] {
+    std::unordered_map<std::string_view, const Operation*> m;
+    for (const auto& op : operations()) m.emplace(op.name, &op);
+    return m;
+  }();
+  auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
 }
 
 namespace {
@@ -126,9 +139,21 @@ store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
     actor.system = true;
     if (org.is_string()) {
       actor.organization_id = org.get<std::string>();
-      if (!validate::is_uuid(actor.organization_id) ||
-          !store::repo::find(s, orgs, actor.organization_id, actor.organization_id))
-        throw Error(code::forbidden, "no such organization", child("as"));
+      // Only whether the organization exists is read (not its row).
+      static const std::string exists_sql = [] {
+        std::string sql = "SELECT 1 FROM " + orgs.table + " t WHERE t.id = ?";
+        const std::string v = store::repo::visible_sql(orgs, "t");
+        if (v != "1") sql += " AND " + v;
+        return sql;
+      }();
+      bool found = false;
+      if (validate::is_uuid(actor.organization_id)) {
+        store::Stmt& st = s.db().prepare(exists_sql);
+        st.bind(1, actor.organization_id);
+        found = st.step();
+        st.reset();
+      }
+      if (!found) throw Error(code::forbidden, "no such organization", child("as"));
     } else if (tenant_needed) {
       throw Error(code::bad_request,
                   "\"as\": {\"system\": true, \"organizationId\"} is required for this "
@@ -275,6 +300,11 @@ void Core::set_progress(Progress progress) {
 }
 
 json Core::call_json(const json& request) {
+  json copy = request;
+  return respond(copy, nullptr, nullptr);
+}
+
+json Core::respond(json& request, std::string* text_result, bool* written) {
   try {
     if (!store_) throw Error(code::closed, "the database is closed");
     if (!request.is_object()) throw Error(code::bad_request, "a request must be a JSON object");
@@ -288,7 +318,9 @@ json Core::call_json(const json& request) {
                   child("op"));
     store::Store& s = *store_;
     using schema::authz::Level;
-    const json as = request.contains("as") ? request["as"] : json(nullptr);
+    static const json no_principal = nullptr;
+    const auto as_it = request.find("as");
+    const json& as = as_it != request.end() ? *as_it : no_principal;
     // Public operations take an optional principal; every other one needs one.
     const bool has_principal = !as.is_null() || op->access.level != Level::Public;
     store::Actor who;
@@ -303,17 +335,21 @@ json Core::call_json(const json& request) {
       if (!t) throw Error(code::bad_request, "\"now\" must be an ISO-8601 instant", child("now"));
       now = *t;
     }
-    json params = request.contains("params") && !request["params"].is_null() ? request["params"]
-                                                                             : json::object();
+    // The request is the caller's to give up (call() parsed it): params are moved, not copied.
+    json params = json::object();
+    if (auto it = request.find("params"); it != request.end() && !it->is_null())
+      params = std::move(*it);
     Context ctx{s, who, now, progress_ ? &progress_ : nullptr};
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
     check_params(*op, params);
     for (const auto& f : op->params)
       if (!params.contains(f.name) && f.default_value) params[f.name] = *f.default_value;
     const std::optional<std::string> request_id = request_id_of(request);
-    const bool track = request.contains("track") && request["track"] == true;
+    const auto track_it = request.find("track");
+    const bool track = track_it != request.end() && *track_it == true;
     json result;
     bool replayed = false;
+    bool text = false;
     if (track) s.db().track();
     if (op->writes) {
       s.db().transaction([&] {
@@ -330,17 +366,24 @@ json Core::call_json(const json& request) {
         result = op->handler(ctx, params);
         if (request_id) remember_request(s.db(), *request_id, dump_text(result));
       });
+    } else if (text_result && op->write_result) {
+      // A read written straight as text (docs/adr, raw JSON results): call() puts it in place.
+      text_result->clear();
+      op->write_result(ctx, params, *text_result);
+      text = true;
     } else {
       result = op->handler(ctx, params);
     }
     if (!s.db().in_transaction()) s.db().release_reads();
-    json out{{"ok", true}, {"result", std::move(result)}};
+    json out{{"ok", true}};
+    if (!text) out["result"] = std::move(result);
     if (track) {
       const store::Db::Tracked t = s.db().take_tracked();
       out["reads"] = json(std::vector<std::string>(t.reads.begin(), t.reads.end()));
       out["changed"] = json(std::vector<std::string>(t.changed.begin(), t.changed.end()));
     }
     if (replayed) out["replayed"] = true;
+    if (written) *written = text;
     return out;
   } catch (...) {
     if (store_) store_->db().take_tracked();
@@ -353,8 +396,20 @@ json Core::call_json(const json& request) {
 
 std::string Core::call(std::string_view request_json) {
   try {
-    const json request = codec::parse(request_json);
-    return dump_text(call_json(request));
+    json request = codec::parse(request_json);
+    std::string result;
+    bool written = false;
+    const json out = respond(request, &result, &written);
+    std::string text = dump_text(out);
+    // A result written as text goes in as the last key: every other key of a success response
+    // ("changed", "ok", "reads", "replayed") sorts before "result", as dump_text orders them.
+    if (written && text.size() > 1 && text.back() == '}' && out.value("ok", false)) {
+      text.pop_back();
+      text += ",\"result\":";
+      text += result;
+      text += '}';
+    }
+    return text;
   } catch (...) {
     return error_response_text(to_error(std::current_exception()));
   }

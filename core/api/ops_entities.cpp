@@ -21,6 +21,20 @@ std::string op_prefix(const Entity& e) {
   return p;
 }
 
+void write_page_start(std::string& out) {
+  out += "{\"items\":";
+}
+
+void write_page_end(std::string& out, int64_t total, int64_t limit, int64_t offset) {
+  out += ",\"limit\":";
+  codec::append_json_int(out, limit);
+  out += ",\"offset\":";
+  codec::append_json_int(out, offset);
+  out += ",\"total\":";
+  codec::append_json_int(out, total);
+  out += '}';
+}
+
 void check_parents(Context& ctx, const Entity& e, const json& row, const json& only_fields) {
   for (const auto& f : e.fields) {
     if (f.references.empty() || f.name == "organizationId") continue;
@@ -148,10 +162,6 @@ std::vector<Field> list_params(const Entity& e) {
   return p;
 }
 
-json page(std::vector<json> items, int64_t total, int64_t limit, int64_t offset) {
-  return json{{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
-}
-
 void prefill_actor(const Entity& e, Context& ctx, json& params) {
   if (!params.is_object()) return;
   for (const auto& f : e.fields)
@@ -185,11 +195,12 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                 .params = list_params(e),
                 .result = result::page(result::entity(e.name)),
                 .writes = false,
-                .handler = [ep](Context& ctx, const json& params) {
+                .write_result = [ep](Context& ctx, const json& params, std::string& out) {
                   repo::ListQuery q;
                   for (const auto& f : ep->fields) {
-                    if (!params.contains(f.name) || params[f.name].is_null()) continue;
-                    q.equals.emplace_back(f.name, params[f.name]);
+                    auto it = params.find(f.name);
+                    if (it == params.end() || it->is_null()) continue;
+                    q.equals.emplace_back(f.name, *it);
                   }
                   q.include_deleted = params.value("includeDeleted", false);
                   q.only_deleted = params.value("onlyDeleted", false);
@@ -198,8 +209,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                   q.limit = params.value("limit", int64_t{100});
                   q.offset = params.value("offset", int64_t{0});
                   const auto& org = ctx.as.organization_id;
-                  return page(repo::list(ctx.store, *ep, org, q),
-                              repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
+                  write_page_start(out);
+                  repo::list_json(ctx.store, *ep, org, q, out);
+                  write_page_end(out, repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
                 }});
   // Rows only the system writes have no generic write operations at all.
   if (!e.api_writable || acc.create == Level::System) return;

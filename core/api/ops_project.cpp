@@ -358,7 +358,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                  integer("offset", 0, 1'000'000'000).def(0)},
       .result = result::page(result::named("ProjectOverview")),
       .writes = false,
-      .handler = [](Context& ctx, const json& p) {
+      .write_result = [](Context& ctx, const json& p, std::string& out) {
         const Entity& pe = E("Project");
         repo::ListQuery q;
         if (p.contains("status") && !p["status"].is_null())
@@ -367,16 +367,44 @@ void add_project_ops(std::vector<Operation>& ops) {
         q.order_by = "name";
         q.limit = p["limit"];
         q.offset = p["offset"];
-        auto projects = repo::list(ctx.store, pe, ctx.as.organization_id, q);
+        // The rows go to the answer as text (repo::write_row); what the next-episode time
+        // needs of them (cadence, status, deletion) is read as JSON.
+        static const std::vector<std::pair<const schema::Field*, int>> schedule_fields = [&pe] {
+          std::vector<std::pair<const schema::Field*, int>> out;
+          for (const char* name : {"cadenceConfig", "status", "deletedAt"})
+            for (size_t i = 0; i < pe.fields.size(); ++i)
+              if (pe.fields[i].name == name) out.emplace_back(&pe.fields[i], static_cast<int>(i));
+          return out;
+        }();
+        static const int id_col = static_cast<int>(pe.field("id") - pe.fields.data());
+        static const int owner_col = static_cast<int>(pe.field("ownerId") - pe.fields.data());
+        std::vector<std::string> rows;
+        std::vector<json> schedules;
+        std::string page = "[";
+        repo::list_each(ctx.store, pe, ctx.as.organization_id, q, [&](store::Stmt& st) {
+          rows.emplace_back();
+          repo::write_row(pe, st, rows.back());
+          json sched = json::object();
+          for (const auto& [f, col] : schedule_fields)
+            sched[f->name] = codec::from_sql(*f, st.value(col));
+          schedules.push_back(std::move(sched));
+          if (page.size() > 1) page += ',';
+          page += '[';
+          codec::append_json_string(page, st.text_view(id_col));
+          page += ',';
+          if (st.is_null(owner_col))
+            page += "null";
+          else
+            codec::append_json_string(page, st.text_view(owner_col));
+          page += ']';
+        });
+        page += ']';
         const int64_t total = repo::count(ctx.store, pe, ctx.as.organization_id, q);
         // One statement for the whole page (not four per project): counts, last episode, open
         // notes and the owner's time zone of every listed project, in list order.
-        json page = json::array();
-        for (const auto& project : projects)
-          page.push_back(json::array({project["id"], project["ownerId"]}));
         using rules::EpisodeStatus;
         const auto sq = [](auto state) { return std::string("'") + rules::name(state) + "'"; };
-        auto& facts = ctx.store.db().prepare(
+        static const std::string facts_sql =
             std::string(
                 "WITH page(ord, pid, owner) AS (SELECT key, value ->> 0, value ->> 1 FROM ") +
             "json_each(?2)) "
@@ -397,39 +425,63 @@ void add_project_ops(std::vector<Operation>& ops) {
             "e WHERE e.organization_id = ?1 AND e.project_id = page.pid AND e.deleted_at IS NULL "
             "ORDER BY e.number DESC LIMIT 1) "
             "LEFT JOIN users u ON u.organization_id = ?1 AND u.id = page.owner "
-            "ORDER BY page.ord");
-        facts.bind(1, ctx.as.organization_id).bind(2, page.dump());
-        json items = json::array();
-        for (auto& project : projects) {
+            "ORDER BY page.ord";
+        auto& facts = ctx.store.db().prepare(facts_sql);
+        facts.bind(1, ctx.as.organization_id).bind(2, page);
+        // Each item as dump_text writes it: keys in byte order.
+        write_page_start(out);
+        out += '[';
+        for (size_t k = 0; k < rows.size(); ++k) {
           if (!facts.step()) throw Error(code::internal, "project overview lost a project");
-          json item{{"project", std::move(project)}};
-          item["episodeCount"] = facts.int64(0);
-          item["readyCount"] = facts.int64(1);
-          item["failedCount"] = facts.int64(2);
-          item["lastEpisode"] = nullptr;
-          if (!facts.is_null(4)) {
-            item["lastEpisode"] = {
-                {"id", facts.text(4)},
-                {"number", facts.int64(5)},
-                {"title", facts.text(6)},
-                {"status", facts.text(7)},
-                {"scheduledFor",
-                 facts.is_null(8) ? json(nullptr) : json(format_instant(facts.int64(8)))}};
+          if (k) out += ',';
+          out += "{\"episodeCount\":";
+          codec::append_json_int(out, facts.int64(0));
+          out += ",\"failedCount\":";
+          codec::append_json_int(out, facts.int64(2));
+          out += ",\"lastEpisode\":";
+          if (facts.is_null(4)) {
+            out += "null";
+          } else {
+            out += "{\"id\":";
+            codec::append_json_string(out, facts.text_view(4));
+            out += ",\"number\":";
+            codec::append_json_int(out, facts.int64(5));
+            out += ",\"scheduledFor\":";
+            if (facts.is_null(8))
+              out += "null";
+            else
+              codec::append_json_string(out, format_instant(facts.int64(8)));
+            out += ",\"status\":";
+            codec::append_json_string(out, facts.text_view(7));
+            out += ",\"title\":";
+            codec::append_json_string(out, facts.text_view(6));
+            out += '}';
           }
-          item["openNotes"] = facts.int64(3);
           // The next episode time by the cadence (null: paused, archived, deleted or none).
-          item["nextEpisodeAt"] = nullptr;
-          item["nextEpisodeLocal"] = nullptr;
           const std::optional<std::string> owner_tz =
               facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
-          if (auto next = store::queue::next_occurrence(item["project"], owner_tz, ctx.now)) {
-            item["nextEpisodeAt"] = format_instant(next->utc);
-            item["nextEpisodeLocal"] = format_local(next->utc, next->offset_seconds);
-          }
-          items.push_back(std::move(item));
+          const auto next = store::queue::next_occurrence(schedules[k], owner_tz, ctx.now);
+          out += ",\"nextEpisodeAt\":";
+          if (next)
+            codec::append_json_string(out, format_instant(next->utc));
+          else
+            out += "null";
+          out += ",\"nextEpisodeLocal\":";
+          if (next)
+            codec::append_json_string(out, format_local(next->utc, next->offset_seconds));
+          else
+            out += "null";
+          out += ",\"openNotes\":";
+          codec::append_json_int(out, facts.int64(3));
+          out += ",\"project\":";
+          out += rows[k];
+          out += ",\"readyCount\":";
+          codec::append_json_int(out, facts.int64(1));
+          out += '}';
         }
         facts.reset();
-        return json{{"items", items}, {"total", total}, {"limit", q.limit}, {"offset", q.offset}};
+        out += ']';
+        write_page_end(out, total, q.limit, q.offset);
       }});
 }
 

@@ -53,6 +53,11 @@ struct Operation {
   /// before validation.
   std::function<void(Context&, json& params)> prefill;
   std::function<json(Context&, const json& params)> handler;
+  /// Optional, for reads that go from SQLite rows straight to the response (docs/adr, raw JSON
+  /// results): appends the result as JSON text, byte-identical to dump_text of what `handler`
+  /// returns. An operation declared with it alone gets `handler` derived from it (the text
+  /// parsed), so both paths run the same code.
+  std::function<void(Context&, const json& params, std::string& out)> write_result;
 };
 
 /// Every declared operation, in declaration order.

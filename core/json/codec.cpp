@@ -1,5 +1,7 @@
 #include "core/json/codec.hpp"
 
+#include <charconv>
+
 #include "core/time.hpp"
 
 namespace ec::codec {
@@ -60,6 +62,38 @@ void canonicalize(const schema::Entity& e, json& row) {
     if (it == row.end() || !it->is_string()) continue;
     if (auto t = parse_instant(it->get_ref<const std::string&>())) *it = format_instant(*t);
   }
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  // Fast path: printable ASCII needs only '"' and '\\' escaped. Anything else (control
+  // characters, UTF-8 to validate) goes through the serializer dump_text uses, so the bytes are
+  // the same either way.
+  size_t escapes = 0;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80) {
+      out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+    if (c == '"' || c == '\\') ++escapes;
+  }
+  out.reserve(out.size() + s.size() + escapes + 2);
+  out += '"';
+  if (escapes == 0) {
+    out.append(s);
+  } else {
+    for (const char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+void append_json_int(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
 }
 
 std::string default_sql_literal(const Field& f) {

@@ -26,6 +26,11 @@ json from_sql(const schema::Field& f, const SqlValue& v);
 /// JSON keeps its values). A value that is not an instant is left as is, for validation.
 void canonicalize(const schema::Entity& e, json& row);
 
+/// Appends `s` as a JSON string, byte-identical to dump_text(json(s)) (invalid UTF-8 replaced).
+void append_json_string(std::string& out, std::string_view s);
+/// Appends an integer as JSON (as dump_text writes it).
+void append_json_int(std::string& out, int64_t v);
+
 /// SQL literal for a field's default (DDL); "" when the field has no default.
 std::string default_sql_literal(const schema::Field& f);
 

@@ -101,9 +101,27 @@ std::string Stmt::text(int i) const {
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
 }
 
+std::string_view Stmt::text_view(int i) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i)))
+           : std::string_view();
+}
+
+double Stmt::real(int i) const {
+  return sqlite3_column_double(stmt_, i);
+}
+
+int Stmt::type(int i) const {
+  return sqlite3_column_type(stmt_, i);
+}
+
 bool Stmt::is_null(int i) const {
   return sqlite3_column_type(stmt_, i) == SQLITE_NULL;
 }
+
+static_assert(Stmt::kInteger == SQLITE_INTEGER && Stmt::kFloat == SQLITE_FLOAT &&
+              Stmt::kText == SQLITE_TEXT && Stmt::kBlob == SQLITE_BLOB &&
+              Stmt::kNull == SQLITE_NULL);
 
 Db::Db(const std::string& path, bool create) : path_(path) {
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);

@@ -54,6 +54,12 @@ class Stmt {
   SqlValue value(int i) const;
   int64_t int64(int i) const;
   std::string text(int i) const;
+  /// The text of column i without copying: valid until the next step/reset.
+  std::string_view text_view(int i) const;
+  double real(int i) const;
+  /// The SQLite storage class of column i: one of the k* values below.
+  int type(int i) const;
+  static constexpr int kInteger = 1, kFloat = 2, kText = 3, kBlob = 4, kNull = 5;
   bool is_null(int i) const;
 
  private:
@@ -61,8 +67,8 @@ class Stmt {
   sqlite3_stmt* stmt_;
   std::vector<std::string> reads_;  // tables this statement reads (found when it was prepared)
   uint64_t noted_ = 0;              // the tracking round its reads were last noted in
-  bool fresh_ = true;             // no step since the last reset (Db::set_trace)
-  std::vector<SqlValue> traced_;  // bound values, kept only while a trace is set
+  bool fresh_ = true;               // no step since the last reset (Db::set_trace)
+  std::vector<SqlValue> traced_;    // bound values, kept only while a trace is set
 };
 
 /// Benchmark hook (bench/peers): every statement is reported once per execution with its bound

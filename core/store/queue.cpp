@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/schema/schema.hpp"
 #include "core/store/audit.hpp"
@@ -44,9 +45,14 @@ std::string truncate_utf8(std::string s, size_t max) {
 
 std::vector<json> select_items(Store& s, const std::string& where,
                                const std::vector<SqlValue>& params) {
-  Stmt& st = s.db().prepare("SELECT " + repo::select_columns(Q(), "q") +
-                            " FROM episode_schedule_queue q WHERE " + where +
-                            " ORDER BY q.scheduled_for, q.id");
+  // Built once per condition (every caller passes a declared constant, never input).
+  static std::unordered_map<std::string, std::string> texts;
+  auto [text, fresh] = texts.try_emplace(where);
+  if (fresh)
+    text->second = "SELECT " + repo::select_columns(Q(), "q") +
+                   " FROM episode_schedule_queue q WHERE " + where +
+                   " ORDER BY q.scheduled_for, q.id";
+  Stmt& st = s.db().prepare(text->second);
   st.bind_all(params);
   std::vector<json> out;
   while (st.step()) out.push_back(repo::read_row(Q(), st));

@@ -1,6 +1,9 @@
 #include "core/store/repo.hpp"
 
+#include <algorithm>
 #include <map>
+#include <numeric>
+#include <unordered_map>
 
 namespace ec::store::repo {
 
@@ -17,6 +20,79 @@ json read_row(const Entity& e, Stmt& st, int first) {
   int i = first;
   for (const auto& f : e.fields) row[f.name] = codec::from_sql(f, st.value(i++));
   return row;
+}
+
+namespace {
+
+// An entity's fields in the order dump_text writes a row's keys (nlohmann's std::map: byte
+// order of the names), each with its key text "\"name\":".
+struct RowLayout {
+  std::vector<std::pair<size_t, std::string>> keys;
+};
+
+const RowLayout& layout_of(const Entity& e) {
+  static std::unordered_map<const Entity*, RowLayout> layouts;
+  auto [it, fresh] = layouts.try_emplace(&e);
+  if (fresh) {
+    std::vector<size_t> order(e.fields.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return e.fields[a].name < e.fields[b].name; });
+    for (size_t i : order) {
+      std::string key;
+      codec::append_json_string(key, e.fields[i].name);
+      key += ':';
+      it->second.keys.emplace_back(i, std::move(key));
+    }
+  }
+  return it->second;
+}
+
+// One column as codec::from_sql + dump would write it: the common storage classes directly,
+// anything else (JSON columns, unexpected classes) through from_sql itself.
+void write_value(const Field& f, Stmt& st, int col, std::string& out) {
+  const int type = st.type(col);
+  if (type == Stmt::kNull) {
+    out += "null";
+    return;
+  }
+  switch (f.type) {
+    case schema::Type::Int:
+    case schema::Type::Money:
+      if (type == Stmt::kInteger) return codec::append_json_int(out, st.int64(col));
+      break;
+    case schema::Type::Bool:
+      if (type == Stmt::kInteger) {
+        out += st.int64(col) != 0 ? "true" : "false";
+        return;
+      }
+      break;
+    case schema::Type::Instant:
+      if (type == Stmt::kInteger)
+        return codec::append_json_string(out, format_instant(st.int64(col)));
+      break;
+    case schema::Type::Json:
+      break;
+    default:
+      if (type == Stmt::kText) return codec::append_json_string(out, st.text_view(col));
+      break;
+  }
+  out += codec::from_sql(f, st.value(col)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
+  const RowLayout& layout = layout_of(e);
+  out += '{';
+  bool comma = false;
+  for (const auto& [i, key] : layout.keys) {
+    if (comma) out += ',';
+    comma = true;
+    out += key;
+    write_value(e.fields[i], st, first + static_cast<int>(i), out);
+  }
+  out += '}';
 }
 
 std::string visible_sql(const Entity& e, const std::string& alias, int depth) {
@@ -55,19 +131,12 @@ const Field& require_field(const Entity& e, const std::string& name) {
   return *f;
 }
 
-// WHERE clause + bound values shared by list and count.
-std::string where_clause(const Entity& e, const std::string& org, const ListQuery& q,
-                         std::vector<SqlValue>& params) {
+// WHERE clause shared by list and count; bound values go to `params`.
+std::string where_clause(const Entity& e, const ListQuery& q) {
   std::string sql = " WHERE " + org_condition(e, "t");
-  params.push_back(org);
   for (const auto& [name, value] : q.equals) {
     const Field& f = require_field(e, name);
-    if (value.is_null()) {
-      sql += " AND t." + f.column + " IS NULL";
-    } else {
-      sql += " AND t." + f.column + " = ?";
-      params.push_back(codec::to_sql(f, value));
-    }
+    sql += " AND t." + f.column + (value.is_null() ? " IS NULL" : " = ?");
   }
   if (q.only_deleted && e.soft_delete) {
     sql += " AND t.deleted_at IS NOT NULL";
@@ -76,6 +145,51 @@ std::string where_clause(const Entity& e, const std::string& org, const ListQuer
     if (v != "1") sql += " AND " + v;
   }
   return sql;
+}
+
+void where_params(const Entity& e, const std::string& org, const ListQuery& q,
+                  std::vector<SqlValue>& params) {
+  params.push_back(org);
+  for (const auto& [name, value] : q.equals)
+    if (!value.is_null()) params.push_back(codec::to_sql(require_field(e, name), value));
+}
+
+// The SQL text of a list ('l') or count ('c') depends only on the entity and the query's shape
+// (which fields are filtered, null or not, the flags, the order): built once per shape.
+const std::string& query_sql(const Entity& e, const ListQuery& q, char kind) {
+  static std::unordered_map<std::string, std::string> texts;
+  std::string key;
+  key.reserve(64);
+  key += kind;
+  key += e.name;
+  for (const auto& [name, value] : q.equals) {
+    key += value.is_null() ? '~' : '=';
+    key += name;
+  }
+  key += q.include_deleted ? "|i" : "|-";
+  key += q.only_deleted ? 'o' : '-';
+  if (kind == 'l') {
+    key += q.descending ? 'd' : 'a';
+    key += q.order_by;
+  }
+  auto [it, fresh] = texts.try_emplace(std::move(key));
+  if (fresh) {
+    try {
+      if (kind == 'l') {
+        const Field& order = require_field(e, q.order_by);
+        it->second = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t" +
+                     where_clause(e, q) + " ORDER BY t." + order.column +
+                     (q.descending ? " DESC" : " ASC") + ", t.id" +
+                     (q.descending ? " DESC" : " ASC") + " LIMIT ? OFFSET ?";
+      } else {
+        it->second = "SELECT count(*) FROM " + e.table + " t" + where_clause(e, q);
+      }
+    } catch (...) {
+      texts.erase(it);
+      throw;
+    }
+  }
+  return it->second;
 }
 
 }  // namespace
@@ -111,28 +225,51 @@ json get(Store& s, const Entity& e, const std::string& org, const std::string& i
   return std::move(*row);
 }
 
-std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
+int64_t list_each(Store& s, const Entity& e, const std::string& org, const ListQuery& q,
+                  const std::function<void(Stmt&)>& row) {
   std::vector<SqlValue> params;
-  std::string sql = "SELECT " + select_columns(e, "t") + " FROM " + e.table + " t" +
-                    where_clause(e, org, q, params);
-  const Field& order = require_field(e, q.order_by);
-  sql += " ORDER BY t." + order.column + (q.descending ? " DESC" : " ASC") + ", t.id" +
-         (q.descending ? " DESC" : " ASC") + " LIMIT ? OFFSET ?";
+  params.reserve(q.equals.size() + 3);
+  where_params(e, org, q, params);
   params.emplace_back(q.limit);
   params.emplace_back(q.offset);
-  Stmt& st = s.db().prepare(sql);
+  Stmt& st = s.db().prepare(query_sql(e, q, 'l'));
   st.bind_all(params);
-  std::vector<json> rows;
-  while (st.step()) rows.push_back(read_row(e, st));
+  int64_t n = 0;
+  try {
+    while (st.step()) {
+      row(st);
+      ++n;
+    }
+  } catch (...) {
+    st.reset();
+    throw;
+  }
   st.reset();
+  return n;
+}
+
+std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
+  std::vector<json> rows;
+  list_each(s, e, org, q, [&](Stmt& st) { rows.push_back(read_row(e, st)); });
   return rows;
+}
+
+void list_json(Store& s, const Entity& e, const std::string& org, const ListQuery& q,
+               std::string& out) {
+  out += '[';
+  bool comma = false;
+  list_each(s, e, org, q, [&](Stmt& st) {
+    if (comma) out += ',';
+    comma = true;
+    write_row(e, st, out);
+  });
+  out += ']';
 }
 
 int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q) {
   std::vector<SqlValue> params;
-  const std::string sql =
-      "SELECT count(*) FROM " + e.table + " t" + where_clause(e, org, q, params);
-  return s.db().query_int(sql, params);
+  where_params(e, org, q, params);
+  return s.db().query_int(query_sql(e, q, 'c'), params);
 }
 
 namespace {
@@ -183,15 +320,24 @@ Error with_holder(Store& s, const Entity& e, const Error& err,
 }  // namespace
 
 void insert(Store& s, const Entity& e, const json& row) {
-  std::string cols, marks;
+  // The INSERT text depends only on the entity: built once per entity.
+  static std::unordered_map<const Entity*, std::string> texts;
+  auto [text, fresh] = texts.try_emplace(&e);
+  if (fresh) {
+    std::string cols, marks;
+    for (const auto& f : e.fields) {
+      cols += (cols.empty() ? "" : ", ") + f.column;
+      marks += marks.empty() ? "?" : ", ?";
+    }
+    text->second = "INSERT INTO " + e.table + " (" + cols + ") VALUES (" + marks + ")";
+  }
   std::vector<SqlValue> values;
+  values.reserve(e.fields.size());
   for (const auto& f : e.fields) {
-    cols += (cols.empty() ? "" : ", ") + f.column;
-    marks += marks.empty() ? "?" : ", ?";
     auto it = row.find(f.name);
     values.push_back(it == row.end() ? SqlValue(nullptr) : codec::to_sql(f, *it));
   }
-  Stmt& st = s.db().prepare("INSERT INTO " + e.table + " (" + cols + ") VALUES (" + marks + ")");
+  Stmt& st = s.db().prepare(text->second);
   st.bind_all(values);
   try {
     st.run();
@@ -212,20 +358,27 @@ bool set_fields(Store& s, const Entity& e, const std::string& org, const std::st
                 const json& fields) {
   if (!e.tenant_scoped && id != org) return false;
   if (fields.empty()) return true;
-  std::string sets;
   std::vector<SqlValue> values;
+  values.reserve(fields.size() + 2);
+  // The UPDATE text depends only on the entity and the set of fields: built once per set.
+  std::string key = e.name;
   for (const auto& [name, value] : fields.items()) {
-    const Field& f = require_field(e, name);
-    sets += (sets.empty() ? "" : ", ") + f.column + " = ?";
-    values.push_back(codec::to_sql(f, value));
+    values.push_back(codec::to_sql(require_field(e, name), value));
+    key += ',';
+    key += name;
   }
   values.emplace_back(id);
-  std::string sql = "UPDATE " + e.table + " SET " + sets + " WHERE id = ?";
-  if (e.tenant_scoped) {
-    sql += " AND organization_id = ?";
-    values.emplace_back(org);
+  if (e.tenant_scoped) values.emplace_back(org);
+  static std::unordered_map<std::string, std::string> texts;
+  auto [text, fresh] = texts.try_emplace(std::move(key));
+  if (fresh) {
+    std::string sets;
+    for (const auto& [name, value] : fields.items())
+      sets += (sets.empty() ? "" : ", ") + e.field(name)->column + " = ?";
+    text->second = "UPDATE " + e.table + " SET " + sets + " WHERE id = ?";
+    if (e.tenant_scoped) text->second += " AND organization_id = ?";
   }
-  Stmt& st = s.db().prepare(sql);
+  Stmt& st = s.db().prepare(text->second);
   st.bind_all(values);
   try {
     return st.run() > 0;
@@ -267,11 +420,18 @@ json with_defaults(const Entity& e, json input) {
 }
 
 json diff(const Entity& e, const json& before, const json& after) {
+  static const json none = nullptr;
+  // Compared in place; only the differing values are copied.
+  const auto at = [](const json& row, const std::string& name) -> const json& {
+    if (!row.is_object()) return none;
+    auto it = row.find(name);
+    return it == row.end() ? none : *it;
+  };
   json changes = json::object();
   for (const auto& f : e.fields) {
     if (f.name == "updatedAt" || f.name == "createdAt") continue;
-    const json b = before.is_object() && before.contains(f.name) ? before[f.name] : json(nullptr);
-    const json a = after.is_object() && after.contains(f.name) ? after[f.name] : json(nullptr);
+    const json& b = at(before, f.name);
+    const json& a = at(after, f.name);
     if (a != b) changes[f.name] = {{"before", b}, {"after", a}};
   }
   return changes;

@@ -2,6 +2,7 @@
 // Generic, schema-driven row access. SQL text is assembled only from names declared in
 // core/schema (never from caller strings); every value is bound to a prepared statement.
 // Every function is scoped to one organization: another org's ids behave as missing ids.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,13 @@ std::optional<json> find(Store& s, const Entity& e, const std::string& org, cons
 json get(Store& s, const Entity& e, const std::string& org, const std::string& id,
          bool include_deleted = false, const json& path = json::array());
 std::vector<json> list(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
+/// The rows of list(), each handed to `row` as the statement positioned on it (columns as
+/// select_columns); returns how many.
+int64_t list_each(Store& s, const Entity& e, const std::string& org, const ListQuery& q,
+                  const std::function<void(Stmt&)>& row);
+/// list() written as a JSON array into `out`, byte-identical to dumping list()'s rows.
+void list_json(Store& s, const Entity& e, const std::string& org, const ListQuery& q,
+               std::string& out);
 int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery& q);
 
 /// Inserts a complete row (JSON form, every column present or defaulted).
@@ -51,5 +59,8 @@ std::string visible_sql(const Entity& e, const std::string& alias, int depth = 0
 std::string select_columns(const Entity& e, const std::string& alias);
 /// Reads a row selected with select_columns (starting at column `first`).
 json read_row(const Entity& e, Stmt& st, int first = 0);
+/// Appends the row read_row() would build as JSON text, byte-identical to dump_text of it
+/// (keys in std::map order), without building it (docs/adr: raw JSON results).
+void write_row(const Entity& e, Stmt& st, std::string& out, int first = 0);
 
 }  // namespace ec::store::repo
