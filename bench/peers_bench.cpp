@@ -5,7 +5,8 @@
 //                                      (<phase>.req.jsonl) and the SQL they ran (<phase>.sql.jsonl)
 //   peers_bench raw <dir>              replays the traced SQL through our own store::Db
 //   peers_bench api <dir>              replays the requests through api::Core::call (text in/out)
-// Both replay modes print one JSON line {"load":ms,"reads":ms,"writes":ms,"queue":ms}.
+// Both replay modes print one JSON line {"load":ms,"reads":ms,"writes":ms,"queue":ms,
+// "cpu":{…}} (wall clock, then process CPU time per phase).
 // Trace file format (also read by bench/peers/run.mjs): line 1 is the JSON array of distinct SQL
 // texts, every further line one execution: [sqlIndex, boundValue1, boundValue2, ...].
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <string>
@@ -312,40 +314,56 @@ void replay(ec::store::Db& db, const Trace& t) {
   if (sink == 1) std::printf(" ");  // keeps the reads from being optimised away
 }
 
+// Process CPU time: on a loaded machine (other builds running) wall time mostly measures the
+// scheduler; run.mjs --clock cpu compares CPU times instead.
+double cpu_ms_since(std::clock_t c0) {
+  return 1000.0 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+}
+
+// {"load":ms,…,"cpu":{"load":ms,…}}: wall clock per phase, then process CPU time per phase.
+void print_phases(const std::vector<double>& ms, const std::vector<double>& cpu) {
+  std::printf(
+      "{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f,"
+      "\"cpu\":{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}}\n",
+      ms[0], ms[1], ms[2], ms[3], cpu[0], cpu[1], cpu[2], cpu[3]);
+}
+
 int raw(const std::string& dir) {
   const Trace schema = load_trace(dir + "/schema.sql.jsonl");
   std::vector<Trace> traces;
   for (const char* p : kPhases) traces.push_back(load_trace(dir + "/" + p + ".sql.jsonl"));
   auto t0 = Clock::now();
+  auto c0 = std::clock();
   ec::store::Db db(":memory:");
   for (const auto& [idx, binds] : schema.runs) db.exec(schema.texts[idx]);
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   for (size_t i = 0; i < traces.size(); ++i) {
-    if (i > 0) t0 = Clock::now();
+    if (i > 0) t0 = Clock::now(), c0 = std::clock();
     replay(db, traces[i]);
     ms.push_back(ms_since(t0));
+    cpu.push_back(cpu_ms_since(c0));
   }
-  std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
-              ms[2], ms[3]);
+  print_phases(ms, cpu);
   return 0;
 }
 
 int api(const std::string& dir) {
   std::vector<std::vector<std::string>> reqs;
   for (const char* p : kPhases) reqs.push_back(lines_of(read_file(dir + "/" + p + ".req.jsonl")));
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   auto t0 = Clock::now();
+  auto c0 = std::clock();
   ec::api::Core core(":memory:", {.id_seed = kIdSeed});
   for (const auto& phase : reqs) {
-    if (!ms.empty()) t0 = Clock::now();
+    if (!ms.empty()) t0 = Clock::now(), c0 = std::clock();
     for (const auto& r : phase) {
       const std::string out = core.call(r);
       if (out.compare(0, 10, "{\"ok\":true") != 0) die("request failed: " + r + "\n" + out);
     }
     ms.push_back(ms_since(t0));
+    cpu.push_back(cpu_ms_since(c0));
   }
-  std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
-              ms[2], ms[3]);
+  print_phases(ms, cpu);
   return 0;
 }
 
