@@ -6,7 +6,8 @@
 //   peers_bench raw <dir>              replays the traced SQL through our own store::Db
 //   peers_bench api <dir>              replays the requests through api::Core::call (text in/out)
 //   peers_bench verify <dir>           checks call() against call_json() on every read
-// Both replay modes print one JSON line {"load":ms,"reads":ms,"writes":ms,"queue":ms}.
+// Both replay modes print one JSON line {"load":ms,"reads":ms,"writes":ms,"queue":ms,
+// "cpu":{…}} (the phase clock, then process CPU time per phase).
 // Trace file format (also read by bench/peers/run.mjs): line 1 is the JSON array of distinct SQL
 // texts, every further line one execution: [sqlIndex, boundValue1, boundValue2, ...].
 #include <algorithm>
@@ -334,34 +335,50 @@ void perf_ctl(size_t phase, const char* what) {
   ctl << what << '\n';
 }
 
+// Process CPU time: on a loaded machine (other builds running) wall time mostly measures the
+// scheduler; run.mjs --clock cpu compares CPU times instead.
+double cpu_ms_since(std::clock_t c0) {
+  return 1000.0 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+}
+
+// {"load":ms,…,"cpu":{"load":ms,…}}: wall clock per phase, then process CPU time per phase.
+void print_phases(const std::vector<double>& ms, const std::vector<double>& cpu) {
+  std::printf(
+      "{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f,"
+      "\"cpu\":{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}}\n",
+      ms[0], ms[1], ms[2], ms[3], cpu[0], cpu[1], cpu[2], cpu[3]);
+}
+
 int raw(const std::string& dir) {
   const Trace schema = load_trace(dir + "/schema.sql.jsonl");
   std::vector<Trace> traces;
   for (const char* p : kPhases) traces.push_back(load_trace(dir + "/" + p + ".sql.jsonl"));
   double t0 = phase_ms();
+  auto c0 = std::clock();
   ec::store::Db db(":memory:");
   for (const auto& [idx, binds] : schema.runs) db.exec(schema.texts[idx]);
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   for (size_t i = 0; i < traces.size(); ++i) {
-    if (i > 0) t0 = phase_ms();
+    if (i > 0) t0 = phase_ms(), c0 = std::clock();
     perf_ctl(i, "enable");
     replay(db, traces[i]);
     perf_ctl(i, "disable");
     ms.push_back(phase_ms() - t0);
+    cpu.push_back(cpu_ms_since(c0));
   }
-  std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
-              ms[2], ms[3]);
+  print_phases(ms, cpu);
   return 0;
 }
 
 int api(const std::string& dir) {
   std::vector<std::vector<std::string>> reqs;
   for (const char* p : kPhases) reqs.push_back(lines_of(read_file(dir + "/" + p + ".req.jsonl")));
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   double t0 = phase_ms();
+  auto c0 = std::clock();
   ec::api::Core core(":memory:", {.id_seed = kIdSeed});
   for (const auto& phase : reqs) {
-    if (!ms.empty()) t0 = phase_ms();
+    if (!ms.empty()) t0 = phase_ms(), c0 = std::clock();
     perf_ctl(ms.size(), "enable");
     for (const auto& r : phase) {
       const std::string out = core.call(r);
@@ -369,9 +386,9 @@ int api(const std::string& dir) {
     }
     perf_ctl(ms.size(), "disable");
     ms.push_back(phase_ms() - t0);
+    cpu.push_back(cpu_ms_since(c0));
   }
-  std::printf("{\"load\":%.1f,\"reads\":%.1f,\"writes\":%.1f,\"queue\":%.1f}\n", ms[0], ms[1],
-              ms[2], ms[3]);
+  print_phases(ms, cpu);
   return 0;
 }
 

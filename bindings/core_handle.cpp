@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "bindings/boundary.hpp"
 #include "bindings/storage.hpp"
@@ -49,6 +50,39 @@ class CoreHandle {
   std::string call(std::string request) {
     if (!core_) return closed();
     return guard([&] { return core_->call(request); });
+  }
+
+  // The same call without embind's string conversions (bindings/js/core.mjs uses it; docs/
+  // BENCHMARKS.md "Session 4"): JS writes the request's UTF-8 with TextEncoder.encodeInto into
+  // the view requestBuffer(capacity) returns, then callBuffer(length) runs it and returns a view
+  // of the response's UTF-8, which JS decodes with TextDecoder before anything else enters the
+  // module (a view is only valid until the next call or memory growth). Saves embind's per-byte
+  // JS loops (the UTF-8 length and encoding of the request, the NUL scan of the response) and
+  // two copies. Both views are Uint8Array over the module's memory. An empty requestBuffer view
+  // (capacity refused or out of memory) means: use call().
+  emscripten::val request_buffer(double capacity) {
+    if (!(capacity >= 0) || capacity > kMaxRequestBytes) capacity = 0;
+    try {
+      request_.resize(static_cast<size_t>(capacity));
+    } catch (...) {  // out of memory: an empty view, and JS falls back to call()
+      request_ = std::string();
+    }
+    return emscripten::val(emscripten::typed_memory_view(
+        request_.size(), reinterpret_cast<const unsigned char*>(request_.data())));
+  }
+
+  emscripten::val call_buffer(double length) {
+    if (!(length >= 0) || length > static_cast<double>(request_.size())) {
+      response_ = error_json("bad_request", "the request length exceeds its buffer");
+    } else if (!core_) {
+      response_ = closed();
+    } else {
+      const std::string_view text(request_.data(), static_cast<size_t>(length));
+      response_ = guard([&] { return core_->call(text); });
+    }
+    if (request_.size() > kKeepBytes) request_ = std::string();  // a huge request: give it back
+    return emscripten::val(emscripten::typed_memory_view(
+        response_.size(), reinterpret_cast<const unsigned char*>(response_.data())));
   }
 
   // progress(done, total, phase) or null/undefined to clear. The JS loader wraps the user's
@@ -103,8 +137,16 @@ class CoreHandle {
  private:
   static std::string closed() { return error_json("closed", "the database handle is closed"); }
 
+  // The request buffer is kept between calls up to this size (a larger one is released).
+  static constexpr size_t kKeepBytes = size_t{1} << 20;
+  // requestBuffer's bound: UTF-8 of a JS string is at most 3 bytes per UTF-16 unit, and a JS
+  // string has at most 2^29 units in V8; a larger request is refused, not truncated.
+  static constexpr double kMaxRequestBytes = 3.0 * (1 << 29);
+
   std::unique_ptr<ec::api::Core> core_;
   std::string open_error_;
+  std::string request_;   // requestBuffer / callBuffer
+  std::string response_;  // the last callBuffer answer, alive until the next call
 };
 
 }  // namespace
@@ -118,6 +160,8 @@ EMSCRIPTEN_BINDINGS(episodes_core_handle) {
       .constructor<std::string, double>()
       .function("openError", &CoreHandle::open_error)
       .function("call", &CoreHandle::call)
+      .function("requestBuffer", &CoreHandle::request_buffer)
+      .function("callBuffer", &CoreHandle::call_buffer)
       .function("setProgress", &CoreHandle::set_progress)
       .function("close", &CoreHandle::close)
       .function("isOpen", &CoreHandle::is_open)

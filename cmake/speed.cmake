@@ -1,13 +1,71 @@
 # SPEED FLAGS (issue 13): every compile option chosen for run time, in this one place, so the
 # size-driven flags (-Oz/-Os, cmake/emscripten_check.cmake and the wasm targets) can be merged
-# with it. Each try and its figure: docs/BENCHMARKS.md, "Peers benchmark". -DEC_SPEED_FLAGS=OFF
-# builds without them (for comparing).
-option(EC_SPEED_FLAGS "Speed-oriented compile options for SQLite in the wasm build" ON)
+# with it. Each try and its figure: docs/BENCHMARKS.md, "Peers benchmark" and "Session 4: wasm
+# against native, and the peers". -DEC_SPEED_FLAGS=OFF builds without them (for comparing).
+# Only the Node build (episodes_core_runtime, ec_sqlite3, ec_bindings, episodes_core_node and the
+# Node test/bench programs linking the same libraries) is touched: the browser's *_small copies
+# and episodes_core_web stay size-driven (-Oz).
+option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" ON)
+# Experiment switches (docs/BENCHMARKS.md, "SPEED FLAGS tried"): the chosen values are the defaults.
+set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
+option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" OFF)
+option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" OFF)
+set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
+set(EC_SPEED_INITIAL_MEMORY "" CACHE STRING "-sINITIAL_MEMORY= of the Node module (empty: default)")
+
 if(EC_SPEED_FLAGS AND EMSCRIPTEN)
-  # SQLite is the hot code of every phase: -O3 for it alone (the rest stays at the size-chosen
-  # level). The defines only drop checks we never need: no expression depth limit checks (our
-  # SQL is generated, never user text), LIKE never compares blobs (we store none).
+  # SQLite is the hot code of every phase: -O3. The defines only drop checks we never need: no
+  # expression depth limit checks (our SQL is generated, never user text), LIKE never compares
+  # blobs (we store none).
   target_compile_options(ec_sqlite3 PRIVATE -O3)
   target_compile_definitions(ec_sqlite3 PRIVATE SQLITE_MAX_EXPR_DEPTH=0
                                                 SQLITE_LIKE_DOESNT_MATCH_BLOBS)
+  # ec_sqlite3_small copies ec_sqlite3's COMPILE_OPTIONS (CMakeLists.txt): these switches are
+  # turned off again for it below (_ec_speed_node_build), so the browser's copy stays as it was.
+  if(EC_SPEED_LTO)
+    target_compile_options(ec_sqlite3 PRIVATE -flto)
+  endif()
+  if(EC_SPEED_BULK_MEMORY)
+    target_compile_options(ec_sqlite3 PRIVATE -mbulk-memory)
+  endif()
+
+  # The rest of the Node build (runtime, bindings, the module's link) once every target exists:
+  # deferred to the end of the top directory, so this stays the one place.
+  function(_ec_speed_node_build)
+    foreach(_t episodes_core_runtime ec_bindings)
+      if(TARGET ${_t})
+        target_compile_options(${_t} PRIVATE ${EC_SPEED_OPT})
+        if(EC_SPEED_LTO)
+          target_compile_options(${_t} PRIVATE -flto)
+        endif()
+        if(EC_SPEED_BULK_MEMORY)
+          target_compile_options(${_t} PRIVATE -mbulk-memory)
+        endif()
+      endif()
+    endforeach()
+    if(TARGET ec_sqlite3_small)
+      if(EC_SPEED_LTO)
+        target_compile_options(ec_sqlite3_small PRIVATE -fno-lto)
+      endif()
+      if(EC_SPEED_BULK_MEMORY)
+        target_compile_options(ec_sqlite3_small PRIVATE -mno-bulk-memory)
+      endif()
+    endif()
+    if(TARGET episodes_core_node)
+      target_link_options(episodes_core_node PRIVATE ${EC_SPEED_OPT})
+      if(EC_SPEED_LTO)
+        target_link_options(episodes_core_node PRIVATE -flto)
+      endif()
+      if(EC_SPEED_BULK_MEMORY)
+        target_link_options(episodes_core_node PRIVATE -mbulk-memory)
+      endif()
+      if(EC_SPEED_MALLOC)
+        target_link_options(episodes_core_node PRIVATE -sMALLOC=${EC_SPEED_MALLOC})
+      endif()
+      if(EC_SPEED_INITIAL_MEMORY)
+        target_link_options(episodes_core_node PRIVATE -sINITIAL_MEMORY=${EC_SPEED_INITIAL_MEMORY})
+      endif()
+    endif()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _ec_speed_node_build)
 endif()

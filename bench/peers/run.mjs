@@ -6,6 +6,9 @@
 // medians printed. Not part of the test run: see docs/BENCHMARKS.md.
 //
 //   node bench/peers/run.mjs [--scale 1] [--rounds 3] [--only a,b] [--json out.json]
+//                            [--clock wall|cpu] [--wasm-variants name=path.mjs,name2:embind=path2.mjs]
+// --wasm-variants adds one engine per other build of episodes_core_node (e.g. a copy built with
+// other flags), run interleaved with the rest: how the SPEED FLAGS were compared.
 // Needs build/native (target peers_bench) and build/wasm (target episodes_core_node).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,10 @@ const scale = Number(opt('scale', '1'));
 const rounds = Number(opt('rounds', '3'));
 const only = opt('only', '') ? opt('only', '').split(',') : null;
 const jsonOut = opt('json', '');
+// wall (default): elapsed time. cpu: process CPU time (user+system; for the Node engines the whole
+// process, GC and wasm tier-up threads included), far less noisy when other work shares the cores.
+const clock = opt('clock', 'wall');
+if (clock !== 'wall' && clock !== 'cpu') throw new Error('--clock is wall or cpu');
 const phases = ['load', 'reads', 'writes', 'queue'];
 const nativeBench = opt('native', join(root, 'build/native/bench/peers_bench'));
 const wasmModule = opt('wasm', join(root, 'build/wasm/bindings/episodes_core_node.mjs'));
@@ -31,6 +38,28 @@ const dir = join(root, 'build', `bench-peers-${scale}`);
 
 function ms(t0) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+// A stopwatch for both clocks: lap() gives {wall, cpu} in ms since the last start().
+function stopwatch() {
+  let w0, c0;
+  const start = () => {
+    w0 = process.hrtime.bigint();
+    c0 = process.cpuUsage();
+  };
+  start();
+  return {
+    start,
+    lap: () => {
+      const c = process.cpuUsage(c0);
+      return { wall: ms(w0), cpu: (c.user + c.system) / 1000 };
+    },
+  };
+}
+// One run's {phase: {wall, cpu}} -> {phase: ms} of the chosen clock, the other kept aside.
+function byClock(laps) {
+  const out = Object.fromEntries(phases.map((p) => [p, laps[p][clock]]));
+  out.other = Object.fromEntries(phases.map((p) => [p, laps[p][clock === 'wall' ? 'cpu' : 'wall']]));
+  return out;
 }
 
 // ---- the workload, made once per scale by the native core ----------------------------------
@@ -68,39 +97,65 @@ function native(mode) {
   return () => {
     const r = spawnSync(nativeBench, [mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`peers_bench ${mode} failed:\n${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop());
+    const res = JSON.parse(r.stdout.trim().split('\n').pop());
+    return byClock(Object.fromEntries(phases.map((p) => [p, { wall: res[p], cpu: res.cpu[p] }])));
   };
 }
 
-let wasmFactory = null;
-async function wasmApi() {
-  if (!wasmFactory) wasmFactory = (await import(pathToFileURL(wasmModule).href)).default;
-  const module = await wasmFactory();
+const wasmFactories = new Map();
+// The requests cross the boundary as the product's JS does (bindings/js/core.mjs callHandleText:
+// UTF-8 through the handle's buffers); a variant named "…:embind" uses embind's std::string call.
+const { callHandleText } = await import(pathToFileURL(join(root, 'bindings/js/core.mjs')).href);
+// Each wasm build is compiled once (as sql.js and sqlite-wasm are initialised once) and
+// instantiated per round: otherwise V8 recompiles the module whenever the last instance was
+// collected, and that compile and tier-up land in a random round's load phase.
+const wasmCompiled = new Map();
+const wasmApi = (path, embind = false) => async () => {
+  if (!wasmFactories.has(path)) {
+    wasmFactories.set(path, (await import(pathToFileURL(path).href)).default);
+    wasmCompiled.set(path, await WebAssembly.compile(readFileSync(path.replace(/\.mjs$/, '.wasm'))));
+  }
+  const compiled = wasmCompiled.get(path);
+  const module = await wasmFactories.get(path)({
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
+      return {};
+    },
+  });
   const out = {};
-  let t0 = process.hrtime.bigint();
+  const sw = stopwatch();
   const core = new module.CoreHandle(':memory:', 42);
   for (const p of phases) {
-    if (p !== 'load') t0 = process.hrtime.bigint();
+    if (p !== 'load') sw.start();
     for (const req of requests[p]) {
-      const res = core.call(req);
+      const res = embind ? core.call(req) : callHandleText(core, req);
       if (!res.startsWith('{"ok":true')) throw new Error(`wasm request failed: ${req}\n${res}`);
     }
-    out[p] = ms(t0);
+    out[p] = sw.lap();
   }
   core.close();
   core.delete();
-  return out;
-}
+  return byClock(out);
+};
+const wasmVariants = opt('wasm-variants', '')
+  .split(',')
+  .filter(Boolean)
+  .map((v) => {
+    const [name, path] = v.split('=');
+    const abs = resolve(path);
+    const embind = name.endsWith(':embind');
+    return [`ec wasm API ${name}`, existsSync(abs) ? { run: wasmApi(abs, embind) } : { skip: `missing ${abs}` }];
+  });
 
 // Replays a trace with an engine's prepare/step API: statements prepared once per text, every
 // row stepped and every column read.
 function replayAll(engine) {
   const out = {};
-  let t0 = process.hrtime.bigint();
+  const sw = stopwatch();
   const db = engine.open();
   for (const [i] of schema.runs) engine.exec(db, schema.texts[i]);
   for (const p of phases) {
-    if (p !== 'load') t0 = process.hrtime.bigint();
+    if (p !== 'load') sw.start();
     const { texts, runs } = traces[p];
     const stmts = new Array(texts.length);
     for (const run of runs) {
@@ -109,10 +164,10 @@ function replayAll(engine) {
       engine.run(st, run.length > 1 ? run.slice(1) : null);
     }
     for (const st of stmts) if (st) engine.finalize(st);
-    out[p] = ms(t0);
+    out[p] = sw.lap();
   }
   engine.close(db);
-  return out;
+  return byClock(out);
 }
 
 function betterSqlite3() {
@@ -186,14 +241,18 @@ async function sqliteWasm() {
   };
 }
 
-const engines = [
-  ['ec native raw SQL', { run: native('raw') }],
-  ['ec native API', { run: native('api') }],
-  ['ec wasm API', existsSync(wasmModule) ? { run: wasmApi } : { skip: `missing ${wasmModule}` }],
-  ['better-sqlite3', betterSqlite3()],
-  ['sql.js', await sqlJs()],
-  ['sqlite-wasm', await sqliteWasm()],
+// Made lazily: an engine left out by --only is never loaded (nor needs its package installed).
+const engineMakers = [
+  ['ec native raw SQL', () => ({ run: native('raw') })],
+  ['ec native API', () => ({ run: native('api') })],
+  ['ec wasm API', () => (existsSync(wasmModule) ? { run: wasmApi(wasmModule) } : { skip: `missing ${wasmModule}` })],
+  ...wasmVariants.map(([name, e]) => [name, () => e]),
+  ['better-sqlite3', betterSqlite3],
+  ['sql.js', sqlJs],
+  ['sqlite-wasm', sqliteWasm],
 ].filter(([name]) => !only || only.some((o) => name.includes(o)));
+const engines = [];
+for (const [name, make] of engineMakers) engines.push([name, await make()]);
 
 // ---- interleaved rounds -------------------------------------------------------------------------
 const results = Object.fromEntries(engines.map(([n]) => [n, []]));
@@ -221,7 +280,7 @@ const fmt = (x) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-U
 const ratio = (a, b) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
 const lines = [];
 lines.push(
-  `scale ${scale} (${info.organizations} organizations), ${rounds} rounds, medians in ms; ` +
+  `scale ${scale} (${info.organizations} organizations), ${rounds} rounds, medians in ms (${clock === 'cpu' ? 'process CPU time' : 'wall clock'}); ` +
     `statements per phase: ${phases.map((p) => `${p} ${info[`${p}_statements`]}`).join(', ')}`,
 );
 lines.push('');
@@ -238,6 +297,18 @@ for (const p of phases)
   lines.push(
     `| ${p} | ${ratio(api?.[p], raw?.[p])} | ${ratio(wasm?.[p], api?.[p])} | ${ratio(wasm?.[p], med['sql.js']?.[p])} | ${ratio(wasm?.[p], med['sqlite-wasm']?.[p])} |`,
   );
+if (wasmVariants.length) {
+  lines.push('');
+  lines.push('| wasm build | phase | wasm/native (API) | / sql.js | / sqlite-wasm |');
+  lines.push('|---|---|---:|---:|---:|');
+  for (const [name] of [['ec wasm API'], ...wasmVariants]) {
+    const w = med[name];
+    for (const p of phases)
+      lines.push(
+        `| ${name} | ${p} | ${ratio(w?.[p], api?.[p])} | ${ratio(w?.[p], med['sql.js']?.[p])} | ${ratio(w?.[p], med['sqlite-wasm']?.[p])} |`,
+      );
+  }
+}
 for (const [name, e] of engines) if (e.skip) lines.push(`\nskipped ${name}: ${e.skip}`);
 console.log(lines.join('\n'));
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ scale, rounds, info, results, medians: med }, null, 2));

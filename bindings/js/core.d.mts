@@ -35,6 +35,16 @@ export class CoreError extends Error {
 /** Builds a CoreError from error data; missing fields get safe defaults. */
 export function errorFrom(error: unknown, cause?: unknown): CoreError;
 
+/** The module's own CoreHandle class (embind), as far as callHandleText uses it. */
+export interface WasmCoreHandle {
+  call(text: string): string;
+  requestBuffer?(capacity: number): Uint8Array;
+  callBuffer?(length: number): Uint8Array;
+}
+
+/** One request's JSON text through the module's CoreHandle -> the response's JSON text. */
+export function callHandleText(handle: WasmCoreHandle, text: string): string;
+
 export type ProgressFn = (done: number, total: number, phase: string) => void;
 
 /** An open database handle (synchronous; the typed async client is web/src/core/client.ts). */

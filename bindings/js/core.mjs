@@ -92,6 +92,20 @@ function documentText(doc, name = 'document') {
   return text;
 }
 
+// One request's JSON text through a CoreHandle -> the response's JSON text. Uses the handle's
+// buffer path when it has one (bindings/core_handle.cpp: the UTF-8 is written straight into the
+// module's memory with TextEncoder.encodeInto and the answer decoded from a view with
+// TextDecoder), else embind's std::string conversion. Same text in and out either way.
+const utf8Encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+const utf8Decoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8') : null;
+export function callHandleText(handle, text) {
+  if (!utf8Encoder || !utf8Decoder || typeof handle.callBuffer !== 'function') return handle.call(text);
+  const view = handle.requestBuffer(text.length * 3);
+  const { read, written } = utf8Encoder.encodeInto(text, view);
+  if (read !== text.length) return handle.call(text);
+  return utf8Decoder.decode(handle.callBuffer(written));
+}
+
 class Core {
   #handle;
   #guard;
@@ -109,7 +123,8 @@ class Core {
   callRaw(request) {
     const text = documentText(request, 'request');
     if (!this.#handle) throw errorFrom({ code: 'closed', message: 'the database handle is closed' });
-    return this.#guard(() => this.#handle.call(text));
+    const handle = this.#handle;
+    return this.#guard(() => callHandleText(handle, text));
   }
   /// progress(done, total, phase) during long operations; null to clear. Exceptions thrown by
   /// the callback are swallowed (they must not unwind through C++ frames).

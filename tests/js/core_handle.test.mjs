@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, CoreError } from './helpers/core.mjs';
+import { callHandleText } from '../../bindings/js/core.mjs';
 
 const core = await load();
 const skip = core.hasCore ? false : 'this build has no CoreHandle (core/api/core.cpp missing at build time)';
@@ -48,6 +49,34 @@ describe('Core handle', { skip }, () => {
       assert.equal(got.slug, 'acme');
     } finally {
       again.close();
+    }
+  });
+
+  test('UTF-8 crosses the buffer path intact, and it answers as embind\'s string call does', () => {
+    const h = new core.module.CoreHandle(':memory:', 42);
+    try {
+      assert.equal(typeof h.callBuffer, 'function');
+      const create = JSON.stringify({
+        op: 'organization.create',
+        params: { name: 'Zoë 日本 \u{1F389} end', slug: 'zoe', plan: 'free', dailyCostLimitMicros: 50000000,
+                  ownerEmail: 'zoe@example.com', ownerName: 'Zoë', ownerTimezone: 'Europe/Paris' },
+      });
+      const created = JSON.parse(callHandleText(h, create));
+      assert.equal(created.ok, true);
+      assert.equal(created.result.organization.name, 'Zoë 日本 \u{1F389} end');
+      const get = JSON.stringify({ op: 'organization.get',
+        as: { organizationId: created.result.organization.id, userId: created.result.owner.id } });
+      assert.equal(callHandleText(h, get), h.call(get));
+      // A request over the kept-buffer size (1 MiB), then a small one: same answers both ways.
+      const big = JSON.stringify({ op: 'meta.version', params: { pad: 'é'.repeat(700000) } });
+      assert.equal(callHandleText(h, big), h.call(big));
+      assert.equal(callHandleText(h, get), h.call(get));
+      assert.equal(callHandleText(h, '{not json'), h.call('{not json'));
+      assert.equal(callHandleText(h, ''), h.call(''));
+      assert.equal(callHandleText(h, '{"op":"a\u0000b"}'), h.call('{"op":"a\u0000b"}'));
+    } finally {
+      h.close();
+      h.delete();
     }
   });
 
