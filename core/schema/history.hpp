@@ -43,6 +43,9 @@ inline constexpr SchemaVersion kVersions[] = {
      "Every bound in both engines' CHECKs (docs/adr/0012-bounds-and-value-parity.md)."},
     {4, "20261129233000_episodes_core_v4.sql",
      "Names and titles must not be blank (docs/adr/0015-blank-names.md); Project.tagline."},
+    {5, "20261130033000_episodes_core_v5.sql",
+     "Users cannot set system fields nor change fixed ones; same-project references; domain "
+     "formats checked by PostgreSQL too (session 4 review)."},
 };
 
 inline constexpr SchemaChange kChanges[] = {
