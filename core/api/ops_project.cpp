@@ -104,16 +104,20 @@ EntityHooks episode_hooks() {
   return h;
 }
 
-// The episode/session a usage or chat row names must belong to the row's project.
-void same_project(Context& ctx, const json& row, const char* field, const Entity& parent) {
-  if (!row.contains(field) || row[field].is_null()) return;
-  const json p = repo::get(ctx.store, parent, ctx.as.organization_id, row[field].get<std::string>(),
-                           false, json::array({field}));
-  if (p["projectId"] != row["projectId"])
-    throw Error(code::invalid, std::string(field) + " belongs to another project",
-                json::array({field}),
-                {Issue{json::array({field}), "invalid_reference",
-                       std::string(field) + " belongs to another project"}});
+// The references of `e` declared inside a parent (Field::within: an episode of the row's own
+// project) must name a row sharing that parent.
+void same_parent(Context& ctx, const Entity& e, const json& row) {
+  for (const auto& f : e.fields) {
+    if (f.within.empty() || e.name == "Highlight") continue;  // Highlight: its own hook
+    const char* field = f.name.c_str();
+    if (!row.contains(field) || row[field].is_null()) continue;
+    const json p = repo::get(ctx.store, E(f.references.c_str()), ctx.as.organization_id,
+                             row[field].get<std::string>(), false, json::array({field}));
+    if (p[f.within] != row[f.within])
+      throw Error(code::invalid, f.name + " belongs to another project", json::array({field}),
+                  {Issue{json::array({field}), "invalid_reference",
+                         f.name + " belongs to another project"}});
+  }
 }
 
 EntityHooks highlight_hooks() {
@@ -172,15 +176,13 @@ const EntityHooks& hooks_for(const Entity& e) {
     // Usage recorded without a reservation is a grant on the day it is attributed to
     // (core/store/budget.hpp): refused with budget_exceeded when it would pass the daily limit.
     usage.before_create = [](Context& ctx, json& row) {
-      same_project(ctx, row, "episodeId", E("Episode"));
-      same_project(ctx, row, "chatSessionId", E("ChatSession"));
+      same_parent(ctx, E("TokenUsage"), row);
       const Instant at = *parse_instant(row["occurredAt"].get<std::string>());
       budget::admit(ctx.store, ctx.as, budget::utc_day(at), row["costMicros"].get<int64_t>(),
                     ctx.now, json::array({"costMicros"}), "recording", "cost");
     };
     usage.before_update = [](Context& ctx, const json& before, json& row) {
-      same_project(ctx, row, "episodeId", E("Episode"));
-      same_project(ctx, row, "chatSessionId", E("ChatSession"));
+      same_parent(ctx, E("TokenUsage"), row);
       // A higher cost, or a cost moved to another day, is new spend on that day.
       const std::string day = budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
       const std::string was =
@@ -196,27 +198,21 @@ const EntityHooks& hooks_for(const Entity& e) {
     event.prefill_create = usage.prefill_create;
     m["UserEvent"] = event;
     EntityHooks chat;
-    chat.before_create = [](Context& ctx, json& row) {
-      same_project(ctx, row, "episodeId", E("Episode"));
-    };
+    chat.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("ChatSession"), row); };
     chat.before_update = [](Context& ctx, const json&, json& row) {
-      same_project(ctx, row, "episodeId", E("Episode"));
+      same_parent(ctx, E("ChatSession"), row);
     };
     m["ChatSession"] = chat;
     EntityHooks note;
-    note.before_create = [](Context& ctx, json& row) {
-      same_project(ctx, row, "appliedEpisodeId", E("Episode"));
-    };
+    note.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("PlanningNote"), row); };
     note.before_update = [](Context& ctx, const json&, json& row) {
-      same_project(ctx, row, "appliedEpisodeId", E("Episode"));
+      same_parent(ctx, E("PlanningNote"), row);
     };
     m["PlanningNote"] = note;
     EntityHooks memory;  // a memory's source episode is one of its project's, as for notes
-    memory.before_create = [](Context& ctx, json& row) {
-      same_project(ctx, row, "sourceEpisodeId", E("Episode"));
-    };
+    memory.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("AgentMemory"), row); };
     memory.before_update = [](Context& ctx, const json&, json& row) {
-      same_project(ctx, row, "sourceEpisodeId", E("Episode"));
+      same_parent(ctx, E("AgentMemory"), row);
     };
     m["AgentMemory"] = memory;
     return m;
@@ -328,7 +324,7 @@ void add_project_ops(std::vector<Operation>& ops) {
           throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
         json row = note;
         row["appliedEpisodeId"] = p["episodeId"];
-        same_project(ctx, row, "appliedEpisodeId", E("Episode"));
+        same_parent(ctx, E("PlanningNote"), row);
         return update_row(ctx, E("PlanningNote"), p["id"],
                           {{"status", rules::name(rules::NoteStatus::applied)},
                            {"appliedEpisodeId", p["episodeId"]},

@@ -79,7 +79,7 @@ const char* scope_name(Scope s) {
     case Scope::NotOwner:
       return "non-owners";
     case Scope::Author:
-      return "rows about themselves";
+      return "rows about or by themselves";
   }
   return "any row";
 }
@@ -135,6 +135,9 @@ const std::vector<RowRule>& row_rules() {
        S::Author,
        "everyone records events about themselves"},
       {"UserEvent", A::Create, {}, L::Admin, S::Any, "admins record events about any member"},
+      {"PlanningNote", A::Create, {}, L::Member, S::Author, "everyone writes notes as themselves"},
+      {"ChatSession", A::Create, {}, L::Member, S::Author, "everyone chats as themselves"},
+      {"Highlight", A::Create, {}, L::Member, S::Author, "everyone highlights as themselves"},
       {"UserEvent", A::Remove, {}, L::Member, S::Author, "everyone removes their own events"},
       {"UserEvent", A::Remove, {}, L::Admin, S::Any, "admins remove any event"},
   };
@@ -165,13 +168,27 @@ bool has_row_rules(const std::string& entity) {
   return false;
 }
 
+bool has_row_rules(const std::string& entity, Action a) {
+  for (const auto& r : row_rules())
+    if (r.entity == entity && r.action == a) return true;
+  return false;
+}
+
+std::string author_field(const std::string& entity) {
+  if (const Entity* e = find_entity(entity))
+    for (const auto& f : e->fields)
+      if (f.actor_default) return f.name;
+  return "userId";
+}
+
 namespace {
 
 bool is_owner_row(const json& row) {
   return row.is_object() && row.value("role", std::string()) == rules::name(rules::Role::owner);
 }
 
-bool in_scope(Scope s, const std::string& actor_id, const json& before, const json& after) {
+bool in_scope(Scope s, const std::string& entity, const std::string& actor_id, const json& before,
+              const json& after) {
   switch (s) {
     case Scope::Any:
       return true;
@@ -183,7 +200,7 @@ bool in_scope(Scope s, const std::string& actor_id, const json& before, const js
       return !is_owner_row(before) && !is_owner_row(after);
     case Scope::Author: {
       const json& row = before.is_object() ? before : after;
-      return row.is_object() && row.value("userId", std::string()) == actor_id;
+      return row.is_object() && row.value(author_field(entity), std::string()) == actor_id;
     }
   }
   return false;
@@ -203,7 +220,7 @@ bool allowed(const std::string& entity, Action a, std::string_view role,
     if (r.entity != entity || r.action != a) continue;
     if (!field.empty() && !covers(r, field)) continue;
     if (!user_reaches(role, r.level)) continue;
-    if (in_scope(r.scope, actor_id, before, after)) return true;
+    if (in_scope(r.scope, entity, actor_id, before, after)) return true;
   }
   return false;
 }
@@ -212,7 +229,7 @@ bool allowed(const std::string& entity, Action a, std::string_view role,
 
 Decision check_row(const std::string& entity, Action a, std::string_view role,
                    const std::string& actor_id, const json& before, const json& after) {
-  if (!has_row_rules(entity)) return {};
+  if (!has_row_rules(entity, a)) return {};
   if (a != Action::Update) {
     if (allowed(entity, a, role, actor_id, before, after, "")) return {};
     return {false, "",

@@ -43,7 +43,8 @@ bool system_written(const std::string& entity);
 enum class Action { Create, Update, Remove };
 /// Which rows a rule covers: any row; the acting user's own row (User only); rows that are not
 /// owners before nor after the change (User only); rows whose userId is the acting user.
-/// Author: rows about the acting user (their userId), for entities that record one per user.
+/// Author: rows about or by the acting user (their author_field: userId, authorId): the author
+/// of a note, chat or highlight is the caller (docs/DOMAIN.md).
 enum class Scope { Any, Self, NotOwner, Author };
 const char* action_name(Action a);
 const char* scope_name(Scope s);
@@ -63,6 +64,12 @@ struct RowRule {
 };
 const std::vector<RowRule>& row_rules();
 bool has_row_rules(const std::string& entity);
+/// Whether `entity` has rules for action `a`; an action without rules needs only its
+/// EntityAccess level (check_row allows it, the role trigger does not check it).
+bool has_row_rules(const std::string& entity, Action a);
+/// The field Scope::Author compares with the acting user: the entity's actor-defaulted field
+/// (Field::actor_default: userId, authorId).
+std::string author_field(const std::string& entity);
 
 /// An organization always keeps at least `count` current rows with field == value
 /// (>= 1 owner): demoting or removing the last one is refused.

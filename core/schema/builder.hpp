@@ -38,6 +38,11 @@ struct F {
     f.cascade = cascade;
     return *this;
   }
+  /// The referenced row shares this row's `field` (schema::Field::within).
+  F& within(std::string field) {
+    f.within = std::move(field);
+    return *this;
+  }
   F& rule(Rule r) {
     f.rule = r;
     return *this;

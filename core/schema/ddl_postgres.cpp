@@ -6,11 +6,14 @@
 
 #include <sstream>
 
+#include "core/error_codes.hpp"
 #include "core/errors.hpp"
 #include "core/rules.hpp"
 #include "core/schema/authz.hpp"
 #include "core/schema/ddl.hpp"
+#include "core/schema/formats.hpp"
 #include "core/schema/pg_functions_sql.hpp"
+#include "core/tz/tz.hpp"
 
 namespace ec::schema {
 namespace {
@@ -72,7 +75,8 @@ std::string default_expr(const Entity& e, const Field& f) {
         return quote(v.get<std::string>());
     }
   }
-  if (f.name == "id") return "gen_random_uuid()";
+  // id: no default; the fields trigger (emit_fields_trigger) fills it, so it can tell an id a
+  // user chose (refused, as the core refuses it) from none.
   if (f.name == "organizationId" && e.tenant_scoped) return "private.current_organization_id()";
   if (f.name == "createdAt" || f.name == "updatedAt") return "now()";
   if (f.actor_default) return "auth.uid()";
@@ -246,10 +250,11 @@ std::string rule_sql(const Entity& e, const authz::RowRule& r) {
     case authz::Scope::Self:
       parts.push_back(r.action == authz::Action::Create ? "new.id = v_uid" : "old.id = v_uid");
       break;
-    case authz::Scope::Author:
-      parts.push_back(r.action == authz::Action::Create ? "new.user_id = v_uid"
-                                                        : "old.user_id = v_uid");
+    case authz::Scope::Author: {
+      const std::string c = e.field(authz::author_field(e.name))->column;
+      parts.push_back((r.action == authz::Action::Create ? "new." : "old.") + c + " = v_uid");
       break;
+    }
     case authz::Scope::NotOwner: {
       const std::string c = role ? role->column : "role";
       const std::string owner = std::string(" <> '") + rules::name(rules::Role::owner) + "'";
@@ -283,6 +288,10 @@ std::string any_rule_sql(const Entity& e, authz::Action a, const std::string& fi
 void emit_role_trigger(std::ostringstream& os, const Entity& e) {
   if (!authz::has_row_rules(e.name)) return;
   const std::string fn = "private.authz_" + e.table;
+  // An action without rules needs only the policy's level (authz::check_row).
+  const auto rules_sql = [&](authz::Action a, const std::string& field = "") {
+    return authz::has_row_rules(e.name, a) ? any_rule_sql(e, a, field) : std::string("true");
+  };
   os << "create function " << fn << "() returns trigger\n"
      << "  language plpgsql set search_path = '' as $$\n"
      << "declare\n"
@@ -296,14 +305,14 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
      << "    return coalesce(new, old);\n"
      << "  end if;\n"
      << "  if tg_op = 'INSERT' then\n"
-     << "    if not (" << any_rule_sql(e, authz::Action::Create, "") << ") then\n"
+     << "    if not (" << rules_sql(authz::Action::Create) << ") then\n"
      << "      raise exception 'your role may not create this " << e.name
      << "' using errcode = '42501';\n"
      << "    end if;\n";
   const bool soft = e.soft_delete;
   os << "  elsif tg_op = 'DELETE'"
      << (soft ? " or old.deleted_at is distinct from new.deleted_at" : "") << " then\n"
-     << "    if not (" << any_rule_sql(e, authz::Action::Remove, "") << ") then\n"
+     << "    if not (" << rules_sql(authz::Action::Remove) << ") then\n"
      << "      raise exception 'your role may not remove this " << e.name
      << "' using errcode = '42501';\n"
      << "    end if;\n"
@@ -314,7 +323,7 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
         f.name == "updatedAt" || f.name == "deletedAt" || f.name == "deletedBy")
       continue;
     os << "    if old." << f.column << " is distinct from new." << f.column << " and not ("
-       << any_rule_sql(e, authz::Action::Update, f.name) << ") then\n"
+       << rules_sql(authz::Action::Update, f.name) << ") then\n"
        << "      raise exception 'your role may not change " << f.name << " of this " << e.name
        << "' using errcode = '42501';\n"
        << "    end if;\n";
@@ -344,6 +353,171 @@ void emit_role_trigger(std::ostringstream& os, const Entity& e) {
      << "end\n$$;\n"
      << "revoke all on function " << fn << "() from public;\n"
      << "create trigger trg_" << e.table << "_authz before insert or update or delete on public."
+     << e.table << "\n  for each row execute function " << fn << "();\n";
+}
+
+// The fields trigger of a table, from the field declarations, for every role:
+//   - fills id when none is given (the column has no default, so a chosen id is visible);
+//   - refs declared `within` a parent (Field::within) name a row of the same parent;
+// and for signed-in users (role authenticated) only, what the core's validation refuses as
+// read_only (validate.cpp): system fields on insert (the database sets them), fixed and system
+// fields changed by an update; the database's clock sets updatedAt / deletedAt and deletedBy is
+// the caller. Raises the SQLSTATE of `invalid` with an "invalid: " message, as the core answers.
+// Highlight offsets count UTF-16 code units (as the browser's Selection API and the core's
+// codec do): the length of a text in them, and the slice [start, end) of a text (null when an
+// offset is past the end or splits a surrogate pair).
+const char* kUtf16Sql = R"SQL(create function private.utf16_length(p_text text) returns bigint
+  language sql immutable set search_path = '' as $$
+  select char_length(p_text) + char_length(regexp_replace(p_text, '[^\U00010000-\U0010FFFF]', '', 'g'))
+$$;
+create function private.utf16_index(p_text text, p_offset bigint) returns integer
+  language plpgsql immutable set search_path = '' as $$
+declare
+  lo integer := 0;
+  hi integer := least(p_offset, char_length(p_text));
+  mid integer;
+begin
+  if p_offset < 0 then
+    return null;
+  end if;
+  while lo < hi loop
+    mid := (lo + hi + 1) / 2;
+    if private.utf16_length(left(p_text, mid)) <= p_offset then
+      lo := mid;
+    else
+      hi := mid - 1;
+    end if;
+  end loop;
+  return case when private.utf16_length(left(p_text, lo)) = p_offset then lo end;
+end
+$$;
+create function private.utf16_slice(p_text text, p_start bigint, p_end bigint) returns text
+  language plpgsql immutable set search_path = '' as $$
+declare
+  b integer := private.utf16_index(p_text, p_start);
+  e integer := private.utf16_index(p_text, p_end);
+begin
+  return case when b is not null and e is not null and e >= b then substr(p_text, b + 1, e - b) end;
+end
+$$;
+)SQL";
+
+// Every zone name the core accepts (tz::all_names(): IANA zones and links, not "Factory").
+std::string time_zone_names_sql() {
+  std::string list;
+  for (const auto n : tz::all_names()) list += (list.empty() ? "" : ",") + std::string(n);
+  return "create function private.time_zone_names() returns text[]\n"
+         "  language sql immutable set search_path = '' as $$\n  select " +
+         quote("{" + list + "}") + "::text[]\n$$;\n";
+}
+
+void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
+  if (e.name == "Highlight") os << kUtf16Sql;
+  if (e.name == "User") os << time_zone_names_sql();
+  const std::string fn = "private.fields_" + e.table;
+  const std::string bad = std::string(" using errcode = '") + pg_raised_state(code::invalid) + "'";
+  const auto refuse = [&](const std::string& msg) {
+    return "raise exception " + quote("invalid: " + msg) + bad + ";";
+  };
+  os << "create function " << fn << "() returns trigger\n"
+     << "  language plpgsql set search_path = '' as $$\n"
+     << "declare\n"
+     << "  v_user boolean := current_user = 'authenticated';\n"
+     << "begin\n"
+     << "  if tg_op = 'INSERT' then\n"
+     << "    if new.id is null then\n"
+     << "      new.id := gen_random_uuid();\n"
+     << "    elsif v_user then\n"
+     << "      " << refuse("id is set by the system") << "\n"
+     << "    end if;\n";
+  for (const auto& f : e.fields) {
+    if (f.origin != Origin::System || f.name == "id" || f.name == "organizationId") continue;
+    std::string cond;
+    if (f.name == "createdAt" || f.name == "updatedAt")
+      cond = "new." + f.column + " is distinct from now()";
+    else if (f.default_value)
+      cond = "new." + f.column + " is distinct from " + default_expr(e, f);
+    else if (f.nullable)
+      cond = "new." + f.column + " is not null";
+    else
+      continue;
+    os << "    if v_user and " << cond << " then\n"
+       << "      " << refuse(f.name + " is set by the system") << "\n"
+       << "    end if;\n";
+  }
+  os << "  elsif v_user then\n";
+  for (const auto& f : e.fields) {
+    if (f.name == "updatedAt" || f.name == "deletedAt" || f.name == "deletedBy") continue;
+    if (!f.immutable && f.origin != Origin::System) continue;
+    os << "    if new." << f.column << " is distinct from old." << f.column << " then\n"
+       << "      " << refuse(f.name + " cannot be changed") << "\n"
+       << "    end if;\n";
+  }
+  if (e.field("updatedAt")) os << "    new.updated_at := now();\n";
+  if (e.soft_delete)  // a soft delete records the caller, a restore clears it
+    os << "    if new.deleted_at is distinct from old.deleted_at then\n"
+       << "      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct "
+          "from\n"
+       << "          (case when new.deleted_at is null then null else (select auth.uid()) end) "
+          "then\n"
+       << "        " << refuse("deletedBy is set by the system") << "\n"
+       << "      end if;\n"
+       << "      new.deleted_at := case when new.deleted_at is null then null else now() end;\n"
+       << "      new.deleted_by := case when new.deleted_at is null then null else (select "
+          "auth.uid()) end;\n"
+       << "    elsif new.deleted_by is distinct from old.deleted_by then\n"
+       << "      " << refuse("deletedBy is set by the system") << "\n"
+       << "    end if;\n";
+  os << "  end if;\n";
+  for (const auto& f : e.fields) {
+    if (f.within.empty()) continue;
+    const Entity& parent = *find_entity(f.references);
+    const std::string w = e.field(f.within)->column;
+    const std::string pw = parent.field(f.within)->column;
+    os << "  if new." << f.column << " is not null and (tg_op = 'INSERT' or new." << f.column
+       << " is distinct from old." << f.column << " or new." << w << " is distinct from old." << w
+       << ")\n"
+       << "     and exists (select 1 from public." << parent.table << " p where p.id = new."
+       << f.column << " and p." << pw << " is distinct from new." << w << ") then\n"
+       << "    "
+       << refuse(f.name + " belongs to another " +
+                 (f.within == "projectId" ? "project" : "episode"))
+       << "\n"
+       << "  end if;\n";
+  }
+  // Domain formats (Field::rule) the core's validation checks: the declared patterns, and the
+  // core's zone names (core/tz), for every writer; a value an update leaves alone is not
+  // re-checked.
+  for (const auto& f : e.fields) {
+    std::string ok;
+    if (const char* pattern = format_pattern(f.rule))
+      ok = "new." + f.column + " ~ " + quote(pattern);
+    else if (f.rule == Rule::Timezone)
+      ok = "new." + f.column + " = any (private.time_zone_names())";
+    if (ok.empty()) continue;
+    os << "  if new." << f.column << " is not null and (tg_op = 'INSERT' or new." << f.column
+       << " is distinct from old." << f.column << ") and not (" << ok << ") then\n"
+       << "    " << refuse(f.name + " has not the format the core accepts") << "\n"
+       << "  end if;\n";
+  }
+  if (e.name == "Highlight")  // the core's highlight hook (ops_project.cpp) and entity_rules
+    os << "  if tg_op = 'INSERT' then\n"
+       << "    if new.end_offset <= new.start_offset then\n"
+       << "      " << refuse("endOffset must be greater than startOffset") << "\n"
+       << "    end if;\n"
+       << "    if private.utf16_length(new.quote) <> new.end_offset - new.start_offset then\n"
+       << "      " << refuse("quote does not cover the range") << "\n"
+       << "    end if;\n"
+       << "    if new.quote is distinct from private.utf16_slice((select b.content from "
+          "public.blocks b\n"
+       << "        where b.id = new.block_id), new.start_offset, new.end_offset) then\n"
+       << "      " << refuse("quote does not match the block's text at these offsets") << "\n"
+       << "    end if;\n"
+       << "  end if;\n";
+  os << "  return new;\n"
+     << "end\n$$;\n"
+     << "revoke all on function " << fn << "() from public;\n"
+     << "create trigger trg_" << e.table << "_aa_fields before insert or update on public."
      << e.table << "\n  for each row execute function " << fn << "();\n";
 }
 
@@ -578,6 +752,7 @@ std::string postgres_migration(int version) {
     os << "\n";
     emit_rls(os, e);
     emit_role_trigger(os, e);
+    emit_fields_trigger(os, e);
   }
   os << "\ninsert into private.schema_info (version, generator) values (" << version
      << ", 'episodes-core schema --dialect postgres --upgrade-from " << from << "');\n"
@@ -632,6 +807,7 @@ std::string postgres_ddl() {
     os << "\n";
     emit_rls(os, e);
     emit_role_trigger(os, e);
+    emit_fields_trigger(os, e);
   }
   os << "\ninsert into private.schema_info (version, generator) values (" << kSchemaVersion
      << ", 'episodes-core schema --dialect postgres');\n"

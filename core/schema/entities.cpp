@@ -3,6 +3,7 @@
 
 #include "core/rules.hpp"
 #include "core/schema/builder.hpp"
+#include "core/schema/formats.hpp"
 #include "core/schema/schema.hpp"
 
 namespace ec::schema {
@@ -127,11 +128,12 @@ std::vector<Entity> declare_all() {
        Index{{"status", "run_after"}, false, "", false}},
       {.api_writable = false}));
 
-  all.push_back(make(
-      "ChatSession", "chat_sessions", "A chat with the agent about a project.",
-      {uuid("projectId").ref("Project").fixed(), uuid("episodeId").null().ref("Episode", false),
-       uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1).not_blank()},
-      {Index{{"project_id"}, false, "", false}}, {.soft_delete = true}));
+  all.push_back(
+      make("ChatSession", "chat_sessions", "A chat with the agent about a project.",
+           {uuid("projectId").ref("Project").fixed(),
+            uuid("episodeId").null().ref("Episode", false).within("projectId"),
+            uuid("userId").ref("User", false).fixed().by_actor(), str("title", 200, 1).not_blank()},
+           {Index{{"project_id"}, false, "", false}}, {.soft_delete = true}));
 
   all.push_back(make(
       "ChatMessage", "chat_messages", "One message of a chat session.",
@@ -140,14 +142,15 @@ std::vector<Entity> declare_all() {
        integer("outputTokens", 0, 100'000'000).def(0), money("costMicros").def(0)},
       {Index{{"session_id", "created_at"}, false, "", false}}, {.api_updatable = false}));
 
-  all.push_back(make(
-      "TokenUsage", "token_usage", "One LLM call and its exact cost.",
-      {uuid("projectId").ref("Project").fixed(), uuid("episodeId").null().ref("Episode", false),
-       uuid("chatSessionId").null().ref("ChatSession", false),
-       str("model", 100, 1).rule(Rule::Model), integer("inputTokens", 0, 100'000'000),
-       integer("outputTokens", 0, 100'000'000), money("costMicros"), instant("occurredAt")},
-      {Index{{"organization_id", "occurred_at"}, false, "", false},
-       Index{{"project_id"}, false, "", false}}));
+  all.push_back(
+      make("TokenUsage", "token_usage", "One LLM call and its exact cost.",
+           {uuid("projectId").ref("Project").fixed(),
+            uuid("episodeId").null().ref("Episode", false).within("projectId"),
+            uuid("chatSessionId").null().ref("ChatSession", false).within("projectId"),
+            str("model", 100, 1).rule(Rule::Model), integer("inputTokens", 0, 100'000'000),
+            integer("outputTokens", 0, 100'000'000), money("costMicros"), instant("occurredAt")},
+           {Index{{"organization_id", "occurred_at"}, false, "", false},
+            Index{{"project_id"}, false, "", false}}));
 
   all.push_back(
       make("TokenUsageDaily", "token_usage_daily",
@@ -168,21 +171,21 @@ std::vector<Entity> declare_all() {
        instant("expiresAt").doc("An open reservation stops counting after this instant.")},
       {Index{{"organization_id", "date", "status"}, false, "", false}}, {.api_writable = false}));
 
-  all.push_back(
-      make("PlanningNote", "planning_notes", "User feedback steering the next episodes.",
-           {uuid("projectId").ref("Project").fixed(),
-            uuid("authorId").ref("User", false).fixed().by_actor(),
-            text("content", 20'000).range(1, 20'000),
-            enumeration("status", names<NoteStatus>()).def(name(NoteStatus::open)),
-            uuid("appliedEpisodeId").null().ref("Episode", false), instant("appliedAt").null()},
-           {Index{{"project_id", "status"}, false, "", false}}, {.soft_delete = true}));
+  all.push_back(make("PlanningNote", "planning_notes", "User feedback steering the next episodes.",
+                     {uuid("projectId").ref("Project").fixed(),
+                      uuid("authorId").ref("User", false).fixed().by_actor(),
+                      text("content", 20'000).range(1, 20'000),
+                      enumeration("status", names<NoteStatus>()).def(name(NoteStatus::open)),
+                      uuid("appliedEpisodeId").null().ref("Episode", false).within("projectId"),
+                      instant("appliedAt").null()},
+                     {Index{{"project_id", "status"}, false, "", false}}, {.soft_delete = true}));
 
   all.push_back(
       make("AgentMemory", "agent_memories", "Phase 2: long-term memory of the agent.",
            {uuid("projectId").ref("Project").fixed(),
             enumeration("kind", names<MemoryKind>()).def(name(MemoryKind::fact)),
             text("content", 4000).range(1, 4000), integer("importance", 1, 5).def(3),
-            uuid("sourceEpisodeId").null().ref("Episode", false),
+            uuid("sourceEpisodeId").null().ref("Episode", false).within("projectId"),
             uuid("legacyMemoryId").null().fixed().doc("Project.memories id it was migrated from.")},
            {Index{{"project_id"}, false, "", false},
             Index{{"project_id", "legacy_memory_id"}, true, "legacy_memory_id IS NOT NULL", false}},
@@ -217,7 +220,8 @@ std::vector<Entity> declare_all() {
 
   all.push_back(
       make("Highlight", "highlights", "A user's marked passage of a block.",
-           {uuid("episodeId").ref("Episode").fixed(), uuid("blockId").ref("Block").fixed(),
+           {uuid("episodeId").ref("Episode").fixed(),
+            uuid("blockId").ref("Block").fixed().within("episodeId"),
             uuid("userId").ref("User", false).fixed().by_actor(),
             integer("startOffset", 0, 2 * kMaxBlockChars)
                 .fixed()
@@ -234,6 +238,22 @@ std::vector<Entity> declare_all() {
 }
 
 }  // namespace
+
+const char* format_pattern(Rule r) {
+  switch (r) {
+    case Rule::Slug:  // a-z0-9 and single dashes, not at the ends
+      return "^[a-z0-9]+(-[a-z0-9]+)*$";
+    case Rule::EventType:  // segment(.segment)+, segment = [a-z][a-z0-9_]*
+      return "^[a-z][a-z0-9_]*([.][a-z][a-z0-9_]*)+$";
+    case Rule::Email:  // local part of 1-64 printable ASCII without ()<>,;:\"[] and dot-separated;
+                       // domain labels of 1-63 letters, digits and inner dashes; TLD not numeric
+      return "^(?=[^@]{1,64}@)[!#-'*+/-9=?A-Z^-~-]+([.][!#-'*+/-9=?A-Z^-~-]+)*@"
+             "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?[.])+"
+             "(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
+    default:
+      return nullptr;
+  }
+}
 
 const std::vector<Entity>& entities() {
   static const std::vector<Entity> all = [] {

@@ -45,7 +45,8 @@ inline constexpr SchemaVersion kVersions[] = {
      "Names and titles must not be blank (docs/adr/0015-blank-names.md); Project.tagline."},
     {5, "20261130033000_episodes_core_v5.sql",
      "PostgreSQL keeps the core's promises: the plan limit, one owner under concurrent role "
-     "changes, queue_retry / queue_cancel, leases capped at the end of the instant range."},
+     "changes, queue_retry / queue_cancel, leases capped at the end of the instant range; users "
+     "cannot set system fields nor change fixed ones; same-project references; domain formats."},
 };
 
 inline constexpr SchemaChange kChanges[] = {

@@ -75,6 +75,10 @@ struct Field {
   std::vector<std::string> enum_values;
   std::string references;  // target entity name ("" = none); always within the same org
   bool cascade = true;     // ON DELETE CASCADE for the reference (else RESTRICT)
+  /// A reference inside a parent: the referenced row's field of this name equals this row's
+  /// ("projectId": an episode of the row's own project). Checked by the core's entity writes
+  /// and by the PostgreSQL fields trigger (ddl_postgres.cpp), both from this declaration.
+  std::string within;
   Rule rule = Rule::None;
   Origin origin = Origin::Input;
   bool immutable = false;      // may be set on create, never changed by update

@@ -72,14 +72,15 @@ class Zone {
   PosixTz footer_;                    // applies after the last transition
 };
 
-/// The zone called `name` (exact, case-sensitive IANA name or link), or nullptr.
+/// The zone called `name` (exact, case-sensitive IANA name or link; not tzdata's placeholder
+/// "Factory"), or nullptr.
 const Zone* find(std::string_view name);
 /// The UTC zone (never null).
 const Zone& utc();
 /// Canonical zone names (links such as "US/Eastern" excluded; find() still accepts them),
 /// sorted, without "Factory". What a settings page offers.
 const std::vector<std::string_view>& zone_names();
-/// Every name find() accepts (zones and links), sorted.
+/// Every name find() accepts (zones and links, without "Factory"), sorted.
 const std::vector<std::string_view>& all_names();
 /// The tzdata release the database was built from, e.g. "2025b".
 std::string_view tzdata_version();

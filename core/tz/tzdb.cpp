@@ -67,6 +67,10 @@ Zone decode(unsigned record, std::string_view name) {
               footer.value_or(PosixTz{}));
 }
 
+// tzdata's "Factory" zone is a placeholder ("local time zone must be set"), not a place: no
+// list offers it and find() does not accept it, so neither engine stores it.
+constexpr std::string_view kNotAZone = "Factory";
+
 struct Database {
   std::vector<Zone> zones;  // one per canonical zone name, index = kZoneNames position
   std::vector<std::string_view> zone_names;
@@ -80,14 +84,14 @@ struct Database {
     all_names.reserve(data::kNameCount);
     for (unsigned i = 0; i < data::kNameCount; ++i) {
       const auto& e = data::kNames[i];
-      all_names.emplace_back(e.name);
+      if (std::string_view(e.name) != kNotAZone) all_names.emplace_back(e.name);
       if (std::string_view(e.name) == data::kZoneNames[e.canonical])
         record_of[e.canonical] = e.record;
     }
     zones.reserve(data::kZoneCount);
     for (unsigned i = 0; i < data::kZoneCount; ++i) {
       zones.push_back(decode(record_of[i], data::kZoneNames[i]));
-      if (std::string_view(data::kZoneNames[i]) != "Factory")
+      if (std::string_view(data::kZoneNames[i]) != kNotAZone)
         zone_names.emplace_back(data::kZoneNames[i]);
     }
     const auto it = std::lower_bound(zone_names.begin(), zone_names.end(), "Etc/UTC");
@@ -124,7 +128,7 @@ const Zone* find(std::string_view name) {
   const auto it = std::lower_bound(
       begin, end, name,
       [](const data::NameEntry& e, std::string_view n) { return std::string_view(e.name) < n; });
-  if (it == end || std::string_view(it->name) != name) return nullptr;
+  if (it == end || std::string_view(it->name) != name || name == kNotAZone) return nullptr;
   return &db().zones[it->canonical];
 }
 

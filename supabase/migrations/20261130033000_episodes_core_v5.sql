@@ -1,4 +1,4 @@
--- episodes-core schema v4 -> v5 (PostgreSQL / Supabase): PostgreSQL keeps the core's promises: the plan limit, one owner under concurrent role changes, queue_retry / queue_cancel, leases capped at the end of the instant range.
+-- episodes-core schema v4 -> v5 (PostgreSQL / Supabase): PostgreSQL keeps the core's promises: the plan limit, one owner under concurrent role changes, queue_retry / queue_cancel, leases capped at the end of the instant range; users cannot set system fields nor change fixed ones; same-project references; domain formats.
 -- Generated from core/schema/history.hpp by `episodes-core schema --dialect postgres --upgrade-from 4`; never edited
 -- and never rewritten once committed (supabase/migrations.sha256). One transaction, refused
 -- unchanged unless the database is at v4. Tables change by ALTER only; the derived objects (functions,
@@ -99,14 +99,14 @@ end
 $$;
 
 -- Column defaults, as declared.
-alter table public.organizations alter column id set default gen_random_uuid();
+alter table public.organizations alter column id drop default;
 alter table public.organizations alter column name drop default;
 alter table public.organizations alter column slug drop default;
 alter table public.organizations alter column plan set default 'free';
 alter table public.organizations alter column daily_cost_limit_micros set default 50000000;
 alter table public.organizations alter column created_at set default now();
 alter table public.organizations alter column updated_at set default now();
-alter table public.users alter column id set default gen_random_uuid();
+alter table public.users alter column id drop default;
 alter table public.users alter column organization_id set default private.current_organization_id();
 alter table public.users alter column email drop default;
 alter table public.users alter column name drop default;
@@ -116,7 +116,7 @@ alter table public.users alter column created_at set default now();
 alter table public.users alter column updated_at set default now();
 alter table public.users alter column deleted_at drop default;
 alter table public.users alter column deleted_by drop default;
-alter table public.projects alter column id set default gen_random_uuid();
+alter table public.projects alter column id drop default;
 alter table public.projects alter column organization_id set default private.current_organization_id();
 alter table public.projects alter column owner_id set default auth.uid();
 alter table public.projects alter column name drop default;
@@ -129,7 +129,7 @@ alter table public.projects alter column updated_at set default now();
 alter table public.projects alter column deleted_at drop default;
 alter table public.projects alter column deleted_by drop default;
 alter table public.projects alter column tagline drop default;
-alter table public.episodes alter column id set default gen_random_uuid();
+alter table public.episodes alter column id drop default;
 alter table public.episodes alter column organization_id set default private.current_organization_id();
 alter table public.episodes alter column project_id drop default;
 alter table public.episodes alter column number drop default;
@@ -144,7 +144,7 @@ alter table public.episodes alter column created_at set default now();
 alter table public.episodes alter column updated_at set default now();
 alter table public.episodes alter column deleted_at drop default;
 alter table public.episodes alter column deleted_by drop default;
-alter table public.episode_schedule_queue alter column id set default gen_random_uuid();
+alter table public.episode_schedule_queue alter column id drop default;
 alter table public.episode_schedule_queue alter column organization_id set default private.current_organization_id();
 alter table public.episode_schedule_queue alter column project_id drop default;
 alter table public.episode_schedule_queue alter column scheduled_for drop default;
@@ -159,7 +159,7 @@ alter table public.episode_schedule_queue alter column episode_id drop default;
 alter table public.episode_schedule_queue alter column completed_at drop default;
 alter table public.episode_schedule_queue alter column created_at set default now();
 alter table public.episode_schedule_queue alter column updated_at set default now();
-alter table public.chat_sessions alter column id set default gen_random_uuid();
+alter table public.chat_sessions alter column id drop default;
 alter table public.chat_sessions alter column organization_id set default private.current_organization_id();
 alter table public.chat_sessions alter column project_id drop default;
 alter table public.chat_sessions alter column episode_id drop default;
@@ -169,7 +169,7 @@ alter table public.chat_sessions alter column created_at set default now();
 alter table public.chat_sessions alter column updated_at set default now();
 alter table public.chat_sessions alter column deleted_at drop default;
 alter table public.chat_sessions alter column deleted_by drop default;
-alter table public.chat_messages alter column id set default gen_random_uuid();
+alter table public.chat_messages alter column id drop default;
 alter table public.chat_messages alter column organization_id set default private.current_organization_id();
 alter table public.chat_messages alter column session_id drop default;
 alter table public.chat_messages alter column role drop default;
@@ -179,7 +179,7 @@ alter table public.chat_messages alter column output_tokens set default 0;
 alter table public.chat_messages alter column cost_micros set default 0;
 alter table public.chat_messages alter column created_at set default now();
 alter table public.chat_messages alter column updated_at set default now();
-alter table public.token_usage alter column id set default gen_random_uuid();
+alter table public.token_usage alter column id drop default;
 alter table public.token_usage alter column organization_id set default private.current_organization_id();
 alter table public.token_usage alter column project_id drop default;
 alter table public.token_usage alter column episode_id drop default;
@@ -191,7 +191,7 @@ alter table public.token_usage alter column cost_micros drop default;
 alter table public.token_usage alter column occurred_at drop default;
 alter table public.token_usage alter column created_at set default now();
 alter table public.token_usage alter column updated_at set default now();
-alter table public.token_usage_daily alter column id set default gen_random_uuid();
+alter table public.token_usage_daily alter column id drop default;
 alter table public.token_usage_daily alter column organization_id set default private.current_organization_id();
 alter table public.token_usage_daily alter column date drop default;
 alter table public.token_usage_daily alter column input_tokens set default 0;
@@ -200,7 +200,7 @@ alter table public.token_usage_daily alter column cost_micros set default 0;
 alter table public.token_usage_daily alter column call_count set default 0;
 alter table public.token_usage_daily alter column created_at set default now();
 alter table public.token_usage_daily alter column updated_at set default now();
-alter table public.budget_reservations alter column id set default gen_random_uuid();
+alter table public.budget_reservations alter column id drop default;
 alter table public.budget_reservations alter column organization_id set default private.current_organization_id();
 alter table public.budget_reservations alter column queue_item_id drop default;
 alter table public.budget_reservations alter column estimate_micros drop default;
@@ -209,7 +209,7 @@ alter table public.budget_reservations alter column date drop default;
 alter table public.budget_reservations alter column expires_at drop default;
 alter table public.budget_reservations alter column created_at set default now();
 alter table public.budget_reservations alter column updated_at set default now();
-alter table public.planning_notes alter column id set default gen_random_uuid();
+alter table public.planning_notes alter column id drop default;
 alter table public.planning_notes alter column organization_id set default private.current_organization_id();
 alter table public.planning_notes alter column project_id drop default;
 alter table public.planning_notes alter column author_id set default auth.uid();
@@ -221,7 +221,7 @@ alter table public.planning_notes alter column created_at set default now();
 alter table public.planning_notes alter column updated_at set default now();
 alter table public.planning_notes alter column deleted_at drop default;
 alter table public.planning_notes alter column deleted_by drop default;
-alter table public.agent_memories alter column id set default gen_random_uuid();
+alter table public.agent_memories alter column id drop default;
 alter table public.agent_memories alter column organization_id set default private.current_organization_id();
 alter table public.agent_memories alter column project_id drop default;
 alter table public.agent_memories alter column kind set default 'fact';
@@ -233,7 +233,7 @@ alter table public.agent_memories alter column created_at set default now();
 alter table public.agent_memories alter column updated_at set default now();
 alter table public.agent_memories alter column deleted_at drop default;
 alter table public.agent_memories alter column deleted_by drop default;
-alter table public.user_events alter column id set default gen_random_uuid();
+alter table public.user_events alter column id drop default;
 alter table public.user_events alter column organization_id set default private.current_organization_id();
 alter table public.user_events alter column user_id set default auth.uid();
 alter table public.user_events alter column event_type drop default;
@@ -241,7 +241,7 @@ alter table public.user_events alter column event_data set default '{}'::jsonb;
 alter table public.user_events alter column occurred_at drop default;
 alter table public.user_events alter column created_at set default now();
 alter table public.user_events alter column updated_at set default now();
-alter table public.audit_log alter column id set default gen_random_uuid();
+alter table public.audit_log alter column id drop default;
 alter table public.audit_log alter column organization_id set default private.current_organization_id();
 alter table public.audit_log alter column actor_id drop default;
 alter table public.audit_log alter column action drop default;
@@ -255,7 +255,7 @@ create trigger trg_audit_log_append_only before update or delete on public.audit
   for each row execute function private.refuse_change();
 create trigger trg_audit_log_no_truncate before truncate on public.audit_log
   for each statement execute function private.refuse_change();
-alter table public.blocks alter column id set default gen_random_uuid();
+alter table public.blocks alter column id drop default;
 alter table public.blocks alter column organization_id set default private.current_organization_id();
 alter table public.blocks alter column episode_id drop default;
 alter table public.blocks alter column type set default 'markdown';
@@ -263,7 +263,7 @@ alter table public.blocks alter column position set default 0;
 alter table public.blocks alter column content drop default;
 alter table public.blocks alter column created_at set default now();
 alter table public.blocks alter column updated_at set default now();
-alter table public.highlights alter column id set default gen_random_uuid();
+alter table public.highlights alter column id drop default;
 alter table public.highlights alter column organization_id set default private.current_organization_id();
 alter table public.highlights alter column episode_id drop default;
 alter table public.highlights alter column block_id drop default;
@@ -1364,11 +1364,11 @@ begin
     return coalesce(new, old);
   end if;
   if tg_op = 'INSERT' then
-    if not (false) then
+    if not (true) then
       raise exception 'your role may not create this Organization' using errcode = '42501';
     end if;
   elsif tg_op = 'DELETE' then
-    if not (false) then
+    if not (true) then
       raise exception 'your role may not remove this Organization' using errcode = '42501';
     end if;
   end if;
@@ -1392,6 +1392,41 @@ $$;
 revoke all on function private.authz_organizations() from public;
 create trigger trg_organizations_authz before insert or update or delete on public.organizations
   for each row execute function private.authz_organizations();
+create function private.fields_organizations() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  if new.slug is not null and (tg_op = 'INSERT' or new.slug is distinct from old.slug) and not (new.slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$') then
+    raise exception 'invalid: slug has not the format the core accepts' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_organizations() from public;
+create trigger trg_organizations_aa_fields before insert or update on public.organizations
+  for each row execute function private.fields_organizations();
 
 alter table public.users enable row level security;
 revoke all on table public.users from public, anon, authenticated;
@@ -1452,6 +1487,67 @@ $$;
 revoke all on function private.authz_users() from public;
 create trigger trg_users_authz before insert or update or delete on public.users
   for each row execute function private.authz_users();
+create function private.time_zone_names() returns text[]
+  language sql immutable set search_path = '' as $$
+  select '{Africa/Abidjan,Africa/Accra,Africa/Addis_Ababa,Africa/Algiers,Africa/Asmara,Africa/Asmera,Africa/Bamako,Africa/Bangui,Africa/Banjul,Africa/Bissau,Africa/Blantyre,Africa/Brazzaville,Africa/Bujumbura,Africa/Cairo,Africa/Casablanca,Africa/Ceuta,Africa/Conakry,Africa/Dakar,Africa/Dar_es_Salaam,Africa/Djibouti,Africa/Douala,Africa/El_Aaiun,Africa/Freetown,Africa/Gaborone,Africa/Harare,Africa/Johannesburg,Africa/Juba,Africa/Kampala,Africa/Khartoum,Africa/Kigali,Africa/Kinshasa,Africa/Lagos,Africa/Libreville,Africa/Lome,Africa/Luanda,Africa/Lubumbashi,Africa/Lusaka,Africa/Malabo,Africa/Maputo,Africa/Maseru,Africa/Mbabane,Africa/Mogadishu,Africa/Monrovia,Africa/Nairobi,Africa/Ndjamena,Africa/Niamey,Africa/Nouakchott,Africa/Ouagadougou,Africa/Porto-Novo,Africa/Sao_Tome,Africa/Timbuktu,Africa/Tripoli,Africa/Tunis,Africa/Windhoek,America/Adak,America/Anchorage,America/Anguilla,America/Antigua,America/Araguaina,America/Argentina/Buenos_Aires,America/Argentina/Catamarca,America/Argentina/ComodRivadavia,America/Argentina/Cordoba,America/Argentina/Jujuy,America/Argentina/La_Rioja,America/Argentina/Mendoza,America/Argentina/Rio_Gallegos,America/Argentina/Salta,America/Argentina/San_Juan,America/Argentina/San_Luis,America/Argentina/Tucuman,America/Argentina/Ushuaia,America/Aruba,America/Asuncion,America/Atikokan,America/Atka,America/Bahia,America/Bahia_Banderas,America/Barbados,America/Belem,America/Belize,America/Blanc-Sablon,America/Boa_Vista,America/Bogota,America/Boise,America/Buenos_Aires,America/Cambridge_Bay,America/Campo_Grande,America/Cancun,America/Caracas,America/Catamarca,America/Cayenne,America/Cayman,America/Chicago,America/Chihuahua,America/Ciudad_Juarez,America/Coral_Harbour,America/Cordoba,America/Costa_Rica,America/Coyhaique,America/Creston,America/Cuiaba,America/Curacao,America/Danmarkshavn,America/Dawson,America/Dawson_Creek,America/Denver,America/Detroit,America/Dominica,America/Edmonton,America/Eirunepe,America/El_Salvador,America/Ensenada,America/Fort_Nelson,America/Fort_Wayne,America/Fortaleza,America/Glace_Bay,America/Godthab,America/Goose_Bay,America/Grand_Turk,America/Grenada,America/Guadeloupe,America/Guatemala,America/Guayaquil,America/Guyana,America/Halifax,America/Havana,America/Hermosillo,America/Indiana/Indianapolis,America/Indiana/Knox,America/Indiana/Marengo,America/Indiana/Petersburg,America/Indiana/Tell_City,America/Indiana/Vevay,America/Indiana/Vincennes,America/Indiana/Winamac,America/Indianapolis,America/Inuvik,America/Iqaluit,America/Jamaica,America/Jujuy,America/Juneau,America/Kentucky/Louisville,America/Kentucky/Monticello,America/Knox_IN,America/Kralendijk,America/La_Paz,America/Lima,America/Los_Angeles,America/Louisville,America/Lower_Princes,America/Maceio,America/Managua,America/Manaus,America/Marigot,America/Martinique,America/Matamoros,America/Mazatlan,America/Mendoza,America/Menominee,America/Merida,America/Metlakatla,America/Mexico_City,America/Miquelon,America/Moncton,America/Monterrey,America/Montevideo,America/Montreal,America/Montserrat,America/Nassau,America/New_York,America/Nipigon,America/Nome,America/Noronha,America/North_Dakota/Beulah,America/North_Dakota/Center,America/North_Dakota/New_Salem,America/Nuuk,America/Ojinaga,America/Panama,America/Pangnirtung,America/Paramaribo,America/Phoenix,America/Port-au-Prince,America/Port_of_Spain,America/Porto_Acre,America/Porto_Velho,America/Puerto_Rico,America/Punta_Arenas,America/Rainy_River,America/Rankin_Inlet,America/Recife,America/Regina,America/Resolute,America/Rio_Branco,America/Rosario,America/Santa_Isabel,America/Santarem,America/Santiago,America/Santo_Domingo,America/Sao_Paulo,America/Scoresbysund,America/Shiprock,America/Sitka,America/St_Barthelemy,America/St_Johns,America/St_Kitts,America/St_Lucia,America/St_Thomas,America/St_Vincent,America/Swift_Current,America/Tegucigalpa,America/Thule,America/Thunder_Bay,America/Tijuana,America/Toronto,America/Tortola,America/Vancouver,America/Virgin,America/Whitehorse,America/Winnipeg,America/Yakutat,America/Yellowknife,Antarctica/Casey,Antarctica/Davis,Antarctica/DumontDUrville,Antarctica/Macquarie,Antarctica/Mawson,Antarctica/McMurdo,Antarctica/Palmer,Antarctica/Rothera,Antarctica/South_Pole,Antarctica/Syowa,Antarctica/Troll,Antarctica/Vostok,Arctic/Longyearbyen,Asia/Aden,Asia/Almaty,Asia/Amman,Asia/Anadyr,Asia/Aqtau,Asia/Aqtobe,Asia/Ashgabat,Asia/Ashkhabad,Asia/Atyrau,Asia/Baghdad,Asia/Bahrain,Asia/Baku,Asia/Bangkok,Asia/Barnaul,Asia/Beirut,Asia/Bishkek,Asia/Brunei,Asia/Calcutta,Asia/Chita,Asia/Choibalsan,Asia/Chongqing,Asia/Chungking,Asia/Colombo,Asia/Dacca,Asia/Damascus,Asia/Dhaka,Asia/Dili,Asia/Dubai,Asia/Dushanbe,Asia/Famagusta,Asia/Gaza,Asia/Harbin,Asia/Hebron,Asia/Ho_Chi_Minh,Asia/Hong_Kong,Asia/Hovd,Asia/Irkutsk,Asia/Istanbul,Asia/Jakarta,Asia/Jayapura,Asia/Jerusalem,Asia/Kabul,Asia/Kamchatka,Asia/Karachi,Asia/Kashgar,Asia/Kathmandu,Asia/Katmandu,Asia/Khandyga,Asia/Kolkata,Asia/Krasnoyarsk,Asia/Kuala_Lumpur,Asia/Kuching,Asia/Kuwait,Asia/Macao,Asia/Macau,Asia/Magadan,Asia/Makassar,Asia/Manila,Asia/Muscat,Asia/Nicosia,Asia/Novokuznetsk,Asia/Novosibirsk,Asia/Omsk,Asia/Oral,Asia/Phnom_Penh,Asia/Pontianak,Asia/Pyongyang,Asia/Qatar,Asia/Qostanay,Asia/Qyzylorda,Asia/Rangoon,Asia/Riyadh,Asia/Saigon,Asia/Sakhalin,Asia/Samarkand,Asia/Seoul,Asia/Shanghai,Asia/Singapore,Asia/Srednekolymsk,Asia/Taipei,Asia/Tashkent,Asia/Tbilisi,Asia/Tehran,Asia/Tel_Aviv,Asia/Thimbu,Asia/Thimphu,Asia/Tokyo,Asia/Tomsk,Asia/Ujung_Pandang,Asia/Ulaanbaatar,Asia/Ulan_Bator,Asia/Urumqi,Asia/Ust-Nera,Asia/Vientiane,Asia/Vladivostok,Asia/Yakutsk,Asia/Yangon,Asia/Yekaterinburg,Asia/Yerevan,Atlantic/Azores,Atlantic/Bermuda,Atlantic/Canary,Atlantic/Cape_Verde,Atlantic/Faeroe,Atlantic/Faroe,Atlantic/Jan_Mayen,Atlantic/Madeira,Atlantic/Reykjavik,Atlantic/South_Georgia,Atlantic/St_Helena,Atlantic/Stanley,Australia/ACT,Australia/Adelaide,Australia/Brisbane,Australia/Broken_Hill,Australia/Canberra,Australia/Currie,Australia/Darwin,Australia/Eucla,Australia/Hobart,Australia/LHI,Australia/Lindeman,Australia/Lord_Howe,Australia/Melbourne,Australia/NSW,Australia/North,Australia/Perth,Australia/Queensland,Australia/South,Australia/Sydney,Australia/Tasmania,Australia/Victoria,Australia/West,Australia/Yancowinna,Brazil/Acre,Brazil/DeNoronha,Brazil/East,Brazil/West,CET,CST6CDT,Canada/Atlantic,Canada/Central,Canada/Eastern,Canada/Mountain,Canada/Newfoundland,Canada/Pacific,Canada/Saskatchewan,Canada/Yukon,Chile/Continental,Chile/EasterIsland,Cuba,EET,EST,EST5EDT,Egypt,Eire,Etc/GMT,Etc/GMT+0,Etc/GMT+1,Etc/GMT+10,Etc/GMT+11,Etc/GMT+12,Etc/GMT+2,Etc/GMT+3,Etc/GMT+4,Etc/GMT+5,Etc/GMT+6,Etc/GMT+7,Etc/GMT+8,Etc/GMT+9,Etc/GMT-0,Etc/GMT-1,Etc/GMT-10,Etc/GMT-11,Etc/GMT-12,Etc/GMT-13,Etc/GMT-14,Etc/GMT-2,Etc/GMT-3,Etc/GMT-4,Etc/GMT-5,Etc/GMT-6,Etc/GMT-7,Etc/GMT-8,Etc/GMT-9,Etc/GMT0,Etc/Greenwich,Etc/UCT,Etc/UTC,Etc/Universal,Etc/Zulu,Europe/Amsterdam,Europe/Andorra,Europe/Astrakhan,Europe/Athens,Europe/Belfast,Europe/Belgrade,Europe/Berlin,Europe/Bratislava,Europe/Brussels,Europe/Bucharest,Europe/Budapest,Europe/Busingen,Europe/Chisinau,Europe/Copenhagen,Europe/Dublin,Europe/Gibraltar,Europe/Guernsey,Europe/Helsinki,Europe/Isle_of_Man,Europe/Istanbul,Europe/Jersey,Europe/Kaliningrad,Europe/Kiev,Europe/Kirov,Europe/Kyiv,Europe/Lisbon,Europe/Ljubljana,Europe/London,Europe/Luxembourg,Europe/Madrid,Europe/Malta,Europe/Mariehamn,Europe/Minsk,Europe/Monaco,Europe/Moscow,Europe/Nicosia,Europe/Oslo,Europe/Paris,Europe/Podgorica,Europe/Prague,Europe/Riga,Europe/Rome,Europe/Samara,Europe/San_Marino,Europe/Sarajevo,Europe/Saratov,Europe/Simferopol,Europe/Skopje,Europe/Sofia,Europe/Stockholm,Europe/Tallinn,Europe/Tirane,Europe/Tiraspol,Europe/Ulyanovsk,Europe/Uzhgorod,Europe/Vaduz,Europe/Vatican,Europe/Vienna,Europe/Vilnius,Europe/Volgograd,Europe/Warsaw,Europe/Zagreb,Europe/Zaporozhye,Europe/Zurich,GB,GB-Eire,GMT,GMT+0,GMT-0,GMT0,Greenwich,HST,Hongkong,Iceland,Indian/Antananarivo,Indian/Chagos,Indian/Christmas,Indian/Cocos,Indian/Comoro,Indian/Kerguelen,Indian/Mahe,Indian/Maldives,Indian/Mauritius,Indian/Mayotte,Indian/Reunion,Iran,Israel,Jamaica,Japan,Kwajalein,Libya,MET,MST,MST7MDT,Mexico/BajaNorte,Mexico/BajaSur,Mexico/General,NZ,NZ-CHAT,Navajo,PRC,PST8PDT,Pacific/Apia,Pacific/Auckland,Pacific/Bougainville,Pacific/Chatham,Pacific/Chuuk,Pacific/Easter,Pacific/Efate,Pacific/Enderbury,Pacific/Fakaofo,Pacific/Fiji,Pacific/Funafuti,Pacific/Galapagos,Pacific/Gambier,Pacific/Guadalcanal,Pacific/Guam,Pacific/Honolulu,Pacific/Johnston,Pacific/Kanton,Pacific/Kiritimati,Pacific/Kosrae,Pacific/Kwajalein,Pacific/Majuro,Pacific/Marquesas,Pacific/Midway,Pacific/Nauru,Pacific/Niue,Pacific/Norfolk,Pacific/Noumea,Pacific/Pago_Pago,Pacific/Palau,Pacific/Pitcairn,Pacific/Pohnpei,Pacific/Ponape,Pacific/Port_Moresby,Pacific/Rarotonga,Pacific/Saipan,Pacific/Samoa,Pacific/Tahiti,Pacific/Tarawa,Pacific/Tongatapu,Pacific/Truk,Pacific/Wake,Pacific/Wallis,Pacific/Yap,Poland,Portugal,ROC,ROK,Singapore,Turkey,UCT,US/Alaska,US/Aleutian,US/Arizona,US/Central,US/East-Indiana,US/Eastern,US/Hawaii,US/Indiana-Starke,US/Michigan,US/Mountain,US/Pacific,US/Samoa,UTC,Universal,W-SU,WET,Zulu}'::text[]
+$$;
+create function private.fields_users() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  if new.email is not null and (tg_op = 'INSERT' or new.email is distinct from old.email) and not (new.email ~ '^(?=[^@]{1,64}@)[!#-''*+/-9=?A-Z^-~-]+([.][!#-''*+/-9=?A-Z^-~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?[.])+(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$') then
+    raise exception 'invalid: email has not the format the core accepts' using errcode = '22023';
+  end if;
+  if new.timezone is not null and (tg_op = 'INSERT' or new.timezone is distinct from old.timezone) and not (new.timezone = any (private.time_zone_names())) then
+    raise exception 'invalid: timezone has not the format the core accepts' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_users() from public;
+create trigger trg_users_aa_fields before insert or update on public.users
+  for each row execute function private.fields_users();
 
 alter table public.projects enable row level security;
 revoke all on table public.projects from public, anon, authenticated;
@@ -1466,6 +1562,57 @@ create policy projects_update on public.projects for update to authenticated
 create policy projects_delete on public.projects for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.projects to authenticated;
+create function private.fields_projects() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_projects() from public;
+create trigger trg_projects_aa_fields before insert or update on public.projects
+  for each row execute function private.fields_projects();
 
 alter table public.episodes enable row level security;
 revoke all on table public.episodes from public, anon, authenticated;
@@ -1480,6 +1627,63 @@ create policy episodes_update on public.episodes for update to authenticated
 create policy episodes_delete on public.episodes for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.episodes to authenticated;
+create function private.fields_episodes() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.number is distinct from old.number then
+      raise exception 'invalid: number cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_episodes() from public;
+create trigger trg_episodes_aa_fields before insert or update on public.episodes
+  for each row execute function private.fields_episodes();
 
 alter table public.episode_schedule_queue enable row level security;
 revoke all on table public.episode_schedule_queue from public, anon, authenticated;
@@ -1487,6 +1691,83 @@ grant all on table public.episode_schedule_queue to service_role;
 create policy episode_schedule_queue_select on public.episode_schedule_queue for select to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select on table public.episode_schedule_queue to authenticated;
+create function private.fields_episode_schedule_queue() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.attempts is distinct from 0 then
+      raise exception 'invalid: attempts is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.locked_by is not null then
+      raise exception 'invalid: lockedBy is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.locked_until is not null then
+      raise exception 'invalid: lockedUntil is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.last_error is not null then
+      raise exception 'invalid: lastError is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.episode_id is not null then
+      raise exception 'invalid: episodeId is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.completed_at is not null then
+      raise exception 'invalid: completedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.scheduled_for is distinct from old.scheduled_for then
+      raise exception 'invalid: scheduledFor cannot be changed' using errcode = '22023';
+    end if;
+    if new.attempts is distinct from old.attempts then
+      raise exception 'invalid: attempts cannot be changed' using errcode = '22023';
+    end if;
+    if new.locked_by is distinct from old.locked_by then
+      raise exception 'invalid: lockedBy cannot be changed' using errcode = '22023';
+    end if;
+    if new.locked_until is distinct from old.locked_until then
+      raise exception 'invalid: lockedUntil cannot be changed' using errcode = '22023';
+    end if;
+    if new.last_error is distinct from old.last_error then
+      raise exception 'invalid: lastError cannot be changed' using errcode = '22023';
+    end if;
+    if new.episode_id is distinct from old.episode_id then
+      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+    end if;
+    if new.completed_at is distinct from old.completed_at then
+      raise exception 'invalid: completedAt cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_episode_schedule_queue() from public;
+create trigger trg_episode_schedule_queue_aa_fields before insert or update on public.episode_schedule_queue
+  for each row execute function private.fields_episode_schedule_queue();
 
 alter table public.chat_sessions enable row level security;
 revoke all on table public.chat_sessions from public, anon, authenticated;
@@ -1501,6 +1782,105 @@ create policy chat_sessions_update on public.chat_sessions for update to authent
 create policy chat_sessions_delete on public.chat_sessions for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.chat_sessions to authenticated;
+create function private.authz_chat_sessions() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not ((v_rank >= 1 and new.user_id = v_uid)) then
+      raise exception 'your role may not create this ChatSession' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' or old.deleted_at is distinct from new.deleted_at then
+    if not (true) then
+      raise exception 'your role may not remove this ChatSession' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.project_id is distinct from new.project_id and not (true) then
+      raise exception 'your role may not change projectId of this ChatSession' using errcode = '42501';
+    end if;
+    if old.episode_id is distinct from new.episode_id and not (true) then
+      raise exception 'your role may not change episodeId of this ChatSession' using errcode = '42501';
+    end if;
+    if old.user_id is distinct from new.user_id and not (true) then
+      raise exception 'your role may not change userId of this ChatSession' using errcode = '42501';
+    end if;
+    if old.title is distinct from new.title and not (true) then
+      raise exception 'your role may not change title of this ChatSession' using errcode = '42501';
+    end if;
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_chat_sessions() from public;
+create trigger trg_chat_sessions_authz before insert or update or delete on public.chat_sessions
+  for each row execute function private.authz_chat_sessions();
+create function private.fields_chat_sessions() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.user_id is distinct from old.user_id then
+      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
+     and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
+    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_chat_sessions() from public;
+create trigger trg_chat_sessions_aa_fields before insert or update on public.chat_sessions
+  for each row execute function private.fields_chat_sessions();
 
 alter table public.chat_messages enable row level security;
 revoke all on table public.chat_messages from public, anon, authenticated;
@@ -1512,6 +1892,50 @@ create policy chat_messages_insert on public.chat_messages for insert to authent
 create policy chat_messages_delete on public.chat_messages for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, delete on table public.chat_messages to authenticated;
+create function private.fields_chat_messages() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.session_id is distinct from old.session_id then
+      raise exception 'invalid: sessionId cannot be changed' using errcode = '22023';
+    end if;
+    if new.role is distinct from old.role then
+      raise exception 'invalid: role cannot be changed' using errcode = '22023';
+    end if;
+    if new.content is distinct from old.content then
+      raise exception 'invalid: content cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_chat_messages() from public;
+create trigger trg_chat_messages_aa_fields before insert or update on public.chat_messages
+  for each row execute function private.fields_chat_messages();
 
 alter table public.token_usage enable row level security;
 revoke all on table public.token_usage from public, anon, authenticated;
@@ -1519,6 +1943,52 @@ grant all on table public.token_usage to service_role;
 create policy token_usage_select on public.token_usage for select to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select on table public.token_usage to authenticated;
+create function private.fields_token_usage() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
+     and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
+    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023';
+  end if;
+  if new.chat_session_id is not null and (tg_op = 'INSERT' or new.chat_session_id is distinct from old.chat_session_id or new.project_id is distinct from old.project_id)
+     and exists (select 1 from public.chat_sessions p where p.id = new.chat_session_id and p.project_id is distinct from new.project_id) then
+    raise exception 'invalid: chatSessionId belongs to another project' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_token_usage() from public;
+create trigger trg_token_usage_aa_fields before insert or update on public.token_usage
+  for each row execute function private.fields_token_usage();
 
 alter table public.token_usage_daily enable row level security;
 revoke all on table public.token_usage_daily from public, anon, authenticated;
@@ -1526,6 +1996,44 @@ grant all on table public.token_usage_daily to service_role;
 create policy token_usage_daily_select on public.token_usage_daily for select to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select on table public.token_usage_daily to authenticated;
+create function private.fields_token_usage_daily() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.date is distinct from old.date then
+      raise exception 'invalid: date cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_token_usage_daily() from public;
+create trigger trg_token_usage_daily_aa_fields before insert or update on public.token_usage_daily
+  for each row execute function private.fields_token_usage_daily();
 
 alter table public.budget_reservations enable row level security;
 revoke all on table public.budget_reservations from public, anon, authenticated;
@@ -1533,6 +2041,41 @@ grant all on table public.budget_reservations to service_role;
 create policy budget_reservations_select on public.budget_reservations for select to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select on table public.budget_reservations to authenticated;
+create function private.fields_budget_reservations() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_budget_reservations() from public;
+create trigger trg_budget_reservations_aa_fields before insert or update on public.budget_reservations
+  for each row execute function private.fields_budget_reservations();
 
 alter table public.planning_notes enable row level security;
 revoke all on table public.planning_notes from public, anon, authenticated;
@@ -1547,6 +2090,111 @@ create policy planning_notes_update on public.planning_notes for update to authe
 create policy planning_notes_delete on public.planning_notes for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.planning_notes to authenticated;
+create function private.authz_planning_notes() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not ((v_rank >= 1 and new.author_id = v_uid)) then
+      raise exception 'your role may not create this PlanningNote' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' or old.deleted_at is distinct from new.deleted_at then
+    if not (true) then
+      raise exception 'your role may not remove this PlanningNote' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.project_id is distinct from new.project_id and not (true) then
+      raise exception 'your role may not change projectId of this PlanningNote' using errcode = '42501';
+    end if;
+    if old.author_id is distinct from new.author_id and not (true) then
+      raise exception 'your role may not change authorId of this PlanningNote' using errcode = '42501';
+    end if;
+    if old.content is distinct from new.content and not (true) then
+      raise exception 'your role may not change content of this PlanningNote' using errcode = '42501';
+    end if;
+    if old.status is distinct from new.status and not (true) then
+      raise exception 'your role may not change status of this PlanningNote' using errcode = '42501';
+    end if;
+    if old.applied_episode_id is distinct from new.applied_episode_id and not (true) then
+      raise exception 'your role may not change appliedEpisodeId of this PlanningNote' using errcode = '42501';
+    end if;
+    if old.applied_at is distinct from new.applied_at and not (true) then
+      raise exception 'your role may not change appliedAt of this PlanningNote' using errcode = '42501';
+    end if;
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_planning_notes() from public;
+create trigger trg_planning_notes_authz before insert or update or delete on public.planning_notes
+  for each row execute function private.authz_planning_notes();
+create function private.fields_planning_notes() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.author_id is distinct from old.author_id then
+      raise exception 'invalid: authorId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  if new.applied_episode_id is not null and (tg_op = 'INSERT' or new.applied_episode_id is distinct from old.applied_episode_id or new.project_id is distinct from old.project_id)
+     and exists (select 1 from public.episodes p where p.id = new.applied_episode_id and p.project_id is distinct from new.project_id) then
+    raise exception 'invalid: appliedEpisodeId belongs to another project' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_planning_notes() from public;
+create trigger trg_planning_notes_aa_fields before insert or update on public.planning_notes
+  for each row execute function private.fields_planning_notes();
 
 alter table public.agent_memories enable row level security;
 revoke all on table public.agent_memories from public, anon, authenticated;
@@ -1561,6 +2209,67 @@ create policy agent_memories_update on public.agent_memories for update to authe
 create policy agent_memories_delete on public.agent_memories for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.agent_memories to authenticated;
+create function private.fields_agent_memories() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.project_id is distinct from old.project_id then
+      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+    end if;
+    if new.legacy_memory_id is distinct from old.legacy_memory_id then
+      raise exception 'invalid: legacyMemoryId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  if new.source_episode_id is not null and (tg_op = 'INSERT' or new.source_episode_id is distinct from old.source_episode_id or new.project_id is distinct from old.project_id)
+     and exists (select 1 from public.episodes p where p.id = new.source_episode_id and p.project_id is distinct from new.project_id) then
+    raise exception 'invalid: sourceEpisodeId belongs to another project' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_agent_memories() from public;
+create trigger trg_agent_memories_aa_fields before insert or update on public.agent_memories
+  for each row execute function private.fields_agent_memories();
 
 alter table public.user_events enable row level security;
 revoke all on table public.user_events from public, anon, authenticated;
@@ -1591,16 +2300,16 @@ begin
     end if;
   end if;
   if tg_op = 'UPDATE' then
-    if old.user_id is distinct from new.user_id and not (false) then
+    if old.user_id is distinct from new.user_id and not (true) then
       raise exception 'your role may not change userId of this UserEvent' using errcode = '42501';
     end if;
-    if old.event_type is distinct from new.event_type and not (false) then
+    if old.event_type is distinct from new.event_type and not (true) then
       raise exception 'your role may not change eventType of this UserEvent' using errcode = '42501';
     end if;
-    if old.event_data is distinct from new.event_data and not (false) then
+    if old.event_data is distinct from new.event_data and not (true) then
       raise exception 'your role may not change eventData of this UserEvent' using errcode = '42501';
     end if;
-    if old.occurred_at is distinct from new.occurred_at and not (false) then
+    if old.occurred_at is distinct from new.occurred_at and not (true) then
       raise exception 'your role may not change occurredAt of this UserEvent' using errcode = '42501';
     end if;
   end if;
@@ -1610,6 +2319,56 @@ $$;
 revoke all on function private.authz_user_events() from public;
 create trigger trg_user_events_authz before insert or update or delete on public.user_events
   for each row execute function private.authz_user_events();
+create function private.fields_user_events() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.user_id is distinct from old.user_id then
+      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+    end if;
+    if new.event_type is distinct from old.event_type then
+      raise exception 'invalid: eventType cannot be changed' using errcode = '22023';
+    end if;
+    if new.event_data is distinct from old.event_data then
+      raise exception 'invalid: eventData cannot be changed' using errcode = '22023';
+    end if;
+    if new.occurred_at is distinct from old.occurred_at then
+      raise exception 'invalid: occurredAt cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  if new.event_type is not null and (tg_op = 'INSERT' or new.event_type is distinct from old.event_type) and not (new.event_type ~ '^[a-z][a-z0-9_]*([.][a-z][a-z0-9_]*)+$') then
+    raise exception 'invalid: eventType has not the format the core accepts' using errcode = '22023';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_user_events() from public;
+create trigger trg_user_events_aa_fields before insert or update on public.user_events
+  for each row execute function private.fields_user_events();
 
 alter table public.audit_log enable row level security;
 revoke all on table public.audit_log from public, anon, authenticated;
@@ -1617,6 +2376,59 @@ grant all on table public.audit_log to service_role;
 create policy audit_log_select on public.audit_log for select to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select on table public.audit_log to authenticated;
+create function private.fields_audit_log() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.actor_id is distinct from old.actor_id then
+      raise exception 'invalid: actorId cannot be changed' using errcode = '22023';
+    end if;
+    if new.action is distinct from old.action then
+      raise exception 'invalid: action cannot be changed' using errcode = '22023';
+    end if;
+    if new.entity_type is distinct from old.entity_type then
+      raise exception 'invalid: entityType cannot be changed' using errcode = '22023';
+    end if;
+    if new.entity_id is distinct from old.entity_id then
+      raise exception 'invalid: entityId cannot be changed' using errcode = '22023';
+    end if;
+    if new.changes is distinct from old.changes then
+      raise exception 'invalid: changes cannot be changed' using errcode = '22023';
+    end if;
+    if new.occurred_at is distinct from old.occurred_at then
+      raise exception 'invalid: occurredAt cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_audit_log() from public;
+create trigger trg_audit_log_aa_fields before insert or update on public.audit_log
+  for each row execute function private.fields_audit_log();
 
 alter table public.blocks enable row level security;
 revoke all on table public.blocks from public, anon, authenticated;
@@ -1631,6 +2443,44 @@ create policy blocks_update on public.blocks for update to authenticated
 create policy blocks_delete on public.blocks for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.blocks to authenticated;
+create function private.fields_blocks() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.episode_id is distinct from old.episode_id then
+      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_blocks() from public;
+create trigger trg_blocks_aa_fields before insert or update on public.blocks
+  for each row execute function private.fields_blocks();
 
 alter table public.highlights enable row level security;
 revoke all on table public.highlights from public, anon, authenticated;
@@ -1645,6 +2495,172 @@ create policy highlights_update on public.highlights for update to authenticated
 create policy highlights_delete on public.highlights for delete to authenticated
   using (organization_id = (select private.current_organization_id()));
 grant select, insert, update, delete on table public.highlights to authenticated;
+create function private.authz_highlights() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_rank integer := case (select private.current_user_role())::text when 'owner' then 3 when 'admin' then 2 when 'member' then 1 else 0 end;
+begin
+  if current_user <> 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if not ((v_rank >= 1 and new.user_id = v_uid)) then
+      raise exception 'your role may not create this Highlight' using errcode = '42501';
+    end if;
+  elsif tg_op = 'DELETE' or old.deleted_at is distinct from new.deleted_at then
+    if not (true) then
+      raise exception 'your role may not remove this Highlight' using errcode = '42501';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' then
+    if old.episode_id is distinct from new.episode_id and not (true) then
+      raise exception 'your role may not change episodeId of this Highlight' using errcode = '42501';
+    end if;
+    if old.block_id is distinct from new.block_id and not (true) then
+      raise exception 'your role may not change blockId of this Highlight' using errcode = '42501';
+    end if;
+    if old.user_id is distinct from new.user_id and not (true) then
+      raise exception 'your role may not change userId of this Highlight' using errcode = '42501';
+    end if;
+    if old.start_offset is distinct from new.start_offset and not (true) then
+      raise exception 'your role may not change startOffset of this Highlight' using errcode = '42501';
+    end if;
+    if old.end_offset is distinct from new.end_offset and not (true) then
+      raise exception 'your role may not change endOffset of this Highlight' using errcode = '42501';
+    end if;
+    if old.quote is distinct from new.quote and not (true) then
+      raise exception 'your role may not change quote of this Highlight' using errcode = '42501';
+    end if;
+    if old.note is distinct from new.note and not (true) then
+      raise exception 'your role may not change note of this Highlight' using errcode = '42501';
+    end if;
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.authz_highlights() from public;
+create trigger trg_highlights_authz before insert or update or delete on public.highlights
+  for each row execute function private.authz_highlights();
+create function private.utf16_length(p_text text) returns bigint
+  language sql immutable set search_path = '' as $$
+  select char_length(p_text) + char_length(regexp_replace(p_text, '[^\U00010000-\U0010FFFF]', '', 'g'))
+$$;
+create function private.utf16_index(p_text text, p_offset bigint) returns integer
+  language plpgsql immutable set search_path = '' as $$
+declare
+  lo integer := 0;
+  hi integer := least(p_offset, char_length(p_text));
+  mid integer;
+begin
+  if p_offset < 0 then
+    return null;
+  end if;
+  while lo < hi loop
+    mid := (lo + hi + 1) / 2;
+    if private.utf16_length(left(p_text, mid)) <= p_offset then
+      lo := mid;
+    else
+      hi := mid - 1;
+    end if;
+  end loop;
+  return case when private.utf16_length(left(p_text, lo)) = p_offset then lo end;
+end
+$$;
+create function private.utf16_slice(p_text text, p_start bigint, p_end bigint) returns text
+  language plpgsql immutable set search_path = '' as $$
+declare
+  b integer := private.utf16_index(p_text, p_start);
+  e integer := private.utf16_index(p_text, p_end);
+begin
+  return case when b is not null and e is not null and e >= b then substr(p_text, b + 1, e - b) end;
+end
+$$;
+create function private.fields_highlights() returns trigger
+  language plpgsql set search_path = '' as $$
+declare
+  v_user boolean := current_user = 'authenticated';
+begin
+  if tg_op = 'INSERT' then
+    if new.id is null then
+      new.id := gen_random_uuid();
+    elsif v_user then
+      raise exception 'invalid: id is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.created_at is distinct from now() then
+      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.updated_at is distinct from now() then
+      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_at is not null then
+      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+    end if;
+    if v_user and new.deleted_by is not null then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  elsif v_user then
+    if new.id is distinct from old.id then
+      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+    end if;
+    if new.organization_id is distinct from old.organization_id then
+      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+    end if;
+    if new.episode_id is distinct from old.episode_id then
+      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+    end if;
+    if new.block_id is distinct from old.block_id then
+      raise exception 'invalid: blockId cannot be changed' using errcode = '22023';
+    end if;
+    if new.user_id is distinct from old.user_id then
+      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+    end if;
+    if new.start_offset is distinct from old.start_offset then
+      raise exception 'invalid: startOffset cannot be changed' using errcode = '22023';
+    end if;
+    if new.end_offset is distinct from old.end_offset then
+      raise exception 'invalid: endOffset cannot be changed' using errcode = '22023';
+    end if;
+    if new.quote is distinct from old.quote then
+      raise exception 'invalid: quote cannot be changed' using errcode = '22023';
+    end if;
+    if new.created_at is distinct from old.created_at then
+      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+    end if;
+    new.updated_at := now();
+    if new.deleted_at is distinct from old.deleted_at then
+      if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
+          (case when new.deleted_at is null then null else (select auth.uid()) end) then
+        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      end if;
+      new.deleted_at := case when new.deleted_at is null then null else now() end;
+      new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
+    elsif new.deleted_by is distinct from old.deleted_by then
+      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+    end if;
+  end if;
+  if new.block_id is not null and (tg_op = 'INSERT' or new.block_id is distinct from old.block_id or new.episode_id is distinct from old.episode_id)
+     and exists (select 1 from public.blocks p where p.id = new.block_id and p.episode_id is distinct from new.episode_id) then
+    raise exception 'invalid: blockId belongs to another episode' using errcode = '22023';
+  end if;
+  if tg_op = 'INSERT' then
+    if new.end_offset <= new.start_offset then
+      raise exception 'invalid: endOffset must be greater than startOffset' using errcode = '22023';
+    end if;
+    if private.utf16_length(new.quote) <> new.end_offset - new.start_offset then
+      raise exception 'invalid: quote does not cover the range' using errcode = '22023';
+    end if;
+    if new.quote is distinct from private.utf16_slice((select b.content from public.blocks b
+        where b.id = new.block_id), new.start_offset, new.end_offset) then
+      raise exception 'invalid: quote does not match the block''s text at these offsets' using errcode = '22023';
+    end if;
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.fields_highlights() from public;
+create trigger trg_highlights_aa_fields before insert or update on public.highlights
+  for each row execute function private.fields_highlights();
 
 insert into private.schema_info (version, generator) values (5, 'episodes-core schema --dialect postgres --upgrade-from 4');
 commit;

@@ -25,6 +25,7 @@ namespace {
 // Pinned: seed 42, size demo, default reference date. Change only on purpose (and say why in
 // the commit): every accidental change to the generator, corpus or schema shows up here.
 constexpr const char* kDemoDigest = "1cdca72ffeef65e4";
+// File digest: schema v5 (session 4) changed the header's user_version only.
 constexpr const char* kDemoFileDigest = "fa0786b592500046";
 
 struct Seeded {

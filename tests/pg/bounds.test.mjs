@@ -112,7 +112,8 @@ test('PostgreSQL CHECKs refuse what the core refuses', async () => {
     assert.equal(await attempt(ins, [pr.organization_id, pr.id, 5, '\u{1F600}'.repeat(301)]), '23514', 'title over 300 code points');
     assert.equal(await attempt(ins, [pr.organization_id, pr.id, 5, 'a\u0000b']), '22021', 'U+0000 in text');
     assert.equal(await attempt(`update organizations set daily_cost_limit_micros = 1000000000001`), '23514', 'money above £1M');
-    assert.equal(await attempt(`update users set email = 'é@example.com'`), '23514', 'non-ASCII e-mail');
+    // From v5 the fields trigger's e-mail format (22023, invalid) refuses it before the CHECK does.
+    assert.ok(['23514', '22023'].includes(await attempt(`update users set email = 'é@example.com'`)), 'non-ASCII e-mail');
     assert.equal(await attempt(`update user_events set event_data = '{"s": "a\\u0000b"}'`), '22P05', '\\u0000 in jsonb');
     const many = JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])));
     assert.equal(await attempt(`update user_events set event_data = $1`, [many]), '23514', 'over 100 eventData entries');
