@@ -18,6 +18,7 @@
 #include "bindings/boundary.hpp"
 #include "bindings/storage.hpp"
 #include "core/api/api.hpp"
+#include "core/api/mock_seed.hpp"
 #include "core/store/store.hpp"
 
 namespace {
@@ -156,6 +157,8 @@ class CoreHandle {
 // ============================================================================================
 
 EMSCRIPTEN_BINDINGS(episodes_core_handle) {
+  // False in the browser core, whose mock.seed runs in the mock module (bindings/CMakeLists.txt).
+  emscripten::function("hasMockGenerator", &ec::api::mock_generator_linked);
   emscripten::class_<CoreHandle>("CoreHandle")
       .constructor<std::string, double>()
       .function("openError", &CoreHandle::open_error)

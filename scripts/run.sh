@@ -14,11 +14,12 @@ start=$(date +%s)
 # The first build on a new machine takes a few minutes (SQLite and the core under em++ -O2).
 if [ "${1:-}" = "--build-only" ]; then bash scripts/setup.sh --web; else bash scripts/setup.sh --web-only; fi
 cmake --preset wasm >/dev/null
-cmake --build --preset wasm --target episodes_core_web episodes_core_node  # the Next build resolves the Node loader too
+cmake --build --preset wasm --target episodes_core_web episodes_core_mock episodes_core_node  # the Next build resolves the Node loader too
 
-# The browser build of the core is served as static files from web/public/core/.
+# The browser build of the core is served as static files from web/public/core/, with the mock
+# data module the worker loads only for a seed the prebuilt demo does not serve (engine.ts).
 mkdir -p web/public/core
-for f in episodes_core_web.js episodes_core_web.wasm; do
+for f in episodes_core_web.js episodes_core_web.wasm episodes_core_mock.js episodes_core_mock.wasm; do
   cp -f "build/wasm/bindings/$f" "web/public/core/$f"
 done
 # The prebuilt demo database the first visit opens (what mock.seed {size:"demo", seed:1} writes;

@@ -101,6 +101,8 @@ export interface CoreModule {
   schemaSql(): string;
   version(): { core: string; schemaVersion: number; sqlite: string; emscripten: string };
   readonly hasCore: boolean;
+  /** False for the browser core: its mock.seed runs in the lazily loaded mock module. */
+  readonly hasMockGenerator: boolean;
   open(path: string, options?: { idSeed?: number; onProgress?: ProgressFn }): CoreHandle;
   inspectDatabase(path: string): DatabaseInfo;
   copyDatabase(src: string, dst: string): void;

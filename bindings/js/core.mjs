@@ -221,6 +221,11 @@ export function wrapModule(module) {
     get hasCore() {
       return typeof module.CoreHandle === 'function';
     },
+    /// False for the browser core, which leaves the mock data generator out: its mock.seed
+    /// answers bad_request and the client runs the seed in the mock module (episodes_core_mock).
+    get hasMockGenerator() {
+      return typeof module.hasMockGenerator !== 'function' || module.hasMockGenerator() === true;
+    },
     /// Opens or creates a database (':memory:' for none). Throws CoreError when it cannot.
     open(path, { idSeed = 0, onProgress } = {}) {
       requireString(path, 'path');

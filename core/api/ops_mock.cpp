@@ -1,6 +1,7 @@
-// mock.seed: fills an empty database with the deterministic mock dataset (core/mock).
-#include "core/api/registry.hpp"
-#include "core/mock/mock.hpp"
+// mock.seed: fills an empty database with the deterministic mock dataset (core/mock). Declared
+// here for every build; the handler that runs the generator is ops_mock_generator.cpp, which the
+// browser core leaves out (ops_mock_absent.cpp; docs/adr/0026-mock-generator-module.md).
+#include "core/api/mock_seed.hpp"
 #include "core/schema/builder.hpp"
 
 namespace ec::api {
@@ -32,24 +33,7 @@ void add_mock_ops(std::vector<Operation>& ops) {
       .errors = {code::conflict},
       // The seed runs its own transaction (one for the whole dataset).
       .writes = false,
-      .handler = [](Context& ctx, const json& p) {
-        mock::Options o;
-        o.seed = static_cast<uint64_t>(p["seed"].get<int64_t>());
-        o.size = *mock::parse_size(p["size"].get<std::string>());
-        if (p.contains("referenceDate") && !p["referenceDate"].is_null())
-          o.reference_date = *parse_date(p["referenceDate"].get<std::string>());
-        if (p.contains("counts") && !p["counts"].is_null())
-          o.counts = mock::counts_from_json(p["counts"], mock::counts_for(o.size));
-        if (ctx.progress && *ctx.progress) {
-          const Progress* progress = ctx.progress;
-          o.progress = [progress](int64_t done, int64_t total, const std::string& phase) {
-            (*progress)(done, total, phase);
-          };
-        }
-        json out = mock::seed(ctx.store, o).to_json();
-        out["digest"] = mock::dataset_digest(ctx.store.db());
-        return out;
-      }});
+      .handler = run_mock_seed});
 }
 
 }  // namespace ec::api

@@ -298,3 +298,54 @@ describe('errors and progress across the worker', () => {
     await ctx.close();
   });
 });
+
+describe('the mock data module (docs/adr/0026-mock-generator-module.md)', () => {
+  test('the browser core seeds through episodes_core_mock, loaded only then, with the Node module\'s data', async () => {
+    const { loadCore } = await import('../../bindings/js/core.mjs');
+    const wasmDir = process.env.EC_WASM_DIR ?? 'build/wasm';
+    const nodeUrl = new URL(`file://${wasmDir.startsWith('/') ? wasmDir : join(process.cwd(), wasmDir)}/bindings/episodes_core_node.mjs`);
+    const node = await loadCore({ moduleUrl: nodeUrl });
+    const params = { size: 'demo', seed: 5 };
+    const h = node.open(':memory:');
+    const expected = h.call({ op: 'mock.seed', as: { system: true }, params });
+    h.close();
+
+    const ctx = await env.launch(env.newProfile());
+    const page = await env.page(ctx);
+    const fetched = [];
+    page.on('request', (r) => { if (/episodes_core_(mock|web)\./.test(r.url())) fetched.push(new URL(r.url()).pathname); });
+    const opened = await page.evaluate(async () => {
+      const core = await ec.open({ name: 'mockmodule' });
+      window.core = core;
+      const v = await core.call('meta.version', {});
+      return { status: core.status, schemaVersion: v.schemaVersion };
+    });
+    assert.equal(opened.status, 'ready');
+    assert.ok(fetched.includes('/core/episodes_core_web.wasm'), fetched.join());
+    assert.ok(!fetched.some((p) => p.includes('episodes_core_mock')), `opening fetched the mock module: ${fetched.join()}`);
+
+    const seeded = await page.evaluate(async (params) => {
+      const events = [];
+      const res = await core.resetToDemo(params);
+      const conflict = await core.call('mock.seed', params, { as: { system: true }, onProgress: (p) => events.push(p) })
+        .then(() => null, (e) => ec.errorData(e));
+      const orgs = await core.call('demo.actors', {}, { as: { system: true } });
+      return { res, conflict, orgs: orgs.length, status: core.status };
+    }, params);
+    assert.equal(seeded.status, 'ready');
+    assert.equal(seeded.res.seeded, true);
+    assert.deepEqual(seeded.res.seed, expected, 'the same report and digest as the Node module');
+    assert.equal(seeded.conflict?.code, 'conflict', 'a second seed: the operation\'s own conflict');
+    assert.ok(seeded.orgs > 0);
+    assert.deepEqual(fetched.filter((p) => p.includes('episodes_core_mock')).sort(), ['/core/episodes_core_mock.js', '/core/episodes_core_mock.wasm']);
+
+    // survives a reload (the seeded bytes went into the stored database)
+    await reload(page);
+    const again = await page.evaluate(async () => {
+      const core = await ec.open({ name: 'mockmodule' });
+      return (await core.call('demo.actors', {}, { as: { system: true } })).length;
+    });
+    assert.equal(again, seeded.orgs);
+    await ctx.close();
+  });
+});

@@ -344,13 +344,39 @@ async function open(msg: OpenRequest): Promise<OpenState> {
 }
 
 let moduleLoad: Promise<CoreModule> | null = null;
+let mockLoad: Promise<CoreModule> | null = null;
+
+const coreModuleUrl = (msg: OpenRequest) => new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
 
 /** Loads the wasm module once (a follower loads it ahead, so taking over costs only the open). */
 function loadModule(msg: OpenRequest): Promise<CoreModule> {
   moduleLoad ??= (async () => {
-    const moduleUrl = new URL(msg.moduleUrl, (globalThis as unknown as { location: { href: string } }).location.href).href;
+    const moduleUrl = coreModuleUrl(msg);
     demoManifest = fetchDemoManifest(moduleUrl);  // small; read only if the first visit seeds
     const wasmUrl = msg.wasmUrl ? new URL(msg.wasmUrl, moduleUrl).href : moduleUrl.replace(/\.m?js(\?.*)?$/, '.wasm');
+    return instantiate(moduleUrl, wasmUrl, 'core');
+  })();
+  moduleLoad.catch(() => { moduleLoad = null; });
+  return moduleLoad;
+}
+
+/**
+ * The mock data module (episodes_core_mock.js/.wasm next to the core module), loaded on the first
+ * mock.seed the prebuilt demo file does not serve: the browser core has no generator (engine.ts).
+ */
+function loadMockModule(msg: OpenRequest): Promise<CoreModule> {
+  mockLoad ??= (async () => {
+    mark('mock-module-load');
+    const moduleUrl = new URL('episodes_core_mock.js', coreModuleUrl(msg)).href;
+    return instantiate(moduleUrl, moduleUrl.replace(/\.js$/, '.wasm'), 'mock data');
+  })();
+  mockLoad.catch(() => { mockLoad = null; });
+  return mockLoad;
+}
+
+/** Instantiates one Emscripten module: the wasm compiles while it downloads (streaming). */
+function instantiate(moduleUrl: string, wasmUrl: string, what: string): Promise<CoreModule> {
+  return (async () => {
     // The wasm downloads and compiles (streaming) while the glue loads, not after it.
     const compiling = typeof WebAssembly.compileStreaming === 'function'
       ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'same-origin' })).catch(() => null)
@@ -359,14 +385,14 @@ function loadModule(msg: OpenRequest): Promise<CoreModule> {
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
     } catch (e) {
-      throw coreError({ code: ErrorCode.io, message: `cannot load the core module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
+      throw coreError({ code: ErrorCode.io, message: `cannot load the ${what} module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
-    mark('glue-loaded');
+    if (what === 'core') mark('glue-loaded');
     const locateFile = (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href);
     const plain = () => fromFactory(factory, { locateFile });
     const compiled = await compiling;
     if (!compiled) return plain();
-    mark('wasm-compiled');
+    if (what === 'core') mark('wasm-compiled');
     // Instantiated through Emscripten's instantiateWasm hook (return {}, hand the instance over
     // when ready). If that fails, the glue loads the wasm itself as before.
     let failed: (e: unknown) => void = () => {};
@@ -386,8 +412,6 @@ function loadModule(msg: OpenRequest): Promise<CoreModule> {
       return plain();
     }
   })();
-  moduleLoad.catch(() => { moduleLoad = null; });
-  return moduleLoad;
 }
 
 /**
@@ -426,6 +450,7 @@ async function startEngine(msg: OpenRequest): Promise<OpenState> {
       commit: () => storage?.commit() ?? Promise.resolve(),
       tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
       idSeed: msg.idSeed,
+      loadMockModule: () => loadMockModule(msg),
     });
     // Written as is (no schema creation, no generator) when it is for this module's schema;
     // anything missing or wrong opens the empty database as before.

@@ -15,6 +15,10 @@ import type { CoreHandle, CoreModule, MemoryStats, ProgressFn } from '../../../b
 import { coreError, CoreError, errorData, ErrorCode, toCoreError } from './errors';
 import { checkImportHeader } from './persistence';
 import type { OpenState, StorageKind, StorageTuning } from './protocol';
+import type { Operations } from './types.generated';
+
+/** The operation the browser core runs in the mock module (a name the registry declares). */
+const MOCK_SEED: keyof Operations = 'mock.seed';
 
 export interface EngineHost {
   kind: StorageKind;
@@ -26,6 +30,11 @@ export interface EngineHost {
   commit(): Promise<void>;
   tuning?: StorageTuning;
   idSeed?: number;
+  /**
+   * Loads the mock data module (episodes_core_mock). The browser core leaves the generator out
+   * (`hasMockGenerator` false): its mock.seed requests run there instead (see #seedInMockModule).
+   */
+  loadMockModule?: () => Promise<CoreModule>;
 }
 
 /** A database file a seed request would write, with the seed's result (the prebuilt demo). */
@@ -50,6 +59,16 @@ function withEnvelope(request: string, requestId?: string): string {
   if (!/^\{\s*"/.test(request)) return request;
   const extra = `"track":true,${requestId ? `"requestId":${JSON.stringify(requestId)},` : ''}`;
   return `{${extra}${request.slice(request.indexOf('"'))}`;
+}
+
+/** True for a mock.seed request (JSON text; the quick test first, so other requests are not parsed). */
+function isMockSeed(request: string): boolean {
+  if (!/"op"\s*:\s*"mock\.seed"/.test(request)) return false;
+  try {
+    return (JSON.parse(request) as { op?: unknown })?.op === MOCK_SEED;
+  } catch {
+    return false;
+  }
 }
 
 /** A start-up timeline mark ("ec:<name>", User Timing; web/e2e/perf.spec.ts prints them). */
@@ -118,6 +137,9 @@ export class Engine {
    */
   async callTracked(request: string, onProgress?: ProgressFn | null, requestId?: string): Promise<CallOutcome> {
     const h = this.#ready();
+    if (this.#host.loadMockModule && !this.#api.hasMockGenerator && isMockSeed(request)) {
+      return this.#seedInMockModule(h, request, onProgress ?? null);
+    }
     this.#progress = onProgress ?? null;
     try {
       const raw = h.callRaw(withEnvelope(request, requestId)) as CallOutcome & { ok: true };
@@ -206,6 +228,17 @@ export class Engine {
       this.#wipe();
     }
     let state = this.open();
+    // In memory there is no file to write: the same bytes go in through the validated import
+    // (the browser core would otherwise load the mock module to generate them).
+    if (prebuilt && this.#host.path === ':memory:' && state.status === 'ready') {
+      try {
+        state = await this.importBytes(prebuilt.bytes);
+        return { state, seed: prebuilt.result };
+      } catch {
+        this.#closeHandle();
+        state = this.open();
+      }
+    }
     let seed: unknown = null;
     if (state.status === 'ready' && seedRequest) {
       seed = await this.call(seedRequest, onProgress);
@@ -241,6 +274,51 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /**
+   * mock.seed for a core without the generator (the browser core): the mock module runs the
+   * request on a copy of this database (so its checks, conflict and errors are exactly the ones
+   * the operation has everywhere), and the seeded file replaces this database through the
+   * validated import path. Progress comes from the mock module as it writes.
+   */
+  async #seedInMockModule(h: CoreHandle, request: string, onProgress: ProgressFn | null): Promise<CallOutcome> {
+    let mock: CoreModule;
+    try {
+      mock = await this.#host.loadMockModule!();
+    } catch (e) {
+      throw coreError({ code: ErrorCode.io, message: `cannot load the mock data module: ${(e as Error)?.message ?? e}` }, e);
+    }
+    this.#ready();  // still open after the await
+    timelineMark('mock-module-ready');
+    const FS = this.#api.FS;
+    const copy = this.#tmpPath('seed');
+    let bytes: Uint8Array;
+    try {
+      h.exportTo(copy);
+      bytes = FS.readFile(copy);
+    } finally {
+      this.#removeFile(copy);
+    }
+    const path = copy;  // the same name in the mock module's own file system
+    let raw: CallOutcome & { ok: true };
+    try {
+      mock.FS.writeFile(path, bytes);
+      const seeder = mock.open(path, { idSeed: this.#host.idSeed ?? 0 });
+      try {
+        if (onProgress) seeder.setProgress(onProgress);
+        raw = seeder.callRaw(withEnvelope(request)) as CallOutcome & { ok: true };
+      } finally {
+        seeder.close();
+      }
+      bytes = mock.FS.readFile(path);
+    } finally {
+      for (const p of [path, `${path}-journal`]) {
+        try { if (mock.FS.analyzePath(p).exists) mock.FS.unlink(p); } catch { /* best effort */ }
+      }
+    }
+    await this.importBytes(bytes);
+    return { result: raw.result, reads: raw.reads ?? [], changed: raw.changed ?? [], replayed: false };
+  }
 
   #ready(): CoreHandle {
     this.#notClosed();

@@ -1,0 +1,135 @@
+// The browser core leaves the mock data generator out (episodes_core_web); mock.seed runs in the
+// lazily loaded mock module (episodes_core_mock) through the engine (web/src/core/engine.ts), and
+// gives the same data as the Node module and the native CLI (docs/adr/0026-mock-generator-module.md).
+// The browser builds load here in a worker-like global scope (like builds.test.mjs), so this file
+// runs in its own process (node --test isolates files).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { fromFactory } from '../../bindings/js/core.mjs';
+import { load, repoRoot, moduleUrl } from './helpers/core.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'ec-mock-module-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** A seed the prebuilt demo file does not serve (another seed, a reference date, counts). */
+const PARAMS = { size: 'demo', seed: 7, referenceDate: '2026-03-02' };
+const request = (params) => JSON.stringify({ op: 'mock.seed', as: { system: true }, params });
+
+let web;
+let mock;
+let node;
+let Engine;
+let mockLoads = 0;
+
+async function browserModule(name) {
+  const url = new URL(`${name}.js`, moduleUrl);
+  const { default: factory } = await import(url);
+  return fromFactory(factory, { wasmBinary: readFileSync(new URL(`${name}.wasm`, moduleUrl)) });
+}
+
+before(async () => {
+  const webUrl = new URL('episodes_core_web.js', moduleUrl);
+  Object.assign(globalThis, { self: globalThis, importScripts: () => {}, location: { href: String(webUrl) } });
+  web = await browserModule('episodes_core_web');
+  node = await load();
+  const outfile = join(dir, 'engine.mjs');
+  await build({
+    stdin: { contents: "export { Engine } from './engine';", resolveDir: join(repoRoot, 'web/src/core'), loader: 'ts' },
+    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile, logLevel: 'warning',
+    plugins: [{ name: 'external-core-mjs', setup(b) { b.onResolve({ filter: /bindings\/js\/core\.mjs$/ }, () => ({ path: join(repoRoot, 'bindings/js/core.mjs'), external: true })); } }],
+  });
+  ({ Engine } = await import(pathToFileURL(outfile).href));
+});
+
+function engine(path = ':memory:') {
+  const e = new Engine(web, {
+    kind: 'memory', path, tmpDir: '/tmp', commit: () => Promise.resolve(),
+    loadMockModule: async () => {
+      mockLoads += 1;
+      mock ??= await browserModule('episodes_core_mock');
+      return mock;
+    },
+  });
+  assert.equal(e.open().status, 'ready');
+  return e;
+}
+
+test('the browser core has no generator; the mock module and the Node module have it', async () => {
+  assert.equal(web.hasMockGenerator, false);
+  assert.equal(node.hasMockGenerator, true);
+  const m = await browserModule('episodes_core_mock');
+  assert.equal(m.hasMockGenerator, true);
+  // mock.seed stays declared in the browser core (one registry: meta.operations, generated TS)
+  const h = web.open(':memory:');
+  try {
+    const ops = h.call({ op: 'meta.operations' }).map((o) => o.name);
+    assert.ok(ops.includes('mock.seed'));
+    assert.deepEqual(ops, node.open(':memory:').call({ op: 'meta.operations' }).map((o) => o.name));
+    // its checks run as everywhere, then it says where the generator is
+    assert.throws(() => h.call({ op: 'mock.seed', params: PARAMS }), (e) => e.code === 'forbidden' || e.code === 'bad_request');
+    assert.throws(() => h.call({ op: 'mock.seed', as: { system: true }, params: { ...PARAMS, size: 'huge' } }), (e) => e.code === 'invalid');
+    assert.throws(() => h.call({ op: 'mock.seed', as: { system: true }, params: PARAMS }),
+      (e) => e.code === 'bad_request' && /mock module/.test(e.message));
+  } finally {
+    h.close();
+  }
+});
+
+test('mock.seed through the engine on the browser core = the Node module and the native CLI', async () => {
+  const e = engine();
+  const progress = [];
+  const out = await e.callTracked(request(PARAMS), (done, total, phase) => progress.push({ done, total, phase }));
+  assert.ok(progress.length > 0, 'progress from the mock module');
+  assert.equal(progress.at(-1).phase, 'done');
+  assert.ok(out.changed.includes('episodes'), JSON.stringify(out.changed));
+
+  const h = node.open(':memory:');
+  const expected = h.call({ op: 'mock.seed', as: { system: true }, params: PARAMS });
+  assert.deepEqual(out.result, expected, 'the same report, digest included');
+  // the main core now holds the data: the same organizations and members as the Node seed
+  const actors = JSON.stringify({ op: 'demo.actors', as: { system: true } });
+  assert.deepEqual(await e.call(actors), h.call(actors));
+  h.close();
+
+  const cli = join(repoRoot, 'build/native/episodes-core');
+  if (existsSync(cli)) {
+    const db = join(dir, 'native.sqlite');
+    const text = execFileSync(cli, ['seed', '--db', db, '--seed', String(PARAMS.seed), '--size', PARAMS.size,
+      '--reference-date', PARAMS.referenceDate, '--digest', '--quiet'], { encoding: 'utf8' });
+    const native = JSON.parse(text.trim().split('\n').at(-1));
+    assert.equal(native.digest, expected.digest, 'the native CLI writes the same dataset');
+    assert.deepEqual(native.rows, expected.rows);
+  }
+
+  // a second seed into the now non-empty database: the operation's own conflict
+  await assert.rejects(e.call(request(PARAMS)), (err) => err.code === 'conflict');
+  // params errors come from the operation too
+  await assert.rejects(e.call(request({ ...PARAMS, seed: -1 })), (err) => err.code === 'invalid');
+  e.close();
+});
+
+test('reset with a non-demo seed generates through the mock module (a file database too)', async () => {
+  web.FS.mkdir('/seeded');
+  const e = engine('/seeded/db.sqlite');
+  const params = { size: 'demo', seed: 3 };
+  const { state, seed } = await e.reset(request(params), () => {});
+  assert.equal(state.status, 'ready');
+  const h = node.open(':memory:');
+  assert.deepEqual(seed, h.call({ op: 'mock.seed', as: { system: true }, params }));
+  h.close();
+  e.close();
+  assert.ok(mockLoads >= 2, 'the engine asked for the mock module');
+});
+
+test('an engine without loadMockModule answers the core\'s bad_request (no silent fallback)', async () => {
+  const e = new Engine(web, { kind: 'memory', path: ':memory:', tmpDir: '/tmp', commit: () => Promise.resolve() });
+  e.open();
+  await assert.rejects(e.call(request(PARAMS)), (err) => err.code === 'bad_request');
+  e.close();
+});
