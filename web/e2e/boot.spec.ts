@@ -3,6 +3,10 @@
 // worker cannot load, the client's own bundled worker opens the same database instead.
 import { test, expect } from './fixtures';
 import type { Worker } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const rows = '[data-testid="projects-table"] tbody tr';
 
@@ -36,4 +40,38 @@ test('when the early worker cannot load, the bundled worker opens the demo inste
   } finally {
     await context.close();
   }
+});
+
+// docs/adr/0026-mock-generator-module.md: the browser core has no mock data generator; the first
+// visit (the prebuilt demo file) and "Reset to demo" never fetch the mock module; seeding another
+// dataset loads it then, and writes what the native CLI writes for the same seed.
+test('the mock module loads only when a dataset other than the prebuilt demo is seeded', async ({ page }) => {
+  const mockRequests: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('episodes_core_mock')) mockRequests.push(new URL(r.url()).pathname);
+  });
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/projects');
+  await expect(page.locator(rows).first()).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Reset to demo' }).click();
+  await expect(page.getByText('Demo data restored')).toBeVisible({ timeout: 60_000 });
+  expect(mockRequests, 'the first visit and the demo reset use the prebuilt file').toEqual([]);
+
+  await page.getByLabel('Seed a dataset').selectOption('small');
+  await page.getByRole('button', { name: 'Seed', exact: true }).click();
+  const done = page.getByText(/^Seeded the small dataset \(([\d,]+) projects\)$/);
+  await expect(done).toBeVisible({ timeout: 120_000 });
+  expect([...new Set(mockRequests)].sort()).toEqual(['/core/episodes_core_mock.js', '/core/episodes_core_mock.wasm']);
+  const projects = Number((await done.innerText()).match(/\(([\d,]+) projects\)/)![1].replace(/,/g, ''));
+  const cli = path.join(__dirname, '../../build/native/episodes-core');
+  if (fs.existsSync(cli)) {
+    const db = path.join(os.tmpdir(), `ec-e2e-seed-${process.pid}.sqlite`);
+    try {
+      const out = JSON.parse(execFileSync(cli, ['seed', '--db', db, '--seed', '42', '--size', 'small', '--quiet'], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
+      expect(projects).toBe(out.rows.Project);
+    } finally {
+      fs.rmSync(db, { force: true });
+    }
+  }
+  await expect(page.locator(rows).first()).toBeVisible();
 });
