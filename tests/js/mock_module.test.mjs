@@ -127,6 +127,66 @@ test('reset with a non-demo seed generates through the mock module (a file datab
   assert.ok(mockLoads >= 2, 'the engine asked for the mock module');
 });
 
+/** A store file (persistence.ts StoreFile) in memory, as the ECSTORE file system takes it. */
+function memoryStoreFile() {
+  let data = new Uint8Array(0);
+  let length = 0;
+  return {
+    read(view, at) { const n = Math.max(0, Math.min(view.length, length - at)); view.set(data.subarray(at, at + n)); return n; },
+    write(view, at) {
+      if (at + view.length > data.length) { const grown = new Uint8Array(Math.max(at + view.length, data.length * 2)); grown.set(data.subarray(0, length)); data = grown; }
+      data.set(view, at);
+      length = Math.max(length, at + view.length);
+      return view.length;
+    },
+    size() { return length; },
+    truncate(n) { length = Math.min(length, n); if (n > length) this.write(new Uint8Array(n - length), length); },
+    flush() {},
+    bytes() { return data.slice(0, length); },
+  };
+}
+
+test('stored files: the mock module seeds them in place (the worker\'s path), the clock carried over', async () => {
+  const files = { 'db.sqlite': memoryStoreFile(), 'db.sqlite-journal': memoryStoreFile() };
+  web.FS.mkdir('/stored');
+  web.FS.mount(web.module.ECSTORE, { files }, '/stored');
+  const mounts = [];
+  const e = new Engine(web, {
+    kind: 'opfs', path: '/stored/db.sqlite', tmpDir: '/tmp', commit: () => Promise.resolve(),
+    tuning: { journalMode: 'TRUNCATE', synchronous: 'FULL' },
+    loadMockModule: async () => (mock ??= await browserModule('episodes_core_mock')),
+    mountIn: (m) => {
+      if (!m.FS.analyzePath('/stored').exists) m.FS.mkdir('/stored');
+      m.FS.mount(m.module.ECSTORE, { files }, '/stored');
+      mounts.push('mount');
+      return { path: '/stored/db.sqlite', release: () => { m.FS.unmount('/stored'); mounts.push('release'); } };
+    },
+  });
+  assert.equal(e.open().status, 'ready');
+  await e.call(JSON.stringify({ op: 'clock.set', as: { system: true }, params: { now: '2026-03-05T10:00:00.000Z' } }));
+  const progress = [];
+  const out = await e.callTracked(request(PARAMS), (done, total, phase) => progress.push(phase));
+  assert.deepEqual(mounts, ['mount', 'release']);
+  assert.equal(progress.at(-1), 'done');
+  const h = node.open(':memory:');
+  assert.deepEqual(out.result, h.call({ op: 'mock.seed', as: { system: true }, params: PARAMS }));
+  const actors = JSON.stringify({ op: 'demo.actors', as: { system: true } });
+  assert.deepEqual(await e.call(actors), h.call(actors));
+  h.close();
+  const clock = await e.call(JSON.stringify({ op: 'clock.get', as: { system: true } }));
+  assert.equal(clock.now, '2026-03-05T10:00:00.000Z', 'the demo clock survives the reopen');
+  // the stored bytes are a database with the seed in it: open a copy with the Node module
+  const path = join(dir, 'stored-copy.sqlite');
+  (await import('node:fs')).writeFileSync(path, files['db.sqlite'].bytes());
+  const copy = node.open(path);
+  assert.deepEqual(copy.call(actors), await e.call(actors));
+  copy.close();
+  // a second seed: the operation's own conflict, and the database is still open and intact
+  await assert.rejects(e.call(request(PARAMS)), (err) => err.code === 'conflict');
+  assert.equal(e.state().status, 'ready');
+  e.close();
+});
+
 test('an engine without loadMockModule answers the core\'s bad_request (no silent fallback)', async () => {
   const e = new Engine(web, { kind: 'memory', path: ':memory:', tmpDir: '/tmp', commit: () => Promise.resolve() });
   e.open();

@@ -451,6 +451,16 @@ async function startEngine(msg: OpenRequest): Promise<OpenState> {
       tuning: { ...DEFAULT_TUNING[kind], ...msg.tuning },
       idSeed: msg.idSeed,
       loadMockModule: () => loadMockModule(msg),
+      // The mock module seeds the stored files in place (the engine closes its own connection
+      // meanwhile): the same store file objects, mounted in that module's file system.
+      mountIn: (m) => {
+        const s = storage;
+        const ecstore = (m.module as { ECSTORE?: unknown }).ECSTORE;
+        if (!s || !ecstore) return null;
+        if (!m.FS.analyzePath(MOUNT).exists) m.FS.mkdir(MOUNT);
+        m.FS.mount(ecstore, { files: s.files }, MOUNT);
+        return { path: `${MOUNT}/${s.dbFile}`, release: () => m.FS.unmount(MOUNT) };
+      },
     });
     // Written as is (no schema creation, no generator) when it is for this module's schema;
     // anything missing or wrong opens the empty database as before.

@@ -35,6 +35,12 @@ export interface EngineHost {
    * (`hasMockGenerator` false): its mock.seed requests run there instead (see #seedInMockModule).
    */
   loadMockModule?: () => Promise<CoreModule>;
+  /**
+   * Mounts this database's stored files in another module's file system (the mock module), so
+   * it can seed them directly; returns the database's path there and the unmount, or null (no
+   * stored files, e.g. ":memory:").
+   */
+  mountIn?: (module: CoreModule) => { path: string; release(): void } | null;
 }
 
 /** A database file a seed request would write, with the seed's result (the prebuilt demo). */
@@ -276,10 +282,13 @@ export class Engine {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * mock.seed for a core without the generator (the browser core): the mock module runs the
-   * request on a copy of this database (so its checks, conflict and errors are exactly the ones
-   * the operation has everywhere), and the seeded file replaces this database through the
-   * validated import path. Progress comes from the mock module as it writes.
+   * mock.seed for a core without the generator (the browser core), in the mock module with the
+   * unchanged request, so its checks, conflict, errors and progress are the operation's own.
+   * Stored database: this connection closes, the mock module mounts the same stored files and
+   * seeds them in place (no copy, so `large` costs what it cost in the core), and this connection
+   * reopens (the demo clock, which lives in the connection's core, is carried over). In memory:
+   * the mock module seeds a copy of this database, which then comes back through the validated
+   * import path.
    */
   async #seedInMockModule(h: CoreHandle, request: string, onProgress: ProgressFn | null): Promise<CallOutcome> {
     let mock: CoreModule;
@@ -288,8 +297,43 @@ export class Engine {
     } catch (e) {
       throw coreError({ code: ErrorCode.io, message: `cannot load the mock data module: ${(e as Error)?.message ?? e}` }, e);
     }
-    this.#ready();  // still open after the await
+    h = this.#ready();  // still open after the await
     timelineMark('mock-module-ready');
+    const seed = (path: string): CallOutcome & { ok: true } => {
+      const seeder = mock.open(path, { idSeed: this.#host.idSeed ?? 0 });
+      try {
+        if (this.#host.tuning) seeder.tune(this.#host.tuning);
+        if (onProgress) seeder.setProgress(onProgress);
+        return seeder.callRaw(withEnvelope(request)) as CallOutcome & { ok: true };
+      } finally {
+        seeder.close();
+      }
+    };
+    const outcome = (raw: CallOutcome & { ok: true }): CallOutcome =>
+      ({ result: raw.result, reads: raw.reads ?? [], changed: raw.changed ?? [], replayed: false });
+
+    const mount = this.#host.path === ':memory:' ? null : this.#host.mountIn?.(mock) ?? null;
+    if (mount) {
+      let clock: { now?: string; fixed?: boolean } | null = null;
+      try {
+        clock = h.call({ op: 'clock.get', as: { system: true } }) as { now?: string; fixed?: boolean };
+      } catch { /* a core without a demo clock */ }
+      this.#closeHandle();
+      let raw: CallOutcome & { ok: true };
+      try {
+        raw = seed(mount.path);
+      } finally {
+        try { mount.release(); } catch { /* the files stay with this module's mount */ }
+        const state = this.open();
+        if (state.status === 'ready' && clock?.fixed && typeof clock.now === 'string') {
+          try { this.#handle!.call({ op: 'clock.set', as: { system: true }, params: { now: clock.now } }); } catch { /* idem */ }
+        }
+        await this.#host.commit();
+      }
+      this.#ready();
+      return outcome(raw);
+    }
+
     const FS = this.#api.FS;
     const copy = this.#tmpPath('seed');
     let bytes: Uint8Array;
@@ -299,25 +343,18 @@ export class Engine {
     } finally {
       this.#removeFile(copy);
     }
-    const path = copy;  // the same name in the mock module's own file system
     let raw: CallOutcome & { ok: true };
     try {
-      mock.FS.writeFile(path, bytes);
-      const seeder = mock.open(path, { idSeed: this.#host.idSeed ?? 0 });
-      try {
-        if (onProgress) seeder.setProgress(onProgress);
-        raw = seeder.callRaw(withEnvelope(request)) as CallOutcome & { ok: true };
-      } finally {
-        seeder.close();
-      }
-      bytes = mock.FS.readFile(path);
+      mock.FS.writeFile(copy, bytes);  // the same name in the mock module's own file system
+      raw = seed(copy);
+      bytes = mock.FS.readFile(copy);
     } finally {
-      for (const p of [path, `${path}-journal`]) {
+      for (const p of [copy, `${copy}-journal`]) {
         try { if (mock.FS.analyzePath(p).exists) mock.FS.unlink(p); } catch { /* best effort */ }
       }
     }
     await this.importBytes(bytes);
-    return { result: raw.result, reads: raw.reads ?? [], changed: raw.changed ?? [], replayed: false };
+    return outcome(raw);
   }
 
   #ready(): CoreHandle {
