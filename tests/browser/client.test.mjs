@@ -300,7 +300,9 @@ describe('errors and progress across the worker', () => {
 });
 
 describe('the mock data module (docs/adr/0026-mock-generator-module.md)', () => {
-  test('the browser core seeds through episodes_core_mock, loaded only then, with the Node module\'s data', async () => {
+  // opfs and idb: the mock module seeds the stored files in place; memory: a copy, imported back.
+  for (const storage of ['opfs', 'idb', 'memory']) {
+  test(`${storage}: the browser core seeds through episodes_core_mock, loaded only then, with the Node module's data`, async () => {
     const { loadCore } = await import('../../bindings/js/core.mjs');
     const wasmDir = process.env.EC_WASM_DIR ?? 'build/wasm';
     const nodeUrl = new URL(`file://${wasmDir.startsWith('/') ? wasmDir : join(process.cwd(), wasmDir)}/bindings/episodes_core_node.mjs`);
@@ -314,18 +316,20 @@ describe('the mock data module (docs/adr/0026-mock-generator-module.md)', () => 
     const page = await env.page(ctx);
     const fetched = [];
     page.on('request', (r) => { if (/episodes_core_(mock|web)\./.test(r.url())) fetched.push(new URL(r.url()).pathname); });
-    const opened = await page.evaluate(async () => {
-      const core = await ec.open({ name: 'mockmodule' });
+    const opened = await page.evaluate(async (storage) => {
+      const core = await ec.open({ name: 'mockmodule', storage });
       window.core = core;
       const v = await core.call('meta.version', {});
-      return { status: core.status, schemaVersion: v.schemaVersion };
-    });
+      return { status: core.status, storage: core.storage, schemaVersion: v.schemaVersion };
+    }, storage);
     assert.equal(opened.status, 'ready');
+    assert.equal(opened.storage, storage);
     assert.ok(fetched.includes('/core/episodes_core_web.wasm'), fetched.join());
     assert.ok(!fetched.some((p) => p.includes('episodes_core_mock')), `opening fetched the mock module: ${fetched.join()}`);
 
     const seeded = await page.evaluate(async (params) => {
       const events = [];
+      await core.call('clock.set', { now: '2026-01-02T03:04:05.000Z' }, { as: { system: true } });
       const res = await core.resetToDemo(params);
       const conflict = await core.call('mock.seed', params, { as: { system: true }, onProgress: (p) => events.push(p) })
         .then(() => null, (e) => ec.errorData(e));
@@ -339,13 +343,16 @@ describe('the mock data module (docs/adr/0026-mock-generator-module.md)', () => 
     assert.ok(seeded.orgs > 0);
     assert.deepEqual(fetched.filter((p) => p.includes('episodes_core_mock')).sort(), ['/core/episodes_core_mock.js', '/core/episodes_core_mock.wasm']);
 
-    // survives a reload (the seeded bytes went into the stored database)
-    await reload(page);
-    const again = await page.evaluate(async () => {
-      const core = await ec.open({ name: 'mockmodule' });
-      return (await core.call('demo.actors', {}, { as: { system: true } })).length;
-    });
-    assert.equal(again, seeded.orgs);
+    if (storage !== 'memory') {
+      // durable: the seeded files are the stored database after a reload
+      await reload(page);
+      const again = await page.evaluate(async (storage) => {
+        const core = await ec.open({ name: 'mockmodule', storage });
+        return (await core.call('demo.actors', {}, { as: { system: true } })).length;
+      }, storage);
+      assert.equal(again, seeded.orgs);
+    }
     await ctx.close();
   });
+  }
 });
