@@ -81,6 +81,12 @@ test('the browser core has no generator; the mock module and the Node module hav
   }
 });
 
+test('the browser core carries no mock corpus; the mock module does', () => {
+  const has = (name) => readFileSync(new URL(`${name}.wasm`, moduleUrl)).includes('Kestrel Robotics');
+  assert.equal(has('episodes_core_web'), false, 'a corpus string in episodes_core_web.wasm');
+  assert.equal(has('episodes_core_mock'), true);
+});
+
 test('mock.seed through the engine on the browser core = the Node module and the native CLI', async () => {
   const e = engine();
   const progress = [];
