@@ -364,14 +364,18 @@ function loadModule(msg: OpenRequest): Promise<CoreModule> {
  * The mock data module (episodes_core_mock.js/.wasm next to the core module), loaded on the first
  * mock.seed the prebuilt demo file does not serve: the browser core has no generator (engine.ts).
  */
-function loadMockModule(msg: OpenRequest): Promise<CoreModule> {
-  mockLoad ??= (async () => {
+async function loadMockModule(msg: OpenRequest): Promise<CoreModule> {
+  const loaded = mockLoad ? await mockLoad.catch(() => null) : null;
+  if (loaded && !loaded.isDead) return loaded;
+  // First time, or the last one aborted (e.g. out of memory in a large seed): a new instance.
+  const p = (async () => {
     mark('mock-module-load');
     const moduleUrl = new URL('episodes_core_mock.js', coreModuleUrl(msg)).href;
     return instantiate(moduleUrl, moduleUrl.replace(/\.js$/, '.wasm'), 'mock data');
   })();
-  mockLoad.catch(() => { mockLoad = null; });
-  return mockLoad;
+  mockLoad = p;
+  p.catch(() => { if (mockLoad === p) mockLoad = null; });
+  return p;
 }
 
 /** Instantiates one Emscripten module: the wasm compiles while it downloads (streaming). */
