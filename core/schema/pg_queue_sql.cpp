@@ -169,7 +169,7 @@ begin
   end if;
   @usage(p_usage)
   v_cost := (p_usage ->> 'costMicros')::bigint;
-  v_at := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
+  v_at := coalesce(private.parse_instant_text(p_usage ->> 'occurredAt'), p_now);
   if p_cover_date is not null then
     if v_cost > p_cover_estimate then
       raise exception 'budget_exceeded: the cost % is above the % reserved for it',

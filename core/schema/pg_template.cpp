@@ -72,7 +72,22 @@ std::string usage_check(const std::string& var) {
            key + ") <> 'number' or " + val + " <> trunc(" + val + ") or " + val + " < " + lo +
            " or " + val + " > " + hi + ")) then\n    raise exception 'invalid: usage." + f.name +
            " must be an integer " + lo + ".." + hi + "' using errcode = '" + invalid_state() +
-           "';\n  end if;";
+           "', detail = '{\"path\": [\"usage\", \"" + f.name + "\"]}';\n  end if;";
+  }
+  // Ids and instants in the core's text forms only (lower-case UUIDs; ISO-8601 instants with a T,
+  // seconds 00-59, an offset): PostgreSQL's own ::uuid / ::timestamptz take more.
+  for (const Field& f : find_entity("TokenUsage")->fields) {
+    if (f.origin != Origin::Input || (f.type != Type::Uuid && f.type != Type::Instant)) continue;
+    const std::string key = "'" + f.name + "'";
+    const std::string form =
+        f.type == Type::Uuid
+            ? "private.is_uuid_text(" + var + " ->> " + key + ")"
+            : "private.parse_instant_text(" + var + " ->> " + key + ") is not null";
+    out += "\n  if jsonb_typeof(" + var + " -> " + key + ") = 'string' and not " + form +
+           " then\n    raise exception 'invalid: usage." + f.name + " must be " +
+           (f.type == Type::Uuid ? "a UUID (8-4-4-4-12 lower-case hex)" : "an ISO-8601 instant") +
+           "' using errcode = '" + invalid_state() + "', detail = '{\"path\": [\"usage\", \"" +
+           f.name + "\"]}';\n  end if;";
   }
   return out;
 }

@@ -259,8 +259,9 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
   os << "create function " << fn << "() returns trigger\n"
      << "  language plpgsql set search_path = '' as $$\n"
      << "declare\n"
-     << "  v_user boolean := current_user = 'authenticated';\n"
-     << "begin\n"
+     << "  v_user boolean := current_user = 'authenticated';\n";
+  if (has_json_checks(e)) os << "  v_issues jsonb := '[]';\n  v_found jsonb;\n";
+  os << "begin\n"
      << "  if tg_op = 'INSERT' then\n"
      << "    if new.id is null then\n"
      << "      new.id := gen_random_uuid();\n"
@@ -337,6 +338,8 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
        << "    " << refuse(f.name + " has not the format the core accepts") << "\n"
        << "  end if;\n";
   }
+  // JSON fields (type, entries, numbers, bytes, shape), for every writer (pg_json_checks.cpp).
+  os << json_field_check_sql(e);
   if (e.name == "Highlight")  // the core's highlight hook (ops_project.cpp) and entity_rules
     os << "  if tg_op = 'INSERT' then\n"
        << "    if new.end_offset <= new.start_offset then\n"
