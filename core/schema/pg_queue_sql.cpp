@@ -370,6 +370,8 @@ begin
     -- The usage is the item's project's; an episode it names must be one of that project
     -- (budget.cpp record_usage: the item's project and episode are defaults, not overrides).
     if jsonb_typeof(p_usage) = 'object' then
+      -- its ids in the core's text form before they are looked up (as the core validates them)
+  @usageforms(p_usage)
       if p_usage ? 'projectId' and (p_usage ->> 'projectId') is distinct from v_before.project_id::text then
         raise exception 'invalid: usage belongs to another project' using errcode = '@sqlstate:invalid@';
       end if;

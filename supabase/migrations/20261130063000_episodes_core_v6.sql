@@ -901,6 +901,19 @@ begin
     -- The usage is the item's project's; an episode it names must be one of that project
     -- (budget.cpp record_usage: the item's project and episode are defaults, not overrides).
     if jsonb_typeof(p_usage) = 'object' then
+      -- its ids in the core's text form before they are looked up (as the core validates them)
+  if jsonb_typeof(p_usage -> 'projectId') = 'string' and not private.is_uuid_text(p_usage ->> 'projectId') then
+    raise exception 'invalid: usage.projectId must be a UUID (8-4-4-4-12 lower-case hex)' using errcode = '22023', detail = '{"path": ["usage", "projectId"]}';
+  end if;
+  if jsonb_typeof(p_usage -> 'episodeId') = 'string' and not private.is_uuid_text(p_usage ->> 'episodeId') then
+    raise exception 'invalid: usage.episodeId must be a UUID (8-4-4-4-12 lower-case hex)' using errcode = '22023', detail = '{"path": ["usage", "episodeId"]}';
+  end if;
+  if jsonb_typeof(p_usage -> 'chatSessionId') = 'string' and not private.is_uuid_text(p_usage ->> 'chatSessionId') then
+    raise exception 'invalid: usage.chatSessionId must be a UUID (8-4-4-4-12 lower-case hex)' using errcode = '22023', detail = '{"path": ["usage", "chatSessionId"]}';
+  end if;
+  if jsonb_typeof(p_usage -> 'occurredAt') = 'string' and not private.parse_instant_text(p_usage ->> 'occurredAt') is not null then
+    raise exception 'invalid: usage.occurredAt must be an ISO-8601 instant' using errcode = '22023', detail = '{"path": ["usage", "occurredAt"]}';
+  end if;
       if p_usage ? 'projectId' and (p_usage ->> 'projectId') is distinct from v_before.project_id::text then
         raise exception 'invalid: usage belongs to another project' using errcode = '22023';
       end if;
