@@ -433,8 +433,8 @@ bool has_json_checks(const Entity& e) {
 }
 
 std::string json_field_check_sql(const Entity& e) {
-  if (!has_json_checks(e)) return "";
   std::string out;
+  if (!has_json_checks(e)) return out;
   for (const auto& f : e.fields) {
     if (f.type != Type::Json) continue;
     const std::string path = quote("[\"" + f.name + "\"]");
@@ -453,6 +453,11 @@ std::string json_field_check_sql(const Entity& e) {
            "    v_issues := v_issues || v_found;\n"
            "  end if;\n";
   }
+  return out;
+}
+
+std::string issues_raise_sql() {
+  std::string out;
   const std::string state = pg_raised_state(code::invalid);
   out +=
       "  if jsonb_array_length(v_issues) > 0 then\n"
@@ -463,8 +468,13 @@ std::string json_field_check_sql(const Entity& e) {
       "    raise exception using errcode = '" +
       state +
       "',\n"
-      "      message = 'invalid: ' || jsonb_array_length(v_issues) || ' validation issue(s); "
-      "first: ' || (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path'),\n"
+      "      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 "
+      "? "
+      "'message'\n"
+      "        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation "
+      "issues; first: '\n"
+      "        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || "
+      "(v_issues -> 0 ->> 'path')) end,\n"
       "      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then "
       "v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;\n"
       "  end if;\n";

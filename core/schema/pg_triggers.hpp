@@ -32,9 +32,12 @@ std::string json_checks_sql();
 /// Whether the fields trigger of `e` checks JSON fields (users may write the table).
 bool has_json_checks(const Entity& e);
 /// The fields trigger's JSON part of `e`: every JSON field written by this statement checked
-/// as the core's validation does (type, entries, numbers, bytes, the rule's shape); all issues
-/// raised at once as `invalid` (SQLSTATE 22023) with DETAIL {"path", "issues": [{path, code}]}:
-/// path is the one issue's path, or [] for several, as the core answers.
+/// as the core's validation does (type, entries, numbers, bytes, the rule's shape), its issues
+/// added to the trigger's v_issues.
 std::string json_field_check_sql(const Entity& e);
+/// Raises the trigger's v_issues, if any, at once as `invalid` (SQLSTATE 22023) with DETAIL
+/// {"path", "issues": [{path, code, message?}]}: path is the one issue's path, or [] for several,
+/// as the core answers.
+std::string issues_raise_sql();
 
 }  // namespace ec::schema::pgddl

@@ -1851,30 +1851,39 @@ create function private.fields_organizations() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
   end if;
   if new.slug is not null and (tg_op = 'INSERT' or new.slug is distinct from old.slug) and not (new.slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$') then
-    raise exception 'invalid: slug has not the format the core accepts' using errcode = '22023';
+    v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["slug"]'::jsonb, 'code', 'invalid_format', 'message', 'slug has not the format the core accepts'));
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -1950,52 +1959,61 @@ create function private.fields_users() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   end if;
   if new.email is not null and (tg_op = 'INSERT' or new.email is distinct from old.email) and not (new.email ~ '^(?=[^@]{1,64}@)[!#-''*+/-9=?A-Z^-~-]+([.][!#-''*+/-9=?A-Z^-~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?[.])+(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$') then
-    raise exception 'invalid: email has not the format the core accepts' using errcode = '22023';
+    v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["email"]'::jsonb, 'code', 'invalid_format', 'message', 'email has not the format the core accepts'));
   end if;
   if new.timezone is not null and (tg_op = 'INSERT' or new.timezone is distinct from old.timezone) and not (new.timezone = any (private.time_zone_names())) then
-    raise exception 'invalid: timezone has not the format the core accepts' using errcode = '22023';
+    v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["timezone"]'::jsonb, 'code', 'invalid_timezone', 'message', 'timezone has not the format the core accepts'));
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2028,40 +2046,40 @@ begin
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   end if;
   if tg_op = 'INSERT' or new.cadence_config is distinct from old.cadence_config then
@@ -2081,7 +2099,9 @@ begin
   if jsonb_array_length(v_issues) > 0 then
     v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
     raise exception using errcode = '22023',
-      message = 'invalid: ' || jsonb_array_length(v_issues) || ' validation issue(s); first: ' || (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path'),
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
       detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
@@ -2115,46 +2135,46 @@ begin
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.number is distinct from old.number then
-      raise exception 'invalid: number cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["number"]'::jsonb, 'code', 'read_only', 'message', 'number cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   end if;
   if tg_op = 'INSERT' or new.generation_errors is distinct from old.generation_errors then
@@ -2167,7 +2187,9 @@ begin
   if jsonb_array_length(v_issues) > 0 then
     v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
     raise exception using errcode = '22023',
-      message = 'invalid: ' || jsonb_array_length(v_issues) || ' validation issue(s); first: ' || (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path'),
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
       detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
@@ -2187,72 +2209,81 @@ create function private.fields_episode_schedule_queue() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.attempts is distinct from 0 then
-      raise exception 'invalid: attempts is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["attempts"]'::jsonb, 'code', 'read_only', 'message', 'attempts is set by the system'));
     end if;
     if v_user and new.locked_by is not null then
-      raise exception 'invalid: lockedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lockedBy"]'::jsonb, 'code', 'read_only', 'message', 'lockedBy is set by the system'));
     end if;
     if v_user and new.locked_until is not null then
-      raise exception 'invalid: lockedUntil is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lockedUntil"]'::jsonb, 'code', 'read_only', 'message', 'lockedUntil is set by the system'));
     end if;
     if v_user and new.last_error is not null then
-      raise exception 'invalid: lastError is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lastError"]'::jsonb, 'code', 'read_only', 'message', 'lastError is set by the system'));
     end if;
     if v_user and new.episode_id is not null then
-      raise exception 'invalid: episodeId is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["episodeId"]'::jsonb, 'code', 'read_only', 'message', 'episodeId is set by the system'));
     end if;
     if v_user and new.completed_at is not null then
-      raise exception 'invalid: completedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["completedAt"]'::jsonb, 'code', 'read_only', 'message', 'completedAt is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.scheduled_for is distinct from old.scheduled_for then
-      raise exception 'invalid: scheduledFor cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["scheduledFor"]'::jsonb, 'code', 'read_only', 'message', 'scheduledFor cannot be changed'));
     end if;
     if new.attempts is distinct from old.attempts then
-      raise exception 'invalid: attempts cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["attempts"]'::jsonb, 'code', 'read_only', 'message', 'attempts cannot be changed'));
     end if;
     if new.locked_by is distinct from old.locked_by then
-      raise exception 'invalid: lockedBy cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lockedBy"]'::jsonb, 'code', 'read_only', 'message', 'lockedBy cannot be changed'));
     end if;
     if new.locked_until is distinct from old.locked_until then
-      raise exception 'invalid: lockedUntil cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lockedUntil"]'::jsonb, 'code', 'read_only', 'message', 'lockedUntil cannot be changed'));
     end if;
     if new.last_error is distinct from old.last_error then
-      raise exception 'invalid: lastError cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["lastError"]'::jsonb, 'code', 'read_only', 'message', 'lastError cannot be changed'));
     end if;
     if new.episode_id is distinct from old.episode_id then
-      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["episodeId"]'::jsonb, 'code', 'read_only', 'message', 'episodeId cannot be changed'));
     end if;
     if new.completed_at is distinct from old.completed_at then
-      raise exception 'invalid: completedAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["completedAt"]'::jsonb, 'code', 'read_only', 'message', 'completedAt cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2316,56 +2347,65 @@ create function private.fields_chat_sessions() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.user_id is distinct from old.user_id then
-      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["userId"]'::jsonb, 'code', 'read_only', 'message', 'userId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
-    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023';
+    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023', detail = '{"path": ["episodeId"]}';
   end if;
   return new;
 end
@@ -2388,39 +2428,48 @@ create function private.fields_chat_messages() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.session_id is distinct from old.session_id then
-      raise exception 'invalid: sessionId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["sessionId"]'::jsonb, 'code', 'read_only', 'message', 'sessionId cannot be changed'));
     end if;
     if new.role is distinct from old.role then
-      raise exception 'invalid: role cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["role"]'::jsonb, 'code', 'read_only', 'message', 'role cannot be changed'));
     end if;
     if new.content is distinct from old.content then
-      raise exception 'invalid: content cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["content"]'::jsonb, 'code', 'read_only', 'message', 'content cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2439,41 +2488,50 @@ create function private.fields_token_usage() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
   end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+  end if;
   if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
-    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023';
+    raise exception 'invalid: episodeId belongs to another project' using errcode = '22023', detail = '{"path": ["episodeId"]}';
   end if;
   if new.chat_session_id is not null and (tg_op = 'INSERT' or new.chat_session_id is distinct from old.chat_session_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.chat_sessions p where p.id = new.chat_session_id and p.project_id is distinct from new.project_id) then
-    raise exception 'invalid: chatSessionId belongs to another project' using errcode = '22023';
+    raise exception 'invalid: chatSessionId belongs to another project' using errcode = '22023', detail = '{"path": ["chatSessionId"]}';
   end if;
   return new;
 end
@@ -2492,33 +2550,42 @@ create function private.fields_token_usage_daily() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.date is distinct from old.date then
-      raise exception 'invalid: date cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["date"]'::jsonb, 'code', 'read_only', 'message', 'date cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2537,30 +2604,39 @@ create function private.fields_budget_reservations() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2630,56 +2706,65 @@ create function private.fields_planning_notes() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.author_id is distinct from old.author_id then
-      raise exception 'invalid: authorId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["authorId"]'::jsonb, 'code', 'read_only', 'message', 'authorId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   if new.applied_episode_id is not null and (tg_op = 'INSERT' or new.applied_episode_id is distinct from old.applied_episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.applied_episode_id and p.project_id is distinct from new.project_id) then
-    raise exception 'invalid: appliedEpisodeId belongs to another project' using errcode = '22023';
+    raise exception 'invalid: appliedEpisodeId belongs to another project' using errcode = '22023', detail = '{"path": ["appliedEpisodeId"]}';
   end if;
   return new;
 end
@@ -2705,56 +2790,65 @@ create function private.fields_agent_memories() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.project_id is distinct from old.project_id then
-      raise exception 'invalid: projectId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["projectId"]'::jsonb, 'code', 'read_only', 'message', 'projectId cannot be changed'));
     end if;
     if new.legacy_memory_id is distinct from old.legacy_memory_id then
-      raise exception 'invalid: legacyMemoryId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["legacyMemoryId"]'::jsonb, 'code', 'read_only', 'message', 'legacyMemoryId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   if new.source_episode_id is not null and (tg_op = 'INSERT' or new.source_episode_id is distinct from old.source_episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.source_episode_id and p.project_id is distinct from new.project_id) then
-    raise exception 'invalid: sourceEpisodeId belongs to another project' using errcode = '22023';
+    raise exception 'invalid: sourceEpisodeId belongs to another project' using errcode = '22023', detail = '{"path": ["sourceEpisodeId"]}';
   end if;
   return new;
 end
@@ -2822,40 +2916,40 @@ begin
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.user_id is distinct from old.user_id then
-      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["userId"]'::jsonb, 'code', 'read_only', 'message', 'userId cannot be changed'));
     end if;
     if new.event_type is distinct from old.event_type then
-      raise exception 'invalid: eventType cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["eventType"]'::jsonb, 'code', 'read_only', 'message', 'eventType cannot be changed'));
     end if;
     if new.event_data is distinct from old.event_data then
-      raise exception 'invalid: eventData cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["eventData"]'::jsonb, 'code', 'read_only', 'message', 'eventData cannot be changed'));
     end if;
     if new.occurred_at is distinct from old.occurred_at then
-      raise exception 'invalid: occurredAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["occurredAt"]'::jsonb, 'code', 'read_only', 'message', 'occurredAt cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
   end if;
   if new.event_type is not null and (tg_op = 'INSERT' or new.event_type is distinct from old.event_type) and not (new.event_type ~ '^[a-z][a-z0-9_]*([.][a-z][a-z0-9_]*)+$') then
-    raise exception 'invalid: eventType has not the format the core accepts' using errcode = '22023';
+    v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["eventType"]'::jsonb, 'code', 'invalid_format', 'message', 'eventType has not the format the core accepts'));
   end if;
   if tg_op = 'INSERT' or new.event_data is distinct from old.event_data then
     v_found := private.json_value_issues(new.event_data, '["eventData"]', false, 100, 8192);
@@ -2867,7 +2961,9 @@ begin
   if jsonb_array_length(v_issues) > 0 then
     v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
     raise exception using errcode = '22023',
-      message = 'invalid: ' || jsonb_array_length(v_issues) || ' validation issue(s); first: ' || (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path'),
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
       detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
@@ -2887,48 +2983,57 @@ create function private.fields_audit_log() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.actor_id is distinct from old.actor_id then
-      raise exception 'invalid: actorId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["actorId"]'::jsonb, 'code', 'read_only', 'message', 'actorId cannot be changed'));
     end if;
     if new.action is distinct from old.action then
-      raise exception 'invalid: action cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["action"]'::jsonb, 'code', 'read_only', 'message', 'action cannot be changed'));
     end if;
     if new.entity_type is distinct from old.entity_type then
-      raise exception 'invalid: entityType cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["entityType"]'::jsonb, 'code', 'read_only', 'message', 'entityType cannot be changed'));
     end if;
     if new.entity_id is distinct from old.entity_id then
-      raise exception 'invalid: entityId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["entityId"]'::jsonb, 'code', 'read_only', 'message', 'entityId cannot be changed'));
     end if;
     if new.changes is distinct from old.changes then
-      raise exception 'invalid: changes cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["changes"]'::jsonb, 'code', 'read_only', 'message', 'changes cannot be changed'));
     end if;
     if new.occurred_at is distinct from old.occurred_at then
-      raise exception 'invalid: occurredAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["occurredAt"]'::jsonb, 'code', 'read_only', 'message', 'occurredAt cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -2954,33 +3059,42 @@ create function private.fields_blocks() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.episode_id is distinct from old.episode_id then
-      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["episodeId"]'::jsonb, 'code', 'read_only', 'message', 'episodeId cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   return new;
 end
@@ -3087,79 +3201,88 @@ create function private.fields_highlights() returns trigger
   language plpgsql set search_path = '' as $$
 declare
   v_user boolean := current_user = 'authenticated';
+  v_issues jsonb := '[]';
 begin
   if tg_op = 'INSERT' then
     if new.id is null then
       new.id := gen_random_uuid();
     elsif v_user then
-      raise exception 'invalid: id is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id is set by the system'));
     end if;
     if v_user and new.created_at is distinct from now() then
-      raise exception 'invalid: createdAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt is set by the system'));
     end if;
     if v_user and new.updated_at is distinct from now() then
-      raise exception 'invalid: updatedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["updatedAt"]'::jsonb, 'code', 'read_only', 'message', 'updatedAt is set by the system'));
     end if;
     if v_user and new.deleted_at is not null then
-      raise exception 'invalid: deletedAt is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedAt"]'::jsonb, 'code', 'read_only', 'message', 'deletedAt is set by the system'));
     end if;
     if v_user and new.deleted_by is not null then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
   elsif v_user then
     if new.id is distinct from old.id then
-      raise exception 'invalid: id cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["id"]'::jsonb, 'code', 'read_only', 'message', 'id cannot be changed'));
     end if;
     if new.organization_id is distinct from old.organization_id then
-      raise exception 'invalid: organizationId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["organizationId"]'::jsonb, 'code', 'read_only', 'message', 'organizationId cannot be changed'));
     end if;
     if new.episode_id is distinct from old.episode_id then
-      raise exception 'invalid: episodeId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["episodeId"]'::jsonb, 'code', 'read_only', 'message', 'episodeId cannot be changed'));
     end if;
     if new.block_id is distinct from old.block_id then
-      raise exception 'invalid: blockId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["blockId"]'::jsonb, 'code', 'read_only', 'message', 'blockId cannot be changed'));
     end if;
     if new.user_id is distinct from old.user_id then
-      raise exception 'invalid: userId cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["userId"]'::jsonb, 'code', 'read_only', 'message', 'userId cannot be changed'));
     end if;
     if new.start_offset is distinct from old.start_offset then
-      raise exception 'invalid: startOffset cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["startOffset"]'::jsonb, 'code', 'read_only', 'message', 'startOffset cannot be changed'));
     end if;
     if new.end_offset is distinct from old.end_offset then
-      raise exception 'invalid: endOffset cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["endOffset"]'::jsonb, 'code', 'read_only', 'message', 'endOffset cannot be changed'));
     end if;
     if new.quote is distinct from old.quote then
-      raise exception 'invalid: quote cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["quote"]'::jsonb, 'code', 'read_only', 'message', 'quote cannot be changed'));
     end if;
     if new.created_at is distinct from old.created_at then
-      raise exception 'invalid: createdAt cannot be changed' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["createdAt"]'::jsonb, 'code', 'read_only', 'message', 'createdAt cannot be changed'));
     end if;
     new.updated_at := now();
     if new.deleted_at is distinct from old.deleted_at then
       if new.deleted_by is distinct from old.deleted_by and new.deleted_by is distinct from
           (case when new.deleted_at is null then null else (select auth.uid()) end) then
-        raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+        v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
       end if;
       new.deleted_at := case when new.deleted_at is null then null else now() end;
       new.deleted_by := case when new.deleted_at is null then null else (select auth.uid()) end;
     elsif new.deleted_by is distinct from old.deleted_by then
-      raise exception 'invalid: deletedBy is set by the system' using errcode = '22023';
+      v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["deletedBy"]'::jsonb, 'code', 'read_only', 'message', 'deletedBy is set by the system'));
     end if;
+  end if;
+  if jsonb_array_length(v_issues) > 0 then
+    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
+    raise exception using errcode = '22023',
+      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
   end if;
   if new.block_id is not null and (tg_op = 'INSERT' or new.block_id is distinct from old.block_id or new.episode_id is distinct from old.episode_id)
      and exists (select 1 from public.blocks p where p.id = new.block_id and p.episode_id is distinct from new.episode_id) then
-    raise exception 'invalid: blockId belongs to another episode' using errcode = '22023';
+    raise exception 'invalid: blockId belongs to another episode' using errcode = '22023', detail = '{"path": ["blockId"]}';
   end if;
   if tg_op = 'INSERT' then
     if new.end_offset <= new.start_offset then
-      raise exception 'invalid: endOffset must be greater than startOffset' using errcode = '22023';
+      raise exception 'invalid: endOffset must be greater than startOffset' using errcode = '22023', detail = '{"path": ["endOffset"]}';
     end if;
     if private.utf16_length(new.quote) <> new.end_offset - new.start_offset then
-      raise exception 'invalid: quote does not cover the range' using errcode = '22023';
+      raise exception 'invalid: quote does not cover the range' using errcode = '22023', detail = '{"path": ["quote"]}';
     end if;
     if new.quote is distinct from private.utf16_slice((select b.content from public.blocks b
         where b.id = new.block_id), new.start_offset, new.end_offset) then
-      raise exception 'invalid: quote does not match the block''s text at these offsets' using errcode = '22023';
+      raise exception 'invalid: quote does not match the block''s text at these offsets' using errcode = '22023', detail = '{"path": ["quote"]}';
     end if;
   end if;
   return new;
