@@ -129,8 +129,6 @@ $$;
 create function private.json_value_issues(p_value jsonb, p_path jsonb, p_nullable boolean,
                                           p_max_entries bigint, p_max_bytes bigint) returns jsonb
   language plpgsql immutable set search_path = '' as $$
-declare
-  v_out jsonb;
 begin
   if p_value is null then
     return case when p_nullable then '[]'::jsonb else private.issue(p_path, 'invalid_type') end;
@@ -142,9 +140,11 @@ begin
       else (select count(*) from jsonb_object_keys(p_value)) end) > p_max_entries then
     return private.issue(p_path, 'too_big');
   end if;
-  v_out := private.json_number_issues(p_value, p_path);
-  if v_out <> '[]' then
-    return v_out;
+  -- the walk (which knows paths) only when some number is out of bounds: one jsonpath scan
+  -- otherwise
+  if exists (select 1 from jsonb_path_query(p_value, 'strict $.** ? (@.type() == "number")') x
+              where private.json_number_issues(x, '[]') <> '[]') then
+    return private.json_number_issues(p_value, p_path);
   end if;
   if p_max_bytes is not null and private.json_compact_size(p_value) > p_max_bytes then
     return private.issue(p_path, 'too_big');
@@ -304,7 +304,7 @@ std::string object_list_sql(const json_shape::ObjectList& l) {
       "  v_p jsonb;\n"
       "  v_x jsonb;\n"
       "  v_n numeric;\n"
-      "  v_seen text[] := '{}';\n"
+      "  v_ids jsonb := '{}';\n"
       "  k text;\n"
       "begin\n"
       "  if jsonb_typeof(p_value) <> 'array' then\n"
@@ -347,11 +347,12 @@ std::string object_list_sql(const json_shape::ObjectList& l) {
             add(validate::issue::invalid_format) +
             "\n    else\n"
             // one issue per earlier entry with this id, as the core counts them
-            "      for k in select 1 from unnest(v_seen) s where s = (v_x #>> '{}') loop\n       "
-            " " +
+            "      for k in select 1 from generate_series(1, coalesce((v_ids ->> (v_x #>> "
+            "'{}'))::integer, 0)) loop\n        " +
             add(validate::issue::duplicate) +
             "\n      end loop;\n"
-            "      v_seen := v_seen || (v_x #>> '{}');\n"
+            "      v_ids := v_ids || jsonb_build_object(v_x #>> '{}', coalesce((v_ids ->> (v_x "
+            "#>> '{}'))::integer, 0) + 1);\n"
             "    end if;\n";
         break;
       case Kind::String:

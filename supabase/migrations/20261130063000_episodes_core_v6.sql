@@ -1513,8 +1513,6 @@ $$;
 create function private.json_value_issues(p_value jsonb, p_path jsonb, p_nullable boolean,
                                           p_max_entries bigint, p_max_bytes bigint) returns jsonb
   language plpgsql immutable set search_path = '' as $$
-declare
-  v_out jsonb;
 begin
   if p_value is null then
     return case when p_nullable then '[]'::jsonb else private.issue(p_path, 'invalid_type') end;
@@ -1526,9 +1524,11 @@ begin
       else (select count(*) from jsonb_object_keys(p_value)) end) > p_max_entries then
     return private.issue(p_path, 'too_big');
   end if;
-  v_out := private.json_number_issues(p_value, p_path);
-  if v_out <> '[]' then
-    return v_out;
+  -- the walk (which knows paths) only when some number is out of bounds: one jsonpath scan
+  -- otherwise
+  if exists (select 1 from jsonb_path_query(p_value, 'strict $.** ? (@.type() == "number")') x
+              where private.json_number_issues(x, '[]') <> '[]') then
+    return private.json_number_issues(p_value, p_path);
   end if;
   if p_max_bytes is not null and private.json_compact_size(p_value) > p_max_bytes then
     return private.issue(p_path, 'too_big');
@@ -1648,7 +1648,7 @@ declare
   v_p jsonb;
   v_x jsonb;
   v_n numeric;
-  v_seen text[] := '{}';
+  v_ids jsonb := '{}';
   k text;
 begin
   if jsonb_typeof(p_value) <> 'array' then
@@ -1673,10 +1673,10 @@ begin
     if v_x is null or jsonb_typeof(v_x) <> 'string' or not private.is_uuid_text(v_x #>> '{}') then
       v_out := v_out || private.issue(v_p || to_jsonb('id'::text), 'invalid_format');
     else
-      for k in select 1 from unnest(v_seen) s where s = (v_x #>> '{}') loop
+      for k in select 1 from generate_series(1, coalesce((v_ids ->> (v_x #>> '{}'))::integer, 0)) loop
         v_out := v_out || private.issue(v_p || to_jsonb('id'::text), 'duplicate');
       end loop;
-      v_seen := v_seen || (v_x #>> '{}');
+      v_ids := v_ids || jsonb_build_object(v_x #>> '{}', coalesce((v_ids ->> (v_x #>> '{}'))::integer, 0) + 1);
     end if;
     v_x := r.x -> 'content';
     if v_x is null then
@@ -1713,7 +1713,7 @@ declare
   v_p jsonb;
   v_x jsonb;
   v_n numeric;
-  v_seen text[] := '{}';
+  v_ids jsonb := '{}';
   k text;
 begin
   if jsonb_typeof(p_value) <> 'array' then
