@@ -105,18 +105,20 @@ EntityHooks episode_hooks() {
 }
 
 // The references of `e` declared inside a parent (Field::within: an episode of the row's own
-// project) must name a row sharing that parent.
-void same_parent(Context& ctx, const Entity& e, const json& row) {
+// project) must name a row sharing that parent. `base` is where the row's fields sit in the
+// request: [] for a create, ["patch"] for an update (as validation's paths say).
+void same_parent(Context& ctx, const Entity& e, const json& row, const json& base = json::array()) {
   for (const auto& f : e.fields) {
     if (f.within.empty() || e.name == "Highlight") continue;  // Highlight: its own hook
     const char* field = f.name.c_str();
     if (!row.contains(field) || row[field].is_null()) continue;
+    json path = base;
+    path.push_back(field);
     const json p = repo::get(ctx.store, E(f.references.c_str()), ctx.as.organization_id,
-                             row[field].get<std::string>(), false, json::array({field}));
+                             row[field].get<std::string>(), false, path);
     if (p[f.within] != row[f.within])
-      throw Error(code::invalid, f.name + " belongs to another project", json::array({field}),
-                  {Issue{json::array({field}), "invalid_reference",
-                         f.name + " belongs to another project"}});
+      throw Error(code::invalid, f.name + " belongs to another project", path,
+                  {Issue{path, "invalid_reference", f.name + " belongs to another project"}});
   }
 }
 
@@ -182,7 +184,7 @@ const EntityHooks& hooks_for(const Entity& e) {
                     ctx.now, json::array({"costMicros"}), "recording", "cost");
     };
     usage.before_update = [](Context& ctx, const json& before, json& row) {
-      same_parent(ctx, E("TokenUsage"), row);
+      same_parent(ctx, E("TokenUsage"), row, json::array({"patch"}));
       // A higher cost, or a cost moved to another day, is new spend on that day.
       const std::string day = budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
       const std::string was =
@@ -200,19 +202,19 @@ const EntityHooks& hooks_for(const Entity& e) {
     EntityHooks chat;
     chat.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("ChatSession"), row); };
     chat.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("ChatSession"), row);
+      same_parent(ctx, E("ChatSession"), row, json::array({"patch"}));
     };
     m["ChatSession"] = chat;
     EntityHooks note;
     note.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("PlanningNote"), row); };
     note.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("PlanningNote"), row);
+      same_parent(ctx, E("PlanningNote"), row, json::array({"patch"}));
     };
     m["PlanningNote"] = note;
     EntityHooks memory;  // a memory's source episode is one of its project's, as for notes
     memory.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("AgentMemory"), row); };
     memory.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("AgentMemory"), row);
+      same_parent(ctx, E("AgentMemory"), row, json::array({"patch"}));
     };
     m["AgentMemory"] = memory;
     return m;

@@ -407,6 +407,7 @@ std::string postgres_migration(int version) {
     emit_append_only(os, e);
   }
   os << pg_triggers_and_functions_sql() << pg_queue_budget_sql();
+  os << json_checks_sql();
   os << "\n-- Row Level Security and the role triggers.\n";
   for (const auto& e : entities()) {
     os << "\n";
@@ -463,6 +464,7 @@ std::string postgres_ddl() {
         "------------------------------------------------------------------------------------------"
         "---\n"
         "grant usage on schema public to anon, authenticated, service_role;\n";
+  os << json_checks_sql();
   for (const auto& e : entities()) {
     os << "\n";
     emit_rls(os, e);

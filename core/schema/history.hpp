@@ -47,6 +47,11 @@ inline constexpr SchemaVersion kVersions[] = {
      "PostgreSQL keeps the core's promises: the plan limit, one owner under concurrent role "
      "changes, queue_retry / queue_cancel, leases capped at the end of the instant range; users "
      "cannot set system fields nor change fixed ones; same-project references; domain formats."},
+    {6, "20261130063000_episodes_core_v6.sql",
+     "PostgreSQL checks the JSON fields as the core does (cadence, memories, generationErrors, "
+     "event data: shapes, entries, bytes, JSON numbers), the core's text forms of instants and "
+     "UUIDs inside them and in the functions' jsonb params, and refuses a request whose user is "
+     "not a current member of its organization."},
 };
 
 inline constexpr SchemaChange kChanges[] = {

@@ -180,6 +180,18 @@ grant usage on schema private to authenticated, service_role;
 grant execute on function private.current_organization_id(), private.current_user_role(), private.is_org_admin(),
   private.lock_organization(uuid)
   to authenticated, service_role;
+-- Every PostgREST request to this database runs private.check_request() first (Supabase's API
+-- role is authenticator; a database without that role, such as a plain PostgreSQL, is left as
+-- it is).
+grant execute on function private.check_request() to authenticated, service_role, anon;
+do $$
+begin
+  if exists (select 1 from pg_roles where rolname = 'authenticator') then
+    execute format('alter role authenticator in database %I set pgrst.db_pre_request = %L',
+                   current_database(), 'private.check_request');
+  end if;
+end
+$$;
 revoke all on function public.queue_claim(text, integer, integer, uuid, timestamptz, uuid),
   public.queue_complete(uuid, bigint, jsonb, timestamptz, uuid, uuid),
   public.queue_fail(uuid, bigint, text, text, timestamptz, uuid, uuid),

@@ -36,6 +36,28 @@ create function private.current_organization_id() returns uuid
   select u.organization_id from public.users u where u.id = (select auth.uid()) and u.deleted_at is null
 $$;
 
+-- PostgREST's db-pre-request (set on the authenticator role; docs/adr
+-- principal-membership): a signed-in request whose user is not a current member of an
+-- organization (soft-deleted, unknown), or not of the organization its claims name
+-- (app_metadata.organization_id), is refused before any statement, as the core refuses such a
+-- principal: forbidden, path ["as"]. Without it RLS would answer such a user with empty reads.
+create function private.check_request() returns void
+  language plpgsql stable set search_path = '' as $$
+declare
+  v_org text := nullif(current_setting('request.jwt.claims', true), '')::jsonb -> 'app_metadata' ->> 'organization_id';
+  v_member uuid;
+begin
+  if current_user <> 'authenticated' then
+    return;
+  end if;
+  v_member := (select private.current_organization_id());
+  if v_member is null or (v_org is not null and v_org is distinct from v_member::text) then
+    raise exception 'forbidden: no such user in that organization'
+      using errcode = '42501', detail = '{"path": ["as"]}';
+  end if;
+end
+$$;
+
 create function private.current_user_role() returns public.user_role
   language sql stable security definer set search_path = '' as $$
   select u.role from public.users u where u.id = (select auth.uid()) and u.deleted_at is null

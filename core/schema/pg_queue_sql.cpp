@@ -169,7 +169,7 @@ begin
   end if;
   @usage(p_usage)
   v_cost := (p_usage ->> 'costMicros')::bigint;
-  v_at := coalesce((p_usage ->> 'occurredAt')::timestamptz, p_now);
+  v_at := coalesce(private.parse_instant_text(p_usage ->> 'occurredAt'), p_now);
   if p_cover_date is not null then
     if v_cost > p_cover_estimate then
       raise exception 'budget_exceeded: the cost % is above the % reserved for it',
@@ -370,6 +370,8 @@ begin
     -- The usage is the item's project's; an episode it names must be one of that project
     -- (budget.cpp record_usage: the item's project and episode are defaults, not overrides).
     if jsonb_typeof(p_usage) = 'object' then
+      -- its ids in the core's text form before they are looked up (as the core validates them)
+  @usageforms(p_usage)
       if p_usage ? 'projectId' and (p_usage ->> 'projectId') is distinct from v_before.project_id::text then
         raise exception 'invalid: usage belongs to another project' using errcode = '@sqlstate:invalid@';
       end if;

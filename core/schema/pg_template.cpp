@@ -20,7 +20,8 @@ namespace {
 //                                 one line), required;
 //   @usage(<p_var>)               the TokenUsage Int/Money fields (core/schema/entities.cpp)
 //                                 of a usage jsonb: a number, integral, in the declared range,
-//                                 present when required;
+//                                 present when required; then its @usageforms;
+//   @usageforms(<p_var>)          the usage's Uuid and Instant fields in the core's text forms;
 //   @const:<name>@                a rule constant of core/rules.hpp (inline);
 //   @state:<List>.<value>@        a state name of core/rules.hpp, checked to exist (inline);
 //   @sqlstate:<code>@             the SQLSTATE raised for an error code (core/errors.hpp).
@@ -58,6 +59,8 @@ std::string param_check(const std::string& op_name, const std::string& param,
   throw std::logic_error("pg_queue_sql: " + op_name + " has no param " + param);
 }
 
+std::string usage_forms_check(const std::string& var);
+
 std::string usage_check(const std::string& var) {
   std::string out;
   for (const Field& f : find_entity("TokenUsage")->fields) {
@@ -72,7 +75,28 @@ std::string usage_check(const std::string& var) {
            key + ") <> 'number' or " + val + " <> trunc(" + val + ") or " + val + " < " + lo +
            " or " + val + " > " + hi + ")) then\n    raise exception 'invalid: usage." + f.name +
            " must be an integer " + lo + ".." + hi + "' using errcode = '" + invalid_state() +
-           "';\n  end if;";
+           "', detail = '{\"path\": [\"usage\", \"" + f.name + "\"]}';\n  end if;";
+  }
+  return out + "\n" + usage_forms_check(var);
+}
+
+// The usage's ids and instants in the core's text forms only (lower-case UUIDs; ISO-8601 instants
+// with a T, seconds 00-59, an offset): PostgreSQL's own ::uuid / ::timestamptz take more.
+std::string usage_forms_check(const std::string& var) {
+  std::string out;
+  for (const Field& f : find_entity("TokenUsage")->fields) {
+    if (f.origin != Origin::Input || (f.type != Type::Uuid && f.type != Type::Instant)) continue;
+    const std::string key = "'" + f.name + "'";
+    const std::string form =
+        f.type == Type::Uuid
+            ? "private.is_uuid_text(" + var + " ->> " + key + ")"
+            : "private.parse_instant_text(" + var + " ->> " + key + ") is not null";
+    out += std::string(out.empty() ? "" : "\n") + "  if jsonb_typeof(" + var + " -> " + key +
+           ") = 'string' and not " + form + " then\n    raise exception 'invalid: usage." + f.name +
+           " must be " +
+           (f.type == Type::Uuid ? "a UUID (8-4-4-4-12 lower-case hex)" : "an ISO-8601 instant") +
+           "' using errcode = '" + invalid_state() + "', detail = '{\"path\": [\"usage\", \"" +
+           f.name + "\"]}';\n  end if;";
   }
   return out;
 }
@@ -119,13 +143,15 @@ std::string expand_pg_template(std::string sql) {
       at += text.size();
       continue;
     }
-    if (word != "param" && word != "usage")
+    if (word != "param" && word != "usage" && word != "usageforms")
       throw std::logic_error("pg template: unknown marker @" + word + "(");
     const size_t close = sql.find(')', at);
     std::string args = sql.substr(w + 1, close - w - 1);
     std::string text;
     if (word == "usage") {
       text = usage_check(args);
+    } else if (word == "usageforms") {
+      text = usage_forms_check(args);
     } else {
       const size_t c1 = args.find(',');
       const size_t c2 = args.find(',', c1 + 1);

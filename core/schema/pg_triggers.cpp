@@ -9,6 +9,7 @@
 #include "core/schema/ddl_postgres.hpp"
 #include "core/schema/formats.hpp"
 #include "core/tz/tz.hpp"
+#include "core/validate/validate.hpp"
 
 namespace ec::schema::pgddl {
 
@@ -253,19 +254,31 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
   if (e.name == "User") os << time_zone_names_sql();
   const std::string fn = "private.fields_" + e.table;
   const std::string bad = std::string(" using errcode = '") + pg_raised_state(code::invalid) + "'";
-  const auto refuse = [&](const std::string& msg) {
-    return "raise exception " + quote("invalid: " + msg) + bad + ";";
+  // What the core's validation refuses is collected (every issue, as the core lists them) and
+  // raised at once after the JSON fields (issues_raise_sql); what its hooks refuse after a valid
+  // row (same-parent references, the highlight's block) is raised at once. DETAIL {"path": …}:
+  // where in the row, as the core's issue path says it.
+  const auto refuse = [&](const std::string& msg, const std::string& field) {
+    return "raise exception " + quote("invalid: " + msg) + bad +
+           ", detail = " + quote("{\"path\": [\"" + field + "\"]}") + ";";
+  };
+  const auto note = [&](const std::string& msg, const std::string& field, const char* code) {
+    return "v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', " +
+           quote("[\"" + field + "\"]") + "::jsonb, 'code', '" + code + "', 'message', " +
+           quote(msg) + "));";
   };
   os << "create function " << fn << "() returns trigger\n"
      << "  language plpgsql set search_path = '' as $$\n"
      << "declare\n"
-     << "  v_user boolean := current_user = 'authenticated';\n"
-     << "begin\n"
+     << "  v_user boolean := current_user = 'authenticated';\n";
+  os << "  v_issues jsonb := '[]';\n";
+  if (has_json_checks(e)) os << "  v_found jsonb;\n";
+  os << "begin\n"
      << "  if tg_op = 'INSERT' then\n"
      << "    if new.id is null then\n"
      << "      new.id := gen_random_uuid();\n"
      << "    elsif v_user then\n"
-     << "      " << refuse("id is set by the system") << "\n"
+     << "      " << note("id is set by the system", "id", validate::issue::read_only) << "\n"
      << "    end if;\n";
   for (const auto& f : e.fields) {
     if (f.origin != Origin::System || f.name == "id" || f.name == "organizationId") continue;
@@ -279,7 +292,8 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
     else
       continue;
     os << "    if v_user and " << cond << " then\n"
-       << "      " << refuse(f.name + " is set by the system") << "\n"
+       << "      " << note(f.name + " is set by the system", f.name, validate::issue::read_only)
+       << "\n"
        << "    end if;\n";
   }
   os << "  elsif v_user then\n";
@@ -287,7 +301,8 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
     if (f.name == "updatedAt" || f.name == "deletedAt" || f.name == "deletedBy") continue;
     if (!f.immutable && f.origin != Origin::System) continue;
     os << "    if new." << f.column << " is distinct from old." << f.column << " then\n"
-       << "      " << refuse(f.name + " cannot be changed") << "\n"
+       << "      " << note(f.name + " cannot be changed", f.name, validate::issue::read_only)
+       << "\n"
        << "    end if;\n";
   }
   if (e.field("updatedAt")) os << "    new.updated_at := now();\n";
@@ -297,31 +312,17 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
           "from\n"
        << "          (case when new.deleted_at is null then null else (select auth.uid()) end) "
           "then\n"
-       << "        " << refuse("deletedBy is set by the system") << "\n"
+       << "        "
+       << note("deletedBy is set by the system", "deletedBy", validate::issue::read_only) << "\n"
        << "      end if;\n"
        << "      new.deleted_at := case when new.deleted_at is null then null else now() end;\n"
        << "      new.deleted_by := case when new.deleted_at is null then null else (select "
           "auth.uid()) end;\n"
        << "    elsif new.deleted_by is distinct from old.deleted_by then\n"
-       << "      " << refuse("deletedBy is set by the system") << "\n"
+       << "      "
+       << note("deletedBy is set by the system", "deletedBy", validate::issue::read_only) << "\n"
        << "    end if;\n";
   os << "  end if;\n";
-  for (const auto& f : e.fields) {
-    if (f.within.empty()) continue;
-    const Entity& parent = *find_entity(f.references);
-    const std::string w = e.field(f.within)->column;
-    const std::string pw = parent.field(f.within)->column;
-    os << "  if new." << f.column << " is not null and (tg_op = 'INSERT' or new." << f.column
-       << " is distinct from old." << f.column << " or new." << w << " is distinct from old." << w
-       << ")\n"
-       << "     and exists (select 1 from public." << parent.table << " p where p.id = new."
-       << f.column << " and p." << pw << " is distinct from new." << w << ") then\n"
-       << "    "
-       << refuse(f.name + " belongs to another " +
-                 (f.within == "projectId" ? "project" : "episode"))
-       << "\n"
-       << "  end if;\n";
-  }
   // Domain formats (Field::rule) the core's validation checks: the declared patterns, and the
   // core's zone names (core/tz), for every writer; a value an update leaves alone is not
   // re-checked.
@@ -334,21 +335,46 @@ void emit_fields_trigger(std::ostringstream& os, const Entity& e) {
     if (ok.empty()) continue;
     os << "  if new." << f.column << " is not null and (tg_op = 'INSERT' or new." << f.column
        << " is distinct from old." << f.column << ") and not (" << ok << ") then\n"
-       << "    " << refuse(f.name + " has not the format the core accepts") << "\n"
+       << "    "
+       << note(f.name + " has not the format the core accepts", f.name,
+               f.rule == Rule::Timezone ? validate::issue::invalid_timezone
+                                        : validate::issue::invalid_format)
+       << "\n"
+       << "  end if;\n";
+  }
+  // JSON fields (type, entries, numbers, bytes, shape), for every writer (pg_json_checks.cpp).
+  os << json_field_check_sql(e) << issues_raise_sql();
+  // The core's hooks, after a valid row: references declared `within` a parent.
+  for (const auto& f : e.fields) {
+    if (f.within.empty()) continue;
+    const Entity& parent = *find_entity(f.references);
+    const std::string w = e.field(f.within)->column;
+    const std::string pw = parent.field(f.within)->column;
+    os << "  if new." << f.column << " is not null and (tg_op = 'INSERT' or new." << f.column
+       << " is distinct from old." << f.column << " or new." << w << " is distinct from old." << w
+       << ")\n"
+       << "     and exists (select 1 from public." << parent.table << " p where p.id = new."
+       << f.column << " and p." << pw << " is distinct from new." << w << ") then\n"
+       << "    "
+       << refuse(
+              f.name + " belongs to another " + (f.within == "projectId" ? "project" : "episode"),
+              f.name)
+       << "\n"
        << "  end if;\n";
   }
   if (e.name == "Highlight")  // the core's highlight hook (ops_project.cpp) and entity_rules
     os << "  if tg_op = 'INSERT' then\n"
        << "    if new.end_offset <= new.start_offset then\n"
-       << "      " << refuse("endOffset must be greater than startOffset") << "\n"
+       << "      " << refuse("endOffset must be greater than startOffset", "endOffset") << "\n"
        << "    end if;\n"
        << "    if private.utf16_length(new.quote) <> new.end_offset - new.start_offset then\n"
-       << "      " << refuse("quote does not cover the range") << "\n"
+       << "      " << refuse("quote does not cover the range", "quote") << "\n"
        << "    end if;\n"
        << "    if new.quote is distinct from private.utf16_slice((select b.content from "
           "public.blocks b\n"
        << "        where b.id = new.block_id), new.start_offset, new.end_offset) then\n"
-       << "      " << refuse("quote does not match the block's text at these offsets") << "\n"
+       << "      " << refuse("quote does not match the block's text at these offsets", "quote")
+       << "\n"
        << "    end if;\n"
        << "  end if;\n";
   os << "  return new;\n"

@@ -21,7 +21,23 @@ std::string default_expr(const Entity& e, const Field& f);
 void emit_rls(std::ostringstream& os, const Entity& e);
 /// The role trigger: per-row and per-field rules, at least one owner per organization.
 void emit_role_trigger(std::ostringstream& os, const Entity& e);
-/// The fields trigger: system and fixed fields, same-project references, text formats.
+/// The fields trigger: system and fixed fields, same-project references, text formats, JSON
+/// fields.
 void emit_fields_trigger(std::ostringstream& os, const Entity& e);
+
+/// The validators of the JSON fields and of the core's text forms (pg_json_checks.cpp),
+/// emitted once before the fields triggers: private.json_value_issues, json_<rule>_issues,
+/// parse_instant_text, is_date_text, is_uuid_text, …
+std::string json_checks_sql();
+/// Whether the fields trigger of `e` checks JSON fields (users may write the table).
+bool has_json_checks(const Entity& e);
+/// The fields trigger's JSON part of `e`: every JSON field written by this statement checked
+/// as the core's validation does (type, entries, numbers, bytes, the rule's shape), its issues
+/// added to the trigger's v_issues.
+std::string json_field_check_sql(const Entity& e);
+/// Raises the trigger's v_issues, if any, at once as `invalid` (SQLSTATE 22023) with DETAIL
+/// {"path", "issues": [{path, code, message?}]}: path is the one issue's path, or [] for several,
+/// as the core answers.
+std::string issues_raise_sql();
 
 }  // namespace ec::schema::pgddl

@@ -1,6 +1,7 @@
 // Domain rules on top of the structural types: e-mail, slug, event names, timezones, cadence,
 // the JSON shapes kept inside rows, and cross-field rules such as highlight offsets.
 #include "core/json/codec.hpp"
+#include "core/schema/json_shapes.hpp"
 #include "core/time.hpp"
 #include "core/validate/validate.hpp"
 #include "core/validate/zone_rules.hpp"
@@ -60,73 +61,71 @@ void check_instant(const json& obj, const char* key, const json& path, bool requ
                              {{"format", "date-time"}}));
 }
 
-void check_keys(const json& obj, std::initializer_list<const char*> allowed, const json& path,
-                std::vector<Issue>& out) {
-  for (const auto& [k, v] : obj.items()) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || k == a;
-    if (!ok)
-      out.push_back(make_issue(child(path, k), issue::unknown_field, "unknown field '" + k + "'",
-                               {{"field", k}}));
-  }
-}
-
-// Project.memories (MVP): [{id, content, createdAt, updatedAt?}]
-void check_memories(const json& v, const json& path, std::vector<Issue>& out) {
+// A list of objects declared in core/schema/json_shapes.hpp (Project.memories,
+// Episode.generationErrors); the PostgreSQL validators are generated from the same declaration.
+void check_object_list(const schema::json_shape::ObjectList& l, const json& v, const json& path,
+                       std::vector<Issue>& out) {
+  using schema::json_shape::Kind;
+  const std::string field(l.field);
   if (!v.is_array()) {
-    out.push_back(make_issue(path, issue::invalid_type, "memories must be an array"));
+    out.push_back(make_issue(path, issue::invalid_type, field + " must be an array"));
     return;
   }
-  if (v.size() > 500)
-    out.push_back(make_issue(path, issue::too_big, "at most 500 memories", {{"maximum", 500}}));
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < v.size() && i < 500 && !full(out); ++i) {
+  const size_t cap = l.max_items > 0 ? static_cast<size_t>(l.max_items) : v.size();
+  if (v.size() > cap)
+    out.push_back(make_issue(path, issue::too_big, "at most " + std::to_string(cap) + " " + field,
+                             {{"maximum", l.max_items}}));
+  std::vector<std::string> seen_uuids;
+  for (size_t i = 0; i < v.size() && i < cap && !full(out); ++i) {
     const json p = child(path, i);
     const auto& m = v[i];
     if (!m.is_object()) {
-      out.push_back(make_issue(p, issue::invalid_type, "a memory must be an object"));
+      out.push_back(
+          make_issue(p, issue::invalid_type, std::string(l.entry) + " must be an object"));
       continue;
     }
-    check_keys(m, {"id", "content", "createdAt", "updatedAt"}, p, out);
-    if (!m.contains("id") || !m["id"].is_string() || !is_uuid(m["id"].get<std::string>())) {
-      out.push_back(make_issue(child(p, "id"), issue::invalid_format, "id must be a UUID",
-                               {{"format", "uuid"}}));
-    } else {
-      const auto id = m["id"].get<std::string>();
-      for (const auto& seen : ids)
-        if (seen == id)
-          out.push_back(make_issue(child(p, "id"), issue::duplicate, "memory id repeated"));
-      ids.push_back(id);
+    for (const auto& [k, x] : m.items()) {
+      bool known = false;
+      for (size_t j = 0; j < l.key_count; ++j) known = known || k == l.keys[j].name;
+      if (!known)
+        out.push_back(make_issue(child(p, k), issue::unknown_field, "unknown field '" + k + "'",
+                                 {{"field", k}}));
     }
-    check_string(m, "content", p, 4000, true, out);
-    check_instant(m, "createdAt", p, true, out);
-    check_instant(m, "updatedAt", p, false, out);
-  }
-}
-
-// Episode.generationErrors: [{at, code, message, attempt?}]
-void check_gen_errors(const json& v, const json& path, std::vector<Issue>& out) {
-  if (!v.is_array()) {
-    out.push_back(make_issue(path, issue::invalid_type, "generationErrors must be an array"));
-    return;
-  }
-  for (size_t i = 0; i < v.size() && !full(out); ++i) {
-    const json p = child(path, i);
-    const auto& e = v[i];
-    if (!e.is_object()) {
-      out.push_back(make_issue(p, issue::invalid_type, "an error entry must be an object"));
-      continue;
+    for (size_t j = 0; j < l.key_count; ++j) {
+      const auto& key = l.keys[j];
+      const std::string name(key.name);
+      switch (key.kind) {
+        case Kind::Uuid:
+          if (!m.contains(name) || !m[name].is_string() || !is_uuid(m[name].get<std::string>())) {
+            out.push_back(make_issue(child(p, name), issue::invalid_format,
+                                     name + " must be a UUID", {{"format", "uuid"}}));
+          } else {
+            const auto id = m[name].get<std::string>();
+            for (const auto& s : seen_uuids)
+              if (s == id)
+                out.push_back(
+                    make_issue(child(p, name), issue::duplicate,
+                               std::string(l.entry).substr(2) + " " + name + " repeated"));
+            seen_uuids.push_back(id);
+          }
+          break;
+        case Kind::String:
+          check_string(m, name.c_str(), p, static_cast<size_t>(key.max), key.required, out);
+          break;
+        case Kind::Instant:
+          check_instant(m, name.c_str(), p, key.required, out);
+          break;
+        case Kind::Int:
+          if (m.contains(name) &&
+              !(m[name].is_number_integer() && m[name].get<int64_t>() >= key.min &&
+                m[name].get<int64_t>() <= key.max))
+            out.push_back(make_issue(child(p, name), issue::invalid_type,
+                                     name + " must be an integer from " + std::to_string(key.min) +
+                                         " to " + std::to_string(key.max),
+                                     {{"minimum", key.min}, {"maximum", key.max}}));
+          break;
+      }
     }
-    check_keys(e, {"at", "code", "message", "attempt"}, p, out);
-    check_instant(e, "at", p, true, out);
-    check_string(e, "code", p, 100, true, out);
-    check_string(e, "message", p, 4000, true, out);
-    if (e.contains("attempt") &&
-        !(e["attempt"].is_number_integer() && e["attempt"].get<int64_t>() >= 1 &&
-          e["attempt"].get<int64_t>() <= 1000))
-      out.push_back(make_issue(child(p, "attempt"), issue::invalid_type,
-                               "attempt must be an integer from 1 to 1000",
-                               {{"minimum", 1}, {"maximum", 1000}}));
   }
 }
 
@@ -262,10 +261,8 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
       check_cadence(v, path, out);
       break;
     case Rule::Memories:
-      check_memories(v, path, out);
-      break;
     case Rule::GenErrors:
-      check_gen_errors(v, path, out);
+      check_object_list(*schema::json_shape::object_list(f.rule), v, path, out);
       break;
     case Rule::JsonObject:
       if (!v.is_object())

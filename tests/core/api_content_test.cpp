@@ -157,7 +157,8 @@ TEST_CASE_METHOD(World, "agent memory operations") {
     e = fail("agentMemory.update", {{"id", m["id"]}, {"patch", {{"sourceEpisodeId", foreign}}}},
              a.owner);
     CHECK(e["code"] == "invalid");
-    CHECK(e["path"] == json::array({"sourceEpisodeId"}));
+    // an update's fields sit under "patch", as every patch issue's path says (session 5)
+    CHECK(e["path"] == json::array({"patch", "sourceEpisodeId"}));
   }
   ok("agentMemory.delete", {{"id", m["id"]}}, a.owner);
   CHECK(ok("agentMemory.list", json::object(), a.owner)["total"] == 0);

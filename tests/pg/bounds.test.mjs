@@ -116,7 +116,8 @@ test('PostgreSQL CHECKs refuse what the core refuses', async () => {
     assert.ok(['23514', '22023'].includes(await attempt(`update users set email = 'é@example.com'`)), 'non-ASCII e-mail');
     assert.equal(await attempt(`update user_events set event_data = '{"s": "a\\u0000b"}'`), '22P05', '\\u0000 in jsonb');
     const many = JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])));
-    assert.equal(await attempt(`update user_events set event_data = $1`, [many]), '23514', 'over 100 eventData entries');
+    // From v6 the fields trigger's JSON check (22023, invalid, with the path) refuses it before the CHECK does.
+    assert.equal(await attempt(`update user_events set event_data = $1`, [many]), '22023', 'over 100 eventData entries');
     assert.equal(await attempt(`update projects set created_at = '10000-01-01T00:00:00Z'`), '23514', 'year 10000');
     assert.equal(await attempt(ins, [pr.organization_id, pr.id, 1000000, 'T']), '23505', 'number 1000000 is taken (unique)');
     assert.equal(await attempt(ins, [pr.organization_id, pr.id, 999999, 'T']), null, 'the cap minus one is accepted');

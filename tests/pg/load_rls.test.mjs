@@ -122,7 +122,7 @@ test('RLS: inserts and updates into another organization are refused', async () 
   await asUser(c, a.admin ?? a.member, async () => {
     await c.query('savepoint s');
     await assert.rejects(c.query(
-      `insert into projects (organization_id, owner_id, name, cadence_config) values ($1, $2, 'x', '{}')`, [b.org, ap.owner_id]),
+      `insert into projects (organization_id, owner_id, name, cadence_config) values ($1, $2, 'x', '{"days":["mon"],"time":"09:00"}')`, [b.org, ap.owner_id]),
       /row-level security/);
     await c.query('rollback to savepoint s');
     // Rows of B are invisible to UPDATE/DELETE: nothing changes.

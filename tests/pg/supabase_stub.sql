@@ -9,6 +9,10 @@ begin
     if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin noinherit; end if;
     if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin noinherit; end if;
     if not exists (select 1 from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
+    -- the role PostgREST connects as; its pgrst.db_pre_request setting names the function every
+    -- request runs first (the migration sets it; tests/scenarios/drivers/pg.mjs calls it as
+    -- PostgREST does)
+    if not exists (select 1 from pg_roles where rolname = 'authenticator') then create role authenticator nologin noinherit; end if;
   exception when unique_violation or duplicate_object then null;
   end;
 end

@@ -65,7 +65,7 @@ export async function runFile(engine, file, index, log = console.log) {
   const lines = parseScenario(file);
   const d = await openEngine(engine, file, index);
   const vars = {};
-  const res = { engine, file: basename(file), passed: 0, failed: 0, skipped: 0, failures: [] };
+  const res = { engine, file: basename(file), passed: 0, failed: 0, skipped: 0, failures: [], refusals: {} };
   try {
     for (const line of lines) {
       if (line.engines && !line.engines.includes(engine)) continue;
@@ -80,6 +80,7 @@ export async function runFile(engine, file, index, log = console.log) {
       const answer = await d.call(req);
       if (process.env.EC_SCENARIO_VERBOSE === '1') log(`  ${engine} ${res.file}:${line.lineNo} ${line.op} -> ${JSON.stringify(answer).slice(0, 300)}`);
       if (answer.skipped) { res.skipped++; continue; }
+      if (!answer.ok && answer.error) res.refusals[line.lineNo] = { op: line.op, code: answer.error.code, path: answer.error.path ?? null };
       let why;
       try { why = check({ ...line, expect: { ...line.expect, result: bind(line.expect.result, vars) } }, answer); } catch (e) { why = `${e.message} (an earlier line failed)`; }
       if (why) {
@@ -119,6 +120,26 @@ export async function main(argv = process.argv.slice(2)) {
       for (const f of r.failures) console.log(`       ${engine} ${r.file}:${f.line} ${f.op}: ${f.why}${f.note ? `  [${f.note}]` : ''}`);
     }
   }
+  // A line both engines refuse must be refused at the same path when both say where (PostgreSQL
+  // errors without a DETAIL path — CHECKs, RLS, most function raises — say nowhere).
+  const byFile = new Map();
+  for (const r of results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  let pathsCompared = 0;
+  for (const [file, rs] of byFile) {
+    const [a, b] = rs;
+    if (!b) continue;
+    for (const [lineNo, x] of Object.entries(a.refusals ?? {})) {
+      const y = b.refusals?.[lineNo];
+      if (!y || !Array.isArray(x.path) || !Array.isArray(y.path)) continue;
+      pathsCompared++;
+      if (JSON.stringify(x.path) !== JSON.stringify(y.path)) {
+        b.failed++;
+        b.failures.push({ line: Number(lineNo), op: x.op, why: `refused at ${JSON.stringify(y.path)} on ${b.engine}, at ${JSON.stringify(x.path)} on ${a.engine}` });
+        console.log(`FAIL ${file}:${lineNo} ${x.op}: error path ${JSON.stringify(x.path)} on ${a.engine}, ${JSON.stringify(y.path)} on ${b.engine}`);
+      }
+    }
+  }
+  if (pathsCompared) console.log(`error paths: ${pathsCompared} lines refused on both engines with a path on both, compared`);
   const ok = results.filter((r) => r.failed === 0).length;
   const lines = results.reduce((a, r) => ({ p: a.p + r.passed, f: a.f + r.failed, s: a.s + r.skipped }), { p: 0, f: 0, s: 0 });
   console.log(`scenario lines: ${lines.p} passed, ${lines.f} failed, ${lines.s} skipped (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -27,14 +27,26 @@ pg.types.setTypeParser(1184, (v) => new Date(Date.parse(v.replace(' ', 'T').repl
 const declared = JSON.parse(execFileSync(cliPath(), ['constants', '--json'], { encoding: 'utf8' }));
 export const KNOWN_CODES = new Set(declared.errorCodes.map((c) => c.code));
 
-/** A PostgreSQL error as the core's error code (the same classes the core maps its own errors to). */
-export function mapPgError(e) {
+/** A PostgreSQL error as the core's error code (the same classes the core maps its own errors to).
+ *  The generated checks report where the problem is as DETAIL {"path", "issues"} (paths in the
+ *  row or the function's params); `under` is where the row sits in the request (["patch"] for
+ *  an update), as the core's paths say. Several issues have the path [], as the core's. */
+export function mapPgError(e, under = []) {
   if (!e || !e.code) return err('internal', String(e && e.message || e));
   const prefix = /^([a-z_]+): /.exec(e.message || '');
   const byPrefix = prefix && KNOWN_CODES.has(prefix[1]) ? prefix[1] : null;
   const table = declared.pgStates;
   const code = byPrefix || table[e.code] || 'internal';
-  return err(code, e.message, null, { sqlstate: e.code, ...(e.constraint ? { constraint: e.constraint } : {}) });
+  let path = null;
+  let issues;
+  if (typeof e.detail === 'string' && e.detail.startsWith('{')) {
+    try {
+      const d = JSON.parse(e.detail);
+      if (Array.isArray(d.path)) path = d.path.length ? [...under, ...d.path] : [];
+      if (Array.isArray(d.issues)) issues = d.issues.map((i) => ({ ...i, path: [...under, ...i.path] }));
+    } catch { /* a DETAIL of another kind: no path */ }
+  }
+  return err(code, e.message, path, { sqlstate: e.code, ...(e.constraint ? { constraint: e.constraint } : {}), ...(issues ? { issues } : {}) });
 }
 
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
@@ -113,6 +125,13 @@ export class PgDriver {
      where n.nspname = 'public' and (p.proname like 'queue\\_%' or p.proname like 'budget\\_%')`);
     for (const r of rows) d.fns.set(r.proname, { args: (r.proargnames || []).slice(0, r.pronargs), required: r.pronargs - r.pronargdefaults });
     d.previewer = null;
+    // PostgREST's db-pre-request, as configured on its role (the migration sets it).
+    const { rows: pre } = await d.c.query(`select substr(c, length('pgrst.db_pre_request=') + 1) as f
+      from pg_db_role_setting s, unnest(s.setconfig) c
+     where s.setrole = (select oid from pg_roles where rolname = 'authenticator')
+       and s.setdatabase in (0, (select oid from pg_database where datname = current_database())) and c like 'pgrst.db\\_pre\\_request=%'
+     order by s.setdatabase desc`);  // a database's own setting wins, as PostgreSQL applies them
+    d.preRequest = pre.length && /^[a-z_]+\.[a-z_]+$/.test(pre[0].f) ? pre[0].f : null;
     return d;
   }
 
@@ -129,7 +148,8 @@ export class PgDriver {
       return await this.dispatch(req);
     } catch (e) {
       if (e && e.runnerAnswer) return e.runnerAnswer;
-      return mapPgError(e);
+      // a row's path is under "patch" in an update request; the request check's path is the request's
+      return mapPgError(e, /\.update$/.test(req.op) && !e.preRequest ? ['patch'] : []);
     }
   }
 
@@ -138,9 +158,20 @@ export class PgDriver {
     const c = this.c;
     if (isSystem(as)) await c.query('begin; set local role service_role');
     else if (as && as.userId) {
-      const claims = JSON.stringify({ sub: String(as.userId), role: 'authenticated' });
+      // The organization the request names travels in the JWT's app_metadata (as Supabase puts
+      // custom claims there); PostgREST then runs the configured db-pre-request function.
+      const claims = JSON.stringify({ sub: String(as.userId), role: 'authenticated',
+        ...(as.organizationId ? { app_metadata: { organization_id: String(as.organizationId) } } : {}) });
       await c.query(`begin; set local role authenticated; select set_config('request.jwt.claims', ${c.escapeLiteral(claims)}, true)`);
     } else await c.query('begin; set local role anon');
+    if (this.preRequest && !isSystem(as)) {
+      try {
+        await c.query(`select ${this.preRequest}()`);
+      } catch (e) {
+        await c.query('rollback').catch(() => {});
+        throw Object.assign(e, { preRequest: true });
+      }
+    }
     try {
       const r = await fn(c);
       await c.query('commit');
