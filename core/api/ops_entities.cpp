@@ -144,7 +144,7 @@ std::vector<Field> list_params(const Entity& e) {
       copy.origin = schema::Origin::Input;
       copy.immutable = false;
       copy.actor_default = false;
-      copy.doc = "Only rows with this " + f.name + ".";
+      if constexpr (kWithDocs) copy.doc = "Only rows with this " + f.name + ".";
       p.push_back(copy);
     }
     if (f.type == schema::Type::Instant || f.type == schema::Type::Int ||
