@@ -10,6 +10,17 @@
 
 namespace ec::api {
 
+namespace {
+
+// The handler of an operation declared with write_result alone: the written text, parsed.
+json handler_from_text(Context& ctx, const json& params) {
+  std::string text;
+  ctx.op->write_result(ctx, params, text);
+  return json::parse(text);
+}
+
+}  // namespace
+
 const std::vector<Operation>& operations() {
   static const std::vector<Operation> ops = [] {
     std::vector<Operation> all;
@@ -22,12 +33,7 @@ const std::vector<Operation>& operations() {
     add_demo_ops(all);
     add_mock_ops(all);
     for (auto& op : all)
-      if (op.write_result && !op.handler)
-        op.handler = [write = op.write_result](Context& ctx, const json& params) {
-          std::string text;
-          write(ctx, params, text);
-          return json::parse(text);
-        };
+      if (op.write_result && !op.handler) op.handler = handler_from_text;
     return all;
   }();
   return ops;
@@ -339,7 +345,7 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     json params = json::object();
     if (auto it = request.find("params"); it != request.end() && !it->is_null())
       params = std::move(*it);
-    Context ctx{s, who, now, progress_ ? &progress_ : nullptr};
+    Context ctx{s, who, now, progress_ ? &progress_ : nullptr, op};
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
     check_params(*op, params);
     for (const auto& f : op->params)

@@ -2,7 +2,6 @@
 // The generic operations every user-editable entity gets from its schema declaration
 // (create, get, list, update, delete, restore, purge), with per-entity hooks for the rules
 // that are not structural (plan limits, numbering, highlight text, …).
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,23 +12,23 @@ namespace ec::api {
 
 struct EntityHooks {
   /// After defaults and system fields are set, before insert (may throw; may adjust the row).
-  std::function<void(Context&, json& row)> before_create;
+  void (*before_create)(Context&, json& row) = nullptr;
   /// With the stored row and the merged row, before the update is written.
-  std::function<void(Context&, const json& before, json& after)> before_update;
+  void (*before_update)(Context&, const json& before, json& after) = nullptr;
   /// Before soft delete / restore (e.g. plan limits on restore).
-  std::function<void(Context&, const json& row)> before_restore;
+  void (*before_restore)(Context&, const json& row) = nullptr;
   /// Extra prefill before validation on create.
-  std::function<void(Context&, json& params)> prefill_create;
+  void (*prefill_create)(Context&, json& params) = nullptr;
   /// After an update was written (only when something changed), in the same transaction
   /// (e.g. replanning the schedule queue after a cadence change). Returns what the change did
   /// besides the row, as extra result fields (an object), or null for nothing: the update's
   /// result is the row with these fields added, so a surface reports what the core did.
-  std::function<json(Context&, const json& before, const json& after)> after_update;
+  json (*after_update)(Context&, const json& before, const json& after) = nullptr;
   /// The extra keys after_update may add to the `<entity>.update` result (none = the entity).
   std::vector<std::pair<std::string, result::Shape>> update_extra;
   /// After a soft delete / restore was written, in the same transaction.
-  std::function<void(Context&, const json& row)> after_delete;
-  std::function<void(Context&, const json& row)> after_restore;
+  void (*after_delete)(Context&, const json& row) = nullptr;
+  void (*after_restore)(Context&, const json& row) = nullptr;
 };
 
 /// The operation prefix of an entity ("Project" -> "project", "EpisodeScheduleQueue" -> "queue").

@@ -144,7 +144,7 @@ std::vector<Field> list_params(const Entity& e) {
       copy.origin = schema::Origin::Input;
       copy.immutable = false;
       copy.actor_default = false;
-      copy.doc = "Only rows with this " + f.name + ".";
+      if constexpr (kWithDocs) copy.doc = "Only rows with this " + f.name + ".";
       p.push_back(copy);
     }
     if (f.type == schema::Type::Instant || f.type == schema::Type::Int ||
@@ -168,9 +168,13 @@ void prefill_actor(const Entity& e, Context& ctx, json& params) {
     if (f.actor_default && !params.contains(f.name)) params[f.name] = ctx.as.user_id;
 }
 
+// The entity a generic operation acts on (set by add_entity_ops).
+const Entity& target(const Context& ctx) {
+  return *ctx.op->target;
+}
+
 void add_for(std::vector<Operation>& ops, const Entity& e) {
   const std::string p = op_prefix(e);
-  const Entity* ep = &e;
   if (e.name == "Organization") return;  // tenant itself: see ops_org.cpp
   using schema::authz::Level;
   const schema::authz::EntityAccess acc = schema::authz::entity_access(e.name);
@@ -184,35 +188,36 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .result = result::entity(e.name),
       .errors = {code::not_found},
       .writes = false,
-      .handler = [ep](Context& ctx, const json& params) {
-        return repo::get(ctx.store, *ep, ctx.as.organization_id, params["id"].get<std::string>(),
-                         params.value("includeDeleted", false), json::array({"id"}));
+      .handler = [](Context& ctx, const json& params) {
+        return repo::get(ctx.store, target(ctx), ctx.as.organization_id,
+                         params["id"].get<std::string>(), params.value("includeDeleted", false),
+                         json::array({"id"}));
       }});
-  ops.push_back(
-      Operation{.name = p + ".list",
-                .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
-                .access = {acc.read},
-                .params = list_params(e),
-                .result = result::page(result::entity(e.name)),
-                .writes = false,
-                .write_result = [ep](Context& ctx, const json& params, std::string& out) {
-                  repo::ListQuery q;
-                  for (const auto& f : ep->fields) {
-                    auto it = params.find(f.name);
-                    if (it == params.end() || it->is_null()) continue;
-                    q.equals.emplace_back(f.name, *it);
-                  }
-                  q.include_deleted = params.value("includeDeleted", false);
-                  q.only_deleted = params.value("onlyDeleted", false);
-                  q.order_by = params.value("orderBy", std::string("createdAt"));
-                  q.descending = params.value("descending", false);
-                  q.limit = params.value("limit", int64_t{100});
-                  q.offset = params.value("offset", int64_t{0});
-                  const auto& org = ctx.as.organization_id;
-                  write_page_start(out);
-                  repo::list_json(ctx.store, *ep, org, q, out);
-                  write_page_end(out, repo::count(ctx.store, *ep, org, q), q.limit, q.offset);
-                }});
+  ops.push_back(Operation{
+      .name = p + ".list",
+      .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
+      .access = {acc.read},
+      .params = list_params(e),
+      .result = result::page(result::entity(e.name)),
+      .writes = false,
+      .write_result = [](Context& ctx, const json& params, std::string& out) {
+        repo::ListQuery q;
+        for (const auto& f : target(ctx).fields) {
+          auto it = params.find(f.name);
+          if (it == params.end() || it->is_null()) continue;
+          q.equals.emplace_back(f.name, *it);
+        }
+        q.include_deleted = params.value("includeDeleted", false);
+        q.only_deleted = params.value("onlyDeleted", false);
+        q.order_by = params.value("orderBy", std::string("createdAt"));
+        q.descending = params.value("descending", false);
+        q.limit = params.value("limit", int64_t{100});
+        q.offset = params.value("offset", int64_t{0});
+        const auto& org = ctx.as.organization_id;
+        write_page_start(out);
+        repo::list_json(ctx.store, target(ctx), org, q, out);
+        write_page_end(out, repo::count(ctx.store, target(ctx), org, q), q.limit, q.offset);
+      }});
   // Rows only the system writes have no generic write operations at all.
   if (!e.api_writable || acc.create == Level::System) return;
 
@@ -226,13 +231,15 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .errors = {code::not_found, code::conflict},
       .writes = true,
       .prefill =
-          [ep](Context& ctx, json& params) {
-            prefill_actor(*ep, ctx, params);
-            if (const auto& h = hooks_for(*ep); h.prefill_create) h.prefill_create(ctx, params);
+          [](Context& ctx, json& params) {
+            prefill_actor(target(ctx), ctx, params);
+            if (const auto& h = hooks_for(target(ctx)); h.prefill_create)
+              h.prefill_create(ctx, params);
           },
-      .handler = [ep](
-                     Context& ctx,
-                     const json& params) { return create_row(ctx, *ep, params, hooks_for(*ep)); }});
+      .handler =
+          [](Context& ctx, const json& params) {
+            return create_row(ctx, target(ctx), params, hooks_for(target(ctx)));
+          }});
 
   if (e.api_updatable && acc.update != Level::System)
     ops.push_back(Operation{
@@ -247,9 +254,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
                       ? result::Shape(result::entity(e.name))
                       : result::Shape(result::entity_with(e.name, hooks_for(e).update_extra)),
         .errors = {code::not_found, code::conflict},
-        .handler = [ep](Context& ctx, const json& params) {
-          return update_row(ctx, *ep, params["id"].get<std::string>(), params["patch"],
-                            hooks_for(*ep));
+        .handler = [](Context& ctx, const json& params) {
+          return update_row(ctx, target(ctx), params["id"].get<std::string>(), params["patch"],
+                            hooks_for(target(ctx)));
         }});
 
   if (acc.remove == Level::System) return;
@@ -261,20 +268,21 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .params = {id_param()},
         .result = result::entity(e.name),
         .errors = {code::not_found},
-        .handler = [ep](Context& ctx, const json& params) {
+        .handler = [](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
-          json row =
-              repo::get(ctx.store, *ep, ctx.as.organization_id, id, false, json::array({"id"}));
-          authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
+          json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, false,
+                               json::array({"id"}));
+          authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                        json::array({"id"}));
           json fields{{"deletedAt", format_instant(ctx.now)},
                       {"deletedBy", ctx.as.user_id.empty() ? json(nullptr) : json(ctx.as.user_id)},
                       {"updatedAt", format_instant(ctx.now)}};
-          repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
-          store::audit(ctx.store, ctx.as, "delete", *ep, id,
+          repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
+          store::audit(ctx.store, ctx.as, "delete", target(ctx), id,
                        {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}},
                        ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
-          if (const auto& h = hooks_for(*ep); h.after_delete) h.after_delete(ctx, row);
+          if (const auto& h = hooks_for(target(ctx)); h.after_delete) h.after_delete(ctx, row);
           return row;
         }});
     ops.push_back(Operation{
@@ -284,22 +292,23 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
         .params = {id_param()},
         .result = result::entity(e.name),
         .errors = {code::not_found, code::plan_limit},
-        .handler = [ep](Context& ctx, const json& params) {
+        .handler = [](Context& ctx, const json& params) {
           const std::string id = params["id"].get<std::string>();
-          json row =
-              repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
+          json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
+                               json::array({"id"}));
           if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
-          authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
-          if (const auto& h = hooks_for(*ep); h.before_restore) h.before_restore(ctx, row);
+          authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                        json::array({"id"}));
+          if (const auto& h = hooks_for(target(ctx)); h.before_restore) h.before_restore(ctx, row);
           json fields{{"deletedAt", nullptr},
                       {"deletedBy", nullptr},
                       {"updatedAt", format_instant(ctx.now)}};
-          repo::set_fields(ctx.store, *ep, ctx.as.organization_id, id, fields);
-          store::audit(ctx.store, ctx.as, "restore", *ep, id,
+          repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
+          store::audit(ctx.store, ctx.as, "restore", target(ctx), id,
                        {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}},
                        ctx.now);
           for (const auto& [k, v] : fields.items()) row[k] = v;
-          if (const auto& h = hooks_for(*ep); h.after_restore) h.after_restore(ctx, row);
+          if (const auto& h = hooks_for(target(ctx)); h.after_restore) h.after_restore(ctx, row);
           return row;
         }});
   }
@@ -312,13 +321,15 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
       .params = {id_param()},
       .result = result::named("Purged"),
       .errors = {code::not_found, code::conflict},
-      .handler = [ep](Context& ctx, const json& params) {
+      .handler = [](Context& ctx, const json& params) {
         const std::string id = params["id"].get<std::string>();
-        const json row =
-            repo::get(ctx.store, *ep, ctx.as.organization_id, id, true, json::array({"id"}));
-        authorize_row(ctx, *ep, schema::authz::Action::Remove, row, nullptr, json::array({"id"}));
-        repo::purge(ctx.store, *ep, ctx.as.organization_id, id);
-        store::audit(ctx.store, ctx.as, "purge", *ep, id, repo::diff(*ep, row, nullptr), ctx.now);
+        const json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
+                                   json::array({"id"}));
+        authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                      json::array({"id"}));
+        repo::purge(ctx.store, target(ctx), ctx.as.organization_id, id);
+        store::audit(ctx.store, ctx.as, "purge", target(ctx), id,
+                     repo::diff(target(ctx), row, nullptr), ctx.now);
         return json{{"id", id}, {"purged", true}};
       }});
 }
@@ -326,7 +337,11 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
 }  // namespace
 
 void add_entity_ops(std::vector<Operation>& ops) {
-  for (const auto& e : schema::entities()) add_for(ops, e);
+  for (const auto& e : schema::entities()) {
+    const size_t first = ops.size();
+    add_for(ops, e);
+    for (size_t i = first; i < ops.size(); ++i) ops[i].target = &e;
+  }
 }
 
 }  // namespace ec::api

@@ -1,7 +1,6 @@
 #pragma once
 // Operation declarations: each operation is declared once with its name, parameters (as schema
 // fields, so validation, docs and TypeScript types derive from them), result type and handler.
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,12 +13,15 @@
 
 namespace ec::api {
 
-/// What a handler runs with: the store, who is acting, and the request's time.
+struct Operation;
+
+/// What a handler runs with: the store, who is acting, the request's time, and the operation.
 struct Context {
   store::Store& store;
   store::Actor as;
   Instant now;
   const Progress* progress = nullptr;
+  const Operation* op = nullptr;
 };
 
 /// Who may run an operation (docs/adr/0010-authorization.md). The level's rules are in
@@ -49,15 +51,21 @@ struct Operation {
   result::Shape result;
   std::vector<std::string> errors;  // error codes the operation can return, besides invalid
   bool writes = true;               // runs inside a transaction
+  // The handlers are plain function pointers (captureless lambdas): one std::function per
+  // handler cost its own vtable, clone/destroy code and type name (docs/BENCHMARKS.md, "Session
+  // 5: browser core size, other steps"). What a handler needs besides the params is in Context
+  // (ctx.op->target for the generic entity operations).
   /// Fills caller-omitted values that have a contextual default (acting user, next number)
   /// before validation.
-  std::function<void(Context&, json& params)> prefill;
-  std::function<json(Context&, const json& params)> handler;
+  void (*prefill)(Context&, json& params) = nullptr;
+  json (*handler)(Context&, const json& params) = nullptr;
   /// Optional, for reads that go from SQLite rows straight to the response (docs/adr, raw JSON
   /// results): appends the result as JSON text, byte-identical to dump_text of what `handler`
   /// returns. An operation declared with it alone gets `handler` derived from it (the text
   /// parsed), so both paths run the same code.
-  std::function<void(Context&, const json& params, std::string& out)> write_result;
+  void (*write_result)(Context&, const json& params, std::string& out) = nullptr;
+  /// The entity a generic entity operation (ops_entities.cpp) acts on; null for the others.
+  const schema::Entity* target = nullptr;
 };
 
 /// Every declared operation, in declaration order.

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/docs_switch.hpp"
 #include "core/errors.hpp"
 
 namespace ec::api::result {
@@ -76,8 +77,9 @@ struct R {
     s.optional = true;
     return *this;
   }
-  R& doc(std::string d) {
-    s.doc = std::move(d);
+  /// Generator-only prose (core/docs_switch.hpp): empty in the browser build.
+  R& doc(const char* d) {
+    if constexpr (kWithDocs) s.doc = d;
     return *this;
   }
   operator Shape() const { return s; }  // NOLINT: builder converts implicitly by design

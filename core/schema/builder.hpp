@@ -3,6 +3,7 @@
 // declarations (core/api), so both describe data the same way.
 #include <cstdlib>
 
+#include "core/docs_switch.hpp"
 #include "core/schema/schema.hpp"
 
 namespace ec::schema::build {
@@ -69,8 +70,9 @@ struct F {
     f.not_blank = true;
     return *this;
   }
-  F& doc(std::string d) {
-    f.doc = std::move(d);
+  /// Generator-only prose (core/docs_switch.hpp): empty in the browser build.
+  F& doc(const char* d) {
+    if constexpr (kWithDocs) f.doc = d;
     return *this;
   }
   operator Field() const { return f; }  // NOLINT: builder converts implicitly by design

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, reload } from './helpers.mjs';
@@ -186,6 +186,32 @@ describe('export and import', () => {
     // the import is durable too
     await reload(page);
     assert.deepEqual((await projectNames(page, 'target', sample.actor)).names, ['Weekly digest']);
+    await ctx.close();
+  });
+  test('a WAL-mode file (header bytes 18/19 = 2) imports, is stored as a rollback-journal file and stays writable', async () => {
+    const ctx = await env.launch(env.newProfile());
+    const page = await env.page(ctx);
+    const sample = await createSample(page, 'walsource');
+    const b64 = await page.evaluate(async () => ec.toBase64(await core.exportDatabase()));
+    const file = join(tmp, 'wal.sqlite');
+    writeFileSync(file, Buffer.from(b64, 'base64'));
+    // The stock sqlite3 CLI switches the file to WAL and writes through the WAL; closing it
+    // checkpoints into the main file, whose header keeps saying WAL.
+    execFileSync('sqlite3', [file, "PRAGMA journal_mode = WAL; UPDATE projects SET name = 'Written in WAL mode';"]);
+    const wal = readFileSync(file);
+    assert.deepEqual([wal[18], wal[19]], [2, 2]);
+    const result = await page.evaluate(async ({ b64, actor }) => {
+      const target = await ec.open({ name: 'waltarget' });
+      await target.importDatabase(ec.fromBase64(b64));
+      target.setActor(actor);
+      const names = (await target.project.list()).items.map((p) => p.name);
+      await target.project.create({ name: 'After the import', cadenceConfig: { days: ['tue'], time: '10:00' } });
+      const stored = await target.exportDatabase();
+      return { names, header: [stored[18], stored[19]], status: target.status };
+    }, { b64: wal.toString('base64'), actor: sample.actor });
+    assert.deepEqual(result, { names: ['Written in WAL mode'], header: [1, 1], status: 'ready' });
+    await reload(page);
+    assert.deepEqual((await projectNames(page, 'waltarget', sample.actor)).names.sort(), ['After the import', 'Written in WAL mode']);
     await ctx.close();
   });
 });

@@ -13,7 +13,7 @@
 //   so it is all-or-nothing.
 import type { CoreHandle, CoreModule, MemoryStats, ProgressFn } from '../../../bindings/js/core.mjs';
 import { coreError, CoreError, errorData, ErrorCode, toCoreError } from './errors';
-import { checkImportHeader } from './persistence';
+import { asRollbackJournal, checkImportHeader } from './persistence';
 import type { OpenState, StorageKind, StorageTuning } from './protocol';
 import type { Operations } from './types.generated';
 
@@ -176,9 +176,10 @@ export class Engine {
   }
 
   /** Replaces the database with `bytes` after validating them; nothing changes on failure. */
-  async importBytes(bytes: Uint8Array): Promise<OpenState> {
+  async importBytes(imported: Uint8Array): Promise<OpenState> {
     this.#notClosed();
-    checkImportHeader(bytes, this.schemaVersion());
+    checkImportHeader(imported, this.schemaVersion());
+    const bytes = asRollbackJournal(imported);  // a WAL-mode file imports as a rollback-journal one
     const FS = this.#api.FS;
     const tmp = this.#tmpPath('import');
     try {

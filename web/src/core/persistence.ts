@@ -91,6 +91,21 @@ export function checkImportHeader(bytes: Uint8Array, schemaVersion: number): Sql
   return h;
 }
 
+/**
+ * The bytes of a WAL-mode database file (header bytes 18/19, the file format write/read versions,
+ * = 2) as a rollback-journal file (= 1); other bytes are returned as they are. Imported bytes never
+ * come with their `-wal` file, so the main file is all there is (a WAL file not checkpointed into
+ * it is lost either way), and the browser core has no WAL (SQLITE_OMIT_WAL: it would refuse the
+ * file as not a database). A copy: the caller's bytes are not changed.
+ */
+export function asRollbackJournal(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < 100 || (bytes[18] !== 2 && bytes[19] !== 2)) return bytes;
+  const out = bytes.slice();
+  if (out[18] === 2) out[18] = 1;
+  if (out[19] === 2) out[19] = 1;
+  return out;
+}
+
 // --------------------------------------------------------------------------------------------
 // OPFS
 // --------------------------------------------------------------------------------------------
