@@ -22,6 +22,11 @@
 #include <unordered_map>
 #include <vector>
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define PEERS_BENCH_CALLGRIND 1
+#endif
+
 #include "bench/bench_support.hpp"
 #include "core/api/api.hpp"
 #include "core/json/codec.hpp"
@@ -327,10 +332,17 @@ double phase_ms() {
 
 // Profiling one phase: `perf record --control=fifo:<ctl> -D -1 …` with PEERS_BENCH_PERF_CTL=<ctl>
 // and PEERS_BENCH_PERF_PHASE=<phase> samples only that phase (docs/BENCHMARKS.md).
+// Counting one phase's instructions (machines without hardware counters, or too loaded for
+// timings): `valgrind --tool=callgrind --collect-atstart=no …` with PEERS_BENCH_PERF_PHASE=<phase>
+// collects only that phase (client requests; no-ops outside valgrind).
 void perf_ctl(size_t phase, const char* what) {
   const char* path = std::getenv("PEERS_BENCH_PERF_CTL");
   const char* only = std::getenv("PEERS_BENCH_PERF_PHASE");
-  if (!path || !only || std::string(only) != kPhases[phase]) return;
+  if (!only || std::string(only) != kPhases[phase]) return;
+#ifdef PEERS_BENCH_CALLGRIND
+  CALLGRIND_TOGGLE_COLLECT;
+#endif
+  if (!path) return;
   std::ofstream ctl(path);
   ctl << what << '\n';
 }

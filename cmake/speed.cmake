@@ -9,7 +9,9 @@ option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" O
 # Experiment switches (docs/BENCHMARKS.md, "SPEED FLAGS tried"): the chosen values are the defaults.
 set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
 option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" OFF)
-option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" OFF)
+# -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
+# calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
+option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" ON)
 set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
 set(EC_SPEED_INITIAL_MEMORY "" CACHE STRING "-sINITIAL_MEMORY= of the Node module (empty: default)")
 

@@ -114,9 +114,11 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
   check_parents(ctx, e, after, patch);
   authorize_row(ctx, e, schema::authz::Action::Update, before, after, json::array({"patch"}));
   if (hooks.before_update) hooks.before_update(ctx, before, after);
-  if (repo::diff(e, before, after).empty())
-    return before;  // nothing changed: no write, no audit row
-  after = store::audited_change(ctx.store, ctx.as, e, before, after, "update", ctx.now);
+  bool changed = false;
+  json written =
+      store::audited_change(ctx.store, ctx.as, e, before, after, "update", ctx.now, &changed);
+  if (!changed) return before;  // nothing changed: no write, no audit row
+  after = std::move(written);
   if (hooks.after_update) {
     const json extra = hooks.after_update(ctx, before, after);
     if (extra.is_object())

@@ -54,13 +54,17 @@ json from_sql(const Field& f, const SqlValue& v) {
   }
 }
 
+void canonicalize(const schema::Field& f, json& value) {
+  if (f.type != Type::Instant || !value.is_string()) return;
+  if (auto t = parse_instant(value.get_ref<const std::string&>())) value = format_instant(*t);
+}
+
 void canonicalize(const schema::Entity& e, json& row) {
   if (!row.is_object()) return;
   for (const auto& f : e.fields) {
     if (f.type != Type::Instant) continue;
     auto it = row.find(f.name);
-    if (it == row.end() || !it->is_string()) continue;
-    if (auto t = parse_instant(it->get_ref<const std::string&>())) *it = format_instant(*t);
+    if (it != row.end()) canonicalize(f, *it);
   }
 }
 

@@ -25,6 +25,8 @@ json from_sql(const schema::Field& f, const SqlValue& v);
 /// other field type is stored as written (dates, UUIDs and e-mails are checked, not rewritten;
 /// JSON keeps its values). A value that is not an instant is left as is, for validation.
 void canonicalize(const schema::Entity& e, json& row);
+/// The same for one field's value.
+void canonicalize(const schema::Field& f, json& value);
 
 /// Appends `s` as a JSON string, byte-identical to dump_text(json(s)) (invalid UTF-8 replaced).
 void append_json_string(std::string& out, std::string_view s);

@@ -8,33 +8,69 @@ namespace ec::store {
 void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
            const std::string& id, const json& changes, Instant at) {
   static const schema::Entity& log = *schema::find_entity("AuditLog");
-  const std::string ts = format_instant(at);
-  repo::insert(s, log,
-               json{{"id", s.new_id()},
-                    {"organizationId", e.name == "Organization" ? id : actor.organization_id},
-                    {"actorId", actor.user_id.empty() ? json(nullptr) : json(actor.user_id)},
-                    {"action", action},
-                    {"entityType", e.name},
-                    {"entityId", id},
-                    {"changes", changes},
-                    {"occurredAt", ts},
-                    {"createdAt", ts},
-                    {"updatedAt", ts}});
+  // The row straight in its SQL form (repo::insert_values), each value as codec::to_sql gives it
+  // for the JSON row this writes: no JSON object per audit row.
+  static const auto slot = [](const char* name) {
+    return static_cast<size_t>(log.field(name) - log.fields.data());
+  };
+  static const size_t id_at = slot("id"), org_at = slot("organizationId"),
+                      actor_at = slot("actorId"), action_at = slot("action"),
+                      type_at = slot("entityType"), entity_at = slot("entityId"),
+                      changes_at = slot("changes"), occurred_at = slot("occurredAt"),
+                      created_at = slot("createdAt"), updated_at = slot("updatedAt");
+  const schema::Field& instant = log.fields[occurred_at];
+  const SqlValue ts = codec::to_sql(instant, format_instant(at));
+  std::vector<SqlValue> values(log.fields.size(), nullptr);
+  values[id_at] = s.new_id();
+  values[org_at] = e.name == "Organization" ? id : actor.organization_id;
+  if (!actor.user_id.empty()) values[actor_at] = actor.user_id;
+  values[action_at] = action;
+  values[type_at] = e.name;
+  values[entity_at] = id;
+  values[changes_at] = codec::to_sql(log.fields[changes_at], changes);
+  values[occurred_at] = ts;
+  values[created_at] = ts;
+  values[updated_at] = ts;
+  repo::insert_values(s, log, values);
 }
 
-json audited_change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
-                    const json& fields, const std::string& action, Instant now) {
-  json after = before;
-  for (const auto& [k, v] : fields.items()) after[k] = v;
-  codec::canonicalize(e, after);  // written, audited and answered as a read returns it
-  json changes = repo::diff(e, before, after);
-  if (changes.empty()) return before;
+json audited_change(Store& s, const Actor& as, const schema::Entity& e, json before,
+                    const json& fields, const std::string& action, Instant now, bool* changed) {
+  // Only the fields given can differ from `before` (a row as read or as returned here: instants
+  // in their stored form), so they alone are canonicalized and compared, as repo::diff compares
+  // the whole row (system timestamps excluded).
+  static const json none = nullptr;
+  std::vector<std::pair<const std::string*, json>> given;  // entity fields in `fields`
+  given.reserve(fields.size());
+  json changes = json::object();
   json set = json::object();
-  for (const auto& [k, c] : changes.items()) set[k] = c["after"];
+  for (const auto& f : e.fields) {
+    auto v = fields.find(f.name);
+    if (v == fields.end()) continue;
+    json value = *v;
+    codec::canonicalize(f, value);  // written, audited and answered as a read returns it
+    if (f.name != "updatedAt" && f.name != "createdAt") {
+      auto b = before.find(f.name);
+      const json& old = b == before.end() ? none : *b;
+      if (old != value) {
+        changes[f.name] = {{"before", old}, {"after", value}};
+        set[f.name] = value;
+      }
+    }
+    given.emplace_back(&f.name, std::move(value));
+  }
+  if (changed) *changed = !changes.empty();
+  if (changes.empty()) return before;
+  json after = std::move(before);
+  if (given.size() < fields.size())
+    for (const auto& [k, v] : fields.items())
+      if (!e.field(k)) after[k] = v;
+  for (auto& [name, value] : given) after[*name] = std::move(value);
   after["updatedAt"] = format_instant(now);
   set["updatedAt"] = after["updatedAt"];
-  repo::set_fields(s, e, as.organization_id, before["id"].get<std::string>(), set);
-  audit(s, as, action, e, before["id"].get<std::string>(), changes, now);
+  const std::string id = after["id"].get<std::string>();
+  repo::set_fields(s, e, as.organization_id, id, set);
+  audit(s, as, action, e, id, changes, now);
   return after;
 }
 

@@ -12,8 +12,11 @@ void audit(Store& s, const Actor& actor, const std::string& action, const schema
            const std::string& id, const json& changes, Instant at);
 
 /// Sets `fields` on the row `before` (plus updatedAt) and audits the changed fields as `action`,
-/// in the caller's transaction. Returns the row after the change (unchanged: no write, no audit).
-json audited_change(Store& s, const Actor& as, const schema::Entity& e, const json& before,
-                    const json& fields, const std::string& action, Instant now);
+/// in the caller's transaction. Returns the row after the change (unchanged: no write, no audit;
+/// *changed says which). `before` is a row as read (instants in their stored form); pass it
+/// moved when the caller no longer needs it.
+json audited_change(Store& s, const Actor& as, const schema::Entity& e, json before,
+                    const json& fields, const std::string& action, Instant now,
+                    bool* changed = nullptr);
 
 }  // namespace ec::store

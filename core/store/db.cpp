@@ -5,13 +5,14 @@
 #include <cctype>
 
 #include "core/schema/schema.hpp"
+#include "core/thread_local.hpp"
 
 namespace ec::store {
 
 namespace {
 // Where the authorizer notes the tables a statement being compiled reads (Db::prepare sets it
 // around sqlite3_prepare_v3; one connection is used by one thread).
-thread_local std::set<std::string>* reads_sink = nullptr;
+EC_THREAD_LOCAL std::set<std::string>* reads_sink = nullptr;
 }  // namespace
 
 Stmt::~Stmt() {

@@ -284,10 +284,19 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days
   return total;
 }
 
-json ClaimResult::to_json(const std::string& org) const {
+json ClaimResult::to_json(const std::string& org) const& {
+  return ClaimResult(*this).to_json(org);
+}
+
+json ClaimResult::to_json(const std::string& org) && {
   json list = json::array();
-  for (const auto& c : items)
-    list.push_back({{"item", c.item}, {"episode", c.episode}, {"token", c.token}});
+  for (auto& c : items) {
+    json one = json::object();
+    one["item"] = std::move(c.item);
+    one["episode"] = std::move(c.episode);
+    one["token"] = c.token;
+    list.push_back(std::move(one));
+  }
   json out{{"items", std::move(list)}};
   if (blocked_reason) out["blocked"] = {{"reason", *blocked_reason}, {"organizationId", org}};
   return out;
@@ -416,9 +425,9 @@ void claim_one(Store& s, const Actor& as, const std::string& id, const std::stri
                         {"message", "the lease of " + item["lockedBy"].get<std::string>() +
                                         " expired at " + item["lockedUntil"].get<std::string>()},
                         {"attempt", item["attempts"]}});
-      ep = audited_change(s, as, E("Episode"), ep, ep_fields, "update", now);
+      ep = audited_change(s, as, E("Episode"), std::move(ep), ep_fields, "update", now);
       const std::string until = format_instant(capped(now, lease_seconds * kMsPerSecond));
-      item = audited_change(s, as, Q(), item,
+      item = audited_change(s, as, Q(), std::move(item),
                             {{"status", name(QS::processing)},
                              {"lockedBy", worker},
                              {"lockedUntil", until},
@@ -438,8 +447,8 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
   check_lease(item, token);
   const std::string ts = format_instant(now);
   json ep = episode_for(s, as, item, now);
-  ep = audited_change(s, as, E("Episode"), ep, {{"status", name(ES::ready)}, {"generatedAt", ts}},
-                      "update", now);
+  ep = audited_change(s, as, E("Episode"), std::move(ep),
+                      {{"status", name(ES::ready)}, {"generatedAt", ts}}, "update", now);
   json out = json::object();
   if (!usage.is_null()) {
     out["usage"] = budget::settle_for_item(
@@ -448,15 +457,15 @@ json complete(Store& s, const Actor& as, const std::string& id, int64_t token, c
     out["usage"] = nullptr;
     budget::close_for_item(s, as, id, RS::released, now);
   }
-  item = audited_change(s, as, Q(), item,
+  item = audited_change(s, as, Q(), std::move(item),
                         {{"status", name(QS::completed)},
                          {"completedAt", ts},
                          {"episodeId", ep["id"]},
                          {"lockedBy", nullptr},
                          {"lockedUntil", nullptr}},
                         "complete", now);
-  out["item"] = item;
-  out["episode"] = ep;
+  out["item"] = std::move(item);
+  out["episode"] = std::move(ep);
   return out;
 }
 

@@ -72,7 +72,8 @@ struct Claimed {
 struct ClaimResult {
   std::vector<Claimed> items;
   std::optional<std::string> blocked_reason;  ///< set when the circuit breaker is open
-  json to_json(const std::string& org) const;
+  json to_json(const std::string& org) const&;
+  json to_json(const std::string& org) &&;  ///< moves the rows into the result (no copy)
 };
 /// Takes up to `limit` due items of the organization (pending with runAfter <= now, or
 /// processing with an expired lease, whose expired attempt's reservations are released),

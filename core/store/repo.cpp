@@ -319,7 +319,7 @@ Error with_holder(Store& s, const Entity& e, const Error& err,
 
 }  // namespace
 
-void insert(Store& s, const Entity& e, const json& row) {
+void insert_values(Store& s, const Entity& e, const std::vector<SqlValue>& values) {
   // The INSERT text depends only on the entity: built once per entity.
   static std::unordered_map<const Entity*, std::string> texts;
   auto [text, fresh] = texts.try_emplace(&e);
@@ -331,27 +331,30 @@ void insert(Store& s, const Entity& e, const json& row) {
     }
     text->second = "INSERT INTO " + e.table + " (" + cols + ") VALUES (" + marks + ")";
   }
+  Stmt& st = s.db().prepare(text->second);
+  st.bind_all(values);
+  try {
+    st.run();
+  } catch (const Error& err) {
+    const auto at = [&](const Field& f) -> SqlValue {
+      const auto i = static_cast<size_t>(&f - e.fields.data());
+      return i < values.size() ? values[i] : SqlValue(nullptr);
+    };
+    const Field* id = e.field("id");
+    const SqlValue self = id ? at(*id) : SqlValue(nullptr);
+    throw with_holder(s, e, err, at,
+                      std::holds_alternative<std::string>(self) ? std::get<std::string>(self) : "");
+  }
+}
+
+void insert(Store& s, const Entity& e, const json& row) {
   std::vector<SqlValue> values;
   values.reserve(e.fields.size());
   for (const auto& f : e.fields) {
     auto it = row.find(f.name);
     values.push_back(it == row.end() ? SqlValue(nullptr) : codec::to_sql(f, *it));
   }
-  Stmt& st = s.db().prepare(text->second);
-  st.bind_all(values);
-  try {
-    st.run();
-  } catch (const Error& err) {
-    auto it = row.find("id");
-    const std::string self = it != row.end() && it->is_string() ? it->get<std::string>() : "";
-    throw with_holder(
-        s, e, err,
-        [&](const Field& f) {
-          auto v = row.find(f.name);
-          return v == row.end() ? SqlValue(nullptr) : codec::to_sql(f, *v);
-        },
-        self);
-  }
+  insert_values(s, e, values);
 }
 
 bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id,

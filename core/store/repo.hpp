@@ -42,6 +42,9 @@ int64_t count(Store& s, const Entity& e, const std::string& org, const ListQuery
 
 /// Inserts a complete row (JSON form, every column present or defaulted).
 void insert(Store& s, const Entity& e, const json& row);
+/// insert() with the row already in its SQL form: one value per field, in declaration order
+/// (what codec::to_sql gives for each field; null for a field the row leaves out).
+void insert_values(Store& s, const Entity& e, const std::vector<SqlValue>& values);
 /// Sets the given fields (JSON names) of one row; returns false if no such row.
 bool set_fields(Store& s, const Entity& e, const std::string& org, const std::string& id,
                 const json& fields);

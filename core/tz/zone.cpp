@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/thread_local.hpp"
 #include "core/tz/tz.hpp"
 
 namespace ec::tz {
@@ -81,7 +82,7 @@ void Zone::changes_between(int64_t from, int64_t to, std::vector<Change>& out) c
 }
 
 LocalResolution Zone::resolve_local(int64_t local) const {
-  thread_local std::vector<Change> changes;
+  EC_THREAD_LOCAL std::vector<Change> changes;
   changes.reserve(16);
   changes_between(local - kWindow, local + kWindow, changes);
   LocalResolution r;
