@@ -294,7 +294,7 @@ std::string object_list_sql(const json_shape::ObjectList& l) {
   std::string out =
       "create function " + rule_fn_name(l.rule) +
       "(p_value jsonb, p_path jsonb) returns jsonb\n"
-      "  language plpgsql immutable set search_path = '' as $$\n"
+      "  language plpgsql set search_path = '' as $$\n"
       "declare\n"
       "  v_out jsonb := '[]';\n"
       "  v_cap bigint := " +
@@ -392,6 +392,8 @@ std::string object_list_sql(const json_shape::ObjectList& l) {
 
 }  // namespace
 
+std::string raise_issues_function_sql();
+
 std::string json_checks_sql() {
   std::string sql = kTextFormsSql;
   sql += kCadenceSql;
@@ -404,6 +406,7 @@ std::string json_checks_sql() {
   replace_all(sql, "@maxSafeInteger@", std::to_string(kMaxSafeInteger));
   replace_all(sql, "@maxIssues@", std::to_string(kMaxIssues));
   for (const auto& l : json_shape::kObjectLists) sql += object_list_sql(l);
+  sql += raise_issues_function_sql();
   // Pure helpers called by the fields triggers, which run as the writer's role.
   for (const auto& [fn, args] : {std::pair{"is_date_text", "text"},
                                  {"parse_instant_text", "text"},
@@ -415,7 +418,8 @@ std::string json_checks_sql() {
                                  {"json_value_issues", "jsonb, jsonb, boolean, bigint, bigint"},
                                  {"json_object_issues", "jsonb, jsonb"},
                                  {"json_changes_issues", "jsonb, jsonb"},
-                                 {"json_cadence_issues", "jsonb, jsonb"}})
+                                 {"json_cadence_issues", "jsonb, jsonb"},
+                                 {"raise_issues", "jsonb"}})
     sql += std::string("revoke all on function private.") + fn + "(" + args +
            ") from public;\ngrant execute on function private." + fn + "(" + args +
            ") to authenticated, service_role;\n";
@@ -457,29 +461,39 @@ std::string json_field_check_sql(const Entity& e) {
   return out;
 }
 
+// Raises the collected issues as the core's one `invalid` error: at most kMaxIssues, the path of a
+// lone issue (else []), the issues in DETAIL. Defined once (raise_issues_function_sql), called by
+// every fields trigger (issues_raise_sql).
+std::string raise_issues_function_sql() {
+  return "create function private.raise_issues(p_issues jsonb) returns void\n"
+         "  language plpgsql set search_path = '' as $$\n"
+         "declare\n"
+         "  v_issues jsonb := (select jsonb_agg(x) from (select x from "
+         "jsonb_array_elements(p_issues) "
+         "with ordinality t(x, i) order by i limit " +
+         std::to_string(kMaxIssues) +
+         ") s);\n"
+         "begin\n"
+         "  raise exception using errcode = '" +
+         pg_raised_state(code::invalid) +
+         "',\n"
+         "    message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> "
+         "0 ? "
+         "'message'\n"
+         "      then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation "
+         "issues; first: '\n"
+         "      || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || "
+         "(v_issues -> 0 ->> 'path')) end,\n"
+         "    detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then "
+         "v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;\n"
+         "end\n"
+         "$$;\n";
+}
+
 std::string issues_raise_sql() {
-  std::string out;
-  const std::string state = pg_raised_state(code::invalid);
-  out +=
-      "  if jsonb_array_length(v_issues) > 0 then\n"
-      "    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) "
-      "with ordinality t(x, i) order by i limit " +
-      std::to_string(kMaxIssues) +
-      ") s);\n"
-      "    raise exception using errcode = '" +
-      state +
-      "',\n"
-      "      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 "
-      "? "
-      "'message'\n"
-      "        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation "
-      "issues; first: '\n"
-      "        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || "
-      "(v_issues -> 0 ->> 'path')) end,\n"
-      "      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then "
-      "v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;\n"
-      "  end if;\n";
-  return out;
+  return "  if jsonb_array_length(v_issues) > 0 then\n"
+         "    perform private.raise_issues(v_issues);\n"
+         "  end if;\n";
 }
 
 }  // namespace ec::schema::pgddl

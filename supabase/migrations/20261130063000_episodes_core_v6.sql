@@ -1640,7 +1640,7 @@ begin
 end
 $$;
 create function private.json_memories_issues(p_value jsonb, p_path jsonb) returns jsonb
-  language plpgsql immutable set search_path = '' as $$
+  language plpgsql set search_path = '' as $$
 declare
   v_out jsonb := '[]';
   v_cap bigint := 500;
@@ -1705,7 +1705,7 @@ begin
 end
 $$;
 create function private.json_generation_errors_issues(p_value jsonb, p_path jsonb) returns jsonb
-  language plpgsql immutable set search_path = '' as $$
+  language plpgsql set search_path = '' as $$
 declare
   v_out jsonb := '[]';
   v_cap bigint := null;
@@ -1771,6 +1771,18 @@ begin
   return v_out;
 end
 $$;
+create function private.raise_issues(p_issues jsonb) returns void
+  language plpgsql set search_path = '' as $$
+declare
+  v_issues jsonb := (select jsonb_agg(x) from (select x from jsonb_array_elements(p_issues) with ordinality t(x, i) order by i limit 100) s);
+begin
+  raise exception using errcode = '22023',
+    message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
+      then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
+      || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
+    detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+end
+$$;
 revoke all on function private.is_date_text(text) from public;
 grant execute on function private.is_date_text(text) to authenticated, service_role;
 revoke all on function private.parse_instant_text(text) from public;
@@ -1793,6 +1805,8 @@ revoke all on function private.json_changes_issues(jsonb, jsonb) from public;
 grant execute on function private.json_changes_issues(jsonb, jsonb) to authenticated, service_role;
 revoke all on function private.json_cadence_issues(jsonb, jsonb) from public;
 grant execute on function private.json_cadence_issues(jsonb, jsonb) to authenticated, service_role;
+revoke all on function private.raise_issues(jsonb) from public;
+grant execute on function private.raise_issues(jsonb) to authenticated, service_role;
 revoke all on function private.json_memories_issues(jsonb, jsonb) from public;
 grant execute on function private.json_memories_issues(jsonb, jsonb) to authenticated, service_role;
 revoke all on function private.json_generation_errors_issues(jsonb, jsonb) from public;
@@ -1878,12 +1892,7 @@ begin
     v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["slug"]'::jsonb, 'code', 'invalid_format', 'message', 'slug has not the format the core accepts'));
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2008,12 +2017,7 @@ begin
     v_issues := v_issues || jsonb_build_array(jsonb_build_object('path', '["timezone"]'::jsonb, 'code', 'invalid_timezone', 'message', 'timezone has not the format the core accepts'));
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2097,12 +2101,7 @@ begin
     v_issues := v_issues || v_found;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2185,12 +2184,7 @@ begin
     v_issues := v_issues || v_found;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2278,12 +2272,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2396,12 +2385,7 @@ begin
     end if;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
@@ -2464,12 +2448,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2518,12 +2497,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   if new.episode_id is not null and (tg_op = 'INSERT' or new.episode_id is distinct from old.episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.episode_id and p.project_id is distinct from new.project_id) then
@@ -2580,12 +2554,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2631,12 +2600,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -2755,12 +2719,7 @@ begin
     end if;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   if new.applied_episode_id is not null and (tg_op = 'INSERT' or new.applied_episode_id is distinct from old.applied_episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.applied_episode_id and p.project_id is distinct from new.project_id) then
@@ -2839,12 +2798,7 @@ begin
     end if;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   if new.source_episode_id is not null and (tg_op = 'INSERT' or new.source_episode_id is distinct from old.source_episode_id or new.project_id is distinct from old.project_id)
      and exists (select 1 from public.episodes p where p.id = new.source_episode_id and p.project_id is distinct from new.project_id) then
@@ -2959,12 +2913,7 @@ begin
     v_issues := v_issues || v_found;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -3028,12 +2977,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -3089,12 +3033,7 @@ begin
     new.updated_at := now();
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   return new;
 end
@@ -3262,12 +3201,7 @@ begin
     end if;
   end if;
   if jsonb_array_length(v_issues) > 0 then
-    v_issues := (select jsonb_agg(x) from (select x from jsonb_array_elements(v_issues) with ordinality t(x, i) order by i limit 100) s);
-    raise exception using errcode = '22023',
-      message = 'invalid: ' || case when jsonb_array_length(v_issues) = 1 and v_issues -> 0 ? 'message'
-        then v_issues -> 0 ->> 'message' else jsonb_array_length(v_issues) || ' validation issues; first: '
-        || coalesce(v_issues -> 0 ->> 'message', (v_issues -> 0 ->> 'code') || ' at ' || (v_issues -> 0 ->> 'path')) end,
-      detail = jsonb_build_object('path', case when jsonb_array_length(v_issues) = 1 then v_issues -> 0 -> 'path' else '[]'::jsonb end, 'issues', v_issues)::text;
+    perform private.raise_issues(v_issues);
   end if;
   if new.block_id is not null and (tg_op = 'INSERT' or new.block_id is distinct from old.block_id or new.episode_id is distinct from old.episode_id)
      and exists (select 1 from public.blocks p where p.id = new.block_id and p.episode_id is distinct from new.episode_id) then
