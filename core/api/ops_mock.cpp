@@ -8,6 +8,10 @@ namespace ec::api {
 
 using namespace schema::build;  // NOLINT
 
+namespace {
+constexpr std::array kSizes{"demo", "small", "large"};
+}  // namespace
+
 void add_mock_ops(std::vector<Operation>& ops) {
   ops.push_back(Operation{
       .name = "mock.seed",
@@ -20,7 +24,7 @@ void add_mock_ops(std::vector<Operation>& ops) {
       .params =
           {std::move(
                integer("seed", 0, schema::kMaxSafeInteger).doc("Seed of every random stream.")),
-           std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
+           std::move(enumeration("size", kSizes).def("demo")),
            std::move(date("referenceDate")
                          .null()
                          .doc("'Now' is this date at 12:00Z (default 2025-08-15).")),

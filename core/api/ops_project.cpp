@@ -351,7 +351,8 @@ void add_project_ops(std::vector<Operation>& ops) {
       .name = "project.overview",
       .doc = "The projects page read model: each project with its episode counts, last episode and "
              "open notes.",
-      .params = {std::move(enumeration("status", rules::names<rules::ProjectStatus>()).null()),
+      .params = {std::move(
+                     enumeration("status", rules::States<rules::ProjectStatus>::names).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
                  integer("offset", 0, 1'000'000'000).def(0)},
       .result = result::page(result::named("ProjectOverview")),
