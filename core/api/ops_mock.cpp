@@ -13,7 +13,7 @@ constexpr std::array kSizes{"demo", "small", "large"};
 }  // namespace
 
 void add_mock_ops(std::vector<Operation>& ops) {
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "mock.seed",
       .doc = "Fills an empty database with the deterministic mock dataset: the same seed, size (or "
              "counts) and "

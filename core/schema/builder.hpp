@@ -53,8 +53,12 @@ struct FieldDecl {
   std::optional<int64_t> max_entries_;
   bool not_blank_ = false;
   const char* doc_ = "";
+  /// Set: the declaration is this existing field, kept as is (an operation parameter declared as
+  /// an entity's field, e.g. `*org.field("name")`); it must outlive the conversion.
+  const Field* same_as_ = nullptr;
 
   constexpr FieldDecl(const char* n, Type t) : name_(n), type_(t) {}
+  FieldDecl(const Field& f) : same_as_(&f) {}  // NOLINT: implicit by design (params lists)
 
   // A small fluent builder so each field reads as one line.
   constexpr FieldDecl& null() {

@@ -421,6 +421,7 @@ const std::vector<Entity>& entities() {
 }
 
 Field to_field(const FieldDecl& d) {
+  if (d.same_as_) return *d.same_as_;
   Field f;
   f.name = d.name_;
   f.column = snake_case(f.name);
