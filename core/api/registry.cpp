@@ -13,7 +13,7 @@ OpDecl::operator Operation() && {
   op.entity = entity;
   op.entity_mode = entity_mode;
   op.entity_key = entity_key;
-  op.result = std::move(result);
+  op.result = result;
   op.errors.assign(errors.begin(), errors.end());
   op.writes = writes;
   op.prefill = prefill;

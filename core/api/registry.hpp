@@ -81,7 +81,7 @@ struct OpDecl {
   const char* entity = "";
   validate::Mode entity_mode = validate::Mode::Create;
   const char* entity_key = "";
-  result::Shape result;
+  result::Ref result;
   std::initializer_list<const char*> errors;
   bool writes = true;
   void (*prefill)(Context&, json& params) = nullptr;
