@@ -5,14 +5,14 @@ namespace ec::api {
 
 OpDecl::operator Operation() && {
   Operation op;
-  op.name = name;
-  op.doc = doc;
+  if (name) op.name = name;
+  if (doc) op.doc = doc;
   op.access = access;
   op.params.reserve(params.size());
   for (const schema::FieldDecl& p : params) op.params.push_back(schema::to_field(p));
-  op.entity = entity;
+  if (entity) op.entity = entity;
   op.entity_mode = entity_mode;
-  op.entity_key = entity_key;
+  if (entity_key) op.entity_key = entity_key;
   op.result = result;
   op.errors.assign(errors.begin(), errors.end());
   op.writes = writes;

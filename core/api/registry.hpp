@@ -74,13 +74,13 @@ struct Operation {
 /// that a declaration compiles to constant data and one call (not to string, vector and field
 /// constructions inlined at start-up). It converts into the Operation every reader uses.
 struct OpDecl {
-  const char* name = "";
-  const char* doc = "";
+  const char* name = nullptr;  // null (unset): ""
+  const char* doc = nullptr;
   Access access;
   std::initializer_list<schema::FieldDecl> params;
-  const char* entity = "";
+  const char* entity = nullptr;
   validate::Mode entity_mode = validate::Mode::Create;
-  const char* entity_key = "";
+  const char* entity_key = nullptr;
   result::Ref result;
   std::initializer_list<const char*> errors;
   bool writes = true;

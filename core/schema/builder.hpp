@@ -36,14 +36,17 @@ inline constexpr EmptyObject empty_object{};
 struct FieldDecl {
   // The data (read by to_field); the members end in `_` so the builder methods keep the names
   // the declarations read with (`.within("projectId")`, `.doc("…")`).
-  const char* name_ = "";
+  // Pointers are null when unset (to_field reads null as ""): an unset member is a zero, so a
+  // declaration materialized at run time (an operation's parameter list) costs a store only
+  // for what it sets.
+  const char* name_ = nullptr;
   Type type_ = Type::String;
   bool nullable_ = false;
   DefaultDecl default_;
   std::span<const char* const> values_;
-  const char* references_ = "";
-  bool cascade_ = true;
-  const char* within_ = "";
+  const char* references_ = nullptr;
+  bool restrict_ = false;  // !Field::cascade
+  const char* within_ = nullptr;
   Rule rule_ = Rule::None;
   Origin origin_ = Origin::Input;
   bool immutable_ = false;
@@ -52,7 +55,7 @@ struct FieldDecl {
   std::optional<int64_t> max_;
   std::optional<int64_t> max_entries_;
   bool not_blank_ = false;
-  const char* doc_ = "";
+  const char* doc_ = nullptr;
   /// Set: the declaration is this existing field, kept as is (an operation parameter declared as
   /// an entity's field, e.g. `*org.field("name")`); it must outlive the conversion.
   const Field* same_as_ = nullptr;
@@ -89,7 +92,7 @@ struct FieldDecl {
   }
   constexpr FieldDecl& ref(const char* entity, bool cascade = true) {
     references_ = entity;
-    cascade_ = cascade;
+    restrict_ = !cascade;
     return *this;
   }
   /// The referenced row shares this row's `field` (schema::Field::within).

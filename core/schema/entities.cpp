@@ -423,7 +423,7 @@ const std::vector<Entity>& entities() {
 Field to_field(const FieldDecl& d) {
   if (d.same_as_) return *d.same_as_;
   Field f;
-  f.name = d.name_;
+  f.name = d.name_ ? d.name_ : "";
   f.column = snake_case(f.name);
   f.type = d.type_;
   f.nullable = d.nullable_;
@@ -448,9 +448,9 @@ Field to_field(const FieldDecl& d) {
       break;
   }
   f.enum_values.assign(d.values_.begin(), d.values_.end());
-  f.references = d.references_;
-  f.cascade = d.cascade_;
-  f.within = d.within_;
+  if (d.references_) f.references = d.references_;
+  f.cascade = !d.restrict_;
+  if (d.within_) f.within = d.within_;
   f.rule = d.rule_;
   f.origin = d.origin_;
   f.immutable = d.immutable_;
@@ -459,7 +459,7 @@ Field to_field(const FieldDecl& d) {
   f.max = d.max_;
   f.max_entries = d.max_entries_;
   f.not_blank = d.not_blank_;
-  f.doc = d.doc_;
+  if (d.doc_) f.doc = d.doc_;
   return f;
 }
 
