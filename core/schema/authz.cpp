@@ -88,27 +88,31 @@ const char* scope_name(Scope s) {
 // The declaration.
 // ---------------------------------------------------------------------------------------------
 
-const std::vector<EntityAccess>& entity_access_table() {
-  using L = Level;
-  static const std::vector<EntityAccess> t = {
-      // read, create, update, remove
-      {"Organization", L::Member, L::Public, L::Admin, L::System},
-      {"User", L::Member, L::Admin, L::Member, L::Admin},
-      // Written only by the system (queue and budget operations, roll-up triggers, audit).
-      {"EpisodeScheduleQueue", L::Member, L::System, L::System, L::System},
-      {"TokenUsage", L::Member, L::System, L::System, L::System},
-      {"TokenUsageDaily", L::Member, L::System, L::System, L::System},
-      {"BudgetReservation", L::Member, L::System, L::System, L::System},
-      {"AuditLog", L::Member, L::System, L::System, L::System},
-  };
-  return t;
+namespace {
+
+using L = Level;
+constexpr EntityAccess kEntityAccess[] = {
+    // read, create, update, remove
+    {"Organization", L::Member, L::Public, L::Admin, L::System},
+    {"User", L::Member, L::Admin, L::Member, L::Admin},
+    // Written only by the system (queue and budget operations, roll-up triggers, audit).
+    {"EpisodeScheduleQueue", L::Member, L::System, L::System, L::System},
+    {"TokenUsage", L::Member, L::System, L::System, L::System},
+    {"TokenUsageDaily", L::Member, L::System, L::System, L::System},
+    {"BudgetReservation", L::Member, L::System, L::System, L::System},
+    {"AuditLog", L::Member, L::System, L::System, L::System},
+};
+
+}  // namespace
+
+std::span<const EntityAccess> entity_access_table() {
+  return kEntityAccess;
 }
 
 namespace {
 
 constexpr const char* kOwnProfile[] = {"name", "timezone"};
 constexpr const char* kOrganizationSettings[] = {"name", "slug", "dailyCostLimitMicros"};
-using L = Level;
 using A = Action;
 using S = Scope;
 constexpr RowRule kRowRules[] = {
@@ -148,7 +152,7 @@ const std::vector<KeepAtLeast>& keep_rules() {
 EntityAccess entity_access(const std::string& entity) {
   for (const auto& a : entity_access_table())
     if (a.entity == entity) return a;
-  return EntityAccess{entity};
+  return EntityAccess{};
 }
 
 bool system_written(const std::string& entity) {

@@ -29,14 +29,14 @@ bool user_reaches(std::string_view role, Level l);
 /// writes these rows (through the queue and budget operations); users never create, update or
 /// delete them, and their generic write operations do not exist.
 struct EntityAccess {
-  std::string entity;
+  const char* entity = nullptr;  // null: the defaults of an entity the table does not list
   Level read = Level::Member;
   Level create = Level::Member;
   Level update = Level::Member;
   Level remove = Level::Member;  // soft delete, restore, purge
 };
 /// Every entity's row (entities not listed get the Member defaults).
-const std::vector<EntityAccess>& entity_access_table();
+std::span<const EntityAccess> entity_access_table();
 EntityAccess entity_access(const std::string& entity);
 /// True when users may not write the entity at all (create, update and remove are System).
 bool system_written(const std::string& entity);

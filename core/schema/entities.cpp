@@ -69,24 +69,21 @@ Entity make(const EntityDecl& d) {
   }
   for (const FieldDecl* f : decls) e.fields.push_back(to_field(*f));
   std::vector<Index> indexes;
+  // Composite foreign keys (organization_id, x_id) -> parent (organization_id, id) need this.
+  if (o.tenant) indexes.push_back(Index{{"organization_id", "id"}, true, "", false});
   for (const auto& ix : d.indexes) {
     if (!ix.columns[0]) break;
     Index& out = indexes.emplace_back();
+    // Every query is scoped by organization, so every index leads with organization_id: the
+    // planner then always picks the most selective one. Uniqueness is unchanged because a
+    // parent (project, episode, …) belongs to exactly one organization.
+    if (o.tenant && std::string_view(ix.columns[0]) != "organization_id")
+      out.columns.emplace_back("organization_id");
     for (const char* c : ix.columns)
       if (c) out.columns.emplace_back(c);
     out.unique = ix.unique;
     out.where = ix.where;
     out.nocase_first = ix.nocase_first;
-  }
-  if (o.tenant) {
-    // Every query is scoped by organization, so every index leads with organization_id: the
-    // planner then always picks the most selective one. Uniqueness is unchanged because a
-    // parent (project, episode, …) belongs to exactly one organization.
-    for (auto& ix : indexes)
-      if (ix.columns.front() != "organization_id")
-        ix.columns.insert(ix.columns.begin(), "organization_id");
-    // Composite foreign keys (organization_id, x_id) -> parent (organization_id, id) need this.
-    indexes.insert(indexes.begin(), Index{{"organization_id", "id"}, true, "", false});
   }
   e.indexes = std::move(indexes);
   return e;
