@@ -41,7 +41,7 @@ json demo_actors(store::Store& s) {
 }
 
 void add_demo_ops(std::vector<Operation>& ops) {
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "demo.actors",
       .doc = "The offline demo's actor picker: every organization in this local database "
              "with its current "
@@ -50,18 +50,18 @@ void add_demo_ops(std::vector<Operation>& ops) {
       .result = result::array(result::named("DemoActor")),
       .writes = false,
       .handler = [](Context& ctx, const json&) { return demo_actors(ctx.store); }});
-  ops.push_back(
-      Operation{.name = "tz.list",
-                .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the "
-                       "tzdata version.",
-                .access = {schema::authz::Level::Public},
-                .result = result::named("TimeZones"),
-                .writes = false,
-                .handler = [](Context&, const json&) {
-                  json zones = json::array();
-                  for (auto name : tz::zone_names()) zones.push_back(std::string(name));
-                  return json{{"version", std::string(tz::tzdata_version())}, {"zones", zones}};
-                }});
+  ops.emplace_back(
+      OpDecl{.name = "tz.list",
+             .doc = "The IANA time zone names the core knows (canonical zones, sorted) and the "
+                    "tzdata version.",
+             .access = {schema::authz::Level::Public},
+             .result = result::named("TimeZones"),
+             .writes = false,
+             .handler = [](Context&, const json&) {
+               json zones = json::array();
+               for (auto name : tz::zone_names()) zones.push_back(std::string(name));
+               return json{{"version", std::string(tz::tzdata_version())}, {"zones", zones}};
+             }});
 }
 
 }  // namespace ec::api

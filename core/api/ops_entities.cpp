@@ -157,7 +157,9 @@ std::vector<Field> list_params(const Entity& e) {
     p.push_back(boolean("includeDeleted").def(false).doc("Also soft-deleted rows."));
     p.push_back(boolean("onlyDeleted").def(false).doc("Only soft-deleted rows (the trash)."));
   }
-  p.push_back(enumeration("orderBy", orderable).def("createdAt"));
+  Field order_by = F("orderBy", schema::Type::Enum).def("createdAt");
+  order_by.enum_values = std::move(orderable);
+  p.push_back(std::move(order_by));
   p.push_back(boolean("descending").def(false));
   p.push_back(integer("limit", 1, 1000).def(100));
   p.push_back(integer("offset", 0, 1'000'000'000).def(0));

@@ -14,7 +14,7 @@ void add_event_ops(std::vector<Operation>& ops) {
   user.immutable = false;
   schema::Field type = *ev.field("eventType");
   type.immutable = false;
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "userEvent.has",
       .doc =
           "Whether a user (default: the caller) has recorded an event, e.g. onboarding.completed.",

@@ -5,16 +5,16 @@
 namespace ec::api {
 
 void add_meta_ops(std::vector<Operation>& ops) {
-  ops.push_back(
-      Operation{.name = "meta.version",
-                .doc = "Core and schema versions.",
-                .access = {schema::authz::Level::Public},
-                .result = result::named("VersionInfo"),
-                .writes = false,
-                .handler = [](Context&, const json&) {
-                  return json{{"core", EC_VERSION}, {"schemaVersion", schema::kSchemaVersion}};
-                }});
-  ops.push_back(Operation{.name = "meta.operations",
+  ops.emplace_back(
+      OpDecl{.name = "meta.version",
+             .doc = "Core and schema versions.",
+             .access = {schema::authz::Level::Public},
+             .result = result::named("VersionInfo"),
+             .writes = false,
+             .handler = [](Context&, const json&) {
+               return json{{"core", EC_VERSION}, {"schemaVersion", schema::kSchemaVersion}};
+             }});
+  ops.emplace_back(OpDecl{.name = "meta.operations",
                           .doc = "Every operation with its documentation.",
                           .access = {schema::authz::Level::Public},
                           .result = result::array(result::named("OperationInfo")),

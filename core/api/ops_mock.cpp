@@ -8,8 +8,12 @@ namespace ec::api {
 
 using namespace schema::build;  // NOLINT
 
+namespace {
+constexpr std::array kSizes{"demo", "small", "large"};
+}  // namespace
+
 void add_mock_ops(std::vector<Operation>& ops) {
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "mock.seed",
       .doc = "Fills an empty database with the deterministic mock dataset: the same seed, size (or "
              "counts) and "
@@ -20,7 +24,7 @@ void add_mock_ops(std::vector<Operation>& ops) {
       .params =
           {std::move(
                integer("seed", 0, schema::kMaxSafeInteger).doc("Seed of every random stream.")),
-           std::move(enumeration("size", {"demo", "small", "large"}).def("demo")),
+           std::move(enumeration("size", kSizes).def("demo")),
            std::move(date("referenceDate")
                          .null()
                          .doc("'Now' is this date at 12:00Z (default 2025-08-15).")),

@@ -32,7 +32,7 @@ schema::Field as_param(const schema::Entity& e, const std::string& field, const 
 void add_org_ops(std::vector<Operation>& ops) {
   const auto& org = org_entity();
   const auto& user = user_entity();
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "organization.create",
       .doc = "Creates an organization with its first owner. The one operation that needs no `as`.",
       .access = {schema::authz::Level::Public},
@@ -69,7 +69,7 @@ void add_org_ops(std::vector<Operation>& ops) {
                      repo::diff(user_entity(), nullptr, u), ctx.now);
         return json{{"organization", o}, {"owner", u}};
       }});
-  ops.push_back(Operation{.name = "organization.get",
+  ops.emplace_back(OpDecl{.name = "organization.get",
                           .doc = "The caller's organization.",
                           .result = result::entity("Organization"),
                           .writes = false,
@@ -77,7 +77,7 @@ void add_org_ops(std::vector<Operation>& ops) {
                             return repo::get(ctx.store, org_entity(), ctx.as.organization_id,
                                              ctx.as.organization_id);
                           }});
-  ops.push_back(Operation{.name = "organization.update",
+  ops.emplace_back(OpDecl{.name = "organization.update",
                           .doc = "Changes the caller's organization (owner or admin; the plan: "
                                  "owner only).",
                           .access = {schema::authz::Level::Admin},

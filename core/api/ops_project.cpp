@@ -228,7 +228,7 @@ void add_project_ops(std::vector<Operation>& ops) {
   const F project_id = std::move(uuid("projectId").doc("The project."));
   const schema::Field content = *E("AgentMemory").field("content");
 
-  ops.push_back(Operation{.name = "project.memory.add",
+  ops.emplace_back(OpDecl{.name = "project.memory.add",
                           .doc = "Adds a memory to a project's MVP memory list.",
                           .params = {project_id, content},
                           .result = result::entity("Project"),
@@ -244,7 +244,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", list}}, hooks_for(E("Project")));
                           }});
-  ops.push_back(Operation{.name = "project.memory.update",
+  ops.emplace_back(OpDecl{.name = "project.memory.update",
                           .doc = "Edits one memory of a project.",
                           .params = {project_id, uuid("memoryId"), content},
                           .result = result::entity("Project"),
@@ -265,7 +265,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", list}}, hooks_for(E("Project")));
                           }});
-  ops.push_back(Operation{.name = "project.memory.remove",
+  ops.emplace_back(OpDecl{.name = "project.memory.remove",
                           .doc = "Removes one memory of a project.",
                           .params = {project_id, uuid("memoryId")},
                           .result = result::entity("Project"),
@@ -282,7 +282,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", kept}}, hooks_for(E("Project")));
                           }});
-  ops.push_back(Operation{.name = "project.memory.migrate",
+  ops.emplace_back(OpDecl{.name = "project.memory.migrate",
                           .doc = "Copies a project's MVP memories into AgentMemory rows (phase 2). "
                                  "Safe to run twice: a memory "
                                  "already migrated is skipped (unique legacyMemoryId).",
@@ -313,7 +313,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return json{{"migrated", migrated}, {"skipped", skipped}};
                           }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "planningNote.apply",
       .doc = "Marks a planning note as applied in an episode.",
       .params = {uuid("id"), uuid("episodeId")},
@@ -332,7 +332,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                            {"appliedEpisodeId", p["episodeId"]},
                            {"appliedAt", format_instant(ctx.now)}});
       }});
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "planningNote.dismiss",
       .doc = "Dismisses an open planning note.",
       .params = {uuid("id")},
@@ -347,11 +347,12 @@ void add_project_ops(std::vector<Operation>& ops) {
                           {{"status", rules::name(rules::NoteStatus::dismissed)}});
       }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "project.overview",
       .doc = "The projects page read model: each project with its episode counts, last episode and "
              "open notes.",
-      .params = {std::move(enumeration("status", rules::names<rules::ProjectStatus>()).null()),
+      .params = {std::move(
+                     enumeration("status", rules::States<rules::ProjectStatus>::names).null()),
                  boolean("includeDeleted").def(false), integer("limit", 1, 1000).def(100),
                  integer("offset", 0, 1'000'000'000).def(0)},
       .result = result::page(result::named("ProjectOverview")),

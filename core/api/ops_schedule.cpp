@@ -123,7 +123,7 @@ F lease_param() {
 }  // namespace
 
 void add_schedule_ops(std::vector<Operation>& ops) {
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "schedule.preview",
       .doc = "The next episode times of a project's cadence (or of an explicit cadence), in UTC "
              "and local time, "
@@ -149,7 +149,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .writes = false,
       .handler = preview});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "queue.plan",
       .doc = "Enqueues every occurrence in [now, now + horizonDays) of one project (or every "
              "project of the "
@@ -175,7 +175,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return out;
       }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "queue.claim",
       .doc = "Atomically takes up to `limit` due items of the organization (pending and due, or "
              "with an expired "
@@ -193,7 +193,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
             .to_json(ctx.as.organization_id);
       }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "queue.complete",
       .doc = "Finishes a claimed item: episode ready; records the LLM usage, settling the item's "
              "open budget reservations (of their latest UTC day; the usage is attributed to that "
@@ -214,7 +214,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                p.value("usage", json(nullptr)), ctx.now);
       }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "queue.fail",
       .doc = "Records a failed attempt on the Episode; the item is retried after an exponential "
              "backoff with "
@@ -228,7 +228,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                            ctx.now);
       }});
 
-  ops.push_back(Operation{.name = "queue.extend",
+  ops.emplace_back(OpDecl{.name = "queue.extend",
                           .doc = "Extends a held lease to now + leaseSeconds; the item's open "
                                  "budget reservations are kept at least that long.",
                           .access = {schema::authz::Level::System},
@@ -240,7 +240,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                                  p["leaseSeconds"], ctx.now);
                           }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "queue.retry",
       .doc = "By hand: a failed item goes back to pending, due now. Attempts "
              "are kept (they are the fencing "
@@ -254,7 +254,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return queue::retry(ctx.store, ctx.as, p["id"], p["extraAttempts"], ctx.now);
       }});
 
-  ops.push_back(Operation{.name = "queue.cancel",
+  ops.emplace_back(OpDecl{.name = "queue.cancel",
                           .doc = "By hand: cancels a pending, processing or failed item (planning "
                                  "will not bring it back).",
                           .access = {schema::authz::Level::Admin, true},
@@ -265,7 +265,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                             return queue::cancel(ctx.store, ctx.as, p["id"], ctx.now);
                           }});
 
-  ops.push_back(Operation{.name = "budget.reserve",
+  ops.emplace_back(OpDecl{.name = "budget.reserve",
                           .doc = "Holds an estimated cost against today's (UTC) budget until it is "
                                  "settled, released or expires (a reservation of a processing "
                                  "queue item expires no earlier than its lease). Refused with "
@@ -286,7 +286,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                                                    p["ttlSeconds"], ctx.now);
                           }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "budget.settle",
       .doc = "Records the actual usage of a reserved generation (a TokenUsage row) and settles the "
              "reservation. The usage is attributed to the reservation's UTC day (occurredAt is "
@@ -304,7 +304,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return budget::settle(ctx.store, ctx.as, p["reservationId"], p["usage"], ctx.now);
       }});
 
-  ops.push_back(Operation{.name = "budget.release",
+  ops.emplace_back(OpDecl{.name = "budget.release",
                           .doc = "Gives back an open reservation (the generation did not happen).",
                           .access = {schema::authz::Level::System},
                           .params = {uuid("reservationId")},
@@ -314,7 +314,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                             return budget::release(ctx.store, ctx.as, p["reservationId"], ctx.now);
                           }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "budget.status",
       .doc = "The organization's budget for a UTC day (default today): limit, spent, reserved, "
              "remaining, and "
@@ -328,7 +328,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return budget::status(ctx.store, ctx.as.organization_id, ctx.now, day).to_json();
       }});
 
-  ops.push_back(Operation{
+  ops.emplace_back(OpDecl{
       .name = "usage.daily",
       .doc = "Cost and tokens per UTC day for the last `days` days up to today, oldest first, "
              "zeros filled.",
@@ -339,7 +339,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         return budget::daily(ctx.store, ctx.as.organization_id, ctx.now, p["days"]);
       }});
 
-  ops.push_back(Operation{.name = "clock.get",
+  ops.emplace_back(OpDecl{.name = "clock.get",
                           .doc = "The core's clock: now, and whether it is fixed (demo/test time).",
                           .access = {schema::authz::Level::System, false, true},
                           .result = result::named("ClockState"),
@@ -348,7 +348,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                             return json{{"now", format_instant(ctx.store.now())},
                                         {"fixed", ctx.store.clock_override().has_value()}};
                           }});
-  ops.push_back(Operation{.name = "clock.set",
+  ops.emplace_back(OpDecl{.name = "clock.set",
                           .doc = "Fixes the clock at an instant (null: back to the real clock).",
                           .access = {schema::authz::Level::System, false, true},
                           .params = {std::move(instant("now").null())},
@@ -359,17 +359,17 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                             return json{{"now", format_instant(ctx.store.now())},
                                         {"fixed", ctx.store.clock_override().has_value()}};
                           }});
-  ops.push_back(
-      Operation{.name = "clock.advance",
-                .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
-                .access = {schema::authz::Level::System, false, true},
-                .params = {integer("seconds", -315'576'000, 315'576'000)},
-                .result = result::named("ClockState"),
-                .writes = false,
-                .handler = [](Context& ctx, const json& p) {
-                  ctx.store.set_clock(advanced(ctx.now, p["seconds"].get<int64_t>()));
-                  return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
-                }});
+  ops.emplace_back(
+      OpDecl{.name = "clock.advance",
+             .doc = "Fixes the clock at now + seconds (now: the request's, else the clock's).",
+             .access = {schema::authz::Level::System, false, true},
+             .params = {integer("seconds", -315'576'000, 315'576'000)},
+             .result = result::named("ClockState"),
+             .writes = false,
+             .handler = [](Context& ctx, const json& p) {
+               ctx.store.set_clock(advanced(ctx.now, p["seconds"].get<int64_t>()));
+               return json{{"now", format_instant(ctx.store.now())}, {"fixed", true}};
+             }});
 }
 
 }  // namespace ec::api

@@ -1,6 +1,7 @@
 #pragma once
 // Operation declarations: each operation is declared once with its name, parameters (as schema
 // fields, so validation, docs and TypeScript types derive from them), result type and handler.
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,28 @@ struct Operation {
   void (*write_result)(Context&, const json& params, std::string& out) = nullptr;
   /// The entity a generic entity operation (ops_entities.cpp) acts on; null for the others.
   const schema::Entity* target = nullptr;
+};
+
+/// An operation as declared (docs/adr/declarations-as-data.md): Operation's members, in the same
+/// order and with the same names, as literals, constant parameter declarations and lists, so
+/// that a declaration compiles to constant data and one call (not to string, vector and field
+/// constructions inlined at start-up). It converts into the Operation every reader uses.
+struct OpDecl {
+  const char* name = nullptr;  // null (unset): ""
+  const char* doc = nullptr;
+  Access access;
+  std::initializer_list<schema::FieldDecl> params;
+  const char* entity = nullptr;
+  validate::Mode entity_mode = validate::Mode::Create;
+  const char* entity_key = nullptr;
+  result::Ref result;
+  std::initializer_list<const char*> errors;
+  bool writes = true;
+  void (*prefill)(Context&, json& params) = nullptr;
+  json (*handler)(Context&, const json& params) = nullptr;
+  void (*write_result)(Context&, const json& params, std::string& out) = nullptr;
+
+  operator Operation() &&;  // NOLINT: a declaration converts implicitly by design
 };
 
 /// Every declared operation, in declaration order.

@@ -3,6 +3,7 @@
 // `result` is a Shape, built like its params. The TypeScript types, the API reference and the
 // result-conformance test (tests/core/result_conformance_test.cpp) all derive from it; composite
 // shapes used by several operations are named once in core/api/results.cpp.
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -137,6 +138,44 @@ inline R named(std::string name) {
   r.s.ref = std::move(name);
   return r;
 }
+
+/// A named shape or an entity row (by a literal name), alone or as the items of an array or a
+/// page: what almost every operation's result is, declared as constant data
+/// (docs/adr/declarations-as-data.md); it converts into the Shape.
+struct Ref {
+  Kind kind = Kind::Named;  // Named or Entity
+  const char* ref = "";
+  Kind in = Kind::Json;  // Json: alone; Array / Page: their items
+  bool nullable = false;
+  bool optional = false;
+  constexpr Ref& null() {
+    nullable = true;
+    return *this;
+  }
+  constexpr Ref& opt() {
+    optional = true;
+    return *this;
+  }
+  operator Shape() const;  // NOLINT: converts implicitly by design
+};
+constexpr Ref named(const char* name) {
+  return Ref{Kind::Named, name};
+}
+constexpr Ref entity(const char* name) {
+  return Ref{Kind::Entity, name};
+}
+/// One level only: an array of a named shape or of entity rows (else a Shape builder below).
+constexpr Ref array(Ref of) {
+  if (of.in != Kind::Json || of.nullable || of.optional) std::abort();
+  of.in = Kind::Array;
+  return of;
+}
+constexpr Ref page(Ref of) {
+  if (of.in != Kind::Json || of.nullable || of.optional) std::abort();
+  of.in = Kind::Page;
+  return of;
+}
+
 inline R array(Shape of) {
   R r(Kind::Array);
   r.s.of.push_back(std::move(of));

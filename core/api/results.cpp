@@ -12,6 +12,19 @@
 
 namespace ec::api::result {
 
+Ref::operator Shape() const {
+  Shape s;
+  s.kind = kind;
+  s.ref = ref;
+  s.nullable = nullable;
+  s.optional = optional;
+  if (in == Kind::Json) return s;
+  Shape outer;
+  outer.kind = in;
+  outer.of.push_back(std::move(s));
+  return outer;
+}
+
 R enum_of(std::string_view entity, std::string_view field) {
   const schema::Entity* e = schema::find_entity(entity);
   const schema::Field* f = e ? e->field(field) : nullptr;

@@ -88,60 +88,58 @@ const char* scope_name(Scope s) {
 // The declaration.
 // ---------------------------------------------------------------------------------------------
 
-const std::vector<EntityAccess>& entity_access_table() {
-  using L = Level;
-  static const std::vector<EntityAccess> t = {
-      // read, create, update, remove
-      {"Organization", L::Member, L::Public, L::Admin, L::System},
-      {"User", L::Member, L::Admin, L::Member, L::Admin},
-      // Written only by the system (queue and budget operations, roll-up triggers, audit).
-      {"EpisodeScheduleQueue", L::Member, L::System, L::System, L::System},
-      {"TokenUsage", L::Member, L::System, L::System, L::System},
-      {"TokenUsageDaily", L::Member, L::System, L::System, L::System},
-      {"BudgetReservation", L::Member, L::System, L::System, L::System},
-      {"AuditLog", L::Member, L::System, L::System, L::System},
-  };
-  return t;
+namespace {
+
+using L = Level;
+constexpr EntityAccess kEntityAccess[] = {
+    // read, create, update, remove
+    {"Organization", L::Member, L::Public, L::Admin, L::System},
+    {"User", L::Member, L::Admin, L::Member, L::Admin},
+    // Written only by the system (queue and budget operations, roll-up triggers, audit).
+    {"EpisodeScheduleQueue", L::Member, L::System, L::System, L::System},
+    {"TokenUsage", L::Member, L::System, L::System, L::System},
+    {"TokenUsageDaily", L::Member, L::System, L::System, L::System},
+    {"BudgetReservation", L::Member, L::System, L::System, L::System},
+    {"AuditLog", L::Member, L::System, L::System, L::System},
+};
+
+}  // namespace
+
+std::span<const EntityAccess> entity_access_table() {
+  return kEntityAccess;
 }
 
-const std::vector<RowRule>& row_rules() {
-  using L = Level;
-  using A = Action;
-  using S = Scope;
-  static const std::vector<RowRule> r = {
-      {"User", A::Create, {}, L::Admin, S::NotOwner, "admins invite members and admins"},
-      {"User", A::Create, {}, L::Owner, S::Any, "owners invite anyone, owners too"},
-      {"User",
-       A::Update,
-       {"name", "timezone"},
-       L::Member,
-       S::Self,
-       "everyone edits their own name and timezone"},
-      {"User", A::Update, {}, L::Admin, S::NotOwner, "admins manage non-owners (role up to admin)"},
-      {"User", A::Update, {}, L::Owner, S::Any, "owners change anyone, roles included"},
-      {"User", A::Remove, {}, L::Admin, S::NotOwner, "admins remove non-owners"},
-      {"User", A::Remove, {}, L::Owner, S::Any, "owners remove anyone"},
-      {"Organization",
-       A::Update,
-       {"name", "slug", "dailyCostLimitMicros"},
-       L::Admin,
-       S::Any,
-       "admins rename and set the daily cost limit"},
-      {"Organization", A::Update, {}, L::Owner, S::Any, "owners change everything, the plan too"},
-      {"UserEvent",
-       A::Create,
-       {},
-       L::Member,
-       S::Author,
-       "everyone records events about themselves"},
-      {"UserEvent", A::Create, {}, L::Admin, S::Any, "admins record events about any member"},
-      {"PlanningNote", A::Create, {}, L::Member, S::Author, "everyone writes notes as themselves"},
-      {"ChatSession", A::Create, {}, L::Member, S::Author, "everyone chats as themselves"},
-      {"Highlight", A::Create, {}, L::Member, S::Author, "everyone highlights as themselves"},
-      {"UserEvent", A::Remove, {}, L::Member, S::Author, "everyone removes their own events"},
-      {"UserEvent", A::Remove, {}, L::Admin, S::Any, "admins remove any event"},
-  };
-  return r;
+namespace {
+
+constexpr const char* kOwnProfile[] = {"name", "timezone"};
+constexpr const char* kOrganizationSettings[] = {"name", "slug", "dailyCostLimitMicros"};
+using A = Action;
+using S = Scope;
+constexpr RowRule kRowRules[] = {
+    {"User", A::Create, {}, L::Admin, S::NotOwner, "admins invite members and admins"},
+    {"User", A::Create, {}, L::Owner, S::Any, "owners invite anyone, owners too"},
+    {"User", A::Update, kOwnProfile, L::Member, S::Self,
+     "everyone edits their own name and timezone"},
+    {"User", A::Update, {}, L::Admin, S::NotOwner, "admins manage non-owners (role up to admin)"},
+    {"User", A::Update, {}, L::Owner, S::Any, "owners change anyone, roles included"},
+    {"User", A::Remove, {}, L::Admin, S::NotOwner, "admins remove non-owners"},
+    {"User", A::Remove, {}, L::Owner, S::Any, "owners remove anyone"},
+    {"Organization", A::Update, kOrganizationSettings, L::Admin, S::Any,
+     "admins rename and set the daily cost limit"},
+    {"Organization", A::Update, {}, L::Owner, S::Any, "owners change everything, the plan too"},
+    {"UserEvent", A::Create, {}, L::Member, S::Author, "everyone records events about themselves"},
+    {"UserEvent", A::Create, {}, L::Admin, S::Any, "admins record events about any member"},
+    {"PlanningNote", A::Create, {}, L::Member, S::Author, "everyone writes notes as themselves"},
+    {"ChatSession", A::Create, {}, L::Member, S::Author, "everyone chats as themselves"},
+    {"Highlight", A::Create, {}, L::Member, S::Author, "everyone highlights as themselves"},
+    {"UserEvent", A::Remove, {}, L::Member, S::Author, "everyone removes their own events"},
+    {"UserEvent", A::Remove, {}, L::Admin, S::Any, "admins remove any event"},
+};
+
+}  // namespace
+
+std::span<const RowRule> row_rules() {
+  return kRowRules;
 }
 
 const std::vector<KeepAtLeast>& keep_rules() {
@@ -154,7 +152,7 @@ const std::vector<KeepAtLeast>& keep_rules() {
 EntityAccess entity_access(const std::string& entity) {
   for (const auto& a : entity_access_table())
     if (a.entity == entity) return a;
-  return EntityAccess{entity};
+  return EntityAccess{};
 }
 
 bool system_written(const std::string& entity) {
@@ -257,7 +255,7 @@ std::string markdown() {
   os << "| entity | change | fields | least role | rows | why |\n|---|---|---|---|---|---|\n";
   for (const auto& r : row_rules()) {
     std::string fields;
-    for (const auto& f : r.fields) fields += (fields.empty() ? "`" : ", `") + f + "`";
+    for (const char* f : r.fields) (fields += fields.empty() ? "`" : ", `").append(f) += "`";
     os << "| " << r.entity << " | " << action_name(r.action) << " | "
        << (fields.empty() ? "every field" : fields) << " | " << level_name(r.level) << " | "
        << scope_name(r.scope) << " | " << r.doc << " |\n";

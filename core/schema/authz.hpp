@@ -4,6 +4,7 @@
 // generator (ddl_postgres.cpp) emits the RLS policies and the role triggers of users and
 // organizations from the same tables, so both engines refuse the same changes.
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,14 +29,14 @@ bool user_reaches(std::string_view role, Level l);
 /// writes these rows (through the queue and budget operations); users never create, update or
 /// delete them, and their generic write operations do not exist.
 struct EntityAccess {
-  std::string entity;
+  const char* entity = nullptr;  // null: the defaults of an entity the table does not list
   Level read = Level::Member;
   Level create = Level::Member;
   Level update = Level::Member;
   Level remove = Level::Member;  // soft delete, restore, purge
 };
 /// Every entity's row (entities not listed get the Member defaults).
-const std::vector<EntityAccess>& entity_access_table();
+std::span<const EntityAccess> entity_access_table();
 EntityAccess entity_access(const std::string& entity);
 /// True when users may not write the entity at all (create, update and remove are System).
 bool system_written(const std::string& entity);
@@ -54,15 +55,16 @@ const char* scope_name(Scope s);
 /// at least one rule of that entity and action covers it: the actor's role reaches `level` and
 /// the row is in `scope`. `fields` empty = every field. Entities without rules only need the
 /// EntityAccess level.
+/// Declared as constant data (docs/adr/declarations-as-data.md).
 struct RowRule {
-  std::string entity;
+  const char* entity;
   Action action;
-  std::vector<std::string> fields;
+  std::span<const char* const> fields;
   Level level;
   Scope scope;
-  std::string doc;
+  const char* doc;
 };
-const std::vector<RowRule>& row_rules();
+std::span<const RowRule> row_rules();
 bool has_row_rules(const std::string& entity);
 /// Whether `entity` has rules for action `a`; an action without rules needs only its
 /// EntityAccess level (check_row allows it, the role trigger does not check it).
