@@ -69,7 +69,7 @@ struct Operation {
   const schema::Entity* target = nullptr;
 };
 
-/// An operation as declared (docs/adr/declarations-as-data.md): Operation's members, in the same
+/// An operation as declared (docs/adr/0031-declarations-as-data.md): Operation's members, in the same
 /// order and with the same names, as literals, constant parameter declarations and lists, so
 /// that a declaration compiles to constant data and one call (not to string, vector and field
 /// constructions inlined at start-up). It converts into the Operation every reader uses.

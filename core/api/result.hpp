@@ -141,7 +141,7 @@ inline R named(std::string name) {
 
 /// A named shape or an entity row (by a literal name), alone or as the items of an array or a
 /// page: what almost every operation's result is, declared as constant data
-/// (docs/adr/declarations-as-data.md); it converts into the Shape.
+/// (docs/adr/0031-declarations-as-data.md); it converts into the Shape.
 struct Ref {
   Kind kind = Kind::Named;  // Named or Entity
   const char* ref = "";

@@ -55,7 +55,7 @@ const char* scope_name(Scope s);
 /// at least one rule of that entity and action covers it: the actor's role reaches `level` and
 /// the row is in `scope`. `fields` empty = every field. Entities without rules only need the
 /// EntityAccess level.
-/// Declared as constant data (docs/adr/declarations-as-data.md).
+/// Declared as constant data (docs/adr/0031-declarations-as-data.md).
 struct RowRule {
   const char* entity;
   Action action;

@@ -2,7 +2,7 @@
 // Field builders shared by the entity declarations (entities.cpp) and operation parameter
 // declarations (core/api), so both describe data the same way.
 //
-// A declaration is constant data (docs/adr/declarations-as-data.md): the builders are constexpr
+// A declaration is constant data (docs/adr/0031-declarations-as-data.md): the builders are constexpr
 // and produce a FieldDecl (pointers to literals, enums, numbers), so a table of them is read-only
 // data compiled into the binary, not start-up code. One out-of-line function (to_field) turns a
 // FieldDecl into the runtime schema::Field every reader uses.
