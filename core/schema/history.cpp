@@ -23,8 +23,11 @@ std::vector<const Field*> storage_fields(const Entity& e) {
     else
       base.push_back(&f);
   }
-  std::stable_sort(later.begin(), later.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // By version, declaration order within one (a stable insertion sort: a handful of fields; the
+  // std::stable_sort instantiation cost the browser module ~2 KB).
+  for (size_t i = 1; i < later.size(); ++i)
+    for (size_t j = i; j > 0 && later[j].first < later[j - 1].first; --j)
+      std::swap(later[j], later[j - 1]);
   for (const auto& [v, f] : later) base.push_back(f);
   return base;
 }
