@@ -26,6 +26,9 @@ Error::Error(std::string code, std::string message, json path, std::vector<Issue
       issues_(std::move(issues)),
       params_(std::move(params)) {}
 
+Error::Error(const char* code, const char* message)
+    : Error(std::string(code), std::string(message)) {}
+
 Error Error::invalid(std::vector<Issue> issues) {
   // The one place every validation failure passes: whatever collected the issues, an answer
   // lists at most kMaxIssues of them (a hostile request costs O(size), not O(issues)). A

@@ -51,6 +51,9 @@ class Error : public std::exception {
  public:
   Error(std::string code, std::string message, json path = json::array(),
         std::vector<Issue> issues = {}, json params = json::object());
+  /// The same with a literal message and nothing else (most call sites): one out-of-line call
+  /// instead of the strings, defaults and their clean-up at every throw.
+  Error(const char* code, const char* message);
   /// A validation failure: code "invalid", message summarising the issues.
   static Error invalid(std::vector<Issue> issues);
 

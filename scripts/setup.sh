@@ -2,7 +2,7 @@
 # Installs what this project needs on Debian 12 and does nothing for what is already there.
 # Usage: scripts/setup.sh [--web]       (--web also installs the dashboard's npm packages)
 #        scripts/setup.sh --web-only  (only what the offline dashboard needs: no PostgreSQL, no
-#                                      Chromium, no test-only npm packages; used by scripts/run.sh)
+#                                      Chromium, no PostgreSQL test client; used by scripts/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,12 +35,12 @@ if [ "$have_emcc" != "$want_emcc" ]; then
   exit 1
 fi
 
-# npm packages (test runners, TypeScript, the dashboard), only when the lock file changed.
-if [ "$mode" != "--web-only" ]; then
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "setup: npm ci" >&2
-    npm ci --no-audit --no-fund --loglevel=error >&2
-  fi
+# npm packages (test runners, TypeScript, the dashboard), only when the lock file changed. The
+# root ones in every mode: the wasm build minifies the browser glue with their esbuild
+# (bindings/CMakeLists.txt), so scripts/run.sh needs them too.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 # The PostgreSQL tests' client (node-postgres), locked in tests/pg/package-lock.json.
 if [ "${EC_WITH_POSTGRES:-1}" = 1 ]; then

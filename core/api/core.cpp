@@ -16,7 +16,7 @@ namespace {
 json handler_from_text(Context& ctx, const json& params) {
   std::string text;
   ctx.op->write_result(ctx, params, text);
-  return json::parse(text);
+  return codec::parse_own(text);
 }
 
 }  // namespace

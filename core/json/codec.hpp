@@ -44,6 +44,10 @@ struct ParseLimits {
 /// Parses untrusted JSON text. Throws ec::Error{bad_request} with a readable message (byte
 /// position included) for malformed, too large or too deeply nested input. Never aborts.
 json parse(std::string_view text, ParseLimits limits = {});
+/// Parses JSON the core wrote itself (a stored JSON column, a write_result's text): no limits,
+/// nlohmann's own exceptions. Every parse goes through the same `const char*` range, so the
+/// browser module holds one copy of nlohmann's parser and lexer.
+json parse_own(std::string_view text);
 
 /// Number of Unicode code points of a UTF-8 string: how every length bound is counted, in
 /// validation, SQLite length() and PostgreSQL char_length() alike.
