@@ -126,6 +126,23 @@ void append_control_escape(std::string& out, unsigned char u) {
   }
 }
 
+// Bytes [i, n) of s up to the first one plain_byte refuses, eight at a time (SWAR: a byte at or
+// above 0x80, below 0x20, '"' or '\\' in a 64-bit word sets its lane's top bit).
+size_t plain_prefix(const char* s, size_t i, size_t n) {
+  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s + i, 8);
+    const uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\');
+    const uint64_t special =
+        (x | ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) &
+        high;
+    if (special) break;
+  }
+  while (i < n && plain_byte(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -134,8 +151,7 @@ void append_json_string(std::string& out, std::string_view s) {
   // UTF-8 (replaced by U+FFFD) goes through the serializer itself, so the bytes are the same
   // either way.
   const size_t n = s.size();
-  size_t i = 0;
-  while (i < n && plain_byte(static_cast<unsigned char>(s[i]))) ++i;
+  const size_t i = plain_prefix(s.data(), 0, n);
   if (i == n) {  // the common case: one copy
     const size_t at = out.size();
     out.resize(at + n + 2);
@@ -204,7 +220,11 @@ struct DumpForm {
     if (p == end || *p != '"') return false;
     ++p;
     bool escaped = false;
+    const char* const begin = p;
     while (p != end) {
+      p = begin +
+          plain_prefix(begin, static_cast<size_t>(p - begin), static_cast<size_t>(end - begin));
+      if (p == end) break;
       const auto u = static_cast<unsigned char>(*p);
       if (u == '"') {
         ++p;
