@@ -118,35 +118,41 @@ std::optional<Instant> parse_instant(std::string_view s) {
   return t;
 }
 
-std::string format_instant(Instant t) {
+bool format_instant_to(Instant t, char (&out)[24]) {
   const int64_t days = floor_div(t, kMsPerDay);
   const int64_t rem = t - days * kMsPerDay;
   const CivilDate d = civil_from_days(days);
-  if (d.year >= 0 && d.year <= 9999) {
-    // The common case without snprintf (hot: every instant of every row read).
-    char out[24];
-    const auto put = [&out](int pos, int v, int width) {
-      for (int i = width - 1; i >= 0; --i) {
-        out[pos + i] = static_cast<char>('0' + v % 10);
-        v /= 10;
-      }
-    };
-    put(0, d.year, 4);
-    out[4] = '-';
-    put(5, d.month, 2);
-    out[7] = '-';
-    put(8, d.day, 2);
-    out[10] = 'T';
-    put(11, static_cast<int>(rem / 3'600'000), 2);
-    out[13] = ':';
-    put(14, static_cast<int>(rem / 60'000 % 60), 2);
-    out[16] = ':';
-    put(17, static_cast<int>(rem / 1000 % 60), 2);
-    out[19] = '.';
-    put(20, static_cast<int>(rem % 1000), 3);
-    out[23] = 'Z';
-    return std::string(out, sizeof out);
-  }
+  if (d.year < 0 || d.year > 9999) return false;
+  // Without snprintf (hot: every instant of every row read).
+  const auto put = [&out](int pos, int v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[pos + i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(0, d.year, 4);
+  out[4] = '-';
+  put(5, d.month, 2);
+  out[7] = '-';
+  put(8, d.day, 2);
+  out[10] = 'T';
+  put(11, static_cast<int>(rem / 3'600'000), 2);
+  out[13] = ':';
+  put(14, static_cast<int>(rem / 60'000 % 60), 2);
+  out[16] = ':';
+  put(17, static_cast<int>(rem / 1000 % 60), 2);
+  out[19] = '.';
+  put(20, static_cast<int>(rem % 1000), 3);
+  out[23] = 'Z';
+  return true;
+}
+
+std::string format_instant(Instant t) {
+  char out[24];
+  if (format_instant_to(t, out)) return std::string(out, sizeof out);
+  const int64_t days = floor_div(t, kMsPerDay);
+  const int64_t rem = t - days * kMsPerDay;
+  const CivilDate d = civil_from_days(days);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
                 static_cast<int>(rem / 3'600'000), static_cast<int>(rem / 60'000 % 60),

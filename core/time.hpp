@@ -34,6 +34,9 @@ std::string format_date(CivilDate d);
 /// "YYYY-MM-DDTHH:MM:SS.mmmZ". Returns nullopt for anything else.
 std::optional<Instant> parse_instant(std::string_view s);
 std::string format_instant(Instant t);
+/// format_instant's common case (years 0000..9999) into a buffer, without allocating; false
+/// (buffer untouched) for any other year.
+bool format_instant_to(Instant t, char (&out)[24]);
 /// Local wall time with offset: "YYYY-MM-DDTHH:MM:SS±HH:MM".
 std::string format_local(Instant utc, int offset_seconds);
 

@@ -411,6 +411,7 @@ std::string Core::call(std::string_view request_json) {
     // ("changed", "ok", "reads", "replayed") sorts before "result", as dump_text orders them.
     if (written && text.size() > 1 && text.back() == '}' && out.value("ok", false)) {
       text.pop_back();
+      text.reserve(text.size() + result.size() + 12);
       text += ",\"result\":";
       text += result;
       text += '}';

@@ -449,7 +449,7 @@ void add_project_ops(std::vector<Operation>& ops) {
             if (facts.is_null(8))
               out += "null";
             else
-              codec::append_json_string(out, format_instant(facts.int64(8)));
+              codec::append_json_instant(out, facts.int64(8));
             out += ",\"status\":";
             codec::append_json_string(out, facts.text_view(7));
             out += ",\"title\":";
@@ -462,7 +462,7 @@ void add_project_ops(std::vector<Operation>& ops) {
           const auto next = store::queue::next_occurrence(schedules[k], owner_tz, ctx.now);
           out += ",\"nextEpisodeAt\":";
           if (next)
-            codec::append_json_string(out, format_instant(next->utc));
+            codec::append_json_instant(out, next->utc);
           else
             out += "null";
           out += ",\"nextEpisodeLocal\":";

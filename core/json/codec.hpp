@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/schema/schema.hpp"
+#include "core/time.hpp"
 
 namespace ec::codec {
 
@@ -30,6 +31,13 @@ void canonicalize(const schema::Field& f, json& value);
 
 /// Appends `s` as a JSON string, byte-identical to dump_text(json(s)) (invalid UTF-8 replaced).
 void append_json_string(std::string& out, std::string_view s);
+/// Appends an instant as JSON, byte-identical to dump_text(json(format_instant(t))).
+void append_json_instant(std::string& out, Instant t);
+/// True when `text` is exactly what dump_text writes for the value it holds (no whitespace,
+/// object keys in byte order and unescaped, the serializer's string escapes, well-formed UTF-8,
+/// integers only): then dump_text(json::parse(text)) == text and the text can be copied into a
+/// response as is. False for anything else (floats included), which then takes parse + dump.
+bool is_dump_form(std::string_view text);
 /// Appends an integer as JSON (as dump_text writes it).
 void append_json_int(std::string& out, int64_t v);
 

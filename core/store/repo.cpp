@@ -48,8 +48,8 @@ const RowLayout& layout_of(const Entity& e) {
   return it->second;
 }
 
-// One column as codec::from_sql + dump would write it: the common storage classes directly,
-// anything else (JSON columns, unexpected classes) through from_sql itself.
+// One column as codec::from_sql + dump would write it: the common storage classes directly
+// (JSON columns when their text is already in dump form), anything else through from_sql.
 void write_value(const Field& f, Stmt& st, int col, std::string& out) {
   const int type = st.type(col);
   if (type == Stmt::kNull) {
@@ -68,10 +68,15 @@ void write_value(const Field& f, Stmt& st, int col, std::string& out) {
       }
       break;
     case schema::Type::Instant:
-      if (type == Stmt::kInteger)
-        return codec::append_json_string(out, format_instant(st.int64(col)));
+      if (type == Stmt::kInteger) return codec::append_json_instant(out, st.int64(col));
       break;
     case schema::Type::Json:
+      // Stored as the core wrote it (to_sql: dump): when the text is in dump form it is what
+      // parse + dump would give back, byte for byte, and is copied as is.
+      if (type == Stmt::kText) {
+        const std::string_view text = st.text_view(col);
+        if (codec::is_dump_form(text)) return static_cast<void>(out.append(text));
+      }
       break;
     default:
       if (type == Stmt::kText) return codec::append_json_string(out, st.text_view(col));

@@ -268,3 +268,152 @@ TEST_CASE("UTF-16 length and offsets") {
   CHECK_FALSE(validate::is_valid_utf8("\xff"));
   CHECK_FALSE(validate::is_valid_utf8("a\x80"));
 }
+
+namespace {
+
+std::string dumped(const json& v) {
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A small deterministic generator (the same strings on every run).
+struct Lcg {
+  uint64_t s;
+  uint32_t next() {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(s >> 33);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("append_json_string writes what the serializer writes") {
+  std::vector<std::string> cases = {"",
+                                    "plain",
+                                    "q\"uote",
+                                    "back\\slash",
+                                    "tab\there",
+                                    "nl\n",
+                                    "\b\f\r",
+                                    std::string("nul\0x", 5),
+                                    "\x01\x1f\x7f",
+                                    "caf\xC3\xA9",
+                                    "\xE2\x82\xAC euro",
+                                    "\xF0\x9F\x98\x80",
+                                    "bad \xC3",
+                                    "bad \xFF",
+                                    "overlong \xC0\xAF",
+                                    "surrogate \xED\xA0\x80",
+                                    "max \xF4\x8F\xBF\xBF",
+                                    "past \xF4\x90\x80\x80",
+                                    "\xE0\x9F\x80",
+                                    "mix \"\xC3\xA9\\\n\x02"};
+  Lcg g{42};
+  const char alphabet[] = {'a',    '"',    '\\',   '\n',   '\x01', '\x7f', '\xC3', '\xA9', '\xE2',
+                           '\x82', '\xAC', '\xF0', '\x9F', '\x98', '\x80', '\xED', '\xFF', ' '};
+  for (int n = 0; n < 5000; ++n) {
+    std::string s;
+    const int len = static_cast<int>(g.next() % 12);
+    for (int i = 0; i < len; ++i) s += alphabet[g.next() % sizeof alphabet];
+    cases.push_back(s);
+  }
+  for (const auto& s : cases) {
+    std::string out = "prefix";
+    codec::append_json_string(out, s);
+    CHECK(out == "prefix" + dumped(json(s)));
+  }
+}
+
+TEST_CASE("append_json_instant writes what the serializer writes") {
+  for (const Instant t :
+       {kMinInstant, kMaxInstant, Instant{0}, Instant{-1}, Instant{1'700'000'000'123},
+        Instant{-62'167'219'200'000}, Instant{-62'167'219'200'001}, Instant{253'402'300'800'000}}) {
+    std::string out = "x";
+    codec::append_json_instant(out, t);
+    CHECK(out == "x" + dumped(json(format_instant(t))));
+  }
+}
+
+TEST_CASE("is_dump_form recognises exactly the texts parse + dump gives back") {
+  const std::vector<std::string> yes = {
+      "{}",
+      "[]",
+      "null",
+      "true",
+      "false",
+      "0",
+      "-1",
+      "123456789012345678",
+      "\"\"",
+      "\"a\\\"b\\\\c\\n\\u0001\\u001f\\b\\t\\f\\r\"",
+      "\"\x7f\xC3\xA9\xF0\x9F\x98\x80\"",
+      R"({"a":1,"b":[1,2,{"c":null}],"d":{"":true,"e":"f"}})",
+      R"({"frequency":"weekly","time":"09:00","weekdays":[1,3,5]})"};
+  for (const auto& t : yes) {
+    INFO(t);
+    CHECK(codec::is_dump_form(t));
+    CHECK(dumped(json::parse(t)) == t);
+  }
+  const std::vector<std::string> no = {"",
+                                       " {}",
+                                       "{} ",
+                                       "{ }",
+                                       "[1, 2]",
+                                       R"({"b":1,"a":2})",
+                                       R"({"a":1,"a":2})",
+                                       "-0",
+                                       "01",
+                                       "1.5",
+                                       "1e3",
+                                       "1E3",
+                                       "1234567890123456789",
+                                       "\"\\/\"",
+                                       "\"\\u0041\"",
+                                       "\"\\u000a\"",
+                                       "\"\\u001F\"",
+                                       "\"\\ud83d\\ude00\"",
+                                       "\"\x01\"",
+                                       "\"\xC3\"",
+                                       "\"\xED\xA0\x80\"",
+                                       "tru",
+                                       "nul",
+                                       "[1,]",
+                                       "{\"a\":}",
+                                       R"({"\u0061":1})",
+                                       "\"abc",
+                                       "[",
+                                       "{\"a\"1}",
+                                       "[1]x",
+                                       std::string(40, '[') + std::string(40, ']')};
+  for (const auto& t : no) {
+    INFO(t);
+    CHECK_FALSE(codec::is_dump_form(t));
+  }
+  // Whatever it accepts, parse + dump gives back byte for byte (mutations of valid texts).
+  Lcg g{7};
+  const std::string base = R"({"a":[1,-2,"x\"y",{"b":null,"c":true}],"d":"\u0001\u00e9","e":{}})";
+  const char alphabet[] = {'{', '}', '[', ']', '"', ',', ':', '\\',   'u',    '0', '1',
+                           '-', 'a', 'b', ' ', '.', 'e', 'n', '\xC3', '\xA9', 'z'};
+  int accepted = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string t = base;
+    const int edits = 1 + static_cast<int>(g.next() % 3);
+    for (int k = 0; k < edits; ++k) {
+      const size_t at = g.next() % (t.size() + 1);
+      switch (g.next() % 3) {
+        case 0:
+          t.insert(at, 1, alphabet[g.next() % sizeof alphabet]);
+          break;
+        case 1:
+          if (at < t.size()) t.erase(at, 1);
+          break;
+        default:
+          if (at < t.size()) t[at] = alphabet[g.next() % sizeof alphabet];
+      }
+    }
+    if (!codec::is_dump_form(t)) continue;
+    ++accepted;
+    INFO(t);
+    CHECK(dumped(json::parse(t)) == t);
+  }
+  CHECK(accepted > 100);
+}
