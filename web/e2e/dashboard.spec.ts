@@ -11,6 +11,8 @@ async function projectNames(page: Page): Promise<string[]> {
 /** Opens an episode of the first project that has generated content. */
 async function openEpisodeWithContent(page: Page) {
   await open(page, '/projects');
+  // The tenancy bar can show before the list has rendered its rows: wait for the first one.
+  await expect(page.getByTestId('projects-table').locator('tbody tr td:first-child a').first()).toBeVisible({ timeout: 30_000 });
   const projectLinks = await page.getByTestId('projects-table').locator('tbody tr td:first-child a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')!));
   for (const href of projectLinks) {
     await open(page, href);
