@@ -1,7 +1,9 @@
 // Call overhead of the wasm boundary (docs/BENCHMARKS.md "Session 7: the wasm boundary without
 // embind"): N small requests through the JS client (bindings/js/core.mjs Core.call: JSON text ->
 // the module -> JSON text -> parsed), for each Node module given, rounds interleaved.
-//   node bench/call_overhead.mjs [--calls N] [--rounds R] name=path/to/episodes_core_node.mjs …
+//   node bench/call_overhead.mjs [--calls N] [--rounds R] name=path/to/episodes_core_node.mjs[:core.mjs] …
+// `:core.mjs` loads that module through another copy of bindings/js/core.mjs (e.g. the one of an
+// older commit, `git show REV:bindings/js/core.mjs > /tmp/core.mjs`, to compare with its build).
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,10 +15,11 @@ const opt = (name, dflt) => {
 };
 const calls = opt('calls', 100_000);
 const rounds = opt('rounds', 5);
-const { fromFactory } = await import(new URL('../bindings/js/core.mjs', import.meta.url));
 const modules = [];
 for (const a of args) {
-  const [name, path] = a.split('=');
+  const [name, paths] = a.split('=');
+  const [path, client] = paths.split(':');
+  const { fromFactory } = await import(client ? pathToFileURL(resolve(client)).href : new URL('../bindings/js/core.mjs', import.meta.url));
   const abs = resolve(path);
   const factory = (await import(pathToFileURL(abs).href)).default;
   const core = await fromFactory(factory, { wasmBinary: readFileSync(abs.replace(/\.m?js$/, '.wasm')) });

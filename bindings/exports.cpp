@@ -39,7 +39,6 @@ namespace {
 using ec::bindings::answer;
 using ec::bindings::Args;
 using ec::bindings::guard;
-using ec::bindings::safe_dump;
 
 // The free functions' last answer (a handle keeps its own; core_handle.cpp).
 std::string g_answer;
@@ -63,9 +62,14 @@ std::string validate(const Args& args, const char* entity, size_t entity_length,
 // Schema
 // ============================================================================================
 
-// {"ok":true,"result":"<SQLite DDL>"}
+// {"ok":true,"result":"<SQLite DDL>"}, written as text (see version()).
 std::string schema_sql() {
-  return guard([] { return safe_dump({{"ok", true}, {"result", ec::schema::sqlite_ddl()}}); });
+  return guard([] {
+    std::string out = R"({"ok":true,"result":)";
+    ec::codec::append_json_string(out, ec::schema::sqlite_ddl());
+    out += "}";
+    return out;
+  });
 }
 
 // ============================================================================================

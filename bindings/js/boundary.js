@@ -84,6 +84,28 @@ function ecPut(strings) {
   return out;
 }
 
+// The length of the string ecPut1 placed last (or, when it returned 0, the bytes it needed).
+var ecLength = 0;
+
+// ecPut for one string without the arrays (every call's path): its pointer, 0 when out of memory.
+function ecPut1(s) {
+  var units = s.length;
+  if (units <= ecInPlaceUnits) {
+    var p = _ec_input(units * 3);
+    if (p) {
+      ecLength = ecEncoder.encodeInto(s, HEAPU8.subarray(p, p + units * 3)).written;
+      return p;
+    }
+  }
+  var args = ecPut([s]);
+  if (typeof args === 'number') {
+    ecLength = args;
+    return 0;
+  }
+  ecLength = args[1];
+  return args[0];
+}
+
 // Runs `run(args)` with the strings placed (see ecPut); out of memory -> error JSON.
 function ecWith(strings, run) {
   var args = ecPut(strings);
@@ -109,11 +131,9 @@ class ECCoreHandle {
     this.ptr = 0;
     this.failure = '';
     this.request = 0;  // requestBuffer's pointer
-    var self = this;
-    this.failure = ecWith([path], function (a) {
-      self.ptr = _ec_open(a[0], a[1], idSeed);
-      return self.ptr ? '' : ecTooBig(a[1]);
-    });
+    var p = ecPut1(path);
+    if (p) this.ptr = _ec_open(p, ecLength, idSeed);
+    if (!this.ptr) this.failure = ecTooBig(ecLength);
   }
   live() {
     if (!this.ptr) throw new Error('CoreHandle used after delete()');
@@ -127,7 +147,8 @@ class ECCoreHandle {
   call(request) {
     ecArity('call', arguments, 1, 1);
     var h = this.live();
-    return ecWith([request], function (a) { return ecText(_ec_call(h, a[0], a[1])); });
+    var p = ecPut1(request);
+    return p ? ecText(_ec_call(h, p, ecLength)) : ecTooBig(ecLength);
   }
   // The request's UTF-8 written by the caller into this view (encodeInto), then callBuffer(length)
   // runs it and returns a view of the answer's UTF-8 (valid until the next call into the module).
@@ -168,12 +189,14 @@ class ECCoreHandle {
   exportTo(path) {
     ecArity('exportTo', arguments, 1, 1);
     var h = this.live();
-    return ecWith([path], function (a) { return ecText(_ec_export_to(h, a[0], a[1])); });
+    var p = ecPut1(path);
+    return p ? ecText(_ec_export_to(h, p, ecLength)) : ecTooBig(ecLength);
   }
   importFrom(path) {
     ecArity('importFrom', arguments, 1, 1);
     var h = this.live();
-    return ecWith([path], function (a) { return ecText(_ec_import_from(h, a[0], a[1])); });
+    var p = ecPut1(path);
+    return p ? ecText(_ec_import_from(h, p, ecLength)) : ecTooBig(ecLength);
   }
   tune(journalMode, synchronous) {
     ecArity('tune', arguments, 2, 2);
@@ -211,7 +234,8 @@ Module['hasMockGenerator'] = function () {
 };
 Module['inspectDatabase'] = function (path) {
   ecArity('inspectDatabase', arguments, 1, 1);
-  return ecWith([path], function (a) { return ecText(_ec_inspect_database(a[0], a[1])); });
+  var p = ecPut1(path);
+  return p ? ecText(_ec_inspect_database(p, ecLength)) : ecTooBig(ecLength);
 };
 Module['copyDatabase'] = function (src, dst) {
   ecArity('copyDatabase', arguments, 2, 2);
