@@ -48,9 +48,9 @@ class Args {
 
   /// The argument at [ptr, ptr + length), which must lie inside the input buffer.
   std::string_view text(const char* ptr, size_t length) const {
-    const char* begin = block_.data.get();
-    if (!begin || ptr < begin || length > block_.size ||
-        static_cast<size_t>(ptr - begin) > block_.size - length)
+    const auto begin = reinterpret_cast<std::uintptr_t>(block_.data.get());
+    const auto at = reinterpret_cast<std::uintptr_t>(ptr);
+    if (!begin || at < begin || length > block_.size || at - begin > block_.size - length)
       throw ec::Error(ec::code::bad_request, "an argument lies outside the input buffer");
     return {ptr, length};
   }
