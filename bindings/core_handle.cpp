@@ -1,30 +1,34 @@
-// The long-lived database handle, bound as one embind class. Built only once core/api/core.cpp
+// The long-lived database handle: ec::api::Core whose construction failure is data, not an
+// exception, behind plain C exports (an opaque pointer for JS). Built only once core/api/core.cpp
 // exists (see bindings/CMakeLists.txt). Wiring only: every rule lives in ec::api::Core.
 //
-// Lifetime (JS): `new Module.CoreHandle(path, idSeed)` never throws; check `openError()`
-// ("" or error JSON). Every handle MUST be released with `delete()` (embind does not collect
-// it); `close()` is idempotent and never throws, and a closed handle answers every `call()`
-// with {"ok":false,"error":{"code":"closed"}}. bindings/js/core.mjs wraps all of this so JS
-// users only see `await openCore(path)` -> Core with `call()` and `close()` (which deletes).
-#include <emscripten/bind.h>
-#include <emscripten/val.h>
+// Lifetime (JS, through bindings/js/boundary.js): `new Module.CoreHandle(path, idSeed)` never
+// throws; check `openError()` ("" or error JSON). Every handle MUST be released with `delete()`
+// (ec_delete); `close()` is idempotent and never throws, and a closed handle answers every
+// `call()` with {"ok":false,"error":{"code":"closed"}}. bindings/js/core.mjs wraps all of this so
+// JS users only see `await openCore(path)` -> Core with `call()` and `close()` (which deletes).
+#include <emscripten/emscripten.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
 #include "bindings/boundary.hpp"
 #include "bindings/storage.hpp"
+#include "bindings/wire.hpp"
 #include "core/api/api.hpp"
-#include "core/api/mock_seed.hpp"
 #include "core/store/store.hpp"
 
-namespace {
+// The progress callback's way out: a JS-library import (bindings/js/library_boundary.js) that
+// calls the function JS registered for this handle (setProgress). It never throws into C++.
+extern "C" void ec_progress(const void* handle, double done, double total, const char* phase,
+                            size_t phase_length);
 
-using ec::bindings::error_json;
-using ec::bindings::guard;
+namespace ec::bindings {
 
 // ============================================================================================
 // CoreHandle: ec::api::Core whose construction failure is data, not an exception
@@ -48,54 +52,21 @@ class CoreHandle {
   std::string open_error() const { return open_error_; }
 
   // One JSON request -> one JSON response; never throws.
-  std::string call(std::string request) {
+  std::string call(std::string_view request) {
     if (!core_) return closed();
     return guard([&] { return core_->call(request); });
   }
 
-  // The same call without embind's string conversions (bindings/js/core.mjs uses it; docs/
-  // BENCHMARKS.md "Session 4"): JS writes the request's UTF-8 with TextEncoder.encodeInto into
-  // the view requestBuffer(capacity) returns, then callBuffer(length) runs it and returns a view
-  // of the response's UTF-8, which JS decodes with TextDecoder before anything else enters the
-  // module (a view is only valid until the next call or memory growth). Saves embind's per-byte
-  // JS loops (the UTF-8 length and encoding of the request, the NUL scan of the response) and
-  // two copies. Both views are Uint8Array over the module's memory. An empty requestBuffer view
-  // (capacity refused or out of memory) means: use call().
-  emscripten::val request_buffer(double capacity) {
-    if (!(capacity >= 0) || capacity > kMaxRequestBytes) capacity = 0;
-    try {
-      request_.resize(static_cast<size_t>(capacity));
-    } catch (...) {  // out of memory: an empty view, and JS falls back to call()
-      request_ = std::string();
-    }
-    return emscripten::val(emscripten::typed_memory_view(
-        request_.size(), reinterpret_cast<const unsigned char*>(request_.data())));
-  }
-
-  emscripten::val call_buffer(double length) {
-    if (!(length >= 0) || length > static_cast<double>(request_.size())) {
-      response_ = error_json("bad_request", "the request length exceeds its buffer");
-    } else if (!core_) {
-      response_ = closed();
-    } else {
-      const std::string_view text(request_.data(), static_cast<size_t>(length));
-      response_ = guard([&] { return core_->call(text); });
-    }
-    if (request_.size() > kKeepBytes) request_ = std::string();  // a huge request: give it back
-    return emscripten::val(emscripten::typed_memory_view(
-        response_.size(), reinterpret_cast<const unsigned char*>(response_.data())));
-  }
-
-  // progress(done, total, phase) or null/undefined to clear. The JS loader wraps the user's
-  // callback so it cannot throw through C++ frames (that would skip destructors/rollbacks).
-  std::string set_progress(emscripten::val fn) {
+  // progress(done, total, phase) through the JS import ec_progress when `on`, else none.
+  std::string set_progress(bool on) {
     if (!core_) return closed();
     return guard([&] {
-      if (fn.isNull() || fn.isUndefined()) {
+      if (!on) {
         core_->set_progress({});
       } else {
-        core_->set_progress([fn](int64_t done, int64_t total, const std::string& phase) {
-          fn(static_cast<double>(done), static_cast<double>(total), phase);
+        core_->set_progress([this](int64_t done, int64_t total, const std::string& phase) {
+          ec_progress(this, static_cast<double>(done), static_cast<double>(total), phase.data(),
+                      phase.size());
         });
       }
       return std::string(R"({"ok":true})");
@@ -117,20 +88,20 @@ class CoreHandle {
 
   // Writes a consistent copy of the open database to dst_path (sqlite3_backup from this
   // connection, so it works for ":memory:" too). {"ok":true} or error JSON.
-  std::string export_to(std::string dst_path) {
+  std::string export_to(const std::string& dst_path) {
     if (!core_ || !core_->store()) return closed();
     return ec::bindings::export_connection(core_->store()->db().handle(), dst_path);
   }
 
   // Replaces this database with a copy of the file at src_path (sqlite3_backup into this
   // connection: one transaction, so all-or-nothing). The caller validates the file first.
-  std::string import_from(std::string src_path) {
+  std::string import_from(const std::string& src_path) {
     if (!core_ || !core_->store()) return closed();
     return ec::bindings::import_into_connection(core_->store()->db().handle(), src_path);
   }
 
   // Storage tuning chosen by the host (the browser worker): journal_mode and synchronous.
-  std::string tune(std::string journal_mode, std::string synchronous) {
+  std::string tune(const std::string& journal_mode, const std::string& synchronous) {
     if (!core_ || !core_->store()) return closed();
     return ec::bindings::tune_connection(core_->store()->db().handle(), journal_mode, synchronous);
   }
@@ -138,37 +109,80 @@ class CoreHandle {
  private:
   static std::string closed() { return error_json("closed", "the database handle is closed"); }
 
-  // The request buffer is kept between calls up to this size (a larger one is released).
-  static constexpr size_t kKeepBytes = size_t{1} << 20;
-  // requestBuffer's bound: UTF-8 of a JS string is at most 3 bytes per UTF-16 unit, and a JS
-  // string has at most 2^29 units in V8; a larger request is refused, not truncated.
-  static constexpr double kMaxRequestBytes = 3.0 * (1 << 29);
-
   std::unique_ptr<ec::api::Core> core_;
   std::string open_error_;
-  std::string request_;   // requestBuffer / callBuffer
-  std::string response_;  // the last callBuffer answer, alive until the next call
+
+ public:
+  std::string answer_;  // this handle's last answer, alive until its next call (wire.hpp)
 };
 
-}  // namespace
+}  // namespace ec::bindings
 
 // ============================================================================================
-// Registration
+// Exports
 // ============================================================================================
 
-EMSCRIPTEN_BINDINGS(episodes_core_handle) {
-  // False in the browser core, whose mock.seed runs in the mock module (bindings/CMakeLists.txt).
-  emscripten::function("hasMockGenerator", &ec::api::mock_generator_linked);
-  emscripten::class_<CoreHandle>("CoreHandle")
-      .constructor<std::string, double>()
-      .function("openError", &CoreHandle::open_error)
-      .function("call", &CoreHandle::call)
-      .function("requestBuffer", &CoreHandle::request_buffer)
-      .function("callBuffer", &CoreHandle::call_buffer)
-      .function("setProgress", &CoreHandle::set_progress)
-      .function("close", &CoreHandle::close)
-      .function("isOpen", &CoreHandle::is_open)
-      .function("exportTo", &CoreHandle::export_to)
-      .function("importFrom", &CoreHandle::import_from)
-      .function("tune", &CoreHandle::tune);
+using ec::bindings::answer;
+using ec::bindings::Args;
+using ec::bindings::CoreHandle;
+using ec::bindings::guard;
+
+extern "C" {
+
+// A new handle (never null but when out of memory); its openError() says whether it opened.
+EMSCRIPTEN_KEEPALIVE CoreHandle* ec_open(const char* path, size_t path_length, double id_seed) {
+  const Args args;
+  try {
+    return new CoreHandle(args.str(path, path_length), id_seed);
+  } catch (...) {  // out of memory, or the path outside the input buffer
+    return nullptr;
+  }
 }
+
+EMSCRIPTEN_KEEPALIVE void ec_delete(CoreHandle* h) {
+  delete h;
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_open_error(CoreHandle* h) {
+  return answer(h->answer_, h->open_error());
+}
+
+// One JSON request -> one JSON response; never throws.
+EMSCRIPTEN_KEEPALIVE const char* ec_call(CoreHandle* h, const char* request, size_t length) {
+  const Args args;
+  return answer(h->answer_, guard([&] { return h->call(args.text(request, length)); }));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_set_progress(CoreHandle* h, int on) {
+  return answer(h->answer_, h->set_progress(on != 0));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_close(CoreHandle* h) {
+  return answer(h->answer_, h->close());
+}
+
+EMSCRIPTEN_KEEPALIVE int ec_is_open(CoreHandle* h) {
+  return h->is_open() ? 1 : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_export_to(CoreHandle* h, const char* path, size_t length) {
+  const Args args;
+  return answer(h->answer_, guard([&] { return h->export_to(args.str(path, length)); }));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_import_from(CoreHandle* h, const char* path, size_t length) {
+  const Args args;
+  return answer(h->answer_, guard([&] { return h->import_from(args.str(path, length)); }));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ec_tune(CoreHandle* h, const char* journal_mode,
+                                         size_t journal_mode_length, const char* synchronous,
+                                         size_t synchronous_length) {
+  const Args args;
+  return answer(h->answer_, guard([&] {
+                  return h->tune(args.str(journal_mode, journal_mode_length),
+                                 args.str(synchronous, synchronous_length));
+                }));
+}
+
+}  // extern "C"

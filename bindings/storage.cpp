@@ -9,7 +9,6 @@
 //   memoryStats()              -> {"ok":true,"result":{heapBytes,inUseBytes,freeBytes}}
 #include "bindings/storage.hpp"
 
-#include <emscripten/bind.h>
 #include <malloc.h>
 #include <sqlite3.h>
 
@@ -129,9 +128,7 @@ std::string tune_connection(sqlite3* db, const std::string& journal_mode,
   });
 }
 
-namespace {
-
-std::string inspect_database(std::string path) {
+std::string inspect_database(const std::string& path) {
   return guard([&] {
     const std::string what = "inspect '" + path + "'";
     Conn c;
@@ -151,7 +148,7 @@ std::string inspect_database(std::string path) {
   });
 }
 
-std::string copy_database(std::string src_path, std::string dst_path) {
+std::string copy_database(const std::string& src_path, const std::string& dst_path) {
   return guard([&] {
     const std::string what = "copy '" + src_path + "' to '" + dst_path + "'";
     Conn src;
@@ -174,15 +171,4 @@ std::string memory_stats() {
   });
 }
 
-}  // namespace
 }  // namespace ec::bindings
-
-// ============================================================================================
-// Registration
-// ============================================================================================
-
-EMSCRIPTEN_BINDINGS(episodes_core_storage) {
-  emscripten::function("inspectDatabase", &ec::bindings::inspect_database);
-  emscripten::function("copyDatabase", &ec::bindings::copy_database);
-  emscripten::function("memoryStats", &ec::bindings::memory_stats);
-}

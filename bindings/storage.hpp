@@ -1,5 +1,5 @@
 #pragma once
-// Storage helpers shared by the embind files (see storage.cpp). Both never throw.
+// Storage helpers the exports use (see storage.cpp). None of them throws.
 #include <string>
 
 struct sqlite3;
@@ -17,5 +17,14 @@ std::string import_into_connection(sqlite3* dst, const std::string& src_path);
 /// whitelisted. {"ok":true} or error JSON.
 std::string tune_connection(sqlite3* db, const std::string& journal_mode,
                             const std::string& synchronous);
+
+/// {"ok":true,"result":{applicationId,userVersion,pageSize,pageCount,quickCheck}} of a file.
+std::string inspect_database(const std::string& path);
+
+/// Makes dst_path a page-for-page copy of src_path in one transaction of dst. {"ok":true}.
+std::string copy_database(const std::string& src_path, const std::string& dst_path);
+
+/// {"ok":true,"result":{heapBytes,inUseBytes,freeBytes}} of the wasm allocator.
+std::string memory_stats();
 
 }  // namespace ec::bindings

@@ -104,7 +104,8 @@ function native(mode) {
 
 const wasmFactories = new Map();
 // The requests cross the boundary as the product's JS does (bindings/js/core.mjs callHandleText:
-// UTF-8 through the handle's buffers); a variant named "…:embind" uses embind's std::string call.
+// UTF-8 through the handle's buffers); a variant named "…:embind" calls the handle's call(text),
+// which in a build before ADR 0033 is embind's std::string call (since, the same path).
 const { callHandleText } = await import(pathToFileURL(join(root, 'bindings/js/core.mjs')).href);
 // Each wasm build is compiled once (as sql.js and sqlite-wasm are initialised once) and
 // instantiated per round: otherwise V8 recompiles the module whenever the last instance was

@@ -35,7 +35,7 @@ export class CoreError extends Error {
 /** Builds a CoreError from error data; missing fields get safe defaults. */
 export function errorFrom(error: unknown, cause?: unknown): CoreError;
 
-/** The module's own CoreHandle class (embind), as far as callHandleText uses it. */
+/** The module's own CoreHandle class (bindings/js/boundary.js), as far as callHandleText uses it. */
 export interface WasmCoreHandle {
   call(text: string): string;
   requestBuffer?(capacity: number): Uint8Array;
@@ -72,6 +72,7 @@ export interface MemoryStats {
   inUseBytes: number;
   freeBytes: number;
   wasmBytes: number;
+  /** JS values the module holds for C++ (progress functions); null when the module cannot say. */
   emvalHandles: number | null;
 }
 

@@ -1,6 +1,6 @@
 // JS face of the episodes-core wasm module (Node and browser). Every answer from the module is
 // a JSON string; `settle` is the one place that turns {"ok":false,"error":{…}} (or anything
-// unexpected: a bare-number C++ exception, an abort, an embind BindingError) into CoreError.
+// unexpected: a bare-number C++ exception, an abort, a TypeError of the raw module) into CoreError.
 //
 //   import { loadCore, CoreError } from './bindings/js/core.mjs';
 //   const core = await loadCore();                    // Node: build/wasm/bindings/episodes_core_node.*
@@ -60,9 +60,9 @@ function badRequest(message, path = []) {
   return errorFrom({ code: 'bad_request', message, path });
 }
 
-// Emscripten 3.1.6's UTF-16 -> UTF-8 conversion (embind std::string) does not check surrogate
-// pairs: a lone surrogate swallows the next code unit ('"\uDC00"}' arrives as '"𐀢}', the quote
-// is gone). So text with a lone surrogate is refused here instead of being silently altered.
+// A lone surrogate has no UTF-8: TextEncoder (bindings/js/boundary.js) would send U+FFFD in its
+// place (and embind, before it, swallowed the next code unit). So text with a lone surrogate is
+// refused here instead of being silently altered.
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const isWellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (s) => s.isWellFormed()
@@ -92,18 +92,11 @@ function documentText(doc, name = 'document') {
   return text;
 }
 
-// One request's JSON text through a CoreHandle -> the response's JSON text. Uses the handle's
-// buffer path when it has one (bindings/core_handle.cpp: the UTF-8 is written straight into the
-// module's memory with TextEncoder.encodeInto and the answer decoded from a view with
-// TextDecoder), else embind's std::string conversion. Same text in and out either way.
-const utf8Encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
-const utf8Decoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8') : null;
+// One request's JSON text through a CoreHandle -> the response's JSON text. The module's
+// handle (bindings/js/boundary.js) writes the UTF-8 straight into the module's memory with
+// TextEncoder.encodeInto and decodes the answer from a view with TextDecoder.
 export function callHandleText(handle, text) {
-  if (!utf8Encoder || !utf8Decoder || typeof handle.callBuffer !== 'function') return handle.call(text);
-  const view = handle.requestBuffer(text.length * 3);
-  const { read, written } = utf8Encoder.encodeInto(text, view);
-  if (read !== text.length) return handle.call(text);
-  return utf8Decoder.decode(handle.callBuffer(written));
+  return handle.call(text);
 }
 
 class Core {
@@ -262,8 +255,10 @@ export function wrapModule(module) {
     /// {heapBytes, inUseBytes, freeBytes} of the wasm allocator, plus wasmBytes (linear memory).
     memoryStats() {
       const stats = guard(() => module.memoryStats()).result;
-      const emval = typeof module.count_emval_handles === 'function' ? module.count_emval_handles() : null;
-      return { ...stats, wasmBytes: module.HEAP8.buffer.byteLength, emvalHandles: emval };
+      // emvalHandles: the JS values the module holds for C++ (its progress functions; the name
+      // is from embind's value handles, which this count replaced).
+      const held = typeof module.heldValues === 'function' ? module.heldValues() : null;
+      return { ...stats, wasmBytes: module.HEAP8.buffer.byteLength, emvalHandles: held };
     },
     /// The module's Emscripten file system (MEMFS in the browser, the real one under Node).
     get FS() {

@@ -52,7 +52,7 @@ describe('Core handle', { skip }, () => {
     }
   });
 
-  test('UTF-8 crosses the buffer path intact, and it answers as embind\'s string call does', () => {
+  test('UTF-8 crosses the buffer path intact, and callBuffer answers as call does', () => {
     const h = new core.module.CoreHandle(':memory:', 42);
     try {
       assert.equal(typeof h.callBuffer, 'function');
