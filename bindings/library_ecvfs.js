@@ -19,100 +19,111 @@
  * Locks follow the unix VFS's in-process rules (one SHARED count and one writer per file).
  */
 mergeInto(LibraryManager.library, {
+  // Internals are library symbols of their own (plain variables and functions of the glue, which
+  // the minifier renames); only the host's API is a property of ECVFS.
+  /** path -> { f: file, store: true for the host's, present, lk: { level, shared } }. */
+  $ecvfsFiles: {},
+  /** Mounted directories (path -> true): names under them cannot be created. */
+  $ecvfsDirs: {},
+  /** Open files: id -> { e: entry, lv: lock level, del: path to delete on close }. */
+  $ecvfsOpen: {},
+  $ecvfsNextId: 1,
+  $ecvfsMemoryFile: function() {
+    var data = new Uint8Array(0);
+    var length = 0;
+    var grow = function(n) {
+      if (n <= data.length) return;
+      var bigger = new Uint8Array(Math.max(n, data.length * 2, 4096));
+      bigger.set(data.subarray(0, length));
+      data = bigger;
+    };
+    return {
+      read: function(view, at) {
+        var n = Math.max(0, Math.min(view.length, length - at));
+        view.set(data.subarray(at, at + n));
+        return n;
+      },
+      write: function(view, at) {
+        grow(at + view.length);
+        if (at > length) data.fill(0, length, at);
+        data.set(view, at);
+        length = Math.max(length, at + view.length);
+        return view.length;
+      },
+      size: function() { return length; },
+      truncate: function(n) {
+        if (n > length) { grow(n); data.fill(0, length, n); }
+        length = n;
+      },
+      flush: function() {},
+    };
+  },
+  $ecvfsEntry: function(f, store) {
+    return { f: f, store: store, present: !store, lk: { level: 0, shared: 0 } };
+  },
+  $ecvfsDirOf: function(path) {
+    return path.slice(0, path.lastIndexOf('/'));
+  },
+  /** Runs fn on a store file; an exception -> ECVFS.lastError and `rc` (an SQLite code). */
+  $ecvfsGuard__deps: ['$ECVFS'],
+  $ecvfsGuard: function(rc, fn) {
+    try {
+      fn();
+      return 0;
+    } catch (e) {
+      ECVFS.lastError = e;
+      return e && e.name === 'QuotaExceededError' ? 13 /* SQLITE_FULL */ : rc;
+    }
+  },
+  $ecvfsExists__deps: ['$ecvfsFiles'],
+  $ecvfsExists: function(path) {
+    var e = ecvfsFiles[path];
+    return !!e && (e.present || e.f.size() > 0);
+  },
+  $ecvfsGet__deps: ['$ecvfsExists', '$ecvfsFiles'],
+  $ecvfsGet: function(path) {
+    if (!ecvfsExists(path)) throw new Error('no such file: ' + path);
+    return ecvfsFiles[path];
+  },
+
+  // --- the host's side ---------------------------------------------------------------------
+  $ECVFS__deps: ['$ecvfsFiles', '$ecvfsDirs', '$ecvfsMemoryFile', '$ecvfsEntry', '$ecvfsDirOf',
+    '$ecvfsExists', '$ecvfsGet'],
   $ECVFS__postset: 'Module["ECVFS"] = ECVFS;',
   $ECVFS: {
     /** The last exception a store file threw. */
     lastError: null,
-    /** path -> { f: store file, store: true for the host's, present, lk: lock state }. */
-    files: {},
-    /** Mounted directories (path -> true): names under them cannot be created. */
-    dirs: {},
-    /** Open files: id -> { e: entry, lv: lock level, del: path to delete on close }. */
-    open: {},
-    nextId: 1,
-    memoryFile: function() {
-      var data = new Uint8Array(0);
-      var length = 0;
-      var grow = function(n) {
-        if (n <= data.length) return;
-        var bigger = new Uint8Array(Math.max(n, data.length * 2, 4096));
-        bigger.set(data.subarray(0, length));
-        data = bigger;
-      };
-      return {
-        read: function(view, at) {
-          var n = Math.max(0, Math.min(view.length, length - at));
-          view.set(data.subarray(at, at + n));
-          return n;
-        },
-        write: function(view, at) {
-          grow(at + view.length);
-          if (at > length) data.fill(0, length, at);
-          data.set(view, at);
-          length = Math.max(length, at + view.length);
-          return view.length;
-        },
-        size: function() { return length; },
-        truncate: function(n) {
-          if (n > length) { grow(n); data.fill(0, length, n); }
-          length = n;
-        },
-        flush: function() {},
-      };
-    },
-    entry: function(f, store) {
-      return { f: f, store: store, present: !store, lk: { level: 0, shared: 0 } };
-    },
-    dirOf: function(path) {
-      return path.slice(0, path.lastIndexOf('/'));
-    },
-    /** Runs fn on a store file; an exception -> lastError and `rc` (an SQLite code). */
-    guard: function(rc, fn) {
-      try {
-        fn();
-        return 0;
-      } catch (e) {
-        ECVFS.lastError = e;
-        return e && e.name === 'QuotaExceededError' ? 13 /* SQLITE_FULL */ : rc;
-      }
-    },
-    exists: function(path) {
-      var e = ECVFS.files[path];
-      return !!e && (e.present || e.f.size() > 0);
-    },
-    get: function(path) {
-      if (!ECVFS.exists(path)) throw new Error('no such file: ' + path);
-      return ECVFS.files[path];
-    },
-    // --- the host's side ---------------------------------------------------------------------
+    /** A new in-memory file (a store file over a growable Uint8Array). */
+    memoryFile: function() { return ecvfsMemoryFile(); },
     /** Registers `files` (name -> store file) under `dir`; returns the unmount function. */
     mount: function(dir, files) {
-      if (ECVFS.dirs[dir]) throw new Error(dir + ' is already mounted');
-      ECVFS.dirs[dir] = true;
+      if (ecvfsDirs[dir]) throw new Error(dir + ' is already mounted');
+      ecvfsDirs[dir] = true;
       Object.keys(files).forEach(function(name) {
-        ECVFS.files[dir + '/' + name] = ECVFS.entry(files[name], true);
+        ecvfsFiles[dir + '/' + name] = ecvfsEntry(files[name], true);
       });
       return function() { ECVFS.unmount(dir); };
     },
     unmount: function(dir) {
-      delete ECVFS.dirs[dir];
-      Object.keys(ECVFS.files).forEach(function(path) {
-        if (ECVFS.files[path].store && ECVFS.dirOf(path) === dir) delete ECVFS.files[path];
+      delete ecvfsDirs[dir];
+      Object.keys(ecvfsFiles).forEach(function(path) {
+        if (ecvfsFiles[path].store && ecvfsDirOf(path) === dir) delete ecvfsFiles[path];
       });
     },
+    exists: function(path) { return ecvfsExists(path); },
     /** A copy of a whole file. */
     readFile: function(path) {
-      var f = ECVFS.get(path).f;
+      var f = ecvfsGet(path).f;
       var out = new Uint8Array(f.size());
       var n = f.read(out, 0);
       return n === out.length ? out : out.subarray(0, n);
     },
     /** Replaces a file's content (created in memory when it is not a store file), flushed. */
     writeFile: function(path, bytes) {
-      var e = ECVFS.files[path];
+      var e = ecvfsFiles[path];
       if (!e) {
-        if (ECVFS.dirs[ECVFS.dirOf(path)]) throw new Error('cannot create ' + path + ': not a stored file');
-        e = ECVFS.files[path] = ECVFS.entry(ECVFS.memoryFile(), false);
+        if (ecvfsDirs[ecvfsDirOf(path)]) throw new Error('cannot create ' + path + ': not a stored file');
+        e = ecvfsFiles[path] = ecvfsEntry(ecvfsMemoryFile(), false);
       }
       e.f.truncate(0);
       for (var at = 0; at < bytes.length;) {
@@ -124,72 +135,73 @@ mergeInto(LibraryManager.library, {
       e.present = true;
     },
     size: function(path) {
-      return ECVFS.get(path).f.size();
+      return ecvfsGet(path).f.size();
     },
     truncate: function(path, n) {
-      ECVFS.get(path).f.truncate(n);
+      ecvfsGet(path).f.truncate(n);
     },
     unlink: function(path) {
-      var e = ECVFS.get(path);
+      var e = ecvfsGet(path);
       if (e.store) {
         e.f.truncate(0);
         e.f.flush();
         e.present = false;
       } else {
-        delete ECVFS.files[path];
+        delete ecvfsFiles[path];
       }
     },
   },
 
   // --- SQLite's side (bindings/browser_vfs.cpp) ---------------------------------------------------
-  ecvfs_open__deps: ['$ECVFS'],
+  ecvfs_open__deps: ['$ECVFS', '$ecvfsFiles', '$ecvfsDirs', '$ecvfsOpen', '$ecvfsNextId',
+    '$ecvfsMemoryFile', '$ecvfsEntry', '$ecvfsDirOf', '$ecvfsGuard'],
   ecvfs_open: function(zName, flags) {
     var e;
     var del = (flags & 8 /* DELETEONCLOSE */) !== 0;
     if (!zName) {
-      e = ECVFS.entry(ECVFS.memoryFile(), false);  // a temporary file: this handle only
+      e = ecvfsEntry(ecvfsMemoryFile(), false);  // a temporary file: this handle only
       del = false;
     } else {
       var path = UTF8ToString(zName);
-      e = ECVFS.files[path];
+      e = ecvfsFiles[path];
       var create = (flags & 4 /* CREATE */) !== 0;
       if (!e) {
-        if (!create || ECVFS.dirs[ECVFS.dirOf(path)]) return 0;
-        e = ECVFS.files[path] = ECVFS.entry(ECVFS.memoryFile(), false);
+        if (!create || ecvfsDirs[ecvfsDirOf(path)]) return 0;
+        e = ecvfsFiles[path] = ecvfsEntry(ecvfsMemoryFile(), false);
       } else if (!e.present) {
         var size = 0;
-        if (ECVFS.guard(1, function() { size = e.f.size(); }) !== 0) return 0;
+        if (ecvfsGuard(1, function() { size = e.f.size(); }) !== 0) return 0;
         if (size === 0 && !create) return 0;
         e.present = true;
       }
       if (del) del = path;
     }
-    var id = ECVFS.nextId++;
-    ECVFS.open[id] = { e: e, lv: 0, del: del };
+    var id = ecvfsNextId++;
+    ecvfsOpen[id] = { e: e, lv: 0, del: del };
     return id;
   },
-  ecvfs_close__deps: ['$ECVFS', 'ecvfs_unlock', 'ecvfs_delete_path'],
+  ecvfs_close__deps: ['$ecvfsOpen', 'ecvfs_unlock', '$ecvfsDelete'],
   ecvfs_close: function(id) {
-    var h = ECVFS.open[id];
+    var h = ecvfsOpen[id];
     _ecvfs_unlock(id, 0);
-    delete ECVFS.open[id];
-    return h.del ? _ecvfs_delete_path(h.del) : 0;
+    delete ecvfsOpen[id];
+    return h.del ? ecvfsDelete(h.del) : 0;
   },
-  ecvfs_read__deps: ['$ECVFS'],
+  ecvfs_read__deps: ['$ecvfsOpen', '$ecvfsGuard'],
   ecvfs_read: function(id, buf, amount, offset) {
     var view = HEAPU8.subarray(buf, buf + amount);
     var n = 0;
-    var rc = ECVFS.guard(266 /* SQLITE_IOERR_READ */, function() { n = ECVFS.open[id].e.f.read(view, offset); });
+    var rc = ecvfsGuard(266 /* SQLITE_IOERR_READ */, function() { n = ecvfsOpen[id].e.f.read(view, offset); });
     if (rc) return rc === 13 ? 266 : rc;
     if (n >= amount) return 0;
     view.fill(0, Math.max(n, 0));  // SQLite requires the rest zero-filled
     return 522; /* SQLITE_IOERR_SHORT_READ */
   },
-  ecvfs_write__deps: ['$ECVFS'],
+  ecvfs_write__deps: ['$ecvfsOpen', '$ecvfsGuard'],
   ecvfs_write: function(id, buf, amount, offset) {
     var view = HEAPU8.subarray(buf, buf + amount);
-    var f = ECVFS.open[id].e.f;
-    return ECVFS.guard(778 /* SQLITE_IOERR_WRITE */, function() {
+    var f = ecvfsOpen[id].e.f;
+    return ecvfsGuard(778 /* SQLITE_IOERR_WRITE */, function() {
       for (var at = 0; at < amount;) {
         var n = f.write(view.subarray(at), offset + at);
         if (!(n > 0)) throw new Error('the store file wrote ' + n + ' of ' + (amount - at) + ' bytes');
@@ -197,26 +209,26 @@ mergeInto(LibraryManager.library, {
       }
     });
   },
-  ecvfs_truncate__deps: ['$ECVFS'],
+  ecvfs_truncate__deps: ['$ecvfsOpen', '$ecvfsGuard'],
   ecvfs_truncate: function(id, size) {
-    return ECVFS.guard(1546 /* SQLITE_IOERR_TRUNCATE */, function() { ECVFS.open[id].e.f.truncate(size); });
+    return ecvfsGuard(1546 /* SQLITE_IOERR_TRUNCATE */, function() { ecvfsOpen[id].e.f.truncate(size); });
   },
-  ecvfs_sync__deps: ['$ECVFS'],
+  ecvfs_sync__deps: ['$ecvfsOpen', '$ecvfsGuard'],
   ecvfs_sync: function(id) {
-    return ECVFS.guard(1034 /* SQLITE_IOERR_FSYNC */, function() { ECVFS.open[id].e.f.flush(); });
+    return ecvfsGuard(1034 /* SQLITE_IOERR_FSYNC */, function() { ecvfsOpen[id].e.f.flush(); });
   },
-  ecvfs_size__deps: ['$ECVFS'],
+  ecvfs_size__deps: ['$ecvfsOpen', '$ecvfsGuard'],
   ecvfs_size: function(id, out) {
     var size = 0;
-    var rc = ECVFS.guard(1802 /* SQLITE_IOERR_FSTAT */, function() { size = ECVFS.open[id].e.f.size(); });
+    var rc = ecvfsGuard(1802 /* SQLITE_IOERR_FSTAT */, function() { size = ecvfsOpen[id].e.f.size(); });
     HEAPF64[out >> 3] = size;
     return rc;
   },
   // Levels: 0 none, 1 SHARED, 2 RESERVED, 3 PENDING, 4 EXCLUSIVE; the unix VFS's in-process rules
   // (unixLock / posixUnlock): lk.level is the strongest lock any handle holds on the file.
-  ecvfs_lock__deps: ['$ECVFS'],
+  ecvfs_lock__deps: ['$ecvfsOpen'],
   ecvfs_lock: function(id, level) {
-    var h = ECVFS.open[id];
+    var h = ecvfsOpen[id];
     var lk = h.e.lk;
     if (h.lv >= level) return 0;
     if (lk.level !== h.lv && (lk.level >= 3 || level > 1)) return 5; /* SQLITE_BUSY */
@@ -232,9 +244,9 @@ mergeInto(LibraryManager.library, {
     h.lv = level;
     return 0;
   },
-  ecvfs_unlock__deps: ['$ECVFS'],
+  ecvfs_unlock__deps: ['$ecvfsOpen'],
   ecvfs_unlock: function(id, level) {
-    var h = ECVFS.open[id];
+    var h = ecvfsOpen[id];
     var lk = h.e.lk;
     if (h.lv <= level) return 0;
     if (h.lv > 1) lk.level = 1;
@@ -244,35 +256,37 @@ mergeInto(LibraryManager.library, {
     h.lv = level;
     return 0;
   },
-  ecvfs_reserved__deps: ['$ECVFS'],
+  ecvfs_reserved__deps: ['$ecvfsOpen'],
   ecvfs_reserved: function(id, out) {
-    HEAP32[out >> 2] = ECVFS.open[id].e.lk.level > 1 ? 1 : 0;
+    HEAP32[out >> 2] = ecvfsOpen[id].e.lk.level > 1 ? 1 : 0;
     return 0;
   },
-  ecvfs_delete_path__deps: ['$ECVFS'],
-  ecvfs_delete_path: function(path) {
-    var e = ECVFS.files[path];
+  $ecvfsDelete__deps: ['$ecvfsFiles', '$ecvfsGuard', '$ecvfsExists'],
+  $ecvfsDelete: function(path) {
+    var e = ecvfsFiles[path];
     var there = false;
-    var rc = ECVFS.guard(2570 /* SQLITE_IOERR_DELETE */, function() { there = ECVFS.exists(path); });
+    var rc = ecvfsGuard(2570 /* SQLITE_IOERR_DELETE */, function() { there = ecvfsExists(path); });
     if (rc) return rc;
     if (!there) return 5898; /* SQLITE_IOERR_DELETE_NOENT */
     if (!e.store) {
-      delete ECVFS.files[path];
+      delete ecvfsFiles[path];
       return 0;
     }
     e.present = false;
-    return ECVFS.guard(2570 /* SQLITE_IOERR_DELETE */, function() { e.f.truncate(0); e.f.flush(); });
+    return ecvfsGuard(2570 /* SQLITE_IOERR_DELETE */, function() { e.f.truncate(0); e.f.flush(); });
   },
-  ecvfs_delete__deps: ['ecvfs_delete_path'],
+  ecvfs_delete__deps: ['$ecvfsDelete'],
   ecvfs_delete: function(zName) {
-    return _ecvfs_delete_path(UTF8ToString(zName));
+    return ecvfsDelete(UTF8ToString(zName));
   },
-  ecvfs_access__deps: ['$ECVFS'],
+  ecvfs_access__deps: ['$ecvfsFiles', '$ecvfsGuard', '$ecvfsExists'],
   ecvfs_access: function(zName, flags) {
     // SQLITE_ACCESS_EXISTS: present and not empty (as the unix VFS); READWRITE: it is there.
     var path = UTF8ToString(zName);
     var yes = false;
-    ECVFS.guard(0, function() { yes = flags === 0 ? ECVFS.files[path] !== undefined && ECVFS.files[path].f.size() > 0 : ECVFS.exists(path); });
+    ecvfsGuard(0, function() {
+      yes = flags === 0 ? ecvfsFiles[path] !== undefined && ecvfsFiles[path].f.size() > 0 : ecvfsExists(path);
+    });
     return yes ? 1 : 0;
   },
   ecvfs_random: function(amount, buf) {

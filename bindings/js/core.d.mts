@@ -137,7 +137,7 @@ export interface CoreModule {
   copyDatabase(src: string, dst: string): void;
   memoryStats(): MemoryStats;
   /** The Node build's file system; undefined in the browser builds (they have none). */
-  readonly FS: EmscriptenFS;
+  readonly FS: EmscriptenFS | undefined;
   readonly files: ModuleFiles;
   readonly isDead: boolean;
   markDead(reason?: unknown): void;
