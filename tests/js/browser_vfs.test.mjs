@@ -119,7 +119,11 @@ test('memory database: export, import and export again are byte-identical', asyn
   // the same bytes through a file of the module (the web <-> mock module copy's path)
   web.files.writeFile('/tmp/copy.sqlite', bytes);
   assert.deepEqual(web.files.readFile('/tmp/copy.sqlite'), bytes);
-  assert.equal(web.inspectDatabase('/tmp/copy.sqlite').quickCheck, 'ok');
+  const info = web.inspectDatabase('/tmp/copy.sqlite');
+  assert.deepEqual(info, { applicationId: 0x45504331, pageCount: bytes.length / info.pageSize, pageSize: info.pageSize, quickCheck: 'ok', userVersion: web.version().schemaVersion });
+  const stats = web.memoryStats();
+  for (const k of ['heapBytes', 'inUseBytes', 'freeBytes']) assert.ok(Number.isInteger(stats[k]) && stats[k] > 0, k);
+  assert.ok(stats.heapBytes >= stats.inUseBytes);
   web.files.unlink('/tmp/copy.sqlite');
   assert.ok(!web.files.exists('/tmp/copy.sqlite-journal'), 'no journal left behind');
 });
