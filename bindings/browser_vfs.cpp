@@ -4,7 +4,7 @@
 // table of named files: the host's "store files" (OPFS sync access handles, IndexedDB chunks)
 // registered with ECVFS.mount, and in-memory files created on demand (temporary copies, the
 // no-OPFS mode, import/export staging). Randomness and the clock come from the host too.
-// docs/adr/0033-browser-vfs.md; the Node build keeps SQLite's unix VFS over NODERAWFS.
+// docs/adr/0034-browser-vfs.md; the Node build keeps SQLite's unix VFS over NODERAWFS.
 #include <sqlite3.h>
 
 #include <cstring>

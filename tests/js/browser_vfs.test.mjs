@@ -1,5 +1,5 @@
 // The browser builds' SQLite VFS (bindings/browser_vfs.cpp over bindings/library_ecvfs.js,
-// Module.ECVFS; docs/adr/0033-browser-vfs.md): store files the host mounts, in-memory files, and
+// Module.ECVFS; docs/adr/0034-browser-vfs.md): store files the host mounts, in-memory files, and
 // the edge cases SQLite relies on (short reads zero-filled, truncate, a deleted journal, a store
 // file that throws). The browser core loads here in a worker-like global scope (like
 // mock_module.test.mjs), so this file runs in its own process (node --test isolates files).

@@ -4,7 +4,7 @@
 //
 // Storage: OPFS sync access handles (or IndexedDB chunks) mounted at /db among the module's
 // files (Module.ECVFS, under the browser builds' own SQLite VFS; see persistence.ts,
-// docs/adr/0007-browser-storage.md and docs/adr/0033-browser-vfs.md).
+// docs/adr/0007-browser-storage.md and docs/adr/0034-browser-vfs.md).
 //
 // Several tabs (docs/adr/0019-0019-multi-tab-leader-election.md): every tab has one of these workers. The
 // worker holding the Web Lock "episodes-core:<name>" (the leader, for its tab's life) opens the
