@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bindings/boundary.hpp"
+#include "core/json/codec.hpp"
 #include "core/store/db.hpp"
 
 namespace ec::bindings {
@@ -138,13 +139,21 @@ std::string inspect_database(const std::string& path) {
     const int64_t page_size = query_int(c.db, "PRAGMA page_size", what);
     const int64_t page_count = query_int(c.db, "PRAGMA page_count", what);
     const std::string check = quick_check(c.db, what);
-    return safe_dump({{"ok", true},
-                      {"result",
-                       {{"applicationId", app},
-                        {"userVersion", version},
-                        {"pageSize", page_size},
-                        {"pageCount", page_count},
-                        {"quickCheck", check}}}});
+    // Written directly (the text dump_text would write: keys in byte order), not through a json
+    // value: the browser core is smaller without the json construction here (docs/BENCHMARKS.md,
+    // "Session 7: browser core without Emscripten's FS").
+    std::string out = R"({"ok":true,"result":{"applicationId":)";
+    ec::codec::append_json_int(out, app);
+    out += R"(,"pageCount":)";
+    ec::codec::append_json_int(out, page_count);
+    out += R"(,"pageSize":)";
+    ec::codec::append_json_int(out, page_size);
+    out += R"(,"quickCheck":)";
+    ec::codec::append_json_string(out, check);
+    out += R"(,"userVersion":)";
+    ec::codec::append_json_int(out, version);
+    out += "}}";
+    return out;
   });
 }
 
@@ -163,11 +172,14 @@ std::string copy_database(const std::string& src_path, const std::string& dst_pa
 std::string memory_stats() {
   return guard([] {
     const struct mallinfo mi = mallinfo();
-    return safe_dump({{"ok", true},
-                      {"result",
-                       {{"heapBytes", static_cast<double>(mi.arena)},
-                        {"inUseBytes", static_cast<double>(mi.uordblks)},
-                        {"freeBytes", static_cast<double>(mi.fordblks)}}}});
+    std::string out = R"({"ok":true,"result":{"freeBytes":)";  // as inspect_database
+    ec::codec::append_json_int(out, static_cast<int64_t>(static_cast<size_t>(mi.fordblks)));
+    out += R"(,"heapBytes":)";
+    ec::codec::append_json_int(out, static_cast<int64_t>(static_cast<size_t>(mi.arena)));
+    out += R"(,"inUseBytes":)";
+    ec::codec::append_json_int(out, static_cast<int64_t>(static_cast<size_t>(mi.uordblks)));
+    out += "}}";
+    return out;
   });
 }
 

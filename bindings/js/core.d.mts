@@ -92,6 +92,35 @@ export interface EmscriptenFS {
   close(stream: EmscriptenStream): void;
 }
 
+/**
+ * A file SQLite reads and writes in the browser (all synchronous): an OPFS sync access handle,
+ * IndexedDB chunks, or a file in memory (ModuleFiles.memoryFile).
+ */
+export interface StoreFile {
+  read(view: Uint8Array, at: number): number;
+  write(view: Uint8Array, at: number): number;
+  size(): number;
+  truncate(size: number): void;
+  flush(): void;
+}
+
+/** Whole-file access to a module's files (bindings/library_ecvfs.js in the browser, FS under Node). */
+export interface ModuleFiles {
+  readFile(path: string): Uint8Array;
+  /** Creates (in memory, in the browser) or replaces a file, flushed. */
+  writeFile(path: string, bytes: Uint8Array): void;
+  exists(path: string): boolean;
+  size(path: string): number;
+  truncate(path: string, size: number): void;
+  unlink(path: string): void;
+  /** Browser: registers store files as `${dir}/${name}`; returns the unmount. Node: null. */
+  mount(dir: string, files: Record<string, StoreFile>): (() => void) | null;
+  /** Browser: a new in-memory store file; Node: null. */
+  readonly memoryFile: (() => StoreFile) | null;
+  /** Browser: the last exception a store file threw (SQLite saw an I/O error). */
+  readonly lastError: unknown;
+}
+
 /** An open FS stream (only what the client touches). */
 export interface EmscriptenStream {
   stream_ops?: { fsync?: (stream: EmscriptenStream) => unknown };
@@ -108,7 +137,9 @@ export interface CoreModule {
   inspectDatabase(path: string): DatabaseInfo;
   copyDatabase(src: string, dst: string): void;
   memoryStats(): MemoryStats;
-  readonly FS: EmscriptenFS;
+  /** The Node build's file system; undefined in the browser builds (they have none). */
+  readonly FS: EmscriptenFS | undefined;
+  readonly files: ModuleFiles;
   readonly isDead: boolean;
   markDead(reason?: unknown): void;
   /** The raw Emscripten module (tests and diagnostics only). */

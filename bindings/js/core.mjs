@@ -165,6 +165,32 @@ class Core {
   }
 }
 
+// The `files` of a module with an Emscripten file system (the Node build): the interface of
+// Module.ECVFS in the browser builds. Only the browser's file table can mount store files.
+function fsFiles(FS) {
+  return {
+    readFile: (path) => FS.readFile(path),
+    writeFile(path, bytes) {  // replaced and flushed where the file system can
+      const stream = FS.open(path, 'w');
+      try {
+        FS.write(stream, bytes, 0, bytes.length, 0);
+        stream.stream_ops?.fsync?.(stream);
+      } finally {
+        FS.close(stream);
+      }
+    },
+    exists(path) {
+      try { return FS.analyzePath(path).exists; } catch { return false; }
+    },
+    size: (path) => FS.stat(path).size,
+    truncate: (path, size) => FS.truncate(path, size),
+    unlink: (path) => FS.unlink(path),
+    mount: () => null,
+    memoryFile: null,
+    lastError: null,
+  };
+}
+
 /// Wraps an instantiated Emscripten module object.
 export function wrapModule(module) {
   // Set once the module aborted (onAbort, see fromFactory) or trapped (a WebAssembly.RuntimeError
@@ -197,6 +223,7 @@ export function wrapModule(module) {
     }
     return settle(text);
   };
+  let files;
   const api = {
     validate(entity, doc, mode = 'record') {
       requireString(entity, 'entity');
@@ -260,9 +287,14 @@ export function wrapModule(module) {
       const held = typeof module.heldValues === 'function' ? module.heldValues() : null;
       return { ...stats, wasmBytes: module.HEAP8.buffer.byteLength, emvalHandles: held };
     },
-    /// The module's Emscripten file system (MEMFS in the browser, the real one under Node).
+    /// The Node build's Emscripten file system (the real one, NODERAWFS); undefined in the browser.
     get FS() {
       return module.FS;
+    },
+    /// Whole-file access to the module's files, the same in both builds: the browser's file table
+    /// (Module.ECVFS, bindings/library_ecvfs.js) or Node's file system.
+    get files() {
+      return (files ??= module.ECVFS ?? fsFiles(module.FS));
     },
     get isDead() {
       return dead !== null;

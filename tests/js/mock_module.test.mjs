@@ -121,7 +121,6 @@ test('mock.seed through the engine on the browser core = the Node module and the
 });
 
 test('reset with a non-demo seed generates through the mock module (a file database too)', async () => {
-  web.FS.mkdir('/seeded');
   const e = engine('/seeded/db.sqlite');
   const params = { size: 'demo', seed: 3 };
   const { state, seed } = await e.reset(request(params), () => {});
@@ -133,7 +132,7 @@ test('reset with a non-demo seed generates through the mock module (a file datab
   assert.ok(mockLoads >= 2, 'the engine asked for the mock module');
 });
 
-/** A store file (persistence.ts StoreFile) in memory, as the ECSTORE file system takes it. */
+/** A store file (persistence.ts StoreFile) in memory, as the browser VFS takes it. */
 function memoryStoreFile() {
   let data = new Uint8Array(0);
   let length = 0;
@@ -154,18 +153,16 @@ function memoryStoreFile() {
 
 test('stored files: the mock module seeds them in place (the worker\'s path), the clock carried over', async () => {
   const files = { 'db.sqlite': memoryStoreFile(), 'db.sqlite-journal': memoryStoreFile() };
-  web.FS.mkdir('/stored');
-  web.FS.mount(web.module.ECSTORE, { files }, '/stored');
+  web.files.mount('/stored', files);
   const mounts = [];
   const e = new Engine(web, {
     kind: 'opfs', path: '/stored/db.sqlite', tmpDir: '/tmp', commit: () => Promise.resolve(),
     tuning: { journalMode: 'TRUNCATE', synchronous: 'FULL' },
     loadMockModule: async () => (mock ??= await browserModule('episodes_core_mock')),
     mountIn: (m) => {
-      if (!m.FS.analyzePath('/stored').exists) m.FS.mkdir('/stored');
-      m.FS.mount(m.module.ECSTORE, { files }, '/stored');
+      const release = m.files.mount('/stored', files);
       mounts.push('mount');
-      return { path: '/stored/db.sqlite', release: () => { m.FS.unmount('/stored'); mounts.push('release'); } };
+      return { path: '/stored/db.sqlite', release: () => { release(); mounts.push('release'); } };
     },
   });
   assert.equal(e.open().status, 'ready');

@@ -2,8 +2,9 @@
 // client.ts (openCore); speaks protocol.ts with its page. One request runs at a time, in arrival
 // order.
 //
-// Storage: OPFS sync access handles (or IndexedDB chunks) mounted at /db through the ECSTORE
-// file system; SQLite's unix VFS on top (see persistence.ts and docs/adr/0007-browser-storage.md).
+// Storage: OPFS sync access handles (or IndexedDB chunks) mounted at /db among the module's
+// files (Module.ECVFS, under the browser builds' own SQLite VFS; see persistence.ts,
+// docs/adr/0007-browser-storage.md and docs/adr/0034-browser-vfs.md).
 //
 // Several tabs (docs/adr/0019-0019-multi-tab-leader-election.md): every tab has one of these workers. The
 // worker holding the Web Lock "episodes-core:<name>" (the leader, for its tab's life) opens the
@@ -441,8 +442,7 @@ async function startEngine(msg: OpenRequest): Promise<OpenState> {
     let path = ':memory:';
     if (storageP) {
       storage = await storageP;
-      api.FS.mkdir(MOUNT);
-      api.FS.mount(api.module.ECSTORE, { files: storage.files }, MOUNT);
+      api.files.mount(MOUNT, storage.files);
       path = `${MOUNT}/${storage.dbFile}`;
       mark('storage-open');
     }
@@ -456,14 +456,11 @@ async function startEngine(msg: OpenRequest): Promise<OpenState> {
       idSeed: msg.idSeed,
       loadMockModule: () => loadMockModule(msg),
       // The mock module seeds the stored files in place (the engine closes its own connection
-      // meanwhile): the same store file objects, mounted in that module's file system.
+      // meanwhile): the same store file objects, mounted among that module's files.
       mountIn: (m) => {
         const s = storage;
-        const ecstore = (m.module as { ECSTORE?: unknown }).ECSTORE;
-        if (!s || !ecstore) return null;
-        if (!m.FS.analyzePath(MOUNT).exists) m.FS.mkdir(MOUNT);
-        m.FS.mount(ecstore, { files: s.files }, MOUNT);
-        return { path: `${MOUNT}/${s.dbFile}`, release: () => m.FS.unmount(MOUNT) };
+        const release = s ? m.files.mount(MOUNT, s.files) : null;
+        return s && release ? { path: `${MOUNT}/${s.dbFile}`, release } : null;
       },
     });
     // Written as is (no schema creation, no generator) when it is for this module's schema;

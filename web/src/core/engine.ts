@@ -22,7 +22,7 @@ const MOCK_SEED: keyof Operations = 'mock.seed';
 
 export interface EngineHost {
   kind: StorageKind;
-  /** Path of the database file in the module's file system (or ":memory:"). */
+  /** Path of the database file among the module's files (or ":memory:"). */
   path: string;
   /** Directory for temporary files (import staging, export copies). */
   tmpDir: string;
@@ -36,9 +36,9 @@ export interface EngineHost {
    */
   loadMockModule?: () => Promise<CoreModule>;
   /**
-   * Mounts this database's stored files in another module's file system (the mock module), so
-   * it can seed them directly; returns the database's path there and the unmount, or null (no
-   * stored files, e.g. ":memory:").
+   * Mounts this database's stored files in another module (the mock module), so it can seed
+   * them directly; returns the database's path there and the unmount, or null (no stored
+   * files, e.g. ":memory:").
    */
   mountIn?: (module: CoreModule) => { path: string; release(): void } | null;
 }
@@ -159,17 +159,17 @@ export class Engine {
   /** A consistent copy of the database (or, when it does not open, the raw stored bytes). */
   exportBytes(): Uint8Array {
     this.#notClosed();
-    const FS = this.#api.FS;
+    const files = this.#api.files;
     if (!this.#handle) {
       if (this.#host.path === ':memory:' || !this.#exists(this.#host.path)) {
         throw coreError({ code: ErrorCode.notFound, message: 'there is no stored database to export' });
       }
-      return FS.readFile(this.#host.path);
+      return files.readFile(this.#host.path);
     }
     const tmp = this.#tmpPath('export');
     try {
       this.#handle.exportTo(tmp);
-      return FS.readFile(tmp);
+      return files.readFile(tmp);
     } finally {
       this.#removeFile(tmp);
     }
@@ -180,11 +180,10 @@ export class Engine {
     this.#notClosed();
     checkImportHeader(imported, this.schemaVersion());
     const bytes = asRollbackJournal(imported);  // a WAL-mode file imports as a rollback-journal one
-    const FS = this.#api.FS;
     const tmp = this.#tmpPath('import');
     try {
       try {
-        FS.writeFile(tmp, bytes);
+        this.#api.files.writeFile(tmp, bytes);
       } catch (e) {
         throw coreError({ code: ErrorCode.io, message: `cannot stage the import: ${(e as Error)?.message ?? e}` }, e);
       }
@@ -335,23 +334,22 @@ export class Engine {
       return outcome(raw);
     }
 
-    const FS = this.#api.FS;
     const copy = this.#tmpPath('seed');
     let bytes: Uint8Array;
     try {
       h.exportTo(copy);
-      bytes = FS.readFile(copy);
+      bytes = this.#api.files.readFile(copy);
     } finally {
       this.#removeFile(copy);
     }
     let raw: CallOutcome & { ok: true };
     try {
-      mock.FS.writeFile(copy, bytes);  // the same name in the mock module's own file system
+      mock.files.writeFile(copy, bytes);  // the same name among the mock module's own files
       raw = seed(copy);
-      bytes = mock.FS.readFile(copy);
+      bytes = mock.files.readFile(copy);
     } finally {
       for (const p of [copy, `${copy}-journal`]) {
-        try { if (mock.FS.analyzePath(p).exists) mock.FS.unlink(p); } catch { /* best effort */ }
+        try { if (mock.files.exists(p)) mock.files.unlink(p); } catch { /* best effort */ }
       }
     }
     await this.importBytes(bytes);
@@ -381,7 +379,7 @@ export class Engine {
 
   #exists(path: string): boolean {
     try {
-      return this.#api.FS.analyzePath(path).exists;
+      return this.#api.files.exists(path);
     } catch {
       return false;
     }
@@ -390,7 +388,7 @@ export class Engine {
   #fileSize(): number | null {
     if (this.#host.path === ':memory:') return null;
     try {
-      return this.#api.FS.stat(this.#host.path).size;
+      return this.#api.files.size(this.#host.path);
     } catch {
       return null;
     }
@@ -399,15 +397,8 @@ export class Engine {
   // Writes a whole database file and flushes it; false where there is no file (":memory:").
   #writeDatabase(bytes: Uint8Array): boolean {
     if (this.#host.path === ':memory:') return false;
-    const FS = this.#api.FS;
     try {
-      const stream = FS.open(this.#host.path, 'w');
-      try {
-        FS.write(stream, bytes, 0, bytes.length, 0);
-        stream.stream_ops?.fsync?.(stream);
-      } finally {
-        FS.close(stream);
-      }
+      this.#api.files.writeFile(this.#host.path, bytes);
       return true;
     } catch {
       return false;
@@ -418,7 +409,7 @@ export class Engine {
   #wipe(): void {
     if (this.#host.path === ':memory:') return;
     for (const p of [this.#host.path, `${this.#host.path}-journal`]) {
-      if (this.#exists(p)) this.#api.FS.truncate(p, 0);
+      if (this.#exists(p)) this.#api.files.truncate(p, 0);
     }
   }
 
@@ -430,7 +421,7 @@ export class Engine {
   #removeFile(path: string): void {
     for (const p of [path, `${path}-journal`]) {
       try {
-        if (this.#exists(p)) this.#api.FS.unlink(p);
+        if (this.#exists(p)) this.#api.files.unlink(p);
       } catch { /* best effort */ }
     }
   }

@@ -1,5 +1,5 @@
-// Browser storage for the worker: "store files" that the ECSTORE file system
-// (bindings/library_ecstore.js) puts under SQLite's unix VFS.
+// Browser storage for the worker: "store files" that the browser builds' SQLite VFS reads and
+// writes (bindings/browser_vfs.cpp, bindings/library_ecvfs.js: mounted with Module.ECVFS.mount).
 //
 //   OPFS (preferred): one FileSystemSyncAccessHandle per file, opened before SQLite starts
 //   (createSyncAccessHandle is async; SQLite's I/O is sync). Writes go straight to the file;
@@ -15,7 +15,7 @@
 import { coreError, CoreError, ErrorCode } from './errors';
 import type { StorageKind } from './protocol';
 
-/** What ECSTORE needs from a file (all synchronous). */
+/** What the browser VFS needs from a file (all synchronous). */
 export interface StoreFile {
   read(view: Uint8Array, at: number): number;
   write(view: Uint8Array, at: number): number;
