@@ -13,7 +13,10 @@ option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings"
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
 option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" ON)
 set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
-set(EC_SPEED_INITIAL_MEMORY "" CACHE STRING "-sINITIAL_MEMORY= of the Node module (empty: default)")
+# 256 MiB from the start: the heap never grows while a large database is seeded (load -9 % in
+# 5 of 5 interleaved rounds at scale 0.1, other phases level; docs/BENCHMARKS.md, "Session 7").
+# Untouched pages cost no resident memory. Empty: Emscripten's default (16 MiB, then growth).
+set(EC_SPEED_INITIAL_MEMORY "268435456" CACHE STRING "-sINITIAL_MEMORY= of the Node module (empty: default)")
 
 if(EC_SPEED_FLAGS AND EMSCRIPTEN)
   # SQLite is the hot code of every phase: -O3. The defines only drop checks we never need: no

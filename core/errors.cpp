@@ -3,6 +3,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "core/json/codec.hpp"
 #include "core/schema/schema.hpp"
 
 namespace ec {
@@ -115,6 +116,8 @@ json error_response(const Error& e) {
 
 std::string dump_text(const json& j) noexcept {
   try {
+    std::string text;
+    if (codec::append_dump(text, j)) return text;
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (...) {
     return R"({"ok":false,"error":{"code":"internal","message":"out of memory","path":[],"issues":[]}})";

@@ -23,8 +23,11 @@ SqlValue to_sql(const Field& f, const json& v) {
       if (!t) throw Error(code::invalid, "not an ISO-8601 instant", json::array({f.name}));
       return *t;
     }
-    case Type::Json:
-      return v.dump();
+    case Type::Json: {
+      std::string text;
+      if (append_dump(text, v)) return text;
+      return v.dump();  // invalid UTF-8 throws here, as it always did
+    }
     case Type::Uuid:
     case Type::String:
     case Type::Text:
@@ -145,11 +148,13 @@ size_t plain_prefix(const char* s, size_t i, size_t n) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+// append_json_string for well-formed UTF-8: false (nothing appended) when `s` holds invalid
+// UTF-8, which the serializer replaces or refuses depending on its error handler.
+bool append_valid_json_string(std::string& out, std::string_view s) {
   // Runs of bytes the serializer copies as is are appended at once; '"', '\\' and control
-  // characters are escaped as dump_text escapes them; well-formed UTF-8 is copied. Invalid
-  // UTF-8 (replaced by U+FFFD) goes through the serializer itself, so the bytes are the same
-  // either way.
+  // characters are escaped as dump_text escapes them; well-formed UTF-8 is copied.
   const size_t n = s.size();
   const size_t i = plain_prefix(s.data(), 0, n);
   if (i == n) {  // the common case: one copy
@@ -159,7 +164,7 @@ void append_json_string(std::string& out, std::string_view s) {
     d[0] = '"';
     if (n) std::memcpy(d + 1, s.data(), n);
     d[n + 1] = '"';
-    return;
+    return true;
   }
   for (size_t k = i; k < n;) {
     const auto u = static_cast<unsigned char>(s[k]);
@@ -168,10 +173,7 @@ void append_json_string(std::string& out, std::string_view s) {
       continue;
     }
     const size_t len = utf8_sequence(s, k);
-    if (len == 0) {
-      out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-      return;
-    }
+    if (len == 0) return false;
     k += len;
   }
   out.reserve(out.size() + n + 2);
@@ -191,6 +193,71 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, n - run);
   out += '"';
+  return true;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  // Invalid UTF-8 (replaced by U+FFFD) goes through the serializer itself, so the bytes are the
+  // same either way.
+  if (!append_valid_json_string(out, s))
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool append_dump(std::string& out, const json& j) {
+  switch (j.type()) {
+    case json::value_t::null:
+      out.append("null", 4);
+      return true;
+    case json::value_t::boolean:
+      if (j.get_ref<const json::boolean_t&>())
+        out.append("true", 4);
+      else
+        out.append("false", 5);
+      return true;
+    case json::value_t::string:
+      return append_valid_json_string(out, j.get_ref<const std::string&>());
+    case json::value_t::number_integer:
+      append_json_int(out, j.get_ref<const json::number_integer_t&>());
+      return true;
+    case json::value_t::number_unsigned: {
+      char buf[24];
+      const auto r =
+          std::to_chars(buf, buf + sizeof buf, j.get_ref<const json::number_unsigned_t&>());
+      out.append(buf, r.ptr);
+      return true;
+    }
+    case json::value_t::number_float:
+      out += j.dump();  // a number's text does not depend on where it stands
+      return true;
+    case json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, value] : j.get_ref<const json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_valid_json_string(out, key)) return false;
+        out += ':';
+        if (!append_dump(out, value)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    case json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& value : j.get_ref<const json::array_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        if (!append_dump(out, value)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    default:  // binary, discarded: the serializer's
+      return false;
+  }
 }
 
 void append_json_instant(std::string& out, Instant t) {

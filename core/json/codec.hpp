@@ -38,6 +38,11 @@ void append_json_instant(std::string& out, Instant t);
 /// integers only): then dump_text(json::parse(text)) == text and the text can be copied into a
 /// response as is. False for anything else (floats included), which then takes parse + dump.
 bool is_dump_form(std::string_view text);
+/// Appends j as JSON text, byte-identical to j.dump() and to dump_text(j) (keys in byte order,
+/// the serializer's escapes and numbers), without the serializer's per-byte string walk. False
+/// when j holds what only the serializer decides (invalid UTF-8 in a string or key, binary):
+/// `out` then holds a partial text and the caller dumps j with the serializer instead.
+bool append_dump(std::string& out, const json& j);
 /// Appends an integer as JSON (as dump_text writes it).
 void append_json_int(std::string& out, int64_t v);
 

@@ -10,6 +10,9 @@ namespace ec::store {
 /// Appends one AuditLog row: `actor` did `action` ("create", "update", …) to entity `id`.
 void audit(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
            const std::string& id, const json& changes, Instant at);
+/// The same with `changes` already as the text audit() stores (codec::to_sql of the object).
+void audit_text(Store& s, const Actor& actor, const std::string& action, const schema::Entity& e,
+                const std::string& id, std::string changes, Instant at);
 
 /// Sets `fields` on the row `before` (plus updatedAt) and audits the changed fields as `action`,
 /// in the caller's transaction. Returns the row after the change (unchanged: no write, no audit;

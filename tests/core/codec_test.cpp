@@ -1,6 +1,7 @@
 // codec: JSON <-> SQL mapping for every field type of every entity (full rows round-trip
 // exactly through repo::insert / repo::find), UTF-16 helpers and SQL default literals.
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <map>
 
 #include "core/json/codec.hpp"
@@ -321,6 +322,89 @@ TEST_CASE("append_json_string writes what the serializer writes") {
     codec::append_json_string(out, s);
     CHECK(out == "prefix" + dumped(json(s)));
   }
+}
+
+// A random JSON value: every kind the core builds (objects, arrays, strings with escapes and
+// UTF-8, valid or not, signed and unsigned integers at their edges, floats, booleans, null).
+json random_json(Lcg& g, int depth) {
+  const char alphabet[] = {'a',    'Z',    '"',    '\\',   '\n',   '\x01', '\x7f',
+                           '\xC3', '\xA9', '\xE2', '\x82', '\xAC', '\xF0', '\x9F',
+                           '\x98', '\x80', '\xFF', ' ',    '/'};
+  const auto str = [&] {
+    std::string s;
+    const int len = static_cast<int>(g.next() % 14);
+    // Mostly plain text (the common case), else any byte of the alphabet.
+    const bool plain = g.next() % 3 != 0;
+    for (int i = 0; i < len; ++i)
+      s += plain ? static_cast<char>('a' + g.next() % 26) : alphabet[g.next() % sizeof alphabet];
+    return s;
+  };
+  const uint32_t kind = g.next() % (depth > 0 ? 10 : 7);
+  switch (kind) {
+    case 0:
+      return nullptr;
+    case 1:
+      return g.next() % 2 == 0;
+    case 2: {
+      static const int64_t edges[] = {0, -1, 1, INT64_MIN, INT64_MAX, -9'007'199'254'740'993};
+      return g.next() % 2 ? json(edges[g.next() % 6])
+                          : json(static_cast<int64_t>(g.next()) - 2'000'000'000);
+    }
+    case 3:
+      return g.next() % 2 ? json(static_cast<uint64_t>(UINT64_MAX - g.next()))
+                          : json(static_cast<uint64_t>(g.next()));
+    case 4: {
+      static const double floats[] = {0.5, -0.0, 1e300, 3.141592653589793, 1e-7, 100.0};
+      return floats[g.next() % 6];
+    }
+    case 5:
+    case 6:
+      return str();
+    case 7:
+    case 8: {
+      json o = json::object();
+      const int n = static_cast<int>(g.next() % 6);
+      for (int i = 0; i < n; ++i) o[str()] = random_json(g, depth - 1);
+      return o;
+    }
+    default: {
+      json a = json::array();
+      const int n = static_cast<int>(g.next() % 6);
+      for (int i = 0; i < n; ++i) a.push_back(random_json(g, depth - 1));
+      return a;
+    }
+  }
+}
+
+TEST_CASE("append_dump and dump_text write what the serializer writes") {
+  Lcg g{7};
+  int fast = 0;
+  for (int n = 0; n < 20000; ++n) {
+    const json v = random_json(g, 4);
+    std::string out = "pre";
+    const bool ok = codec::append_dump(out, v);
+    if (ok) {
+      ++fast;
+      CHECK(out == "pre" + v.dump());
+      CHECK(out == "pre" + dumped(v));
+    } else {
+      // Only invalid UTF-8 is left to the serializer: strict dump refuses it.
+      CHECK_THROWS(v.dump());
+    }
+    CHECK(dump_text(v) == dumped(v));
+  }
+  CHECK(fast > 10000);  // most generated values take the fast path
+  // The rows and responses the core builds.
+  const json row = {{"id", "0b7e3c1a-1d2f-4a5b-8c9d-0e1f2a3b4c5d"},
+                    {"attempts", 3},
+                    {"lockedBy", nullptr},
+                    {"payload", {{"b", {1, 2.5, "x"}}, {"a", true}}},
+                    {"title", "caf\xC3\xA9 \"q\" \\ \n"}};
+  std::string out;
+  CHECK(codec::append_dump(out, row));
+  CHECK(out == dumped(row));
+  CHECK(dump_text(json{{"ok", true}, {"result", row}}) ==
+        dumped(json{{"ok", true}, {"result", row}}));
 }
 
 TEST_CASE("append_json_instant writes what the serializer writes") {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "core/json/codec.hpp"
 #include "core/schema/ddl.hpp"
 #include "core/schema/schema.hpp"
 #include "core/store/audit.hpp"
@@ -360,6 +361,58 @@ TEST_CASE("audit: rows are written by store::audit and cannot be changed") {
   CHECK(error_code([&] { s.db().exec("DELETE FROM audit_log WHERE 1"); }) == "forbidden");
   CHECK(repo::get(s, E("AuditLog"), o["id"], id)["action"] == "update");
   CHECK(s.db().query_int("SELECT count(*) FROM audit_log", {}) == 2);
+}
+
+// audited_change writes the audit's changes as text (no JSON object per change): the stored text
+// is what the serializer writes for the object {"field":{"before":…,"after":…}} the change
+// audited before, on generated values (escapes, UTF-8, nested JSON, null, numbers).
+TEST_CASE("audited_change stores the changes text the serializer writes") {
+  store::Store s(":memory:", 14);
+  const json o = org_row(s, "acme");
+  repo::insert(s, E("Organization"), o);
+  const json u = user_row(s, o["id"], "a@a.io");
+  repo::insert(s, E("User"), u);
+  const json u2 = user_row(s, o["id"], "b@b.io");
+  repo::insert(s, E("User"), u2);
+  json p = project_row(s, o["id"], u["id"], "P");
+  repo::insert(s, E("Project"), p);
+  p = repo::get(s, E("Project"), o["id"], p["id"]);
+  const store::Actor actor{o["id"], u["id"]};
+  const char* names[] = {"plain", "q\"uote \\ back", "caf\xC3\xA9 \xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                         "zz"};
+  const char* texts[] = {
+      "plain", "q\"uote \\ back", "tab\tnl\n", "caf\xC3\xA9 \xE2\x82\xAC", "\xF0\x9F\x98\x80", "",
+      "zz"};
+  int n = 0;
+  for (const char* name : names) {
+    for (const char* description : texts) {
+      json fields = {
+          {"name", std::string(name) + std::to_string(n)},
+          {"description", description},
+          {"cadenceConfig", {{"days", {"mon", "fri"}}, {"time", n % 2 ? "10:00" : "09:30"}}}};
+      if (n % 3 == 0) fields["ownerId"] = u2["id"];
+      if (n % 3 == 1) fields["ownerId"] = u["id"];
+      // The object the change audited before, in its stored form (dump of it).
+      json expected = json::object();
+      for (const auto& [k, v] : fields.items()) {
+        json after = v;
+        codec::canonicalize(*E("Project").field(k), after);
+        if (p[k] != after) expected[k] = {{"before", p[k]}, {"after", after}};
+      }
+      bool changed = false;
+      p = store::audited_change(s, actor, E("Project"), p, fields, "update", 1000 + n, &changed);
+      CHECK(changed == !expected.empty());
+      if (changed) {
+        auto& st =
+            s.db().prepare("SELECT changes FROM audit_log ORDER BY occurred_at DESC LIMIT 1");
+        REQUIRE(st.step());
+        const std::string stored = st.text(0);
+        st.reset();
+        CHECK(stored == expected.dump());
+      }
+      ++n;
+    }
+  }
 }
 
 // Regression test: REPLACE resolves the primary-key conflict by deleting the old row, and SQLite
