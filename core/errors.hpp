@@ -54,6 +54,10 @@ class Error : public std::exception {
   /// The same with a literal message and nothing else (most call sites): one out-of-line call
   /// instead of the strings, defaults and their clean-up at every throw.
   Error(const char* code, const char* message);
+  /// The same with the path [key] (a request's or params' top-level key: `["as"]`, `["id"]`):
+  /// one out-of-line call instead of the path array and the strings built at every throw.
+  static Error at(const char* code, const char* message, const char* key);
+  static Error at(const char* code, std::string message, const char* key);
   /// A validation failure: code "invalid", message summarising the issues.
   static Error invalid(std::vector<Issue> issues);
 

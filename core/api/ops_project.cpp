@@ -95,10 +95,10 @@ EntityHooks episode_hooks() {
                 {ctx.as.organization_id, p["projectId"].get<std::string>()});
     const int64_t cap = *schema::find_entity("Episode")->field("number")->max;
     if (next > cap)
-      throw Error(code::conflict,
-                  "the project has used every episode number (at most " + std::to_string(cap) +
-                      "): give number explicitly",
-                  json::array({"number"}));
+      throw Error::at(code::conflict,
+                      "the project has used every episode number (at most " + std::to_string(cap) +
+                          "): give number explicitly",
+                      "number");
     p["number"] = next;
   };
   return h;
@@ -260,8 +260,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                                 found = true;
                               }
                             if (!found)
-                              throw Error(code::not_found, "memory not found",
-                                          json::array({"memoryId"}));
+                              throw Error::at(code::not_found, "memory not found", "memoryId");
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", list}}, hooks_for(E("Project")));
                           }});
@@ -277,8 +276,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             for (auto& m : list)
                               if (m["id"] != p["memoryId"]) kept.push_back(m);
                             if (kept.size() == list.size())
-                              throw Error(code::not_found, "memory not found",
-                                          json::array({"memoryId"}));
+                              throw Error::at(code::not_found, "memory not found", "memoryId");
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", kept}}, hooks_for(E("Project")));
                           }});
@@ -313,39 +311,39 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return json{{"migrated", migrated}, {"skipped", skipped}};
                           }});
 
-  ops.emplace_back(OpDecl{
-      .name = "planningNote.apply",
-      .doc = "Marks a planning note as applied in an episode.",
-      .params = {uuid("id"), uuid("episodeId")},
-      .result = result::entity("PlanningNote"),
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
-                                    false, json::array({"id"}));
-        if (note["status"] != rules::name(rules::NoteStatus::open))
-          throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
-        json row = note;
-        row["appliedEpisodeId"] = p["episodeId"];
-        same_parent(ctx, E("PlanningNote"), row);
-        return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", rules::name(rules::NoteStatus::applied)},
-                           {"appliedEpisodeId", p["episodeId"]},
-                           {"appliedAt", format_instant(ctx.now)}});
-      }});
-  ops.emplace_back(OpDecl{
-      .name = "planningNote.dismiss",
-      .doc = "Dismisses an open planning note.",
-      .params = {uuid("id")},
-      .result = result::entity("PlanningNote"),
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
-                                    false, json::array({"id"}));
-        if (note["status"] != rules::name(rules::NoteStatus::open))
-          throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
-        return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", rules::name(rules::NoteStatus::dismissed)}});
-      }});
+  ops.emplace_back(
+      OpDecl{.name = "planningNote.apply",
+             .doc = "Marks a planning note as applied in an episode.",
+             .params = {uuid("id"), uuid("episodeId")},
+             .result = result::entity("PlanningNote"),
+             .errors = {code::not_found, code::conflict},
+             .handler = [](Context& ctx, const json& p) {
+               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
+                                           p["id"], false, json::array({"id"}));
+               if (note["status"] != rules::name(rules::NoteStatus::open))
+                 throw Error::at(code::conflict, "only an open note can be applied", "id");
+               json row = note;
+               row["appliedEpisodeId"] = p["episodeId"];
+               same_parent(ctx, E("PlanningNote"), row);
+               return update_row(ctx, E("PlanningNote"), p["id"],
+                                 {{"status", rules::name(rules::NoteStatus::applied)},
+                                  {"appliedEpisodeId", p["episodeId"]},
+                                  {"appliedAt", format_instant(ctx.now)}});
+             }});
+  ops.emplace_back(
+      OpDecl{.name = "planningNote.dismiss",
+             .doc = "Dismisses an open planning note.",
+             .params = {uuid("id")},
+             .result = result::entity("PlanningNote"),
+             .errors = {code::not_found, code::conflict},
+             .handler = [](Context& ctx, const json& p) {
+               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
+                                           p["id"], false, json::array({"id"}));
+               if (note["status"] != rules::name(rules::NoteStatus::open))
+                 throw Error::at(code::conflict, "only an open note can be dismissed", "id");
+               return update_row(ctx, E("PlanningNote"), p["id"],
+                                 {{"status", rules::name(rules::NoteStatus::dismissed)}});
+             }});
 
   ops.emplace_back(OpDecl{
       .name = "project.overview",

@@ -54,8 +54,7 @@ json preview(Context& ctx, const json& p) {
   json out = json::object();
   if (by_project) {
     if (ctx.as.organization_id.empty())
-      throw Error(code::bad_request, "\"as\" is required to preview a project's cadence",
-                  json::array({"as"}));
+      throw Error::at(code::bad_request, "\"as\" is required to preview a project's cadence", "as");
     const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"],
                                    true, json::array({"projectId"}));
     const auto ps = queue::project_schedule(ctx.store, ctx.as.organization_id, project);

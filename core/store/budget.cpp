@@ -25,8 +25,8 @@ json open_reservation(Store& s, const Actor& as, const std::string& id) {
   json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false,
                      json::array({"reservationId"}));
   if (r["status"] != kOpen)
-    throw Error(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
-                json::array({"reservationId"}));
+    throw Error::at(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
+                    "reservationId");
   return r;
 }
 
