@@ -29,6 +29,12 @@ Error::Error(std::string code, std::string message, json path, std::vector<Issue
 Error::Error(const char* code, const char* message)
     : Error(std::string(code), std::string(message)) {}
 
+Error::Error(const char* code, std::string message)
+    : Error(std::string(code), std::move(message)) {}
+
+Error::Error(const char* code, std::string message, json path)
+    : Error(std::string(code), std::move(message), std::move(path)) {}
+
 Error Error::at(const char* code, const char* message, const char* key) {
   return Error(code, message, json::array({key}));
 }

@@ -54,6 +54,10 @@ class Error : public std::exception {
   /// The same with a literal message and nothing else (most call sites): one out-of-line call
   /// instead of the strings, defaults and their clean-up at every throw.
   Error(const char* code, const char* message);
+  /// The same for a built message, with or without a path (the code a `code::` constant): the
+  /// defaults of the other members are made once, out of line, not at every throw.
+  Error(const char* code, std::string message);
+  Error(const char* code, std::string message, json path);
   /// The same with the path [key] (a request's or params' top-level key: `["as"]`, `["id"]`):
   /// one out-of-line call instead of the path array and the strings built at every throw.
   static Error at(const char* code, const char* message, const char* key);
