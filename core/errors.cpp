@@ -35,12 +35,16 @@ Error::Error(const char* code, std::string message)
 Error::Error(const char* code, std::string message, json path)
     : Error(std::string(code), std::move(message), std::move(path)) {}
 
+json key_path(const char* key) {
+  return json::array({key});
+}
+
 Error Error::at(const char* code, const char* message, const char* key) {
-  return Error(code, message, json::array({key}));
+  return Error(code, message, key_path(key));
 }
 
 Error Error::at(const char* code, std::string message, const char* key) {
-  return Error(code, std::move(message), json::array({key}));
+  return Error(code, std::move(message), key_path(key));
 }
 
 Error Error::invalid(std::vector<Issue> issues) {

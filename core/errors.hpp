@@ -46,6 +46,10 @@ inline constexpr const char* aborted = "aborted";
 /// Codes whose failure is transient: the same request may succeed later ("retryable": true).
 bool is_retryable(std::string_view code);
 
+/// The path `[key]` of a top-level key of a request or its params (`["id"]`, `["patch"]`): one
+/// out-of-line call instead of the array built from an initializer list at every site.
+json key_path(const char* key);
+
 /// The project's single exception type.
 class Error : public std::exception {
  public:

@@ -52,7 +52,7 @@ const Operation* find_operation(std::string_view name) {
 namespace {
 
 json child(const char* key) {
-  return json::array({key});
+  return key_path(key);
 }
 
 void check_plain(const std::vector<schema::Field>& fields, const json& params,

@@ -101,18 +101,17 @@ json create_row(Context& ctx, const Entity& e, const json& input, const EntityHo
 
 json update_row(Context& ctx, const Entity& e, const std::string& id, const json& patch,
                 const EntityHooks& hooks) {
-  const json before =
-      repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
+  const json before = repo::get(ctx.store, e, ctx.as.organization_id, id, false, key_path("id"));
   json after = before;
   for (const auto& [k, v] : patch.items()) after[k] = v;
   // Another spelling of the same instant is no change; a change is answered and audited as
   // the next read returns it.
   codec::canonicalize(e, after);
   std::vector<Issue> issues;
-  validate::entity_rules(e, after, json::array({"patch"}), issues);
+  validate::entity_rules(e, after, key_path("patch"), issues);
   if (!issues.empty()) throw Error::invalid(std::move(issues));
   check_parents(ctx, e, after, patch);
-  authorize_row(ctx, e, schema::authz::Action::Update, before, after, json::array({"patch"}));
+  authorize_row(ctx, e, schema::authz::Action::Update, before, after, key_path("patch"));
   if (hooks.before_update) hooks.before_update(ctx, before, after);
   bool changed = false;
   json written =
@@ -203,7 +202,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
   json (*const get)(Context&, const json&) = [](Context& ctx, const json& params) {
     return repo::get(ctx.store, target(ctx), ctx.as.organization_id,
                      params["id"].get<std::string>(), params.value("includeDeleted", false),
-                     json::array({"id"}));
+                     key_path("id"));
   };
   if (e.soft_delete)
     push(ops,
@@ -301,9 +300,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
               [](Context& ctx, const json& params) {
                 const std::string id = params["id"].get<std::string>();
                 json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, false,
-                                     json::array({"id"}));
+                                     key_path("id"));
                 authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                              json::array({"id"}));
+                              key_path("id"));
                 json fields{
                     {"deletedAt", format_instant(ctx.now)},
                     {"deletedBy", ctx.as.user_id.empty() ? json(nullptr) : json(ctx.as.user_id)},
@@ -327,10 +326,10 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
               [](Context& ctx, const json& params) {
                 const std::string id = params["id"].get<std::string>();
                 json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
-                                     json::array({"id"}));
+                                     key_path("id"));
                 if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
                 authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                              json::array({"id"}));
+                              key_path("id"));
                 if (const auto& h = hooks_for(target(ctx)); h.before_restore)
                   h.before_restore(ctx, row);
                 json fields{{"deletedAt", nullptr},
@@ -357,9 +356,9 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
             [](Context& ctx, const json& params) {
               const std::string id = params["id"].get<std::string>();
               const json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
-                                         json::array({"id"}));
+                                         key_path("id"));
               authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                            json::array({"id"}));
+                            key_path("id"));
               repo::purge(ctx.store, target(ctx), ctx.as.organization_id, id);
               store::audit(ctx.store, ctx.as, "purge", target(ctx), id,
                            repo::diff(target(ctx), row, nullptr), ctx.now);
