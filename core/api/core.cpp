@@ -62,7 +62,8 @@ void check_plain(const std::vector<schema::Field>& fields, const json& params,
     if (it == params.end()) {
       if (!f.nullable && !f.default_value)
         issues.push_back(validate::make_issue(child(f.name.c_str()), validate::issue::required,
-                                              f.name + " is required", {{"field", f.name}}));
+                                              f.name + " is required",
+                                              validate::kv("field", f.name)));
       continue;
     }
     validate::field(f, *it, child(f.name.c_str()), issues);
@@ -82,7 +83,7 @@ void check_params(const Operation& op, const json& params) {
   if (!params.is_object())
     throw Error::invalid(
         {validate::make_issue(child("params"), validate::issue::invalid_type,
-                              "params must be a JSON object", {{"expected", "object"}})});
+                              "params must be a JSON object", validate::kv("expected", "object"))});
   check_plain(op.params, params, issues);
   const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
   auto add = [&](std::vector<Issue> more) {
@@ -109,7 +110,7 @@ void check_params(const Operation& op, const json& params) {
       if (declared(op.params, k) || (e && k == op.entity_key)) continue;
       issues.push_back(validate::make_issue(json::array({k}), validate::issue::unknown_field,
                                             "unknown parameter '" + k + "' for " + op.name,
-                                            {{"field", k}}));
+                                            validate::kv("field", k)));
     }
     if (e && !validate::full(issues)) {
       auto it = params.find(op.entity_key);

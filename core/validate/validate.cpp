@@ -23,15 +23,13 @@ Issue make_issue(const json& path, const char* code, std::string message, json p
   return Issue{path, code, std::move(message), std::move(params)};
 }
 
-namespace {
-
-// An issue's params with one key, {key: value}: one out-of-line call instead of the
-// initializer-list construction at every site.
 json kv(const char* key, json value) {
   json o = json::object();
   o[key] = std::move(value);
   return o;
 }
+
+namespace {
 
 json child(const json& base, const json& key) {
   json p = base;
