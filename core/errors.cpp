@@ -30,6 +30,24 @@ Error::Error(std::string code, std::string message, json path, std::vector<Issue
 Error::Error(const char* code, const char* message)
     : Error(std::string(code), std::string(message)) {}
 
+Error::Error(const char* code, std::string message)
+    : Error(std::string(code), std::move(message)) {}
+
+Error::Error(const char* code, std::string message, json path)
+    : Error(std::string(code), std::move(message), std::move(path)) {}
+
+json key_path(const char* key) {
+  return json::array({key});
+}
+
+Error Error::at(const char* code, const char* message, const char* key) {
+  return Error(code, message, key_path(key));
+}
+
+Error Error::at(const char* code, std::string message, const char* key) {
+  return Error(code, std::move(message), key_path(key));
+}
+
 Error Error::invalid(std::vector<Issue> issues) {
   // The one place every validation failure passes: whatever collected the issues, an answer
   // lists at most kMaxIssues of them (a hostile request costs O(size), not O(issues)). A

@@ -46,6 +46,10 @@ inline constexpr const char* aborted = "aborted";
 /// Codes whose failure is transient: the same request may succeed later ("retryable": true).
 bool is_retryable(std::string_view code);
 
+/// The path `[key]` of a top-level key of a request or its params (`["id"]`, `["patch"]`): one
+/// out-of-line call instead of the array built from an initializer list at every site.
+json key_path(const char* key);
+
 /// The project's single exception type.
 class Error : public std::exception {
  public:
@@ -54,6 +58,14 @@ class Error : public std::exception {
   /// The same with a literal message and nothing else (most call sites): one out-of-line call
   /// instead of the strings, defaults and their clean-up at every throw.
   Error(const char* code, const char* message);
+  /// The same for a built message, with or without a path (the code a `code::` constant): the
+  /// defaults of the other members are made once, out of line, not at every throw.
+  Error(const char* code, std::string message);
+  Error(const char* code, std::string message, json path);
+  /// The same with the path [key] (a request's or params' top-level key: `["as"]`, `["id"]`):
+  /// one out-of-line call instead of the path array and the strings built at every throw.
+  static Error at(const char* code, const char* message, const char* key);
+  static Error at(const char* code, std::string message, const char* key);
   /// A validation failure: code "invalid", message summarising the issues.
   static Error invalid(std::vector<Issue> issues);
 

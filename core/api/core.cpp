@@ -52,7 +52,7 @@ const Operation* find_operation(std::string_view name) {
 namespace {
 
 json child(const char* key) {
-  return json::array({key});
+  return key_path(key);
 }
 
 void check_plain(const std::vector<schema::Field>& fields, const json& params,
@@ -62,7 +62,8 @@ void check_plain(const std::vector<schema::Field>& fields, const json& params,
     if (it == params.end()) {
       if (!f.nullable && !f.default_value)
         issues.push_back(validate::make_issue(child(f.name.c_str()), validate::issue::required,
-                                              f.name + " is required", {{"field", f.name}}));
+                                              f.name + " is required",
+                                              validate::kv("field", f.name)));
       continue;
     }
     validate::field(f, *it, child(f.name.c_str()), issues);
@@ -82,7 +83,7 @@ void check_params(const Operation& op, const json& params) {
   if (!params.is_object())
     throw Error::invalid(
         {validate::make_issue(child("params"), validate::issue::invalid_type,
-                              "params must be a JSON object", {{"expected", "object"}})});
+                              "params must be a JSON object", validate::kv("expected", "object"))});
   check_plain(op.params, params, issues);
   const schema::Entity* e = op.entity.empty() ? nullptr : schema::find_entity(op.entity);
   auto add = [&](std::vector<Issue> more) {
@@ -109,7 +110,7 @@ void check_params(const Operation& op, const json& params) {
       if (declared(op.params, k) || (e && k == op.entity_key)) continue;
       issues.push_back(validate::make_issue(json::array({k}), validate::issue::unknown_field,
                                             "unknown parameter '" + k + "' for " + op.name,
-                                            {{"field", k}}));
+                                            validate::kv("field", k)));
     }
     if (e && !validate::full(issues)) {
       auto it = params.find(op.entity_key);
@@ -138,9 +139,8 @@ store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
     const json& org = as.value("organizationId", json(nullptr));
     if (as["system"] != true || as.size() > 2 ||
         (as.size() == 2 && !as.contains("organizationId")) || !(org.is_null() || org.is_string()))
-      throw Error(code::bad_request,
-                  "\"as\" of the system is {\"system\": true, \"organizationId\": uuid}",
-                  child("as"));
+      throw Error::at(code::bad_request,
+                      "\"as\" of the system is {\"system\": true, \"organizationId\": uuid}", "as");
     store::Actor actor;
     actor.system = true;
     if (org.is_string()) {
@@ -159,20 +159,20 @@ store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
         found = st.step();
         st.reset();
       }
-      if (!found) throw Error(code::forbidden, "no such organization", child("as"));
+      if (!found) throw Error::at(code::forbidden, "no such organization", "as");
     } else if (tenant_needed) {
-      throw Error(code::bad_request,
-                  "\"as\": {\"system\": true, \"organizationId\"} is required for this "
-                  "operation",
-                  child("as"));
+      throw Error::at(code::bad_request,
+                      "\"as\": {\"system\": true, \"organizationId\"} is required for this "
+                      "operation",
+                      "as");
     }
     return actor;
   }
   if (!as.is_object() || !as.contains("organizationId") || !as.contains("userId") ||
       !as["organizationId"].is_string() || !as["userId"].is_string())
-    throw Error(code::bad_request,
-                "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
-                child("as"));
+    throw Error::at(code::bad_request,
+                    "\"as\": {\"organizationId\", \"userId\"} is required for this operation",
+                    "as");
   store::Actor actor{as["organizationId"].get<std::string>(), as["userId"].get<std::string>()};
   // Soft-deleted users are not found: they cannot act. Only the role is read (what
   // repo::find would return, without building the whole row as JSON).
@@ -193,7 +193,7 @@ store::Actor check_as(store::Store& s, const json& as, bool tenant_needed) {
     }
     st.reset();
   }
-  if (!found) throw Error(code::forbidden, "no such user in that organization", child("as"));
+  if (!found) throw Error::at(code::forbidden, "no such user in that organization", "as");
   return actor;
 }
 
@@ -203,19 +203,19 @@ void authorize(const Operation& op, const store::Actor& who, bool has_principal)
   const Level level = op.access.level;
   if (level == Level::Public) return;
   if (!has_principal)
-    throw Error(code::bad_request, "\"as\" is required for this operation", child("as"));
+    throw Error::at(code::bad_request, "\"as\" is required for this operation", "as");
   if (who.system) {
     if (level == Level::System || op.access.system_too || (level == Level::Member && !op.writes))
       return;
-    throw Error(code::forbidden, op.name + " is run by a user, not by the system", child("as"));
+    throw Error::at(code::forbidden, op.name + " is run by a user, not by the system", "as");
   }
   if (level == Level::System)
-    throw Error(code::forbidden, op.name + " is run only by the system (the worker or the demo)",
-                child("as"));
+    throw Error::at(code::forbidden,
+                    op.name + " is run only by the system (the worker or the demo)", "as");
   if (!schema::authz::user_reaches(who.role, level))
-    throw Error(code::forbidden,
-                op.name + " needs the " + schema::authz::level_name(level) + " role or higher",
-                child("as"));
+    throw Error::at(code::forbidden,
+                    op.name + " needs the " + schema::authz::level_name(level) + " role or higher",
+                    "as");
 }
 
 /// A generic write operation (<prefix>.create/update/delete/restore/purge, see ops_entities.cpp)
@@ -241,9 +241,9 @@ void refuse_system_written(const std::string& name) {
     else
       return;
     if (level == Level::System)
-      throw Error(code::forbidden,
-                  e.name + " rows are written only by the system, through its own operations",
-                  child("op"));
+      throw Error::at(code::forbidden,
+                      e.name + " rows are written only by the system, through its own operations",
+                      "op");
     return;
   }
 }
@@ -253,8 +253,8 @@ std::optional<std::string> request_id_of(const json& request) {
   auto it = request.find("requestId");
   if (it == request.end() || it->is_null()) return std::nullopt;
   if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 128)
-    throw Error(code::bad_request, "\"requestId\" must be a string of 1 to 128 characters",
-                child("requestId"));
+    throw Error::at(code::bad_request, "\"requestId\" must be a string of 1 to 128 characters",
+                    "requestId");
   return it->get<std::string>();
 }
 
@@ -316,12 +316,12 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     if (!request.is_object()) throw Error(code::bad_request, "a request must be a JSON object");
     auto op_it = request.find("op");
     if (op_it == request.end() || !op_it->is_string())
-      throw Error(code::bad_request, "\"op\" (the operation name) is required", child("op"));
+      throw Error::at(code::bad_request, "\"op\" (the operation name) is required", "op");
     const Operation* op = find_operation(op_it->get<std::string>());
     if (!op) refuse_system_written(op_it->get<std::string>());
     if (!op)
-      throw Error(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'",
-                  child("op"));
+      throw Error::at(code::bad_request, "unknown operation '" + op_it->get<std::string>() + "'",
+                      "op");
     store::Store& s = *store_;
     using schema::authz::Level;
     static const json no_principal = nullptr;
@@ -335,10 +335,9 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     Instant now = s.now();
     if (auto it = request.find("now"); it != request.end() && !it->is_null()) {
       // Only the system picks the time of a request; a user acts now.
-      if (!who.system)
-        throw Error(code::forbidden, "only the system may set \"now\"", child("now"));
+      if (!who.system) throw Error::at(code::forbidden, "only the system may set \"now\"", "now");
       auto t = it->is_string() ? parse_instant(it->get<std::string>()) : std::nullopt;
-      if (!t) throw Error(code::bad_request, "\"now\" must be an ISO-8601 instant", child("now"));
+      if (!t) throw Error::at(code::bad_request, "\"now\" must be an ISO-8601 instant", "now");
       now = *t;
     }
     // The request is the caller's to give up (call() parsed it): params are moved, not copied.

@@ -101,18 +101,17 @@ json create_row(Context& ctx, const Entity& e, const json& input, const EntityHo
 
 json update_row(Context& ctx, const Entity& e, const std::string& id, const json& patch,
                 const EntityHooks& hooks) {
-  const json before =
-      repo::get(ctx.store, e, ctx.as.organization_id, id, false, json::array({"id"}));
+  const json before = repo::get(ctx.store, e, ctx.as.organization_id, id, false, key_path("id"));
   json after = before;
   for (const auto& [k, v] : patch.items()) after[k] = v;
   // Another spelling of the same instant is no change; a change is answered and audited as
   // the next read returns it.
   codec::canonicalize(e, after);
   std::vector<Issue> issues;
-  validate::entity_rules(e, after, json::array({"patch"}), issues);
+  validate::entity_rules(e, after, key_path("patch"), issues);
   if (!issues.empty()) throw Error::invalid(std::move(issues));
   check_parents(ctx, e, after, patch);
-  authorize_row(ctx, e, schema::authz::Action::Update, before, after, json::array({"patch"}));
+  authorize_row(ctx, e, schema::authz::Action::Update, before, after, key_path("patch"));
   if (hooks.before_update) hooks.before_update(ctx, before, after);
   bool changed = false;
   json written =
@@ -129,8 +128,8 @@ json update_row(Context& ctx, const Entity& e, const std::string& id, const json
 
 namespace {
 
-F id_param() {
-  return std::move(uuid("id").doc("Row id."));
+constexpr F id_param() {
+  return uuid("id").doc("Row id.");
 }
 
 std::vector<Field> list_params(const Entity& e) {
@@ -177,165 +176,196 @@ const Entity& target(const Context& ctx) {
   return *ctx.op->target;
 }
 
+// A generic operation: the declaration's constant parts (OpDecl: one call, no inlined string,
+// vector and field constructions per operation), its name `<prefix><suffix>` and its doc
+// `<before><entity name><after>` (`before` alone when `after` is null). Returns the operation for
+// the parts that depend on the entity.
+Operation& push(std::vector<Operation>& ops, OpDecl&& d, const std::string& prefix,
+                const char* suffix, const Entity& e, const char* before, const char* after) {
+  Operation& op = ops.emplace_back(std::move(d));
+  op.name = prefix;
+  op.name += suffix;
+  op.doc = before;
+  if (after) {
+    op.doc += e.name;
+    op.doc += after;
+  }
+  return op;
+}
+
 void add_for(std::vector<Operation>& ops, const Entity& e) {
   const std::string p = op_prefix(e);
   if (e.name == "Organization") return;  // tenant itself: see ops_org.cpp
   using schema::authz::Level;
   const schema::authz::EntityAccess acc = schema::authz::entity_access(e.name);
 
-  ops.push_back(Operation{
-      .name = p + ".get",
-      .doc = "One " + e.name + " by id.",
-      .access = {acc.read},
-      .params = e.soft_delete ? std::vector<Field>{id_param(), boolean("includeDeleted").def(false)}
-                              : std::vector<Field>{id_param()},
-      .result = result::entity(e.name),
-      .errors = {code::not_found},
-      .writes = false,
-      .handler = [](Context& ctx, const json& params) {
-        return repo::get(ctx.store, target(ctx), ctx.as.organization_id,
-                         params["id"].get<std::string>(), params.value("includeDeleted", false),
-                         json::array({"id"}));
-      }});
-  ops.push_back(Operation{
-      .name = p + ".list",
-      .doc = "A page of " + e.name + " rows of the organization, filtered and ordered.",
-      .access = {acc.read},
-      .params = list_params(e),
-      .result = result::page(result::entity(e.name)),
-      .writes = false,
-      .write_result = [](Context& ctx, const json& params, std::string& out) {
-        repo::ListQuery q;
-        for (const auto& f : target(ctx).fields) {
-          auto it = params.find(f.name);
-          if (it == params.end() || it->is_null()) continue;
-          q.equals.emplace_back(f.name, *it);
-        }
-        q.include_deleted = params.value("includeDeleted", false);
-        q.only_deleted = params.value("onlyDeleted", false);
-        q.order_by = params.value("orderBy", std::string("createdAt"));
-        q.descending = params.value("descending", false);
-        q.limit = params.value("limit", int64_t{100});
-        q.offset = params.value("offset", int64_t{0});
-        const auto& org = ctx.as.organization_id;
-        write_page_start(out);
-        repo::list_json(ctx.store, target(ctx), org, q, out);
-        write_page_end(out, repo::count(ctx.store, target(ctx), org, q), q.limit, q.offset);
-      }});
+  json (*const get)(Context&, const json&) = [](Context& ctx, const json& params) {
+    return repo::get(ctx.store, target(ctx), ctx.as.organization_id,
+                     params["id"].get<std::string>(), params.value("includeDeleted", false),
+                     key_path("id"));
+  };
+  if (e.soft_delete)
+    push(ops,
+         {.access = {acc.read},
+          .params = {id_param(), boolean("includeDeleted").def(false)},
+          .result = result::entity(e.name.c_str()),
+          .errors = {code::not_found},
+          .writes = false,
+          .handler = get},
+         p, ".get", e, "One ", " by id.");
+  else
+    push(ops,
+         {.access = {acc.read},
+          .params = {id_param()},
+          .result = result::entity(e.name.c_str()),
+          .errors = {code::not_found},
+          .writes = false,
+          .handler = get},
+         p, ".get", e, "One ", " by id.");
+  push(ops,
+       {.access = {acc.read},
+        .result = result::page(result::entity(e.name.c_str())),
+        .writes = false,
+        .write_result =
+            [](Context& ctx, const json& params, std::string& out) {
+              repo::ListQuery q;
+              for (const auto& f : target(ctx).fields) {
+                auto it = params.find(f.name);
+                if (it == params.end() || it->is_null()) continue;
+                q.equals.emplace_back(f.name, *it);
+              }
+              q.include_deleted = params.value("includeDeleted", false);
+              q.only_deleted = params.value("onlyDeleted", false);
+              q.order_by = params.value("orderBy", std::string("createdAt"));
+              q.descending = params.value("descending", false);
+              q.limit = params.value("limit", int64_t{100});
+              q.offset = params.value("offset", int64_t{0});
+              const auto& org = ctx.as.organization_id;
+              write_page_start(out);
+              repo::list_json(ctx.store, target(ctx), org, q, out);
+              write_page_end(out, repo::count(ctx.store, target(ctx), org, q), q.limit, q.offset);
+            }},
+       p, ".list", e, "A page of ", " rows of the organization, filtered and ordered.")
+      .params = list_params(e);
   // Rows only the system writes have no generic write operations at all.
   if (!e.api_writable || acc.create == Level::System) return;
 
-  ops.push_back(Operation{
-      .name = p + ".create",
-      .doc = "Creates a " + e.name + "; the audit row is written in the same transaction.",
-      .access = {acc.create},
-      .entity = e.name,
-      .entity_mode = validate::Mode::Create,
-      .result = result::entity(e.name),
-      .errors = {code::not_found, code::conflict},
-      .writes = true,
-      .prefill =
-          [](Context& ctx, json& params) {
-            prefill_actor(target(ctx), ctx, params);
-            if (const auto& h = hooks_for(target(ctx)); h.prefill_create)
-              h.prefill_create(ctx, params);
-          },
-      .handler =
-          [](Context& ctx, const json& params) {
-            return create_row(ctx, target(ctx), params, hooks_for(target(ctx)));
-          }});
-
-  if (e.api_updatable && acc.update != Level::System)
-    ops.push_back(Operation{
-        .name = p + ".update",
-        .doc = "Changes some fields of a " + e.name + " (only changed fields are audited).",
-        .access = {acc.update},
-        .params = {id_param()},
-        .entity = e.name,
-        .entity_mode = validate::Mode::Patch,
-        .entity_key = "patch",
-        .result = hooks_for(e).update_extra.empty()
-                      ? result::Shape(result::entity(e.name))
-                      : result::Shape(result::entity_with(e.name, hooks_for(e).update_extra)),
+  push(ops,
+       {.access = {acc.create},
+        .entity = e.name.c_str(),
+        .entity_mode = validate::Mode::Create,
+        .result = result::entity(e.name.c_str()),
         .errors = {code::not_found, code::conflict},
-        .handler = [](Context& ctx, const json& params) {
-          return update_row(ctx, target(ctx), params["id"].get<std::string>(), params["patch"],
-                            hooks_for(target(ctx)));
-        }});
+        .writes = true,
+        .prefill =
+            [](Context& ctx, json& params) {
+              prefill_actor(target(ctx), ctx, params);
+              if (const auto& h = hooks_for(target(ctx)); h.prefill_create)
+                h.prefill_create(ctx, params);
+            },
+        .handler =
+            [](Context& ctx, const json& params) {
+              return create_row(ctx, target(ctx), params, hooks_for(target(ctx)));
+            }},
+       p, ".create", e, "Creates a ", "; the audit row is written in the same transaction.");
+
+  if (e.api_updatable && acc.update != Level::System) {
+    Operation& op =
+        push(ops,
+             {.access = {acc.update},
+              .params = {id_param()},
+              .entity = e.name.c_str(),
+              .entity_mode = validate::Mode::Patch,
+              .entity_key = "patch",
+              .result = result::entity(e.name.c_str()),
+              .errors = {code::not_found, code::conflict},
+              .handler =
+                  [](Context& ctx, const json& params) {
+                    return update_row(ctx, target(ctx), params["id"].get<std::string>(),
+                                      params["patch"], hooks_for(target(ctx)));
+                  }},
+             p, ".update", e, "Changes some fields of a ", " (only changed fields are audited).");
+    if (!hooks_for(e).update_extra.empty())
+      op.result = result::entity_with(e.name, hooks_for(e).update_extra);
+  }
 
   if (acc.remove == Level::System) return;
   if (e.soft_delete) {
-    ops.push_back(Operation{
-        .name = p + ".delete",
-        .doc = "Soft-deletes a " + e.name + ": hidden from reads until restored.",
-        .access = {acc.remove},
-        .params = {id_param()},
-        .result = result::entity(e.name),
-        .errors = {code::not_found},
-        .handler = [](Context& ctx, const json& params) {
-          const std::string id = params["id"].get<std::string>();
-          json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, false,
-                               json::array({"id"}));
-          authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                        json::array({"id"}));
-          json fields{{"deletedAt", format_instant(ctx.now)},
-                      {"deletedBy", ctx.as.user_id.empty() ? json(nullptr) : json(ctx.as.user_id)},
-                      {"updatedAt", format_instant(ctx.now)}};
-          repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
-          store::audit(ctx.store, ctx.as, "delete", target(ctx), id,
-                       {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}},
-                       ctx.now);
-          for (const auto& [k, v] : fields.items()) row[k] = v;
-          if (const auto& h = hooks_for(target(ctx)); h.after_delete) h.after_delete(ctx, row);
-          return row;
-        }});
-    ops.push_back(Operation{
-        .name = p + ".restore",
-        .doc = "Undoes a soft delete.",
-        .access = {acc.remove},
-        .params = {id_param()},
-        .result = result::entity(e.name),
-        .errors = {code::not_found, code::plan_limit},
-        .handler = [](Context& ctx, const json& params) {
-          const std::string id = params["id"].get<std::string>();
-          json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
-                               json::array({"id"}));
-          if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
-          authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                        json::array({"id"}));
-          if (const auto& h = hooks_for(target(ctx)); h.before_restore) h.before_restore(ctx, row);
-          json fields{{"deletedAt", nullptr},
-                      {"deletedBy", nullptr},
-                      {"updatedAt", format_instant(ctx.now)}};
-          repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
-          store::audit(ctx.store, ctx.as, "restore", target(ctx), id,
-                       {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}},
-                       ctx.now);
-          for (const auto& [k, v] : fields.items()) row[k] = v;
-          if (const auto& h = hooks_for(target(ctx)); h.after_restore) h.after_restore(ctx, row);
-          return row;
-        }});
+    push(ops,
+         {.access = {acc.remove},
+          .params = {id_param()},
+          .result = result::entity(e.name.c_str()),
+          .errors = {code::not_found},
+          .handler =
+              [](Context& ctx, const json& params) {
+                const std::string id = params["id"].get<std::string>();
+                json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, false,
+                                     key_path("id"));
+                authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                              key_path("id"));
+                json fields{
+                    {"deletedAt", format_instant(ctx.now)},
+                    {"deletedBy", ctx.as.user_id.empty() ? json(nullptr) : json(ctx.as.user_id)},
+                    {"updatedAt", format_instant(ctx.now)}};
+                repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
+                store::audit(ctx.store, ctx.as, "delete", target(ctx), id,
+                             {{"deletedAt", {{"before", nullptr}, {"after", fields["deletedAt"]}}}},
+                             ctx.now);
+                for (const auto& [k, v] : fields.items()) row[k] = v;
+                if (const auto& h = hooks_for(target(ctx)); h.after_delete)
+                  h.after_delete(ctx, row);
+                return row;
+              }},
+         p, ".delete", e, "Soft-deletes a ", ": hidden from reads until restored.");
+    push(ops,
+         {.access = {acc.remove},
+          .params = {id_param()},
+          .result = result::entity(e.name.c_str()),
+          .errors = {code::not_found, code::plan_limit},
+          .handler =
+              [](Context& ctx, const json& params) {
+                const std::string id = params["id"].get<std::string>();
+                json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
+                                     key_path("id"));
+                if (row["deletedAt"].is_null()) return row;  // not deleted: nothing to do
+                authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                              key_path("id"));
+                if (const auto& h = hooks_for(target(ctx)); h.before_restore)
+                  h.before_restore(ctx, row);
+                json fields{{"deletedAt", nullptr},
+                            {"deletedBy", nullptr},
+                            {"updatedAt", format_instant(ctx.now)}};
+                repo::set_fields(ctx.store, target(ctx), ctx.as.organization_id, id, fields);
+                store::audit(ctx.store, ctx.as, "restore", target(ctx), id,
+                             {{"deletedAt", {{"before", row["deletedAt"]}, {"after", nullptr}}}},
+                             ctx.now);
+                for (const auto& [k, v] : fields.items()) row[k] = v;
+                if (const auto& h = hooks_for(target(ctx)); h.after_restore)
+                  h.after_restore(ctx, row);
+                return row;
+              }},
+         p, ".restore", e, "Undoes a soft delete.", nullptr);
   }
 
-  ops.push_back(Operation{
-      .name = p + (e.soft_delete ? ".purge" : ".delete"),
-      .doc = e.soft_delete ? "Removes a " + e.name + " for good (with the rows that belong to it)."
-                           : "Removes a " + e.name + " for good.",
-      .access = {acc.remove},
-      .params = {id_param()},
-      .result = result::named("Purged"),
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& params) {
-        const std::string id = params["id"].get<std::string>();
-        const json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
-                                   json::array({"id"}));
-        authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
-                      json::array({"id"}));
-        repo::purge(ctx.store, target(ctx), ctx.as.organization_id, id);
-        store::audit(ctx.store, ctx.as, "purge", target(ctx), id,
-                     repo::diff(target(ctx), row, nullptr), ctx.now);
-        return json{{"id", id}, {"purged", true}};
-      }});
+  push(ops,
+       {.access = {acc.remove},
+        .params = {id_param()},
+        .result = result::named("Purged"),
+        .errors = {code::not_found, code::conflict},
+        .handler =
+            [](Context& ctx, const json& params) {
+              const std::string id = params["id"].get<std::string>();
+              const json row = repo::get(ctx.store, target(ctx), ctx.as.organization_id, id, true,
+                                         key_path("id"));
+              authorize_row(ctx, target(ctx), schema::authz::Action::Remove, row, nullptr,
+                            key_path("id"));
+              repo::purge(ctx.store, target(ctx), ctx.as.organization_id, id);
+              store::audit(ctx.store, ctx.as, "purge", target(ctx), id,
+                           repo::diff(target(ctx), row, nullptr), ctx.now);
+              return json{{"id", id}, {"purged", true}};
+            }},
+       p, e.soft_delete ? ".purge" : ".delete", e, "Removes a ",
+       e.soft_delete ? " for good (with the rows that belong to it)." : " for good.");
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ void add_event_ops(std::vector<Operation>& ops) {
       .handler =
           [](Context& ctx, const json& p) {
             repo::get(ctx.store, *schema::find_entity("User"), ctx.as.organization_id, p["userId"],
-                      false, json::array({"userId"}));
+                      false, key_path("userId"));
             auto& st = ctx.store.db().prepare(
                 "SELECT count(*), min(occurred_at), max(occurred_at) FROM user_events "
                 "WHERE organization_id = ? AND user_id = ? AND event_type = ?");

@@ -15,7 +15,7 @@ json run_mock_seed(Context&, const json&) {
   throw Error(code::bad_request,
               "mock.seed: this module has no mock data generator (the browser core leaves it out); "
               "the browser client runs the seed in the mock module (episodes_core_mock)",
-              json::array({"op"}));
+              key_path("op"));
 }
 
 }  // namespace ec::api

@@ -95,10 +95,10 @@ EntityHooks episode_hooks() {
                 {ctx.as.organization_id, p["projectId"].get<std::string>()});
     const int64_t cap = *schema::find_entity("Episode")->field("number")->max;
     if (next > cap)
-      throw Error(code::conflict,
-                  "the project has used every episode number (at most " + std::to_string(cap) +
-                      "): give number explicitly",
-                  json::array({"number"}));
+      throw Error::at(code::conflict,
+                      "the project has used every episode number (at most " + std::to_string(cap) +
+                          "): give number explicitly",
+                      "number");
     p["number"] = next;
   };
   return h;
@@ -125,13 +125,12 @@ void same_parent(Context& ctx, const Entity& e, const json& row, const json& bas
 EntityHooks highlight_hooks() {
   EntityHooks h;
   h.before_create = [](Context& ctx, json& row) {
-    const json block =
-        repo::get(ctx.store, E("Block"), ctx.as.organization_id, row["blockId"].get<std::string>(),
-                  false, json::array({"blockId"}));
+    const json block = repo::get(ctx.store, E("Block"), ctx.as.organization_id,
+                                 row["blockId"].get<std::string>(), false, key_path("blockId"));
     std::vector<Issue> issues;
     if (block["episodeId"] != row["episodeId"])
       issues.push_back(
-          {json::array({"blockId"}), "invalid_reference", "the block is not part of this episode"});
+          {key_path("blockId"), "invalid_reference", "the block is not part of this episode"});
     // Offsets count UTF-16 code units, as the browser's Selection API does.
     const std::string& text = block["content"].get_ref<const std::string&>();
     const auto start = static_cast<size_t>(row["startOffset"].get<int64_t>());
@@ -141,15 +140,15 @@ EntityHooks highlight_hooks() {
     const size_t e = codec::utf8_offset_of_utf16(text, end);
     if (end > len) {
       issues.push_back(
-          {json::array({"endOffset"}),
+          {key_path("endOffset"),
            "invalid_range",
            "endOffset is past the end of the block (" + std::to_string(len) + " UTF-16 units)",
            {{"length", len}}});
     } else if (b == std::string::npos || e == std::string::npos) {
       issues.push_back(
-          {json::array({"startOffset"}), "invalid_range", "offsets split a surrogate pair"});
+          {key_path("startOffset"), "invalid_range", "offsets split a surrogate pair"});
     } else if (text.compare(b, e - b, row["quote"].get<std::string>()) != 0) {
-      issues.push_back({json::array({"quote"}), "invalid_range",
+      issues.push_back({key_path("quote"), "invalid_range",
                         "quote does not match the block's text at these offsets"});
     }
     if (!issues.empty()) throw Error::invalid(std::move(issues));
@@ -159,7 +158,7 @@ EntityHooks highlight_hooks() {
 
 json memory_list(Context& ctx, const std::string& project_id, json& project) {
   project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, project_id, false,
-                      json::array({"projectId"}));
+                      key_path("projectId"));
   return project["memories"];
 }
 
@@ -181,10 +180,10 @@ const EntityHooks& hooks_for(const Entity& e) {
       same_parent(ctx, E("TokenUsage"), row);
       const Instant at = *parse_instant(row["occurredAt"].get<std::string>());
       budget::admit(ctx.store, ctx.as, budget::utc_day(at), row["costMicros"].get<int64_t>(),
-                    ctx.now, json::array({"costMicros"}), "recording", "cost");
+                    ctx.now, key_path("costMicros"), "recording", "cost");
     };
     usage.before_update = [](Context& ctx, const json& before, json& row) {
-      same_parent(ctx, E("TokenUsage"), row, json::array({"patch"}));
+      same_parent(ctx, E("TokenUsage"), row, key_path("patch"));
       // A higher cost, or a cost moved to another day, is new spend on that day.
       const std::string day = budget::utc_day(*parse_instant(row["occurredAt"].get<std::string>()));
       const std::string was =
@@ -202,19 +201,19 @@ const EntityHooks& hooks_for(const Entity& e) {
     EntityHooks chat;
     chat.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("ChatSession"), row); };
     chat.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("ChatSession"), row, json::array({"patch"}));
+      same_parent(ctx, E("ChatSession"), row, key_path("patch"));
     };
     m["ChatSession"] = chat;
     EntityHooks note;
     note.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("PlanningNote"), row); };
     note.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("PlanningNote"), row, json::array({"patch"}));
+      same_parent(ctx, E("PlanningNote"), row, key_path("patch"));
     };
     m["PlanningNote"] = note;
     EntityHooks memory;  // a memory's source episode is one of its project's, as for notes
     memory.before_create = [](Context& ctx, json& row) { same_parent(ctx, E("AgentMemory"), row); };
     memory.before_update = [](Context& ctx, const json&, json& row) {
-      same_parent(ctx, E("AgentMemory"), row, json::array({"patch"}));
+      same_parent(ctx, E("AgentMemory"), row, key_path("patch"));
     };
     m["AgentMemory"] = memory;
     return m;
@@ -260,8 +259,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                                 found = true;
                               }
                             if (!found)
-                              throw Error(code::not_found, "memory not found",
-                                          json::array({"memoryId"}));
+                              throw Error::at(code::not_found, "memory not found", "memoryId");
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", list}}, hooks_for(E("Project")));
                           }});
@@ -277,8 +275,7 @@ void add_project_ops(std::vector<Operation>& ops) {
                             for (auto& m : list)
                               if (m["id"] != p["memoryId"]) kept.push_back(m);
                             if (kept.size() == list.size())
-                              throw Error(code::not_found, "memory not found",
-                                          json::array({"memoryId"}));
+                              throw Error::at(code::not_found, "memory not found", "memoryId");
                             return update_row(ctx, E("Project"), p["projectId"],
                                               {{"memories", kept}}, hooks_for(E("Project")));
                           }});
@@ -313,39 +310,39 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return json{{"migrated", migrated}, {"skipped", skipped}};
                           }});
 
-  ops.emplace_back(OpDecl{
-      .name = "planningNote.apply",
-      .doc = "Marks a planning note as applied in an episode.",
-      .params = {uuid("id"), uuid("episodeId")},
-      .result = result::entity("PlanningNote"),
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
-                                    false, json::array({"id"}));
-        if (note["status"] != rules::name(rules::NoteStatus::open))
-          throw Error(code::conflict, "only an open note can be applied", json::array({"id"}));
-        json row = note;
-        row["appliedEpisodeId"] = p["episodeId"];
-        same_parent(ctx, E("PlanningNote"), row);
-        return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", rules::name(rules::NoteStatus::applied)},
-                           {"appliedEpisodeId", p["episodeId"]},
-                           {"appliedAt", format_instant(ctx.now)}});
-      }});
-  ops.emplace_back(OpDecl{
-      .name = "planningNote.dismiss",
-      .doc = "Dismisses an open planning note.",
-      .params = {uuid("id")},
-      .result = result::entity("PlanningNote"),
-      .errors = {code::not_found, code::conflict},
-      .handler = [](Context& ctx, const json& p) {
-        const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"],
-                                    false, json::array({"id"}));
-        if (note["status"] != rules::name(rules::NoteStatus::open))
-          throw Error(code::conflict, "only an open note can be dismissed", json::array({"id"}));
-        return update_row(ctx, E("PlanningNote"), p["id"],
-                          {{"status", rules::name(rules::NoteStatus::dismissed)}});
-      }});
+  ops.emplace_back(
+      OpDecl{.name = "planningNote.apply",
+             .doc = "Marks a planning note as applied in an episode.",
+             .params = {uuid("id"), uuid("episodeId")},
+             .result = result::entity("PlanningNote"),
+             .errors = {code::not_found, code::conflict},
+             .handler = [](Context& ctx, const json& p) {
+               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
+                                           p["id"], false, key_path("id"));
+               if (note["status"] != rules::name(rules::NoteStatus::open))
+                 throw Error::at(code::conflict, "only an open note can be applied", "id");
+               json row = note;
+               row["appliedEpisodeId"] = p["episodeId"];
+               same_parent(ctx, E("PlanningNote"), row);
+               return update_row(ctx, E("PlanningNote"), p["id"],
+                                 {{"status", rules::name(rules::NoteStatus::applied)},
+                                  {"appliedEpisodeId", p["episodeId"]},
+                                  {"appliedAt", format_instant(ctx.now)}});
+             }});
+  ops.emplace_back(
+      OpDecl{.name = "planningNote.dismiss",
+             .doc = "Dismisses an open planning note.",
+             .params = {uuid("id")},
+             .result = result::entity("PlanningNote"),
+             .errors = {code::not_found, code::conflict},
+             .handler = [](Context& ctx, const json& p) {
+               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
+                                           p["id"], false, key_path("id"));
+               if (note["status"] != rules::name(rules::NoteStatus::open))
+                 throw Error::at(code::conflict, "only an open note can be dismissed", "id");
+               return update_row(ctx, E("PlanningNote"), p["id"],
+                                 {{"status", rules::name(rules::NoteStatus::dismissed)}});
+             }});
 
   ops.emplace_back(OpDecl{
       .name = "project.overview",

@@ -27,7 +27,7 @@ Instant advanced(Instant now, int64_t seconds) {
   const Instant to = now + seconds * kMsPerSecond;
   if (!in_instant_range(to))
     throw Error::invalid({validate::make_issue(
-        json::array({"seconds"}), validate::issue::invalid_range,
+        key_path("seconds"), validate::issue::invalid_range,
         "the clock would leave the years 0001..9999 (" + format_instant(now) + " + " +
             std::to_string(seconds) + " s)",
         {{"min", format_instant(kMinInstant)}, {"max", format_instant(kMaxInstant)}})});
@@ -54,10 +54,9 @@ json preview(Context& ctx, const json& p) {
   json out = json::object();
   if (by_project) {
     if (ctx.as.organization_id.empty())
-      throw Error(code::bad_request, "\"as\" is required to preview a project's cadence",
-                  json::array({"as"}));
+      throw Error::at(code::bad_request, "\"as\" is required to preview a project's cadence", "as");
     const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, p["projectId"],
-                                   true, json::array({"projectId"}));
+                                   true, key_path("projectId"));
     const auto ps = queue::project_schedule(ctx.store, ctx.as.organization_id, project);
     cadence = ps.cadence;
     zone = ps.zone;
@@ -67,7 +66,7 @@ json preview(Context& ctx, const json& p) {
     out["projectStatus"] = project["deletedAt"].is_null() ? project["status"] : json("deleted");
   } else {
     std::vector<Issue> issues;
-    cadence = schedule::parse_cadence(p["cadence"], json::array({"cadence"}), issues);
+    cadence = schedule::parse_cadence(p["cadence"], key_path("cadence"), issues);
     if (!cadence) throw Error::invalid(std::move(issues));
     // The zone when the cadence names none: the `timezone` parameter, else the acting user's.
     std::string fallback;
@@ -164,7 +163,7 @@ void add_schedule_ops(std::vector<Operation>& ops) {
         json out;
         if (p.contains("projectId") && !p["projectId"].is_null()) {
           const json project = repo::get(ctx.store, E("Project"), ctx.as.organization_id,
-                                         p["projectId"], false, json::array({"projectId"}));
+                                         p["projectId"], false, key_path("projectId"));
           out = queue::plan_project(ctx.store, ctx.as, project, ctx.now, horizon).to_json();
           out["projects"] = 1;
         } else {

@@ -60,12 +60,12 @@ int64_t estimate_rows(const Plan& p) {
 
 Report seed(store::Store& s, const Options& o) {
   if (o.reference_date < kMinReferenceDate || o.reference_date > kMaxReferenceDate)
-    throw Error(code::invalid,
-                "referenceDate must be between " + format_date(kMinReferenceDate) + " and " +
-                    format_date(kMaxReferenceDate) +
-                    " (the dataset's past and future stay inside "
-                    "years 0001-9999)",
-                json::array({"referenceDate"}));
+    throw Error::at(code::invalid,
+                    "referenceDate must be between " + format_date(kMinReferenceDate) + " and " +
+                        format_date(kMaxReferenceDate) +
+                        " (the dataset's past and future stay inside "
+                        "years 0001-9999)",
+                    "referenceDate");
   Plan p;
   p.seed = o.seed;
   p.size = o.size;

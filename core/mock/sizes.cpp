@@ -76,7 +76,7 @@ constexpr Key kKeys[] = {
 
 Counts counts_from_json(const json& j, Counts c) {
   std::vector<Issue> issues;
-  const json base = json::array({"counts"});
+  const json base = key_path("counts");
   auto at = [&](const std::string& k) {
     json p = base;
     p.push_back(k);

@@ -51,7 +51,8 @@ std::optional<CivilDate> date_field(const json& v, std::initializer_list<json> r
   }
   auto d = parse_date(v.get_ref<const std::string&>());
   if (!d)
-    c.add(rel, "invalid_date", what + " must be a calendar date YYYY-MM-DD", {{"received", v}});
+    c.add(rel, "invalid_date", what + " must be a calendar date YYYY-MM-DD",
+          validate::kv("received", v));
   return d;
 }
 
@@ -61,11 +62,11 @@ void parse_days(const json& v, Cadence& out, Collector& c) {
     return;
   }
   if (v.empty()) {
-    c.add({"days"}, "too_small", "days must list at least one weekday", {{"minimum", 1}});
+    c.add({"days"}, "too_small", "days must list at least one weekday", validate::kv("minimum", 1));
     return;
   }
   if (v.size() > kWeekdayNames.size()) {
-    c.add({"days"}, "too_big", "days may list at most 7 weekdays", {{"maximum", 7}});
+    c.add({"days"}, "too_big", "days may list at most 7 weekdays", validate::kv("maximum", 7));
     return;  // checked before the entries: one issue, not one per entry
   }
   std::array<int, 7> first_index;
@@ -103,7 +104,7 @@ void parse_skip_dates(const json& v, Cadence& out, Collector& c) {
   if (v.size() > kMaxSkipDates) {
     c.add({"skipDates"}, "too_big",
           "skipDates may list at most " + std::to_string(kMaxSkipDates) + " dates",
-          {{"maximum", kMaxSkipDates}});
+          validate::kv("maximum", kMaxSkipDates));
     return;  // one issue, not hundreds
   }
   for (size_t i = 0; i < v.size(); ++i) {
@@ -112,7 +113,7 @@ void parse_skip_dates(const json& v, Cadence& out, Collector& c) {
     const auto it = std::find(out.skip_dates.begin(), out.skip_dates.end(), *d);
     if (it != out.skip_dates.end()) {
       c.add({"skipDates", i}, "duplicate", "date " + format_date(*d) + " is listed twice",
-            {{"value", v[i]}});
+            validate::kv("value", v[i]));
       continue;
     }
     out.skip_dates.push_back(*d);
@@ -134,7 +135,7 @@ void parse_paused_until(const json& v, Cadence& out, Collector& c) {
     c.add({"pausedUntil"}, "invalid_date",
           "pausedUntil must be a date YYYY-MM-DD (or an ISO instant such as "
           "2025-09-01T00:00:00Z)",
-          {{"received", s}});
+          validate::kv("received", s));
   }
 }
 
@@ -158,14 +159,15 @@ std::optional<Cadence> parse_cadence(const json& j, const json& base_path,
         out.minute_of_day = *m;
       } else {
         c.add({"time"}, "invalid_time", "time must be a 24-hour time HH:MM such as 09:00",
-              {{"received", v}});
+              validate::kv("received", v));
       }
     } else if (key == "timezone") {
       if (!v.is_string()) {
         c.wrong_type({"timezone"}, "timezone", "string", v);
       } else if (tz::find(v.get_ref<const std::string&>()) == nullptr) {
         c.add({"timezone"}, "invalid_timezone",
-              "timezone must be an IANA time zone name such as Europe/London", {{"received", v}});
+              "timezone must be an IANA time zone name such as Europe/London",
+              validate::kv("received", v));
       } else {
         out.timezone = v.get<std::string>();
       }
@@ -174,7 +176,7 @@ std::optional<Cadence> parse_cadence(const json& j, const json& base_path,
     } else if (key == "skipDates") {
       parse_skip_dates(v, out, c);
     } else {
-      c.add({key}, "unknown_field", "unknown field '" + key + "'", {{"field", key}});
+      c.add({key}, "unknown_field", "unknown field '" + key + "'", validate::kv("field", key));
     }
   }
   if (!j.contains("days")) c.add({"days"}, "required", "days is required");

@@ -23,10 +23,10 @@ const schema::Entity& E(const char* name) {
 
 json open_reservation(Store& s, const Actor& as, const std::string& id) {
   json r = repo::get(s, E("BudgetReservation"), as.organization_id, id, false,
-                     json::array({"reservationId"}));
+                     key_path("reservationId"));
   if (r["status"] != kOpen)
-    throw Error(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
-                json::array({"reservationId"}));
+    throw Error::at(code::conflict, "the reservation is already " + r["status"].get<std::string>(),
+                    "reservationId");
   return r;
 }
 
@@ -127,9 +127,8 @@ json reserve(Store& s, const Actor& as, int64_t estimate_micros,
   std::optional<json> item;
   if (queue_item_id)
     item = repo::get(s, E("EpisodeScheduleQueue"), as.organization_id, *queue_item_id, false,
-                     json::array({"queueItemId"}));
-  const Status st =
-      admit(s, as, utc_day(now), estimate_micros, now, json::array({"estimateMicros"}));
+                     key_path("queueItemId"));
+  const Status st = admit(s, as, utc_day(now), estimate_micros, now, key_path("estimateMicros"));
   // A reservation of a processing item lives at least as long as the item's lease.
   Instant expires = capped(now, ttl_seconds * kMsPerSecond);
   if (item && (*item)["status"] == name(rules::QueueStatus::processing) &&
@@ -228,7 +227,7 @@ json settle(Store& s, const Actor& as, const std::string& reservation_id, const 
     if (!item["episodeId"].is_null()) defaults["episodeId"] = item["episodeId"];
   }
   const Cover cover{r["date"].get<std::string>(), r["estimateMicros"].get<int64_t>()};
-  json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
+  json u = record_usage(s, as, usage, defaults, now, key_path("usage"), &cover);
   json after = audited_change(s, as, E("BudgetReservation"), r, {{"status", name(RS::settled)}},
                               "settle", now);
   return json{{"reservation", after}, {"usage", u}};
@@ -267,7 +266,7 @@ json settle_for_item(Store& s, const Actor& as, const json& item, const json& us
   for (const auto& r : open) cover.date = std::max(cover.date, r["date"].get<std::string>());
   for (const auto& r : open)
     if (r["date"] == cover.date) cover.estimate_micros += r["estimateMicros"].get<int64_t>();
-  json u = record_usage(s, as, usage, defaults, now, json::array({"usage"}), &cover);
+  json u = record_usage(s, as, usage, defaults, now, key_path("usage"), &cover);
   for (const auto& r : open) {
     const bool covers = r["date"] == cover.date;
     audited_change(s, as, e, r, {{"status", name(covers ? RS::settled : RS::released)}},

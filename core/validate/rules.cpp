@@ -42,7 +42,7 @@ void check_string(const json& obj, const char* key, const json& path, size_t max
     out.push_back(
         make_issue(child(path, key), issue::too_long,
                    std::string(key) + " must be at most " + std::to_string(max) + " characters",
-                   {{"maximum", max}}));
+                   kv("maximum", max)));
   }
 }
 
@@ -58,7 +58,7 @@ void check_instant(const json& obj, const char* key, const json& path, bool requ
   if (!v.is_string() || !parse_instant(v.get_ref<const std::string&>()))
     out.push_back(make_issue(child(path, key), issue::invalid_format,
                              std::string(key) + " must be an ISO-8601 instant",
-                             {{"format", "date-time"}}));
+                             kv("format", "date-time")));
 }
 
 // A list of objects declared in core/schema/json_shapes.hpp (Project.memories,
@@ -74,7 +74,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
   const size_t cap = l.max_items > 0 ? static_cast<size_t>(l.max_items) : v.size();
   if (v.size() > cap)
     out.push_back(make_issue(path, issue::too_big, "at most " + std::to_string(cap) + " " + field,
-                             {{"maximum", l.max_items}}));
+                             kv("maximum", l.max_items)));
   std::vector<std::string> seen_uuids;
   for (size_t i = 0; i < v.size() && i < cap && !full(out); ++i) {
     const json p = child(path, i);
@@ -89,7 +89,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
       for (size_t j = 0; j < l.key_count; ++j) known = known || k == l.keys[j].name;
       if (!known)
         out.push_back(make_issue(child(p, k), issue::unknown_field, "unknown field '" + k + "'",
-                                 {{"field", k}}));
+                                 kv("field", k)));
     }
     for (size_t j = 0; j < l.key_count; ++j) {
       const auto& key = l.keys[j];
@@ -98,7 +98,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
         case Kind::Uuid:
           if (!m.contains(name) || !m[name].is_string() || !is_uuid(m[name].get<std::string>())) {
             out.push_back(make_issue(child(p, name), issue::invalid_format,
-                                     name + " must be a UUID", {{"format", "uuid"}}));
+                                     name + " must be a UUID", kv("format", "uuid")));
           } else {
             const auto id = m[name].get<std::string>();
             for (const auto& s : seen_uuids)
@@ -229,21 +229,21 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
     case Rule::Email:
       if (!is_email(v.get_ref<const std::string&>()))
         out.push_back(make_issue(path, issue::invalid_format, f.name + " must be an e-mail address",
-                                 {{"format", "email"}}));
+                                 kv("format", "email")));
       break;
     case Rule::Slug:
       if (!is_slug(v.get_ref<const std::string&>()))
         out.push_back(
             make_issue(path, issue::invalid_format,
                        f.name + " may contain only a-z, 0-9 and single dashes (not at the ends)",
-                       {{"format", "slug"}}));
+                       kv("format", "slug")));
       break;
     case Rule::EventType:
       if (!is_event_type(v.get_ref<const std::string&>()))
         out.push_back(
             make_issue(path, issue::invalid_format,
                        f.name + " must be a dotted lower-case name such as onboarding.completed",
-                       {{"format", "event-type"}}));
+                       kv("format", "event-type")));
       break;
     case Rule::Model: {
       const auto& s = v.get_ref<const std::string&>();
@@ -251,7 +251,7 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@-") !=
           std::string::npos)
         out.push_back(make_issue(path, issue::invalid_format,
-                                 f.name + " must be a model identifier", {{"format", "model"}}));
+                                 f.name + " must be a model identifier", kv("format", "model")));
       break;
     }
     case Rule::Timezone:

@@ -15,6 +15,20 @@ Issue make_issue(const json& path, std::string code, std::string message, json p
   return Issue{path, std::move(code), std::move(message), std::move(params)};
 }
 
+Issue make_issue(const json& path, const char* code, std::string message) {
+  return Issue{path, code, std::move(message), json::object()};
+}
+
+Issue make_issue(const json& path, const char* code, std::string message, json params) {
+  return Issue{path, code, std::move(message), std::move(params)};
+}
+
+json kv(const char* key, json value) {
+  json o = json::object();
+  o[key] = std::move(value);
+  return o;
+}
+
 namespace {
 
 json child(const json& base, const json& key) {
@@ -91,15 +105,15 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
       const int64_t n = v.get<int64_t>();
       if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
         out.push_back(make_issue(path, issue::too_big, f.name + " is too large",
-                                 {{"maximum", f.max.value_or(INT64_MAX)}}));
+                                 kv("maximum", f.max.value_or(INT64_MAX))));
       } else if (f.min && n < *f.min) {
         out.push_back(make_issue(path, issue::too_small,
                                  f.name + " must be at least " + std::to_string(*f.min),
-                                 {{"minimum", *f.min}}));
+                                 kv("minimum", *f.min)));
       } else if (f.max && n > *f.max) {
         out.push_back(make_issue(path, issue::too_big,
                                  f.name + " must be at most " + std::to_string(*f.max),
-                                 {{"maximum", *f.max}}));
+                                 kv("maximum", *f.max)));
       }
       break;
     }
@@ -115,7 +129,7 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
             path, *f.min == 1 && len == 0 ? issue::required : issue::too_short,
             *f.min == 1 ? f.name + " must not be empty"
                         : f.name + " must be at least " + std::to_string(*f.min) + " characters",
-            {{"minimum", *f.min}}));
+            kv("minimum", *f.min)));
       } else if (f.max && len > *f.max) {
         out.push_back(
             make_issue(path, issue::too_long,
@@ -143,20 +157,20 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
       if (!is_uuid(v.get_ref<const std::string&>()))
         out.push_back(make_issue(path, issue::invalid_format,
                                  f.name + " must be a UUID (8-4-4-4-12 lower-case hex)",
-                                 {{"format", "uuid"}}));
+                                 kv("format", "uuid")));
       break;
     case Type::Instant:
       if (!parse_instant(v.get_ref<const std::string&>()))
         out.push_back(
             make_issue(path, issue::invalid_format,
                        f.name + " must be an ISO-8601 instant such as 2025-08-15T09:00:00.000Z",
-                       {{"format", "date-time"}}));
+                       kv("format", "date-time")));
       break;
     case Type::Date:
       if (!parse_date(v.get_ref<const std::string&>()))
         out.push_back(make_issue(path, issue::invalid_date,
                                  f.name + " must be a calendar date YYYY-MM-DD",
-                                 {{"format", "date"}}));
+                                 kv("format", "date")));
       break;
     case Type::Enum: {
       const auto& s = v.get_ref<const std::string&>();
@@ -212,17 +226,17 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
     const json path = child(base, key);
     if (!f) {
       out.push_back(make_issue(path, issue::unknown_field,
-                               "unknown field '" + key + "' for " + e.name, {{"field", key}}));
+                               "unknown field '" + key + "' for " + e.name, kv("field", key)));
       continue;
     }
     if (mode == Mode::Create && f->origin == Origin::System) {
       out.push_back(
-          make_issue(path, issue::read_only, f->name + " is set by the system", {{"field", key}}));
+          make_issue(path, issue::read_only, f->name + " is set by the system", kv("field", key)));
       continue;
     }
     if (mode == Mode::Patch && (f->origin == Origin::System || f->immutable)) {
       out.push_back(
-          make_issue(path, issue::read_only, f->name + " cannot be changed", {{"field", key}}));
+          make_issue(path, issue::read_only, f->name + " cannot be changed", kv("field", key)));
       continue;
     }
     field(*f, value, path, out);
@@ -233,7 +247,7 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
                                                : f.required_on_create();
       if (needed && !doc.contains(f.name))
         out.push_back(make_issue(child(base, f.name), issue::required, f.name + " is required",
-                                 {{"field", f.name}}));
+                                 kv("field", f.name)));
     }
   }
   entity_rules(e, doc, base, out);
@@ -244,12 +258,12 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
 bool check_text(std::string_view s, const json& path, std::vector<Issue>& out) {
   if (!is_valid_utf8(s)) {
     out.push_back(
-        make_issue(path, issue::invalid_chars, "text must be valid UTF-8", {{"reason", "utf8"}}));
+        make_issue(path, issue::invalid_chars, "text must be valid UTF-8", kv("reason", "utf8")));
     return false;
   }
   if (s.find('\0') != std::string_view::npos) {
     out.push_back(make_issue(path, issue::invalid_chars,
-                             "text must not contain the character U+0000", {{"reason", "nul"}}));
+                             "text must not contain the character U+0000", kv("reason", "nul")));
     return false;
   }
   return true;
@@ -275,7 +289,7 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
         out.push_back(make_issue(path, issue::too_big,
                                  "numbers must be within +-9007199254740991 (JavaScript's safe "
                                  "integers)",
-                                 {{"maximum", schema::kMaxSafeInteger}}));
+                                 kv("maximum", schema::kMaxSafeInteger)));
       return ok;
     }
     case json::value_t::number_float: {
@@ -283,7 +297,7 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
       const bool ok = std::isfinite(d) && !(d == 0 && std::signbit(d)) && std::fabs(d) <= 1e300;
       if (!ok)
         out.push_back(make_issue(path, issue::invalid_format, "numbers must be finite and not -0",
-                                 {{"format", "number"}}));
+                                 kv("format", "number")));
       return ok;
     }
     case json::value_t::array: {

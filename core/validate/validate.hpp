@@ -74,5 +74,12 @@ inline bool full(const std::vector<Issue>& out) {
 /// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
 Issue make_issue(const json& path, std::string code, std::string message,
                  json params = json::object());
+/// An issue's params with one key, {key: value}: one out-of-line call instead of the
+/// initializer-list construction at every site.
+json kv(const char* key, json value);
+/// The same for an `issue::` code, with or without params: the code string and the default
+/// params are made out of line, not at every one of the many call sites.
+Issue make_issue(const json& path, const char* code, std::string message);
+Issue make_issue(const json& path, const char* code, std::string message, json params);
 
 }  // namespace ec::validate

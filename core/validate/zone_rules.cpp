@@ -12,7 +12,7 @@ void check_timezone(std::string_view field, std::string_view name, const json& p
     out.push_back(
         make_issue(path, issue::invalid_timezone,
                    std::string(field) + " must be an IANA time zone name such as Europe/London",
-                   {{"received", name}}));
+                   kv("received", name)));
 }
 
 void check_cadence(const json& value, const json& path, std::vector<Issue>& out) {
