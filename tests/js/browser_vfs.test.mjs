@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { fromFactory } from '../../bindings/js/core.mjs';
-import { repoRoot, moduleUrl } from './helpers/core.mjs';
+import { loadEngine } from './helpers/engine.mjs';
+import { moduleUrl } from './helpers/core.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'ec-browser-vfs-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -24,13 +23,7 @@ before(async () => {
   Object.assign(globalThis, { self: globalThis, importScripts: () => {}, location: { href: String(url) } });
   const { default: factory } = await import(url);
   web = await fromFactory(factory, { wasmBinary: readFileSync(new URL('episodes_core_web.wasm', moduleUrl)) });
-  const outfile = join(dir, 'engine.mjs');
-  await build({
-    stdin: { contents: "export { Engine } from './engine';", resolveDir: join(repoRoot, 'web/src/core'), loader: 'ts' },
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile, logLevel: 'warning',
-    plugins: [{ name: 'external-core-mjs', setup(b) { b.onResolve({ filter: /bindings\/js\/core\.mjs$/ }, () => ({ path: join(repoRoot, 'bindings/js/core.mjs'), external: true })); } }],
-  });
-  ({ Engine } = await import(pathToFileURL(outfile).href));
+  Engine = await loadEngine(dir);
 });
 
 const NOW = '2026-03-05T10:00:00.000Z';

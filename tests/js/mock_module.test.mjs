@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { fromFactory } from '../../bindings/js/core.mjs';
 import { load, repoRoot, moduleUrl } from './helpers/core.mjs';
+import { loadEngine } from './helpers/engine.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'ec-mock-module-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -38,13 +37,7 @@ before(async () => {
   Object.assign(globalThis, { self: globalThis, importScripts: () => {}, location: { href: String(webUrl) } });
   web = await browserModule('episodes_core_web');
   node = await load();
-  const outfile = join(dir, 'engine.mjs');
-  await build({
-    stdin: { contents: "export { Engine } from './engine';", resolveDir: join(repoRoot, 'web/src/core'), loader: 'ts' },
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile, logLevel: 'warning',
-    plugins: [{ name: 'external-core-mjs', setup(b) { b.onResolve({ filter: /bindings\/js\/core\.mjs$/ }, () => ({ path: join(repoRoot, 'bindings/js/core.mjs'), external: true })); } }],
-  });
-  ({ Engine } = await import(pathToFileURL(outfile).href));
+  Engine = await loadEngine(dir);
 });
 
 function engine(path = ':memory:') {

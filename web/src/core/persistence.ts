@@ -14,15 +14,10 @@
 // Also here: the SQLite header check used before an import replaces anything.
 import { coreError, CoreError, ErrorCode } from './errors';
 import type { StorageKind } from './protocol';
+import type { StoreFile } from '../../../bindings/js/core.mjs';
 
-/** What the browser VFS needs from a file (all synchronous). */
-export interface StoreFile {
-  read(view: Uint8Array, at: number): number;
-  write(view: Uint8Array, at: number): number;
-  size(): number;
-  truncate(size: number): void;
-  flush(): void;
-}
+// StoreFile (what the browser VFS needs from a file) is declared once, with the module's API.
+export type { StoreFile };
 
 /** One database's files, mounted by the worker, plus what the engine needs around them. */
 export interface BrowserStorage {
