@@ -156,6 +156,15 @@ EntityHooks highlight_hooks() {
   return h;
 }
 
+// The planning note `id` of the params, which must still be open (else conflict: `refused`).
+json open_note(Context& ctx, const json& p, const char* refused) {
+  json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id, p["id"], false,
+                        key_path("id"));
+  if (note["status"] != rules::name(rules::NoteStatus::open))
+    throw Error::at(code::conflict, refused, "id");
+  return note;
+}
+
 json memory_list(Context& ctx, const std::string& project_id, json& project) {
   project = repo::get(ctx.store, E("Project"), ctx.as.organization_id, project_id, false,
                       key_path("projectId"));
@@ -310,39 +319,31 @@ void add_project_ops(std::vector<Operation>& ops) {
                             return json{{"migrated", migrated}, {"skipped", skipped}};
                           }});
 
-  ops.emplace_back(
-      OpDecl{.name = "planningNote.apply",
-             .doc = "Marks a planning note as applied in an episode.",
-             .params = {uuid("id"), uuid("episodeId")},
-             .result = result::entity("PlanningNote"),
-             .errors = {code::not_found, code::conflict},
-             .handler = [](Context& ctx, const json& p) {
-               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
-                                           p["id"], false, key_path("id"));
-               if (note["status"] != rules::name(rules::NoteStatus::open))
-                 throw Error::at(code::conflict, "only an open note can be applied", "id");
-               json row = note;
-               row["appliedEpisodeId"] = p["episodeId"];
-               same_parent(ctx, E("PlanningNote"), row);
-               return update_row(ctx, E("PlanningNote"), p["id"],
-                                 {{"status", rules::name(rules::NoteStatus::applied)},
-                                  {"appliedEpisodeId", p["episodeId"]},
-                                  {"appliedAt", format_instant(ctx.now)}});
-             }});
-  ops.emplace_back(
-      OpDecl{.name = "planningNote.dismiss",
-             .doc = "Dismisses an open planning note.",
-             .params = {uuid("id")},
-             .result = result::entity("PlanningNote"),
-             .errors = {code::not_found, code::conflict},
-             .handler = [](Context& ctx, const json& p) {
-               const json note = repo::get(ctx.store, E("PlanningNote"), ctx.as.organization_id,
-                                           p["id"], false, key_path("id"));
-               if (note["status"] != rules::name(rules::NoteStatus::open))
-                 throw Error::at(code::conflict, "only an open note can be dismissed", "id");
-               return update_row(ctx, E("PlanningNote"), p["id"],
-                                 {{"status", rules::name(rules::NoteStatus::dismissed)}});
-             }});
+  ops.emplace_back(OpDecl{.name = "planningNote.apply",
+                          .doc = "Marks a planning note as applied in an episode.",
+                          .params = {uuid("id"), uuid("episodeId")},
+                          .result = result::entity("PlanningNote"),
+                          .errors = {code::not_found, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            json row = open_note(ctx, p, "only an open note can be applied");
+                            row["appliedEpisodeId"] = p["episodeId"];
+                            same_parent(ctx, E("PlanningNote"), row);
+                            return update_row(ctx, E("PlanningNote"), p["id"],
+                                              {{"status", rules::name(rules::NoteStatus::applied)},
+                                               {"appliedEpisodeId", p["episodeId"]},
+                                               {"appliedAt", format_instant(ctx.now)}});
+                          }});
+  ops.emplace_back(OpDecl{.name = "planningNote.dismiss",
+                          .doc = "Dismisses an open planning note.",
+                          .params = {uuid("id")},
+                          .result = result::entity("PlanningNote"),
+                          .errors = {code::not_found, code::conflict},
+                          .handler = [](Context& ctx, const json& p) {
+                            open_note(ctx, p, "only an open note can be dismissed");
+                            return update_row(
+                                ctx, E("PlanningNote"), p["id"],
+                                {{"status", rules::name(rules::NoteStatus::dismissed)}});
+                          }});
 
   ops.emplace_back(OpDecl{
       .name = "project.overview",
