@@ -2,23 +2,20 @@
 // £50 daily limit never let spent + open reservations pass it; refusals carry EC402.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { client, freshDb, makeTenant } from './helpers.mjs';
+import { freshDb, makeTenant, serviceClient } from './helpers.mjs';
 
 const DB = 'ec_budget';
 const LIMIT = 50_000_000;  // £50 in micro-pounds
 let c;
 before(async () => {
   await freshDb(DB);
-  c = await client(DB);
-  await c.query('set role service_role');
+  c = await serviceClient(DB);
 });
 after(async () => c && c.end());
 
 async function race(org, estimates, now) {
   const conns = await Promise.all(estimates.map(async () => {
-    const k = await client(DB);
-    await k.query('set role service_role');
-    return k;
+    return serviceClient(DB);
   }));
   try {
     // All connections are ready: fire the 50 reservations at once.

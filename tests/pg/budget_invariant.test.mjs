@@ -6,7 +6,7 @@
 // then seeded random histories checked after every step against sums over token_usage.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { client, freshDb, makeTenant, rollupMismatches } from './helpers.mjs';
+import { freshDb, makeTenant, rollupMismatches, serviceClient } from './helpers.mjs';
 
 const DB = 'ec_budget_invariant';
 const POUND = 1_000_000;
@@ -15,8 +15,7 @@ const HOUR = 60 * MIN;
 let c;
 before(async () => {
   await freshDb(DB);
-  c = await client(DB);
-  await c.query('set role service_role');
+  c = await serviceClient(DB);
 });
 after(async () => c && c.end());
 

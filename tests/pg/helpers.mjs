@@ -42,6 +42,13 @@ export async function client(database, extra = {}) {
   return c;
 }
 
+/** A connection to `database` acting as Supabase's service_role (what the workers and the server use). */
+export async function serviceClient(database) {
+  const c = await client(database);
+  await c.query('set role service_role');
+  return c;
+}
+
 /** A fresh database with the Supabase stand-in (roles, auth.uid()) and, unless told not to, the migration. */
 export async function freshDb(name, { migrate = true } = {}) {
   const admin = await client('postgres');

@@ -5,14 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { backoffMs, client, conn, freshDb, makeTenant } from './helpers.mjs';
+import { backoffMs, conn, freshDb, makeTenant, serviceClient } from './helpers.mjs';
 
 const DB = 'ec_queue';
 let c;
 before(async () => {
   await freshDb(DB);
-  c = await client(DB);
-  await c.query('set role service_role');
+  c = await serviceClient(DB);
 });
 after(async () => c && c.end());
 
@@ -25,9 +24,7 @@ async function addItems(k, t, n, { start = '2025-01-01T00:00:00Z', maxAttempts =
 }
 
 async function worker(name, org) {
-  const k = await client(DB);
-  await k.query('set role service_role');
-  return k;
+  return serviceClient(DB);
 }
 
 test('8 concurrent workers complete 5,000 due items, each exactly once', { timeout: 150_000 }, async () => {

@@ -20,4 +20,4 @@ cleanup() { bash tests/pg/pgctl.sh stop "$dir"; }
 trap cleanup EXIT
 bash tests/pg/pgctl.sh start "$dir" "$port" || exit 1
 export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres
-node --test --test-concurrency=2 tests/pg/ 2>&1
+node --test --test-concurrency=2 "${@:-tests/pg/}" 2>&1
