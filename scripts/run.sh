@@ -25,8 +25,8 @@ done
 # The prebuilt demo database the first visit opens (what mock.seed {size:"demo", seed:1} writes;
 # web/src/core/demo.ts), made with the Node build of the same sources.
 node tools/demo_db.mjs web/public/core build/wasm/bindings/episodes_core_node.mjs
-# The core worker as plain modules at a fixed URL: the page's first script starts it before
-# Next.js loads (web/src/lib/earlyBoot.ts).
+# The core worker as one module at a fixed URL (its sources bundled by esbuild): the page's
+# first script starts it before Next.js loads (web/src/lib/earlyBoot.ts).
 node tools/core_worker.mjs web/public/core/worker
 
 cd web

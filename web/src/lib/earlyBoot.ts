@@ -1,5 +1,5 @@
-// The first thing the dashboard's HTML runs (an inline script in <head>, app/layout.tsx), long
-// before Next.js has loaded and hydrated the page (issue 13, cold start;
+// The first thing the dashboard's HTML runs (an inline async module script in <head>,
+// app/layout.tsx), long before Next.js has loaded and hydrated the page (issue 13, cold start;
 // docs/adr/0021-early-core-boot.md): it starts the core's worker and sends it the open request,
 // so the wasm download and compile, the OPFS open and (first visit) the prebuilt demo database
 // all happen while the page's own JS loads, instead of after it. It also fetches the core's glue
@@ -7,8 +7,8 @@
 // load: the worker then reads them from the HTTP cache (/core/* is served with Cache-Control:
 // public, max-age=3600).
 //
-// The worker is the same code as Next's bundle of web/src/core/core.worker.ts, served as plain
-// modules at a fixed URL (tools/core_worker.mjs, run by scripts/run.sh): the bundle's hashed name
+// The worker is the same code as Next's bundle of web/src/core/core.worker.ts, served as one
+// module at a fixed URL (tools/core_worker.mjs, run by scripts/run.sh): the bundle's hashed name
 // is known only to the page's JS. The open request is built here at build time by the client's
 // own openRequest() from the dashboard's options, and lib/core.ts passes the started worker to
 // openCore({started}), which adopts it only when its own request is the same; if the worker's
@@ -21,7 +21,7 @@ import { OPFS_DIRECTORY } from '@/core/persistence';
 export const CORE_MODULE_URL = '/core/episodes_core_web.js';
 /** Its wasm (next to it; the worker's default). */
 export const CORE_WASM_URL = '/core/episodes_core_web.wasm';
-/** The worker as plain modules (tools/core_worker.mjs; scripts/run.sh writes public/core/worker/). */
+/** The worker as one module (tools/core_worker.mjs; scripts/run.sh writes public/core/worker/). */
 export const CORE_WORKER_URL = '/core/worker/core.worker.js';
 
 /** The dashboard's core: the default database, opened on the demo data the first time. */
