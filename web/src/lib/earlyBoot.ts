@@ -19,13 +19,18 @@ import { OPFS_DIRECTORY } from '@/core/persistence';
 
 /** Where the browser build of the core is served (scripts/run.sh copies it to public/core/). */
 export const CORE_MODULE_URL = '/core/episodes_core_web.js';
-/** Its wasm (next to it; the worker's default). */
-export const CORE_WASM_URL = '/core/episodes_core_web.wasm';
+/**
+ * Its wasm, gzip-compressed once at build time (scripts/run.sh): `next start` would otherwise
+ * gzip the 1 MB file again for every request, on the cold start's critical path. The worker
+ * decompresses it as it streams into the compiler (core.worker.ts); the plain .wasm next to it
+ * stays for the glue's own fallback and for other clients.
+ */
+export const CORE_WASM_URL = '/core/episodes_core_web.wasm.gz';
 /** The worker as one module (tools/core_worker.mjs; scripts/run.sh writes public/core/worker/). */
 export const CORE_WORKER_URL = '/core/worker/core.worker.js';
 
 /** The dashboard's core: the default database, opened on the demo data the first time. */
-export const DASHBOARD_CORE: OpenOptions = { moduleUrl: CORE_MODULE_URL, demoIfEmpty: true };
+export const DASHBOARD_CORE: OpenOptions = { moduleUrl: CORE_MODULE_URL, wasmUrl: CORE_WASM_URL, demoIfEmpty: true };
 
 /** The worker the early script started (window.__ecEarly), if any; taken once. */
 export function takeStartedWorker(): StartedWorker | null {
