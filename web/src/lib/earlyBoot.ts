@@ -46,7 +46,9 @@ const open = openRequest(DASHBOARD_CORE, 0);
 // Plain ES5 (it is not compiled). The worker's name is the client's ("episodes-core").
 // On a first visit (no database file in OPFS yet: only the name is looked up, the file is not
 // opened, so the worker's exclusive handle is never in the way) it also fetches the prebuilt
-// demo database and its manifest; the worker still checks them (web/src/core/demo.ts).
+// demo database; the worker still checks it (web/src/core/demo.ts). Its small manifest is
+// fetched at once, during the OPFS lookup (the worker reads it on every visit anyway).
+// The script runs as an async module (app/layout.tsx): strict mode, same code.
 export const EARLY_BOOT_SCRIPT = `(function(){try{
 if(window.__ecEarly!==undefined||typeof Worker!=='function')return;
 var open=${JSON.stringify(open)};
@@ -60,11 +62,12 @@ var get=function(u){return fetch(u).then(function(r){if(!r.ok)throw new Error(St
 var keep=function(u){return get(u).then(function(r){return r.arrayBuffer();}).catch(function(){});};
 keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
 var s=navigator.storage;if(!s||typeof s.getDirectory!=='function')return;
+var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
+var man=get(j).then(function(r){return r.json();});man.catch(function(){});
 s.getDirectory().then(function(d){return d.getDirectoryHandle(${JSON.stringify(OPFS_DIRECTORY)});})
 .then(function(d){return d.getFileHandle(${JSON.stringify(`${open.name}.sqlite`)});})
 .then(function(){return false;},function(x){return !!x&&x.name==='NotFoundError';})
 .then(function(first){if(!first)return;
-var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
-return get(j).then(function(r){return r.json();}).then(function(m){if(m&&typeof m.file==='string')return keep(new URL(m.file,j).href);});
+return man.then(function(m){if(m&&typeof m.file==='string')return keep(new URL(m.file,j).href);});
 }).catch(function(){});
 }catch(x){}})();`;
