@@ -16,6 +16,7 @@
 // Nothing here reads or writes data: the client and the worker stay the only doors to it.
 import { openRequest, type OpenOptions, type StartedWorker } from '@/core/client';
 import { OPFS_DIRECTORY } from '@/core/persistence';
+import { ACTOR } from './actors';
 
 /** Where the browser build of the core is served (scripts/run.sh copies it to public/core/). */
 export const CORE_MODULE_URL = '/core/episodes_core_web.js';
@@ -47,7 +48,10 @@ const open = openRequest(DASHBOARD_CORE, 0);
 // On a first visit (no database file in OPFS yet: only the name is looked up, the file is not
 // opened, so the worker's exclusive handle is never in the way) it also fetches the prebuilt
 // demo database; the worker still checks it (web/src/core/demo.ts). Its small manifest is
-// fetched at once, during the OPFS lookup (the worker reads it on every visit anyway).
+// fetched at once (the worker reads it on every visit anyway). A browser where the dashboard
+// never chose an actor (no "ec.actor" in localStorage) is taken as a first visit at once: a
+// fresh context's first OPFS lookup took 250-600 ms (docs/BENCHMARKS.md "Session 8: cold start,
+// the first navigation"). A wrong guess costs one download, never data: the worker decides.
 // The script runs as an async module (app/layout.tsx): strict mode, same code.
 export const EARLY_BOOT_SCRIPT = `(function(){try{
 if(window.__ecEarly!==undefined||typeof Worker!=='function')return;
@@ -64,10 +68,11 @@ keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
 var s=navigator.storage;if(!s||typeof s.getDirectory!=='function')return;
 var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
 var man=get(j).then(function(r){return r.json();});man.catch(function(){});
+var demo=function(){return man.then(function(m){if(m&&typeof m.file==='string')return keep(new URL(m.file,j).href);});};
+var seen=null;try{seen=localStorage.getItem(${JSON.stringify(ACTOR)});}catch(x){}
+if(seen===null){demo().catch(function(){});return;}
 s.getDirectory().then(function(d){return d.getDirectoryHandle(${JSON.stringify(OPFS_DIRECTORY)});})
 .then(function(d){return d.getFileHandle(${JSON.stringify(`${open.name}.sqlite`)});})
 .then(function(){return false;},function(x){return !!x&&x.name==='NotFoundError';})
-.then(function(first){if(!first)return;
-return man.then(function(m){if(m&&typeof m.file==='string')return keep(new URL(m.file,j).href);});
-}).catch(function(){});
+.then(function(first){if(first)return demo();}).catch(function(){});
 }catch(x){}})();`;
