@@ -9,7 +9,8 @@
 // dev dependency that also minifies the wasm glue; no type check here: `tsc` checks these files
 // with the dashboard). One file, because each module of a worker is one more request and one
 // more module to link before the worker's first line runs: as 9 plain modules (sessions 4-7)
-// the worker started 60-190 ms after its script was requested on a cold visit
+// its first line ran 39-781 ms (median ~220) after the worker was created on a cold visit under
+// load, as one module 2-53 ms
 // (docs/BENCHMARKS.md "Session 8: cold start, the first navigation").
 //
 // Usage: node tools/core_worker.mjs OUT_DIR      (scripts/run.sh: web/public/core/worker)
