@@ -14,7 +14,7 @@
 // openCore({started}), which adopts it only when its own request is the same; if the worker's
 // script does not load, the client starts its usual (bundled) worker with the same request.
 // Nothing here reads or writes data: the client and the worker stay the only doors to it.
-import { openRequest, type OpenOptions, type StartedWorker } from '@/core/client';
+import { DEMO_SEED, openRequest, type OpenOptions, type StartedWorker } from '@/core/client';
 import { OPFS_DIRECTORY } from '@/core/persistence';
 import { ACTOR } from './actors';
 
@@ -48,7 +48,9 @@ const open = openRequest(DASHBOARD_CORE, 0);
 // On a first visit (no database file in OPFS yet: only the name is looked up, the file is not
 // opened, so the worker's exclusive handle is never in the way) it also fetches the prebuilt
 // demo database; the worker still checks it (web/src/core/demo.ts). Its small manifest is
-// fetched at once (the worker reads it on every visit anyway). A browser where the dashboard
+// fetched at once (the worker reads it on every visit anyway), and the file under the name
+// tools/demo_db.mjs gives it (demo-<seed>.sqlite.gz) without waiting for the manifest's answer;
+// the manifest's name is fetched too if it is another. A browser where the dashboard
 // never chose an actor (no "ec.actor" in localStorage) is taken as a first visit at once: a
 // fresh context's first OPFS lookup took 250-600 ms (docs/BENCHMARKS.md "Session 8: cold start,
 // the first navigation"). A wrong guess costs one download, never data: the worker decides.
@@ -68,7 +70,8 @@ keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
 var s=navigator.storage;if(!s||typeof s.getDirectory!=='function')return;
 var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
 var man=get(j).then(function(r){return r.json();});man.catch(function(){});
-var demo=function(){return man.then(function(m){if(m&&typeof m.file==='string')return keep(new URL(m.file,j).href);});};
+var guess=new URL(${JSON.stringify(`demo-${DEMO_SEED}.sqlite.gz`)},j).href;
+var demo=function(){keep(guess);return man.then(function(m){if(m&&typeof m.file==='string'&&new URL(m.file,j).href!==guess)return keep(new URL(m.file,j).href);});};
 var seen=null;try{seen=localStorage.getItem(${JSON.stringify(ACTOR)});}catch(x){}
 if(seen===null){demo().catch(function(){});return;}
 s.getDirectory().then(function(d){return d.getDirectoryHandle(${JSON.stringify(OPFS_DIRECTORY)});})
