@@ -22,11 +22,14 @@ mkdir -p web/public/core
 for f in episodes_core_web.js episodes_core_web.wasm episodes_core_mock.js episodes_core_mock.wasm; do
   cp -f "build/wasm/bindings/$f" "web/public/core/$f"
 done
+# The dashboard's worker reads the wasm gzip-compressed once here (the file is unchanged; `next
+# start` would gzip it again for every request): web/src/lib/earlyBoot.ts, core.worker.ts.
+gzip -9 -n -c build/wasm/bindings/episodes_core_web.wasm > web/public/core/episodes_core_web.wasm.gz
 # The prebuilt demo database the first visit opens (what mock.seed {size:"demo", seed:1} writes;
 # web/src/core/demo.ts), made with the Node build of the same sources.
 node tools/demo_db.mjs web/public/core build/wasm/bindings/episodes_core_node.mjs
-# The core worker as plain modules at a fixed URL: the page's first script starts it before
-# Next.js loads (web/src/lib/earlyBoot.ts).
+# The core worker as one module at a fixed URL (its sources bundled by esbuild): the page's
+# first script starts it before Next.js loads (web/src/lib/earlyBoot.ts).
 node tools/core_worker.mjs web/public/core/worker
 
 cd web

@@ -1,5 +1,5 @@
 // The cold start (issue 13, docs/adr/0021-early-core-boot.md): the page's first inline script
-// starts the core worker (plain modules at /core/worker/) and the client adopts it; when that
+// starts the core worker (one module at /core/worker/) and the client adopts it; when that
 // worker cannot load, the client's own bundled worker opens the same database instead.
 import { test, expect } from './fixtures';
 import type { Worker } from '@playwright/test';

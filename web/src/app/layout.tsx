@@ -13,8 +13,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en-GB">
       <head>
-        {/* Starts the core's downloads and wasm compile before the page's JS (lib/earlyBoot.ts). */}
-        <script dangerouslySetInnerHTML={{ __html: EARLY_BOOT_SCRIPT }} />
+        {/* Starts the core's downloads and wasm compile before the page's JS (lib/earlyBoot.ts).
+            An async module script: it runs as soon as it is parsed. A plain inline script would
+            wait for Next's stylesheet above it (and for any async chunk that arrives meanwhile). */}
+        <script type="module" async dangerouslySetInnerHTML={{ __html: EARLY_BOOT_SCRIPT }} />
       </head>
       <body>{children}</body>
     </html>

@@ -379,13 +379,29 @@ async function loadMockModule(msg: OpenRequest): Promise<CoreModule> {
   return p;
 }
 
+const GZ = /\.gz(\?.*)?$/;
+
+/**
+ * The wasm as a streamed Response for compileStreaming. A `.gz` URL (the dashboard's: a file
+ * compressed at build time, so the server does not gzip it per request) is decompressed as it
+ * arrives; anything failing rejects, and the glue then loads the plain file itself.
+ */
+async function wasmResponse(url: string): Promise<Response> {
+  const r = await fetch(url, { credentials: 'same-origin' });
+  if (!GZ.test(url)) return r;
+  if (!r.ok || !r.body || typeof DecompressionStream !== 'function') throw new Error(`cannot stream ${url}`);
+  return new Response(r.body.pipeThrough(new DecompressionStream('gzip')), { headers: { 'Content-Type': 'application/wasm' } });
+}
+
 /** Instantiates one Emscripten module: the wasm compiles while it downloads (streaming). */
 function instantiate(moduleUrl: string, wasmUrl: string, what: string): Promise<CoreModule> {
   return (async () => {
     // The wasm downloads and compiles (streaming) while the glue loads, not after it.
     const compiling = typeof WebAssembly.compileStreaming === 'function'
-      ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'same-origin' })).catch(() => null)
+      ? WebAssembly.compileStreaming(wasmResponse(wasmUrl)).catch(() => null)
       : Promise.resolve(null);
+    // The glue's own loading (the fallback) reads the plain file next to a `.gz` one.
+    const plainWasmUrl = wasmUrl.replace(GZ, '$1');
     let factory: (arg: object) => Promise<unknown>;
     try {
       factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl)).default;
@@ -393,7 +409,7 @@ function instantiate(moduleUrl: string, wasmUrl: string, what: string): Promise<
       throw coreError({ code: ErrorCode.io, message: `cannot load the ${what} module from ${moduleUrl}: ${(e as Error)?.message ?? e}` }, e);
     }
     if (what === 'core') mark('glue-loaded');
-    const locateFile = (file: string) => (file.endsWith('.wasm') ? wasmUrl : new URL(file, moduleUrl).href);
+    const locateFile = (file: string) => (file.endsWith('.wasm') ? plainWasmUrl : new URL(file, moduleUrl).href);
     const plain = () => fromFactory(factory, { locateFile });
     const compiled = await compiling;
     if (!compiled) return plain();

@@ -8,7 +8,8 @@ import type { Actor } from './core';
 export type OrgEntry = ResultOf<'demo.actors'>[number];
 export type DirectoryUser = OrgEntry['users'][number];
 
-const ACTOR = 'ec.actor';
+/** localStorage key of the last choice (lib/earlyBoot.ts also reads it: none yet = a first visit). */
+export const ACTOR = 'ec.actor';
 
 export function loadStoredActor(): Actor | null {
   try {
