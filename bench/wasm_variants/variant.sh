@@ -6,6 +6,7 @@
 #   bash bench/wasm_variants/variant.sh <name> "<extra SQLite cflags>" "<extra link flags>" [tree]
 # e.g. variant.sh la2048 "-DSQLITE_DEFAULT_LOOKASIDE=2048,1000" ""
 #      variant.sh prof "" "--profiling-funcs"
+#      SQLITE_LIB=build/variants/la2048/libec_sqlite3.a variant.sh la2048-prof "" "--profiling-funcs"
 set -euo pipefail
 name=$1
 cflags=${2:-}
@@ -15,7 +16,7 @@ tree=$(cd "${4:-$root/build/wasm}" && pwd)
 out=$root/build/variants/$name
 mkdir -p "$out"
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-lib=$tree/libec_sqlite3.a
+lib=${SQLITE_LIB:-$tree/libec_sqlite3.a}  # SQLITE_LIB: reuse another variant's SQLite
 if [[ -n $cflags ]]; then
   flags=$tree/CMakeFiles/ec_sqlite3.dir/flags.make
   defs=$(sed -n 's/^C_DEFINES = //p' "$flags")
