@@ -42,11 +42,4 @@ target_compile_definitions(ec_sqlite3 PUBLIC
   SQLITE_OMIT_LOAD_EXTENSION SQLITE_THREADSAFE=0 SQLITE_DQS=0 SQLITE_DEFAULT_MEMSTATUS=0
   SQLITE_OMIT_DEPRECATED SQLITE_OMIT_SHARED_CACHE SQLITE_USE_ALLOCA SQLITE_DEFAULT_FOREIGN_KEYS=1
   SQLITE_ENABLE_MATH_FUNCTIONS)
-# A 2 MB lookaside buffer per connection (2,048 x 1,000; SQLite splits it into large and 128-byte
-# slots) instead of the default 48 KB (1,200 x 40: 30 large + 93 small slots), for both engines:
-# SQLite's small allocations (parser and statement objects, values, cursors) come from the
-# connection's own slots instead of malloc/free.
-# Measured: docs/BENCHMARKS.md, "Session 8: wasm against native, more tries". Not in the
-# browser's copy (CMakeLists.txt, ec_sqlite3_small: memory and size there are its own choice).
-target_compile_definitions(ec_sqlite3 PRIVATE SQLITE_DEFAULT_LOOKASIDE=2048,1000)
 set_target_properties(ec_sqlite3 PROPERTIES POSITION_INDEPENDENT_CODE ON)
