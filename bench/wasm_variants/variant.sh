@@ -6,7 +6,8 @@
 #   bash bench/wasm_variants/variant.sh <name> "<extra SQLite cflags>" "<extra link flags>" [tree]
 # e.g. variant.sh la2048 "-DSQLITE_DEFAULT_LOOKASIDE=2048,1000" ""
 #      variant.sh prof "" "--profiling-funcs"
-#      SQLITE_LIB=build/variants/la2048/libec_sqlite3.a variant.sh la2048-prof "" "--profiling-funcs"
+#      SQLITE_LIB=$PWD/build/variants/la2048/libec_sqlite3.a variant.sh la2048-prof "" "--profiling-funcs"
+# (SQLITE_LIB and objects given as link flags: absolute paths; the link runs in <tree>/bindings)
 set -euo pipefail
 name=$1
 cflags=${2:-}
