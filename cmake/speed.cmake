@@ -12,6 +12,9 @@ option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings"
 # -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
 option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" ON)
+# wasm target features past MVP for the Node build (compile of SQLite, runtime, bindings and the
+# link), e.g. "-msign-ext;-mnontrapping-fptoint;-msimd128" (Node 20 runs all three). Empty: MVP.
+set(EC_SPEED_FEATURES "" CACHE STRING "wasm target feature flags (-m...) of the Node wasm build")
 set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
 # 256 MiB from the start: the heap never grows while a large database is seeded (load -9 % in
 # 5 of 5 interleaved rounds at scale 0.1, other phases level; docs/BENCHMARKS.md, "Session 7").
@@ -33,6 +36,9 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
   if(EC_SPEED_BULK_MEMORY)
     target_compile_options(ec_sqlite3 PRIVATE -mbulk-memory)
   endif()
+  if(EC_SPEED_FEATURES)
+    target_compile_options(ec_sqlite3 PRIVATE ${EC_SPEED_FEATURES})
+  endif()
 
   # The rest of the Node build (runtime, bindings, the module's link) once every target exists:
   # deferred to the end of the top directory, so this stays the one place.
@@ -46,6 +52,9 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
         if(EC_SPEED_BULK_MEMORY)
           target_compile_options(${_t} PRIVATE -mbulk-memory)
         endif()
+        if(EC_SPEED_FEATURES)
+          target_compile_options(${_t} PRIVATE ${EC_SPEED_FEATURES})
+        endif()
       endif()
     endforeach()
     if(TARGET ec_sqlite3_small)
@@ -55,6 +64,10 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
       if(EC_SPEED_BULK_MEMORY)
         target_compile_options(ec_sqlite3_small PRIVATE -mno-bulk-memory)
       endif()
+      foreach(_f ${EC_SPEED_FEATURES})
+        string(REGEX REPLACE "^-m" "-mno-" _nf "${_f}")
+        target_compile_options(ec_sqlite3_small PRIVATE ${_nf})
+      endforeach()
     endif()
     if(TARGET episodes_core_node)
       target_link_options(episodes_core_node PRIVATE ${EC_SPEED_OPT})
@@ -63,6 +76,9 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
       endif()
       if(EC_SPEED_BULK_MEMORY)
         target_link_options(episodes_core_node PRIVATE -mbulk-memory)
+      endif()
+      if(EC_SPEED_FEATURES)
+        target_link_options(episodes_core_node PRIVATE ${EC_SPEED_FEATURES})
       endif()
       if(EC_SPEED_MALLOC)
         target_link_options(episodes_core_node PRIVATE -sMALLOC=${EC_SPEED_MALLOC})
