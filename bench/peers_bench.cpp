@@ -27,6 +27,10 @@
 #define PEERS_BENCH_CALLGRIND 1
 #endif
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
+
 #include "bench/bench_support.hpp"
 #include "core/api/api.hpp"
 #include "core/json/codec.hpp"
@@ -349,8 +353,20 @@ void perf_ctl(size_t phase, const char* what) {
 
 // Process CPU time: on a loaded machine (other builds running) wall time mostly measures the
 // scheduler; run.mjs --clock cpu compares CPU times instead.
-double cpu_ms_since(std::clock_t c0) {
-  return 1000.0 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+// Under Node (the wasm build: "ec wasm raw SQL" of run.mjs) Emscripten's clock() is wall time,
+// so the Node process's own CPU time (user + system, as run.mjs measures its in-process engines).
+double cpu_now_ms() {
+#ifdef __EMSCRIPTEN__
+  return EM_ASM_DOUBLE({
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  });
+#else
+  return 1000.0 * static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+#endif
+}
+double cpu_ms_since(double c0) {
+  return cpu_now_ms() - c0;
 }
 
 // {"load":ms,…,"cpu":{"load":ms,…}}: wall clock per phase, then process CPU time per phase.
@@ -366,12 +382,12 @@ int raw(const std::string& dir) {
   std::vector<Trace> traces;
   for (const char* p : kPhases) traces.push_back(load_trace(dir + "/" + p + ".sql.jsonl"));
   double t0 = phase_ms();
-  auto c0 = std::clock();
+  double c0 = cpu_now_ms();
   ec::store::Db db(":memory:");
   for (const auto& [idx, binds] : schema.runs) db.exec(schema.texts[idx]);
   std::vector<double> ms, cpu;
   for (size_t i = 0; i < traces.size(); ++i) {
-    if (i > 0) t0 = phase_ms(), c0 = std::clock();
+    if (i > 0) t0 = phase_ms(), c0 = cpu_now_ms();
     perf_ctl(i, "enable");
     replay(db, traces[i]);
     perf_ctl(i, "disable");
@@ -387,10 +403,10 @@ int api(const std::string& dir) {
   for (const char* p : kPhases) reqs.push_back(lines_of(read_file(dir + "/" + p + ".req.jsonl")));
   std::vector<double> ms, cpu;
   double t0 = phase_ms();
-  auto c0 = std::clock();
+  double c0 = cpu_now_ms();
   ec::api::Core core(":memory:", {.id_seed = kIdSeed});
   for (const auto& phase : reqs) {
-    if (!ms.empty()) t0 = phase_ms(), c0 = std::clock();
+    if (!ms.empty()) t0 = phase_ms(), c0 = cpu_now_ms();
     perf_ctl(ms.size(), "enable");
     for (const auto& r : phase) {
       const std::string out = core.call(r);

@@ -13,5 +13,5 @@ fi
 bash scripts/build.sh native
 cmake --build --preset native --target peers_bench
 cmake --preset wasm >/dev/null
-cmake --build --preset wasm --target episodes_core_node
+cmake --build --preset wasm --target episodes_core_node peers_bench
 node bench/peers/run.mjs "$@"

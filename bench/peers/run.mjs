@@ -9,7 +9,8 @@
 //                            [--clock wall|cpu] [--wasm-variants name=path.mjs,name2:embind=path2.mjs]
 // --wasm-variants adds one engine per other build of episodes_core_node (e.g. a copy built with
 // other flags), run interleaved with the rest: how the SPEED FLAGS were compared.
-// Needs build/native (target peers_bench) and build/wasm (target episodes_core_node).
+// Needs build/native (target peers_bench) and build/wasm (targets episodes_core_node and, for
+// "ec wasm raw SQL" / "ec wasm API in-process", peers_bench; missing ones are skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,6 +35,11 @@ if (clock !== 'wall' && clock !== 'cpu') throw new Error('--clock is wall or cpu
 const phases = ['load', 'reads', 'writes', 'queue'];
 const nativeBench = opt('native', join(root, 'build/native/bench/peers_bench'));
 const wasmModule = opt('wasm', join(root, 'build/wasm/bindings/episodes_core_node.mjs'));
+// peers_bench built by the wasm preset (same compile and link choices as episodes_core_node),
+// run under Node: "ec wasm raw SQL" replays the traced SQL through our own wasm store::Db, "ec wasm
+// API in-process" the requests through api::Core::call inside wasm (no JS boundary). With "ec wasm
+// API" they split the wasm reads into SQLite + Db, the API layer, and the boundary.
+const wasmBench = opt('wasm-bench', join(root, 'build/wasm/bench/peers_bench.js'));
 const dir = join(root, 'build', `bench-peers-${scale}`);
 
 function ms(t0) {
@@ -93,9 +99,14 @@ const requests = Object.fromEntries(
 // ---- the engines ------------------------------------------------------------------------------
 // Each returns {load, reads, writes, queue} in ms for one fresh in-memory database.
 
-function native(mode) {
+// A child process per run: peers_bench natively, or its wasm build (a .js) under Node with
+// --no-liftoff, so the module is compiled by the optimizing tier before main starts the clock (the
+// in-process wasm engines run warm from their first round on; a fresh process would otherwise run
+// its hot functions on the baseline tier until V8 tiers them up, in a random phase).
+function native(mode, bench = nativeBench) {
   return () => {
-    const r = spawnSync(nativeBench, [mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const cmd = bench.endsWith('.js') ? [process.execPath, ['--no-liftoff', bench, mode, dir]] : [bench, [mode, dir]];
+    const r = spawnSync(...cmd, { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`peers_bench ${mode} failed:\n${r.stderr}`);
     const res = JSON.parse(r.stdout.trim().split('\n').pop());
     return byClock(Object.fromEntries(phases.map((p) => [p, { wall: res[p], cpu: res.cpu[p] }])));
@@ -246,6 +257,8 @@ async function sqliteWasm() {
 const engineMakers = [
   ['ec native raw SQL', () => ({ run: native('raw') })],
   ['ec native API', () => ({ run: native('api') })],
+  ['ec wasm raw SQL', () => (existsSync(wasmBench) ? { run: native('raw', wasmBench) } : { skip: `missing ${wasmBench}` })],
+  ['ec wasm API in-process', () => (existsSync(wasmBench) ? { run: native('api', wasmBench) } : { skip: `missing ${wasmBench}` })],
   ['ec wasm API', () => (existsSync(wasmModule) ? { run: wasmApi(wasmModule) } : { skip: `missing ${wasmModule}` })],
   ...wasmVariants.map(([name, e]) => [name, () => e]),
   ['better-sqlite3', betterSqlite3],
@@ -298,6 +311,19 @@ for (const p of phases)
   lines.push(
     `| ${p} | ${ratio(api?.[p], raw?.[p])} | ${ratio(wasm?.[p], api?.[p])} | ${ratio(wasm?.[p], med['sql.js']?.[p])} | ${ratio(wasm?.[p], med['sqlite-wasm']?.[p])} |`,
   );
+const wasmRaw = med['ec wasm raw SQL'];
+const wasmIn = med['ec wasm API in-process'];
+if (wasmRaw || wasmIn) {
+  // The wasm split: SQLite + store::Db (raw), the API layer (in-process / raw), the JS boundary
+  // (API through callHandleText / in-process).
+  lines.push('');
+  lines.push('| phase | API/raw (wasm, in-process) | boundary (ec wasm API / in-process) | ec wasm raw / sql.js | ec wasm raw / native raw |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const p of phases)
+    lines.push(
+      `| ${p} | ${ratio(wasmIn?.[p], wasmRaw?.[p])} | ${ratio(wasm?.[p], wasmIn?.[p])} | ${ratio(wasmRaw?.[p], med['sql.js']?.[p])} | ${ratio(wasmRaw?.[p], raw?.[p])} |`,
+    );
+}
 if (wasmVariants.length) {
   lines.push('');
   lines.push('| wasm build | phase | wasm/native (API) | / sql.js | / sqlite-wasm |');

@@ -53,8 +53,8 @@ class Core {
 
  private:
   /// call_json's work on a request it may take values from; with `text_result`, an operation
-  /// that writes its result as text (Operation::write_result) leaves it there, sets *written
-  /// and the response has no "result" key (call() appends it).
+  /// that writes its result as text (Operation::write_result) appends it there, sets *written
+  /// and the response has no "result" key (call() puts it in).
   json respond(json& request, std::string* text_result, bool* written);
   std::unique_ptr<store::Store> store_;
   Progress progress_;

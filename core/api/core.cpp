@@ -372,8 +372,8 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
         if (request_id) remember_request(s.db(), *request_id, dump_text(result));
       });
     } else if (text_result && op->write_result) {
-      // A read written straight as text (docs/adr, raw JSON results): call() puts it in place.
-      text_result->clear();
+      // A read written straight as text (docs/adr, raw JSON results), appended to what call()
+      // put in the buffer: call() puts it in place.
       op->write_result(ctx, params, *text_result);
       text = true;
     } else {
@@ -402,17 +402,24 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
 std::string Core::call(std::string_view request_json) {
   try {
     json request = codec::parse(request_json);
-    std::string result;
-    bool written = false;
-    const json out = respond(request, &result, &written);
-    std::string text = dump_text(out);
     // A result written as text goes in as the last key: every other key of a success response
     // ("changed", "ok", "reads", "replayed") sorts before "result", as dump_text orders them.
+    // It is written after the envelope of the usual answer, {"ok":true} (no other key): that
+    // answer is then the buffer itself, not a copy of the result into another string.
+    static constexpr std::string_view kOkResult = "{\"ok\":true,\"result\":";
+    std::string result(kOkResult);
+    bool written = false;
+    const json out = respond(request, &result, &written);
+    if (written && out.size() == 1) {
+      result += '}';
+      return result;
+    }
+    std::string text = dump_text(out);
     if (written && text.size() > 1 && text.back() == '}' && out.value("ok", false)) {
       text.pop_back();
-      text.reserve(text.size() + result.size() + 12);
+      text.reserve(text.size() + result.size() + 1);
       text += ",\"result\":";
-      text += result;
+      text.append(result, kOkResult.size());
       text += '}';
     }
     return text;

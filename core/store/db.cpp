@@ -135,6 +135,11 @@ Db::Db(const std::string& path, bool create) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  // Plans never depend on bound values (SQLite's query planner stability guarantee). Without it a
+  // statement whose plan read a bound value (every list's `LIMIT ?`) is marked expired by the
+  // next bind or sqlite3_clear_bindings and re-prepared at its next step: once per list read.
+  // Same plans for our statements, same rows (docs/BENCHMARKS.md, "Session 8").
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_QPSG, 1, nullptr);
   sqlite3_update_hook(
       db_,
       [](void* self, int, const char*, const char* table, sqlite3_int64) {

@@ -1,5 +1,7 @@
 // Store layer: Db wrapper (statements, transactions, error mapping), Store (schema, ids,
 // clock), generic repo (tenant scoping, soft delete visibility, lists), audit append-only.
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
@@ -92,6 +94,31 @@ TEST_CASE("Db: statements, query_int, cached prepare") {
   CHECK(db.query_int("SELECT count(*) FROM t WHERE a = 3", {}) == 1);
   CHECK(error_code([&] { db.exec("SELECT * FROM nowhere"); }) == "internal");
   CHECK(error_code([&] { db.prepare("SELEKT 1"); }) == "internal");
+}
+
+TEST_CASE("Db: a cached statement is not re-prepared when its bound LIMIT changes") {
+  // Every list binds LIMIT ? OFFSET ?: without the planner's stability guarantee SQLite plans
+  // with the bound LIMIT and expires the statement at the next bind (a re-prepare per read).
+  Db db(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT); CREATE INDEX ix_t_b ON t (b)");
+  db.exec("INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'x'), (4, 'z')");
+  const std::string sql = "SELECT a FROM t WHERE b = ? ORDER BY a DESC LIMIT ? OFFSET ?";
+  std::vector<std::vector<int64_t>> pages;
+  for (const int64_t limit : {1, 2, 5, 1}) {
+    auto& st = db.prepare(sql);
+    st.bind_all({std::string("x"), limit, int64_t{0}});
+    std::vector<int64_t> rows;
+    while (st.step()) rows.push_back(st.int64(0));
+    st.reset();
+    pages.push_back(rows);
+  }
+  CHECK(pages == std::vector<std::vector<int64_t>>{{3}, {3, 1}, {3, 1}, {3}});
+  sqlite3_stmt* raw = nullptr;
+  for (sqlite3_stmt* p = sqlite3_next_stmt(db.handle(), nullptr); p;
+       p = sqlite3_next_stmt(db.handle(), p))
+    if (sql == sqlite3_sql(p)) raw = p;
+  REQUIRE(raw);
+  CHECK(sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 0) == 0);
 }
 
 TEST_CASE("Db: transactions commit, roll back, nest as savepoints") {
