@@ -359,23 +359,10 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days
   return total;
 }
 
-json ClaimResult::to_json(const std::string& org) const {
-  json list = json::array();
-  for (const auto& c : items) {
-    json one = json::object();
-    one["item"] = repo::to_json(c.item);
-    one["episode"] = repo::to_json(c.episode);
-    one["token"] = c.token;
-    list.push_back(std::move(one));
-  }
-  json out{{"items", std::move(list)}};
-  if (blocked_reason) out["blocked"] = {{"reason", *blocked_reason}, {"organizationId", org}};
-  return out;
-}
-
 void ClaimResult::write(const std::string& org, std::string& out) const {
-  // dump_text of to_json(): keys in byte order ("blocked" < "items"; "episode" < "item" <
-  // "token"; "organizationId" < "reason").
+  // As dump_text writes {"items":[{"item","episode","token"}…],"blocked":{"reason",
+  // "organizationId"}}: keys in byte order ("blocked" < "items"; "episode" < "item" < "token";
+  // "organizationId" < "reason"), rows as repo::write_row writes them.
   out += '{';
   if (blocked_reason) {
     out += R"("blocked":{"organizationId":)";
@@ -398,10 +385,6 @@ void ClaimResult::write(const std::string& org, std::string& out) const {
     out += '}';
   }
   out += "]}";
-}
-
-json Completed::to_json() const {
-  return json{{"item", repo::to_json(item)}, {"episode", repo::to_json(episode)}, {"usage", usage}};
 }
 
 void Completed::write(std::string& out) const {

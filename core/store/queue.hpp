@@ -66,8 +66,8 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now,
 int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now);
 
 // The queue's rows are held in their SQL form (repo::Row: typed values straight from the
-// columns) and written as text (docs/adr: queue rows as typed values); to_json() is the JSON
-// form of the same result, write() appends dump_text(to_json()) byte for byte.
+// columns) and the results written as text (docs/adr: queue rows as typed values): write()
+// appends what dump_text writes for the JSON form (rows as repo::to_json gives them).
 struct Claimed {
   repo::Row item;
   repo::Row episode;
@@ -76,14 +76,14 @@ struct Claimed {
 struct ClaimResult {
   std::vector<Claimed> items;
   std::optional<std::string> blocked_reason;  ///< set when the circuit breaker is open
-  json to_json(const std::string& org) const;
+  /// {"items":[{"item","episode","token"}…], "blocked"?: {"reason","organizationId"}}
   void write(const std::string& org, std::string& out) const;
 };
 struct Completed {
   repo::Row item;
   repo::Row episode;
   json usage;  ///< the TokenUsage recorded, or null
-  json to_json() const;
+  /// {"item","episode","usage"}
   void write(std::string& out) const;
 };
 /// Takes up to `limit` due items of the organization (pending with runAfter <= now, or

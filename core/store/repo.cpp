@@ -50,68 +50,72 @@ const RowLayout& layout_of(const Entity& e) {
   return it->second;
 }
 
-// One column as codec::from_sql + dump would write it: the common storage classes directly
+// One column's (or one Row value's) storage class and content.
+struct Cell {
+  int type = Stmt::kNull;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view text;
+};
+
+Cell cell_of(Stmt& st, int col) {
+  Cell c{st.type(col)};
+  if (c.type == Stmt::kInteger)
+    c.i = st.int64(col);
+  else if (c.type == Stmt::kFloat)
+    c.d = st.real(col);
+  else if (c.type != Stmt::kNull)
+    c.text = st.text_view(col);  // a BLOB as Stmt::value gives it: its bytes as text
+  return c;
+}
+
+Cell cell_of(const SqlValue& v) {
+  if (const auto* n = std::get_if<int64_t>(&v)) return Cell{Stmt::kInteger, *n};
+  if (const auto* d = std::get_if<double>(&v)) return Cell{Stmt::kFloat, 0, *d};
+  if (const auto* t = std::get_if<std::string>(&v)) return Cell{Stmt::kText, 0, 0, *t};
+  return Cell{};
+}
+
+// One value as codec::from_sql + dump would write it: the common storage classes directly
 // (JSON columns when their text is already in dump form), anything else through from_sql.
-// `Cell` is a statement's column (StmtCell) or a Row's value (ValueCell): one writer for both.
-template <class Cell>
 void write_value(const Field& f, const Cell& c, std::string& out) {
-  const int type = c.type();
-  if (type == Stmt::kNull) {
+  if (c.type == Stmt::kNull) {
     out += "null";
     return;
   }
   switch (f.type) {
     case schema::Type::Int:
     case schema::Type::Money:
-      if (type == Stmt::kInteger) return codec::append_json_int(out, c.int64());
+      if (c.type == Stmt::kInteger) return codec::append_json_int(out, c.i);
       break;
     case schema::Type::Bool:
-      if (type == Stmt::kInteger) {
-        out += c.int64() != 0 ? "true" : "false";
+      if (c.type == Stmt::kInteger) {
+        out += c.i != 0 ? "true" : "false";
         return;
       }
       break;
     case schema::Type::Instant:
-      if (type == Stmt::kInteger) return codec::append_json_instant(out, c.int64());
+      if (c.type == Stmt::kInteger) return codec::append_json_instant(out, c.i);
       break;
     case schema::Type::Json:
       // Stored as the core wrote it (to_sql: dump): when the text is in dump form it is what
       // parse + dump would give back, byte for byte, and is copied as is.
-      if (type == Stmt::kText) {
-        const std::string_view text = c.text();
-        if (codec::is_dump_form(text)) return static_cast<void>(out.append(text));
-      }
+      if (c.type == Stmt::kText && codec::is_dump_form(c.text))
+        return static_cast<void>(out.append(c.text));
       break;
     default:
-      if (type == Stmt::kText) return codec::append_json_string(out, c.text());
+      if (c.type == Stmt::kText) return codec::append_json_string(out, c.text);
       break;
   }
-  out += codec::from_sql(f, c.value()).dump(-1, ' ', false, json::error_handler_t::replace);
+  SqlValue v = nullptr;
+  if (c.type == Stmt::kInteger)
+    v = c.i;
+  else if (c.type == Stmt::kFloat)
+    v = c.d;
+  else
+    v = std::string(c.text);
+  out += codec::from_sql(f, v).dump(-1, ' ', false, json::error_handler_t::replace);
 }
-
-struct StmtCell {
-  Stmt& st;
-  int col;
-  int type() const { return st.type(col); }
-  int64_t int64() const { return st.int64(col); }
-  std::string_view text() const { return st.text_view(col); }
-  SqlValue value() const { return st.value(col); }
-};
-
-// A value as Stmt::value gives it (a BLOB arrives as text: its writing is the same as from_sql
-// + dump's for every field type, see write_value).
-struct ValueCell {
-  const SqlValue& v;
-  int type() const {
-    if (std::holds_alternative<std::nullptr_t>(v)) return Stmt::kNull;
-    if (std::holds_alternative<int64_t>(v)) return Stmt::kInteger;
-    if (std::holds_alternative<double>(v)) return Stmt::kFloat;
-    return Stmt::kText;
-  }
-  int64_t int64() const { return std::get<int64_t>(v); }
-  std::string_view text() const { return std::get<std::string>(v); }
-  const SqlValue& value() const { return v; }
-};
 
 }  // namespace
 
@@ -123,7 +127,7 @@ void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
     if (comma) out += ',';
     comma = true;
     out += key;
-    write_value(e.fields[i], StmtCell{st, first + static_cast<int>(i)}, out);
+    write_value(e.fields[i], cell_of(st, first + static_cast<int>(i)), out);
   }
   out += '}';
 }
@@ -177,7 +181,7 @@ void write_row(const Row& r, std::string& out) {
     if (comma) out += ',';
     comma = true;
     out += key;
-    write_value(r.e->fields[i], ValueCell{r.v[i]}, out);
+    write_value(r.e->fields[i], cell_of(r.v[i]), out);
   }
   out += '}';
 }
