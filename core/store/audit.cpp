@@ -149,27 +149,35 @@ bool audited_change(Store& s, const Actor& as, repo::Row& row, const SqlFields& 
   const schema::Entity& e = *row.e;
   const schema::Field* const first = e.fields.data();
   const auto at = [&](const schema::Field* f) { return static_cast<size_t>(f - first); };
-  std::vector<const std::pair<const schema::Field*, SqlValue>*> diffs;
+  // The given fields that change, in the byte order of their names (the order of the JSON
+  // `changes` and `set` objects), each with its key text.
+  struct Change {
+    const std::pair<const schema::Field*, SqlValue>* given;
+    const std::string* key;
+  };
+  std::vector<Change> diffs;
   diffs.reserve(fields.size());
-  for (const auto& given : fields) {
-    const schema::Field& f = *given.first;
+  for (const auto& [i, key] : repo::fields_by_name(e)) {
+    const schema::Field& f = e.fields[i];
     if (f.name == "updatedAt" || f.name == "createdAt") continue;
-    if (!same_value(f, row.v[at(&f)], given.second)) diffs.push_back(&given);
+    for (const auto& given : fields)
+      if (given.first == &f) {
+        if (!same_value(f, row.v[i], given.second)) diffs.push_back({&given, &key});
+        break;
+      }
   }
   if (diffs.empty()) return false;
-  std::sort(diffs.begin(), diffs.end(),
-            [](const auto* a, const auto* b) { return a->first->name < b->first->name; });
-  // The audit's changes, {"field":{"after":…,"before":…},…} (keys in byte order), as the JSON
-  // audited_change writes them.
+  // The audit's changes, {"field":{"after":…,"before":…},…}, as the JSON audited_change
+  // writes them.
   std::string text = "{";
   bool written = true;
-  for (const auto* d : diffs) {
+  for (const Change& d : diffs) {
     if (text.size() > 1) text += ',';
-    codec::append_json_string(text, d->first->name);
-    text += R"(:{"after":)";
-    written = written && repo::append_value(*d->first, d->second, text);
+    text += *d.key;
+    text += R"({"after":)";
+    written = written && repo::append_value(*d.given->first, d.given->second, text);
     text += R"(,"before":)";
-    written = written && repo::append_value(*d->first, row.v[at(d->first)], text);
+    written = written && repo::append_value(*d.given->first, row.v[at(d.given->first)], text);
     text += '}';
   }
   text += '}';
@@ -178,21 +186,23 @@ bool audited_change(Store& s, const Actor& as, repo::Row& row, const SqlFields& 
   json changes = nullptr;
   if (!written) {
     changes = json::object();
-    for (const auto* d : diffs)
-      changes[d->first->name] = {{"before", codec::from_sql(*d->first, row.v[at(d->first)])},
-                                 {"after", codec::from_sql(*d->first, d->second)}};
+    for (const Change& d : diffs) {
+      const schema::Field& f = *d.given->first;
+      changes[f.name] = {{"before", codec::from_sql(f, row.v[at(&f)])},
+                         {"after", codec::from_sql(f, d.given->second)}};
+    }
   }
   // The UPDATE sets the changed fields and updatedAt, in the byte order of their names.
   const schema::Field* const updated_at = e.field("updatedAt");
   SqlFields set;
   set.reserve(diffs.size() + 1);
   bool placed = false;
-  for (const auto* d : diffs) {
-    if (!placed && updated_at->name < d->first->name) {
+  for (const Change& d : diffs) {
+    if (!placed && updated_at->name < d.given->first->name) {
       set.emplace_back(updated_at, SqlValue(now));
       placed = true;
     }
-    set.emplace_back(d->first, d->second);
+    set.push_back(*d.given);
   }
   if (!placed) set.emplace_back(updated_at, SqlValue(now));
   for (const auto& [f, value] : fields) row.v[at(f)] = value;
@@ -209,21 +219,15 @@ bool audited_change(Store& s, const Actor& as, repo::Row& row, const SqlFields& 
 void audit_created(Store& s, const Actor& as, const std::string& action, const repo::Row& row,
                    Instant at) {
   const schema::Entity& e = *row.e;
-  std::vector<size_t> order;
-  order.reserve(e.fields.size());
-  for (size_t i = 0; i < e.fields.size(); ++i) {
-    const std::string& name = e.fields[i].name;
-    if (name == "updatedAt" || name == "createdAt") continue;
-    if (!std::holds_alternative<std::nullptr_t>(row.v[i])) order.push_back(i);
-  }
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return e.fields[a].name < e.fields[b].name; });
   std::string text = "{";
   bool written = true;
-  for (size_t i : order) {
+  for (const auto& [i, key] : repo::fields_by_name(e)) {
+    const std::string& name = e.fields[i].name;
+    if (name == "updatedAt" || name == "createdAt") continue;
+    if (std::holds_alternative<std::nullptr_t>(row.v[i])) continue;
     if (text.size() > 1) text += ',';
-    codec::append_json_string(text, e.fields[i].name);
-    text += R"(:{"after":)";
+    text += key;
+    text += R"({"after":)";
     written = written && repo::append_value(e.fields[i], row.v[i], text);
     text += R"(,"before":null})";
   }

@@ -132,6 +132,10 @@ void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
   out += '}';
 }
 
+const std::vector<std::pair<size_t, std::string>>& fields_by_name(const Entity& e) {
+  return layout_of(e).keys;
+}
+
 size_t slot(const Entity& e, std::string_view field) {
   return static_cast<size_t>(e.field(field) - e.fields.data());
 }

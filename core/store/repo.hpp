@@ -73,6 +73,9 @@ struct Row {
   const Entity* e = nullptr;
   std::vector<SqlValue> v;
 };
+/// An entity's fields in the byte order of their names (the order dump_text writes a row's keys
+/// and std::map keeps an object's): (field index, key text "\"name\":").
+const std::vector<std::pair<size_t, std::string>>& fields_by_name(const Entity& e);
 /// The index of a declared field in Row::v (the field must exist).
 size_t slot(const Entity& e, std::string_view field);
 /// find() as a Row: the same statement, the same binds.
