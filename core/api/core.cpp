@@ -368,6 +368,15 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
             return;
           }
         }
+        if (text_result && op->write_result) {
+          // A write whose result is written straight as text (its rows held as typed values):
+          // stored for a replay as dump_text would have written it, byte for byte.
+          text_result->clear();
+          op->write_result(ctx, params, *text_result);
+          text = true;
+          if (request_id) remember_request(s.db(), *request_id, *text_result);
+          return;
+        }
         result = op->handler(ctx, params);
         if (request_id) remember_request(s.db(), *request_id, dump_text(result));
       });

@@ -186,10 +186,9 @@ void add_schedule_ops(std::vector<Operation>& ops) {
       .params = {str("workerId", 200, 1).not_blank(),
                  integer("limit", 1, rules::kMaxClaimLimit).def(1), lease_param()},
       .result = result::named("ClaimResult"),
-      .handler = [](Context& ctx, const json& p) {
-        return queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"],
-                            ctx.now)
-            .to_json(ctx.as.organization_id);
+      .write_result = [](Context& ctx, const json& p, std::string& out) {
+        queue::claim(ctx.store, ctx.as, p["workerId"], p["limit"], p["leaseSeconds"], ctx.now)
+            .write(ctx.as.organization_id, out);
       }});
 
   ops.emplace_back(OpDecl{
@@ -208,9 +207,10 @@ void add_schedule_ops(std::vector<Operation>& ops) {
                              "{model, inputTokens, outputTokens, costMicros} of the generation."))},
       .result = result::named("CompleteResult"),
       .errors = {code::not_found, code::stale_lease, code::budget_exceeded},
-      .handler = [](Context& ctx, const json& p) {
-        return queue::complete(ctx.store, ctx.as, p["id"], p["token"],
-                               p.value("usage", json(nullptr)), ctx.now);
+      .write_result = [](Context& ctx, const json& p, std::string& out) {
+        queue::complete(ctx.store, ctx.as, p["id"], p["token"], p.value("usage", json(nullptr)),
+                        ctx.now)
+            .write(out);
       }});
 
   ops.emplace_back(OpDecl{

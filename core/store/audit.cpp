@@ -127,4 +127,115 @@ json audited_change(Store& s, const Actor& as, const schema::Entity& e, json bef
   return after;
 }
 
+namespace {
+
+// Whether two values of a field in their SQL form hold the same JSON value (what the JSON
+// audited_change compares: codec::from_sql of the stored value against the given one).
+bool same_value(const schema::Field& f, const SqlValue& a, const SqlValue& b) {
+  if (a == b) return true;
+  if (a.index() == b.index() && f.type != schema::Type::Json && !std::holds_alternative<double>(a))
+    return false;
+  return codec::from_sql(f, a) == codec::from_sql(f, b);
+}
+
+const std::string& id_of(const repo::Row& row) {
+  return std::get<std::string>(row.v[repo::slot(*row.e, "id")]);
+}
+
+}  // namespace
+
+bool audited_change(Store& s, const Actor& as, repo::Row& row, const SqlFields& fields,
+                    const std::string& action, Instant now) {
+  const schema::Entity& e = *row.e;
+  const schema::Field* const first = e.fields.data();
+  const auto at = [&](const schema::Field* f) { return static_cast<size_t>(f - first); };
+  // The given fields that change, in the byte order of their names (the order of the JSON
+  // `changes` and `set` objects), each with its key text.
+  struct Change {
+    const std::pair<const schema::Field*, SqlValue>* given;
+    const std::string* key;
+  };
+  std::vector<Change> diffs;
+  diffs.reserve(fields.size());
+  for (const auto& [i, key] : repo::fields_by_name(e)) {
+    const schema::Field& f = e.fields[i];
+    if (f.name == "updatedAt" || f.name == "createdAt") continue;
+    for (const auto& given : fields)
+      if (given.first == &f) {
+        if (!same_value(f, row.v[i], given.second)) diffs.push_back({&given, &key});
+        break;
+      }
+  }
+  if (diffs.empty()) return false;
+  // The audit's changes, {"field":{"after":…,"before":…},…}, as the JSON audited_change
+  // writes them.
+  std::string text = "{";
+  bool written = true;
+  for (const Change& d : diffs) {
+    if (text.size() > 1) text += ',';
+    text += *d.key;
+    text += R"({"after":)";
+    written = written && repo::append_value(*d.given->first, d.given->second, text);
+    text += R"(,"before":)";
+    written = written && repo::append_value(*d.given->first, row.v[at(d.given->first)], text);
+    text += '}';
+  }
+  text += '}';
+  // Invalid UTF-8 (append_dump refuses it): the object itself goes to audit(), whose dump
+  // refuses it as it always did.
+  json changes = nullptr;
+  if (!written) {
+    changes = json::object();
+    for (const Change& d : diffs) {
+      const schema::Field& f = *d.given->first;
+      changes[f.name] = {{"before", codec::from_sql(f, row.v[at(&f)])},
+                         {"after", codec::from_sql(f, d.given->second)}};
+    }
+  }
+  // The UPDATE sets the changed fields and updatedAt, in the byte order of their names.
+  const schema::Field* const updated_at = e.field("updatedAt");
+  SqlFields set;
+  set.reserve(diffs.size() + 1);
+  bool placed = false;
+  for (const Change& d : diffs) {
+    if (!placed && updated_at->name < d.given->first->name) {
+      set.emplace_back(updated_at, SqlValue(now));
+      placed = true;
+    }
+    set.push_back(*d.given);
+  }
+  if (!placed) set.emplace_back(updated_at, SqlValue(now));
+  for (const auto& [f, value] : fields) row.v[at(f)] = value;
+  row.v[at(updated_at)] = now;
+  const std::string& id = id_of(row);
+  repo::set_values(s, e, as.organization_id, id, set);
+  if (written)
+    audit_text(s, as, action, e, id, std::move(text), now);
+  else
+    audit(s, as, action, e, id, changes, now);
+  return true;
+}
+
+void audit_created(Store& s, const Actor& as, const std::string& action, const repo::Row& row,
+                   Instant at) {
+  const schema::Entity& e = *row.e;
+  std::string text = "{";
+  bool written = true;
+  for (const auto& [i, key] : repo::fields_by_name(e)) {
+    const std::string& name = e.fields[i].name;
+    if (name == "updatedAt" || name == "createdAt") continue;
+    if (std::holds_alternative<std::nullptr_t>(row.v[i])) continue;
+    if (text.size() > 1) text += ',';
+    text += key;
+    text += R"({"after":)";
+    written = written && repo::append_value(e.fields[i], row.v[i], text);
+    text += R"(,"before":null})";
+  }
+  text += '}';
+  if (written)
+    audit_text(s, as, action, e, id_of(row), std::move(text), at);
+  else
+    audit(s, as, action, e, id_of(row), repo::diff(e, nullptr, repo::to_json(row)), at);
+}
+
 }  // namespace ec::store

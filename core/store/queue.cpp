@@ -60,25 +60,83 @@ std::vector<json> select_items(Store& s, const std::string& where,
   return out;
 }
 
+using repo::Row;
+
+// Slots of the fields the queue reads and sets (repo::Row values).
+struct QueueSlots {
+  size_t id, project, scheduled, status, attempts, locked_by, locked_until, episode, completed;
+};
+const QueueSlots& qs() {
+  static const QueueSlots k = [] {
+    const auto& q = Q();
+    return QueueSlots{
+        repo::slot(q, "id"),          repo::slot(q, "projectId"), repo::slot(q, "scheduledFor"),
+        repo::slot(q, "status"),      repo::slot(q, "attempts"),  repo::slot(q, "lockedBy"),
+        repo::slot(q, "lockedUntil"), repo::slot(q, "episodeId"), repo::slot(q, "completedAt")};
+  }();
+  return k;
+}
+struct EpisodeSlots {
+  size_t id, status, scheduled, generated, attempts, errors;
+};
+const EpisodeSlots& es() {
+  static const EpisodeSlots k = [] {
+    const auto& e = E("Episode");
+    return EpisodeSlots{repo::slot(e, "id"),
+                        repo::slot(e, "status"),
+                        repo::slot(e, "scheduledFor"),
+                        repo::slot(e, "generatedAt"),
+                        repo::slot(e, "generationAttempts"),
+                        repo::slot(e, "generationErrors")};
+  }();
+  return k;
+}
+const schema::Field* qf(size_t slot) {
+  return &Q().fields[slot];
+}
+const schema::Field* ef(size_t slot) {
+  return &E("Episode").fields[slot];
+}
+
+// A row's text value, as the JSON row's get<std::string>() gives it (and throws as it would).
+const std::string& text_of(const Row& r, size_t i) {
+  if (const auto* t = std::get_if<std::string>(&r.v[i])) return *t;
+  static std::string other;
+  other = codec::from_sql(r.e->fields[i], r.v[i]).get<std::string>();
+  return other;
+}
+// A row's integer value, as the JSON row's get<int64_t>() gives it (and throws as it would).
+int64_t int_of(const Row& r, size_t i) {
+  if (const auto* n = std::get_if<int64_t>(&r.v[i])) return *n;
+  return codec::from_sql(r.e->fields[i], r.v[i]).get<int64_t>();
+}
+bool is_null(const Row& r, size_t i) {
+  return std::holds_alternative<std::nullptr_t>(r.v[i]);
+}
+
+Row get_item_row(Store& s, const Actor& as, const std::string& id) {
+  return repo::get_row(s, Q(), as.organization_id, id, json::array({"id"}));
+}
 json get_item(Store& s, const Actor& as, const std::string& id) {
-  return repo::get(s, Q(), as.organization_id, id, false, json::array({"id"}));
+  return repo::to_json(get_item_row(s, as, id));
 }
 
 // The episode a claimed slot generates: the one already linked, else one already scheduled
 // for that slot (e.g. made by hand), else a new one with the project's next number.
-json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
+Row episode_for(Store& s, const Actor& as, const Row& item, Instant now) {
   const auto& ep = E("Episode");
-  if (!item["episodeId"].is_null())
-    if (auto e = repo::find(s, ep, as.organization_id, item["episodeId"])) return *e;
-  const std::string project = item["projectId"];
-  const Instant slot = *parse_instant(item["scheduledFor"].get<std::string>());
+  const QueueSlots& k = qs();
+  if (!is_null(item, k.episode))
+    if (auto e = repo::find_row(s, ep, as.organization_id, text_of(item, k.episode))) return *e;
+  const std::string& project = text_of(item, k.project);
+  const Instant slot = int_of(item, k.scheduled);
   Stmt& st = s.db().prepare(
       "SELECT id FROM episodes WHERE organization_id = ? AND project_id = ? AND scheduled_for = ? "
       "AND deleted_at IS NULL ORDER BY number LIMIT 1");
   st.bind(1, as.organization_id).bind(2, project).bind(3, slot);
   std::string found = st.step() ? st.text(0) : "";
   st.reset();
-  if (!found.empty()) return repo::get(s, ep, as.organization_id, found);
+  if (!found.empty()) return repo::get_row(s, ep, as.organization_id, found);
   // Numbers are unique per project including soft-deleted episodes.
   const int64_t number =
       1 + s.db().query_int(
@@ -90,18 +148,34 @@ json episode_for(Store& s, const Actor& as, const json& item, Instant now) {
                 "the project has used every episode number (at most " +
                     std::to_string(*ep.field("number")->max) + ")",
                 json::array({"number"}));
-  const std::string ts = format_instant(now);
-  json row = repo::with_defaults(ep, json{{"id", s.new_id()},
-                                          {"organizationId", as.organization_id},
-                                          {"projectId", project},
-                                          {"number", number},
-                                          {"title", "Episode " + std::to_string(number)},
-                                          {"status", name(ES::scheduled)},
-                                          {"scheduledFor", item["scheduledFor"]},
-                                          {"createdAt", ts},
-                                          {"updatedAt", ts}});
-  repo::insert(s, ep, row);
-  audit(s, as, "create", ep, row["id"], repo::diff(ep, nullptr, row), now);
+  // The row repo::with_defaults makes of the given fields, in its SQL form.
+  Row row{&ep, {}};
+  row.v.reserve(ep.fields.size());
+  for (const auto& f : ep.fields) {
+    const std::string& n = f.name;
+    if (n == "id")
+      row.v.emplace_back(s.new_id());
+    else if (n == "organizationId")
+      row.v.emplace_back(as.organization_id);
+    else if (n == "projectId")
+      row.v.emplace_back(project);
+    else if (n == "number")
+      row.v.emplace_back(number);
+    else if (n == "title")
+      row.v.emplace_back("Episode " + std::to_string(number));
+    else if (n == "status")
+      row.v.emplace_back(std::string(name(ES::scheduled)));
+    else if (n == "scheduledFor")
+      row.v.emplace_back(slot);
+    else if (n == "createdAt" || n == "updatedAt")
+      row.v.emplace_back(now);
+    else if (f.default_value)
+      row.v.push_back(codec::to_sql(f, *f.default_value));
+    else
+      row.v.emplace_back(nullptr);
+  }
+  repo::insert_values(s, ep, row.v);
+  audit_created(s, as, "create", row, now);
   return row;
 }
 
@@ -111,13 +185,14 @@ json with_error(json errors, const json& entry) {
   return errors;
 }
 
-void check_lease(const json& item, int64_t token) {
-  if (item["status"] != name(QS::processing))
-    throw Error(code::stale_lease,
-                "the item is " + item["status"].get<std::string>() +
-                    ", not processing: this lease is no longer held",
-                json::array({"token"}));
-  const int64_t current = item["attempts"];
+void check_lease(const Row& item, int64_t token) {
+  const QueueSlots& k = qs();
+  if (text_of(item, k.status) != name(QS::processing))
+    throw Error(
+        code::stale_lease,
+        "the item is " + text_of(item, k.status) + ", not processing: this lease is no longer held",
+        json::array({"token"}));
+  const int64_t current = int_of(item, k.attempts);
   if (token != current)
     throw Error(code::stale_lease,
                 "token " + std::to_string(token) + " is stale: the item was claimed again (token " +
@@ -131,8 +206,8 @@ std::optional<json> linked_episode(Store& s, const Actor& as, const json& item) 
 }
 
 // A counter one higher, held at its declared maximum (a counter never fails a claim).
-int64_t saturating_increment(const json& v, const schema::Entity& e, const char* field) {
-  return std::min(v.get<int64_t>() + 1, *e.field(field)->max);
+int64_t saturating_increment(const Row& r, size_t slot) {
+  return std::min(int_of(r, slot) + 1, *r.e->fields[slot].max);
 }
 
 void claim_one(Store& s, const Actor& as, const std::string& id, const std::string& worker,
@@ -284,22 +359,46 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now, int64_t horizon_days
   return total;
 }
 
-json ClaimResult::to_json(const std::string& org) const& {
-  return ClaimResult(*this).to_json(org);
+void ClaimResult::write(const std::string& org, std::string& out) const {
+  // As dump_text writes {"items":[{"item","episode","token"}…],"blocked":{"reason",
+  // "organizationId"}}: keys in byte order ("blocked" < "items"; "episode" < "item" < "token";
+  // "organizationId" < "reason"), rows as repo::write_row writes them.
+  out += '{';
+  if (blocked_reason) {
+    out += R"("blocked":{"organizationId":)";
+    codec::append_json_string(out, org);
+    out += R"(,"reason":)";
+    codec::append_json_string(out, *blocked_reason);
+    out += "},";
+  }
+  out += R"("items":[)";
+  bool comma = false;
+  for (const auto& c : items) {
+    if (comma) out += ',';
+    comma = true;
+    out += R"({"episode":)";
+    repo::write_row(c.episode, out);
+    out += R"(,"item":)";
+    repo::write_row(c.item, out);
+    out += R"(,"token":)";
+    codec::append_json_int(out, c.token);
+    out += '}';
+  }
+  out += "]}";
 }
 
-json ClaimResult::to_json(const std::string& org) && {
-  json list = json::array();
-  for (auto& c : items) {
-    json one = json::object();
-    one["item"] = std::move(c.item);
-    one["episode"] = std::move(c.episode);
-    one["token"] = c.token;
-    list.push_back(std::move(one));
+void Completed::write(std::string& out) const {
+  out += R"({"episode":)";
+  repo::write_row(episode, out);
+  out += R"(,"item":)";
+  repo::write_row(item, out);
+  out += R"(,"usage":)";
+  const size_t at = out.size();
+  if (!codec::append_dump(out, usage)) {
+    out.resize(at);
+    out += dump_text(usage);
   }
-  json out{{"items", std::move(list)}};
-  if (blocked_reason) out["blocked"] = {{"reason", *blocked_reason}, {"organizationId", org}};
-  return out;
+  out += '}';
 }
 
 ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t limit,
@@ -307,12 +406,11 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
   ClaimResult result;
   const std::string ts = format_instant(now);
   // An expired lease on the last allowed attempt: the item is dead, not claimable again.
-  for (const auto& item :
-       select_items(s,
-                    "q.organization_id = ? AND q.status = " + lit(QS::processing) +
-                        " AND q.locked_until < ? "
-                        "AND q.attempts >= q.max_attempts",
-                    {as.organization_id, now})) {
+  static const std::string dead_items =
+      "q.organization_id = ? AND q.status = " + lit(QS::processing) +
+      " AND q.locked_until < ? "
+      "AND q.attempts >= q.max_attempts";
+  for (const auto& item : select_items(s, dead_items, {as.organization_id, now})) {
     const std::string msg = "the lease of " + item["lockedBy"].get<std::string>() + " expired at " +
                             item["lockedUntil"].get<std::string>() + " on the last attempt";
     if (auto ep = linked_episode(s, as, item))
@@ -342,21 +440,23 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
 
   // Two index ranges of (organization_id, status, run_after) rather than one OR, which would
   // make SQLite walk every item of the organization.
-  const std::string active_project =
-      " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = "
-      "q.organization_id "
-      "AND p.status = " +
-      lit(rules::ProjectStatus::active) + " AND p.deleted_at IS NULL)";
-  Stmt& st = s.db().prepare(
-      "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
-      "q.organization_id = ? AND "
-      "q.status = " +
-      lit(QS::pending) + " AND q.run_after <= ?" + active_project +
-      " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
-      "q.organization_id = ? AND "
-      "q.status = " +
-      lit(QS::processing) + " AND q.locked_until < ? AND q.attempts < q.max_attempts" +
-      active_project + ") ORDER BY scheduled_for, id LIMIT ?");
+  static const std::string claim_sql = [] {
+    const std::string active_project =
+        " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = q.project_id AND p.organization_id = "
+        "q.organization_id "
+        "AND p.status = " +
+        lit(rules::ProjectStatus::active) + " AND p.deleted_at IS NULL)";
+    return "SELECT id FROM (SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
+           "q.organization_id = ? AND "
+           "q.status = " +
+           lit(QS::pending) + " AND q.run_after <= ?" + active_project +
+           " UNION ALL SELECT q.id, q.scheduled_for FROM episode_schedule_queue q WHERE "
+           "q.organization_id = ? AND "
+           "q.status = " +
+           lit(QS::processing) + " AND q.locked_until < ? AND q.attempts < q.max_attempts" +
+           active_project + ") ORDER BY scheduled_for, id LIMIT ?";
+  }();
+  Stmt& st = s.db().prepare(claim_sql);
   while (static_cast<int64_t>(result.items.size()) < limit) {
     std::vector<std::string> ids;
     st.bind(1, as.organization_id).bind(2, now).bind(3, as.organization_id).bind(4, now);
@@ -392,90 +492,93 @@ namespace {
 
 void claim_one(Store& s, const Actor& as, const std::string& id, const std::string& worker,
                int64_t lease_seconds, Instant now, ClaimResult& result) {
-  const std::string ts = format_instant(now);
-  {
-    {
-      json item = get_item(s, as, id);
-      json ep = episode_for(s, as, item, now);
-      if (ep["status"] == name(ES::ready) || ep["status"] == name(ES::published)) {
-        // The slot's episode already exists: nothing to generate.
-        audited_change(s, as, Q(), item,
-                       {{"status", name(QS::completed)},
-                        {"episodeId", ep["id"]},
-                        {"completedAt", ts},
-                        {"lockedBy", nullptr},
-                        {"lockedUntil", nullptr}},
-                       "complete", now);
-        return;
-      }
-      const bool reclaimed = item["status"] == name(QS::processing);
-      const int64_t token = item["attempts"].get<int64_t>() + 1;
-      // The expired attempt's reservations go with its lease (its token can no longer complete).
-      if (reclaimed) budget::close_for_item(s, as, id, RS::released, now);
-      json ep_fields{
-          {"status", name(ES::generating)},
-          {"scheduledFor", item["scheduledFor"]},
-          {"generationAttempts",
-           saturating_increment(ep["generationAttempts"], E("Episode"), "generationAttempts")}};
-      if (reclaimed)
-        ep_fields["generationErrors"] =
-            with_error(ep["generationErrors"],
-                       {{"at", ts},
-                        {"code", rules::kLeaseExpired},
-                        {"message", "the lease of " + item["lockedBy"].get<std::string>() +
-                                        " expired at " + item["lockedUntil"].get<std::string>()},
-                        {"attempt", item["attempts"]}});
-      ep = audited_change(s, as, E("Episode"), std::move(ep), ep_fields, "update", now);
-      const std::string until = format_instant(capped(now, lease_seconds * kMsPerSecond));
-      item = audited_change(s, as, Q(), std::move(item),
-                            {{"status", name(QS::processing)},
-                             {"lockedBy", worker},
-                             {"lockedUntil", until},
-                             {"attempts", token},
-                             {"episodeId", ep["id"]}},
-                            "claim", now);
-      result.items.push_back({std::move(item), std::move(ep), token});
-    }
+  const QueueSlots& k = qs();
+  const EpisodeSlots& x = es();
+  Row item = get_item_row(s, as, id);
+  Row ep = episode_for(s, as, item, now);
+  const std::string& ep_status = text_of(ep, x.status);
+  if (ep_status == name(ES::ready) || ep_status == name(ES::published)) {
+    // The slot's episode already exists: nothing to generate.
+    audited_change(s, as, item,
+                   {{qf(k.status), std::string(name(QS::completed))},
+                    {qf(k.episode), ep.v[x.id]},
+                    {qf(k.completed), now},
+                    {qf(k.locked_by), nullptr},
+                    {qf(k.locked_until), nullptr}},
+                   "complete", now);
+    return;
   }
+  const bool reclaimed = text_of(item, k.status) == name(QS::processing);
+  const int64_t token = int_of(item, k.attempts) + 1;
+  // The expired attempt's reservations go with its lease (its token can no longer complete).
+  if (reclaimed) budget::close_for_item(s, as, id, RS::released, now);
+  SqlFields ep_fields{{ef(x.status), std::string(name(ES::generating))},
+                      {ef(x.scheduled), item.v[k.scheduled]},
+                      {ef(x.attempts), saturating_increment(ep, x.attempts)}};
+  if (reclaimed) {
+    const json errors = with_error(
+        codec::from_sql(*ef(x.errors), ep.v[x.errors]),
+        {{"at", format_instant(now)},
+         {"code", rules::kLeaseExpired},
+         {"message",
+          "the lease of " + text_of(item, k.locked_by) + " expired at " +
+              codec::from_sql(*qf(k.locked_until), item.v[k.locked_until]).get<std::string>()},
+         {"attempt", codec::from_sql(*qf(k.attempts), item.v[k.attempts])}});
+    ep_fields.emplace_back(ef(x.errors), codec::to_sql(*ef(x.errors), errors));
+  }
+  audited_change(s, as, ep, ep_fields, "update", now);
+  const Instant until = *parse_instant(format_instant(capped(now, lease_seconds * kMsPerSecond)));
+  audited_change(s, as, item,
+                 {{qf(k.status), std::string(name(QS::processing))},
+                  {qf(k.locked_by), worker},
+                  {qf(k.locked_until), until},
+                  {qf(k.attempts), token},
+                  {qf(k.episode), ep.v[x.id]}},
+                 "claim", now);
+  result.items.push_back({std::move(item), std::move(ep), token});
 }
 
 }  // namespace
 
-json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
-              Instant now) {
-  json item = get_item(s, as, id);
+Completed complete(Store& s, const Actor& as, const std::string& id, int64_t token,
+                   const json& usage, Instant now) {
+  const QueueSlots& k = qs();
+  const EpisodeSlots& x = es();
+  Row item = get_item_row(s, as, id);
   check_lease(item, token);
-  const std::string ts = format_instant(now);
-  json ep = episode_for(s, as, item, now);
-  ep = audited_change(s, as, E("Episode"), std::move(ep),
-                      {{"status", name(ES::ready)}, {"generatedAt", ts}}, "update", now);
-  json out = json::object();
+  Row ep = episode_for(s, as, item, now);
+  audited_change(s, as, ep, {{ef(x.status), std::string(name(ES::ready))}, {ef(x.generated), now}},
+                 "update", now);
+  Completed out{{}, {}, nullptr};
   if (!usage.is_null()) {
-    out["usage"] = budget::settle_for_item(
-        s, as, item, usage, {{"projectId", item["projectId"]}, {"episodeId", ep["id"]}}, now);
+    out.usage =
+        budget::settle_for_item(s, as, repo::to_json(item), usage,
+                                {{"projectId", codec::from_sql(*qf(k.project), item.v[k.project])},
+                                 {"episodeId", codec::from_sql(*ef(x.id), ep.v[x.id])}},
+                                now);
   } else {
-    out["usage"] = nullptr;
     budget::close_for_item(s, as, id, RS::released, now);
   }
-  item = audited_change(s, as, Q(), std::move(item),
-                        {{"status", name(QS::completed)},
-                         {"completedAt", ts},
-                         {"episodeId", ep["id"]},
-                         {"lockedBy", nullptr},
-                         {"lockedUntil", nullptr}},
-                        "complete", now);
-  out["item"] = std::move(item);
-  out["episode"] = std::move(ep);
+  audited_change(s, as, item,
+                 {{qf(k.status), std::string(name(QS::completed))},
+                  {qf(k.completed), now},
+                  {qf(k.episode), ep.v[x.id]},
+                  {qf(k.locked_by), nullptr},
+                  {qf(k.locked_until), nullptr}},
+                 "complete", now);
+  out.item = std::move(item);
+  out.episode = std::move(ep);
   return out;
 }
 
 json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
           const std::string& error_code, const std::string& message, Instant now) {
-  json item = get_item(s, as, id);
-  check_lease(item, token);
+  const Row item_row = get_item_row(s, as, id);
+  check_lease(item_row, token);
+  json item = repo::to_json(item_row);
   const std::string ts = format_instant(now);
   const bool dead = token >= item["maxAttempts"].get<int64_t>();
-  json ep = episode_for(s, as, item, now);
+  json ep = repo::to_json(episode_for(s, as, item_row, now));
   ep = audited_change(
       s, as, E("Episode"), ep,
       {{"status", name(dead ? ES::failed : ES::scheduled)},
@@ -505,8 +608,9 @@ json fail(Store& s, const Actor& as, const std::string& id, int64_t token,
 
 json extend(Store& s, const Actor& as, const std::string& id, int64_t token, int64_t lease_seconds,
             Instant now) {
-  json item = get_item(s, as, id);
-  check_lease(item, token);
+  const Row item_row = get_item_row(s, as, id);
+  check_lease(item_row, token);
+  json item = repo::to_json(item_row);
   const Instant until = capped(now, lease_seconds * kMsPerSecond);
   // The budget held for this generation lives as long as its lease.
   budget::extend_for_item(s, as, id, until, now);

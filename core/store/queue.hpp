@@ -10,6 +10,7 @@
 #include "core/rules.hpp"
 #include "core/schedule/cadence.hpp"
 #include "core/schedule/preview.hpp"
+#include "core/store/repo.hpp"
 #include "core/store/store.hpp"
 
 namespace ec::store::queue {
@@ -64,16 +65,26 @@ PlanCounts plan_all(Store& s, const Actor& as, Instant now,
 /// Cancels every pending item of a project (pause, archive, soft delete). Returns the count.
 int64_t cancel_pending(Store& s, const Actor& as, const std::string& project_id, Instant now);
 
+// The queue's rows are held in their SQL form (repo::Row: typed values straight from the
+// columns) and the results written as text (docs/adr: queue rows as typed values): write()
+// appends what dump_text writes for the JSON form (rows as repo::to_json gives them).
 struct Claimed {
-  json item;
-  json episode;
+  repo::Row item;
+  repo::Row episode;
   int64_t token = 0;  ///< fencing token: the item's attempts after this claim
 };
 struct ClaimResult {
   std::vector<Claimed> items;
   std::optional<std::string> blocked_reason;  ///< set when the circuit breaker is open
-  json to_json(const std::string& org) const&;
-  json to_json(const std::string& org) &&;  ///< moves the rows into the result (no copy)
+  /// {"items":[{"item","episode","token"}…], "blocked"?: {"reason","organizationId"}}
+  void write(const std::string& org, std::string& out) const;
+};
+struct Completed {
+  repo::Row item;
+  repo::Row episode;
+  json usage;  ///< the TokenUsage recorded, or null
+  /// {"item","episode","usage"}
+  void write(std::string& out) const;
 };
 /// Takes up to `limit` due items of the organization (pending with runAfter <= now, or
 /// processing with an expired lease, whose expired attempt's reservations are released),
@@ -87,8 +98,8 @@ ClaimResult claim(Store& s, const Actor& as, const std::string& worker, int64_t 
 /// fields) is recorded through budget::settle_for_item (covered by the item's open
 /// reservations, else a grant). Error{stale_lease} when the token is not the current one or the
 /// item is not processing; Error{budget_exceeded} as budget::record_usage.
-json complete(Store& s, const Actor& as, const std::string& id, int64_t token, const json& usage,
-              Instant now);
+Completed complete(Store& s, const Actor& as, const std::string& id, int64_t token,
+                   const json& usage, Instant now);
 /// Records a failed attempt on the Episode; retries after backoff, or marks the item (and
 /// episode) failed when attempts reached maxAttempts. Error{stale_lease} as complete.
 json fail(Store& s, const Actor& as, const std::string& id, int64_t token,

@@ -1,5 +1,7 @@
 #include "core/store/repo.hpp"
 
+#include "core/thread_local.hpp"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -48,41 +50,71 @@ const RowLayout& layout_of(const Entity& e) {
   return it->second;
 }
 
-// One column as codec::from_sql + dump would write it: the common storage classes directly
+// One column's (or one Row value's) storage class and content.
+struct Cell {
+  int type = Stmt::kNull;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view text;
+};
+
+Cell cell_of(Stmt& st, int col) {
+  Cell c{st.type(col)};
+  if (c.type == Stmt::kInteger)
+    c.i = st.int64(col);
+  else if (c.type == Stmt::kFloat)
+    c.d = st.real(col);
+  else if (c.type != Stmt::kNull)
+    c.text = st.text_view(col);  // a BLOB as Stmt::value gives it: its bytes as text
+  return c;
+}
+
+Cell cell_of(const SqlValue& v) {
+  if (const auto* n = std::get_if<int64_t>(&v)) return Cell{Stmt::kInteger, *n};
+  if (const auto* d = std::get_if<double>(&v)) return Cell{Stmt::kFloat, 0, *d};
+  if (const auto* t = std::get_if<std::string>(&v)) return Cell{Stmt::kText, 0, 0, *t};
+  return Cell{};
+}
+
+// One value as codec::from_sql + dump would write it: the common storage classes directly
 // (JSON columns when their text is already in dump form), anything else through from_sql.
-void write_value(const Field& f, Stmt& st, int col, std::string& out) {
-  const int type = st.type(col);
-  if (type == Stmt::kNull) {
+void write_value(const Field& f, const Cell& c, std::string& out) {
+  if (c.type == Stmt::kNull) {
     out += "null";
     return;
   }
   switch (f.type) {
     case schema::Type::Int:
     case schema::Type::Money:
-      if (type == Stmt::kInteger) return codec::append_json_int(out, st.int64(col));
+      if (c.type == Stmt::kInteger) return codec::append_json_int(out, c.i);
       break;
     case schema::Type::Bool:
-      if (type == Stmt::kInteger) {
-        out += st.int64(col) != 0 ? "true" : "false";
+      if (c.type == Stmt::kInteger) {
+        out += c.i != 0 ? "true" : "false";
         return;
       }
       break;
     case schema::Type::Instant:
-      if (type == Stmt::kInteger) return codec::append_json_instant(out, st.int64(col));
+      if (c.type == Stmt::kInteger) return codec::append_json_instant(out, c.i);
       break;
     case schema::Type::Json:
       // Stored as the core wrote it (to_sql: dump): when the text is in dump form it is what
       // parse + dump would give back, byte for byte, and is copied as is.
-      if (type == Stmt::kText) {
-        const std::string_view text = st.text_view(col);
-        if (codec::is_dump_form(text)) return static_cast<void>(out.append(text));
-      }
+      if (c.type == Stmt::kText && codec::is_dump_form(c.text))
+        return static_cast<void>(out.append(c.text));
       break;
     default:
-      if (type == Stmt::kText) return codec::append_json_string(out, st.text_view(col));
+      if (c.type == Stmt::kText) return codec::append_json_string(out, c.text);
       break;
   }
-  out += codec::from_sql(f, st.value(col)).dump(-1, ' ', false, json::error_handler_t::replace);
+  SqlValue v = nullptr;
+  if (c.type == Stmt::kInteger)
+    v = c.i;
+  else if (c.type == Stmt::kFloat)
+    v = c.d;
+  else
+    v = std::string(c.text);
+  out += codec::from_sql(f, v).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -95,9 +127,90 @@ void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
     if (comma) out += ',';
     comma = true;
     out += key;
-    write_value(e.fields[i], st, first + static_cast<int>(i), out);
+    write_value(e.fields[i], cell_of(st, first + static_cast<int>(i)), out);
   }
   out += '}';
+}
+
+const std::vector<std::pair<size_t, std::string>>& fields_by_name(const Entity& e) {
+  return layout_of(e).keys;
+}
+
+size_t slot(const Entity& e, std::string_view field) {
+  return static_cast<size_t>(e.field(field) - e.fields.data());
+}
+
+Row read_values(const Entity& e, Stmt& st, int first) {
+  Row row{&e, {}};
+  row.v.reserve(e.fields.size());
+  for (const auto& f : e.fields) {
+    row.v.push_back(st.value(first++));
+    // A value read_row could not convert throws here as it would there (same exception).
+    const SqlValue& v = row.v.back();
+    bool plain = true;
+    switch (f.type) {
+      case schema::Type::Json:
+        plain = std::holds_alternative<std::nullptr_t>(v) ||
+                (std::holds_alternative<std::string>(v) &&
+                 codec::is_dump_form(std::get<std::string>(v)));
+        break;
+      case schema::Type::Int:
+      case schema::Type::Money:
+        plain = !std::holds_alternative<std::string>(v);
+        break;
+      case schema::Type::Instant:
+      case schema::Type::Bool:
+        plain = std::holds_alternative<std::nullptr_t>(v) || std::holds_alternative<int64_t>(v);
+        break;
+      default:
+        break;
+    }
+    if (!plain) (void)codec::from_sql(f, v);
+  }
+  return row;
+}
+
+json to_json(const Row& r) {
+  json row = json::object();
+  size_t i = 0;
+  for (const auto& f : r.e->fields) row[f.name] = codec::from_sql(f, r.v[i++]);
+  return row;
+}
+
+void write_row(const Row& r, std::string& out) {
+  const RowLayout& layout = layout_of(*r.e);
+  out += '{';
+  bool comma = false;
+  for (const auto& [i, key] : layout.keys) {
+    if (comma) out += ',';
+    comma = true;
+    out += key;
+    write_value(r.e->fields[i], cell_of(r.v[i]), out);
+  }
+  out += '}';
+}
+
+bool append_value(const Field& f, const SqlValue& v, std::string& out) {
+  if (std::holds_alternative<std::nullptr_t>(v)) {
+    out += "null";
+    return true;
+  }
+  if (const auto* n = std::get_if<int64_t>(&v)) {
+    if (f.type == schema::Type::Int || f.type == schema::Type::Money) {
+      codec::append_json_int(out, *n);
+      return true;
+    }
+    if (f.type == schema::Type::Instant) {
+      codec::append_json_instant(out, *n);
+      return true;
+    }
+  }
+  if (const auto* t = std::get_if<std::string>(&v);
+      t && f.type == schema::Type::Json && codec::is_dump_form(*t)) {
+    out += *t;
+    return true;
+  }
+  return codec::append_dump(out, codec::from_sql(f, v));
 }
 
 std::string visible_sql(const Entity& e, const std::string& alias, int depth) {
@@ -199,9 +312,12 @@ const std::string& query_sql(const Entity& e, const ListQuery& q, char kind) {
 
 }  // namespace
 
-std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
-                         bool include_deleted) {
-  if (!e.tenant_scoped && id != org) return std::nullopt;  // the tenant itself: only one's own
+namespace {
+
+// The statement of find(), positioned on the row (true) or reset (false).
+bool find_step(Store& s, const Entity& e, const std::string& org, const std::string& id,
+               bool include_deleted, Stmt*& out) {
+  if (!e.tenant_scoped && id != org) return false;  // the tenant itself: only one's own
   // The SQL text depends only on the entity and include_deleted: built once per pair.
   static std::map<std::pair<const Entity*, bool>, std::string> texts;
   auto [it, fresh] = texts.try_emplace({&e, include_deleted});
@@ -217,15 +333,42 @@ std::optional<json> find(Store& s, const Entity& e, const std::string& org, cons
   Stmt& st = s.db().prepare(it->second);
   st.bind(1, id);
   if (e.tenant_scoped) st.bind(2, org);
-  std::optional<json> row;
-  if (st.step()) row = read_row(e, st);
+  out = &st;
+  if (st.step()) return true;
   st.reset();
+  return false;
+}
+
+}  // namespace
+
+std::optional<json> find(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                         bool include_deleted) {
+  Stmt* st = nullptr;
+  if (!find_step(s, e, org, id, include_deleted, st)) return std::nullopt;
+  std::optional<json> row = read_row(e, *st);
+  st->reset();
+  return row;
+}
+
+std::optional<Row> find_row(Store& s, const Entity& e, const std::string& org,
+                            const std::string& id) {
+  Stmt* st = nullptr;
+  if (!find_step(s, e, org, id, false, st)) return std::nullopt;
+  std::optional<Row> row = read_values(e, *st);
+  st->reset();
   return row;
 }
 
 json get(Store& s, const Entity& e, const std::string& org, const std::string& id,
          bool include_deleted, const json& path) {
   auto row = find(s, e, org, id, include_deleted);
+  if (!row) throw Error(code::not_found, e.name + " " + id + " not found", path);
+  return std::move(*row);
+}
+
+Row get_row(Store& s, const Entity& e, const std::string& org, const std::string& id,
+            const json& path) {
+  auto row = find_row(s, e, org, id);
   if (!row) throw Error(code::not_found, e.name + " " + id + " not found", path);
   return std::move(*row);
 }
@@ -366,35 +509,48 @@ bool set_fields(Store& s, const Entity& e, const std::string& org, const std::st
                 const json& fields) {
   if (!e.tenant_scoped && id != org) return false;
   if (fields.empty()) return true;
-  std::vector<SqlValue> values;
-  values.reserve(fields.size() + 2);
-  // The UPDATE text depends only on the entity and the set of fields: built once per set.
-  std::string key = e.name;
+  std::vector<std::pair<const Field*, SqlValue>> values;
+  values.reserve(fields.size());
   for (const auto& [name, value] : fields.items()) {
-    values.push_back(codec::to_sql(require_field(e, name), value));
-    key += ',';
-    key += name;
+    const Field& f = require_field(e, name);
+    values.emplace_back(&f, codec::to_sql(f, value));
   }
-  values.emplace_back(id);
-  if (e.tenant_scoped) values.emplace_back(org);
+  return set_values(s, e, org, id, values);
+}
+
+bool set_values(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                const std::vector<std::pair<const Field*, SqlValue>>& fields) {
+  if (!e.tenant_scoped && id != org) return false;
+  if (fields.empty()) return true;
+  // The UPDATE text depends only on the entity and the set of fields: built once per set.
+  EC_THREAD_LOCAL std::string key;
+  key.assign(e.name);
+  for (const auto& [f, value] : fields) {
+    key += ',';
+    key += f->name;
+  }
   static std::unordered_map<std::string, std::string> texts;
-  auto [text, fresh] = texts.try_emplace(std::move(key));
-  if (fresh) {
+  auto text = texts.find(key);
+  if (text == texts.end()) {
     std::string sets;
-    for (const auto& [name, value] : fields.items())
-      sets += (sets.empty() ? "" : ", ") + e.field(name)->column + " = ?";
-    text->second = "UPDATE " + e.table + " SET " + sets + " WHERE id = ?";
-    if (e.tenant_scoped) text->second += " AND organization_id = ?";
+    for (const auto& [f, value] : fields) sets += (sets.empty() ? "" : ", ") + f->column + " = ?";
+    std::string sql = "UPDATE " + e.table + " SET " + sets + " WHERE id = ?";
+    if (e.tenant_scoped) sql += " AND organization_id = ?";
+    text = texts.emplace(key, std::move(sql)).first;
   }
   Stmt& st = s.db().prepare(text->second);
-  st.bind_all(values);
+  int i = 1;
+  for (const auto& [f, value] : fields) st.bind(i++, value);
+  st.bind(i++, id);
+  if (e.tenant_scoped) st.bind(i, org);
   try {
     return st.run() > 0;
   } catch (const Error& err) {
     // Values the patch does not change come from the row itself.
     std::optional<json> current;
     const auto value_of = [&](const Field& f) -> SqlValue {
-      if (auto v = fields.find(f.name); v != fields.end()) return codec::to_sql(f, *v);
+      for (const auto& [g, value] : fields)
+        if (g == &f) return value;
       if (!current) current = find(s, e, org, id, true);
       if (!current || !current->contains(f.name)) return nullptr;
       return codec::to_sql(f, (*current)[f.name]);

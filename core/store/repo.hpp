@@ -66,4 +66,36 @@ json read_row(const Entity& e, Stmt& st, int first = 0);
 /// (keys in std::map order), without building it (docs/adr: raw JSON results).
 void write_row(const Entity& e, Stmt& st, std::string& out, int first = 0);
 
+/// A row in its SQL form (docs/adr: queue rows as typed values): one value per field of `e`, in
+/// declaration order, as the columns give them (instants as epoch milliseconds, JSON columns as
+/// their stored text). What read_row builds is to_json(row); what it writes is write_row(row).
+struct Row {
+  const Entity* e = nullptr;
+  std::vector<SqlValue> v;
+};
+/// An entity's fields in the byte order of their names (the order dump_text writes a row's keys
+/// and std::map keeps an object's): (field index, key text "\"name\":").
+const std::vector<std::pair<size_t, std::string>>& fields_by_name(const Entity& e);
+/// The index of a declared field in Row::v (the field must exist).
+size_t slot(const Entity& e, std::string_view field);
+/// find() as a Row: the same statement, the same binds.
+std::optional<Row> find_row(Store& s, const Entity& e, const std::string& org,
+                            const std::string& id);
+/// get() as a Row: the same statement, the same not_found error.
+Row get_row(Store& s, const Entity& e, const std::string& org, const std::string& id,
+            const json& path = json::array());
+/// Reads a row selected with select_columns (starting at column `first`) in its SQL form.
+Row read_values(const Entity& e, Stmt& st, int first = 0);
+/// The row as read_row() builds it.
+json to_json(const Row& r);
+/// Appends the row as JSON text, byte-identical to dump_text(to_json(r)).
+void write_row(const Row& r, std::string& out);
+/// Appends one value as JSON text, as append_dump writes codec::from_sql(f, v); false (with a
+/// partial text in `out`) where append_dump refuses (invalid UTF-8).
+bool append_value(const schema::Field& f, const SqlValue& v, std::string& out);
+/// set_fields() with the values in their SQL form, fields in the order set_fields iterates a
+/// JSON object's keys (byte order of the names): the same statement, binds and errors.
+bool set_values(Store& s, const Entity& e, const std::string& org, const std::string& id,
+                const std::vector<std::pair<const schema::Field*, SqlValue>>& fields);
+
 }  // namespace ec::store::repo

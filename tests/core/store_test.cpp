@@ -11,6 +11,7 @@
 #include "core/schema/schema.hpp"
 #include "core/store/audit.hpp"
 #include "core/store/db.hpp"
+#include "core/store/queue.hpp"
 #include "core/store/repo.hpp"
 #include "core/store/store.hpp"
 #include "core/validate/validate.hpp"
@@ -440,6 +441,216 @@ TEST_CASE("audited_change stores the changes text the serializer writes") {
       ++n;
     }
   }
+}
+
+// The queue's rows as typed values (repo::Row, docs/adr: queue rows as typed values) against the
+// JSON rows they replaced: two stores built alike get the same generated changes, one through
+// audited_change of a JSON row, the other through audited_change of a Row with the values in SQL
+// form. Both must run the same statements with the same binds (audit rows included), answer the
+// same changed flag, leave the same row (to_json, and write_row byte-identical to dump_text) and
+// throw the same errors (invalid UTF-8 in the audit).
+TEST_CASE("audited_change on a Row does what it does on the JSON row") {
+  struct Side {
+    store::Store s{":memory:", 21};
+    std::string trace;
+    json org, user, project, episode, item;
+  };
+  Side a, b;
+  for (Side* side : {&a, &b}) {
+    Side& x = *side;
+    x.org = org_row(x.s, "acme");
+    repo::insert(x.s, E("Organization"), x.org);
+    x.user = user_row(x.s, x.org["id"], "a@a.io");
+    repo::insert(x.s, E("User"), x.user);
+    x.project = project_row(x.s, x.org["id"], x.user["id"], "P");
+    repo::insert(x.s, E("Project"), x.project);
+    x.episode = repo::with_defaults(E("Episode"), {{"id", x.s.new_id()},
+                                                   {"organizationId", x.org["id"]},
+                                                   {"projectId", x.project["id"]},
+                                                   {"number", 1},
+                                                   {"title", "Episode 1"},
+                                                   {"scheduledFor", kTs},
+                                                   {"createdAt", kTs},
+                                                   {"updatedAt", kTs}});
+    repo::insert(x.s, E("Episode"), x.episode);
+    x.item = repo::with_defaults(E("EpisodeScheduleQueue"), {{"id", x.s.new_id()},
+                                                             {"organizationId", x.org["id"]},
+                                                             {"projectId", x.project["id"]},
+                                                             {"scheduledFor", kTs},
+                                                             {"runAfter", kTs},
+                                                             {"createdAt", kTs},
+                                                             {"updatedAt", kTs}});
+    repo::insert(x.s, E("EpisodeScheduleQueue"), x.item);
+    x.s.db().set_trace([&x](std::string_view sql, const std::vector<store::SqlValue>& binds) {
+      x.trace += sql;
+      for (const auto& v : binds) {
+        x.trace += '|';
+        if (const auto* n = std::get_if<int64_t>(&v)) x.trace += std::to_string(*n);
+        if (const auto* t = std::get_if<std::string>(&v)) x.trace += *t;
+        if (std::holds_alternative<std::nullptr_t>(v)) x.trace += "NULL";
+      }
+      x.trace += '\n';
+    });
+  }
+  const store::Actor actor{a.org["id"], a.user["id"]};
+  // Candidate values per field (instants also in non-canonical spellings, texts with escapes,
+  // UTF-8 and one invalid UTF-8 sequence, JSON with nesting, nulls where allowed).
+  const json texts = json::array(
+      {"w1", "q\"uote \\ back", "caf\xC3\xA9 \xE2\x82\xAC", "tab\tnl\n", "\xF0\x9F\x98\x80", ""});
+  const json instants = json::array({"2025-08-15T10:00:00Z", "2025-08-15T10:00:00.000Z",
+                                     "2025-08-16T11:22:33.456+02:00", "1999-12-31T23:59:59.999Z"});
+  const std::vector<std::pair<std::string, json>> queue_fields = {
+      {"status", json::array({"pending", "processing", "completed", "failed", "cancelled"})},
+      {"attempts", json::array({0, 1, 2, 7})},
+      {"maxAttempts", json::array({1, 3, 5})},
+      {"lockedBy", texts},
+      {"lockedUntil", instants},
+      {"runAfter", instants},
+      {"lastError", texts},
+      {"episodeId", json::array({a.episode["id"]})},
+      {"completedAt", instants}};
+  const json errors = json::array(
+      {json::array(), json::array({{{"at", kTs}, {"code", "x"}, {"message", "m\"1"}}}),
+       json::array(
+           {{{"attempt", 2}, {"nested", {{"k", {1, 2, 3}}}}, {"message", "caf\xC3\xA9"}}})});
+  const std::vector<std::pair<std::string, json>> episode_fields = {
+      {"status", json::array({"scheduled", "generating", "ready", "failed"})},
+      {"title", texts},
+      {"generatedAt", instants},
+      {"generationAttempts", json::array({0, 1, 1000})},
+      {"generationErrors", errors}};
+  uint64_t rng = 7;
+  const auto next = [&](uint64_t n) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (rng >> 33) % n;
+  };
+  repo::Row item = *repo::find_row(b.s, E("EpisodeScheduleQueue"), b.org["id"], b.item["id"]);
+  repo::Row episode = *repo::find_row(b.s, E("Episode"), b.org["id"], b.episode["id"]);
+  a.item = repo::get(a.s, E("EpisodeScheduleQueue"), a.org["id"], a.item["id"]);
+  a.episode = repo::get(a.s, E("Episode"), a.org["id"], a.episode["id"]);
+  int changes = 0, errors_thrown = 0;
+  for (int n = 0; n < 400; ++n) {
+    const bool on_item = n % 3 != 0;
+    const schema::Entity& e = on_item ? E("EpisodeScheduleQueue") : E("Episode");
+    const auto& candidates = on_item ? queue_fields : episode_fields;
+    json fields = json::object();
+    const uint64_t count = 1 + next(4);
+    for (uint64_t k = 0; k < count; ++k) {
+      const auto& [name, values] = candidates[next(candidates.size())];
+      const schema::Field& f = *e.field(name);
+      fields[name] = f.nullable && next(5) == 0 ? json(nullptr) : values[next(values.size())];
+    }
+    if (n % 97 == 5) fields[on_item ? "lockedBy" : "title"] = "bad \xFF utf-8";
+    store::SqlFields sql;
+    for (const auto& [name, value] : fields.items()) {
+      json v = value;
+      codec::canonicalize(*e.field(name), v);
+      sql.emplace_back(e.field(name), codec::to_sql(*e.field(name), v));
+    }
+    const Instant now = 1'800'000'000'000 + n;
+    json& row_a = on_item ? a.item : a.episode;
+    repo::Row& row_b = on_item ? item : episode;
+    bool changed_a = false, changed_b = false;
+    std::string what_a, what_b;
+    try {
+      a.s.db().transaction([&] {
+        row_a = store::audited_change(a.s, actor, e, row_a, fields, "update", now, &changed_a);
+      });
+    } catch (const std::exception& x) {
+      what_a = x.what();
+      row_a = repo::get(a.s, e, a.org["id"], row_a["id"]);
+    }
+    try {
+      b.s.db().transaction(
+          [&] { changed_b = store::audited_change(b.s, actor, row_b, sql, "update", now); });
+    } catch (const std::exception& x) {
+      what_b = x.what();
+      row_b =
+          repo::get_row(b.s, e, b.org["id"], std::get<std::string>(row_b.v[repo::slot(e, "id")]));
+    }
+    INFO("change " << n << ": " << fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(what_a == what_b);
+    if (what_a.empty()) CHECK(changed_a == changed_b);  // a throw leaves the flag undefined
+    CHECK(row_a == repo::to_json(row_b));
+    std::string written;
+    repo::write_row(row_b, written);
+    CHECK(written == dump_text(row_a));
+    CHECK(a.trace == b.trace);
+    changes += changed_a ? 1 : 0;
+    errors_thrown += what_a.empty() ? 0 : 1;
+  }
+  CHECK(changes > 200);
+  CHECK(errors_thrown >= 4);
+}
+
+// queue.claim and queue.complete answer text written from their rows (ClaimResult::write,
+// Completed::write); it must be dump_text of their JSON form (rows as repo::to_json), for claimed
+// items, a reclaimed item (its episode's generationErrors), a worker name with escapes and UTF-8,
+// the completed items and a blocked claim.
+namespace {
+// The JSON form of the queue's results, as ClaimResult::to_json / complete() built them.
+json claim_json(const store::queue::ClaimResult& r, const std::string& org) {
+  json list = json::array();
+  for (const auto& c : r.items)
+    list.push_back({{"item", repo::to_json(c.item)},
+                    {"episode", repo::to_json(c.episode)},
+                    {"token", c.token}});
+  json out{{"items", std::move(list)}};
+  if (r.blocked_reason) out["blocked"] = {{"reason", *r.blocked_reason}, {"organizationId", org}};
+  return out;
+}
+json completed_json(const store::queue::Completed& c) {
+  return {
+      {"item", repo::to_json(c.item)}, {"episode", repo::to_json(c.episode)}, {"usage", c.usage}};
+}
+}  // namespace
+
+TEST_CASE("queue results written as text are dump_text of their JSON form") {
+  store::Store s(":memory:", 22);
+  const json o = org_row(s, "acme");
+  repo::insert(s, E("Organization"), o);
+  const json u = user_row(s, o["id"], "a@a.io");
+  repo::insert(s, E("User"), u);
+  const json p = project_row(s, o["id"], u["id"], "P");
+  repo::insert(s, E("Project"), p);
+  const store::Actor sys{o["id"], "", "", true};
+  const Instant t0 = *parse_instant(kTs);
+  const auto in_tx = [&](const std::function<void()>& fn) { s.db().transaction(fn); };
+  in_tx([&] { store::queue::plan_project(s, sys, p, t0, 60); });
+  const auto check_claim = [&](const std::string& worker, int64_t limit, Instant now) {
+    store::queue::ClaimResult r;
+    in_tx([&] { r = store::queue::claim(s, sys, worker, limit, 60, now); });
+    std::string text;
+    r.write(o["id"], text);
+    CHECK(text == dump_text(claim_json(r, o["id"])));
+    return r;
+  };
+  const Instant later = t0 + 30 * kMsPerDay;
+  auto first = check_claim("w\"1 caf\xC3\xA9", 3, later);
+  REQUIRE(first.items.size() == 3);
+  // The leases expire: claimed again, the episodes get a generationErrors entry each.
+  auto again = check_claim("w2", 2, later + 3'600'000);
+  REQUIRE(again.items.size() == 2);
+  CHECK(again.items[0].token == 2);
+  for (const auto& c : again.items) {
+    store::queue::Completed done;
+    in_tx([&] {
+      done = store::queue::complete(
+          s, sys, std::get<std::string>(c.item.v[repo::slot(E("EpisodeScheduleQueue"), "id")]),
+          c.token, nullptr, later + 3'700'000);
+    });
+    std::string text;
+    done.write(text);
+    CHECK(text == dump_text(completed_json(done)));
+    CHECK(text.find("lease_expired") != std::string::npos);
+  }
+  store::queue::ClaimResult blocked;
+  blocked.blocked_reason =
+      "Today's spend \"\xC2\xA3"
+      "1.00\" reached the limit";
+  std::string text;
+  blocked.write(o["id"], text);
+  CHECK(text == dump_text(claim_json(blocked, o["id"])));
 }
 
 // Regression test: REPLACE resolves the primary-key conflict by deleting the old row, and SQLite
