@@ -356,6 +356,7 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     bool replayed = false;
     bool text = false;
     if (track) s.db().track();
+    const std::size_t text_base = text_result ? text_result->size() : 0;
     if (op->writes) {
       s.db().transaction([&] {
         // A request id makes a write idempotent: the first answer is stored in the same
@@ -369,12 +370,13 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
           }
         }
         if (text_result && op->write_result) {
-          // A write whose result is written straight as text (its rows held as typed values):
-          // stored for a replay as dump_text would have written it, byte for byte.
-          text_result->clear();
+          // A write whose result is written straight as text (its rows held as typed values),
+          // appended to what call() put in the buffer (as a read's below); stored for a replay
+          // as dump_text would have written it, byte for byte.
+          text_result->resize(text_base);
           op->write_result(ctx, params, *text_result);
           text = true;
-          if (request_id) remember_request(s.db(), *request_id, *text_result);
+          if (request_id) remember_request(s.db(), *request_id, text_result->substr(text_base));
           return;
         }
         result = op->handler(ctx, params);

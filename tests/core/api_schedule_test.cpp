@@ -311,3 +311,64 @@ TEST_CASE_METHOD(S, "the new operations are declared (meta.operations)") {
   CHECK(plain({{"op", "queue.claim"}, {"params", {{"workerId", "w"}}}})["error"]["code"] ==
         "bad_request");
 }
+
+// queue.claim and queue.complete write their answers as text (docs/adr/0037): through call() the
+// answer must be the JSON call_json gives, also with "track" and with a replayed "requestId"
+// (the text path appends to the buffer call() starts with its envelope).
+TEST_CASE("queue.claim / queue.complete through call(): the same answers as call_json") {
+  S text_side, json_side;
+  const auto both = [&](json request) {
+    std::string raw = text_side.core.call(request.dump());
+    json parsed;
+    REQUIRE_NOTHROW(parsed = json::parse(raw));
+    json expected = json_side.core.call_json(request);
+    CHECK(parsed == expected);
+    CHECK(raw == expected.dump());
+    return parsed;
+  };
+  for (S* s : {&text_side, &json_side}) {
+    const std::string pid = s->project(mon_wed());
+    REQUIRE(s->core.call_json({{"op", "queue.plan"},
+                               {"params", {{"projectId", pid}}},
+                               {"as", {{"system", true}, {"organizationId", s->a.org}}},
+                               {"now", "2025-08-15T09:00:00.000Z"}})["ok"] == true);
+  }
+  const json as = {{"system", true}, {"organizationId", text_side.a.org}};
+  REQUIRE(as == json({{"system", true}, {"organizationId", json_side.a.org}}));
+  const char* due = "2025-08-21T09:00:00.000Z";
+  json claimed = both({{"op", "queue.claim"},
+                       {"params", {{"workerId", "w\"1 caf\xC3\xA9"}, {"limit", 2}}},
+                       {"as", as},
+                       {"now", due},
+                       {"requestId", "tab-1:1"}});
+  REQUIRE(claimed["ok"] == true);
+  REQUIRE(claimed["result"]["items"].size() == 2);
+  // The same requestId again: the stored answer, replayed.
+  json replayed = both({{"op", "queue.claim"},
+                        {"params", {{"workerId", "w\"1 caf\xC3\xA9"}, {"limit", 2}}},
+                        {"as", as},
+                        {"now", due},
+                        {"requestId", "tab-1:1"}});
+  CHECK(replayed["replayed"] == true);
+  CHECK(replayed["result"] == claimed["result"]);
+  const json& first = claimed["result"]["items"][0];
+  json done = both({{"op", "queue.complete"},
+                    {"params", {{"id", first["item"]["id"]}, {"token", first["token"]}}},
+                    {"as", as},
+                    {"now", due},
+                    {"track", true}});
+  REQUIRE(done["ok"] == true);
+  CHECK(done.contains("changed"));
+  // A refused completion (stale token) is an error answer, not a text result.
+  json stale = both({{"op", "queue.complete"},
+                     {"params", {{"id", first["item"]["id"]}, {"token", 999}}},
+                     {"as", as},
+                     {"now", due}});
+  CHECK(stale["ok"] == false);
+  json none = both({{"op", "queue.claim"},
+                    {"params", {{"workerId", "w2"}}},
+                    {"as", as},
+                    {"now", "2025-08-15T09:00:01.000Z"},
+                    {"track", true}});
+  CHECK(none["result"]["items"] == json::array());
+}
