@@ -14,9 +14,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadCore } from '../bindings/js/core.mjs';
+import { DEMO_PARAMS, demoFileName } from '../web/src/core/demo_file.mjs';
 
-/** The request the dashboard sends on its first visit (web/src/core/client.ts resetToDemo). */
-export const DEMO_PARAMS = { size: 'demo', seed: 1 };
+// The request the dashboard sends on its first visit and the file's name, declared once.
+export { DEMO_PARAMS };
 
 /** Seeds a new file with `params` through the core and returns its bytes and the seed's result. */
 export async function seedDemo(api, params = DEMO_PARAMS) {
@@ -42,14 +43,14 @@ export async function writeDemoAsset(outDir, moduleUrl) {
   const probe = api.open(':memory:');
   const { schemaVersion, core } = probe.call({ op: 'meta.version' });
   probe.close();
-  const file = `demo-${DEMO_PARAMS.seed}.sqlite.gz`;
+  const file = demoFileName(DEMO_PARAMS.seed);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, file), gzipSync(bytes, { level: 9 }));
   const manifest = {
     format: 1,
     core,
     schemaVersion,
-    request: { op: 'mock.seed', params: DEMO_PARAMS },
+    request: { op: 'mock.seed', params: { ...DEMO_PARAMS } },
     result,
     file,
     bytes: bytes.length,

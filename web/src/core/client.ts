@@ -9,6 +9,7 @@
 // Every failure is a CoreError {code, message, path, issues}. See README.md for the lifetime.
 import { CoreError, coreError, ErrorCode, toCoreError } from './errors';
 import type { MemoryStats } from '../../../bindings/js/core.mjs';
+import { DEMO_PARAMS } from './demo_file.mjs';
 import { OPERATION_NAMES } from './types.generated';
 import type { Operations, SeedReport } from './types.generated';
 import { DATABASE_NAME_PATTERN } from './protocol';
@@ -38,7 +39,7 @@ export function openRequest(options: OpenOptions, id: number, abs: (u: string | 
     callTimeoutMs: options.callTimeout ?? 30_000,
     idSeed: options.idSeed ?? 0,
     tuning: options.tuning,
-    demo: options.demoIfEmpty ? requestText('mock.seed', { size: 'demo', seed: DEMO_SEED }, { system: true }, undefined) : null,
+    demo: options.demoIfEmpty ? requestText('mock.seed', { size: DEMO_PARAMS.size, seed: DEMO_SEED }, { system: true }, undefined) : null,
   };
 }
 
@@ -317,8 +318,8 @@ async function workerTransport(options: OpenOptions): Promise<Transport> {
 // The client
 // ============================================================================================
 
-/** mock.seed's seed used by resetToDemo() unless another is given. */
-export const DEMO_SEED = 1;
+/** mock.seed's seed used by resetToDemo() unless another is given (web/src/core/demo_file.mjs). */
+export const DEMO_SEED = DEMO_PARAMS.seed;
 
 const RESERVED = new Set(['status', 'openError', 'storage', 'actor', 'openSeed', 'setActor', 'call', 'callTracked', 'onProgress', 'onChange', 'role', 'exportDatabase',
   'importDatabase', 'resetToDemo', 'memoryStats', 'close', 'then']);
@@ -476,7 +477,7 @@ export async function openCore(options: OpenOptions = {}): Promise<Core> {
       if (options !== undefined && (options === null || typeof options !== 'object')) throw coreError({ code: ErrorCode.badRequest, message: 'resetToDemo options must be an object' });
       const seeded = (OPERATION_NAMES as readonly string[]).includes('mock.seed');
       // The demo is deterministic: the same seed gives the same data after every reset.
-      const params: Record<string, unknown> = { size: options?.size ?? 'demo', seed: options?.seed ?? DEMO_SEED };
+      const params: Record<string, unknown> = { size: options?.size ?? DEMO_PARAMS.size, seed: options?.seed ?? DEMO_SEED };
       const request = seeded ? requestText('mock.seed', params, { system: true }, undefined) : null;
       let out: { state: OpenState; seed: unknown };
       try {

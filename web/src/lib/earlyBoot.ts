@@ -15,6 +15,7 @@
 // script does not load, the client starts its usual (bundled) worker with the same request.
 // Nothing here reads or writes data: the client and the worker stay the only doors to it.
 import { DEMO_SEED, openRequest, type OpenOptions, type StartedWorker } from '@/core/client';
+import { demoFileName } from '@/core/demo_file.mjs';
 import { OPFS_DIRECTORY } from '@/core/persistence';
 import { ACTOR } from './actors';
 
@@ -49,7 +50,7 @@ const open = openRequest(DASHBOARD_CORE, 0);
 // opened, so the worker's exclusive handle is never in the way) it also fetches the prebuilt
 // demo database; the worker still checks it (web/src/core/demo.ts). Its small manifest is
 // fetched at once (the worker reads it on every visit anyway), and the file under the name
-// tools/demo_db.mjs gives it (demo-<seed>.sqlite.gz) without waiting for the manifest's answer;
+// tools/demo_db.mjs gives it (core/demo_file.mjs) without waiting for the manifest's answer;
 // the manifest's name is fetched too if it is another. A browser where the dashboard
 // never chose an actor (no "ec.actor" in localStorage) is taken as a first visit at once: a
 // fresh context's first OPFS lookup took 250-600 ms (docs/BENCHMARKS.md "Session 8: cold start,
@@ -70,7 +71,7 @@ keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
 var s=navigator.storage;if(!s||typeof s.getDirectory!=='function')return;
 var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
 var man=get(j).then(function(r){return r.json();});man.catch(function(){});
-var guess=new URL(${JSON.stringify(`demo-${DEMO_SEED}.sqlite.gz`)},j).href;
+var guess=new URL(${JSON.stringify(demoFileName(DEMO_SEED))},j).href;
 var demo=function(){keep(guess);return man.then(function(m){if(m&&typeof m.file==='string'&&new URL(m.file,j).href!==guess)return keep(new URL(m.file,j).href);});};
 var seen=null;try{seen=localStorage.getItem(${JSON.stringify(ACTOR)});}catch(x){}
 if(seen===null){demo().catch(function(){});return;}
