@@ -117,9 +117,9 @@ void write_value(const Field& f, const Cell& c, std::string& out) {
   out += codec::from_sql(f, v).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace
-
-void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
+// A row as an object in the key order of its layout, each field's cell from `cell(i)`.
+template <class CellOf>
+void write_fields(const Entity& e, std::string& out, CellOf cell) {
   const RowLayout& layout = layout_of(e);
   out += '{';
   bool comma = false;
@@ -127,9 +127,15 @@ void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
     if (comma) out += ',';
     comma = true;
     out += key;
-    write_value(e.fields[i], cell_of(st, first + static_cast<int>(i)), out);
+    write_value(e.fields[i], cell(i), out);
   }
   out += '}';
+}
+
+}  // namespace
+
+void write_row(const Entity& e, Stmt& st, std::string& out, int first) {
+  write_fields(e, out, [&](size_t i) { return cell_of(st, first + static_cast<int>(i)); });
 }
 
 const std::vector<std::pair<size_t, std::string>>& fields_by_name(const Entity& e) {
@@ -178,16 +184,7 @@ json to_json(const Row& r) {
 }
 
 void write_row(const Row& r, std::string& out) {
-  const RowLayout& layout = layout_of(*r.e);
-  out += '{';
-  bool comma = false;
-  for (const auto& [i, key] : layout.keys) {
-    if (comma) out += ',';
-    comma = true;
-    out += key;
-    write_value(r.e->fields[i], cell_of(r.v[i]), out);
-  }
-  out += '}';
+  write_fields(*r.e, out, [&](size_t i) { return cell_of(r.v[i]); });
 }
 
 bool append_value(const Field& f, const SqlValue& v, std::string& out) {
