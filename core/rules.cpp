@@ -29,16 +29,7 @@ std::string format_gbp(int64_t micros) {
 int64_t backoff_ms(std::string_view key, int64_t attempt) {
   const int64_t shift = std::clamp<int64_t>(attempt - 1, 0, kBackoffMaxShift);
   const int64_t d = std::min(kBackoffCapMs, kBackoffBaseMs << shift);
-  uint64_t h = kFnvOffsetBasis;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= kFnvPrime;
-    }
-  };
-  mix(key);
-  mix(":");
-  mix(std::to_string(attempt));
+  const uint64_t h = fnv1a64(std::to_string(attempt), fnv1a64(":", fnv1a64(key, kFnvOffsetBasis)));
   return d - static_cast<int64_t>(h % static_cast<uint64_t>(d / kBackoffJitterDivisor + 1));
 }
 
@@ -49,7 +40,9 @@ const std::vector<Constant>& constants() {
       {"backoffMaxShift", kBackoffMaxShift, "The delay doubles at most this many times."},
       {"backoffJitterDivisor", kBackoffJitterDivisor,
        "Jitter: up to delay / this, subtracted (FNV-1a 64 of \"<id>:<attempt>\")."},
-      {"fnvOffsetBasis", std::to_string(kFnvOffsetBasis), "FNV-1a 64 offset basis (decimal)."},
+      {"fnvOffsetBasis", std::to_string(kFnvOffsetBasis),
+       "The jitter hash's start value (decimal; one digit short of FNV-1a 64's standard offset "
+       "basis, kept since v2)."},
       {"fnvPrime", std::to_string(kFnvPrime), "FNV-1a 64 prime (decimal)."},
       {"defaultMaxAttempts", kDefaultMaxAttempts, "Attempts of a new queue item."},
       {"maxAttempts", kMaxAttempts, "No queue item ever gets more attempts."},

@@ -24,8 +24,20 @@ inline constexpr int64_t kBackoffCapMs = 3'600'000;   ///< never more than 1 hou
 inline constexpr int64_t kBackoffMaxShift = 20;       ///< 2^20: far past the cap, no overflow
 inline constexpr int64_t kBackoffJitterDivisor = 10;  ///< jitter up to 10 % of the delay
 /// FNV-1a 64 of "<key>:<attempt>" picks the jitter (deterministic: tests and replays are stable).
+/// Its start value is one digit short of FNV's standard offset basis (kFnvStandardBasis), since
+/// v2; PostgreSQL's functions and generated names use it too, so it stays.
 inline constexpr uint64_t kFnvOffsetBasis = 1469598103934665603ULL;
+inline constexpr uint64_t kFnvStandardBasis = 14695981039346656037ULL;
 inline constexpr uint64_t kFnvPrime = 1099511628211ULL;
+/// FNV-1a 64 of the bytes of `s`, continuing from `h` (the one implementation: backoff jitter,
+/// PostgreSQL name suffixes, mock streams and digests, request fingerprints).
+constexpr uint64_t fnv1a64(std::string_view s, uint64_t h = kFnvStandardBasis) {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= kFnvPrime;
+  }
+  return h;
+}
 inline constexpr int64_t kDefaultMaxAttempts = 3;  ///< EpisodeScheduleQueue.maxAttempts default
 inline constexpr int64_t kMaxAttempts = 100;       ///< no item ever gets more (queue.retry)
 inline constexpr int64_t kDefaultLeaseSeconds = 300;

@@ -3,6 +3,7 @@
 #include "core/api/entity_ops.hpp"
 #include "core/api/registry.hpp"
 #include "core/json/codec.hpp"
+#include "core/rules.hpp"
 #include "core/store/repo.hpp"
 #include "core/store/store.hpp"
 
@@ -258,34 +259,76 @@ std::optional<std::string> request_id_of(const json& request) {
   return it->get<std::string>();
 }
 
-// ec_request: the answers of the last writes sent with a request id. Bookkeeping of this
-// SQLite file only (no entity, not in the PostgreSQL schema); made on first use.
+// ec_request_key: the answers of the last writes sent with a request id, each with the
+// fingerprint of the request that stored it. Bookkeeping of this SQLite file only (no entity,
+// not in the PostgreSQL schema); made on first use. It replaced ec_request (id, response: any
+// request reusing an id got that answer back), which is dropped.
 constexpr int kRememberedRequests = 1000;
 
 void ensure_request_table(store::Db& db) {
   db.exec(
-      "CREATE TABLE IF NOT EXISTS ec_request (id TEXT PRIMARY KEY NOT NULL, response TEXT NOT "
-      "NULL)");
+      "CREATE TABLE IF NOT EXISTS ec_request_key (id TEXT PRIMARY KEY NOT NULL, fingerprint "
+      "TEXT NOT NULL, response TEXT NOT NULL); DROP TABLE IF EXISTS ec_request");
 }
 
-std::optional<std::string> recall_request(store::Db& db, const std::string& id) {
-  ensure_request_table(db);
-  auto& st = db.prepare("SELECT response FROM ec_request WHERE id = ?");
-  st.bind(1, id);
-  std::optional<std::string> out;
-  if (st.step()) out = st.text(0);
-  st.reset();
+/// What a request id stands for: the operation, the principal (as resolved: the user or the
+/// system, and the organization) and FNV-1a 64 of the params as sent (dump_text: keys sorted).
+std::string request_fingerprint(const Operation& op, const store::Actor& who, const json& params) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const uint64_t h = rules::fnv1a64(dump_text(params));
+  std::string out = op.name;
+  out += '\n';
+  out += who.system ? std::string("system") : "user " + who.user_id;
+  out += '\n';
+  out += who.organization_id;
+  out += '\n';
+  for (int i = 15; i >= 0; --i) out += kHex[(h >> (4 * i)) & 0xF];
   return out;
 }
 
-void remember_request(store::Db& db, const std::string& id, const std::string& response) {
-  db.prepare("INSERT INTO ec_request (id, response) VALUES (?, ?)")
+/// The stored answer of `id`, if any. An id stored by another request (another operation,
+/// principal or params) is refused: it never answers for a request it was not sent with.
+std::optional<std::string> recall_request(store::Db& db, const std::string& id,
+                                          const std::string& fingerprint) {
+  ensure_request_table(db);
+  auto& st = db.prepare("SELECT fingerprint, response FROM ec_request_key WHERE id = ?");
+  st.bind(1, id);
+  std::optional<std::string> out;
+  bool other = false;
+  if (st.step()) {
+    if (st.text(0) == fingerprint)
+      out = st.text(1);
+    else
+      other = true;
+  }
+  st.reset();
+  if (other)
+    throw Error::at(code::conflict,
+                    "this requestId was already used for another request (another operation, "
+                    "principal or params); a new request needs a new requestId",
+                    "requestId");
+  return out;
+}
+
+void remember_request(store::Db& db, const std::string& id, const std::string& fingerprint,
+                      const std::string& response) {
+  db.prepare("INSERT INTO ec_request_key (id, fingerprint, response) VALUES (?, ?, ?)")
       .bind(1, id)
-      .bind(2, response)
+      .bind(2, fingerprint)
+      .bind(3, response)
       .run();
-  db.prepare("DELETE FROM ec_request WHERE rowid <= last_insert_rowid() - ?")
+  db.prepare("DELETE FROM ec_request_key WHERE rowid <= last_insert_rowid() - ?")
       .bind(1, int64_t{kRememberedRequests})
       .run();
+}
+
+/// The optional "track" flag: true, false or absent (null).
+bool track_of(const json& request) {
+  const auto it = request.find("track");
+  if (it == request.end() || it->is_null()) return false;
+  if (!it->is_boolean())
+    throw Error::at(code::bad_request, "\"track\" must be true or false", "track");
+  return it->get<bool>();
 }
 
 }  // namespace
@@ -344,14 +387,17 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     json params = json::object();
     if (auto it = request.find("params"); it != request.end() && !it->is_null())
       params = std::move(*it);
+    const std::optional<std::string> request_id = request_id_of(request);
+    const bool track = track_of(request);
+    // What the request id stands for, from the params as sent (before prefill and defaults,
+    // which may depend on the database's state).
+    const std::string fingerprint =
+        request_id && op->writes ? request_fingerprint(*op, who, params) : std::string();
     Context ctx{s, who, now, progress_ ? &progress_ : nullptr, op};
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
     check_params(*op, params);
     for (const auto& f : op->params)
       if (!params.contains(f.name) && f.default_value) params[f.name] = *f.default_value;
-    const std::optional<std::string> request_id = request_id_of(request);
-    const auto track_it = request.find("track");
-    const bool track = track_it != request.end() && *track_it == true;
     json result;
     bool replayed = false;
     bool text = false;
@@ -363,7 +409,7 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
         // transaction, so a client that re-sends (another tab took over) gets it back instead
         // of a second write.
         if (request_id) {
-          if (auto prior = recall_request(s.db(), *request_id)) {
+          if (auto prior = recall_request(s.db(), *request_id, fingerprint)) {
             result = codec::parse(*prior);
             replayed = true;
             return;
@@ -376,11 +422,12 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
           text_result->resize(text_base);
           op->write_result(ctx, params, *text_result);
           text = true;
-          if (request_id) remember_request(s.db(), *request_id, text_result->substr(text_base));
+          if (request_id)
+            remember_request(s.db(), *request_id, fingerprint, text_result->substr(text_base));
           return;
         }
         result = op->handler(ctx, params);
-        if (request_id) remember_request(s.db(), *request_id, dump_text(result));
+        if (request_id) remember_request(s.db(), *request_id, fingerprint, dump_text(result));
       });
     } else if (text_result && op->write_result) {
       // A read written straight as text (docs/adr, raw JSON results), appended to what call()

@@ -353,16 +353,19 @@ std::string api_markdown() {
      << schema::authz::markdown() << "\n"
      << "Another organization's ids behave exactly like ids that do not exist (`not_found`).\n\n"
      << "Two optional request fields serve clients that share one database between several "
-        "views or tabs (the browser dashboard; docs/adr/0019-0019-multi-tab-leader-election.md):\n\n"
+        "views or tabs (the browser dashboard; docs/adr/0019-multi-tab-leader-election.md):\n\n"
      << "- `\"track\": true` adds `\"reads\"` (the tables the operation read) and "
         "`\"changed\"` (the tables it inserted into, updated or deleted from; `[]` for a read) "
         "to a successful response, both sorted names: `{\"ok\":true,\"result\":…,\"reads\":"
         "[\"episodes\"],\"changed\":[]}`. A view re-runs when a table it read changes. "
-        "Without `track` the response is unchanged.\n"
+        "Without `track` (or with `false`) the response is unchanged; any other value is "
+        "`bad_request` at `[\"track\"]`.\n"
      << "- `\"requestId\"` (1..128 characters) makes a write idempotent: its answer is stored "
-        "in the write's own transaction (the last 1000), and the same id sent again answers "
-        "that stored result with `\"replayed\": true` instead of writing twice. A failed write "
-        "stores nothing.\n\n";
+        "in the write's own transaction (the last 1000), and the same request sent again with "
+        "the same id answers that stored result with `\"replayed\": true` instead of writing "
+        "twice. An id stands for the request it was first sent with (operation, principal, "
+        "params): another request reusing it is refused with `conflict` at `[\"requestId\"]` "
+        "and writes nothing. A failed write stores nothing.\n\n";
   std::string family;
   for (const auto& op : operations()) {
     const std::string f = op.name.substr(0, op.name.find('.'));

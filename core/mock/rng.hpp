@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/rules.hpp"
+
 namespace ec::mock {
 
 /// SplitMix64 finaliser: a good 64-bit mixing function.
@@ -18,14 +20,8 @@ constexpr uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-/// FNV-1a 64 of a string (stream names, digests).
-constexpr uint64_t fnv1a64(std::string_view s, uint64_t h = 0xcbf29ce484222325ULL) {
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+/// FNV-1a 64 of a string (stream names, digests): the rules' one implementation.
+using rules::fnv1a64;
 
 /// The key of a named stream: seed mixed with the table (and purpose) name, so each table
 /// draws from its own sequence and changing one generator never reshuffles another.

@@ -162,11 +162,7 @@ void emit_append_only(std::ostringstream& os, const Entity& e) {
 // they stay unique and stable.
 std::string pg_name(std::string n) {
   if (n.size() <= 63) return n;
-  uint64_t h = rules::kFnvOffsetBasis;  // FNV-1a 64
-  for (unsigned char c : n) {
-    h ^= c;
-    h *= rules::kFnvPrime;
-  }
+  const uint64_t h = rules::fnv1a64(n, rules::kFnvOffsetBasis);
   static const char* hex = "0123456789abcdef";
   std::string suffix = "_";
   for (int i = 0; i < 8; ++i) suffix += hex[(h >> (60 - 4 * i)) & 0xF];

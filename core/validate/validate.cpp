@@ -93,6 +93,22 @@ void field(const Field& f, const json& v, const json& path, std::vector<Issue>& 
                                {{"expected", expected_kind(f.type)}, {"received", "null"}}));
     return;
   }
+  if ((f.type == Type::Int || f.type == Type::Money) && v.is_number_float()) {
+    // A number beyond the 64-bit integer range is too large (or too small) for an integer
+    // field however it is written: 1e30, or an integer literal past 2^64 (or below -2^63) that
+    // the parser could keep only as a double, answers as 2^63 written out does.
+    const double d = v.get<double>();
+    if (d >= 9223372036854775808.0) {
+      out.push_back(make_issue(path, issue::too_big, f.name + " is too large",
+                               kv("maximum", f.max.value_or(INT64_MAX))));
+      return;
+    }
+    if (d <= -9223372036854775808.0) {
+      out.push_back(make_issue(path, issue::too_small, f.name + " is too small",
+                               kv("minimum", f.min.value_or(INT64_MIN))));
+      return;
+    }
+  }
   if (!type_matches(f.type, v)) {
     out.push_back(make_issue(path, issue::invalid_type,
                              f.name + " must be " + expected_kind(f.type) + ", not " + json_kind(v),

@@ -1,6 +1,6 @@
-// What the browser's several tabs need from the core (docs/adr/0019-0019-multi-tab-leader-election.md):
-// "track" reports the tables a request read and changed; "requestId" makes a write idempotent
-// across a change of the tab that runs the database.
+// What the browser's several tabs need from the core
+// (docs/adr/0019-multi-tab-leader-election.md): "track" reports the tables a request read and
+// changed; "requestId" makes a write idempotent across a change of the tab that runs the database.
 #include <catch2/catch.hpp>
 
 #include "core/api/api.hpp"
@@ -85,7 +85,7 @@ TEST_CASE_METHOD(World, "a write sent twice with one requestId is applied once")
                                {"params", {{"projectId", pid}}},
                                {"requestId", "tab-1:9"}});
     CHECK(bad["ok"] == false);
-    CHECK(rows("ec_request", "id = 'tab-1:9'") == 0);
+    CHECK(rows("ec_request_key", "id = 'tab-1:9'") == 0);
   }
   SECTION("a bad requestId is refused") {
     for (const json& id : {json(5), json(""), json(std::string(129, 'x'))}) {
@@ -96,5 +96,87 @@ TEST_CASE_METHOD(World, "a write sent twice with one requestId is applied once")
       CHECK(r["error"]["code"] == "bad_request");
       CHECK(r["error"]["path"] == json::array({"requestId"}));
     }
+  }
+}
+
+TEST_CASE_METHOD(World, "a requestId answers only the request it was first sent with") {
+  // Found by a hostile client: a queue.complete's requestId reused on a queue.fail replayed the
+  // complete's answer. An id stands for its operation, principal and params: any other request
+  // reusing it is refused (conflict, path requestId) and writes nothing; the first request
+  // sent again still replays.
+  const std::string pid = project(a.owner);
+  const auto send = [&](const char* op, const Who& who, const json& params, const char* id) {
+    fix_clock(core, now);
+    return core.call_json({{"op", op}, {"as", who.as()}, {"params", params}, {"requestId", id}});
+  };
+  const json create{{"projectId", pid}, {"title", "Once"}};
+  json first = send("episode.create", a.owner, create, "k-1");
+  REQUIRE(first["ok"] == true);
+  const int64_t episodes = rows("episodes");
+  const int64_t audits = rows("audit_log");
+
+  const auto refused = [&](const json& r) {
+    INFO(r.dump());
+    CHECK(r["ok"] == false);
+    CHECK(r["error"]["code"] == "conflict");
+    CHECK(r["error"]["path"] == json::array({"requestId"}));
+    CHECK_FALSE(r.dump().find(first["result"]["id"].get<std::string>()) != std::string::npos);
+  };
+  SECTION("other params") {
+    refused(send("episode.create", a.owner, {{"projectId", pid}, {"title", "Twice"}}, "k-1"));
+  }
+  SECTION("another operation") {
+    refused(send("project.create", a.owner, {{"name", "P2"}, {"cadenceConfig", cadence()}}, "k-1"));
+  }
+  SECTION("another user of the organization") {
+    refused(send("episode.create", a.admin, create, "k-1"));
+  }
+  SECTION("another organization's owner") {
+    refused(send("episode.create", b.owner, create, "k-1"));
+  }
+  SECTION("the same request, keys in another order: replayed") {
+    json same = send("episode.create", a.owner, {{"title", "Once"}, {"projectId", pid}}, "k-1");
+    CHECK(same["replayed"] == true);
+    CHECK(same["result"] == first["result"]);
+  }
+  CHECK(rows("episodes") == episodes);
+  CHECK(rows("audit_log") == audits);
+  json again = send("episode.create", a.owner, create, "k-1");
+  CHECK(again["replayed"] == true);
+  CHECK(again["result"] == first["result"]);
+}
+
+TEST_CASE_METHOD(World, "the answers a file stored before request fingerprints are dropped") {
+  // ec_request (id, response) answered any request reusing an id; a file that has it loses it
+  // on the next write with a requestId, and the id then stands for its new request.
+  const std::string pid = project(a.owner);
+  core.call_json({{"op", "episode.create"},
+                  {"as", a.owner.as()},
+                  {"params", {{"projectId", pid}, {"title", "Old"}}},
+                  {"requestId", "warm"}});
+  db().exec("CREATE TABLE ec_request (id TEXT PRIMARY KEY NOT NULL, response TEXT NOT NULL)");
+  db().exec("INSERT INTO ec_request VALUES ('old-1', '{\"id\":\"x\"}')");
+  fix_clock(core, now);
+  json r = core.call_json({{"op", "episode.create"},
+                           {"as", a.owner.as()},
+                           {"params", {{"projectId", pid}, {"title", "New"}}},
+                           {"requestId", "old-1"}});
+  REQUIRE(r["ok"] == true);
+  CHECK_FALSE(r.contains("replayed"));
+  CHECK(r["result"]["title"] == "New");
+  CHECK(rows("sqlite_master", "name = 'ec_request'") == 0);
+}
+
+TEST_CASE_METHOD(World, "track is true, false or absent") {
+  for (const json& t : {json("yes"), json(1), json(0), json::object(), json::array()}) {
+    json r = core.call_json({{"op", "project.list"}, {"as", a.owner.as()}, {"track", t}});
+    INFO(r.dump());
+    CHECK(r["error"]["code"] == "bad_request");
+    CHECK(r["error"]["path"] == json::array({"track"}));
+  }
+  for (const json& t : {json(false), json(nullptr)}) {
+    json r = core.call_json({{"op", "project.list"}, {"as", a.owner.as()}, {"track", t}});
+    CHECK(r["ok"] == true);
+    CHECK_FALSE(r.contains("reads"));
   }
 }

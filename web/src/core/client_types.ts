@@ -172,7 +172,7 @@ export interface OpenOptions {
   lock?: 'fail' | 'wait' | number;
   /**
    * "share" (default unless `lock` is given): every tab works on the database at once (one
-   * leader tab runs it, the others forward; see docs/adr/0019-0019-multi-tab-leader-election.md).
+   * leader tab runs it, the others forward; see docs/adr/0019-multi-tab-leader-election.md).
    * "exclusive": the old one-tab mode, ruled by `lock`.
    */
   tabs?: 'share' | 'exclusive';

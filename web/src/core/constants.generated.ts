@@ -80,7 +80,7 @@ export const Rules = {
   backoffMaxShift: 20,
   /** Jitter: up to delay / this, subtracted (FNV-1a 64 of "<id>:<attempt>"). */
   backoffJitterDivisor: 10,
-  /** FNV-1a 64 offset basis (decimal). */
+  /** The jitter hash's start value (decimal; one digit short of FNV-1a 64's standard offset basis, kept since v2). */
   fnvOffsetBasis: '1469598103934665603',
   /** FNV-1a 64 prime (decimal). */
   fnvPrime: '1099511628211',

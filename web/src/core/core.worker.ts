@@ -6,7 +6,7 @@
 // files (Module.ECVFS, under the browser builds' own SQLite VFS; see persistence.ts,
 // docs/adr/0007-browser-storage.md and docs/adr/0034-browser-vfs.md).
 //
-// Several tabs (docs/adr/0019-0019-multi-tab-leader-election.md): every tab has one of these workers. The
+// Several tabs (docs/adr/0019-multi-tab-leader-election.md): every tab has one of these workers. The
 // worker holding the Web Lock "episodes-core:<name>" (the leader, for its tab's life) opens the
 // database; the others (followers) forward their page's requests on the BroadcastChannel
 // "episodes-core:<name>" and wait in the lock queue. When the leader's tab closes its lock is

@@ -33,7 +33,7 @@ export interface OpenRequest {
   /**
    * "share" (default): every tab of the origin uses the database at once; the tab holding the
    * Web Lock (the leader) runs it and the others forward their requests to it (see
-   * docs/adr/0019-0019-multi-tab-leader-election.md). "exclusive": one tab only, others get "locked"
+   * docs/adr/0019-multi-tab-leader-election.md). "exclusive": one tab only, others get "locked"
    * according to `lock`.
    */
   tabs: 'share' | 'exclusive';
