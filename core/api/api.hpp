@@ -65,4 +65,8 @@ class Core {
 std::string validate_json(std::string_view entity, std::string_view document,
                           std::string_view mode = "record");
 
+/// The fields a request may carry, as prose ("op, as, params, now, requestId and track"): any
+/// other one is refused with bad_request at its name (docs/API.md is generated with it).
+std::string request_fields_text();
+
 }  // namespace ec::api

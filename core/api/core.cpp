@@ -322,6 +322,22 @@ void remember_request(store::Db& db, const std::string& id, const std::string& f
       .run();
 }
 
+/// The fields a request may carry (docs/API.md); any other one is refused, so that a misspelt
+/// field ("parms", "requestID") is not silently ignored.
+constexpr std::string_view kRequestFields[] = {"op", "as", "params", "now", "requestId", "track"};
+
+void check_request_fields(const json& request) {
+  for (const auto& [key, value] : request.items()) {
+    bool known = false;
+    for (const auto f : kRequestFields) known = known || key == f;
+    if (!known)
+      throw Error(
+          code::bad_request,
+          "unknown request field \"" + key + "\" (a request has " + request_fields_text() + ")",
+          json::array({key}));
+  }
+}
+
 /// The optional "track" flag: true, false or absent (null).
 bool track_of(const json& request) {
   const auto it = request.find("track");
@@ -332,6 +348,15 @@ bool track_of(const json& request) {
 }
 
 }  // namespace
+
+std::string request_fields_text() {
+  std::string list;
+  for (const auto f : kRequestFields) {
+    if (!list.empty()) list += f == kRequestFields[std::size(kRequestFields) - 1] ? " and " : ", ";
+    list += f;
+  }
+  return list;
+}
 
 Core::Core(const std::string& path, Options options)
     : store_(std::make_unique<store::Store>(path, options.id_seed)) {
@@ -360,6 +385,7 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     auto op_it = request.find("op");
     if (op_it == request.end() || !op_it->is_string())
       throw Error::at(code::bad_request, "\"op\" (the operation name) is required", "op");
+    check_request_fields(request);
     const Operation* op = find_operation(op_it->get<std::string>());
     if (!op) refuse_system_written(op_it->get<std::string>());
     if (!op)

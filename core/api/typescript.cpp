@@ -5,6 +5,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "core/api/api.hpp"
 #include "core/api/registry.hpp"
 #include "core/schema/schema.hpp"
 
@@ -346,7 +347,8 @@ std::string api_markdown() {
         "(malformed request), "
      << "`forbidden` (`as` is not a current member of that organization, the role is below the "
         "operation's level or a role rule refuses the change, or a user sent `now`) and "
-        "`internal`.\n\n"
+        "`internal`. A request's fields are "
+     << request_fields_text() << "; any other field is `bad_request` at its name.\n\n"
      << "`as` is a user `{\"organizationId\", \"userId\"}` or the system "
         "`{\"system\": true, \"organizationId\"}` (the worker, the service role, the offline "
         "demo); only the system may send `now`. Who may do what:\n\n"

@@ -47,6 +47,24 @@ TEST_CASE("malformed requests are error responses, never exceptions") {
       CHECK(r["error"]["path"] == json::array({"now"}));
     }
   }
+  SECTION("unknown request fields are refused, not ignored") {
+    // The kind of a non-boolean "track" being ignored: a misspelt envelope field ("parms",
+    // "requestID") used to run the request without it.
+    for (const char* key : {"parms", "requestID", "Track", "id", "as "}) {
+      INFO(key);
+      json req{{"op", "meta.version"}, {key, json::object()}};
+      json r = json::parse(core.call(req.dump()));
+      CHECK(r["error"]["code"] == "bad_request");
+      CHECK(r["error"]["path"] == json::array({key}));
+    }
+    json ok = core.call_json({{"op", "meta.version"},
+                              {"params", nullptr},
+                              {"as", nullptr},
+                              {"now", nullptr},
+                              {"requestId", nullptr},
+                              {"track", false}});
+    CHECK(ok["ok"] == true);
+  }
   SECTION("deeply nested and huge input") {
     std::string deep(100000, '[');
     json r = json::parse(core.call(deep));
