@@ -11,8 +11,8 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { themeColor: '#141a33' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
-  // The core worker's script, glue and wasm, requested by the HTML parser's preload scanner at
-  // high priority: with them, the early script and the worker read them from the cache instead of
+  // The core worker's script and glue (CORE_PRELOADS), requested by the HTML parser's preload
+  // scanner at high priority: the early script and the worker read them from the cache instead of
   // queueing behind Next's chunks for one of the browser's six connections (lib/earlyBoot.ts).
   for (const href of CORE_PRELOADS) preload(href, { as: 'fetch', crossOrigin: 'anonymous', fetchPriority: 'high' });
   return (
