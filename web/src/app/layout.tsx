@@ -1,7 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
-import { EARLY_BOOT_SCRIPT } from '@/lib/earlyBoot';
+import { preload } from 'react-dom';
+import { CORE_PRELOADS, EARLY_BOOT_SCRIPT } from '@/lib/earlyBoot';
 
 export const metadata: Metadata = {
   title: { default: 'Episodes', template: '%s · Episodes' },
@@ -10,6 +11,10 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { themeColor: '#141a33' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  // The core worker's script and glue (CORE_PRELOADS), requested by the HTML parser's preload
+  // scanner at high priority: the early script and the worker read them from the cache instead of
+  // queueing behind Next's chunks for one of the browser's six connections (lib/earlyBoot.ts).
+  for (const href of CORE_PRELOADS) preload(href, { as: 'fetch', crossOrigin: 'anonymous', fetchPriority: 'high' });
   return (
     <html lang="en-GB">
       <head>

@@ -4,7 +4,8 @@
 // worker's ticks, clock moves, imports and resets. All data comes from core operations.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ClockState, Organization, SeedReport } from '@/core/types.generated';
-import { callOp, errorText, loadCore, markTimeline, systemActor, type Actor, type CallArgs, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
+import { callOp, errorText, markTimeline, systemActor, type Actor, type CallArgs, type Core, type OperationName, type ParamsArg, type ProgressEvent, type ResultOf } from '@/lib/core';
+import { loadCore } from '@/lib/loadCore';
 import { loadStoredActor, pickActor, saveStoredActor, type DirectoryUser, type OrgEntry } from '@/lib/actors';
 
 export type { OrgEntry, DirectoryUser };
@@ -87,10 +88,64 @@ interface Boot {
 }
 let boot: Promise<Boot> | null = null;
 
-// Start the worker and the wasm download as soon as this module runs in the browser, not after
-// hydration: loadCore caches its promise, so the effect below gets this one (and retries after
-// a failure). Never on the server.
-if (typeof window !== 'undefined') loadCore().catch(() => {});
+/**
+ * Opens the core and reads what every page needs first (organizations and their members, the
+ * demo clock). Needs no React state, so it starts when this module runs (below), not in the
+ * provider's effect after hydration: on a cold start the boot calls reach the worker as soon as
+ * the database is open (docs/BENCHMARKS.md "Session 9: cold start, the first navigation after
+ * launch"). The effect takes the same promise.
+ */
+function startBoot(): Promise<Boot> {
+  return (async (): Promise<Boot> => {
+    const c = await loadCore();
+    // For the browser console and the multi-tab e2e tests (the same client the pages use).
+    (window as unknown as { episodesCore?: Core }).episodesCore = c;
+    if (c.status === 'broken') return { c, broken: true, dir: [], clock: null, note: null };
+    // The boot calls are all sent at once: the worker runs them in this order, and the page
+    // waits for the answers once instead of once per call (issue 13, cold start).
+    // The demo clock lives in the core's memory; the page remembers it across reloads.
+    const savedClock = localStorage.getItem(CLOCK_KEY);
+    const restored = savedClock
+      ? c.call('clock.set', { now: savedClock }, { as: systemActor() }).then(() => {}, () => localStorage.removeItem(CLOCK_KEY))
+      : null;
+    // First visit: the worker opened the prebuilt demo (demoIfEmpty); show it at its "now".
+    const seeded = c.openSeed ? clockToSeed(c, c.openSeed) : null;
+    const dirP = fetchDirectory(c);
+    let clockP = readClock(c);
+    await restored;
+    await seeded;
+    let dir = await dirP;
+    let note: string | null = null;
+    if (dir.length === 0) {
+      // First visit (a database without organizations): open on the demo data.
+      try {
+        markTimeline('demo-seed');
+        const res = await c.resetToDemo();
+        markTimeline('demo-seeded');
+        await clockToSeed(c, res.seed);
+        dir = await fetchDirectory(c);
+        if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
+        else if (dir.length === 0) note = 'The demo data was created, but demo.actors lists no organization.';
+      } catch (e) {
+        note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
+      }
+      clockP = readClock(c);
+    }
+    const clock = await clockP;
+    markTimeline('directory');
+    return { c, broken: false, dir, clock, note };
+  })();
+}
+
+// Start the worker and the boot calls as soon as this module runs in the browser, not after
+// hydration: the effect below gets the same promise (and starts a new one after a failure).
+// Never on the server.
+if (typeof window !== 'undefined') {
+  boot = startBoot();
+  boot.catch(() => {
+    boot = null;
+  });
+}
 
 export function CoreProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<CoreState['status']>('loading');
@@ -133,45 +188,7 @@ export function CoreProvider({ children }: { children: ReactNode }) {
     let cancelled = false;
     let unsubscribe: (() => void) | undefined;
     // Booting is done once per page (module-level promise): StrictMode runs effects twice.
-    boot ??= (async (): Promise<Boot> => {
-      const c = await loadCore();
-      // For the browser console and the multi-tab e2e tests (the same client the pages use).
-      (window as unknown as { episodesCore?: Core }).episodesCore = c;
-      if (c.status === 'broken') return { c, broken: true, dir: [], clock: null, note: null };
-      // The boot calls are all sent at once: the worker runs them in this order, and the page
-      // waits for the answers once instead of once per call (issue 13, cold start).
-      // The demo clock lives in the core's memory; the page remembers it across reloads.
-      const savedClock = localStorage.getItem(CLOCK_KEY);
-      const restored = savedClock
-        ? c.call('clock.set', { now: savedClock }, { as: systemActor() }).then(() => {}, () => localStorage.removeItem(CLOCK_KEY))
-        : null;
-      // First visit: the worker opened the prebuilt demo (demoIfEmpty); show it at its "now".
-      const seeded = c.openSeed ? clockToSeed(c, c.openSeed) : null;
-      const dirP = fetchDirectory(c);
-      let clockP = readClock(c);
-      await restored;
-      await seeded;
-      let dir = await dirP;
-      let note: string | null = null;
-      if (dir.length === 0) {
-        // First visit (a database without organizations): open on the demo data.
-        try {
-          markTimeline('demo-seed');
-          const res = await c.resetToDemo();
-          markTimeline('demo-seeded');
-          await clockToSeed(c, res.seed);
-          dir = await fetchDirectory(c);
-          if (!res.seeded) note = 'This build of the core has no mock.seed operation, so there is no demo data: create an organization to start.';
-          else if (dir.length === 0) note = 'The demo data was created, but demo.actors lists no organization.';
-        } catch (e) {
-          note = `The demo data could not be created (${errorText(e)}): create an organization to start.`;
-        }
-        clockP = readClock(c);
-      }
-      const clock = await clockP;
-      markTimeline('directory');
-      return { c, broken: false, dir, clock, note };
-    })();
+    boot ??= startBoot();
     boot.catch(() => {
       boot = null;
     });

@@ -32,8 +32,6 @@ export function isCoreError(e: unknown): e is CoreErrorLike {
   return !!e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { message?: unknown }).message === 'string';
 }
 
-let corePromise: Promise<Core> | null = null;
-
 /** A start-up timeline mark ("ec:<name>", User Timing; web/e2e/perf.spec.ts prints them). */
 export function markTimeline(name: string): void {
   try {
@@ -41,27 +39,6 @@ export function markTimeline(name: string): void {
   } catch {
     /* no User Timing */
   }
-}
-
-/** Opens the core once per page; later calls get the same promise. */
-export function loadCore(): Promise<Core> {
-  if (typeof window === 'undefined') return Promise.reject(new Error('the core runs only in the browser'));
-  if (!corePromise) {
-    corePromise = (async () => {
-      markTimeline('load-core');
-      // The build script copies the web build of the core to public/core/. The page's first
-      // script (earlyBoot.ts) started the worker and its open request as the HTML arrived.
-      const [{ openCore }, { DASHBOARD_CORE, takeStartedWorker }] = await Promise.all([import('@/core/client'), import('./earlyBoot')]);
-      markTimeline('client-loaded');
-      const core = await openCore({ ...DASHBOARD_CORE, started: takeStartedWorker() });
-      markTimeline('core-open');
-      return core;
-    })();
-    corePromise.catch(() => {
-      corePromise = null;
-    });
-  }
-  return corePromise;
 }
 
 /** Typed call as `as` (or the client's current actor). */

@@ -31,6 +31,14 @@ export const CORE_WASM_URL = '/core/episodes_core_web.wasm.gz';
 /** The worker as one module (tools/core_worker.mjs; scripts/run.sh writes public/core/worker/). */
 export const CORE_WORKER_URL = '/core/worker/core.worker.js';
 
+/**
+ * Preloaded from the HTML's head (app/layout.tsx): the worker's script (the worker starts only
+ * when it has it) and the glue, both small. The early script fetches the same URLs (so the
+ * preloads are used), the worker reads them from the HTTP cache. Not the wasm: 466 KB at high
+ * priority from the parser delayed Next's chunks, and the early script requests it anyway.
+ */
+export const CORE_PRELOADS = [CORE_WORKER_URL, CORE_MODULE_URL];
+
 /** The dashboard's core: the default database, opened on the demo data the first time. */
 export const DASHBOARD_CORE: OpenOptions = { moduleUrl: CORE_MODULE_URL, wasmUrl: CORE_WASM_URL, demoIfEmpty: true };
 
@@ -67,7 +75,7 @@ w.postMessage(open);
 window.__ecEarly=e;
 var get=function(u){return fetch(u).then(function(r){if(!r.ok)throw new Error(String(r.status));return r;});};
 var keep=function(u){return get(u).then(function(r){return r.arrayBuffer();}).catch(function(){});};
-keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
+keep(${JSON.stringify(CORE_WORKER_URL)});keep(${JSON.stringify(CORE_MODULE_URL)});keep(${JSON.stringify(CORE_WASM_URL)});
 var s=navigator.storage;if(!s||typeof s.getDirectory!=='function')return;
 var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.href)).href;
 var man=get(j).then(function(r){return r.json();});man.catch(function(){});
