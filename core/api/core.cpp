@@ -3,7 +3,6 @@
 #include "core/api/entity_ops.hpp"
 #include "core/api/registry.hpp"
 #include "core/json/codec.hpp"
-#include "core/rules.hpp"
 #include "core/store/repo.hpp"
 #include "core/store/store.hpp"
 
@@ -253,50 +252,55 @@ void refuse_system_written(const std::string& name) {
 std::optional<std::string> request_id_of(const json& request) {
   auto it = request.find("requestId");
   if (it == request.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 128)
+  if (!it->is_string() || it->get<std::string>().empty() ||
+      codec::code_points(it->get<std::string>()) > 128)
     throw Error::at(code::bad_request, "\"requestId\" must be a string of 1 to 128 characters",
                     "requestId");
   return it->get<std::string>();
 }
 
-// ec_request_key: the answers of the last writes sent with a request id, each with the
-// fingerprint of the request that stored it. Bookkeeping of this SQLite file only (no entity,
-// not in the PostgreSQL schema); made on first use. It replaced ec_request (id, response: any
-// request reusing an id got that answer back), which is dropped.
-constexpr int kRememberedRequests = 1000;
+// ec_request_key: the answers of the last writes each principal sent with a request id, with
+// the request that stored each one. Bookkeeping of this SQLite file only (no entity, not in the
+// PostgreSQL schema); made on first use. It replaced ec_request (id, response: any request
+// reusing an id got that answer back), which is dropped (docs/adr/0040).
+constexpr int kRememberedRequests = 1000;  // per principal
 
 void ensure_request_table(store::Db& db) {
   db.exec(
-      "CREATE TABLE IF NOT EXISTS ec_request_key (id TEXT PRIMARY KEY NOT NULL, fingerprint "
-      "TEXT NOT NULL, response TEXT NOT NULL); DROP TABLE IF EXISTS ec_request");
+      "CREATE TABLE IF NOT EXISTS ec_request_key (principal TEXT NOT NULL, id TEXT NOT NULL, "
+      "request TEXT NOT NULL, response TEXT NOT NULL, PRIMARY KEY (principal, id)); "
+      "CREATE INDEX IF NOT EXISTS ec_request_key_by_principal ON ec_request_key (principal); "
+      "DROP TABLE IF EXISTS ec_request");
 }
 
-/// What a request id stands for: the operation, the principal (as resolved: the user or the
-/// system, and the organization) and FNV-1a 64 of the params as sent (dump_text: keys sorted).
-std::string request_fingerprint(const Operation& op, const store::Actor& who, const json& params) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const uint64_t h = rules::fnv1a64(dump_text(params));
-  std::string out = op.name;
-  out += '\n';
-  out += who.system ? std::string("system") : "user " + who.user_id;
-  out += '\n';
-  out += who.organization_id;
-  out += '\n';
-  for (int i = 15; i >= 0; --i) out += kHex[(h >> (4 * i)) & 0xF];
-  return out;
+/// Whose ids: each principal (a user in an organization, or the system in one) has its own, so
+/// no principal can see, block or evict another's.
+std::string request_principal(const store::Actor& who) {
+  return (who.system ? std::string("system") : "user " + who.user_id) + " in " +
+         who.organization_id;
 }
 
-/// The stored answer of `id`, if any. An id stored by another request (another operation,
-/// principal or params) is refused: it never answers for a request it was not sent with.
-std::optional<std::string> recall_request(store::Db& db, const std::string& id,
-                                          const std::string& fingerprint) {
+/// What an id stands for: the operation and the params as sent, exactly (dump_text: keys
+/// sorted, so key order does not matter; before prefill and defaults, which may depend on the
+/// database's state). Compared whole, not hashed: a crafted collision cannot replay another
+/// request's answer.
+std::string request_text(const Operation& op, const json& params) {
+  return op.name + "\n" + dump_text(params);
+}
+
+/// The stored answer of (principal, id), if any. An id the principal used for another request
+/// is refused: it never answers for a request it was not sent with.
+std::optional<std::string> recall_request(store::Db& db, const std::string& principal,
+                                          const std::string& id, const std::string& request) {
   ensure_request_table(db);
-  auto& st = db.prepare("SELECT fingerprint, response FROM ec_request_key WHERE id = ?");
-  st.bind(1, id);
+  auto& st =
+      db.prepare("SELECT request, response FROM ec_request_key WHERE principal = ? AND id = ?");
+  st.bind(1, principal);
+  st.bind(2, id);
   std::optional<std::string> out;
   bool other = false;
   if (st.step()) {
-    if (st.text(0) == fingerprint)
+    if (st.text(0) == request)
       out = st.text(1);
     else
       other = true;
@@ -304,21 +308,26 @@ std::optional<std::string> recall_request(store::Db& db, const std::string& id,
   st.reset();
   if (other)
     throw Error::at(code::conflict,
-                    "this requestId was already used for another request (another operation, "
-                    "principal or params); a new request needs a new requestId",
+                    "this requestId was already used for another request (another operation or "
+                    "other params); a new request needs a new requestId",
                     "requestId");
   return out;
 }
 
-void remember_request(store::Db& db, const std::string& id, const std::string& fingerprint,
-                      const std::string& response) {
-  db.prepare("INSERT INTO ec_request_key (id, fingerprint, response) VALUES (?, ?, ?)")
-      .bind(1, id)
-      .bind(2, fingerprint)
-      .bind(3, response)
+void remember_request(store::Db& db, const std::string& principal, const std::string& id,
+                      const std::string& request, const std::string& response) {
+  db.prepare("INSERT INTO ec_request_key (principal, id, request, response) VALUES (?, ?, ?, ?)")
+      .bind(1, principal)
+      .bind(2, id)
+      .bind(3, request)
+      .bind(4, response)
       .run();
-  db.prepare("DELETE FROM ec_request_key WHERE rowid <= last_insert_rowid() - ?")
-      .bind(1, int64_t{kRememberedRequests})
+  // The principal's oldest beyond the last kRememberedRequests (its index ends with the rowid).
+  db.prepare(
+        "DELETE FROM ec_request_key WHERE principal = ?1 AND rowid <= (SELECT rowid FROM "
+        "ec_request_key WHERE principal = ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2)")
+      .bind(1, principal)
+      .bind(2, int64_t{kRememberedRequests})
       .run();
 }
 
@@ -417,8 +426,9 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
     const bool track = track_of(request);
     // What the request id stands for, from the params as sent (before prefill and defaults,
     // which may depend on the database's state).
-    const std::string fingerprint =
-        request_id && op->writes ? request_fingerprint(*op, who, params) : std::string();
+    const bool keyed = request_id && op->writes;
+    const std::string principal = keyed ? request_principal(who) : std::string();
+    const std::string request_key = keyed ? request_text(*op, params) : std::string();
     Context ctx{s, who, now, progress_ ? &progress_ : nullptr, op};
     if (op->prefill && params.is_object()) op->prefill(ctx, params);
     check_params(*op, params);
@@ -435,7 +445,7 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
         // transaction, so a client that re-sends (another tab took over) gets it back instead
         // of a second write.
         if (request_id) {
-          if (auto prior = recall_request(s.db(), *request_id, fingerprint)) {
+          if (auto prior = recall_request(s.db(), principal, *request_id, request_key)) {
             result = codec::parse(*prior);
             replayed = true;
             return;
@@ -449,11 +459,13 @@ json Core::respond(json& request, std::string* text_result, bool* written) {
           op->write_result(ctx, params, *text_result);
           text = true;
           if (request_id)
-            remember_request(s.db(), *request_id, fingerprint, text_result->substr(text_base));
+            remember_request(s.db(), principal, *request_id, request_key,
+                             text_result->substr(text_base));
           return;
         }
         result = op->handler(ctx, params);
-        if (request_id) remember_request(s.db(), *request_id, fingerprint, dump_text(result));
+        if (request_id)
+          remember_request(s.db(), principal, *request_id, request_key, dump_text(result));
       });
     } else if (text_result && op->write_result) {
       // A read written straight as text (docs/adr, raw JSON results), appended to what call()

@@ -363,11 +363,14 @@ std::string api_markdown() {
         "Without `track` (or with `false`) the response is unchanged; any other value is "
         "`bad_request` at `[\"track\"]`.\n"
      << "- `\"requestId\"` (1..128 characters) makes a write idempotent: its answer is stored "
-        "in the write's own transaction (the last 1000), and the same request sent again with "
-        "the same id answers that stored result with `\"replayed\": true` instead of writing "
-        "twice. An id stands for the request it was first sent with (operation, principal, "
-        "params): another request reusing it is refused with `conflict` at `[\"requestId\"]` "
-        "and writes nothing. A failed write stores nothing.\n\n";
+        "in the write's own transaction (the last 1000 of each principal), and the same request "
+        "sent again by the same principal with the same id answers that stored result with "
+        "`\"replayed\": true` instead of writing twice. An id stands for the request it was "
+        "first sent with (operation and params, compared whole; key order does not matter): "
+        "another request of the principal reusing it is refused with `conflict` at "
+        "`[\"requestId\"]` and writes nothing. Ids are per principal: another user or "
+        "organization using the same id runs its own request. A failed write stores nothing; "
+        "reads and the clock operations ignore the id.\n\n";
   std::string family;
   for (const auto& op : operations()) {
     const std::string f = op.name.substr(0, op.name.find('.'));

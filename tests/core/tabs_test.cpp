@@ -101,9 +101,10 @@ TEST_CASE_METHOD(World, "a write sent twice with one requestId is applied once")
 
 TEST_CASE_METHOD(World, "a requestId answers only the request it was first sent with") {
   // Found by a hostile client: a queue.complete's requestId reused on a queue.fail replayed the
-  // complete's answer. An id stands for its operation, principal and params: any other request
-  // reusing it is refused (conflict, path requestId) and writes nothing; the first request
-  // sent again still replays.
+  // complete's answer. An id stands for its operation and params (compared whole): another
+  // request of the same principal reusing it is refused (conflict, path requestId) and writes
+  // nothing; the first request sent again still replays. Ids are per principal: another user or
+  // organization using the same id runs its own request and sees nothing of the first answer.
   const std::string pid = project(a.owner);
   const auto send = [&](const char* op, const Who& who, const json& params, const char* id) {
     fix_clock(core, now);
@@ -112,6 +113,7 @@ TEST_CASE_METHOD(World, "a requestId answers only the request it was first sent 
   const json create{{"projectId", pid}, {"title", "Once"}};
   json first = send("episode.create", a.owner, create, "k-1");
   REQUIRE(first["ok"] == true);
+  const std::string first_id = first["result"]["id"];
   const int64_t episodes = rows("episodes");
   const int64_t audits = rows("audit_log");
 
@@ -120,30 +122,71 @@ TEST_CASE_METHOD(World, "a requestId answers only the request it was first sent 
     CHECK(r["ok"] == false);
     CHECK(r["error"]["code"] == "conflict");
     CHECK(r["error"]["path"] == json::array({"requestId"}));
-    CHECK_FALSE(r.dump().find(first["result"]["id"].get<std::string>()) != std::string::npos);
+    CHECK(r.dump().find(first_id) == std::string::npos);
+    CHECK(rows("episodes") == episodes);
+    CHECK(rows("audit_log") == audits);
   };
   SECTION("other params") {
     refused(send("episode.create", a.owner, {{"projectId", pid}, {"title", "Twice"}}, "k-1"));
   }
+  SECTION("a default written out") {
+    refused(send("episode.create", a.owner,
+                 {{"projectId", pid}, {"title", "Once"}, {"status", "scheduled"}}, "k-1"));
+  }
   SECTION("another operation") {
     refused(send("project.create", a.owner, {{"name", "P2"}, {"cadenceConfig", cadence()}}, "k-1"));
-  }
-  SECTION("another user of the organization") {
-    refused(send("episode.create", a.admin, create, "k-1"));
-  }
-  SECTION("another organization's owner") {
-    refused(send("episode.create", b.owner, create, "k-1"));
   }
   SECTION("the same request, keys in another order: replayed") {
     json same = send("episode.create", a.owner, {{"title", "Once"}, {"projectId", pid}}, "k-1");
     CHECK(same["replayed"] == true);
     CHECK(same["result"] == first["result"]);
   }
-  CHECK(rows("episodes") == episodes);
-  CHECK(rows("audit_log") == audits);
+  SECTION("another user of the organization: its own request") {
+    json r = send("episode.create", a.admin, create, "k-1");
+    INFO(r.dump());
+    REQUIRE(r["ok"] == true);
+    CHECK_FALSE(r.contains("replayed"));
+    CHECK(r["result"]["id"] != first_id);
+    CHECK(rows("episodes") == episodes + 1);
+    json again = send("episode.create", a.admin, create, "k-1");
+    CHECK(again["replayed"] == true);
+    CHECK(again["result"] == r["result"]);
+  }
+  SECTION("another organization's owner: its own request, which cannot see A's project") {
+    json r = send("episode.create", b.owner, create, "k-1");
+    INFO(r.dump());
+    CHECK(r["error"]["code"] == "not_found");
+    CHECK(r.dump().find(first_id) == std::string::npos);
+    CHECK(rows("episodes") == episodes);
+  }
   json again = send("episode.create", a.owner, create, "k-1");
   CHECK(again["replayed"] == true);
   CHECK(again["result"] == first["result"]);
+}
+
+TEST_CASE_METHOD(World, "requestId: 1 to 128 characters, counted in code points") {
+  const std::string pid = project(a.owner);
+  std::string e128;
+  for (int i = 0; i < 128; ++i) e128 += "\xc3\xa9";  // é: 256 bytes
+  std::string party;
+  for (int i = 0; i < 40; ++i) party += "\xf0\x9f\x8e\x89";  // 🎉
+  for (const std::string& id : {e128, party, std::string(128, 'x'), std::string("x")}) {
+    fix_clock(core, now);
+    json r = core.call_json(
+        {{"op", "episode.create"},
+         {"as", a.owner.as()},
+         {"params", {{"projectId", pid}, {"title", "Id " + std::to_string(id.size())}}},
+         {"requestId", id}});
+    INFO(r.dump());
+    CHECK(r["ok"] == true);
+  }
+  std::string e129 = e128 + "\xc3\xa9";
+  json r = core.call_json({{"op", "episode.create"},
+                           {"as", a.owner.as()},
+                           {"params", {{"projectId", pid}, {"title", "x"}}},
+                           {"requestId", e129}});
+  CHECK(r["error"]["code"] == "bad_request");
+  CHECK(r["error"]["path"] == json::array({"requestId"}));
 }
 
 TEST_CASE_METHOD(World, "the answers a file stored before request fingerprints are dropped") {
@@ -179,4 +222,29 @@ TEST_CASE_METHOD(World, "track is true, false or absent") {
     CHECK(r["ok"] == true);
     CHECK_FALSE(r.contains("reads"));
   }
+}
+
+TEST_CASE_METHOD(
+    World, "each principal keeps its last 1000 request ids; another's writes never evict them") {
+  const std::string pid = project(a.owner);
+  const auto event = [&](const Who& who, int i, const std::string& id) {
+    return core.call_json({{"op", "userEvent.create"},
+                           {"as", who.as()},
+                           {"params",
+                            {{"eventType", "probe.sent"},
+                             {"eventData", {{"i", i}}},
+                             {"occurredAt", "2025-08-15T09:00:00.000Z"}}},
+                           {"requestId", id}});
+  };
+  json kept = event(a.owner, -1, "keep");
+  REQUIRE(kept["ok"] == true);
+  for (int i = 0; i < 1002; ++i) REQUIRE(event(a.admin, i, "e" + std::to_string(i))["ok"] == true);
+  CHECK(rows("ec_request_key") == 1001);
+  CHECK(rows("ec_request_key", "id = 'e0' OR id = 'e1'") == 0);
+  CHECK(rows("ec_request_key", "id = 'e2'") == 1);
+  json again = event(a.owner, -1, "keep");
+  CHECK(again["replayed"] == true);
+  CHECK(again["result"] == kept["result"]);
+  json e0 = event(a.admin, 0, "e0");
+  CHECK_FALSE(e0.contains("replayed"));
 }
