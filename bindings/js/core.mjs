@@ -103,10 +103,12 @@ class Core {
   #handle;
   #guard;
   #isDead;
-  constructor(handle, guard, isDead) {
+  #release;
+  constructor(handle, guard, isDead, release = () => {}) {
     this.#handle = handle;
     this.#guard = guard;
     this.#isDead = isDead;
+    this.#release = release;
   }
   /// Runs one request ({op, as, params, now?} or its JSON text); returns `result` or throws CoreError.
   call(request) {
@@ -156,9 +158,13 @@ class Core {
     const h = this.#handle;
     if (!h) return;
     this.#handle = undefined;
-    if (this.#isDead()) return;  // never enter a module that aborted
-    try { h.close(); } catch { /* close never throws in C++; nothing to do if the module died */ }
-    try { h.delete(); } catch { /* already deleted */ }
+    try {
+      if (this.#isDead()) return;  // never enter a module that aborted
+      try { h.close(); } catch { /* close never throws in C++; nothing to do if the module died */ }
+      try { h.delete(); } catch { /* already deleted */ }
+    } finally {
+      this.#release();
+    }
   }
   [Symbol.dispose]() {
     this.close();
@@ -188,6 +194,85 @@ function fsFiles(FS) {
     mount: () => null,
     memoryFile: null,
     lastError: null,
+  };
+}
+
+// One process per file for the Node build (docs/ARCHITECTURE.md, "Known limit of the Node
+// module"): Emscripten's NODERAWFS answers SQLite's fcntl locks with success and locks nothing,
+// so two processes (or two module instances) on one file would not see each other's
+// transactions. Each module instance that opens a file therefore holds `<file>-eclock`, created
+// exclusively, holding "<pid> <instance>"; its handles share it and the last close (or the
+// process's exit) removes it. A lock whose process is gone (killed) is taken over. Not in the
+// browser (one leader per origin, ADR 0019) nor for ':memory:'.
+function processLocks(FS) {
+  if (!FS || typeof process === 'undefined' || !process.versions?.node) return null;
+  const me = `${process.pid} ${Math.random().toString(36).slice(2)}`;
+  const held = new Map();  // lock file (absolute) -> handles of this instance
+  const absolute = (path) => {
+    const parts = [];
+    for (const seg of (path.startsWith('/') ? path : `${FS.cwd()}/${path}`).split('/')) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') parts.pop();
+      else parts.push(seg);
+    }
+    return `/${parts.join('/')}`;
+  };
+  const owner = (file) => {
+    try { return FS.readFile(file, { encoding: 'utf8' }).trim(); } catch { return null; }
+  };
+  const alive = (pid) => {
+    if (!(pid > 0)) return false;
+    try { process.kill(pid, 0); return true; } catch (e) { return e?.code === 'EPERM'; }
+  };
+  const create = (file) => {
+    try {
+      const stream = FS.open(file, 0o301, 0o644);  // O_WRONLY | O_CREAT | O_EXCL (Emscripten's values)
+      try { FS.write(stream, new TextEncoder().encode(me), 0, me.length, 0); } finally { FS.close(stream); }
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.on('exit', () => {
+    for (const file of held.keys()) { try { if (owner(file) === me) FS.unlink(file); } catch { /* gone */ } }
+  });
+  return {
+    acquire(path) {
+      if (path === '' || path === ':memory:' || path.startsWith('file:')) return null;
+      const file = `${absolute(path)}-eclock`;
+      if (held.has(file)) {
+        held.set(file, held.get(file) + 1);
+        return file;
+      }
+      for (let attempt = 0; attempt < 2; ++attempt) {
+        if (create(file)) {
+          held.set(file, 1);
+          return file;
+        }
+        const who = owner(file);
+        if (who === null) continue;  // removed meanwhile: try again
+        const pid = Number(who.split(' ')[0]);
+        if (alive(pid)) {
+          throw errorFrom({
+            code: 'busy',
+            message: `the database file is open in another ${pid === process.pid ? 'module instance of this process' : `process (pid ${pid})`}: the Node module cannot share a file between processes; close it there, or use the native CLI`,
+            retryable: true,
+          });
+        }
+        try { FS.unlink(file); } catch { /* another process took it over first */ }
+      }
+      throw errorFrom({ code: 'busy', message: 'the database file is being opened by another process', retryable: true });
+    },
+    release(file) {
+      if (!file || !held.has(file)) return;
+      const n = held.get(file) - 1;
+      if (n > 0) {
+        held.set(file, n);
+        return;
+      }
+      held.delete(file);
+      try { if (owner(file) === me) FS.unlink(file); } catch { /* gone */ }
+    },
   };
 }
 
@@ -224,6 +309,7 @@ export function wrapModule(module) {
     return settle(text);
   };
   let files;
+  let locks;
   const api = {
     validate(entity, doc, mode = 'record') {
       requireString(entity, 'entity');
@@ -252,19 +338,22 @@ export function wrapModule(module) {
       if (typeof idSeed !== 'number') throw badRequest('idSeed must be a number', ['idSeed']);
       if (!api.hasCore) throw errorFrom({ code: 'unsupported', message: 'this wasm build has no database handle (CoreHandle)' });
       if (dead) throw abortedError();
+      locks ??= processLocks(module.FS) ?? { acquire: () => null, release: () => {} };
+      const lock = locks.acquire(path);
       let handle;
       try {
         handle = new module.CoreHandle(path, idSeed);
         const err = handle.openError();
         if (err) settle(err);
       } catch (cause) {
+        locks.release(lock);
         if (!(cause instanceof CoreError) && isTrap(cause)) markDead(cause?.message ?? cause);
         try { if (!dead) handle?.delete(); } catch { /* ignore */ }
         if (dead) throw abortedError();
         if (cause instanceof CoreError) throw cause;
         throw errorFrom({ code: 'internal', message: `open failed: ${cause?.message ?? cause}` }, cause);
       }
-      const core = new Core(handle, guard, () => dead !== null);
+      const core = new Core(handle, guard, () => dead !== null, () => locks.release(lock));
       if (onProgress) core.setProgress(onProgress);
       return core;
     },
