@@ -34,6 +34,7 @@
 #include "bench/bench_support.hpp"
 #include "core/api/api.hpp"
 #include "core/json/codec.hpp"
+#include "core/schema/history.hpp"
 #include "core/store/db.hpp"
 #include "core/store/store.hpp"
 
@@ -282,7 +283,9 @@ int prepare(const std::string& dir, double scale) {
     std::printf(
         ",\"%s_statements\":%zu", p,
         static_cast<size_t>(std::count(traces[p].lines.begin(), traces[p].lines.end(), '\n')));
-  std::printf("}\n");
+  // run.mjs prepares the dataset again when the schema (its schema.sql.jsonl, which the peers
+  // load) is older than the core's.
+  std::printf(",\"schema_version\":%d}\n", ec::schema::kSchemaVersion);
   return 0;
 }
 
@@ -447,8 +450,11 @@ int main(int argc, char** argv) {
   if (mode == "raw" && argc == 3) return raw(argv[2]);
   if (mode == "api" && argc == 3) return api(argv[2]);
   if (mode == "verify" && argc == 3) return verify(argv[2]);
+  if (mode == "schema-version" && argc == 2)
+    return std::printf("%d\n", ec::schema::kSchemaVersion) < 0;
   std::fprintf(stderr,
-               "usage: peers_bench prepare <dir> <scale> | raw <dir> | api <dir> | verify <dir>\n"
+               "usage: peers_bench prepare <dir> <scale> | raw <dir> | api <dir> | verify <dir> | "
+               "schema-version\n"
                "  (normally run by: node bench/peers/run.mjs)\n");
   return 2;
 }

@@ -73,7 +73,11 @@ if (!existsSync(nativeBench)) {
   console.error(`missing ${nativeBench}: cmake --build --preset native --target peers_bench`);
   process.exit(1);
 }
-if (!existsSync(join(dir, 'queue.req.jsonl'))) {
+// A dataset prepared by an older schema is prepared again: the peers load its schema.sql.jsonl,
+// so they get the indexes the core has (schema v7's read indexes, docs/BENCHMARKS.md "Session 9").
+const schemaVersion = Number(spawnSync(nativeBench, ['schema-version'], { encoding: 'utf8' }).stdout);
+const prepared = existsSync(join(dir, 'prepare.json')) ? JSON.parse(readFileSync(join(dir, 'prepare.json'), 'utf8')) : {};
+if (!existsSync(join(dir, 'queue.req.jsonl')) || prepared.schema_version !== schemaVersion) {
   mkdirSync(dir, { recursive: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(nativeBench, ['prepare', dir, String(scale)], { encoding: 'utf8', maxBuffer: 1 << 26 });

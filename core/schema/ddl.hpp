@@ -15,6 +15,9 @@ std::string sqlite_ddl();
 /// rebuild of core/store/migrate.cpp creates the new table under a temporary name.
 std::string sqlite_create_table(const Entity& e, const std::string& name);
 
+/// CREATE [UNIQUE] INDEX IF NOT EXISTS of one declared index (no ";").
+std::string sqlite_create_index(const Entity& e, const Index& ix);
+
 /// One column of CREATE TABLE / ALTER TABLE … ADD COLUMN: name, type, NOT NULL, DEFAULT, CHECK.
 std::string sqlite_column_def(const Field& f);
 
@@ -32,6 +35,9 @@ struct SqliteStep {
     AddColumn,  // `sql` is ALTER TABLE … ADD COLUMN; skipped when the column is there
     Repair,     // `sql` rewrites blank values of `field` (skipped when the column is missing)
     Rebuild,    // the generic table rebuild of `entity` (sqlite_rebuild_sql)
+    AddIndex,   // `sql` is CREATE INDEX IF NOT EXISTS; skipped when the table is missing (a
+                // table added later: the DDL step creates it with its indexes)
+    DropIndex,  // `sql` is DROP INDEX IF EXISTS
     Ddl,        // the idempotent DDL: new tables, indexes, triggers (sqlite_ddl())
   } kind;
   const Entity* entity = nullptr;

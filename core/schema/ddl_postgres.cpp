@@ -169,10 +169,8 @@ std::string pg_name(std::string n) {
   return n.substr(0, 63 - suffix.size()) + suffix;
 }
 
-std::string index_name(const Entity& e, const Index& ix) {
-  std::string n = (ix.unique ? "ux_" : "ix_") + e.table;
-  for (const auto& c : ix.columns) n += "_" + c;
-  return pg_name(n);
+std::string pg_index_name(const Entity& e, const Index& ix) {
+  return pg_name(index_name(e, ix));
 }
 
 }  // namespace pgddl
@@ -193,6 +191,18 @@ std::string postgres_migration_name() {
 }
 
 namespace {
+
+void emit_index(std::ostringstream& os, const Entity& e, const Index& ix) {
+  os << "create " << (ix.unique ? "unique " : "") << "index " << pg_index_name(e, ix)
+     << " on public." << e.table << " (";
+  for (size_t i = 0; i < ix.columns.size(); ++i) {
+    const bool ci = ix.nocase_first && i + 1 == ix.columns.size();
+    os << (i ? ", " : "") << (ci ? "lower(" + ix.columns[i] + ")" : ix.columns[i]);
+  }
+  os << ")";
+  if (!ix.where.empty()) os << " where " << ix.where;
+  os << ";\n";
+}
 
 // One table, as a fresh install creates it: columns in storage order, named CHECKs, composite
 // foreign keys, indexes (and one per referencing column not covered by another index).
@@ -227,17 +237,7 @@ void emit_table(std::ostringstream& os, const Entity& e) {
     os << "  " << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
   os << ");\n";
   os << "comment on table public." << e.table << " is " << quote(e.doc) << ";\n";
-  for (const auto& ix : e.indexes) {
-    os << "create " << (ix.unique ? "unique " : "") << "index " << index_name(e, ix)
-       << " on public." << e.table << " (";
-    for (size_t i = 0; i < ix.columns.size(); ++i) {
-      const bool ci = ix.nocase_first && i + 1 == ix.columns.size();
-      os << (i ? ", " : "") << (ci ? "lower(" + ix.columns[i] + ")" : ix.columns[i]);
-    }
-    os << ")";
-    if (!ix.where.empty()) os << " where " << ix.where;
-    os << ";\n";
-  }
+  for (const auto& ix : e.indexes) emit_index(os, e, ix);
   // PostgreSQL does not index referencing columns by itself: cascades and joins need them.
   for (const auto& f : e.fields) {
     if (f.references.empty() || f.name == "organizationId") continue;
@@ -290,6 +290,16 @@ void emit_changes(std::ostringstream& os, int version) {
       os << "-- " << e.name << ": " << e.doc << "\n";
       emit_enum_types(os, e);
       emit_table(os, e);
+      continue;
+    }
+    if (c.change == Change::AddIndex) {
+      os << "-- " << e.name << ": a new index\n";
+      emit_index(os, e, *e.index(c.field));
+      continue;
+    }
+    if (c.change == Change::DropIndex) {
+      os << "-- " << e.name << ": an index no longer declared\n"
+         << "drop index if exists public." << pg_name(std::string(c.field)) << ";\n";
       continue;
     }
     const Field& f = *e.field(c.field);

@@ -93,12 +93,6 @@ std::string sqlite_column_checks(const Field& f) {
 
 namespace {
 
-std::string index_name(const Entity& e, const Index& ix) {
-  std::string n = (ix.unique ? "ux_" : "ix_") + e.table;
-  for (const auto& c : ix.columns) n += "_" + c;
-  return n;
-}
-
 // TokenUsageDaily is kept equal to the sum of TokenUsage by these triggers. Its id is derived
 // from (organization, day) so that the same data always yields the same bytes (mock goldens).
 std::string rollup_add(const char* row, const char* ts) {
@@ -178,6 +172,18 @@ std::string sqlite_create_table(const Entity& e, const std::string& name) {
   return os.str();
 }
 
+std::string sqlite_create_index(const Entity& e, const Index& ix) {
+  std::string out = std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " +
+                    index_name(e, ix) + " ON " + e.table + " (";
+  for (size_t i = 0; i < ix.columns.size(); ++i) {
+    out += (i ? ", " : "") + ix.columns[i];
+    if (ix.nocase_first && i + 1 == ix.columns.size()) out += " COLLATE NOCASE";
+  }
+  out += ")";
+  if (!ix.where.empty()) out += " WHERE " + ix.where;
+  return out;
+}
+
 std::string sqlite_ddl() {
   Text os;
   os << "-- episodes-core schema v" << kSchemaVersion
@@ -185,17 +191,7 @@ std::string sqlite_ddl() {
   for (const auto& e : entities()) {
     os << "\n-- " << e.name << ": " << e.doc << "\n";
     os << sqlite_create_table(e, e.table);
-    for (const auto& ix : e.indexes) {
-      os << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX IF NOT EXISTS " << index_name(e, ix)
-         << " ON " << e.table << " (";
-      for (size_t i = 0; i < ix.columns.size(); ++i) {
-        os << (i ? ", " : "") << ix.columns[i];
-        if (ix.nocase_first && i + 1 == ix.columns.size()) os << " COLLATE NOCASE";
-      }
-      os << ")";
-      if (!ix.where.empty()) os << " WHERE " << ix.where;
-      os << ";\n";
-    }
+    for (const auto& ix : e.indexes) os << sqlite_create_index(e, ix) << ";\n";
     if (e.append_only) {
       os << "CREATE TRIGGER IF NOT EXISTS trg_" << e.table << "_no_update BEFORE UPDATE ON "
          << e.table << " BEGIN SELECT RAISE(ABORT, '" << e.table << " is append-only'); END;\n";
@@ -216,6 +212,9 @@ std::string sqlite_ddl() {
 
 std::vector<SqliteStep> sqlite_upgrade_steps(int from) {
   std::vector<SqliteStep> out;
+  // Index steps run after every table rebuild (an index may name a column a rebuild adds; a
+  // rebuild drops the old table's indexes anyway), in declaration order.
+  std::vector<SqliteStep> indexes;
   std::vector<bool> rebuild(entities().size(), false);
   const auto index_of = [](std::string_view name) {
     for (size_t i = 0; i < entities().size(); ++i)
@@ -248,10 +247,23 @@ std::vector<SqliteStep> sqlite_upgrade_steps(int from) {
       case Change::Rebuild:
         rebuild.assign(rebuild.size(), true);
         break;
+      case Change::AddIndex: {
+        const Entity& e = entities()[index_of(c.entity)];
+        indexes.push_back(
+            {SqliteStep::AddIndex, &e, nullptr, sqlite_create_index(e, *e.index(c.field))});
+        break;
+      }
+      case Change::DropIndex: {
+        const Entity& e = entities()[index_of(c.entity)];
+        indexes.push_back(
+            {SqliteStep::DropIndex, &e, nullptr, "DROP INDEX IF EXISTS " + std::string(c.field)});
+        break;
+      }
     }
   }
   for (size_t i = 0; i < rebuild.size(); ++i)
     if (rebuild[i]) out.push_back({SqliteStep::Rebuild, &entities()[i], nullptr, ""});
+  for (auto& st : indexes) out.push_back(std::move(st));
   out.push_back({SqliteStep::Ddl, nullptr, nullptr, ""});
   return out;
 }
@@ -293,6 +305,13 @@ std::string sqlite_upgrade_sql(int from) {
         for (const auto& q : sqlite_rebuild_sql(*st.entity, cols)) os << q << ";\n";
         break;
       }
+      case SqliteStep::AddIndex:
+        os << "\n-- " << st.entity->name << ": a new index (skipped without its table)\n"
+           << st.sql << ";\n";
+        break;
+      case SqliteStep::DropIndex:
+        os << "\n-- " << st.entity->name << ": an index no longer declared\n" << st.sql << ";\n";
+        break;
       case SqliteStep::Ddl:
         os << "\n-- then the idempotent DDL (`episodes-core schema --dialect sqlite`) creates new "
               "tables, indexes and triggers.\nPRAGMA user_version = "

@@ -34,7 +34,7 @@ struct EntityDecl {
   const char* table;  // "projects"
   const char* doc;
   std::span<const FieldDecl> own;  // between the implicit fields (id, organizationId, …)
-  IndexDecl indexes[2] = {};
+  IndexDecl indexes[3] = {};
   Options o = {};
 };
 
@@ -166,7 +166,10 @@ constexpr EntityDecl kEpisodeDecl{"Episode",
                                   "One AI-generated markdown document of a project.",
                                   kEpisode,
                                   {{{"project_id", "number"}, true, "", false},
-                                   {{"organization_id", "scheduled_for"}, false, "", false}},
+                                   {{"organization_id", "scheduled_for"}, false, "", false},
+                                   // v7: a project's live episodes by status, read from the
+                                   // index alone (the overview's counts, episode.list's count)
+                                   {{"project_id", "deleted_at", "status"}, false, "", false}},
                                   {.soft_delete = true}};
 
 constexpr FieldDecl kEpisodeScheduleQueue[] = {
@@ -234,7 +237,10 @@ constexpr EntityDecl kTokenUsageDecl{
     "token_usage",
     "One LLM call and its exact cost.",
     kTokenUsage,
-    {{{"organization_id", "occurred_at"}, false, "", false}, {{"project_id"}, false, "", false}}};
+    {{{"organization_id", "occurred_at"}, false, "", false},
+     // v7: a project's usage newest first (tokenUsage.list's order, id breaking ties), read
+     // from the index; it also serves what (organization_id, project_id) served before v7
+     {{"project_id", "occurred_at", "id"}, false, "", false}}};
 
 constexpr FieldDecl kTokenUsageDaily[] = {
     date("date").fixed(),
@@ -476,6 +482,18 @@ const Field* Entity::field(std::string_view json_name) const {
   for (const auto& f : fields)
     if (f.name == json_name) return &f;
   return nullptr;
+}
+
+const Index* Entity::index(std::string_view name) const {
+  for (const auto& ix : indexes)
+    if (index_name(*this, ix) == name) return &ix;
+  return nullptr;
+}
+
+std::string index_name(const Entity& e, const Index& ix) {
+  std::string n = (ix.unique ? "ux_" : "ix_") + e.table;
+  for (const auto& c : ix.columns) n += "_" + c;
+  return n;
 }
 
 const Field* Entity::column(std::string_view sql_name) const {

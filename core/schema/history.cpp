@@ -57,6 +57,11 @@ void check_history(const std::vector<Entity>& all) {
       if (x.name == c.entity) e = &x;
     if (e == nullptr) std::abort();
     if (c.change == Change::AddTable) continue;
+    // AddIndex names a declared index of the entity; DropIndex one it no longer declares.
+    if (c.change == Change::AddIndex || c.change == Change::DropIndex) {
+      if ((e->index(c.field) != nullptr) != (c.change == Change::AddIndex)) std::abort();
+      continue;
+    }
     const Field* f = e->field(c.field);
     if (f == nullptr) std::abort();
     // ALTER TABLE … ADD COLUMN cannot fill a required column nor add a composite reference.

@@ -16,13 +16,17 @@ enum class Change {
               // drops and re-adds the named constraint. Blank values of a not-blank field are
               // first rewritten to kBlankPlaceholder (docs/adr/0015-blank-names.md).
   Rebuild,    // every table rebuilt from the declaration (SQLite), every CHECK re-added (v3)
+  AddIndex,   // a declared index (by its name) new on an existing table: CREATE INDEX in both
+              // engines (SQLite: skipped when the table is created by a later step)
+  DropIndex,  // an index (by its name) no longer declared: DROP INDEX IF EXISTS in both engines
 };
 
 struct SchemaChange {
   int version;
   Change change;
   std::string_view entity;  // "Project" ("" for Rebuild)
-  std::string_view field;   // "tagline" ("" for AddTable / Rebuild)
+  std::string_view field;   // "tagline" ("" for AddTable / Rebuild); for AddIndex / DropIndex
+                            // the index's name (schema::index_name: "ix_<table>_<columns>")
 };
 
 struct SchemaVersion {
@@ -52,6 +56,10 @@ inline constexpr SchemaVersion kVersions[] = {
      "event data: shapes, entries, bytes, JSON numbers), the core's text forms of instants and "
      "UUIDs inside them and in the functions' jsonb params, and refuses a request whose user is "
      "not a current member of its organization."},
+    {7, "20261130190000_episodes_core_v7.sql",
+     "Indexes for the dashboard's reads (docs/adr/0038-read-indexes.md): a project's live "
+     "episodes by status (the overview's counts, the episode list's count) and its token usage "
+     "by time (the usage list), which replaces the usage index on (organization, project)."},
 };
 
 inline constexpr SchemaChange kChanges[] = {
@@ -77,6 +85,9 @@ inline constexpr SchemaChange kChanges[] = {
     {4, Change::Checks, "Episode", "title"},
     {4, Change::Checks, "ChatSession", "title"},
     {4, Change::AddColumn, "Project", "tagline"},
+    {7, Change::AddIndex, "Episode", "ix_episodes_organization_id_project_id_deleted_at_status"},
+    {7, Change::DropIndex, "TokenUsage", "ix_token_usage_organization_id_project_id"},
+    {7, Change::AddIndex, "TokenUsage", "ix_token_usage_organization_id_project_id_occurred_at_id"},
 };
 
 /// The schema version stored in the database (PRAGMA user_version; PostgreSQL

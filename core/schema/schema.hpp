@@ -116,7 +116,13 @@ struct Entity {
 
   const Field* field(std::string_view json_name) const;
   const Field* column(std::string_view sql_name) const;
+  /// Lookup by index_name ("ix_episodes_organization_id_project_id_deleted_at_status").
+  const Index* index(std::string_view name) const;
 };
+
+/// An index's name: "ux_" (unique) or "ix_", the table, its columns ("ix_token_usage_
+/// organization_id_occurred_at"). SQLite uses it as is; PostgreSQL shortens one over 63 bytes.
+std::string index_name(const Entity& e, const Index& ix);
 
 /// Code points a not-blank field may not consist of only (Field::not_blank): Unicode
 /// White_Space (25 code points) plus the invisible U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER

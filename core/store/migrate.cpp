@@ -82,6 +82,12 @@ void migrate(Db& db, int from) {
           if (present == (step.kind == schema::SqliteStep::Repair)) db.exec(step.sql);
           break;
         }
+        case schema::SqliteStep::AddIndex:
+          if (has_table(db, step.entity->table)) db.exec(step.sql);
+          break;
+        case schema::SqliteStep::DropIndex:
+          db.exec(step.sql);
+          break;
         case schema::SqliteStep::Rebuild:
           rebuild(db, *step.entity);
           break;

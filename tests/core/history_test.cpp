@@ -1,6 +1,6 @@
 // The declared schema history (core/schema/history.hpp) and what is derived from it: a database
-// of every older version (tests/fixtures/schema_v1.sql, _v2.sql, _v3.sql) upgraded by the core
-// has exactly the catalog of a fresh install (tables, columns, types, nullability, defaults,
+// of every older version (tests/fixtures/schema_v1.sql, _v2.sql, _v3.sql, _v6.sql) upgraded by the
+// core has exactly the catalog of a fresh install (tables, columns, types, nullability, defaults,
 // CHECKs, foreign keys, indexes, triggers); the blank rule means the same in the validator and
 // in SQLite's CHECK; blank names met by the upgrade become the placeholder.
 #include <catch2/catch.hpp>
@@ -121,6 +121,30 @@ const char* kBlankV2 =
     "'c0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-0000000000c1', "
     "'c0000000-0000-4000-8000-0000000000a1', char(8203), 0, 0);";
 
+// Rows in a v6 file (the schema the CLI and the browser's OPFS file had before v7's indexes).
+const char* kV6Org = "c0000000-0000-4000-8000-000000000006";
+const char* kV6Project = "c0000000-0000-4000-8000-0000000000c6";
+const char* kRowsV6 =
+    "INSERT INTO organizations (id, name, slug, created_at, updated_at) VALUES "
+    "('c0000000-0000-4000-8000-000000000006', 'Six', 'six', 0, 0);"
+    "INSERT INTO users (id, organization_id, email, name, role, created_at, updated_at) VALUES "
+    "('c0000000-0000-4000-8000-0000000000a6', 'c0000000-0000-4000-8000-000000000006', "
+    "'o@six.io', 'Ann', 'owner', 0, 0);"
+    "INSERT INTO projects (id, organization_id, owner_id, name, cadence_config, created_at, "
+    "updated_at) VALUES ('c0000000-0000-4000-8000-0000000000c6', "
+    "'c0000000-0000-4000-8000-000000000006', 'c0000000-0000-4000-8000-0000000000a6', 'Daily', "
+    "'{\"days\":[\"mon\"],\"time\":\"09:00\"}', 0, 0);"
+    "INSERT INTO episodes (id, organization_id, project_id, number, title, status, created_at, "
+    "updated_at, deleted_at) VALUES ('c0000000-0000-4000-8000-0000000000e1', "
+    "'c0000000-0000-4000-8000-000000000006', 'c0000000-0000-4000-8000-0000000000c6', 1, 'One', "
+    "'ready', 0, 0, NULL), ('c0000000-0000-4000-8000-0000000000e2', "
+    "'c0000000-0000-4000-8000-000000000006', 'c0000000-0000-4000-8000-0000000000c6', 2, 'Two', "
+    "'ready', 0, 0, 5);"
+    "INSERT INTO token_usage (id, organization_id, project_id, model, input_tokens, "
+    "output_tokens, cost_micros, occurred_at, created_at, updated_at) VALUES "
+    "('c0000000-0000-4000-8000-0000000000f1', 'c0000000-0000-4000-8000-000000000006', "
+    "'c0000000-0000-4000-8000-0000000000c6', 'gpt', 1, 2, 3, 1000, 0, 0);";
+
 }  // namespace
 
 TEST_CASE("the schema version is the newest declared one", "[history]") {
@@ -145,7 +169,8 @@ TEST_CASE("every older version upgraded by the core equals a fresh install", "[h
   };
   for (const Case& k : {Case{"tests/fixtures/schema_v1.sql", 1, kBlankV1},
                         Case{"tests/fixtures/schema_v2.sql", 2, kBlankV2},
-                        Case{"tests/fixtures/schema_v3.sql", 3, kBlankV2}}) {
+                        Case{"tests/fixtures/schema_v3.sql", 3, kBlankV2},
+                        Case{"tests/fixtures/schema_v6.sql", 6, kRowsV6}}) {
     DYNAMIC_SECTION("from v" << k.version) {
       const std::string sql = read_file(k.fixture);
       REQUIRE_FALSE(sql.empty());
@@ -155,14 +180,33 @@ TEST_CASE("every older version upgraded by the core equals a fresh install", "[h
         ec::store::Store s(path);
         CHECK(s.opened_version() == k.version);
         auto& db = s.db();
-        // Blank names became the placeholder; nothing else was renamed.
-        CHECK(db.query_int("SELECT count(*) FROM organizations WHERE name = 'Untitled'", {}) == 1);
-        CHECK(db.query_int("SELECT count(*) FROM users WHERE name = 'Untitled'", {}) == 1);
-        CHECK(db.query_int("SELECT count(*) FROM projects WHERE name = 'Untitled'", {}) ==
-              db.query_int("SELECT count(*) FROM projects", {}));
-        if (k.version > 1)
-          CHECK(db.query_int("SELECT count(*) FROM chat_sessions WHERE title = 'Untitled'", {}) ==
+        if (k.version == 6) {
+          // Names cannot be blank since v4; the rows are kept, and the reads use v7's indexes.
+          CHECK(db.query_int("SELECT count(*) FROM episodes", {}) == 2);
+          CHECK(db.query_int("SELECT count(*) FROM token_usage", {}) == 1);
+          CHECK(db.query_int("SELECT count(*) FROM pragma_index_list('token_usage') WHERE name = "
+                             "'ix_token_usage_organization_id_project_id'",
+                             {}) == 0);
+          CHECK(db.query_int("SELECT count(*) FROM episodes INDEXED BY "
+                             "ix_episodes_organization_id_project_id_deleted_at_status "
+                             "WHERE organization_id = ? AND project_id = ? AND deleted_at IS NULL "
+                             "AND status = 'ready'",
+                             {std::string(kV6Org), std::string(kV6Project)}) == 1);
+          CHECK(db.query_int("SELECT count(*) FROM token_usage INDEXED BY "
+                             "ix_token_usage_organization_id_project_id_occurred_at_id "
+                             "WHERE organization_id = ? AND project_id = ?",
+                             {std::string(kV6Org), std::string(kV6Project)}) == 1);
+        } else {
+          // Blank names became the placeholder; nothing else was renamed.
+          CHECK(db.query_int("SELECT count(*) FROM organizations WHERE name = 'Untitled'", {}) ==
                 1);
+          CHECK(db.query_int("SELECT count(*) FROM users WHERE name = 'Untitled'", {}) == 1);
+          CHECK(db.query_int("SELECT count(*) FROM projects WHERE name = 'Untitled'", {}) ==
+                db.query_int("SELECT count(*) FROM projects", {}));
+          if (k.version > 1)
+            CHECK(db.query_int("SELECT count(*) FROM chat_sessions WHERE title = 'Untitled'", {}) ==
+                  1);
+        }
         CHECK(db.query_int("SELECT count(*) FROM projects WHERE tagline IS NULL", {}) ==
               db.query_int("SELECT count(*) FROM projects", {}));
       }
@@ -247,4 +291,24 @@ TEST_CASE("the SQLite upgrade v3 -> v4 is derived from the history", "[history]"
   CHECK(sql.find("ALTER TABLE organizations__v" + std::to_string(ec::schema::kSchemaVersion) +
                  " RENAME TO organizations") != std::string::npos);
   CHECK(sql.find("blocks") == std::string::npos);  // untouched tables are not rebuilt
+}
+
+TEST_CASE("the upgrade v6 -> v7 adds and drops indexes, derived from the history", "[history]") {
+  const std::string sql = ec::schema::sqlite_upgrade_sql(6);
+  CHECK(sql.find("CREATE INDEX IF NOT EXISTS ix_episodes_organization_id_project_id_deleted_at_"
+                 "status ON episodes (organization_id, project_id, deleted_at, status)") !=
+        std::string::npos);
+  CHECK(sql.find("CREATE INDEX IF NOT EXISTS ix_token_usage_organization_id_project_id_occurred_"
+                 "at_id ON token_usage (organization_id, project_id, occurred_at, id)") !=
+        std::string::npos);
+  CHECK(sql.find("DROP INDEX IF EXISTS ix_token_usage_organization_id_project_id;") !=
+        std::string::npos);
+  CHECK(sql.find("RENAME") == std::string::npos);  // no table is rebuilt
+  // The fresh DDL has the new indexes and not the dropped one.
+  const std::string ddl = ec::schema::sqlite_ddl();
+  CHECK(ddl.find("ix_token_usage_organization_id_project_id ") == std::string::npos);
+  CHECK(ddl.find("ix_episodes_organization_id_project_id_deleted_at_status") != std::string::npos);
+  const auto* usage = ec::schema::find_entity("TokenUsage");
+  REQUIRE(usage->index("ix_token_usage_organization_id_project_id_occurred_at_id") != nullptr);
+  CHECK(usage->index("ix_token_usage_organization_id_project_id") == nullptr);
 }

@@ -65,6 +65,13 @@ test('every migration in order equals a fresh install, object for object', async
   const [up, fresh] = [await catalog('ec_upgrade'), await freshInstall('ec_fresh')];
   for (const k of Object.keys(queries)) assert.deepEqual(up[k], fresh[k], k);
   assert.equal(fresh.version[0].v, schemaVersion());
+  // v7's read indexes (docs/adr/0038-read-indexes.md): both added, the one they replace gone.
+  const defs = Object.fromEntries(up.indexes.map((r) => [r.indexname, r.indexdef]));
+  assert.match(defs.ix_episodes_organization_id_project_id_deleted_at_status ?? '',
+    /ON public\.episodes USING btree \(organization_id, project_id, deleted_at, status\)$/);
+  assert.match(defs.ix_token_usage_organization_id_project_id_occurred_at_id ?? '',
+    /ON public\.token_usage USING btree \(organization_id, project_id, occurred_at, id\)$/);
+  assert.equal(defs.ix_token_usage_organization_id_project_id, undefined);
 });
 
 test('from every older version with rows: the rest of the migrations keep them, blank names become the placeholder', async () => {
