@@ -189,7 +189,7 @@ TEST_CASE_METHOD(World, "requestId: 1 to 128 characters, counted in code points"
   CHECK(r["error"]["path"] == json::array({"requestId"}));
 }
 
-TEST_CASE_METHOD(World, "the answers a file stored before request fingerprints are dropped") {
+TEST_CASE_METHOD(World, "the answers a file stored before ids were bound to their request are dropped") {
   // ec_request (id, response) answered any request reusing an id; a file that has it loses it
   // on the next write with a requestId, and the id then stands for its new request.
   const std::string pid = project(a.owner);
