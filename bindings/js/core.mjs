@@ -197,26 +197,25 @@ function fsFiles(FS) {
   };
 }
 
-// One process per file for the Node build (docs/ARCHITECTURE.md, "Known limit of the Node
-// module"): Emscripten's NODERAWFS answers SQLite's fcntl locks with success and locks nothing,
-// so two processes (or two module instances) on one file would not see each other's
-// transactions. Each module instance that opens a file therefore holds `<file>-eclock`, created
-// exclusively, holding "<pid> <instance>"; its handles share it and the last close (or the
-// process's exit) removes it. A lock whose process is gone (killed) is taken over. Not in the
-// browser (one leader per origin, ADR 0019) nor for ':memory:'.
+/// The lock file of the database file whose stat is `st` ({dev, ino}): one per file, however a
+/// process names it (another spelling, a symbolic or hard link), in the temporary directory.
+export function processLockName(st) {
+  const tmp = (typeof process !== 'undefined' && process.env?.TMPDIR) || '/tmp';
+  return `${tmp.replace(/\/+$/, '')}/episodes-core-${st.dev}-${st.ino}.lock`;
+}
+
+// One process per file for the Node build (docs/ARCHITECTURE.md, "The Node module holds one
+// process per file"): Emscripten's NODERAWFS answers SQLite's fcntl locks with success and locks
+// nothing, so two processes (or two module instances) on one file would not see each other's
+// transactions. Each module instance that opens a file therefore holds its lock file
+// (processLockName: by device and inode, so links and spellings share it), created exclusively,
+// holding "<pid> <instance>"; its handles share it and the last close (or the process's exit)
+// removes it. A lock whose process is gone (killed) is taken over. Not in the browser (one
+// leader per origin, ADR 0019) nor for ':memory:'.
 function processLocks(FS) {
   if (!FS || typeof process === 'undefined' || !process.versions?.node) return null;
   const me = `${process.pid} ${Math.random().toString(36).slice(2)}`;
-  const held = new Map();  // lock file (absolute) -> handles of this instance
-  const absolute = (path) => {
-    const parts = [];
-    for (const seg of (path.startsWith('/') ? path : `${FS.cwd()}/${path}`).split('/')) {
-      if (seg === '' || seg === '.') continue;
-      if (seg === '..') parts.pop();
-      else parts.push(seg);
-    }
-    return `/${parts.join('/')}`;
-  };
+  const held = new Map();  // lock file -> handles of this instance
   const owner = (file) => {
     try { return FS.readFile(file, { encoding: 'utf8' }).trim(); } catch { return null; }
   };
@@ -224,14 +223,20 @@ function processLocks(FS) {
     if (!(pid > 0)) return false;
     try { process.kill(pid, 0); return true; } catch (e) { return e?.code === 'EPERM'; }
   };
-  const create = (file) => {
+  const create = (file, flags) => {
     try {
-      const stream = FS.open(file, 0o301, 0o644);  // O_WRONLY | O_CREAT | O_EXCL (Emscripten's values)
-      try { FS.write(stream, new TextEncoder().encode(me), 0, me.length, 0); } finally { FS.close(stream); }
+      const stream = FS.open(file, flags, 0o644);
+      try { if (flags & 0o200) FS.write(stream, new TextEncoder().encode(me), 0, me.length, 0); } finally { FS.close(stream); }
       return true;
     } catch {
       return false;
     }
+  };
+  const lockFileOf = (path) => {
+    // A new database is created empty first (SQLite takes an empty file as a new database), so
+    // that it has an inode to lock; a path that cannot be created is left to SQLite's own error.
+    if (!FS.analyzePath(path).exists && !create(path, 0o101)) return null;  // O_WRONLY | O_CREAT
+    try { return processLockName(FS.stat(path)); } catch { return null; }
   };
   process.on('exit', () => {
     for (const file of held.keys()) { try { if (owner(file) === me) FS.unlink(file); } catch { /* gone */ } }
@@ -239,13 +244,14 @@ function processLocks(FS) {
   return {
     acquire(path) {
       if (path === '' || path === ':memory:' || path.startsWith('file:')) return null;
-      const file = `${absolute(path)}-eclock`;
+      const file = lockFileOf(path);
+      if (!file) return null;
       if (held.has(file)) {
         held.set(file, held.get(file) + 1);
         return file;
       }
       for (let attempt = 0; attempt < 2; ++attempt) {
-        if (create(file)) {
+        if (create(file, 0o301)) {  // O_WRONLY | O_CREAT | O_EXCL (Emscripten's values)
           held.set(file, 1);
           return file;
         }
@@ -259,7 +265,9 @@ function processLocks(FS) {
             retryable: true,
           });
         }
-        try { FS.unlink(file); } catch { /* another process took it over first */ }
+        // A dead owner's lock: removed only if it is still that one (another process may have
+        // taken it over meanwhile).
+        try { if (owner(file) === who) FS.unlink(file); } catch { /* another process took it over first */ }
       }
       throw errorFrom({ code: 'busy', message: 'the database file is being opened by another process', retryable: true });
     },

@@ -4,14 +4,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, CoreError } from './helpers/core.mjs';
+import { processLockName } from '../../bindings/js/core.mjs';
 
 const core = await load();
 const skip = core.hasCore ? false : 'this build has no CoreHandle';
 const helpers = new URL('./helpers/core.mjs', import.meta.url).href;
+// The lock file of a database file (by device and inode: links and spellings share it).
+const lockOf = (file) => processLockName(statSync(file));
 
 // Opens `file` in a child process; answers "ok" or the CoreError's code and message.
 function openElsewhere(file) {
@@ -32,15 +35,15 @@ describe('one process per database file (Node module)', { skip }, () => {
     const file = join(dir, 'a.db');
     const db = core.open(file);
     db.call({ op: 'meta.version' });
-    assert.equal(existsSync(`${file}-eclock`), true);
+    assert.equal(existsSync(lockOf(file)), true);
     const other = openElsewhere(file);
     assert.equal(other.code, 'busy');
     assert.equal(other.retryable, true);
     assert.match(other.message, new RegExp(`another process \\(pid ${process.pid}\\)`));
     db.close();
-    assert.equal(existsSync(`${file}-eclock`), false);
+    assert.equal(existsSync(lockOf(file)), false);
     assert.deepEqual(openElsewhere(file), { ok: true });
-    assert.equal(existsSync(`${file}-eclock`), false);
+    assert.equal(existsSync(lockOf(file)), false);
   });
 
   test('handles of one module share the lock; the last close removes it', () => {
@@ -48,28 +51,44 @@ describe('one process per database file (Node module)', { skip }, () => {
     const one = core.open(file);
     const two = core.open(join(dir, '.', 'x', '..', 'b.db'));  // another spelling, same file
     one.close();
-    assert.equal(existsSync(`${file}-eclock`), true);
+    assert.equal(existsSync(lockOf(file)), true);
     assert.equal(openElsewhere(file).code, 'busy');
     two.close();
-    assert.equal(existsSync(`${file}-eclock`), false);
+    assert.equal(existsSync(lockOf(file)), false);
+  });
+
+  test('a symbolic or hard link to the open file is the same file: refused too', () => {
+    // Found by a tester: the lock named after the path let a process in through a link, and two
+    // processes writing at once lost acknowledged writes.
+    const file = join(dir, 'e.db');
+    const db = core.open(file);
+    symlinkSync(file, join(dir, 'e-sym.db'));
+    linkSync(file, join(dir, 'e-hard.db'));
+    assert.equal(openElsewhere(join(dir, 'e-sym.db')).code, 'busy');
+    assert.equal(openElsewhere(join(dir, 'e-hard.db')).code, 'busy');
+    db.close();
+    assert.deepEqual(openElsewhere(join(dir, 'e-sym.db')), { ok: true });
+    assert.equal(existsSync(lockOf(file)), false);
   });
 
   test('a lock left by a process that is gone (killed) is taken over', () => {
     const file = join(dir, 'c.db');
     const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
-    writeFileSync(`${file}-eclock`, `${deadPid} gone`);
+    writeFileSync(file, '');  // a new, empty database
+    writeFileSync(lockOf(file), `${deadPid} gone`);
     const db = core.open(file);
-    assert.match(readFileSync(`${file}-eclock`, 'utf8'), new RegExp(`^${process.pid} `));
+    assert.match(readFileSync(lockOf(file), 'utf8'), new RegExp(`^${process.pid} `));
     db.close();
-    assert.equal(existsSync(`${file}-eclock`), false);
+    assert.equal(existsSync(lockOf(file)), false);
   });
 
   test('a refused open leaves no handle and no lock of its own; :memory: takes none', () => {
     const file = join(dir, 'd.db');
-    writeFileSync(`${file}-eclock`, `${process.ppid} parent`);  // a live process that is not us
+    writeFileSync(file, '');
+    writeFileSync(lockOf(file), `${process.ppid} parent`);  // a live process that is not us
     assert.throws(() => core.open(file), (e) => e instanceof CoreError && e.code === 'busy');
-    assert.equal(readFileSync(`${file}-eclock`, 'utf8'), `${process.ppid} parent`);
-    rmSync(`${file}-eclock`);
+    assert.equal(readFileSync(lockOf(file), 'utf8'), `${process.ppid} parent`);
+    rmSync(lockOf(file));
     const mem = core.open(':memory:');
     mem.close();
   });
