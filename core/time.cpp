@@ -1,6 +1,11 @@
 #include "core/time.hpp"
 
+#include <array>
+#include <climits>
 #include <cstdio>
+#include <cstring>
+
+#include "core/thread_local.hpp"
 
 namespace ec {
 
@@ -118,31 +123,53 @@ std::optional<Instant> parse_instant(std::string_view s) {
   return t;
 }
 
+namespace {
+
+// "00" to "99": two digits written at once.
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> a{};
+  for (int i = 0; i < 100; ++i) {
+    a[static_cast<size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    a[static_cast<size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return a;
+}();
+
+void put2(char* p, int v) {
+  std::memcpy(p, &kDigitPairs[static_cast<size_t>(2 * v)], 2);
+}
+
+}  // namespace
+
 bool format_instant_to(Instant t, char (&out)[24]) {
+  // Without snprintf (hot: every instant of every row read). The date part of the last day
+  // formatted is kept: the instants of a page of rows mostly share their days.
   const int64_t days = floor_div(t, kMsPerDay);
-  const int64_t rem = t - days * kMsPerDay;
-  const CivilDate d = civil_from_days(days);
-  if (d.year < 0 || d.year > 9999) return false;
-  // Without snprintf (hot: every instant of every row read).
-  const auto put = [&out](int pos, int v, int width) {
-    for (int i = width - 1; i >= 0; --i) {
-      out[pos + i] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    }
-  };
-  put(0, d.year, 4);
-  out[4] = '-';
-  put(5, d.month, 2);
-  out[7] = '-';
-  put(8, d.day, 2);
+  const auto rem = static_cast<int>(t - days * kMsPerDay);
+  static EC_THREAD_LOCAL int64_t last_days = INT64_MIN;  // floor_div never gives INT64_MIN
+  static EC_THREAD_LOCAL char last_date[10];
+  if (days != last_days) {
+    const CivilDate d = civil_from_days(days);
+    if (d.year < 0 || d.year > 9999) return false;
+    put2(last_date, d.year / 100);
+    put2(last_date + 2, d.year % 100);
+    last_date[4] = '-';
+    put2(last_date + 5, d.month);
+    last_date[7] = '-';
+    put2(last_date + 8, d.day);
+    last_days = days;
+  }
+  std::memcpy(out, last_date, sizeof last_date);
   out[10] = 'T';
-  put(11, static_cast<int>(rem / 3'600'000), 2);
+  put2(out + 11, rem / 3'600'000);
   out[13] = ':';
-  put(14, static_cast<int>(rem / 60'000 % 60), 2);
+  put2(out + 14, rem / 60'000 % 60);
   out[16] = ':';
-  put(17, static_cast<int>(rem / 1000 % 60), 2);
+  put2(out + 17, rem / 1000 % 60);
   out[19] = '.';
-  put(20, static_cast<int>(rem % 1000), 3);
+  const int ms = rem % 1000;
+  out[20] = static_cast<char>('0' + ms / 100);
+  put2(out + 21, ms % 100);
   out[23] = 'Z';
   return true;
 }
@@ -166,6 +193,27 @@ std::string format_local(Instant utc, int offset_seconds) {
   const int64_t rem = local_s - days * 86400;
   const CivilDate d = civil_from_days(days);
   const int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  if (d.year >= 0 && d.year <= 9999 && off / 3600 <= 99) {
+    // Without snprintf (the overview writes one per listed project): the same digits.
+    char out[25];
+    put2(out, d.year / 100);
+    put2(out + 2, d.year % 100);
+    out[4] = '-';
+    put2(out + 5, d.month);
+    out[7] = '-';
+    put2(out + 8, d.day);
+    out[10] = 'T';
+    put2(out + 11, static_cast<int>(rem / 3600));
+    out[13] = ':';
+    put2(out + 14, static_cast<int>(rem / 60 % 60));
+    out[16] = ':';
+    put2(out + 17, static_cast<int>(rem % 60));
+    out[19] = offset_seconds < 0 ? '-' : '+';
+    put2(out + 20, off / 3600);
+    out[22] = ':';
+    put2(out + 23, off / 60 % 60);
+    return std::string(out, sizeof out);
+  }
   char buf[48];
   // Offsets with seconds (rare, pre-1900 LMT) are rounded down to minutes in this form.
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month, d.day,
