@@ -139,6 +139,26 @@ void put2(char* p, int v) {
   std::memcpy(p, &kDigitPairs[static_cast<size_t>(2 * v)], 2);
 }
 
+// "YYYY-MM-DD" (10 bytes) for a year in 0..9999.
+void put_date(char* p, CivilDate d) {
+  put2(p, d.year / 100);
+  put2(p + 2, d.year % 100);
+  p[4] = '-';
+  put2(p + 5, d.month);
+  p[7] = '-';
+  put2(p + 8, d.day);
+}
+
+// "THH:MM:SS" (9 bytes).
+void put_time(char* p, int h, int m, int s) {
+  p[0] = 'T';
+  put2(p + 1, h);
+  p[3] = ':';
+  put2(p + 4, m);
+  p[6] = ':';
+  put2(p + 7, s);
+}
+
 }  // namespace
 
 bool format_instant_to(Instant t, char (&out)[24]) {
@@ -151,21 +171,11 @@ bool format_instant_to(Instant t, char (&out)[24]) {
   if (days != last_days) {
     const CivilDate d = civil_from_days(days);
     if (d.year < 0 || d.year > 9999) return false;
-    put2(last_date, d.year / 100);
-    put2(last_date + 2, d.year % 100);
-    last_date[4] = '-';
-    put2(last_date + 5, d.month);
-    last_date[7] = '-';
-    put2(last_date + 8, d.day);
+    put_date(last_date, d);
     last_days = days;
   }
   std::memcpy(out, last_date, sizeof last_date);
-  out[10] = 'T';
-  put2(out + 11, rem / 3'600'000);
-  out[13] = ':';
-  put2(out + 14, rem / 60'000 % 60);
-  out[16] = ':';
-  put2(out + 17, rem / 1000 % 60);
+  put_time(out + 10, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60);
   out[19] = '.';
   const int ms = rem % 1000;
   out[20] = static_cast<char>('0' + ms / 100);
@@ -196,18 +206,9 @@ std::string format_local(Instant utc, int offset_seconds) {
   if (d.year >= 0 && d.year <= 9999 && off / 3600 <= 99) {
     // Without snprintf (the overview writes one per listed project): the same digits.
     char out[25];
-    put2(out, d.year / 100);
-    put2(out + 2, d.year % 100);
-    out[4] = '-';
-    put2(out + 5, d.month);
-    out[7] = '-';
-    put2(out + 8, d.day);
-    out[10] = 'T';
-    put2(out + 11, static_cast<int>(rem / 3600));
-    out[13] = ':';
-    put2(out + 14, static_cast<int>(rem / 60 % 60));
-    out[16] = ':';
-    put2(out + 17, static_cast<int>(rem % 60));
+    put_date(out, d);
+    put_time(out + 10, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+             static_cast<int>(rem % 60));
     out[19] = offset_seconds < 0 ? '-' : '+';
     put2(out + 20, off / 3600);
     out[22] = ':';
