@@ -1,6 +1,11 @@
 #include "core/time.hpp"
 
+#include <array>
+#include <climits>
 #include <cstdio>
+#include <cstring>
+
+#include "core/thread_local.hpp"
 
 namespace ec {
 
@@ -118,31 +123,63 @@ std::optional<Instant> parse_instant(std::string_view s) {
   return t;
 }
 
+namespace {
+
+// "00" to "99": two digits written at once.
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> a{};
+  for (int i = 0; i < 100; ++i) {
+    a[static_cast<size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    a[static_cast<size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return a;
+}();
+
+void put2(char* p, int v) {
+  std::memcpy(p, &kDigitPairs[static_cast<size_t>(2 * v)], 2);
+}
+
+// "YYYY-MM-DD" (10 bytes) for a year in 0..9999.
+void put_date(char* p, CivilDate d) {
+  put2(p, d.year / 100);
+  put2(p + 2, d.year % 100);
+  p[4] = '-';
+  put2(p + 5, d.month);
+  p[7] = '-';
+  put2(p + 8, d.day);
+}
+
+// "THH:MM:SS" (9 bytes).
+void put_time(char* p, int h, int m, int s) {
+  p[0] = 'T';
+  put2(p + 1, h);
+  p[3] = ':';
+  put2(p + 4, m);
+  p[6] = ':';
+  put2(p + 7, s);
+}
+
+}  // namespace
+
 bool format_instant_to(Instant t, char (&out)[24]) {
+  // Without snprintf (hot: every instant of every row read). The date part of the last day
+  // formatted is kept: the instants of a page of rows mostly share their days.
   const int64_t days = floor_div(t, kMsPerDay);
-  const int64_t rem = t - days * kMsPerDay;
-  const CivilDate d = civil_from_days(days);
-  if (d.year < 0 || d.year > 9999) return false;
-  // Without snprintf (hot: every instant of every row read).
-  const auto put = [&out](int pos, int v, int width) {
-    for (int i = width - 1; i >= 0; --i) {
-      out[pos + i] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    }
-  };
-  put(0, d.year, 4);
-  out[4] = '-';
-  put(5, d.month, 2);
-  out[7] = '-';
-  put(8, d.day, 2);
-  out[10] = 'T';
-  put(11, static_cast<int>(rem / 3'600'000), 2);
-  out[13] = ':';
-  put(14, static_cast<int>(rem / 60'000 % 60), 2);
-  out[16] = ':';
-  put(17, static_cast<int>(rem / 1000 % 60), 2);
+  const auto rem = static_cast<int>(t - days * kMsPerDay);
+  static EC_THREAD_LOCAL int64_t last_days = INT64_MIN;  // floor_div never gives INT64_MIN
+  static EC_THREAD_LOCAL char last_date[10];
+  if (days != last_days) {
+    const CivilDate d = civil_from_days(days);
+    if (d.year < 0 || d.year > 9999) return false;
+    put_date(last_date, d);
+    last_days = days;
+  }
+  std::memcpy(out, last_date, sizeof last_date);
+  put_time(out + 10, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60);
   out[19] = '.';
-  put(20, static_cast<int>(rem % 1000), 3);
+  const int ms = rem % 1000;
+  out[20] = static_cast<char>('0' + ms / 100);
+  put2(out + 21, ms % 100);
   out[23] = 'Z';
   return true;
 }
@@ -166,6 +203,18 @@ std::string format_local(Instant utc, int offset_seconds) {
   const int64_t rem = local_s - days * 86400;
   const CivilDate d = civil_from_days(days);
   const int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  if (d.year >= 0 && d.year <= 9999 && off / 3600 <= 99) {
+    // Without snprintf (the overview writes one per listed project): the same digits.
+    char out[25];
+    put_date(out, d);
+    put_time(out + 10, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+             static_cast<int>(rem % 60));
+    out[19] = offset_seconds < 0 ? '-' : '+';
+    put2(out + 20, off / 3600);
+    out[22] = ':';
+    put2(out + 23, off / 60 % 60);
+    return std::string(out, sizeof out);
+  }
   char buf[48];
   // Offsets with seconds (rare, pre-1900 LMT) are rounded down to minutes in this form.
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month, d.day,

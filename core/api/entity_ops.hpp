@@ -51,8 +51,9 @@ void authorize_row(Context& ctx, const schema::Entity& e, schema::authz::Action 
                    const json& before, const json& after, const json& path);
 
 /// A page result {items, limit, offset, total} written as text (keys in dump_text's order):
-/// write_page_start, then the items array, then write_page_end.
-void write_page_start(std::string& out);
+/// write_page_start, then the items array, then write_page_end. write_page_start reserves room
+/// for `limit` items (a guess per item, capped): a page is written without regrowing `out`.
+void write_page_start(std::string& out, int64_t limit);
 void write_page_end(std::string& out, int64_t total, int64_t limit, int64_t offset);
 
 /// Per-entity hooks (defined next to the rules they implement).

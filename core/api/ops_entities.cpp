@@ -1,5 +1,7 @@
 // Generic entity operations derived from the schema: <prefix>.create/get/list/update/delete/
 // restore/purge. Which operations an entity gets follows from its declaration.
+#include <algorithm>
+
 #include "core/api/entity_ops.hpp"
 #include "core/json/codec.hpp"
 #include "core/store/audit.hpp"
@@ -21,7 +23,13 @@ std::string op_prefix(const Entity& e) {
   return p;
 }
 
-void write_page_start(std::string& out) {
+void write_page_start(std::string& out, int64_t limit) {
+  // ~0.4 to 0.9 KB per item in the dashboard's pages (docs/BENCHMARKS.md, "Session 10: API
+  // reads"); at most 256 KB reserved ahead, a larger page grows as it is written.
+  constexpr int64_t kItemBytes = 1024, kMaxReserve = 256 * 1024;
+  out.reserve(
+      out.size() +
+      static_cast<size_t>(std::clamp<int64_t>(limit, 0, kMaxReserve / kItemBytes) * kItemBytes));
   out += "{\"items\":";
 }
 
@@ -241,7 +249,7 @@ void add_for(std::vector<Operation>& ops, const Entity& e) {
               q.limit = params.value("limit", int64_t{100});
               q.offset = params.value("offset", int64_t{0});
               const auto& org = ctx.as.organization_id;
-              write_page_start(out);
+              write_page_start(out, q.limit);
               repo::list_json(ctx.store, target(ctx), org, q, out);
               write_page_end(out, repo::count(ctx.store, target(ctx), org, q), q.limit, q.offset);
             }},

@@ -365,26 +365,34 @@ void add_project_ops(std::vector<Operation>& ops) {
         q.limit = p["limit"];
         q.offset = p["offset"];
         // The rows go to the answer as text (repo::write_row); what the next-episode time
-        // needs of them (cadence, status, deletion) is read as JSON.
-        static const std::vector<std::pair<const schema::Field*, int>> schedule_fields = [&pe] {
-          std::vector<std::pair<const schema::Field*, int>> out;
-          for (const char* name : {"cadenceConfig", "status", "deletedAt"})
-            for (size_t i = 0; i < pe.fields.size(); ++i)
-              if (pe.fields[i].name == name) out.emplace_back(&pe.fields[i], static_cast<int>(i));
-          return out;
-        }();
-        static const int id_col = static_cast<int>(pe.field("id") - pe.fields.data());
-        static const int owner_col = static_cast<int>(pe.field("ownerId") - pe.fields.data());
-        std::vector<std::string> rows;
-        std::vector<json> schedules;
+        // needs of them is kept: the stored cadence text and whether the project is active.
+        static const int id_col = static_cast<int>(repo::slot(pe, "id"));
+        static const int owner_col = static_cast<int>(repo::slot(pe, "ownerId"));
+        static const int cadence_col = static_cast<int>(repo::slot(pe, "cadenceConfig"));
+        static const int status_col = static_cast<int>(repo::slot(pe, "status"));
+        static const int deleted_col = static_cast<int>(repo::slot(pe, "deletedAt"));
+        struct Schedule {
+          std::optional<std::string> cadence;  // nullopt: NULL
+          bool active = false;
+        };
+        std::string rows;              // the page's project rows, one after the other
+        std::vector<size_t> row_ends;  // where each ends in `rows`
+        std::vector<Schedule> schedules;
         std::string page = "[";
         repo::list_each(ctx.store, pe, ctx.as.organization_id, q, [&](store::Stmt& st) {
-          rows.emplace_back();
-          repo::write_row(pe, st, rows.back());
-          json sched = json::object();
-          for (const auto& [f, col] : schedule_fields)
-            sched[f->name] = codec::from_sql(*f, st.value(col));
-          schedules.push_back(std::move(sched));
+          repo::write_row(pe, st, rows);
+          row_ends.push_back(rows.size());
+          Schedule& sched = schedules.emplace_back();
+          if (!st.is_null(cadence_col)) {
+            store::SqlValue v = st.value(cadence_col);
+            // A JSON column that is not text throws as codec::from_sql throws for it.
+            if (!std::holds_alternative<std::string>(v))
+              (void)codec::from_sql(pe.fields[static_cast<size_t>(cadence_col)], v);
+            sched.cadence = std::move(std::get<std::string>(v));
+          }
+          sched.active = st.type(status_col) == store::Stmt::kText &&
+                         st.text_view(status_col) == rules::name(rules::ProjectStatus::active) &&
+                         st.is_null(deleted_col);
           if (page.size() > 1) page += ',';
           page += '[';
           codec::append_json_string(page, st.text_view(id_col));
@@ -426,9 +434,9 @@ void add_project_ops(std::vector<Operation>& ops) {
         auto& facts = ctx.store.db().prepare(facts_sql);
         facts.bind(1, ctx.as.organization_id).bind(2, page);
         // Each item as dump_text writes it: keys in byte order.
-        write_page_start(out);
+        write_page_start(out, q.limit);
         out += '[';
-        for (size_t k = 0; k < rows.size(); ++k) {
+        for (size_t k = 0; k < row_ends.size(); ++k) {
           if (!facts.step()) throw Error(code::internal, "project overview lost a project");
           if (k) out += ',';
           out += "{\"episodeCount\":";
@@ -455,9 +463,11 @@ void add_project_ops(std::vector<Operation>& ops) {
             out += '}';
           }
           // The next episode time by the cadence (null: paused, archived, deleted or none).
-          const std::optional<std::string> owner_tz =
-              facts.int64(9) != 0 ? std::optional<std::string>(facts.text(10)) : std::nullopt;
-          const auto next = store::queue::next_occurrence(schedules[k], owner_tz, ctx.now);
+          const auto owner_tz = facts.int64(9) != 0
+                                    ? std::optional<std::string_view>(facts.text_view(10))
+                                    : std::nullopt;
+          const auto next = store::queue::next_occurrence(schedules[k].cadence, schedules[k].active,
+                                                          owner_tz, ctx.now);
           out += ",\"nextEpisodeAt\":";
           if (next)
             codec::append_json_instant(out, next->utc);
@@ -471,7 +481,8 @@ void add_project_ops(std::vector<Operation>& ops) {
           out += ",\"openNotes\":";
           codec::append_json_int(out, facts.int64(3));
           out += ",\"project\":";
-          out += rows[k];
+          const size_t row_begin = k ? row_ends[k - 1] : 0;
+          out.append(rows, row_begin, row_ends[k] - row_begin);
           out += ",\"readyCount\":";
           codec::append_json_int(out, facts.int64(1));
           out += '}';

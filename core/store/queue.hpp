@@ -5,6 +5,7 @@
 // Design and trade-offs: docs/adr/0003-schedule-queue.md.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/rules.hpp"
@@ -34,9 +35,14 @@ ProjectSchedule project_schedule(const json& project, const std::optional<std::s
 /// The next occurrence at or after `now` for a project row, or nullopt (inactive, no cadence).
 std::optional<schedule::Occurrence> next_occurrence(Store& s, const std::string& org,
                                                     const json& project, Instant now);
-/// The same, with the owner's time zone already read (a page of projects reads them at once).
-std::optional<schedule::Occurrence> next_occurrence(const json& project,
-                                                    const std::optional<std::string>& owner_tz,
+/// The same from a project's columns (the overview, docs/adr/0041): its stored cadenceConfig
+/// text (nullopt: NULL), whether it is active (status active, not soft-deleted) and the owner's
+/// time zone (nullopt: no owner row). Memoised by its inputs (the text and the zone name: a pure
+/// function of them, so no write can make it stale); the next time found is reused while `now`
+/// stays between the `now` it was found for and that time (no occurrence lies between them).
+std::optional<schedule::Occurrence> next_occurrence(std::optional<std::string_view> cadence_json,
+                                                    bool active,
+                                                    std::optional<std::string_view> owner_tz,
                                                     Instant now);
 
 struct PlanCounts {

@@ -30,6 +30,8 @@ namespace {
 // order of the names), each with its key text "\"name\":".
 struct RowLayout {
   std::vector<std::pair<size_t, std::string>> keys;
+  // Each key as written in a row: after '{' (the first) or ',' (the others).
+  std::vector<std::string> written;
 };
 
 const RowLayout& layout_of(const Entity& e) {
@@ -44,6 +46,7 @@ const RowLayout& layout_of(const Entity& e) {
       std::string key;
       codec::append_json_string(key, e.fields[i].name);
       key += ':';
+      it->second.written.push_back((it->second.keys.empty() ? "{" : ",") + key);
       it->second.keys.emplace_back(i, std::move(key));
     }
   }
@@ -121,12 +124,10 @@ void write_value(const Field& f, const Cell& c, std::string& out) {
 template <class CellOf>
 void write_fields(const Entity& e, std::string& out, CellOf cell) {
   const RowLayout& layout = layout_of(e);
-  out += '{';
-  bool comma = false;
-  for (const auto& [i, key] : layout.keys) {
-    if (comma) out += ',';
-    comma = true;
-    out += key;
+  if (layout.keys.empty()) return static_cast<void>(out.append("{}", 2));
+  for (size_t k = 0; k < layout.keys.size(); ++k) {
+    out += layout.written[k];
+    const size_t i = layout.keys[k].first;
     write_value(e.fields[i], cell(i), out);
   }
   out += '}';

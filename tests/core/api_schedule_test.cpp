@@ -372,3 +372,36 @@ TEST_CASE("queue.claim / queue.complete through call(): the same answers as call
                     {"track", true}});
   CHECK(none["result"]["items"] == json::array());
 }
+
+TEST_CASE_METHOD(S, "project.overview's next episode time follows every write and the clock") {
+  // The overview keeps what it found per cadence text and owner zone (docs/adr/0041): a write
+  // then a read must still show the written state, whichever table the write touched.
+  const auto p = project(mon_wed(), "Alpha");
+  auto item = [&] { return ok("project.overview", json::object())["items"][0]; };
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T08:00:00.000Z");
+  // The cadence (projects).
+  ok("project.update",
+     {{"id", p}, {"patch", {{"cadenceConfig", {{"days", {"mon", "wed"}}, {"time", "10:30"}}}}}});
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T09:30:00.000Z");
+  // The owner's time zone (users): the same cadence text, another zone.
+  ok("user.update", {{"id", a.user}, {"patch", {{"timezone", "Asia/Tokyo"}}}});
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T01:30:00.000Z");
+  CHECK(item()["nextEpisodeLocal"] == "2025-08-18T10:30:00+09:00");
+  // The status: paused has none, active again has it back.
+  ok("project.update", {{"id", p}, {"patch", {{"status", "paused"}}}});
+  CHECK(item()["nextEpisodeAt"].is_null());
+  ok("project.update", {{"id", p}, {"patch", {{"status", "active"}}}});
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T01:30:00.000Z");
+  // The clock: at the time itself, just past it, and back before the first read.
+  now = "2025-08-18T01:30:00.000Z";
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T01:30:00.000Z");
+  now = "2025-08-18T01:30:00.001Z";
+  CHECK(item()["nextEpisodeAt"] == "2025-08-20T01:30:00.000Z");
+  now = "2025-08-15T09:00:00.000Z";
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T01:30:00.000Z");
+  // The cadence back to a text read before: its own time again, not the last one's.
+  ok("project.update", {{"id", p}, {"patch", {{"cadenceConfig", mon_wed()}}}});
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T00:00:00.000Z");
+  ok("user.update", {{"id", a.user}, {"patch", {{"timezone", "Europe/London"}}}});
+  CHECK(item()["nextEpisodeAt"] == "2025-08-18T08:00:00.000Z");
+}

@@ -3,6 +3,8 @@
 // Everything goes through the API (Core::call_json on ":memory:" with an explicit `now`).
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <random>
 #include <set>
 
 #include "core/api/api.hpp"
@@ -596,4 +598,59 @@ TEST_CASE_METHOD(Q, "every queue change writes its audit row in the same transac
   st.reset();
   CHECK(changes["status"] == json{{"before", "pending"}, {"after", "processing"}});
   CHECK(changes["attempts"] == json{{"before", 0}, {"after", 1}});
+}
+
+TEST_CASE("next_occurrence from columns (memoised) equals the occurrences looked for afresh") {
+  // The memo reuses a next time while `now` moves towards it; every answer must be what the
+  // cadence gives from that `now` (docs/adr/0041). Zones with gaps and repeated hours, skipped
+  // dates, pauses; `now` moving forward in random steps and sometimes back.
+  const std::vector<json> cadences = {
+      cad({"mon", "wed"}, "09:00"),
+      cad({"sun"}, "02:30", "America/New_York"),
+      cad({"sun"}, "01:30", "Europe/London"),
+      cad({"fri", "sat"}, "00:00", "Pacific/Apia"),
+      json{{"days", {"tue"}}, {"time", "12:00"}, {"skipDates", {"2025-03-11", "2025-03-18"}}},
+      json{{"days", {"thu"}}, {"time", "08:15"}, {"pausedUntil", "2025-06-01"}},
+      json{{"days", {"thu"}}, {"time", "08:15"}, {"pausedUntil", "2025-06-01T12:00:00.000Z"}},
+      cad({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "23:59", "Australia/Lord_Howe"),
+  };
+  const std::vector<std::optional<std::string>> owners = {std::nullopt, "", "Europe/London",
+                                                          "Asia/Kolkata", "Not/AZone"};
+  std::mt19937_64 rng(41);
+  const ec::Instant start = *ec::parse_instant("2024-12-30T00:00:00Z");
+  size_t checked = 0;
+  for (const auto& c : cadences) {
+    const std::string text = c.dump();
+    for (const auto& owner : owners) {
+      ec::Instant now = start;
+      for (int i = 0; i < 300; ++i) {
+        // Mostly forward by up to four days (to the millisecond), sometimes back by up to two.
+        const auto step = static_cast<int64_t>(rng() % (4 * 86'400'000LL));
+        now += (i % 17 == 16) ? -step / 2 : step;
+        const json project{{"cadenceConfig", c}, {"status", "active"}, {"deletedAt", nullptr}};
+        const auto ps = ec::store::queue::project_schedule(project, owner);
+        const auto fresh = ec::schedule::occurrences(*ps.cadence, *ps.zone,
+                                                     ec::schedule::Window{now, 1, std::nullopt});
+        const auto memo = ec::store::queue::next_occurrence(
+            text, true, owner ? std::optional<std::string_view>(*owner) : std::nullopt, now);
+        INFO(text << " owner " << owner.value_or("(none)") << " now " << ec::format_instant(now));
+        REQUIRE(memo.has_value() == !fresh.empty());
+        if (memo) {
+          CHECK(memo->utc == fresh[0].utc);
+          CHECK(memo->offset_seconds == fresh[0].offset_seconds);
+          CHECK(memo->date == fresh[0].date);
+          CHECK(memo->shifted == fresh[0].shifted);
+          CHECK(memo->ambiguous == fresh[0].ambiguous);
+        }
+        // Inactive, or without a cadence: none, whatever was kept.
+        CHECK_FALSE(ec::store::queue::next_occurrence(text, false, owner, now));
+        CHECK_FALSE(ec::store::queue::next_occurrence(std::nullopt, true, owner, now));
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == cadences.size() * owners.size() * 300);
+  // A text that does not parse throws every time, as reading the column as JSON does.
+  for (int i = 0; i < 2; ++i)
+    CHECK_THROWS(ec::store::queue::next_occurrence("{\"days\":", true, std::nullopt, start));
 }

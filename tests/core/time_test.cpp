@@ -1,6 +1,10 @@
 // Time primitives: civil dates, ISO-8601 instants with offsets, leap years, 0001..9999.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "core/time.hpp"
 
 using namespace ec;
@@ -154,6 +158,57 @@ TEST_CASE("every accepted instant formats back to an accepted instant") {
   }
 }
 
+TEST_CASE("format_instant_to keeps the last day's date: same text as the fields computed afresh") {
+  // format_instant_to reuses the date of the last day it formatted (docs/adr/0041): instants of
+  // one day, of alternating days, across the year range's edges and after an instant it refuses.
+  // The fields computed afresh, each zero-padded (years of 4 digits and more).
+  const auto expected = [](Instant t) {
+    const int64_t days = floor_div(t, kMsPerDay);
+    const int64_t ms = t - days * kMsPerDay;
+    const CivilDate d = civil_from_days(days);
+    const auto pad = [](int64_t v, size_t width) {
+      std::string digits = std::to_string(v);
+      return std::string(width > digits.size() ? width - digits.size() : 0, '0') + digits;
+    };
+    return pad(d.year, 4) + "-" + pad(d.month, 2) + "-" + pad(d.day, 2) + "T" +
+           pad(ms / 3'600'000, 2) + ":" + pad(ms / 60'000 % 60, 2) + ":" + pad(ms / 1000 % 60, 2) +
+           "." + pad(ms % 1000, 3) + "Z";
+  };
+  const Instant first = at("0001-01-01T00:00:00Z"), last = at("9999-12-31T23:59:59.999Z");
+  std::vector<Instant> ts = {0,     -1,        1,          kMsPerDay - 1, kMsPerDay,
+                             first, first - 1, last,       last + 1,      last,
+                             first, first + 1, -kMsPerDay, 1755248400123};
+  uint64_t x = 88172645463325252ULL;  // xorshift64
+  Instant prev = 1755248400123;
+  for (int i = 0; i < 20'000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // Near the previous instant (same or next day), or anywhere in (and just past) the range.
+    prev = (i % 3 == 0)
+               ? first - kMsPerDay +
+                     static_cast<Instant>(x % static_cast<uint64_t>(last - first + 2 * kMsPerDay))
+               : prev + static_cast<Instant>(x % (2 * kMsPerDay)) - kMsPerDay / 2;
+    ts.push_back(prev);
+  }
+  size_t refused = 0;
+  for (const Instant t : ts) {
+    char out[24];
+    const bool ok = format_instant_to(t, out);
+    const int year = civil_from_days(floor_div(t, kMsPerDay)).year;
+    const std::string want = year >= 0 ? expected(t) : "(a negative year)";
+    INFO(t << " " << want);
+    const bool in_range = year >= 0 && year <= 9999;
+    CHECK(ok == in_range);
+    if (ok)
+      CHECK(std::string(out, sizeof out) == want);
+    else
+      ++refused;
+    if (year >= 0) CHECK(format_instant(t) == want);
+  }
+  CHECK(refused > 0);
+}
+
 TEST_CASE("format_local and parse_hhmm") {
   const Instant t = at("2025-08-15T09:00:00Z");
   CHECK(format_local(t, 0) == "2025-08-15T09:00:00+00:00");
@@ -163,6 +218,28 @@ TEST_CASE("format_local and parse_hhmm") {
   CHECK(format_local(t, -10 * 3600) == "2025-08-14T23:00:00-10:00");
   CHECK(format_local(t, 14 * 3600 + 45 * 60) == "2025-08-15T23:45:00+14:45");
   CHECK(format_local(at("1969-12-31T23:00:00Z"), 7200) == "1970-01-01T01:00:00+02:00");
+  // Written without snprintf inside 0000..9999 (docs/adr/0041): the same text as snprintf's,
+  // which still writes the years outside it.
+  uint64_t x = 2463534242ULL;  // xorshift64
+  for (int i = 0; i < 20'000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const Instant u = days_from_civil(CivilDate{-1, 1, 1}) * kMsPerDay +
+                      static_cast<Instant>(x % 320'000'000'000'000ULL);  // to beyond 9999
+    const int offset = static_cast<int>(x % 100'801) - 50'400;  // -14:00..+14:00, seconds too
+    const int64_t local_s = floor_div(u, 1000) + offset;
+    const int64_t days = floor_div(local_s, 86400);
+    const int64_t rem = local_s - days * 86400;
+    const CivilDate d = civil_from_days(days);
+    const int off = offset < 0 ? -offset : offset;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month,
+                  d.day, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                  static_cast<int>(rem % 60), offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+    INFO(u << " " << offset);
+    CHECK(format_local(u, offset) == buf);
+  }
   CHECK(parse_hhmm("00:00") == 0);
   CHECK(parse_hhmm("09:30") == 570);
   CHECK(parse_hhmm("23:59") == 1439);
