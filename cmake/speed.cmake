@@ -17,8 +17,8 @@ option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) i
 set(EC_SPEED_FEATURES "" CACHE STRING "wasm target feature flags (-m...) of the Node wasm build")
 # A memcmp comparing eight bytes at a time (wasm/memcmp.c) instead of musl's byte loop, for every
 # Node program (a library linked by episodes_core_runtime, so it comes before libc on the link
-# line). ON since session 10: reads -12 %, queue -4 %, load and writes level (docs/BENCHMARKS.md,
-# "Session 10: wasm against native"; ADR 0042).
+# line). ON since session 10: reads -8 to -12 %, queue -4 to -5 %, load and writes -1 to -3 %
+# (docs/BENCHMARKS.md, "Session 10: wasm against native"; ADR 0042).
 option(EC_SPEED_MEMCMP "Word-wise memcmp (wasm/memcmp.c) in the Node wasm build" ON)
 set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
 # 256 MiB from the start: the heap never grows while a large database is seeded (load -9 % in
