@@ -342,16 +342,40 @@ double phase_ms() {
 // Counting one phase's instructions (machines without hardware counters, or too loaded for
 // timings): `valgrind --tool=callgrind --collect-atstart=no …` with PEERS_BENCH_PERF_PHASE=<phase>
 // collects only that phase (client requests; no-ops outside valgrind).
+// The wasm build under Node (`perf record … node --perf-basic-prof peers_bench.js raw <dir>`)
+// reads the two variables from Node's process.env: Emscripten's getenv sees only its defaults.
+#ifdef __EMSCRIPTEN__
+EM_JS(void, node_env, (const char* name, char* buf, int size),
+      { stringToUTF8(process.env[UTF8ToString(name)] || "", buf, size); });
+// perf's control FIFO written by Node itself: the file system layer writes at a position, which a
+// FIFO refuses.
+EM_JS(void, node_ctl, (const char* path, const char* what),
+      { require("fs").writeFileSync(UTF8ToString(path), UTF8ToString(what) + "\n"); });
+#endif
+std::string env(const char* name) {
+#ifdef __EMSCRIPTEN__
+  char buf[1024] = {};
+  node_env(name, buf, sizeof buf);
+  return buf;
+#else
+  const char* v = std::getenv(name);
+  return v ? v : "";
+#endif
+}
+
 void perf_ctl(size_t phase, const char* what) {
-  const char* path = std::getenv("PEERS_BENCH_PERF_CTL");
-  const char* only = std::getenv("PEERS_BENCH_PERF_PHASE");
-  if (!only || std::string(only) != kPhases[phase]) return;
+  const std::string path = env("PEERS_BENCH_PERF_CTL");
+  if (env("PEERS_BENCH_PERF_PHASE") != kPhases[phase]) return;
 #ifdef PEERS_BENCH_CALLGRIND
   CALLGRIND_TOGGLE_COLLECT;
 #endif
-  if (!path) return;
+  if (path.empty()) return;
+#ifdef __EMSCRIPTEN__
+  node_ctl(path.c_str(), what);
+#else
   std::ofstream ctl(path);
   ctl << what << '\n';
+#endif
 }
 
 // Process CPU time: on a loaded machine (other builds running) wall time mostly measures the

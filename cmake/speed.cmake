@@ -15,6 +15,11 @@ option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) i
 # wasm target features past MVP for the Node build (compile of SQLite, runtime, bindings and the
 # link), e.g. "-msign-ext;-mnontrapping-fptoint;-msimd128" (Node 20 runs all three). Empty: MVP.
 set(EC_SPEED_FEATURES "" CACHE STRING "wasm target feature flags (-m...) of the Node wasm build")
+# A memcmp comparing eight bytes at a time (bindings/libc/memcmp.c) instead of musl's byte loop, for every
+# Node program (a library linked by episodes_core_runtime, so it comes before libc on the link
+# line). ON since session 10: reads -8 to -12 %, queue -4 to -5 %, load and writes -1 to -3 %
+# (docs/BENCHMARKS.md, "Session 10: wasm against native"; ADR 0042).
+option(EC_SPEED_MEMCMP "Word-wise memcmp (bindings/libc/memcmp.c) in the Node wasm build" ON)
 set(EC_SPEED_MALLOC "" CACHE STRING "-sMALLOC= of the Node module (empty: Emscripten's default, dlmalloc)")
 # 256 MiB from the start: the heap never grows while a large database is seeded (load -9 % in
 # 5 of 5 interleaved rounds at scale 0.1, other phases level; docs/BENCHMARKS.md, "Session 7").
@@ -33,11 +38,22 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
   if(EC_SPEED_LTO)
     target_compile_options(ec_sqlite3 PRIVATE -flto)
   endif()
-  if(EC_SPEED_BULK_MEMORY)
-    target_compile_options(ec_sqlite3 PRIVATE -mbulk-memory)
-  endif()
-  if(EC_SPEED_FEATURES)
-    target_compile_options(ec_sqlite3 PRIVATE ${EC_SPEED_FEATURES})
+  # -mbulk-memory and the target features of every Node build target compiled from source.
+  function(_ec_speed_features _t)
+    if(EC_SPEED_BULK_MEMORY)
+      target_compile_options(${_t} PRIVATE -mbulk-memory)
+    endif()
+    if(EC_SPEED_FEATURES)
+      target_compile_options(${_t} PRIVATE ${EC_SPEED_FEATURES})
+    endif()
+  endfunction()
+  _ec_speed_features(ec_sqlite3)
+  if(EC_SPEED_MEMCMP)
+    # -fno-builtin: its loops never become a call to memcmp itself. No LTO: it must stay the
+    # archive member the linker takes ahead of libc's.
+    add_library(ec_node_memcmp STATIC ${CMAKE_SOURCE_DIR}/bindings/libc/memcmp.c)
+    target_compile_options(ec_node_memcmp PRIVATE -O3 -fno-builtin)
+    _ec_speed_features(ec_node_memcmp)
   endif()
 
   # The rest of the Node build (runtime, bindings, the module's link) once every target exists:
@@ -49,14 +65,14 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
         if(EC_SPEED_LTO)
           target_compile_options(${_t} PRIVATE -flto)
         endif()
-        if(EC_SPEED_BULK_MEMORY)
-          target_compile_options(${_t} PRIVATE -mbulk-memory)
-        endif()
-        if(EC_SPEED_FEATURES)
-          target_compile_options(${_t} PRIVATE ${EC_SPEED_FEATURES})
-        endif()
+        _ec_speed_features(${_t})
       endif()
     endforeach()
+    # The Node runtime's programs (module, CLI, tests, benchmarks) link it; the browser's
+    # episodes_core_runtime_small does not.
+    if(EC_SPEED_MEMCMP AND TARGET episodes_core_runtime)
+      target_link_libraries(episodes_core_runtime PUBLIC ec_node_memcmp)
+    endif()
     if(TARGET ec_sqlite3_small)
       if(EC_SPEED_LTO)
         target_compile_options(ec_sqlite3_small PRIVATE -fno-lto)

@@ -104,12 +104,17 @@ const requests = Object.fromEntries(
 // Each returns {load, reads, writes, queue} in ms for one fresh in-memory database.
 
 // A child process per run: peers_bench natively, or its wasm build (a .js) under Node with
-// --no-liftoff, so the module is compiled by the optimizing tier before main starts the clock (the
-// in-process wasm engines run warm from their first round on; a fresh process would otherwise run
-// its hot functions on the baseline tier until V8 tiers them up, in a random phase).
+// --no-liftoff --no-wasm-lazy-compilation, so the whole module is compiled by the optimizing tier
+// before main starts the clock (the in-process wasm engines run warm from their second round on; a
+// fresh process would otherwise run its hot functions on the baseline tier until V8 tiers them up,
+// in a random phase). --no-liftoff alone is not that: V8 11 (Node 20) compiles each wasm function
+// lazily at its first call, so every function first used in a phase was compiled by TurboFan
+// inside that phase's clock (27 % of the raw reads' CPU time; docs/BENCHMARKS.md, "Session 10").
 function native(mode, bench = nativeBench) {
   return () => {
-    const cmd = bench.endsWith('.js') ? [process.execPath, ['--no-liftoff', bench, mode, dir]] : [bench, [mode, dir]];
+    const cmd = bench.endsWith('.js')
+      ? [process.execPath, ['--no-liftoff', '--no-wasm-lazy-compilation', bench, mode, dir]]
+      : [bench, [mode, dir]];
     const r = spawnSync(...cmd, { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`peers_bench ${mode} failed:\n${r.stderr}`);
     const res = JSON.parse(r.stdout.trim().split('\n').pop());

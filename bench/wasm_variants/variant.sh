@@ -7,6 +7,8 @@
 # e.g. variant.sh la2048 "-DSQLITE_DEFAULT_LOOKASIDE=2048,1000" ""
 #      variant.sh prof "" "--profiling-funcs"
 #      SQLITE_LIB=$PWD/build/variants/la2048/libec_sqlite3.a variant.sh la2048-prof "" "--profiling-funcs"
+# With PEERS_BENCH=1 the tree's peers_bench (target built) is relinked the same way into
+# build/variants/<name>/peers_bench.js, for run.mjs --wasm-bench ("ec wasm raw SQL" of the variant).
 # (SQLITE_LIB and objects given as link flags: absolute paths; the link runs in <tree>/bindings)
 set -euo pipefail
 name=$1
@@ -30,10 +32,19 @@ if [[ -n $cflags ]]; then
   emranlib "$out/libec_sqlite3.a"
   lib=$out/libec_sqlite3.a
 fi
-cd "$tree/bindings"
-link=$(cat CMakeFiles/episodes_core_node.dir/link.txt)
-link=${link/-o episodes_core_node.mjs/$ldflags -o $out/episodes_core_node.mjs}
-libs=$(sed "s#\.\./libec_sqlite3\.a#$lib#" CMakeFiles/episodes_core_node.dir/linkLibs.rsp)
-link=${link/@CMakeFiles\/episodes_core_node.dir\/linkLibs.rsp/$libs}
-eval "$link"
-echo "$out/episodes_core_node.mjs"
+# Relinks <target> of <dir> (in the tree) with the extra link flags and this variant's SQLite.
+relink() {
+  local dir=$1 target=$2 output=$3 link libs
+  cd "$tree/$dir"
+  link=$(cat "CMakeFiles/$target.dir/link.txt")
+  link=${link/-o $output/$ldflags -o $out/$output}
+  libs=$(sed "s#\.\./libec_sqlite3\.a#$lib#" "CMakeFiles/$target.dir/linkLibs.rsp")
+  link=${link/@CMakeFiles\/$target.dir\/linkLibs.rsp/$libs}
+  eval "$link"
+  echo "$out/$output"
+}
+relink bindings episodes_core_node episodes_core_node.mjs
+if [[ ${PEERS_BENCH:-} == 1 ]]; then
+  relink bench peers_bench peers_bench.js
+  echo '{"type": "commonjs"}' >"$out/package.json"  # a CommonJS program, as in the tree
+fi
