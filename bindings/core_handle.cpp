@@ -16,11 +16,13 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "bindings/boundary.hpp"
 #include "bindings/storage.hpp"
 #include "bindings/wire.hpp"
 #include "core/api/api.hpp"
+#include "core/json/ascii.hpp"
 #include "core/store/store.hpp"
 
 // The progress callback's way out: a JS-library import (bindings/js/library_boundary.js) that
@@ -147,10 +149,13 @@ EMSCRIPTEN_KEEPALIVE const char* ec_open_error(CoreHandle* h) {
   return answer(h->answer_, h->open_error());
 }
 
-// One JSON request -> one JSON response; never throws.
+// One JSON request -> one JSON response, in ASCII (bindings/wire.hpp); never throws.
 EMSCRIPTEN_KEEPALIVE const char* ec_call(CoreHandle* h, const char* request, size_t length) {
   const Args args;
-  return answer(h->answer_, guard([&] { return h->call(args.text(request, length)); }));
+  std::string text = guard([&] { return h->call(args.text(request, length)); });
+  ec::codec::to_ascii_json(
+      text);  // false only for malformed UTF-8: sent as it is, decoded with U+FFFD
+  return answer(h->answer_, std::move(text));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* ec_set_progress(CoreHandle* h, int on) {

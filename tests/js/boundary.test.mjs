@@ -27,6 +27,24 @@ describe('wasm boundary (plain exports)', { skip }, () => {
     }
   });
 
+  test('answers cross in ASCII: non-ASCII characters as JSON \\u escapes, the same value (ADR 0043)', () => {
+    const h = new raw.CoreHandle(':memory:', 7);
+    try {
+      const name = 'Zoë 日本 \u{1F389}\u{10FFFF} a\u0301 \u00A0\u2028 "q" \\ end';
+      const text = h.call(JSON.stringify({ op: 'organization.create', params: { name, slug: 'zoe', plan: 'free',
+        dailyCostLimitMicros: 50000000, ownerEmail: 'zoe@example.com', ownerName: 'Zoë', ownerTimezone: 'Europe/Paris' } }));
+      assert.match(text, /^[\x00-\x7f]*$/);
+      assert.ok(text.includes('"Zo\\u00eb \\u65e5\\u672c \\ud83c\\udf89\\udbff\\udfff a\\u0301 \\u00a0\\u2028'));
+      assert.equal(JSON.parse(text).result.organization.name, name);
+      // An error's message quotes the request's text: ASCII too.
+      const bad = h.call('{"op":"é"}');
+      assert.match(bad, /^[\x00-\x7f]*$/);
+      assert.ok(JSON.parse(bad).error.message.includes("'é'"));
+    } finally {
+      h.delete();
+    }
+  });
+
   test('NUL inside the JSON text is an ordinary byte, both ways', () => {
     const db = core.open(':memory:');
     try {
