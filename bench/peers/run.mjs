@@ -16,6 +16,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -278,10 +280,16 @@ const engines = [];
 for (const [name, make] of engineMakers) engines.push([name, await make()]);
 
 // ---- interleaved rounds -------------------------------------------------------------------------
+// A full collection before every run, outside its clock: the in-process engines share one JS heap,
+// so without it the garbage one engine left (sql.js and the wasm API's answers: megabytes of
+// strings per phase) is collected, on the process CPU clock, inside whichever engine runs next.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
 const results = Object.fromEntries(engines.map(([n]) => [n, []]));
 for (let r = 0; r < rounds; ++r) {
   for (const [name, e] of engines) {
     if (e.skip) continue;
+    collectGarbage();
     const res = await e.run();
     results[name].push(res);
     console.error(`round ${r + 1} ${name}: ${phases.map((p) => `${p} ${res[p].toFixed(0)}`).join(', ')}`);
