@@ -149,12 +149,14 @@ EMSCRIPTEN_KEEPALIVE const char* ec_open_error(CoreHandle* h) {
   return answer(h->answer_, h->open_error());
 }
 
-// One JSON request -> one JSON response, in ASCII (bindings/wire.hpp); never throws.
+// One JSON request -> one JSON response, in ASCII where that helps (bindings/wire.hpp); never
+// throws.
 EMSCRIPTEN_KEEPALIVE const char* ec_call(CoreHandle* h, const char* request, size_t length) {
   const Args args;
   std::string text = guard([&] { return h->call(args.text(request, length)); });
-  ec::codec::to_ascii_json(
-      text);  // false only for malformed UTF-8: sent as it is, decoded with U+FFFD
+  // Never throws; leaves the answer as UTF-8 when dense in non-ASCII, over 64 MiB, or when memory
+  // runs out (core/json/ascii.hpp): JS decodes it either way, to the same value.
+  ec::codec::to_ascii_json(text);
   return answer(h->answer_, std::move(text));
 }
 

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 
 namespace ec::codec {
 
@@ -66,32 +67,48 @@ void append_unit(std::string& out, uint32_t unit) {
 
 }  // namespace
 
-bool to_ascii_json(std::string& text) {
+bool to_ascii_json(std::string& text, AsciiLimits limits) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  size_t i = next_high(s, 0, n);
-  if (i == n) return true;
-  std::string out;
-  out.reserve(n + n / 8 + 16);
-  size_t copied = 0;
-  while (i < n) {
+  const size_t first = next_high(s, 0, n);
+  if (first == n) return true;
+  if (n > limits.max_bytes) return false;
+  // First pass: every sequence well-formed, and what the escapes add (6 bytes for 2 or 3, 12 for
+  // 4).
+  size_t extra = 0;
+  for (size_t i = first; i < n;) {
     uint32_t cp = 0;
     size_t len = 0;
     if (!decode(s, i, n, cp, len)) return false;
-    out.append(text, copied, i - copied);
-    if (cp > 0xFFFF) {
-      cp -= 0x10000;
-      append_unit(out, 0xD800 + (cp >> 10));
-      append_unit(out, 0xDC00 + (cp & 0x3FF));
-    } else {
-      append_unit(out, cp);
-    }
-    copied = i + len;
-    i = next_high(s, copied, n);
+    extra += (cp > 0xFFFF ? 12 : 6) - len;
+    i = next_high(s, i + len, n);
   }
-  out.append(text, copied, n - copied);
-  text.swap(out);
-  return true;
+  if (limits.growth_divisor != 0 && extra > n / limits.growth_divisor) return false;
+  try {
+    std::string out;
+    out.reserve(n + extra);
+    size_t copied = 0;
+    for (size_t i = first; i < n;) {
+      uint32_t cp = 0;
+      size_t len = 0;
+      decode(s, i, n, cp, len);
+      out.append(text, copied, i - copied);
+      if (cp > 0xFFFF) {
+        cp -= 0x10000;
+        append_unit(out, 0xD800 + (cp >> 10));
+        append_unit(out, 0xDC00 + (cp & 0x3FF));
+      } else {
+        append_unit(out, cp);
+      }
+      copied = i + len;
+      i = next_high(s, copied, n);
+    }
+    out.append(text, copied, n - copied);
+    text.swap(out);
+    return true;
+  } catch (const std::exception&) {  // std::bad_alloc, std::length_error: the text stays UTF-8
+    return false;
+  }
 }
 
 }  // namespace ec::codec

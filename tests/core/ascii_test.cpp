@@ -13,6 +13,9 @@ using namespace ec;
 
 namespace {
 
+// The generated texts are dense in non-ASCII: the growth limit would leave most of them as UTF-8.
+constexpr codec::AsciiLimits kNoLimits{SIZE_MAX, 0};
+
 // A code point of 1, 2, 3 or 4 UTF-8 bytes (no surrogates; no DEL, which ensure_ascii escapes
 // too while to_ascii_json leaves ASCII alone).
 uint32_t random_code_point(std::mt19937_64& rng) {
@@ -79,7 +82,7 @@ TEST_CASE(
     doc["n"] = static_cast<int64_t>(rng() % 100000);
     std::string text = doc.dump();
     const std::string expected = doc.dump(-1, ' ', true);
-    REQUIRE(codec::to_ascii_json(text));
+    REQUIRE(codec::to_ascii_json(text, kNoLimits));
     REQUIRE(text == expected);
     REQUIRE(all_ascii(text));
     REQUIRE(json::parse(text) == doc);
@@ -94,7 +97,7 @@ TEST_CASE("to_ascii_json: ASCII text is left as it is; each UTF-8 length becomes
 
   std::string text =
       "{\"name\":\"caf\xC3\xA9 \xE2\x80\x98q\xE2\x80\x99 \xF0\x9F\x9A\x80\"}";  // café ‘q’ 🚀
-  REQUIRE(codec::to_ascii_json(text));
+  REQUIRE(codec::to_ascii_json(text, kNoLimits));
   REQUIRE(text == R"({"name":"caf\u00e9 \u2018q\u2019 \ud83d\ude80"})");
   REQUIRE(json::parse(text)["name"] == "caf\xC3\xA9 \xE2\x80\x98q\xE2\x80\x99 \xF0\x9F\x9A\x80");
 
@@ -112,4 +115,41 @@ TEST_CASE("to_ascii_json: malformed UTF-8 leaves the text unchanged and says so"
     REQUIRE_FALSE(codec::to_ascii_json(text));
     REQUIRE(text == bad);
   }
+}
+
+TEST_CASE(
+    "to_ascii_json: text dense in non-ASCII, or too long, stays UTF-8 (its JS string is smaller as "
+    "it is)") {
+  // A page of names with one accented letter each: 4 extra bytes per ~60: rewritten.
+  std::string sparse = "[";
+  for (int i = 0; i < 100; ++i)
+    sparse += "{\"id\":12345678,\"name\":\"Zo\xC3\xAB Lovelace-Byron\"},";
+  sparse.back() = ']';
+  const json sparse_value = json::parse(sparse);
+  REQUIRE(codec::to_ascii_json(sparse));
+  REQUIRE(all_ascii(sparse));
+  REQUIRE(json::parse(sparse) == sparse_value);
+
+  // CJK text (3 bytes -> 6) and emoji (4 -> 12): left as they are, with the default limits.
+  for (const std::string& unit : {std::string("\xE6\x97\xA5"), std::string("\xF0\x9F\x8E\x89")}) {
+    std::string dense = "{\"name\":\"";
+    for (int i = 0; i < 1000; ++i) dense += unit;
+    dense += "\"}";
+    const std::string before = dense;
+    REQUIRE_FALSE(codec::to_ascii_json(dense));
+    REQUIRE(dense == before);
+  }
+
+  // The growth limit is exact: 8 bytes of ASCII per "é" (4 extra) is 1/8 of the text at most.
+  std::string edge = "\"\xC3\xA9\"";  // 4 bytes, +4: over 4/8
+  REQUIRE_FALSE(codec::to_ascii_json(edge));
+  std::string at = "\"\xC3\xA9" + std::string(29, 'a') + "\"";  // 33 bytes, +4 <= 33/8
+  REQUIRE(codec::to_ascii_json(at));
+  REQUIRE(at == "\"\\u00e9" + std::string(29, 'a') + "\"");
+
+  // Over max_bytes: left as it is (ASCII text needs no copy whatever its length).
+  std::string big = "\"" + std::string(100, 'a') + "\xC3\xA9\"";
+  REQUIRE_FALSE(codec::to_ascii_json(big, codec::AsciiLimits{64, 8}));
+  std::string ascii_big(100, 'a');
+  REQUIRE(codec::to_ascii_json(ascii_big, codec::AsciiLimits{64, 8}));
 }

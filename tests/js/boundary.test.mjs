@@ -27,7 +27,7 @@ describe('wasm boundary (plain exports)', { skip }, () => {
     }
   });
 
-  test('answers cross in ASCII: non-ASCII characters as JSON \\u escapes, the same value (ADR 0043)', () => {
+  test('answers cross in ASCII where that helps: sparse non-ASCII as JSON \\u escapes, dense left as UTF-8, the same value (ADR 0043)', () => {
     const h = new raw.CoreHandle(':memory:', 7);
     try {
       const name = 'Zoë 日本 \u{1F389}\u{10FFFF} a\u0301 \u00A0\u2028 "q" \\ end';
@@ -40,6 +40,13 @@ describe('wasm boundary (plain exports)', { skip }, () => {
       const bad = h.call('{"op":"é"}');
       assert.match(bad, /^[\x00-\x7f]*$/);
       assert.ok(JSON.parse(bad).error.message.includes("'é'"));
+      // Dense non-ASCII (here 200 CJK characters, 3 bytes each, 6 escaped) stays UTF-8: its
+      // two-byte JS string is smaller than the escapes. Same value either way.
+      const cjk = '日本語'.repeat(66) + '日本';
+      const dense = h.call(JSON.stringify({ op: 'organization.create', params: { name: cjk, slug: 'cjk', plan: 'free',
+        dailyCostLimitMicros: 50000000, ownerEmail: 'cjk@example.com', ownerName: 'Zoë', ownerTimezone: 'Asia/Tokyo' } }));
+      assert.ok(dense.includes(cjk));
+      assert.equal(JSON.parse(dense).result.organization.name, cjk);
     } finally {
       h.delete();
     }
