@@ -5,6 +5,8 @@
 #include <cstring>
 #include <exception>
 
+#include "core/json/codec.hpp"
+
 namespace ec::codec {
 
 namespace {
@@ -22,39 +24,11 @@ size_t next_high(const unsigned char* s, size_t from, size_t n) {
   return n;
 }
 
-bool continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-// Decodes the well-formed UTF-8 sequence at s[i] (RFC 3629, table 3-7 of the Unicode standard)
-// into `cp` and its length into `len`; false when it is not one.
-bool decode(const unsigned char* s, size_t i, size_t n, uint32_t& cp, size_t& len) {
-  const unsigned char c = s[i];
-  if (c >= 0xC2 && c <= 0xDF) {
-    if (i + 1 >= n || !continuation(s[i + 1])) return false;
-    cp = (uint32_t{c} & 0x1F) << 6 | (s[i + 1] & 0x3F);
-    len = 2;
-    return true;
-  }
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (i + 2 >= n || !continuation(s[i + 1]) || !continuation(s[i + 2])) return false;
-    if (c == 0xE0 && s[i + 1] < 0xA0) return false;  // overlong
-    if (c == 0xED && s[i + 1] > 0x9F) return false;  // a surrogate
-    cp = (uint32_t{c} & 0x0F) << 12 | uint32_t{s[i + 1] & 0x3Fu} << 6 | (s[i + 2] & 0x3F);
-    len = 3;
-    return true;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (i + 3 >= n || !continuation(s[i + 1]) || !continuation(s[i + 2]) || !continuation(s[i + 3]))
-      return false;
-    if (c == 0xF0 && s[i + 1] < 0x90) return false;  // overlong
-    if (c == 0xF4 && s[i + 1] > 0x8F) return false;  // above U+10FFFF
-    cp = (uint32_t{c} & 0x07) << 18 | uint32_t{s[i + 1] & 0x3Fu} << 12 |
-         uint32_t{s[i + 2] & 0x3Fu} << 6 | (s[i + 3] & 0x3F);
-    len = 4;
-    return true;
-  }
-  return false;
+// The code point of the well-formed sequence of `len` bytes (2-4, codec::utf8_sequence) at p.
+uint32_t code_point(const unsigned char* p, size_t len) {
+  uint32_t cp = p[0] & (0xFFu >> (len + 1));
+  for (size_t k = 1; k < len; ++k) cp = cp << 6 | (p[k] & 0x3Fu);
+  return cp;
 }
 
 void append_unit(std::string& out, uint32_t unit) {
@@ -74,13 +48,12 @@ bool to_ascii_json(std::string& text, AsciiLimits limits) noexcept {
   if (first == n) return true;
   if (n > limits.max_bytes) return false;
   // First pass: every sequence well-formed, and what the escapes add (6 bytes for 2 or 3, 12 for
-  // 4).
+  // 4: a surrogate pair).
   size_t extra = 0;
   for (size_t i = first; i < n;) {
-    uint32_t cp = 0;
-    size_t len = 0;
-    if (!decode(s, i, n, cp, len)) return false;
-    extra += (cp > 0xFFFF ? 12 : 6) - len;
+    const size_t len = utf8_sequence(text, i);
+    if (len == 0) return false;
+    extra += (len == 4 ? 12 : 6) - len;
     i = next_high(s, i + len, n);
   }
   if (limits.growth_divisor != 0 && extra > n / limits.growth_divisor) return false;
@@ -89,9 +62,8 @@ bool to_ascii_json(std::string& text, AsciiLimits limits) noexcept {
     out.reserve(n + extra);
     size_t copied = 0;
     for (size_t i = first; i < n;) {
-      uint32_t cp = 0;
-      size_t len = 0;
-      decode(s, i, n, cp, len);
+      const size_t len = utf8_sequence(text, i);
+      uint32_t cp = code_point(s + i, len);
       out.append(text, copied, i - copied);
       if (cp > 0xFFFF) {
         cp -= 0x10000;

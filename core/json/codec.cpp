@@ -72,10 +72,6 @@ void canonicalize(const schema::Entity& e, json& row) {
   }
 }
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (Unicode 15, table 3-7: what nlohmann's
-// lexer accepts and its serializer copies as is), 0 when the bytes there are not one.
 size_t utf8_sequence(std::string_view s, size_t i) {
   const auto at = [&](size_t k) -> unsigned {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
@@ -95,6 +91,8 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   }
   return 0;
 }
+
+namespace {
 
 // A byte the serializer writes as is inside a string (ensure_ascii off): printable ASCII and
 // DEL, except '"' and '\\'.

@@ -62,6 +62,10 @@ json parse(std::string_view text, ParseLimits limits = {});
 /// browser module holds one copy of nlohmann's parser and lexer.
 json parse_own(std::string_view text);
 
+/// Length (2-4) of the well-formed multi-byte UTF-8 sequence at s[i] (Unicode 15, table 3-7: what
+/// nlohmann's lexer accepts and its serializer copies as is), 0 when the bytes there are not one
+/// (an ASCII byte, or i past the end, included).
+size_t utf8_sequence(std::string_view s, size_t i);
 /// Number of Unicode code points of a UTF-8 string: how every length bound is counted, in
 /// validation, SQLite length() and PostgreSQL char_length() alike.
 size_t code_points(std::string_view utf8);
