@@ -5,7 +5,10 @@
 // context each) of /projects until the projects table has rows, each traced (CDP Tracing), and
 // prints per run: the requests (start-end, ms since navigation start), the main thread's and the
 // worker's script work by URL (compile, evaluate), the long tasks, and the ec:* marks.
-//   cd web && node e2e/cold-trace.mjs http://127.0.0.1:<port> [runs=3] [out.json]
+//   cd web && node e2e/cold-trace.mjs http://127.0.0.1:<port> [runs=3] [out.json] [settle-ms=0]
+// settle-ms > 0: each fresh context first shows about:blank for that long, so the new window's
+// own start-up (Chromium 156's omnibox-popup renderer, "WebUI Top Renderer" below) is over
+// before the dashboard's URL is entered: web/e2e/perf.spec.ts's coldMs.
 // EC_TRACE_RAW=/tmp/x also writes each run's whole trace (/tmp/x-<run>.json, for chrome://tracing
 // or Perfetto).
 import { chromium } from 'playwright-core';
@@ -14,6 +17,7 @@ import fs from 'node:fs';
 const base = process.argv[2] || 'http://127.0.0.1:3651';
 const runs = Number(process.argv[3] || 3);
 const out = process.argv[4] || '';
+const settleMs = Number(process.argv[5] || 0);
 
 const CATEGORIES = [
   'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'v8',
@@ -36,6 +40,10 @@ const results = [];
 for (let i = 0; i < runs; i++) {
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   const page = await context.newPage();
+  if (settleMs > 0) {
+    await page.goto('about:blank');
+    await page.waitForTimeout(settleMs);
+  }
   const cdp = await browser.newBrowserCDPSession();
   const chunks = [];
   cdp.on('Tracing.dataCollected', (e) => chunks.push(...e.value));
@@ -66,7 +74,10 @@ function summarize(events, originMs, listMs, run) {
   for (const e of events) {
     if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
   }
-  const processNames = new Map(events.filter((e) => e.name === 'process_name').map((e) => [e.pid, e.args.name]));
+  // A renderer's process name can be its whole command line; the browser's own UI renderer
+  // (--top-chrome-webui: the omnibox popup) gets the short name recent Chromium traces use.
+  const processNames = new Map(events.filter((e) => e.name === 'process_name')
+    .map((e) => [e.pid, String(e.args.name).includes('--top-chrome-webui') ? 'WebUI Top Renderer' : e.args.name]));
   const threadOf = (e) => `${processNames.get(e.pid) ?? e.pid}/${threads.get(`${e.pid}:${e.tid}`) ?? e.tid}`;
   // Requests: ResourceSendRequest → ResourceFinish by requestId.
   const req = new Map();
