@@ -75,3 +75,32 @@ test('the mock module loads only when a dataset other than the prebuilt demo is 
   }
   await expect(page.locator(rows).first()).toBeVisible();
 });
+
+// The early script takes a browser without "ec.actor" in localStorage for a first visit: it
+// fetches the prebuilt demo and tells the worker (DemoHint, protocol.ts), which prepares the file
+// while its storage opens. A wrong guess (site data kept, localStorage cleared) must cost only
+// that preparation: the stored database opens as it is, never replaced by the demo.
+test('a wrong first-visit guess (localStorage cleared, database stored) keeps the stored data', async ({ page }) => {
+  await page.goto('/projects');
+  await expect(page.locator(rows).first()).toBeVisible({ timeout: 60_000 });
+  const pid = (await page.locator(`${rows} a[href*="/projects/"]`).first().getAttribute('href'))!.split('/').pop()!;
+  const tag = `kept-after-guess-${Date.now()}`;
+  type Notes = { items: { content: string }[] };
+  type Api = { episodesCore: { call(op: string, p: unknown): Promise<unknown> } };
+  await page.evaluate(async ({ pid, tag }) => {
+    await (window as unknown as Api).episodesCore.call('planningNote.create', { projectId: pid, content: tag });
+  }, { pid, tag });
+  await page.evaluate(() => localStorage.clear());
+  const demoFetched: string[] = [];
+  page.on('request', (r) => {
+    if (/\/core\/demo-\d+\.sqlite/.test(r.url())) demoFetched.push(r.url());
+  });
+  await page.reload();
+  await expect(page.locator(rows).first()).toBeVisible({ timeout: 60_000 });
+  expect(demoFetched.length, 'the guess was taken: the demo file was fetched').toBeGreaterThan(0);
+  const contents = await page.evaluate(async (pid) => {
+    const res = (await (window as unknown as Api).episodesCore.call('planningNote.list', { projectId: pid, limit: 100 })) as Notes;
+    return res.items.map((n) => n.content);
+  }, pid);
+  expect(contents).toContain(tag);
+});
