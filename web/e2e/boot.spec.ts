@@ -76,10 +76,10 @@ test('the mock module loads only when a dataset other than the prebuilt demo is 
   await expect(page.locator(rows).first()).toBeVisible();
 });
 
-// The early script takes a browser without "ec.actor" in localStorage for a first visit: it
-// fetches the prebuilt demo and tells the worker (DemoHint, protocol.ts), which prepares the file
-// while its storage opens. A wrong guess (site data kept, localStorage cleared) must cost only
-// that preparation: the stored database opens as it is, never replaced by the demo.
+// The early script (lib/earlyBoot.ts) takes a browser without "ec.actor" in localStorage for a
+// first visit and fetches the prebuilt demo at once. A wrong guess (site data kept, localStorage
+// cleared) must cost only that download: the worker decides, and the stored database opens as
+// it is, never replaced by the demo.
 test('a wrong first-visit guess (localStorage cleared, database stored) keeps the stored data', async ({ page }) => {
   await page.goto('/projects');
   await expect(page.locator(rows).first()).toBeVisible({ timeout: 60_000 });

@@ -23,7 +23,7 @@ import { coreError, errorData, ErrorCode } from './errors';
 import { openBrowserStorage } from './persistence';
 import type { BrowserStorage } from './persistence';
 import { channelName, DATABASE_NAME_PATTERN, lockName } from './protocol';
-import type { CallAnswer, DemoHint, ForwardBody, OpenRequest, OpenState, StorageTuning, TabMessage, TabRole, WorkerMessage, WorkerRequest } from './protocol';
+import type { CallAnswer, ForwardBody, OpenRequest, OpenState, StorageTuning, TabMessage, TabRole, WorkerMessage, WorkerRequest } from './protocol';
 
 interface WorkerScope {
   onmessage: ((ev: MessageEvent<WorkerRequest>) => void) | null;
@@ -64,15 +64,8 @@ const running = new Set<string>();
 /** The demo clock the tabs last set (it lives in the core's memory, so a new leader re-applies it). */
 let lastClock: string | null | undefined;
 
-/** The early script's DemoHint arrived (before `open`): prepare the demo while storage opens. */
-let demoLikely = false;
-
 scope.onmessage = (ev) => {
-  const msg = ev.data as WorkerRequest | DemoHint;
-  if (msg?.type === 'demo-likely') {
-    demoLikely = true;
-    return;
-  }
+  const msg = ev.data;
   if (role === 'follower' && isForwardable(msg)) {
     forward(msg);
     return;
@@ -452,15 +445,11 @@ async function startEngine(msg: OpenRequest): Promise<OpenState> {
   const moduleP = loadModule(msg);  // sets demoManifest synchronously
   const storageP = persistent ? openStorageRetrying(msg) : null;
   storageP?.catch(() => {});
-  // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts). On a
-  // likely first visit (DemoHint) the file is prepared at once, while the storage opens (a fresh
-  // profile's first OPFS lookup is slow); it is still used only if the database is empty.
-  const prepare = () => demoManifest.then((m) => prebuiltSeed(m, msg.demo ?? null, null));
-  const early = storageP && msg.demo && demoLikely ? prepare().catch(() => null) : null;
+  // An empty stored database asked to start as the demo gets the prebuilt file (demo.ts).
   const demoP = storageP && msg.demo
     ? storageP.then(async (s) => {
       const file = s.files[s.dbFile];
-      return file && file.size() === 0 ? (early ?? prepare()) : null;
+      return file && file.size() === 0 ? prebuiltSeed(await demoManifest, msg.demo ?? null, null) : null;
     }).catch(() => null)
     : Promise.resolve(null);
   try {

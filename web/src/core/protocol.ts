@@ -48,17 +48,6 @@ export interface OpenRequest {
   demo?: string | null;
 }
 
-/**
- * Sent by the page's early script (lib/earlyBoot.ts) before `open`, and only when the browser
- * looks like a first visit (the dashboard never chose an actor here): the worker then prepares
- * the prebuilt demo (download, gunzip, SHA-256) while its storage opens, instead of after. Not a
- * request: no id, no answer. A wrong guess costs that preparation, never data: the demo is used
- * only if the stored database turns out empty, as without the hint.
- */
-export interface DemoHint {
-  type: 'demo-likely';
-}
-
 export type WorkerRequest =
   | OpenRequest
   /** rid (shared mode): the page's own id of the call, the same when it re-sends the call after its tab was frozen. */

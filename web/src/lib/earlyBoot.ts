@@ -17,7 +17,6 @@
 import { DEMO_SEED, openRequest, type OpenOptions, type StartedWorker } from '@/core/client';
 import { demoFileName } from '@/core/demo_file.mjs';
 import { OPFS_DIRECTORY } from '@/core/persistence';
-import type { DemoHint } from '@/core/protocol';
 import { ACTOR } from './actors';
 
 /** Where the browser build of the core is served (scripts/run.sh copies it to public/core/). */
@@ -53,8 +52,6 @@ export function takeStartedWorker(): StartedWorker | null {
 }
 
 const open = openRequest(DASHBOARD_CORE, 0);
-/** Posted before `open` on a likely first visit (protocol.ts DemoHint). */
-const DEMO_HINT: DemoHint = { type: 'demo-likely' };
 
 // Plain ES5 (it is not compiled). The worker's name is the client's ("episodes-core").
 // On a first visit (no database file in OPFS yet: only the name is looked up, the file is not
@@ -65,9 +62,7 @@ const DEMO_HINT: DemoHint = { type: 'demo-likely' };
 // the manifest's name is fetched too if it is another. A browser where the dashboard
 // never chose an actor (no "ec.actor" in localStorage) is taken as a first visit at once: a
 // fresh context's first OPFS lookup took 250-600 ms (docs/BENCHMARKS.md "Session 8: cold start,
-// the first navigation"). Such a browser also gets the DemoHint message before `open`, so the
-// worker gunzips and checks the demo file while its storage opens (docs/BENCHMARKS.md "Session
-// 12"). A wrong guess costs one download, never data: the worker decides.
+// the first navigation"). A wrong guess costs one download, never data: the worker decides.
 // The script runs as an async module (app/layout.tsx): strict mode, same code.
 export const EARLY_BOOT_SCRIPT = `(function(){try{
 if(window.__ecEarly!==undefined||typeof Worker!=='function')return;
@@ -76,8 +71,6 @@ var w=new Worker(${JSON.stringify(CORE_WORKER_URL)},{type:'module',name:'episode
 var e={worker:w,open:open,messages:[],error:null};
 w.onmessage=function(ev){e.messages.push(ev.data);};
 w.onerror=function(ev){ev.preventDefault();if(e.error===null)e.error=String(ev.message||'the worker did not start');};
-var seen=null;try{seen=localStorage.getItem(${JSON.stringify(ACTOR)});}catch(x){}
-if(seen===null)w.postMessage(${JSON.stringify(DEMO_HINT)});
 w.postMessage(open);
 window.__ecEarly=e;
 var get=function(u){return fetch(u).then(function(r){if(!r.ok)throw new Error(String(r.status));return r;});};
@@ -88,6 +81,7 @@ var j=new URL('demo.json',new URL(${JSON.stringify(CORE_MODULE_URL)},location.hr
 var man=get(j).then(function(r){return r.json();});man.catch(function(){});
 var guess=new URL(${JSON.stringify(demoFileName(DEMO_SEED))},j).href;
 var demo=function(){keep(guess);return man.then(function(m){if(m&&typeof m.file==='string'&&new URL(m.file,j).href!==guess)return keep(new URL(m.file,j).href);});};
+var seen=null;try{seen=localStorage.getItem(${JSON.stringify(ACTOR)});}catch(x){}
 if(seen===null){demo().catch(function(){});return;}
 s.getDirectory().then(function(d){return d.getDirectoryHandle(${JSON.stringify(OPFS_DIRECTORY)});})
 .then(function(d){return d.getFileHandle(${JSON.stringify(`${open.name}.sqlite`)});})
