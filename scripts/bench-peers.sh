@@ -10,22 +10,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
-bash scripts/setup.sh
-if [ ! -d bench/peers/node_modules ]; then
-  (cd bench/peers && npm ci --no-audit --no-fund)
-fi
-bash scripts/build.sh native
-cmake --build --preset native --target peers_bench
-cmake --preset wasm >/dev/null
-cmake --build --preset wasm --target episodes_core_node peers_bench episodes_core_web
-cold_runs=${EC_BENCH_COLD_RUNS:-10}
-cold=()
-if [ "$cold_runs" -gt 0 ]; then
-  # The dashboard as scripts/web-test.sh builds it (production build in web/e2e/.build), served
-  # by the perf spec's own `next start`; its figures land in web/e2e/.results/perf.json.
-  EC_NEXT_DIST=e2e/.build bash scripts/run.sh --build-only
-  (cd web && EC_NEXT_DIST=e2e/.build EC_PERF_RUNS="$cold_runs" \
-    npx --no-install playwright test --config e2e/playwright.config.ts e2e/perf.spec.ts) >&2
-  cold=(--cold web/e2e/.results/perf.json)
-fi
+# Everything before the figures reports on stderr: stdout is the benchmark's tables only.
+{
+  bash scripts/setup.sh
+  if [ ! -d bench/peers/node_modules ]; then
+    (cd bench/peers && npm ci --no-audit --no-fund)
+  fi
+  bash scripts/build.sh native
+  cmake --build --preset native --target peers_bench
+  cmake --preset wasm >/dev/null
+  cmake --build --preset wasm --target episodes_core_node peers_bench episodes_core_web
+  cold_runs=${EC_BENCH_COLD_RUNS:-10}
+  cold=()
+  if [ "$cold_runs" -gt 0 ]; then
+    # The dashboard as scripts/web-test.sh builds it (production build in web/e2e/.build), served
+    # by the perf spec's own `next start`; its figures land in web/e2e/.results/perf.json.
+    EC_NEXT_DIST=e2e/.build bash scripts/run.sh --build-only
+    (cd web && EC_NEXT_DIST=e2e/.build EC_PERF_RUNS="$cold_runs" \
+      npx --no-install playwright test --config e2e/playwright.config.ts e2e/perf.spec.ts) >&2
+    cold=(--cold web/e2e/.results/perf.json)
+  fi
+} >&2
 node bench/peers/run.mjs "$@" "${cold[@]}"
