@@ -8,7 +8,14 @@
 option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" ON)
 # Experiment switches (docs/BENCHMARKS.md, "SPEED FLAGS tried"): the chosen values are the defaults.
 set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
-option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" OFF)
+# LTO: ON since session 13 (load -5 % in 16 of 16 interleaved pairs, reads and writes faster or
+# level; docs/BENCHMARKS.md, "Session 13"). Every Node program linking the runtime links with
+# -flto, so Emscripten links its LTO builds of libc, libc++ and dlmalloc too.
+option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" ON)
+# libc++'s std::string members instantiated (and so inlined, at -O3 with our features) in our own
+# translation units instead of called in the prebuilt libc++ (_LIBCPP_DISABLE_EXTERN_TEMPLATE):
+# append/push_back are a third of the API's own time on reads. ON since session 13.
+option(EC_SPEED_LIBCPP_INLINE "Instantiate libc++ templates in the Node runtime's own code" ON)
 # -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
 option(EC_SPEED_BULK_MEMORY "-mbulk-memory (memcpy/memset as memory.copy/fill) in the Node wasm build" ON)
@@ -65,6 +72,9 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
         if(EC_SPEED_LTO)
           target_compile_options(${_t} PRIVATE -flto)
         endif()
+        if(EC_SPEED_LIBCPP_INLINE)
+          target_compile_definitions(${_t} PRIVATE _LIBCPP_DISABLE_EXTERN_TEMPLATE)
+        endif()
         _ec_speed_features(${_t})
       endif()
     endforeach()
@@ -73,10 +83,11 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
     if(EC_SPEED_MEMCMP AND TARGET episodes_core_runtime)
       target_link_libraries(episodes_core_runtime PUBLIC ec_node_memcmp)
     endif()
+    if(EC_SPEED_LTO AND TARGET episodes_core_runtime)
+      target_link_options(episodes_core_runtime INTERFACE -flto)
+    endif()
+    # (ec_sqlite3_small is compiled -Oz -flto in any case: the browser build is an LTO link.)
     if(TARGET ec_sqlite3_small)
-      if(EC_SPEED_LTO)
-        target_compile_options(ec_sqlite3_small PRIVATE -fno-lto)
-      endif()
       if(EC_SPEED_BULK_MEMORY)
         target_compile_options(ec_sqlite3_small PRIVATE -mno-bulk-memory)
       endif()
