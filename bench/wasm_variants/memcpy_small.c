@@ -22,15 +22,6 @@ static inline uint64_t load8(const unsigned char* p) {
 static inline void store8(unsigned char* p, uint64_t v) {
   __builtin_memcpy(p, &v, 8);
 }
-static inline uint32_t load4(const unsigned char* p) {
-  uint32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return v;
-}
-static inline void store4(unsigned char* p, uint32_t v) {
-  __builtin_memcpy(p, &v, 4);
-}
-
 /* n <= 32 bytes from s to d; every load happens before the first store. */
 static inline void copy_small(unsigned char* d, const unsigned char* s, size_t n) {
   if (n >= 16) {
@@ -44,9 +35,11 @@ static inline void copy_small(unsigned char* d, const unsigned char* s, size_t n
     store8(d, a);
     store8(d + n - 8, b);
   } else if (n >= 4) {
-    uint32_t a = load4(s), b = load4(s + n - 4);
-    store4(d, a);
-    store4(d + n - 4, b);
+    uint32_t a, b;
+    __builtin_memcpy(&a, s, 4);
+    __builtin_memcpy(&b, s + n - 4, 4);
+    __builtin_memcpy(d, &a, 4);
+    __builtin_memcpy(d + n - 4, &b, 4);
   } else if (n) {
     unsigned char a = s[0], b = s[n >> 1], c = s[n - 1];
     d[0] = a;
@@ -87,8 +80,9 @@ void* memset(void* dest, int c, size_t n) {
     store8(d, v);
     store8(d + n - 8, v);
   } else if (n >= 4) {
-    store4(d, (uint32_t)v);
-    store4(d + n - 4, (uint32_t)v);
+    uint32_t w = (uint32_t)v;
+    __builtin_memcpy(d, &w, 4);
+    __builtin_memcpy(d + n - 4, &w, 4);
   } else if (n) {
     d[0] = (unsigned char)c;
     d[n >> 1] = (unsigned char)c;
