@@ -8,13 +8,14 @@
 option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" ON)
 # Experiment switches (docs/BENCHMARKS.md, "SPEED FLAGS tried"): the chosen values are the defaults.
 set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
-# LTO: ON since session 13 (load -5 % in 16 of 16 interleaved pairs, reads and writes faster or
-# level; docs/BENCHMARKS.md, "Session 13"). Every Node program linking the runtime links with
+# LTO: ON since session 13 (with EC_SPEED_LIBCPP_INLINE, against session 12's build in paired
+# interleaved rounds: load -3 %, reads -12 %, writes -10 %, queue -9 %; docs/BENCHMARKS.md,
+# "Issue 13, session 13"; ADR 0045). Every Node program linking the runtime links with
 # -flto, so Emscripten links its LTO builds of libc, libc++ and dlmalloc too.
 option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" ON)
 # libc++'s std::string members instantiated (and so inlined, at -O3 with our features) in our own
 # translation units instead of called in the prebuilt libc++ (_LIBCPP_DISABLE_EXTERN_TEMPLATE):
-# append/push_back are a third of the API's own time on reads. ON since session 13.
+# append/push_back were 14 % of the API's own time on reads. ON since session 13.
 option(EC_SPEED_LIBCPP_INLINE "Instantiate libc++ templates in the Node runtime's own code" ON)
 # -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
