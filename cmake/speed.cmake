@@ -15,7 +15,7 @@ set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime
 option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" ON)
 # libc++'s std::string members instantiated (and so inlined, at -O3 with our features) in our own
 # translation units instead of called in the prebuilt libc++ (_LIBCPP_DISABLE_EXTERN_TEMPLATE):
-# append/push_back were 14 % of the API's own time on reads. ON since session 13.
+# append/push_back were 5.4 of the API's own 40 ms on reads (profile in BENCHMARKS). ON since session 13.
 option(EC_SPEED_LIBCPP_INLINE "Instantiate libc++ templates in the Node runtime's own code" ON)
 # -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
@@ -41,8 +41,9 @@ if(EC_SPEED_FLAGS AND EMSCRIPTEN)
   target_compile_options(ec_sqlite3 PRIVATE -O3)
   target_compile_definitions(ec_sqlite3 PRIVATE SQLITE_MAX_EXPR_DEPTH=0
                                                 SQLITE_LIKE_DOESNT_MATCH_BLOBS)
-  # ec_sqlite3_small copies ec_sqlite3's COMPILE_OPTIONS (CMakeLists.txt): these switches are
-  # turned off again for it below (_ec_speed_node_build), so the browser's copy stays as it was.
+  # ec_sqlite3_small copies ec_sqlite3's COMPILE_OPTIONS (CMakeLists.txt): the feature switches
+  # are turned off again for it below (_ec_speed_node_build), so the browser's copy stays as it
+  # was (-flto it has anyway).
   if(EC_SPEED_LTO)
     target_compile_options(ec_sqlite3 PRIVATE -flto)
   endif()

@@ -1,18 +1,22 @@
-/* A try for the Node wasm build, after memcpy.c (issue 13; docs/BENCHMARKS.md, "Session 13:
- * small copies"). Emscripten 3.1.6's libc copies byte by byte when source and destination are not
- * equally aligned (every std::string append in the prebuilt libc++ comes here), and the
- * memory.copy / memory.fill instructions that -mbulk-memory emits are, in Node 20's V8, a call out
- * of the wasm code into the engine's C++ (about 6-8 ns each whatever the size). The API's reads
- * make about a million copies of a few to a few dozen bytes per pass. Up to 32 bytes these
- * functions use at most four 8-byte loads, all of them before any store (so overlapping ranges are
- * right for memmove too); longer ones use memory.copy / memory.fill (this file is compiled with
- * -mbulk-memory). Same contracts as the C standard's. Compiled with -fno-builtin so no loop here
- * becomes a call to the function itself. Tried in session 13 and not kept (no phase moved beyond
- * the noise, with -mbulk-memory elsewhere or without it); reproducible as a variant:
+/* A try for the Node wasm build, after memcpy.c (issue 13; docs/BENCHMARKS.md, "Issue 13,
+ * session 13", the mc and mc2 rows). Emscripten 3.1.6's libc copies byte by byte when source and
+ * destination are not equally aligned (every std::string append in the prebuilt libc++ comes here),
+ * and the memory.copy / memory.fill instructions that -mbulk-memory emits are, in Node 20's V8, a
+ * call out of the wasm code into the engine's C++ (about 6-8 ns each whatever the size). The API's
+ * reads make an estimated million or more copies of a few to a few dozen bytes per pass. Up to 32
+ * bytes these functions use at most four 8-byte loads, all of them before any store (so overlapping
+ * ranges are right for memmove too); longer ones use memory.copy / memory.fill (this file is
+ * compiled with -mbulk-memory). Same contracts as the C standard's. Compiled with -fno-builtin so
+ * no loop here becomes a call to the function itself. Tried in session 13 and not kept (no phase
+ * moved beyond the noise, with -mbulk-memory elsewhere or without it); reproducible as a variant:
  *   emcc -O3 -mbulk-memory -fno-builtin -c bench/wasm_variants/memcpy_small.c -o /tmp/memcpy.o
  *   bash bench/wasm_variants/variant.sh memcpy "" "/tmp/memcpy.o" */
 #include <stddef.h>
 #include <stdint.h>
+
+#ifndef __wasm_bulk_memory__
+#error "compile with -mbulk-memory: the long copies below must be memory.copy/fill, not calls"
+#endif
 
 static inline uint64_t load8(const unsigned char* p) {
   uint64_t v;
