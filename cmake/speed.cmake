@@ -8,9 +8,9 @@
 option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" ON)
 # Experiment switches (docs/BENCHMARKS.md, "SPEED FLAGS tried"): the chosen values are the defaults.
 set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
-# LTO: ON since session 13 (with EC_SPEED_LIBCPP_INLINE, against session 12's build in paired
-# interleaved rounds: load -3 %, reads -12 %, writes -10 %, queue -9 %; docs/BENCHMARKS.md,
-# "Issue 13, session 13"; ADR 0045). Every Node program linking the runtime links with
+# LTO: ON since session 13 (with EC_SPEED_LIBCPP_INLINE, against session 12's build in three
+# paired interleaved runs: load -2.5 to -5 %, writes -3 to -10 %, queue -1 to -9 %, reads not
+# settled; docs/BENCHMARKS.md, "Issue 13, session 13"; ADR 0045). Every Node program linking the runtime links with
 # -flto, so Emscripten links its LTO builds of libc, libc++ and dlmalloc too.
 option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" ON)
 # libc++'s std::string members instantiated (and so inlined, at -O3 with our features) in our own
