@@ -10,12 +10,13 @@ option(EC_SPEED_FLAGS "Speed-oriented compile options for the Node wasm build" O
 set(EC_SPEED_OPT "-O3" CACHE STRING "Optimisation level of the Node wasm runtime (SPEED FLAGS)")
 # LTO: ON since session 13 (with EC_SPEED_LIBCPP_INLINE, against session 12's build in three
 # paired interleaved runs: load -2.5 to -5 %, writes -3 to -10 %, queue -1 to -9 %, reads not
-# settled; docs/BENCHMARKS.md, "Issue 13, session 13"; ADR 0045). Every Node program linking the runtime links with
-# -flto, so Emscripten links its LTO builds of libc, libc++ and dlmalloc too.
+# settled; docs/BENCHMARKS.md, "Issue 13, session 13"; ADR 0045). Every Node program linking the
+# runtime links with -flto, so Emscripten links its LTO builds of libc, libc++ and dlmalloc too.
 option(EC_SPEED_LTO "LTO (-flto) for the Node wasm runtime, SQLite and bindings" ON)
 # libc++'s std::string members instantiated (and so inlined, at -O3 with our features) in our own
 # translation units instead of called in the prebuilt libc++ (_LIBCPP_DISABLE_EXTERN_TEMPLATE):
-# append/push_back were 5.4 of the API's own 40 ms on reads (profile in BENCHMARKS). ON since session 13.
+# append/push_back were 5.4 of the API's own 40 ms on reads (profile in BENCHMARKS). ON since
+# session 13.
 option(EC_SPEED_LIBCPP_INLINE "Instantiate libc++ templates in the Node runtime's own code" ON)
 # -mbulk-memory: copies and fills as memory.copy/fill (Node 20 runs them; 3.1.6's libc otherwise
 # calls out to JS for every memcpy >= 512 bytes). ON since session 5 (docs/BENCHMARKS.md).
