@@ -2,7 +2,8 @@
 // before children, through the schema-derived writer.
 #include "core/mock/mock.hpp"
 
-#include <fstream>
+#include <cstdio>
+#include <memory>
 
 #include "core/mock/model.hpp"
 #include "core/schema/schema.hpp"
@@ -192,14 +193,16 @@ std::string dataset_digest(store::Db& db) {
 }
 
 std::string file_digest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  // C stdio, not <fstream>: no iostream template in the runtime (the Node build instantiates
+  // libc++'s templates in its own code, cmake/speed.cmake EC_SPEED_LIBCPP_INLINE).
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"),
+                                                           &std::fclose);
   if (!in) throw Error(code::io, "cannot read " + path);
   Fnv f;
   std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    f.bytes(buf.data(), static_cast<size_t>(in.gcount()));
-  }
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0) f.bytes(buf.data(), n);
+  if (std::ferror(in.get())) throw Error(code::io, "cannot read " + path);
   return f.hex();
 }
 

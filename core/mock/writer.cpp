@@ -31,6 +31,21 @@ json Table::to_json(const Row& r) const {
   return j;
 }
 
+const json& Table::refill_json(const Row& r) {
+  if (!row_json_.is_object()) {
+    row_json_ = to_json(r);
+    for (auto it = row_json_.begin(); it != row_json_.end(); ++it)
+      json_order_.push_back(col(it.key()));
+    return row_json_;
+  }
+  size_t k = 0;
+  for (auto it = row_json_.begin(); it != row_json_.end(); ++it, ++k) {
+    const size_t i = json_order_[k];
+    *it = codec::from_sql(entity_->fields[i], r[i]);
+  }
+  return row_json_;
+}
+
 void require_valid(const schema::Entity& e, const json& row) {
   auto issues = validate::entity(e, row, validate::Mode::Record);
   if (issues.empty()) return;
@@ -42,7 +57,7 @@ void require_valid(const schema::Entity& e, const json& row) {
 
 void Table::insert(const Row& r) {
   if (w_.validate_every() > 0 && written_ % w_.validate_every() == 0) {
-    require_valid(*entity_, to_json(r));
+    require_valid(*entity_, refill_json(r));
     ++w_.validated;
   }
   ++written_;

@@ -34,9 +34,16 @@ class Table {
   const schema::Entity& entity() const { return *entity_; }
 
  private:
+  /// to_json(r) in a JSON object kept between rows: the object and its keys are made for the
+  /// first row; later rows only replace the values, walking the object in its key order
+  /// (json_order_: the field behind each key), so no key is looked up or allocated again.
+  const json& refill_json(const Row& r);
+
   Writer& w_;
   const schema::Entity* entity_;
   Row defaults_;
+  json row_json_;
+  std::vector<size_t> json_order_;
   store::Stmt* stmt_ = nullptr;
   int64_t written_ = 0;
 };

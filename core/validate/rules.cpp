@@ -13,8 +13,8 @@ using schema::Rule;
 
 namespace {
 
-json child(const json& base, const json& key) {
-  json p = base;
+json child(const Path& base, const json& key) {
+  json p = base.get();
   p.push_back(key);
   return p;
 }
@@ -23,7 +23,7 @@ bool is_lower_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-void check_string(const json& obj, const char* key, const json& path, size_t max, bool required,
+void check_string(const json& obj, const char* key, const Path& path, size_t max, bool required,
                   std::vector<Issue>& out) {
   if (!obj.contains(key)) {
     if (required)
@@ -46,7 +46,7 @@ void check_string(const json& obj, const char* key, const json& path, size_t max
   }
 }
 
-void check_instant(const json& obj, const char* key, const json& path, bool required,
+void check_instant(const json& obj, const char* key, const Path& path, bool required,
                    std::vector<Issue>& out) {
   if (!obj.contains(key)) {
     if (required)
@@ -63,7 +63,7 @@ void check_instant(const json& obj, const char* key, const json& path, bool requ
 
 // A list of objects declared in core/schema/json_shapes.hpp (Project.memories,
 // Episode.generationErrors); the PostgreSQL validators are generated from the same declaration.
-void check_object_list(const schema::json_shape::ObjectList& l, const json& v, const json& path,
+void check_object_list(const schema::json_shape::ObjectList& l, const json& v, const Path& path,
                        std::vector<Issue>& out) {
   using schema::json_shape::Kind;
   const std::string field(l.field);
@@ -77,7 +77,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
                              kv("maximum", l.max_items)));
   std::vector<std::string> seen_uuids;
   for (size_t i = 0; i < v.size() && i < cap && !full(out); ++i) {
-    const json p = child(path, i);
+    const Path p(path, i);
     const auto& m = v[i];
     if (!m.is_object()) {
       out.push_back(
@@ -129,7 +129,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
   }
 }
 
-void check_changes(const json& v, const json& path, std::vector<Issue>& out) {
+void check_changes(const json& v, const Path& path, std::vector<Issue>& out) {
   if (!v.is_object()) {
     out.push_back(make_issue(path, issue::invalid_type, "changes must be an object"));
     return;
@@ -222,7 +222,7 @@ bool is_event_type(std::string_view s) {
   return segments >= 2;
 }
 
-void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& out) {
+void rule(const Field& f, const json& v, const Path& path, std::vector<Issue>& out) {
   switch (f.rule) {
     case Rule::None:
       break;
@@ -274,7 +274,7 @@ void rule(const Field& f, const json& v, const json& path, std::vector<Issue>& o
   }
 }
 
-void entity_rules(const schema::Entity& e, const json& doc, const json& base,
+void entity_rules(const schema::Entity& e, const json& doc, const Path& base,
                   std::vector<Issue>& out) {
   if (e.name != "Highlight") return;
   const auto s = doc.find("startOffset");

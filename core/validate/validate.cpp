@@ -11,16 +11,29 @@ using schema::Field;
 using schema::Origin;
 using schema::Type;
 
-Issue make_issue(const json& path, std::string code, std::string message, json params) {
-  return Issue{path, std::move(code), std::move(message), std::move(params)};
+const json& Path::get() const {
+  if (given_) return *given_;
+  if (!built_) {
+    json p = parent_->get();
+    if (is_index_)
+      p.push_back(index_);
+    else
+      p.push_back(std::string(key_));
+    built_ = std::move(p);
+  }
+  return *built_;
 }
 
-Issue make_issue(const json& path, const char* code, std::string message) {
-  return Issue{path, code, std::move(message), json::object()};
+Issue make_issue(const Path& path, std::string code, std::string message, json params) {
+  return Issue{path.get(), std::move(code), std::move(message), std::move(params)};
 }
 
-Issue make_issue(const json& path, const char* code, std::string message, json params) {
-  return Issue{path, code, std::move(message), std::move(params)};
+Issue make_issue(const Path& path, const char* code, std::string message) {
+  return Issue{path.get(), code, std::move(message), json::object()};
+}
+
+Issue make_issue(const Path& path, const char* code, std::string message, json params) {
+  return Issue{path.get(), code, std::move(message), std::move(params)};
 }
 
 json kv(const char* key, json value) {
@@ -31,8 +44,8 @@ json kv(const char* key, json value) {
 
 namespace {
 
-json child(const json& base, const json& key) {
-  json p = base;
+json child(const Path& base, const json& key) {
+  json p = base.get();
   p.push_back(key);
   return p;
 }
@@ -86,7 +99,7 @@ bool type_matches(Type t, const json& v) {
 
 }  // namespace
 
-void field(const Field& f, const json& v, const json& path, std::vector<Issue>& out) {
+void field(const Field& f, const json& v, const Path& path, std::vector<Issue>& out) {
   if (v.is_null()) {
     if (!f.nullable)
       out.push_back(make_issue(path, issue::invalid_type, f.name + " must not be null",
@@ -235,11 +248,12 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
                              {{"expected", "object"}, {"received", json_kind(doc)}}));
     return out;
   }
+  const Path root(base);
   for (const auto& [key, value] : doc.items()) {
     if (full(out)) break;
-    if (!check_text(key, child(base, key), out)) continue;
+    const Path path(root, key);
+    if (!check_text(key, path, out)) continue;
     const Field* f = e.field(key);
-    const json path = child(base, key);
     if (!f) {
       out.push_back(make_issue(path, issue::unknown_field,
                                "unknown field '" + key + "' for " + e.name, kv("field", key)));
@@ -271,7 +285,7 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
   return out;
 }
 
-bool check_text(std::string_view s, const json& path, std::vector<Issue>& out) {
+bool check_text(std::string_view s, const Path& path, std::vector<Issue>& out) {
   if (!is_valid_utf8(s)) {
     out.push_back(
         make_issue(path, issue::invalid_chars, "text must be valid UTF-8", kv("reason", "utf8")));
@@ -290,7 +304,7 @@ namespace {
 // Walks every value of a JSON field: strings and object keys are text (no U+0000), numbers are
 // what PostgreSQL jsonb and JavaScript keep exactly: integers within +-(2^53 - 1), finite
 // floats other than -0. Stops at the issue cap.
-bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
+bool walk_json(const json& v, const Path& path, std::vector<Issue>& out) {
   if (full(out)) return false;
   switch (v.type()) {
     case json::value_t::string:
@@ -319,9 +333,8 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
     case json::value_t::array: {
       bool ok = true;
       for (size_t i = 0; i < v.size(); ++i) {
-        path.push_back(i);
-        ok = walk_json(v[i], path, out) && ok;
-        path.erase(path.size() - 1);
+        const Path at(path, i);
+        ok = walk_json(v[i], at, out) && ok;
         if (full(out)) return false;
       }
       return ok;
@@ -329,10 +342,9 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
     case json::value_t::object: {
       bool ok = true;
       for (const auto& [k, x] : v.items()) {
-        path.push_back(k);
-        ok = check_text(k, path, out) && ok;
-        ok = walk_json(x, path, out) && ok;
-        path.erase(path.size() - 1);
+        const Path at(path, k);
+        ok = check_text(k, at, out) && ok;
+        ok = walk_json(x, at, out) && ok;
         if (full(out)) return false;
       }
       return ok;
@@ -344,9 +356,8 @@ bool walk_json(const json& v, json& path, std::vector<Issue>& out) {
 
 }  // namespace
 
-bool check_json_values(const json& v, const json& path, std::vector<Issue>& out) {
-  json p = path;
-  return walk_json(v, p, out);
+bool check_json_values(const json& v, const Path& path, std::vector<Issue>& out) {
+  return walk_json(v, path, out);
 }
 
 bool is_valid_utf8(std::string_view s) {

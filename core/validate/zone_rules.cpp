@@ -6,7 +6,7 @@
 
 namespace ec::validate {
 
-void check_timezone(std::string_view field, std::string_view name, const json& path,
+void check_timezone(std::string_view field, std::string_view name, const Path& path,
                     std::vector<Issue>& out) {
   if (tz::find(name) == nullptr)
     out.push_back(
@@ -15,8 +15,8 @@ void check_timezone(std::string_view field, std::string_view name, const json& p
                    kv("received", name)));
 }
 
-void check_cadence(const json& value, const json& path, std::vector<Issue>& out) {
-  (void)schedule::parse_cadence(value, path, out);
+void check_cadence(const json& value, const Path& path, std::vector<Issue>& out) {
+  (void)schedule::parse_cadence(value, path.get(), out);
 }
 
 }  // namespace ec::validate

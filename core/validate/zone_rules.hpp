@@ -3,12 +3,12 @@
 #include <string_view>
 #include <vector>
 
-#include "core/errors.hpp"
+#include "core/validate/validate.hpp"
 
 namespace ec::validate {
 
-void check_timezone(std::string_view field, std::string_view name, const json& path,
+void check_timezone(std::string_view field, std::string_view name, const Path& path,
                     std::vector<Issue>& out);
-void check_cadence(const json& value, const json& path, std::vector<Issue>& out);
+void check_cadence(const json& value, const Path& path, std::vector<Issue>& out);
 
 }  // namespace ec::validate
