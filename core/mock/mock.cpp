@@ -195,8 +195,10 @@ std::string dataset_digest(store::Db& db) {
 std::string file_digest(const std::string& path) {
   // C stdio, not <fstream>: no iostream template in the runtime (the Node build instantiates
   // libc++'s templates in its own code, cmake/speed.cmake EC_SPEED_LIBCPP_INLINE).
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"),
-                                                           &std::fclose);
+  struct Close {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  const std::unique_ptr<std::FILE, Close> in(std::fopen(path.c_str(), "rb"));
   if (!in) throw Error(code::io, "cannot read " + path);
   Fnv f;
   std::vector<char> buf(1 << 16);

@@ -70,7 +70,8 @@ Instant now_of(CivilDate reference_date);
 /// id, every column typed and length-prefixed) or of every table in schema order.
 std::string table_digest(store::Db& db, const std::string& table);
 std::string dataset_digest(store::Db& db);
-/// The same hash over a file's bytes (byte-identical databases across targets).
+/// The same hash over a file's bytes (byte-identical databases across targets). Error{io} when
+/// the file cannot be opened or read (a directory, say).
 std::string file_digest(const std::string& path);
 
 }  // namespace ec::mock

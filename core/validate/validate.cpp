@@ -241,17 +241,21 @@ void field(const Field& f, const json& v, const Path& path, std::vector<Issue>& 
   rule(f, v, path, out);
 }
 
-std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, const json& base) {
+std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode) {
+  static const json root = json::array();
+  return entity(e, doc, mode, root);
+}
+
+std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, const Path& base) {
   std::vector<Issue> out;
   if (!doc.is_object()) {
     out.push_back(make_issue(base, issue::invalid_type, e.name + " must be a JSON object",
                              {{"expected", "object"}, {"received", json_kind(doc)}}));
     return out;
   }
-  const Path root(base);
   for (const auto& [key, value] : doc.items()) {
     if (full(out)) break;
-    const Path path(root, key);
+    const Path path(base, key);
     if (!check_text(key, path, out)) continue;
     const Field* f = e.field(key);
     if (!f) {

@@ -43,7 +43,8 @@ inline constexpr const char* invalid_chars = "invalid_chars";  // U+0000 or ill-
 /// when an issue is reported. The validators pass one down for every value they look at, and most
 /// values have no issue, so building the array for each of them was most of a valid row's cost
 /// (docs/BENCHMARKS.md, "Issue 13, session 14"). A Path refers to its parent and its key: both
-/// must outlive it (it lives on its caller's stack). A JSON array converts to a Path implicitly.
+/// must outlive it (it lives on its caller's stack), as must a JSON array it wraps (a JSON array
+/// converts to a Path implicitly: pass one, never keep a Path made from a temporary).
 class Path {
  public:
   Path(const json& whole) : given_(&whole) {}  // NOLINT(google-explicit-constructor)
@@ -66,8 +67,9 @@ class Path {
 
 /// Validates a JSON document against an entity. `base` prefixes every issue path. Stops at the
 /// issue cap (see full(): at most kMaxIssues + 1 issues are returned).
-std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode,
-                          const json& base = json::array());
+std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, const Path& base);
+/// The same with issue paths from the document's root.
+std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode);
 
 /// Validates one value against one field (type, bounds, enum, domain rule).
 void field(const schema::Field& f, const json& value, const Path& path, std::vector<Issue>& out);
@@ -99,7 +101,7 @@ inline bool full(const std::vector<Issue>& out) {
   return out.size() > schema::kMaxIssues;
 }
 
-/// Builds an issue; `path` + `key` (key may be a string or index, or null for none).
+/// Builds an issue at `path` (made into its JSON array here).
 Issue make_issue(const Path& path, std::string code, std::string message,
                  json params = json::object());
 /// An issue's params with one key, {key: value}: one out-of-line call instead of the

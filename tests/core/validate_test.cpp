@@ -454,35 +454,42 @@ TEST_CASE("every problem is reported at once") {
 
 TEST_CASE("issue paths are whole under a base: keys and list indexes and nested keys") {
   // The validators build a path only when they report an issue (validate::Path); these are the
-  // paths as a caller sees them, each below the base given to entity().
+  // paths as a caller sees them, in the order reported, each below the base given to entity().
   const json base = json::array({"items", 2});
+  using Paths = std::vector<std::string>;
   json doc = organization();
   doc["name"] = "";
   doc[std::string("bad\0key", 7)] = 1;
   doc.erase("updatedAt");
-  std::set<std::string> paths;
+  Paths paths;
   for (const auto& i : validate::entity(E("Organization"), doc, Mode::Record, base))
-    paths.insert(i.path.dump());
-  CHECK(paths == std::set<std::string>{R"(["items",2,"name"])", R"(["items",2,"bad\u0000key"])",
-                                       R"(["items",2,"updatedAt"])"});
+    paths.push_back(i.path.dump());
+  CHECK(paths == Paths{R"(["items",2,"bad\u0000key"])", R"(["items",2,"name"])",
+                       R"(["items",2,"updatedAt"])"});
 
   // Records with other fields missing: only the issues of the code looked for are kept.
   const auto paths_of = [&](const char* entity, const json& record, const char* code) {
-    std::set<std::string> out;
+    Paths out;
     for (const auto& i : validate::entity(E(entity), record, Mode::Record, base))
-      if (i.code == code) out.insert(i.path.dump());
+      if (i.code == code) out.push_back(i.path.dump());
     return out;
   };
+  // Two issues under one list entry: the entry's path is built once and used twice.
   const json memories = json::array({{{"id", kId}, {"content", "c"}, {"createdAt", kTs}},
-                                     {{"id", "x"}, {"content", "c"}, {"createdAt", kTs}}});
+                                     {{"id", "x"}, {"content", "c"}, {"createdAt", "now"}}});
   CHECK(paths_of("Project", {{"memories", memories}}, "invalid_format") ==
-        std::set<std::string>{R"(["items",2,"memories",1,"id"])"});
-  const json event = {{"list", {1, {{"deep", std::string("a\0b", 3)}}}}};
+        Paths{R"(["items",2,"memories",1,"id"])", R"(["items",2,"memories",1,"createdAt"])"});
+  const json event = {
+      {"list", {1, {{"deep", std::string("a\0b", 3)}, {std::string("k\0", 2), 1}}}}};
   CHECK(paths_of("UserEvent", {{"eventData", event}}, "invalid_chars") ==
-        std::set<std::string>{R"(["items",2,"eventData","list",1,"deep"])"});
+        Paths{R"(["items",2,"eventData","list",1,"deep"])",
+              R"(["items",2,"eventData","list",1,"k\u0000"])"});
   const json cadence = {{"days", {"mon"}}, {"time", "25:00"}};
   CHECK(paths_of("Project", {{"cadenceConfig", cadence}}, "invalid_time") ==
-        std::set<std::string>{R"(["items",2,"cadenceConfig","time"])"});
+        Paths{R"(["items",2,"cadenceConfig","time"])"});
+  // Without a base, paths start at the document's root.
+  CHECK(validate::entity(E("Project"), {{"name", ""}}, Mode::Patch).at(0).path ==
+        json::array({"name"}));
 }
 
 TEST_CASE("record, create and patch modes") {
