@@ -57,8 +57,6 @@ json child(const char* key) {
 
 void check_plain(const std::vector<schema::Field>& fields, const json& params,
                  std::vector<Issue>& issues) {
-  static const json root_json = json::array();
-  const validate::Path root(root_json);
   for (const auto& f : fields) {
     auto it = params.find(f.name);
     if (it == params.end()) {
@@ -68,7 +66,7 @@ void check_plain(const std::vector<schema::Field>& fields, const json& params,
                                               validate::kv("field", f.name)));
       continue;
     }
-    validate::field(f, *it, validate::Path(root, f.name), issues);
+    validate::field(f, *it, validate::Path(validate::Path::root(), f.name), issues);
   }
 }
 

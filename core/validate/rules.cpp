@@ -13,12 +13,6 @@ using schema::Rule;
 
 namespace {
 
-json child(const Path& base, const json& key) {
-  json p = base.get();
-  p.push_back(key);
-  return p;
-}
-
 bool is_lower_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
@@ -28,19 +22,19 @@ void check_string(const json& obj, const char* key, const Path& path, size_t max
   if (!obj.contains(key)) {
     if (required)
       out.push_back(
-          make_issue(child(path, key), issue::required, std::string(key) + " is required"));
+          make_issue(Path(path, key), issue::required, std::string(key) + " is required"));
     return;
   }
   const auto& v = obj[key];
   if (!v.is_string()) {
     out.push_back(
-        make_issue(child(path, key), issue::invalid_type, std::string(key) + " must be a string"));
+        make_issue(Path(path, key), issue::invalid_type, std::string(key) + " must be a string"));
   } else if (v.get_ref<const std::string&>().empty() && required) {
     out.push_back(
-        make_issue(child(path, key), issue::required, std::string(key) + " must not be empty"));
+        make_issue(Path(path, key), issue::required, std::string(key) + " must not be empty"));
   } else if (codec::code_points(v.get_ref<const std::string&>()) > max) {
     out.push_back(
-        make_issue(child(path, key), issue::too_long,
+        make_issue(Path(path, key), issue::too_long,
                    std::string(key) + " must be at most " + std::to_string(max) + " characters",
                    kv("maximum", max)));
   }
@@ -51,12 +45,12 @@ void check_instant(const json& obj, const char* key, const Path& path, bool requ
   if (!obj.contains(key)) {
     if (required)
       out.push_back(
-          make_issue(child(path, key), issue::required, std::string(key) + " is required"));
+          make_issue(Path(path, key), issue::required, std::string(key) + " is required"));
     return;
   }
   const auto& v = obj[key];
   if (!v.is_string() || !parse_instant(v.get_ref<const std::string&>()))
-    out.push_back(make_issue(child(path, key), issue::invalid_format,
+    out.push_back(make_issue(Path(path, key), issue::invalid_format,
                              std::string(key) + " must be an ISO-8601 instant",
                              kv("format", "date-time")));
 }
@@ -88,7 +82,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
       bool known = false;
       for (size_t j = 0; j < l.key_count; ++j) known = known || k == l.keys[j].name;
       if (!known)
-        out.push_back(make_issue(child(p, k), issue::unknown_field, "unknown field '" + k + "'",
+        out.push_back(make_issue(Path(p, k), issue::unknown_field, "unknown field '" + k + "'",
                                  kv("field", k)));
     }
     for (size_t j = 0; j < l.key_count; ++j) {
@@ -97,14 +91,14 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
       switch (key.kind) {
         case Kind::Uuid:
           if (!m.contains(name) || !m[name].is_string() || !is_uuid(m[name].get<std::string>())) {
-            out.push_back(make_issue(child(p, name), issue::invalid_format,
-                                     name + " must be a UUID", kv("format", "uuid")));
+            out.push_back(make_issue(Path(p, name), issue::invalid_format, name + " must be a UUID",
+                                     kv("format", "uuid")));
           } else {
             const auto id = m[name].get<std::string>();
             for (const auto& s : seen_uuids)
               if (s == id)
                 out.push_back(
-                    make_issue(child(p, name), issue::duplicate,
+                    make_issue(Path(p, name), issue::duplicate,
                                std::string(l.entry).substr(2) + " " + name + " repeated"));
             seen_uuids.push_back(id);
           }
@@ -119,7 +113,7 @@ void check_object_list(const schema::json_shape::ObjectList& l, const json& v, c
           if (m.contains(name) &&
               !(m[name].is_number_integer() && m[name].get<int64_t>() >= key.min &&
                 m[name].get<int64_t>() <= key.max))
-            out.push_back(make_issue(child(p, name), issue::invalid_type,
+            out.push_back(make_issue(Path(p, name), issue::invalid_type,
                                      name + " must be an integer from " + std::to_string(key.min) +
                                          " to " + std::to_string(key.max),
                                      {{"minimum", key.min}, {"maximum", key.max}}));
@@ -138,7 +132,7 @@ void check_changes(const json& v, const Path& path, std::vector<Issue>& out) {
     if (full(out)) return;
     if (!c.is_object() || !c.contains("before") || !c.contains("after") || c.size() != 2)
       out.push_back(
-          make_issue(child(path, k), issue::invalid_format, "each change must be {before, after}"));
+          make_issue(Path(path, k), issue::invalid_format, "each change must be {before, after}"));
   }
 }
 
@@ -284,7 +278,7 @@ void entity_rules(const schema::Entity& e, const json& doc, const Path& base,
   const int64_t start = s->get<int64_t>();
   const int64_t end = en->get<int64_t>();
   if (end <= start) {
-    out.push_back(make_issue(child(base, "endOffset"), issue::invalid_range,
+    out.push_back(make_issue(Path(base, "endOffset"), issue::invalid_range,
                              "endOffset must be greater than startOffset",
                              {{"startOffset", start}, {"endOffset", end}}));
     return;
@@ -293,7 +287,7 @@ void entity_rules(const schema::Entity& e, const json& doc, const Path& base,
   if (q != doc.end() && q->is_string()) {
     const auto len = static_cast<int64_t>(codec::utf16_length(q->get_ref<const std::string&>()));
     if (len != end - start)
-      out.push_back(make_issue(child(base, "quote"), issue::invalid_range,
+      out.push_back(make_issue(Path(base, "quote"), issue::invalid_range,
                                "quote is " + std::to_string(len) +
                                    " UTF-16 code units long but the range covers " +
                                    std::to_string(end - start),

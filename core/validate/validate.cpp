@@ -11,6 +11,12 @@ using schema::Field;
 using schema::Origin;
 using schema::Type;
 
+const Path& Path::root() {
+  static const json empty = json::array();
+  static const Path root(empty);
+  return root;
+}
+
 const json& Path::get() const {
   if (given_) return *given_;
   if (!built_) {
@@ -43,12 +49,6 @@ json kv(const char* key, json value) {
 }
 
 namespace {
-
-json child(const Path& base, const json& key) {
-  json p = base.get();
-  p.push_back(key);
-  return p;
-}
 
 const char* json_kind(const json& v) {
   switch (v.type()) {
@@ -242,8 +242,7 @@ void field(const Field& f, const json& v, const Path& path, std::vector<Issue>& 
 }
 
 std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode) {
-  static const json root = json::array();
-  return entity(e, doc, mode, root);
+  return entity(e, doc, mode, Path::root());
 }
 
 std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, const Path& base) {
@@ -280,7 +279,7 @@ std::vector<Issue> entity(const schema::Entity& e, const json& doc, Mode mode, c
       const bool needed = mode == Mode::Record ? !f.nullable && !f.default_value.has_value()
                                                : f.required_on_create();
       if (needed && !doc.contains(f.name))
-        out.push_back(make_issue(child(base, f.name), issue::required, f.name + " is required",
+        out.push_back(make_issue(Path(base, f.name), issue::required, f.name + " is required",
                                  kv("field", f.name)));
     }
   }

@@ -53,6 +53,8 @@ class Path {
   Path(const Path&) = delete;
   Path& operator=(const Path&) = delete;
 
+  /// The document's root: the empty path.
+  static const Path& root();
   /// The path as a JSON array (built on the first call, then kept).
   const json& get() const;
 
